@@ -1,0 +1,288 @@
+"""The ``jiqun`` command line (Typer + Rich). A thin layer: every command calls a service.
+
+Exit status 0 on success, 1 on a user-facing error (printed in Chinese and English), 2 on
+invalid usage or an internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from jiqun import __version__
+from jiqun.standard.problems import JiqunError
+
+app = typer.Typer(
+    name="jiqun",
+    help="Jiqun 集群 — 先进制造业集群信息共享与分析平台 / advanced manufacturing cluster platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="数据库 / database: migrations and location.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+err = Console(stderr=True)
+
+KindArg = Annotated[
+    str,
+    typer.Argument(
+        help="数据类别 kind: regions, industries, enterprises, region-stats, clusters, "
+        "cluster-members, innovation-carriers, supply-links"
+    ),
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold blue]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+@app.command()
+def version() -> None:
+    """版本 / show the version."""
+    console.print(f"jiqun {__version__}")
+
+
+@app.command()
+def demo(
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="只生成数据并显示概览 / build and show, do not serve")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 2026,
+    enterprises: Annotated[int, typer.Option(help="模拟企业数 / synthetic enterprises")] = 200_000,
+) -> None:
+    """生成演示数据库并显示全国集群概览 / build the demo database and show the national overview."""
+    from jiqun.cli.render import print_overview
+    from jiqun.services.demo import build_demo
+    from jiqun.services.overview import national_overview
+
+    with _progress() as prog:
+        task = prog.add_task("生成演示数据 building demo data", total=1.0)
+
+        def report(stage: str, frac: float) -> None:
+            prog.update(task, completed=frac, description=stage)
+
+        summary = build_demo(seed=seed, n_enterprises=enterprises, progress=report)
+    err.print(
+        f"[green]演示数据库已生成 demo database built[/] in {summary.seconds:.1f} s: "
+        + ", ".join(f"{k} {v:,}" for k, v in summary.counts.items())
+        + f"\n数据库 database: {summary.database}"
+    )
+    print_overview(console, national_overview())
+    if not no_serve:
+        err.print(
+            "[dim]网页界面尚未提供，已仅显示终端概览 / the web UI is not available yet; "
+            "showing the terminal overview only.[/]"
+        )
+
+
+@app.command()
+def overview(
+    year: Annotated[int | None, typer.Option(help="统计年份 / statistics year")] = None,
+    tier: Annotated[str, typer.Option(help="集群层级 / tier")] = "national",
+) -> None:
+    """全国集群概览 / national cluster overview from the stored data."""
+    from jiqun.cli.render import print_overview
+    from jiqun.services.overview import national_overview
+    from jiqun.store.db import prepare
+
+    prepare()
+    print_overview(console, national_overview(year=year, tier=tier))
+
+
+@app.command("validate")
+def validate_cmd(
+    kind: KindArg,
+    file: Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件 file")],
+    report: Annotated[
+        Path | None, typer.Option("--report", help="错误报告 error report (.csv or .xlsx)")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)")] = None,
+    allow_unknown_columns: Annotated[
+        bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
+    ] = False,
+) -> None:
+    """校验文件但不写入 / validate a file without writing anything."""
+    from jiqun.cli.render import print_validation
+    from jiqun.services.imports import validate_file
+
+    result = validate_file(
+        file, kind, sheet=sheet, allow_unknown_columns=allow_unknown_columns, report=report
+    )
+    print_validation(console, result, report)
+    if result.n_error_rows:
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_cmd(
+    kind: KindArg,
+    file: Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件 file")],
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="写入有效行，无效行写入报告 / write valid rows, report the rest"
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="错误报告 error report (.csv or .xlsx)")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)")] = None,
+    allow_unknown_columns: Annotated[
+        bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
+    ] = False,
+) -> None:
+    """导入文件（默认全部成功才写入） / import a file (all-or-nothing by default)."""
+    from jiqun.cli.render import print_import
+    from jiqun.services.imports import import_file
+
+    with _progress() as prog:
+        task = prog.add_task("导入 importing", total=1.0)
+
+        def cb(stage: str, frac: float) -> None:
+            prog.update(task, completed=frac, description=stage)
+
+        result = import_file(
+            file,
+            kind,
+            skip_invalid=skip_invalid,
+            report=report,
+            sheet=sheet,
+            allow_unknown_columns=allow_unknown_columns,
+            progress=cb,
+        )
+    print_import(console, result, report)
+    if result.status != "committed":
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_cmd(
+    kind: KindArg,
+    out: Annotated[Path, typer.Option("--out", help="输出文件 .csv/.xlsx/.parquet")],
+) -> None:
+    """导出已存数据 / export stored records (format from the extension)."""
+    from jiqun.services.exporting import export_kind
+    from jiqun.store.db import prepare
+
+    prepare()
+    n = export_kind(kind, out)
+    console.print(f"[green]已导出 exported[/] {n:,} 条 records → {out}")
+
+
+@app.command()
+def template(
+    kind: KindArg,
+    out: Annotated[Path, typer.Option("--out", help="模板文件 template .xlsx")],
+) -> None:
+    """生成空白导入模板（中英文表头与说明页） / write an empty import template."""
+    from jiqun.services.exporting import write_template
+
+    write_template(kind, out)
+    console.print(f"[green]模板已生成 template written[/] → {out}")
+
+
+@app.command()
+def schema(
+    out: Annotated[Path, typer.Option("--out", help="输出目录 output folder")] = Path(
+        "docs/schemas"
+    ),
+) -> None:
+    """导出 JSON Schema / write the JSON Schemas of every kind."""
+    from jiqun.standard.docs import write_json_schemas
+
+    paths = write_json_schemas(out)
+    console.print(f"[green]已写入 wrote[/] {len(paths)} JSON Schemas → {out}")
+
+
+@app.command()
+def code(
+    industry_code: Annotated[str, typer.Argument(help="GB/T 4754 行业代码 industry code")],
+) -> None:
+    """查询行业代码 / look up a GB/T 4754-2017 industry code."""
+    from jiqun.cli.render import print_industry
+    from jiqun.services.lookup import lookup_industry
+
+    print_industry(console, lookup_industry(industry_code))
+
+
+@app.command()
+def region(
+    adcode: Annotated[str, typer.Argument(help="GB/T 2260 行政区划代码 region code")],
+) -> None:
+    """查询行政区划代码 / look up a GB/T 2260 region code."""
+    from jiqun.cli.render import print_region
+    from jiqun.services.lookup import lookup_region
+
+    print_region(console, lookup_region(adcode))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """迁移到最新结构并载入参考数据 / migrate to the latest schema and load reference data."""
+    from jiqun.store.db import get_engine, seed_reference, upgrade
+
+    engine = get_engine()
+    rev = upgrade(engine)
+    seeded = seed_reference(engine)
+    console.print(
+        f"[green]数据库已是最新 database at revision[/] {rev} "
+        f"({engine.url.render_as_string(hide_password=True)}); "
+        + ", ".join(f"{k} +{v}" for k, v in seeded.items())
+    )
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """当前数据库版本 / show the current revision and URL."""
+    from jiqun.store.db import current_revision, get_engine
+
+    engine = get_engine()
+    console.print(
+        f"{engine.url.render_as_string(hide_password=True)}: revision {current_revision(engine)}"
+    )
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into bilingual messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except JiqunError as e:
+        err.print(f"[bold red]错误[/]：{e.message_zh}")
+        err.print(f"[bold red]Error[/]: {e.message_en}")
+        for p in e.problems[:50]:
+            err.print(f"  • {p}")
+        if len(e.problems) > 50:
+            err.print(f"  … 另有 {len(e.problems) - 50} 条 / {len(e.problems) - 50} more")
+        sys.exit(1)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        err.print("已取消 / aborted")
+        sys.exit(1)
+    except Exception as e:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            err.print("用法错误 / usage error")
+            sys.exit(2)
+        err.print(f"[bold red]内部错误 internal error[/]: {type(e).__name__}: {e}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

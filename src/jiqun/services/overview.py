@@ -1,0 +1,221 @@
+"""National cluster overview (全国先进制造业集群概览): the figures cluster policy quotes.
+
+For each cluster: member regions, leading industries, the leading-industry output, employment
+and firms of its member regions, and the innovation resources inside it (national manufacturing
+innovation centres, national technology innovation carriers, single-item champions, little
+giants). National totals add them up.
+
+"Inside a cluster" follows the geographic-industrial definition: an enterprise is inside when its
+registered region lies in one of the cluster's member regions (a county counts for its
+prefecture) **and** its industry class is one of the cluster's leading industries; an innovation
+carrier is inside when it names the cluster (``cluster_id``) or sits in a member region. Every
+figure carries its basis: year, measure, unit, region level, industry-code level and whether it
+comes from synthetic demo data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from jiqun.store.db import get_engine
+
+SYNTHETIC_NOTE_ZH = "含模拟数据，仅供演示，不是真实统计"
+SYNTHETIC_NOTE_EN = "contains synthetic demo data, not real statistics"
+
+
+@dataclass
+class Overview:
+    """The national overview: one row per cluster plus totals and the basis of every figure."""
+
+    clusters: pd.DataFrame
+    by_field: pd.DataFrame
+    totals: dict[str, float | int]
+    basis: dict[str, str | int | bool | None]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.basis.get("synthetic"))
+
+
+def _prefecture_of(regions: pd.DataFrame) -> pd.Series:
+    """Map every region code to its prefecture-level code (provinces map to themselves)."""
+    lvl = regions.set_index("code")["level"]
+    parent = regions.set_index("code")["parent_code"]
+    pref = pd.Series(regions["code"].to_numpy(), index=regions["code"].to_numpy())
+    is_county = lvl == "county"
+    pref[is_county.to_numpy()] = parent[is_county].to_numpy()
+    return pref
+
+
+def national_overview(
+    engine: Engine | None = None, year: int | None = None, tier: str = "national"
+) -> Overview:
+    """Compute the overview of all clusters of ``tier`` from the stored data.
+
+    Parameters
+    ----------
+    engine: database (default: the configured one).
+    year: statistics year for output/employment (default: the latest year in region_stats).
+    tier: cluster tier to show (default ``national``).
+
+    Returns
+    -------
+    :class:`Overview`.
+
+    Example
+    -------
+    >>> ov = national_overview()  # doctest: +SKIP
+    >>> ov.totals["clusters"]  # doctest: +SKIP
+    45
+    """
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        cl = pd.read_sql(
+            text(
+                "SELECT cluster_id, name, name_en, tier, batch_year, field, verification "
+                "FROM clusters WHERE tier = :t ORDER BY cluster_id"
+            ),
+            c,
+            params={"t": tier},
+        )
+        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
+        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+        regions = pd.read_sql(text("SELECT code, name, level, parent_code FROM regions"), c)
+        years = pd.read_sql(text("SELECT DISTINCT year FROM region_stats ORDER BY year"), c)
+        if year is None and len(years):
+            year = int(years["year"].max())
+        stats = pd.read_sql(
+            text(
+                "SELECT region_code, industry_code, measure, value, unit, synthetic "
+                "FROM region_stats WHERE year = :y AND measure IN ('output','employment','firms')"
+            ),
+            c,
+            params={"y": year or 0},
+        )
+        ent = pd.read_sql(
+            text(
+                "SELECT uscc, region_code, industry_code, tags, synthetic FROM enterprises "
+                "WHERE tags LIKE '%little_giant%' OR tags LIKE '%single_champion%'"
+            ),
+            c,
+        )
+        car = pd.read_sql(
+            text(
+                "SELECT id, carrier_type, level, region_code, cluster_id, synthetic "
+                "FROM innovation_carriers WHERE level = 'national'"
+            ),
+            c,
+        )
+        n_ent_syn = c.execute(text("SELECT COUNT(*) FROM enterprises WHERE synthetic")).scalar()
+
+    pref = _prefecture_of(regions)
+    name_of = regions.set_index("code")["name"]
+    cells = cr.merge(ci, on="cluster_id")  # cluster × member region × leading industry
+
+    stats["pref"] = stats["region_code"].map(pref)
+    s = stats.merge(
+        cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
+    )
+    agg = s.pivot_table(
+        index="cluster_id", columns="measure", values="value", aggfunc="sum", fill_value=0.0
+    )
+
+    ent["pref"] = ent["region_code"].map(pref)
+    e = ent.merge(
+        cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
+    )
+    lg = e[e["tags"].str.contains("little_giant", na=False)].groupby("cluster_id").size()
+    sc = e[e["tags"].str.contains("single_champion", na=False)].groupby("cluster_id").size()
+
+    car["pref"] = car["region_code"].map(pref)
+    by_id = car.dropna(subset=["cluster_id"])
+    by_region = car[car["cluster_id"].isna()].merge(
+        cr.rename(columns={"region_code": "pref"}), on="pref"
+    )
+    cols = ["id", "cluster_id", "carrier_type"]
+    car_in = pd.concat([by_id[cols], by_region[cols]])
+    mic = (
+        car_in[car_in["carrier_type"] == "manufacturing_innovation_centre"]
+        .groupby("cluster_id")
+        .size()
+    )
+    tic = (
+        car_in[car_in["carrier_type"] != "manufacturing_innovation_centre"]
+        .groupby("cluster_id")
+        .size()
+    )
+
+    out = cl.copy()
+    members = cr.groupby("cluster_id")["region_code"].agg(list)
+    out["member_regions"] = out["cluster_id"].map(
+        lambda i: "、".join(str(name_of.get(r, r)) for r in members.get(i, []))
+    )
+    out["leading_industries"] = out["cluster_id"].map(
+        ci.groupby("cluster_id")["industry_code"].agg(";".join)
+    )
+    for m, col in (("output", "output_wan_yuan"), ("employment", "employment"), ("firms", "firms")):
+        out[col] = out["cluster_id"].map(agg[m] if m in agg else pd.Series(dtype=float)).fillna(0.0)
+    out["little_giants"] = out["cluster_id"].map(lg).fillna(0).astype(int)
+    out["single_champions"] = out["cluster_id"].map(sc).fillna(0).astype(int)
+    out["innovation_centres"] = out["cluster_id"].map(mic).fillna(0).astype(int)
+    out["tech_carriers"] = out["cluster_id"].map(tic).fillna(0).astype(int)
+
+    by_field = (
+        out.groupby("field", dropna=False)
+        .agg(
+            clusters=("cluster_id", "size"),
+            output_wan_yuan=("output_wan_yuan", "sum"),
+            little_giants=("little_giants", "sum"),
+            single_champions=("single_champions", "sum"),
+            innovation_centres=("innovation_centres", "sum"),
+        )
+        .reset_index()
+        .sort_values("clusters", ascending=False)
+    )
+    # A firm inside two clusters (overlapping member regions and industries) counts once in totals.
+    firms_in = e.drop_duplicates(subset=["uscc"])
+    carriers_in = car_in.drop_duplicates(subset=["id"])
+    totals: dict[str, float | int] = {
+        "clusters": len(out),
+        "output_wan_yuan": float(out["output_wan_yuan"].sum()),
+        "little_giants_in_clusters": int(
+            firms_in["tags"].str.contains("little_giant", na=False).sum()
+        ),
+        "single_champions_in_clusters": int(
+            firms_in["tags"].str.contains("single_champion", na=False).sum()
+        ),
+        "innovation_centres_in_clusters": int(
+            (carriers_in["carrier_type"] == "manufacturing_innovation_centre").sum()
+        ),
+        "tech_carriers_in_clusters": int(
+            (carriers_in["carrier_type"] != "manufacturing_innovation_centre").sum()
+        ),
+        "innovation_centres_national": int(
+            (car["carrier_type"] == "manufacturing_innovation_centre").sum()
+        ),
+    }
+    synthetic = bool(n_ent_syn) or bool(stats["synthetic"].astype(bool).any())
+    basis = {
+        "year": year,
+        "measure": "output (工业总产值), employment (从业人员), firms (企业数)",
+        "unit": "output 万元; employment 人; firms 家",
+        "region_level": "prefecture (地级) member regions; county records counted for their prefecture",
+        "industry_code_level": "GB/T 4754-2017 class (4-digit) leading industries",
+        "value_or_count": "output is a value; firms, champions, little giants and carriers are counts",
+        "tier": tier,
+        "synthetic": synthetic,
+    }
+    notes = []
+    if synthetic:
+        notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
+    unverified = int((out["verification"] != "verified").sum())
+    if unverified:
+        notes.append(
+            f"{unverified} 个集群的名单信息为部分核实或待核实（见 verification 列） / "
+            f"{unverified} clusters are partially verified or unverified (see verification)"
+        )
+    return Overview(clusters=out, by_field=by_field, totals=totals, basis=basis, notes=notes)

@@ -1,0 +1,789 @@
+"""The unified data standard (统一数据标准): every importable kind, its fields, aliases and keys.
+
+This module is the single source of truth for column names. The import pipeline, the import
+templates, the JSON Schemas in ``docs/schemas/`` and ``docs/data-standard.md`` are all generated
+from it, so a new field is added here once.
+
+Canonical column names are English ``snake_case``; the Chinese headers a government spreadsheet
+would use (统一社会信用代码, 企业名称, ...) and common English variants are accepted as aliases.
+
+Example
+-------
+>>> from jiqun.standard.schema import KINDS
+>>> KINDS["enterprises"].key
+('uscc',)
+>>> KINDS["enterprises"].resolve_header("统一社会信用代码")
+'uscc'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FieldType = Literal[
+    "text",  # free text
+    "uscc",  # GB 32100-2015 unified social credit code
+    "region_code",  # GB/T 2260 administrative division code
+    "industry_code",  # GB/T 4754-2017 industry code
+    "date",
+    "int",
+    "amount",  # money, converted to the field's unit (万元) on import
+    "float",
+    "year",
+    "enum",
+    "tags",  # ;-separated list of enum ids (Chinese labels accepted)
+    "region_codes",  # ;-separated list of region codes
+    "industry_codes",  # ;-separated list of industry codes
+    "cluster_id",
+]
+
+#: Firm tags (GLOSSARY ``tags``): canonical id -> (中文, English). Only as supplied, never inferred.
+TAGS: dict[str, tuple[str, str]] = {
+    "srdi": ("专精特新", "SRDI (specialised, refined, distinctive, innovative) SME"),
+    "little_giant": ('专精特新"小巨人"', "SRDI 'little giant'"),
+    "single_champion": ("制造业单项冠军", "manufacturing single-item champion"),
+    "high_tech": ("高新技术企业", "high-tech enterprise"),
+    "chain_leader": ("链主企业", "chain leader (as listed by government)"),
+}
+
+#: Extra Chinese spellings of tags seen in government lists.
+TAG_ALIASES: dict[str, str] = {
+    "专精特新": "srdi",
+    "专精特新中小企业": "srdi",
+    "专精特新企业": "srdi",
+    '专精特新"小巨人"': "little_giant",
+    "专精特新“小巨人”": "little_giant",
+    "专精特新小巨人": "little_giant",
+    "小巨人": "little_giant",
+    "单项冠军": "single_champion",
+    "制造业单项冠军": "single_champion",
+    "单项冠军企业": "single_champion",
+    "高新技术企业": "high_tech",
+    "国家高新技术企业": "high_tech",
+    "高企": "high_tech",
+    "链主": "chain_leader",
+    "链主企业": "chain_leader",
+}
+
+TIERS: dict[str, tuple[str, str]] = {
+    "national": ("国家级", "national"),
+    "provincial": ("省级", "provincial"),
+    "sme_characteristic": ("中小企业特色产业集群", "SME characteristic cluster"),
+    "world_class": ("世界级（培育）", "world-class (candidate)"),
+}
+
+FIELDS_OF_CLUSTERS: dict[str, tuple[str, str]] = {
+    "new_generation_it": ("新一代信息技术", "new-generation IT"),
+    "high_end_equipment": ("高端装备", "high-end equipment"),
+    "new_materials": ("新材料", "new materials"),
+    "biomedicine": ("生物医药及高端医疗器械", "biomedicine and high-end medical devices"),
+    "consumer_goods": ("消费品", "consumer goods"),
+    "nev_icv": ("新能源及智能网联汽车", "new energy and intelligent connected vehicles"),
+}
+
+CARRIER_TYPES: dict[str, tuple[str, str]] = {
+    "manufacturing_innovation_centre": ("制造业创新中心", "manufacturing innovation centre"),
+    "technology_innovation_centre": ("技术创新中心", "technology innovation centre"),
+    "key_laboratory": ("重点实验室", "key laboratory"),
+    "engineering_research_centre": ("工程研究中心", "engineering research centre"),
+    "enterprise_technology_centre": ("企业技术中心", "enterprise technology centre"),
+    "industrial_design_centre": ("工业设计中心", "industrial design centre"),
+    "university": ("高等院校", "university"),
+    "research_institute": ("科研院所", "research institute"),
+    "public_service_platform": ("公共服务平台", "public service platform"),
+    "incubator": ("孵化器/众创空间", "incubator"),
+    "other": ("其他", "other"),
+}
+
+CARRIER_LEVELS: dict[str, tuple[str, str]] = {
+    "national": ("国家级", "national"),
+    "provincial": ("省级", "provincial"),
+    "municipal": ("市级", "municipal"),
+}
+
+MEASURES: dict[str, tuple[str, str, str]] = {
+    # id: (中文, English, canonical unit)
+    "employment": ("从业人员", "employment", "人"),
+    "output": ("工业总产值", "gross industrial output", "万元"),
+    "revenue": ("营业收入", "operating revenue", "万元"),
+    "value_added": ("工业增加值", "industrial value added", "万元"),
+    "firms": ("企业数", "number of enterprises", "家"),
+    "establishments": ("法人单位数", "number of establishments", "个"),
+    "wages": ("工资总额", "total wages", "万元"),
+    "exports": ("出口交货值", "export delivery value", "万元"),
+    "rd_expense": ("研发经费", "R&D expenditure", "万元"),
+    "profit": ("利润总额", "total profit", "万元"),
+}
+
+MEMBER_ROLES: dict[str, tuple[str, str]] = {
+    "member": ("成员企业", "member"),
+    "core": ("骨干企业", "core firm"),
+    "chain_leader": ("链主企业", "chain leader"),
+    "supporting": ("配套企业", "supporting firm"),
+    "service": ("服务机构", "service organisation"),
+}
+
+REGION_LEVELS: dict[str, tuple[str, str]] = {
+    "province": ("省级", "province"),
+    "prefecture": ("地级", "prefecture"),
+    "county": ("县级", "county"),
+}
+
+#: Money units and their factor to 万元 (the canonical money unit of the standard).
+MONEY_UNITS: dict[str, float] = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "百万元": 1e2, "亿元": 1e4}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of one kind.
+
+    Parameters
+    ----------
+    name: canonical snake_case name (the English header of the template).
+    zh: the Chinese header of the template.
+    en: the English label.
+    type: a :data:`FieldType`.
+    required: whether the column must be present and every cell non-empty.
+    description_zh, description_en: what the column holds.
+    aliases: further accepted headers (case- and width-insensitive).
+    unit: canonical unit (money is stored in 万元).
+    choices: allowed ids for ``enum`` and ``tags`` fields, id -> (中文, English).
+    minimum: smallest allowed value for numbers.
+    code_system: the code standard the column follows.
+    levels: allowed code levels for region/industry codes.
+    """
+
+    name: str
+    zh: str
+    en: str
+    type: FieldType
+    required: bool = False
+    description_zh: str = ""
+    description_en: str = ""
+    aliases: tuple[str, ...] = ()
+    unit: str | None = None
+    choices: dict[str, tuple[str, str]] | None = None
+    minimum: float | None = None
+    code_system: str | None = None
+    levels: tuple[Any, ...] | None = None
+
+    @property
+    def header(self) -> str:
+        """The Chinese header, with the unit of money columns: ``营业收入（万元）``."""
+        return f"{self.zh}（{self.unit}）" if self.unit and self.type == "amount" else self.zh
+
+    @property
+    def template_header(self) -> str:
+        """The bilingual header of Jiqun's import templates: ``营业收入（万元） / revenue``."""
+        return f"{self.header} / {self.name}"
+
+    def json_schema(self) -> dict[str, Any]:
+        """JSON Schema (draft 2020-12) fragment of one cell after normalisation."""
+        t: dict[str, Any]
+        if self.type in ("int", "year"):
+            t = {"type": "integer"}
+        elif self.type in ("amount", "float"):
+            t = {"type": "number"}
+        elif self.type == "date":
+            t = {"type": "string", "format": "date"}
+        elif self.type == "enum" and self.choices:
+            t = {"type": "string", "enum": list(self.choices)}
+        elif self.type == "tags" and self.choices:
+            t = {"type": "array", "items": {"type": "string", "enum": list(self.choices)}}
+        elif self.type in ("region_codes", "industry_codes"):
+            t = {"type": "array", "items": {"type": "string"}}
+        elif self.type == "uscc":
+            t = {
+                "type": "string",
+                "pattern": "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+            }
+        elif self.type == "region_code":
+            t = {"type": "string", "pattern": "^[0-9]{6}$"}
+        elif self.type == "industry_code":
+            t = {"type": "string", "pattern": "^([A-T]|[0-9]{2,4})$"}
+        else:
+            t = {"type": "string"}
+        if self.minimum is not None and t.get("type") in ("integer", "number"):
+            t["minimum"] = self.minimum
+        if not self.required:
+            t = {"anyOf": [t, {"type": "null"}]}
+        t["title"] = f"{self.zh} / {self.en}"
+        desc = " ".join(x for x in (self.description_zh, self.description_en) if x)
+        if self.unit:
+            desc += f" [unit 单位: {self.unit}]"
+        if self.code_system:
+            desc += f" [code system 编码标准: {self.code_system}]"
+        if desc:
+            t["description"] = desc.strip()
+        return t
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One importable kind of record (``jiqun import KIND FILE``)."""
+
+    name: str
+    zh: str
+    en: str
+    table: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    description_zh: str = ""
+    description_en: str = ""
+    _aliases: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        amap: dict[str, str] = {}
+        for f in self.fields:
+            for a in (f.name, f.zh, f.en, f.header, *f.aliases):
+                amap[header_key(a)] = f.name
+        object.__setattr__(self, "_aliases", amap)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def required(self) -> list[str]:
+        return [f.name for f in self.fields if f.required]
+
+    def get_field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def resolve_header(self, header: object) -> str | None:
+        """Canonical field name for a header as written in a file, or ``None`` if unknown.
+
+        Matching ignores case, width (ＡＢＣ = ABC), spaces, and a unit in brackets
+        (营业收入（万元） → 营业收入), so that the unit can be read separately.
+        """
+        if header is None:
+            return None
+        k = header_key(str(header))
+        if k in self._aliases:
+            return self._aliases[k]
+        bare = header_key(strip_unit(str(header)))
+        if bare in self._aliases:
+            return self._aliases[bare]
+        # Bilingual headers as in Jiqun's own templates: "企业名称 / name" or "企业名称\nname".
+        parts = [p for p in re.split(r"[/\n|]", strip_unit(str(header))) if p.strip()]
+        if len(parts) > 1:
+            found = {self._aliases.get(header_key(strip_unit(p))) for p in parts}
+            found.discard(None)
+            if len(found) == 1:
+                return found.pop()
+        return None
+
+    def json_schema(self) -> dict[str, Any]:
+        """JSON Schema (draft 2020-12) of one normalised record of this kind."""
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://jiqun.dev/schemas/{self.name}.schema.json",
+            "title": f"{self.zh} / {self.en}",
+            "description": f"{self.description_zh} {self.description_en}".strip(),
+            "type": "object",
+            "properties": {f.name: f.json_schema() for f in self.fields},
+            "required": self.required,
+            "additionalProperties": False,
+            "x-natural-key": list(self.key),
+        }
+
+
+_UNIT_RE = re.compile(r"[（(【\[]\s*([^）)】\]]*)\s*[）)】\]]\s*$")
+
+
+def strip_unit(header: str) -> str:
+    """Header without a trailing bracketed unit: ``营业收入（万元）`` → ``营业收入``."""
+    return _UNIT_RE.sub("", header).strip()
+
+
+def header_unit(header: str) -> str | None:
+    """The unit written in brackets at the end of a header, if any: ``营业收入（万元）`` → ``万元``."""
+    m = _UNIT_RE.search(unicodedata.normalize("NFKC", str(header)))
+    return m.group(1).strip() if m else None
+
+
+def header_key(header: str) -> str:
+    """Comparison key of a header: NFKC, lower-case, no spaces, no underscores or hyphens."""
+    s = unicodedata.normalize("NFKC", str(header)).lower()
+    return re.sub(r"[\s_\-\u00a0\u3000\u200b\ufeff*]+", "", s)
+
+
+_SYN = "（synthetic 模拟数据 marker; set by the demo builder, false for imported data)"
+
+_ENTERPRISE_FIELDS = (
+    Field(
+        "uscc",
+        "统一社会信用代码",
+        "unified social credit code",
+        "uscc",
+        required=True,
+        description_zh="18位统一社会信用代码（GB 32100-2015），校验位错误给出警告但不自动更正",
+        description_en="18-character code (GB 32100-2015); a checksum mismatch is a warning, never corrected",
+        aliases=("信用代码", "社会信用代码", "统一代码", "credit code", "credit_code", "USCC"),
+        code_system="GB 32100-2015",
+    ),
+    Field(
+        "name",
+        "企业名称",
+        "enterprise name",
+        "text",
+        required=True,
+        aliases=(
+            "名称",
+            "单位名称",
+            "企业全称",
+            "公司名称",
+            "company",
+            "company name",
+            "enterprise",
+        ),
+    ),
+    Field(
+        "region_code",
+        "所在地区代码",
+        "region code",
+        "region_code",
+        required=True,
+        description_zh="注册地县级或地级行政区划代码（GB/T 2260，6位）",
+        description_en="6-digit GB/T 2260 code of the county or prefecture of registration",
+        aliases=(
+            "行政区划代码",
+            "地区代码",
+            "区划代码",
+            "所在地代码",
+            "区县代码",
+            "region",
+            "adcode",
+        ),
+        code_system="GB/T 2260",
+        levels=("county", "prefecture"),
+    ),
+    Field(
+        "industry_code",
+        "行业代码",
+        "industry code",
+        "industry_code",
+        required=True,
+        description_zh="国民经济行业分类代码（GB/T 4754-2017，小类4位）",
+        description_en="GB/T 4754-2017 industry class (4 digits)",
+        aliases=(
+            "国民经济行业代码",
+            "行业分类代码",
+            "所属行业代码",
+            "国民经济行业分类",
+            "industry",
+        ),
+        code_system="GB/T 4754-2017",
+        levels=(4,),
+    ),
+    Field(
+        "founded",
+        "成立日期",
+        "date founded",
+        "date",
+        aliases=("成立时间", "注册日期", "登记日期", "founding date", "established"),
+    ),
+    Field(
+        "employees",
+        "从业人员",
+        "employees",
+        "int",
+        aliases=("从业人数", "职工人数", "员工人数", "从业人员数", "年末从业人员", "employment"),
+        unit="人",
+        minimum=0,
+    ),
+    Field(
+        "revenue",
+        "营业收入",
+        "operating revenue",
+        "amount",
+        aliases=("营收", "主营业务收入", "销售收入", "operating_revenue", "sales"),
+        unit="万元",
+        minimum=0,
+    ),
+    Field(
+        "output",
+        "工业总产值",
+        "gross industrial output",
+        "amount",
+        aliases=("总产值", "产值", "gross output"),
+        unit="万元",
+        minimum=0,
+    ),
+    Field(
+        "rd_expense",
+        "研发费用",
+        "R&D expenditure",
+        "amount",
+        aliases=("研发投入", "研发经费", "R&D", "rd"),
+        unit="万元",
+        minimum=0,
+    ),
+    Field(
+        "tags",
+        "企业标签",
+        "tags",
+        "tags",
+        description_zh="分号分隔：专精特新；专精特新“小巨人”；单项冠军；高新技术企业；链主（仅按政府名单填写，系统从不推断）",
+        description_en="semicolon-separated; only as listed by government, never inferred",
+        aliases=("标签", "企业类型标签", "资质"),
+        choices=TAGS,
+    ),
+    Field(
+        "business_scope",
+        "经营范围",
+        "business scope",
+        "text",
+        aliases=("主营业务", "主要产品", "scope"),
+    ),
+    Field("address", "注册地址", "address", "text", aliases=("地址", "住所", "注册地")),
+    Field(
+        "lon",
+        "经度",
+        "longitude",
+        "float",
+        aliases=("longitude",),
+        description_en="WGS-84 or GCJ-02 decimal degrees",
+    ),
+    Field("lat", "纬度", "latitude", "float", aliases=("latitude",)),
+)
+
+KINDS: dict[str, Kind] = {}
+
+
+def _register(kind: Kind) -> None:
+    KINDS[kind.name] = kind
+
+
+_register(
+    Kind(
+        "regions",
+        "行政区划",
+        "regions",
+        "regions",
+        (
+            Field(
+                "code", "行政区划代码", "region code", "region_code", True, code_system="GB/T 2260"
+            ),
+            Field("name", "名称", "name", "text", True, aliases=("区划名称", "地区名称")),
+            Field("level", "级别", "level", "enum", True, choices=REGION_LEVELS, aliases=("层级",)),
+            Field("parent_code", "上级代码", "parent code", "region_code", code_system="GB/T 2260"),
+            Field("lon", "经度", "longitude", "float", aliases=("longitude",)),
+            Field("lat", "纬度", "latitude", "float", aliases=("latitude",)),
+        ),
+        ("code",),
+        "GB/T 2260 行政区划；随软件附带2023年版，可导入补充。",
+        "GB/T 2260 administrative divisions; the 2023 edition ships with Jiqun.",
+    )
+)
+_register(
+    Kind(
+        "industries",
+        "国民经济行业分类",
+        "industries",
+        "industries",
+        (
+            Field(
+                "code",
+                "行业代码",
+                "industry code",
+                "industry_code",
+                True,
+                code_system="GB/T 4754-2017",
+            ),
+            Field("name", "行业名称", "industry name", "text", True, aliases=("名称",)),
+            Field("level", "层级", "level", "int", True, description_en="1 section … 4 class"),
+            Field("parent", "上级代码", "parent code", "text"),
+            Field("section", "门类", "section", "text"),
+        ),
+        ("code",),
+        "GB/T 4754-2017（含2019修改单）；随软件附带。",
+        "GB/T 4754-2017 with the 2019 amendment; ships with Jiqun.",
+    )
+)
+_register(
+    Kind(
+        "enterprises",
+        "企业",
+        "enterprises",
+        "enterprises",
+        _ENTERPRISE_FIELDS,
+        ("uscc",),
+        "一企一档：企业基本信息、规模与标签。",
+        "One record per enterprise (一企一档): identity, size and tags.",
+    )
+)
+_register(
+    Kind(
+        "region-stats",
+        "地区行业统计",
+        "region statistics",
+        "region_stats",
+        (
+            Field(
+                "region_code",
+                "地区代码",
+                "region code",
+                "region_code",
+                True,
+                aliases=("行政区划代码", "所在地区代码", "region"),
+                code_system="GB/T 2260",
+                levels=("province", "prefecture", "county"),
+            ),
+            Field(
+                "industry_code",
+                "行业代码",
+                "industry code",
+                "industry_code",
+                True,
+                aliases=("国民经济行业代码", "industry"),
+                code_system="GB/T 4754-2017",
+                levels=(1, 2, 3, 4),
+            ),
+            Field("year", "年份", "year", "year", True, aliases=("年度", "统计年度")),
+            Field(
+                "measure",
+                "指标",
+                "measure",
+                "enum",
+                True,
+                choices={k: (v[0], v[1]) for k, v in MEASURES.items()},
+                aliases=("指标名称", "统计指标"),
+            ),
+            Field("value", "数值", "value", "float", True, minimum=0, aliases=("指标值", "值")),
+            Field(
+                "unit",
+                "单位",
+                "unit",
+                "text",
+                True,
+                description_zh="计量单位；货币单位（元/万元/亿元）导入时换算为万元",
+                description_en="unit; money (元/万元/亿元) is converted to 万元 on import",
+                aliases=("计量单位",),
+            ),
+            Field("source", "数据来源", "source", "text", aliases=("来源",)),
+        ),
+        ("region_code", "industry_code", "year", "measure"),
+        "长表：地区 × 行业 × 年份 × 指标。",
+        "Long format: region × industry × year × measure.",
+    )
+)
+_register(
+    Kind(
+        "clusters",
+        "产业集群",
+        "clusters",
+        "clusters",
+        (
+            Field(
+                "cluster_id", "集群编号", "cluster id", "cluster_id", True, aliases=("编号", "id")
+            ),
+            Field("name", "集群名称", "cluster name", "text", True, aliases=("名称", "name_zh")),
+            Field("name_en", "英文名称", "English name", "text"),
+            Field(
+                "tier", "集群层级", "tier", "enum", True, choices=TIERS, aliases=("层级", "级别")
+            ),
+            Field("batch_year", "批次年份", "batch year", "year", aliases=("批次", "认定年份")),
+            Field(
+                "field", "领域", "field", "enum", choices=FIELDS_OF_CLUSTERS, aliases=("所属领域",)
+            ),
+            Field(
+                "member_regions",
+                "成员地区代码",
+                "member region codes",
+                "region_codes",
+                True,
+                description_zh="分号分隔的行政区划代码",
+                description_en="semicolon-separated GB/T 2260 codes",
+                code_system="GB/T 2260",
+            ),
+            Field(
+                "leading_industries",
+                "主导产业代码",
+                "leading industry codes",
+                "industry_codes",
+                description_zh="分号分隔的国民经济行业代码",
+                description_en="semicolon-separated GB/T 4754-2017 codes",
+                code_system="GB/T 4754-2017",
+            ),
+            Field(
+                "promotion_organisation",
+                "集群发展促进机构",
+                "cluster development organisation",
+                "text",
+                aliases=("促进机构", "promotion organization"),
+            ),
+            Field(
+                "verification",
+                "核实状态",
+                "verification",
+                "enum",
+                choices={
+                    "verified": ("已核实", "verified"),
+                    "partial": ("部分核实", "partially verified"),
+                    "recalled": ("待核实", "recalled, unverified"),
+                    "user": ("用户提供", "user-supplied"),
+                },
+            ),
+            Field("source", "来源", "source", "text", aliases=("source_note",)),
+        ),
+        ("cluster_id",),
+        "集群名录：层级、批次、领域、成员地区、主导产业。",
+        "Cluster registry: tier, batch, field, member regions, leading industries.",
+    )
+)
+_register(
+    Kind(
+        "cluster-members",
+        "集群成员企业",
+        "cluster members",
+        "cluster_members",
+        (
+            Field("cluster_id", "集群编号", "cluster id", "cluster_id", True),
+            Field(
+                "uscc",
+                "统一社会信用代码",
+                "unified social credit code",
+                "uscc",
+                True,
+                code_system="GB 32100-2015",
+            ),
+            Field("role", "角色", "role", "enum", choices=MEMBER_ROLES, aliases=("成员类型",)),
+            Field("joined", "加入日期", "date joined", "date"),
+        ),
+        ("cluster_id", "uscc"),
+        "集群成员企业名单。",
+        "Member enterprises of a cluster.",
+    )
+)
+_register(
+    Kind(
+        "innovation-carriers",
+        "创新载体",
+        "innovation carriers",
+        "innovation_carriers",
+        (
+            Field("name", "载体名称", "carrier name", "text", True, aliases=("名称",)),
+            Field(
+                "carrier_type",
+                "载体类型",
+                "carrier type",
+                "enum",
+                True,
+                choices=CARRIER_TYPES,
+                aliases=("类型",),
+            ),
+            Field(
+                "level", "级别", "level", "enum", True, choices=CARRIER_LEVELS, aliases=("层级",)
+            ),
+            Field(
+                "region_code",
+                "所在地区代码",
+                "region code",
+                "region_code",
+                True,
+                code_system="GB/T 2260",
+                levels=("province", "prefecture", "county"),
+            ),
+            Field(
+                "host_uscc",
+                "依托单位信用代码",
+                "host organisation credit code",
+                "uscc",
+                code_system="GB 32100-2015",
+            ),
+            Field(
+                "industry_code",
+                "行业代码",
+                "industry code",
+                "industry_code",
+                code_system="GB/T 4754-2017",
+                levels=(1, 2, 3, 4),
+            ),
+            Field("field", "领域", "field", "enum", choices=FIELDS_OF_CLUSTERS),
+            Field("cluster_id", "所属集群编号", "cluster id", "cluster_id"),
+            Field("recognised_year", "认定年份", "year recognised", "year", aliases=("认定年度",)),
+            Field("source", "来源", "source", "text"),
+        ),
+        ("carrier_type", "name"),
+        "制造业创新中心、技术创新中心、重点实验室、工程研究中心、企业技术中心、高校院所、公共服务平台等。",
+        "Innovation centres, laboratories, research centres, universities, platforms.",
+    )
+)
+_register(
+    Kind(
+        "supply-links",
+        "供应关系",
+        "supply links",
+        "supply_links",
+        (
+            Field(
+                "supplier_uscc",
+                "供应商信用代码",
+                "supplier credit code",
+                "uscc",
+                True,
+                aliases=("供应商", "supplier"),
+                code_system="GB 32100-2015",
+            ),
+            Field(
+                "buyer_uscc",
+                "采购方信用代码",
+                "buyer credit code",
+                "uscc",
+                True,
+                aliases=("采购方", "客户", "buyer"),
+                code_system="GB 32100-2015",
+            ),
+            Field("year", "年份", "year", "year", True, aliases=("年度",)),
+            Field(
+                "value",
+                "采购金额",
+                "purchase value",
+                "amount",
+                aliases=("金额", "交易金额"),
+                unit="万元",
+                minimum=0,
+            ),
+            Field(
+                "input_category",
+                "投入品类别",
+                "input category",
+                "industry_code",
+                True,
+                description_zh="所采购投入品的行业代码（GB/T 4754-2017）",
+                description_en="GB/T 4754-2017 code of the purchased input",
+                aliases=("投入品行业代码", "产品类别"),
+                code_system="GB/T 4754-2017",
+                levels=(2, 3, 4),
+            ),
+            Field("product", "产品", "product", "text", aliases=("产品名称",)),
+            Field("source", "来源", "source", "text"),
+        ),
+        ("supplier_uscc", "buyer_uscc", "year", "input_category"),
+        "企业间供应关系（供应商 → 采购方）。",
+        "Firm-to-firm supply links (supplier → buyer).",
+    )
+)
+
+KIND_NAMES: tuple[str, ...] = tuple(KINDS)
+
+
+def get_kind(name: str) -> Kind:
+    """The :class:`Kind` called ``name``; raises a bilingual error listing the valid kinds."""
+    from jiqun.standard.problems import JiqunError
+
+    key = name.strip().lower().replace("_", "-")
+    if key not in KINDS:
+        valid = ", ".join(KINDS)
+        raise JiqunError(
+            f"未知的数据类别「{name}」，可选：{valid}",
+            f"unknown kind '{name}'; valid kinds: {valid}",
+        )
+    return KINDS[key]

@@ -1,0 +1,795 @@
+"""Validate a raw table against the unified data standard: one problem per cell, nothing silent.
+
+:func:`validate_table` takes the :class:`~jiqun.standard.reader.RawTable` the reader produced and
+returns the normalised records plus every problem, each naming the source row, the column as
+written in the file, the value, the rule and the reason in Chinese and English.
+
+Checks, per field type (see :mod:`jiqun.standard.schema`):
+
+* cell normalisation (full-width → ASCII, stray and non-breaking spaces, codes a spreadsheet
+  turned into numbers, dates in Chinese formats or Excel serials, amounts with separators and
+  units) — every change is reported as ``normalised``; an ambiguous value is an ``error``;
+* required cells present; numbers in range (no negative output or employment);
+* GB 32100-2015 credit codes: format errors reject the row, a checksum mismatch on an otherwise
+  well-formed code is a ``warning`` (some real early codes fail it); never corrected;
+* GB/T 2260 region codes exist at an allowed level; GB/T 4754-2017 codes exist at an allowed
+  level, and GB/T 4754-2011 codes are recognised as such;
+* enumerations and tags (Chinese labels accepted);
+* duplicate natural keys inside the file (every later occurrence names the first row).
+
+Bulk speed: most cells of real files are already canonical, so each column is checked with one
+vectorised regular expression and only the other cells go through the scalar normalisers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jiqun import reference
+from jiqun.standard import codes as C
+from jiqun.standard import normalize as N
+from jiqun.standard.problems import Problem, Severity
+from jiqun.standard.reader import RawTable
+from jiqun.standard.schema import MONEY_UNITS, TAG_ALIASES, Field, Kind
+
+
+@dataclass
+class ValidationResult:
+    """Normalised records of one file plus every problem found.
+
+    ``records`` has one row per data row of the file (same order as ``rows``); cells that failed
+    validation are ``None``. ``error_rows`` marks rows with at least one error.
+    """
+
+    kind: Kind
+    source: str
+    records: pd.DataFrame
+    rows: np.ndarray
+    raw: pd.DataFrame
+    headers: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+    error_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        if len(self.error_rows) != len(self.records):
+            self.error_rows = np.zeros(len(self.records), dtype=bool)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.records)
+
+    @property
+    def n_error_rows(self) -> int:
+        return int(self.error_rows.sum())
+
+    @property
+    def ok(self) -> bool:
+        return self.n_error_rows == 0
+
+    def add(
+        self,
+        i: int | None,
+        column: str | None,
+        value: object,
+        rule: str,
+        severity: Severity,
+        message_zh: str,
+        message_en: str,
+    ) -> None:
+        """Record a problem for data row index ``i`` (``None`` = whole file)."""
+        row = None if i is None else int(self.rows[i])
+        col = self.headers.get(column, column) if column else column
+        self.problems.append(
+            Problem(
+                row,
+                col,
+                "" if value is None else str(value),
+                rule,
+                severity,
+                message_zh,
+                message_en,
+            )
+        )
+        if severity == "error" and i is not None:
+            self.error_rows[i] = True
+
+    def valid_records(self) -> pd.DataFrame:
+        return self.records[~self.error_rows].reset_index(drop=True)
+
+    def rejected_rows(self) -> pd.DataFrame:
+        """Rejected rows with their original values and all their error reasons."""
+        idx = np.flatnonzero(self.error_rows)
+        raw = self.raw.iloc[idx].copy()
+        raw.columns = [self.headers.get(c, c) for c in raw.columns]
+        reasons: dict[int, list[str]] = {}
+        for p in self.problems:
+            if p.severity == "error" and p.row is not None:
+                reasons.setdefault(p.row, []).append(
+                    f"[{p.column}] {p.message_zh} / {p.message_en}"
+                )
+        rows = self.rows[idx]
+        raw.insert(0, "行号 row", rows)
+        raw["原因 reasons"] = ["；".join(reasons.get(int(r), [])) for r in rows]
+        return raw.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_empty(s: pd.Series) -> np.ndarray:
+    st = s.astype(object)
+    empty = st.isna().to_numpy()
+    txt = st.map(lambda v: isinstance(v, str) and not v.strip(" \t\r\n\u00a0\u3000\u200b\ufeff"))
+    return empty | txt.to_numpy(dtype=bool)
+
+
+def _canonical_mask(s: pd.Series, pattern: str) -> np.ndarray:
+    """True where the cell is already a canonical string matching ``pattern`` exactly."""
+    is_str = s.map(lambda v: type(v) is str).to_numpy(dtype=bool)
+    out = np.zeros(len(s), dtype=bool)
+    if is_str.any():
+        sub = s[is_str].astype(str)
+        out[is_str] = sub.str.fullmatch(pattern).to_numpy(dtype=bool)
+    return out
+
+
+def _scalar(
+    res: ValidationResult,
+    f: Field,
+    values: pd.Series,
+    todo: np.ndarray,
+    fn: Callable[[Any], Any],
+    out: np.ndarray,
+) -> None:
+    """Run scalar normaliser ``fn`` on rows ``todo``; store values and report changes/errors."""
+    for i in np.flatnonzero(todo):
+        v = values.iloc[i]
+        r = fn(v)
+        if r.error is not None:
+            res.add(i, f.name, v, r.error.rule, "error", r.error.message_zh, r.error.message_en)
+            out[i] = None
+            continue
+        out[i] = r.value
+        for ch in r.changes:
+            res.add(i, f.name, v, ch.rule, "normalised", ch.message_zh, ch.message_en)
+
+
+# ---------------------------------------------------------------------------------------------
+# per-type column validators
+# ---------------------------------------------------------------------------------------------
+
+
+def _col_text(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    out = s.astype(object).to_numpy(copy=True)
+    canon = _canonical_mask(
+        s,
+        r"[^\s\u00a0\u3000\u200b\ufeff\uff01-\uff5e](?:.*[^\s\u00a0\u3000\u200b\ufeff\uff01-\uff5e])?",
+    )
+    canon &= ~s.astype(object).map(
+        lambda v: isinstance(v, str) and ("  " in v or "\u00a0" in v)
+    ).to_numpy(dtype=bool)
+    _scalar(res, f, s, ~canon, N.clean_text, out)
+    return out
+
+
+def _col_uscc(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    out = s.astype(object).to_numpy(copy=True)
+    canon = _canonical_mask(s, r"[0-9A-HJ-NPQRTUWXY]{18}")
+    _scalar(res, f, s, ~canon, N.norm_uscc, out)
+    ok = pd.notna(pd.Series(out))
+    vals = pd.Series(out, dtype=object)
+    codes = vals[ok.to_numpy()].astype(str)
+    if len(codes):
+        fmt = C.uscc_format_ok(codes)
+        chk = C.uscc_checksum_ok(codes)
+        bad = np.flatnonzero(~(fmt & chk))
+        idx = codes.index.to_numpy()
+        for j in bad:
+            i = int(idx[j])
+            for finding in C.check_uscc(codes.iloc[j]):
+                res.add(
+                    i,
+                    f.name,
+                    codes.iloc[j],
+                    finding.rule,
+                    finding.severity,
+                    finding.message_zh,
+                    finding.message_en,
+                )
+                if finding.severity == "error":
+                    out[i] = None
+        # positions 3-8 should be a GB/T 2260 code; older codes keep abolished ones, so warn only
+        known = reference.region_codes()
+        pref = codes.str.slice(2, 8)
+        unknown = ~pref.isin(known).to_numpy() & fmt
+        for j in np.flatnonzero(unknown):
+            i = int(idx[j])
+            if out[i] is None:
+                continue
+            res.add(
+                i,
+                f.name,
+                codes.iloc[j],
+                "uscc.region_prefix_known",
+                "warning",
+                f"第3–8位「{pref.iloc[j]}」不是现行（2023）行政区划代码（可能是已撤销的旧代码）",
+                f"positions 3–8 '{pref.iloc[j]}' are not a current (2023) GB/T 2260 code (perhaps an abolished one)",
+            )
+    return out
+
+
+def _col_region(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    out = s.astype(object).to_numpy(copy=True)
+    canon = _canonical_mask(s, r"[0-9]{6}")
+    _scalar(res, f, s, ~canon, N.norm_region_code, out)
+    levels = f.levels or ("province", "prefecture", "county")
+    allowed = set().union(*(reference.region_codes(level=lv) for lv in levels))
+    anyl = reference.region_codes()
+    vals = pd.Series(out, dtype=object)
+    present = vals.notna().to_numpy()
+    ok_level = vals.isin(allowed).to_numpy()
+    exists = vals.isin(anyl).to_numpy()
+    lv_zh = "、".join(
+        {"province": "省级", "prefecture": "地级", "county": "县级"}[x] for x in levels
+    )
+    for i in np.flatnonzero(present & ~ok_level):
+        v = out[i]
+        if exists[i]:
+            res.add(
+                i,
+                f.name,
+                v,
+                "region.level",
+                "error",
+                f"行政区划代码「{v}」（{reference.region_name(v)}，{reference.region_level(v)}）级别不符，此列应为{lv_zh}代码",
+                f"region code '{v}' ({reference.region_level(v)}) is not at an allowed level ({', '.join(levels)})",
+            )
+        else:
+            res.add(
+                i,
+                f.name,
+                v,
+                "region.exists",
+                "error",
+                f"行政区划代码「{v}」不在 GB/T 2260（2023）中",
+                f"region code '{v}' does not exist in GB/T 2260 (2023)",
+            )
+        out[i] = None
+    return out
+
+
+def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    levels = tuple(f.levels or (1, 2, 3, 4))
+    expected = levels[0] if len(levels) == 1 else None
+    out = s.astype(object).to_numpy(copy=True)
+    canon = _canonical_mask(s, r"[0-9]{4}" if expected == 4 else r"[0-9]{2,4}")
+    _scalar(res, f, s, ~canon, lambda v: N.norm_industry_code(v, expected_level=expected), out)
+    # the scalar normaliser may return (code, section); keep the code, check the section
+    for i in np.flatnonzero(~canon):
+        v = out[i]
+        if isinstance(v, tuple):
+            code, section = v[0], v[1] if len(v) > 1 else None
+            if section and code and reference.industry_exists(code):
+                sec = reference.industries().set_index("code").at[code, "section"]
+                if sec != section:
+                    res.add(
+                        i,
+                        f.name,
+                        s.iloc[i],
+                        "industry.section",
+                        "error",
+                        f"行业代码「{code}」属于门类 {sec}，不是 {section}",
+                        f"industry code '{code}' belongs to section {sec}, not {section}",
+                    )
+                    out[i] = None
+                    continue
+            out[i] = code
+    allowed = set().union(*(reference.industry_codes(level=lv) for lv in levels))
+    vals = pd.Series(out, dtype=object)
+    present = vals.notna().to_numpy()
+    bad = present & ~vals.isin(allowed).to_numpy()
+    for i in np.flatnonzero(bad):
+        v = str(out[i])
+        if reference.industry_exists(v):
+            lvl = len(v) if v[0].isdigit() else 1
+            res.add(
+                i,
+                f.name,
+                v,
+                "industry.level",
+                "error",
+                f"行业代码「{v}」是第{lvl}级（{reference.industry_name(v)}），此列需要第{'/'.join(map(str, levels))}级代码",
+                f"industry code '{v}' is level {lvl}; this column needs level {'/'.join(map(str, levels))}",
+            )
+        elif reference.industry_vintage(v) == "2011":
+            info = reference.industry_2011_change(v) or {}
+            res.add(
+                i,
+                f.name,
+                v,
+                "industry.vintage",
+                "error",
+                f"{info.get('message_zh', v)}；请改用 2017 版代码",
+                f"{info.get('message_en', v)}; use the 2017 code",
+            )
+        else:
+            res.add(
+                i,
+                f.name,
+                v,
+                "industry.exists",
+                "error",
+                f"行业代码「{v}」不在 GB/T 4754-2017 中",
+                f"industry code '{v}' does not exist in GB/T 4754-2017",
+            )
+        out[i] = None
+    return out
+
+
+def _col_int(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    out = np.empty(len(s), dtype=object)
+    canon = _canonical_mask(s, r"-?[0-9]+")
+    if canon.any():
+        out[canon] = s[canon].astype(str).astype(int).to_numpy()
+    is_int = s.map(lambda v: type(v) in (int, np.int64)).to_numpy(dtype=bool)
+    out[is_int] = s[is_int].to_numpy()
+    _scalar(res, f, s, ~(canon | is_int), N.norm_int, out)
+    return out
+
+
+def _col_year(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    out = _col_int(res, f, s)
+    vals = pd.Series(out, dtype=object)
+    this = dt.date.today().year
+    for i in np.flatnonzero(vals.notna().to_numpy()):
+        y = int(out[i])
+        if not 1949 <= y <= this + 1:
+            res.add(
+                i,
+                f.name,
+                y,
+                "year.range",
+                "error",
+                f"年份 {y} 不在 1949–{this + 1} 之间",
+                f"year {y} is outside 1949–{this + 1}",
+            )
+            out[i] = None
+    return out
+
+
+def _col_float(res: ValidationResult, f: Field, s: pd.Series, unit: str | None) -> np.ndarray:
+    out = np.empty(len(s), dtype=object)
+    canon = _canonical_mask(s, r"-?[0-9]+(?:\.[0-9]+)?")
+    if canon.any():
+        out[canon] = s[canon].astype(str).astype(float).to_numpy()
+    is_num = s.map(lambda v: type(v) in (int, float, np.int64, np.float64) and v == v).to_numpy(
+        dtype=bool
+    )
+    out[is_num] = s[is_num].astype(float).to_numpy()
+    rest = ~(canon | is_num)
+    if f.type == "amount":
+        factor = MONEY_UNITS.get(unit or f.unit or "万元")
+        if unit and factor is None:
+            res.add(
+                None,
+                f.name,
+                unit,
+                "amount.unit",
+                "error",
+                f"表头单位「{unit}」无法识别，金额单位应为 元、千元、万元、百万元 或 亿元",
+                f"unit '{unit}' in the header is not a money unit (元, 千元, 万元, 百万元, 亿元)",
+            )
+            res.error_rows[:] = True
+            return out
+        if factor is not None and factor != 1.0:
+            done = canon | is_num
+            out[done] = out[done].astype(float) * factor
+            for i in np.flatnonzero(done):
+                res.add(
+                    i,
+                    f.name,
+                    s.iloc[i],
+                    "amount.unit",
+                    "normalised",
+                    f"按表头单位 {unit} 换算为 {f.unit}",
+                    f"converted from {unit} (header) to {f.unit}",
+                )
+        _scalar(
+            res,
+            f,
+            s,
+            rest,
+            lambda v: N.norm_amount(v, unit_from_header=unit, target_unit=f.unit or "万元"),
+            out,
+        )
+    else:
+        _scalar(res, f, s, rest, N.norm_float, out)
+    return out
+
+
+def _col_date(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    out = np.empty(len(s), dtype=object)
+    canon = _canonical_mask(s, r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]")
+    if canon.any():
+        parsed = pd.to_datetime(s[canon].astype(str), format="%Y-%m-%d", errors="coerce")
+        good = parsed.notna().to_numpy()
+        idx = np.flatnonzero(canon)
+        out[idx[good]] = [d.date() for d in parsed[good]]
+        canon[idx[~good]] = False  # e.g. 2015-02-30: let the scalar path explain
+    today = dt.date.today()
+    _scalar(res, f, s, ~canon, lambda v: N.norm_date(v, today=today), out)
+    for i in np.flatnonzero(canon):
+        if out[i] > today:
+            res.add(
+                i,
+                f.name,
+                s.iloc[i],
+                "date.future",
+                "error",
+                "日期晚于今天",
+                "the date is in the future",
+            )
+            out[i] = None
+    return out
+
+
+def _col_enum(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    choices = f.choices or {}
+    lookup: dict[str, str] = {}
+    for k, (zh, en) in choices.items():
+        for a in (k, zh, en, k.replace("_", " "), k.replace("_", "-")):
+            lookup[_key(a)] = k
+    out = np.empty(len(s), dtype=object)
+    for i, v in enumerate(s.astype(object)):
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        k = lookup.get(_key(str(v)))
+        if k is None:
+            allowed = "、".join(f"{a}（{zh}）" for a, (zh, _e) in choices.items())
+            res.add(
+                i,
+                f.name,
+                v,
+                f"{f.name}.choice",
+                "error",
+                f"「{v}」不是允许的取值；可选：{allowed}",
+                f"'{v}' is not an allowed value; allowed: {', '.join(choices)}",
+            )
+            continue
+        out[i] = k
+        if str(v) != k:
+            res.add(
+                i,
+                f.name,
+                v,
+                f"{f.name}.label",
+                "normalised",
+                f"「{v}」记为 {k}",
+                f"'{v}' recorded as {k}",
+            )
+    return out
+
+
+def _key(s: str) -> str:
+    import unicodedata
+
+    return re.sub(r"[\s_\-\"“”'‘’]+", "", unicodedata.normalize("NFKC", s)).lower()
+
+
+_TAG_LOOKUP: dict[str, str] = {}
+
+
+def _tag_lookup() -> dict[str, str]:
+    if not _TAG_LOOKUP:
+        from jiqun.standard.schema import TAGS
+
+        for k, (zh, en) in TAGS.items():
+            for a in (k, zh, en):
+                _TAG_LOOKUP[_key(a)] = k
+        for a, k in TAG_ALIASES.items():
+            _TAG_LOOKUP[_key(a)] = k
+    return _TAG_LOOKUP
+
+
+def _col_tags(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    lookup = _tag_lookup()
+    out = np.empty(len(s), dtype=object)
+    for i, v in enumerate(s.astype(object)):
+        if v is None or (isinstance(v, float) and v != v) or not str(v).strip():
+            continue
+        parts = [p for p in re.split(r"[;；,，、|/\n]+", str(v)) if p.strip()]
+        tags: list[str] = []
+        for p in parts:
+            k = lookup.get(_key(p))
+            if k is None:
+                res.add(
+                    i,
+                    f.name,
+                    p,
+                    "tags.choice",
+                    "error",
+                    f"未知的企业标签「{p.strip()}」；可选：专精特新、专精特新“小巨人”、制造业单项冠军、高新技术企业、链主企业",
+                    f"unknown tag '{p.strip()}'; allowed: srdi, little_giant, single_champion, high_tech, chain_leader",
+                )
+                continue
+            if k not in tags:
+                tags.append(k)
+        out[i] = tags
+    return out
+
+
+def _col_list(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    """``region_codes`` / ``industry_codes``: ;-separated lists, each element validated."""
+    out = np.empty(len(s), dtype=object)
+    for i, v in enumerate(s.astype(object)):
+        if v is None or (isinstance(v, float) and v != v) or not str(v).strip():
+            continue
+        parts = [
+            p.strip()
+            for p in re.split(r"[;；,，、|\s]+", N.clean_text(str(v)).value or "")
+            if p.strip()
+        ]
+        items: list[str] = []
+        for p in parts:
+            if f.type == "region_codes":
+                r = N.norm_region_code(p)
+                code = r.value if r.error is None else None
+                ok = code is not None and reference.region_exists(code)
+            else:
+                r = N.norm_industry_code(p, expected_level=None)
+                code = r.value[0] if r.error is None and isinstance(r.value, tuple) else r.value
+                ok = r.error is None and code is not None and reference.industry_exists(code)
+            if not ok:
+                what = "行政区划代码" if f.type == "region_codes" else "行业代码"
+                res.add(
+                    i,
+                    f.name,
+                    p,
+                    f"{f.type}.exists",
+                    "error",
+                    f"列表中的{what}「{p}」不存在",
+                    f"'{p}' in the list is not a valid {'GB/T 2260 region' if f.type == 'region_codes' else 'GB/T 4754-2017 industry'} code",
+                )
+                continue
+            items.append(str(code))
+        out[i] = items
+    return out
+
+
+def _col_cluster_id(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    out = _col_text(res, f, s)
+    for i, v in enumerate(out):
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}", str(v)):
+            res.add(
+                i,
+                f.name,
+                v,
+                "cluster_id.format",
+                "error",
+                "集群编号只能包含字母、数字、下划线、点和连字符（最多40位）",
+                "cluster ids use letters, digits, '_', '.', '-' (at most 40 characters)",
+            )
+            out[i] = None
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def validate_table(raw: RawTable) -> ValidationResult:
+    """Validate and normalise every cell of ``raw``.
+
+    Parameters
+    ----------
+    raw: the table read by :func:`jiqun.standard.reader.read_table`.
+
+    Returns
+    -------
+    :class:`ValidationResult` with normalised ``records`` (canonical columns, money in 万元,
+    dates as :class:`datetime.date`, tags and code lists as Python lists) and ``problems``.
+
+    Example
+    -------
+    >>> from jiqun.standard.reader import read_table  # doctest: +SKIP
+    >>> res = validate_table(read_table("firms.csv", "enterprises"))  # doctest: +SKIP
+    >>> res.n_error_rows  # doctest: +SKIP
+    0
+    """
+    kind = raw.kind
+    data = raw.data.reset_index(drop=True)
+    res = ValidationResult(
+        kind=kind,
+        source=raw.source,
+        records=pd.DataFrame(index=data.index),
+        rows=np.asarray(raw.rows),
+        raw=data,
+        headers=dict(raw.headers),
+        problems=list(raw.problems),
+    )
+    cols: dict[str, Any] = {}
+    for f in kind.fields:
+        if f.name not in data.columns:
+            continue
+        s = data[f.name].astype(object)
+        empty = _is_empty(s)
+        s = s.where(~empty, None)
+        if f.type == "text":
+            v = _col_text(res, f, s)
+        elif f.type == "uscc":
+            v = _col_uscc(res, f, s)
+        elif f.type == "region_code":
+            v = _col_region(res, f, s)
+        elif f.type == "industry_code":
+            v = _col_industry(res, f, s)
+        elif f.type == "int":
+            v = _col_int(res, f, s)
+        elif f.type == "year":
+            v = _col_year(res, f, s)
+        elif f.type in ("float", "amount"):
+            v = _col_float(res, f, s, raw.units.get(f.name))
+        elif f.type == "date":
+            v = _col_date(res, f, s)
+        elif f.type == "enum":
+            v = _col_enum(res, f, s)
+        elif f.type == "tags":
+            v = _col_tags(res, f, s)
+        elif f.type in ("region_codes", "industry_codes"):
+            v = _col_list(res, f, s)
+        elif f.type == "cluster_id":
+            v = _col_cluster_id(res, f, s)
+        else:  # pragma: no cover - schema and validators are kept in step by tests
+            raise NotImplementedError(f.type)
+        v = np.asarray(v, dtype=object)
+        v[empty] = None
+        if f.required:
+            for i in np.flatnonzero(empty):
+                res.add(
+                    i,
+                    f.name,
+                    "",
+                    "required",
+                    "error",
+                    f"必填项「{f.zh}」为空",
+                    f"required field '{f.name}' ({f.en}) is empty",
+                )
+        if f.minimum is not None:
+            vals = pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").to_numpy(dtype=float)
+            for i in np.flatnonzero(vals < f.minimum):
+                res.add(
+                    i,
+                    f.name,
+                    v[i],
+                    "range.minimum",
+                    "error",
+                    f"「{f.zh}」不能小于 {f.minimum:g}（值为 {v[i]}）",
+                    f"'{f.name}' must be at least {f.minimum:g} (got {v[i]})",
+                )
+                v[i] = None
+        cols[f.name] = v
+    res.records = _typed_frame(kind, cols, len(data))
+    _kind_rules(res)
+    _duplicates(res)
+    return res
+
+
+def _typed_frame(kind: Kind, cols: dict[str, Any], n: int) -> pd.DataFrame:
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+    for f in kind.fields:
+        if f.name not in cols:
+            continue
+        v = cols[f.name]
+        if f.type in ("int", "year"):
+            out[f.name] = pd.array([None if x is None else int(x) for x in v], dtype="Int64")
+        elif f.type in ("float", "amount"):
+            out[f.name] = pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").astype(float)
+        else:
+            out[f.name] = pd.Series(v, dtype=object)
+    return out
+
+
+def _kind_rules(res: ValidationResult) -> None:
+    """Rules that span several columns of one kind."""
+    rec = res.records
+    if res.kind.name == "region-stats" and {"measure", "unit", "value"} <= set(rec.columns):
+        from jiqun.standard.schema import MEASURES
+
+        for i, (m, u, v) in enumerate(zip(rec["measure"], rec["unit"], rec["value"], strict=True)):
+            if m is None or u is None:
+                continue
+            canonical = MEASURES[m][2]
+            u2 = str(u).strip()
+            if canonical == "万元":
+                factor = MONEY_UNITS.get(u2)
+                if factor is None:
+                    res.add(
+                        i,
+                        "unit",
+                        u,
+                        "unit.money",
+                        "error",
+                        f"指标 {m} 是金额，单位应为 元/千元/万元/百万元/亿元，而不是「{u}」",
+                        f"measure {m} is money: unit must be 元/千元/万元/百万元/亿元, not '{u}'",
+                    )
+                    continue
+                if factor != 1.0 and v == v:
+                    rec.at[i, "value"] = float(v) * factor
+                    rec.at[i, "unit"] = "万元"
+                    res.add(
+                        i,
+                        "value",
+                        v,
+                        "amount.unit",
+                        "normalised",
+                        f"由 {u2} 换算为万元",
+                        f"converted from {u2} to 万元",
+                    )
+            elif u2 != canonical and not (
+                canonical in ("人", "家", "个") and u2 in ("人", "家", "个")
+            ):
+                res.add(
+                    i,
+                    "unit",
+                    u,
+                    "unit.measure",
+                    "error",
+                    f"指标 {m} 的单位应为「{canonical}」，而不是「{u}」",
+                    f"measure {m} must be in '{canonical}', not '{u}'",
+                )
+    if res.kind.name == "supply-links" and {"supplier_uscc", "buyer_uscc"} <= set(rec.columns):
+        same = (rec["supplier_uscc"] == rec["buyer_uscc"]) & rec["supplier_uscc"].notna()
+        for i in np.flatnonzero(same.to_numpy()):
+            res.add(
+                i,
+                "buyer_uscc",
+                rec.at[i, "buyer_uscc"],
+                "link.self",
+                "error",
+                "供应商与采购方是同一企业",
+                "supplier and buyer are the same enterprise",
+            )
+
+
+def _duplicates(res: ValidationResult) -> None:
+    """Every later occurrence of a natural key inside the file is an error naming the first row."""
+    key = list(res.kind.key)
+    rec = res.records
+    if not set(key) <= set(rec.columns) or not len(rec):
+        return
+    k = rec[key].astype(object)
+    complete = k.notna().all(axis=1).to_numpy()
+    if not complete.any():
+        return
+    kk = (
+        k[complete].astype(str).agg("\x1f".join, axis=1)
+        if len(key) > 1
+        else k[complete][key[0]].astype(str)
+    )
+    dup = kk.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return
+    first_row = {}
+    idx = np.flatnonzero(complete)
+    for j, (val, d) in enumerate(zip(kk.to_numpy(), dup, strict=True)):
+        if not d:
+            first_row.setdefault(val, int(res.rows[idx[j]]))
+    for j in np.flatnonzero(dup):
+        i = int(idx[j])
+        val = kk.iloc[j]
+        res.add(
+            i,
+            key[0],
+            val.replace("\x1f", " | "),
+            "duplicate.in_file",
+            "error",
+            f"唯一键（{' + '.join(key)}）与第 {first_row[val]} 行重复",
+            f"duplicate key ({' + '.join(key)}): same as row {first_row[val]}",
+        )

@@ -1,0 +1,226 @@
+"""SQLAlchemy 2 models of the system of record (SQLite by default, PostgreSQL in production).
+
+One table per kind of the unified data standard (:mod:`jiqun.standard.schema`), plus the import
+log. Every data table carries ``synthetic`` (True for demo records, shown by every output) and
+``import_id`` (which import wrote the row last). Natural keys are primary keys or unique
+constraints, so re-importing the same file updates rows instead of duplicating them.
+
+Schema changes go through Alembic migrations in ``jiqun/store/migrations`` (``jiqun db upgrade``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Region(Base):
+    """GB/T 2260 administrative division (shipped reference data, extensible by import)."""
+
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(12), index=True)
+    parent_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    province_code: Mapped[str | None] = mapped_column(String(6))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(200))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Industry(Base):
+    """GB/T 4754 industry code (section, division, group or class) with its vintage."""
+
+    __tablename__ = "industries"
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[int] = mapped_column(Integer)
+    parent: Mapped[str | None] = mapped_column(String(4))
+    section: Mapped[str | None] = mapped_column(String(1))
+    vintage: Mapped[str] = mapped_column(String(8), default="2017")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ImportRun(Base):
+    """One import (or demo build): what was read, what was written, how it ended."""
+
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    source_file: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(20))  # all_or_nothing | skip_invalid | demo
+    status: Mapped[str] = mapped_column(String(20))  # committed | rejected
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_written: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Enterprise(Base):
+    """一企一档: one enterprise, keyed by its unified social credit code."""
+
+    __tablename__ = "enterprises"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    industry_code: Mapped[str] = mapped_column(String(4), index=True)
+    founded: Mapped[dt.date | None] = mapped_column(Date)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    revenue: Mapped[float | None] = mapped_column(Float)  # 万元
+    output: Mapped[float | None] = mapped_column(Float)  # 万元
+    rd_expense: Mapped[float | None] = mapped_column(Float)  # 万元
+    tags: Mapped[str | None] = mapped_column(String(200))  # ;-separated tag ids
+    business_scope: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class RegionStat(Base):
+    """Long-format statistic: region × industry × year × measure → value (unit explicit)."""
+
+    __tablename__ = "region_stats"
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    industry_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(300))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_region_stats_year_measure", "year", "measure"),)
+
+
+class Cluster(Base):
+    """A cluster of any tier (national, provincial, SME characteristic, world-class candidate)."""
+
+    __tablename__ = "clusters"
+    cluster_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    tier: Mapped[str] = mapped_column(String(24), index=True)
+    batch_year: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(32), index=True)
+    promotion_organisation: Mapped[str | None] = mapped_column(String(300))
+    verification: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(Text)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ClusterRegion(Base):
+    __tablename__ = "cluster_regions"
+    cluster_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("clusters.cluster_id", ondelete="CASCADE"), primary_key=True
+    )
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True, index=True)
+
+
+class ClusterIndustry(Base):
+    __tablename__ = "cluster_industries"
+    cluster_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("clusters.cluster_id", ondelete="CASCADE"), primary_key=True
+    )
+    industry_code: Mapped[str] = mapped_column(String(4), primary_key=True, index=True)
+
+
+class ClusterMember(Base):
+    __tablename__ = "cluster_members"
+    cluster_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    joined: Mapped[dt.date | None] = mapped_column(Date)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class InnovationCarrier(Base):
+    __tablename__ = "innovation_carriers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    carrier_type: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(16))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    host_uscc: Mapped[str | None] = mapped_column(String(18))
+    industry_code: Mapped[str | None] = mapped_column(String(4))
+    field: Mapped[str | None] = mapped_column(String(32))
+    cluster_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    recognised_year: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(300))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("carrier_type", "name"),)
+
+
+class SupplyLink(Base):
+    """A supplier → buyer relation for one year and one input category (value in 万元)."""
+
+    __tablename__ = "supply_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    supplier_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    buyer_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    input_category: Mapped[str] = mapped_column(String(4))
+    value: Mapped[float | None] = mapped_column(Float)
+    product: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str | None] = mapped_column(String(300))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("supplier_uscc", "buyer_uscc", "year", "input_category"),)
+
+
+class Meta(Base):
+    """Key–value facts about the database (e.g. which demo seed built it)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+#: kind name (schema.KINDS) -> ORM class
+TABLE_OF_KIND: dict[str, type[Base]] = {
+    "regions": Region,
+    "industries": Industry,
+    "enterprises": Enterprise,
+    "region-stats": RegionStat,
+    "clusters": Cluster,
+    "cluster-members": ClusterMember,
+    "innovation-carriers": InnovationCarrier,
+    "supply-links": SupplyLink,
+}
