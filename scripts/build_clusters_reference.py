@@ -75,7 +75,9 @@ COLUMNS = [
     "regions_note",
 ]
 
-FIELD_BASIS_LIST = "as classified in national_clusters_45.csv (Jiqun's grouping of the official list)"
+FIELD_BASIS_LIST = (
+    "as classified in national_clusters_45.csv (Jiqun's grouping of the official list)"
+)
 FIELD_BASIS_INFERRED = "inferred by Jiqun from the cluster name"
 
 # ---------------------------------------------------------------------------------------------
@@ -591,9 +593,7 @@ class Regions:
     def county(self, province: str, city: str, county: str) -> str:
         """County-level code from province, city and county names."""
         prov = self.province(province)
-        hits = [
-            c for c in self.counties if c["name"] == county and c["province_code"] == prov
-        ]
+        hits = [c for c in self.counties if c["name"] == county and c["province_code"] == prov]
         if len(hits) > 1:
             pref = self.prefecture(city, {prov})
             hits = [c for c in hits if c["parent_code"] == pref]

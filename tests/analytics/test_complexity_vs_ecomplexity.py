@@ -325,6 +325,30 @@ def test_complexity_input_validation() -> None:
         complexity(labelled(np.zeros((3, 3))))
 
 
+def test_constant_diversity_sign_fallback() -> None:
+    # every region has diversity 2: corr(diversity, kc) is undefined. The peer returns NaN for
+    # every ECI/PCI; Jiqun orients by −corr(ubiquity, kp) and says so.
+    M = np.array(
+        [
+            [1, 0, 1, 0, 0],
+            [1, 0, 0, 1, 0],
+            [0, 0, 1, 1, 0],
+            [0, 1, 1, 0, 0],
+            [0, 0, 0, 1, 1],
+            [1, 0, 0, 1, 0],
+            [1, 0, 1, 0, 0],
+            [1, 0, 0, 1, 0],
+        ]
+    )
+    X = labelled(M * 10.0 + 1.0)
+    with pytest.warns(JiqunWarning, match="diversity is constant"):
+        res = complexity(X)
+    np.testing.assert_array_equal(res.M.to_numpy(), M)
+    assert res.eci.notna().all() and res.pci.notna().all()
+    assert np.corrcoef(res.ubiquity, res.pci)[0, 1] < 0  # the documented orientation
+    assert peer_region(peer(X), "eci").isna().all()
+
+
 def test_identical_regions_give_undefined_eci_with_warning() -> None:
     X = labelled(np.tile([1.0, 2.0, 3.0], (4, 1)))  # every LQ = 1: M all ones
     with pytest.warns(JiqunWarning, match="undefined"):

@@ -155,7 +155,7 @@ def _eci_pci_raw(Mv: np.ndarray, k: np.ndarray, u: np.ndarray) -> _Eig:
         if not np.isfinite(s) or s == 0:
             # diversity constant: ecomplexity returns NaN everywhere; Jiqun falls back to ubiquity
             c2 = np.corrcoef(u, kp)[0, 1] if u.std() > 0 and kp.std() > 0 else np.nan
-            s = -np.sign(c2)
+            s = -np.sign(c2) if abs(c2) > 1e-9 else np.nan
             sign_rule = "−corr(ubiquity, kp) (diversity constant)"
             if not np.isfinite(s) or s == 0:
                 s = 1.0

@@ -230,8 +230,8 @@ def _regions() -> pd.DataFrame:
 
     names = {(c, lv): n for c, lv, n in zip(df["code"], df["level"], df["name"], strict=True)}
     full: list[str] = []
-    for code, level, name, parent, prov in zip(
-        df["code"], df["level"], df["name"], df["parent_code"], df["province_code"], strict=True
+    for level, name, parent, prov in zip(
+        df["level"], df["name"], df["parent_code"], df["province_code"], strict=True
     ):
         if level == "province":
             full.append(name)
@@ -638,7 +638,9 @@ def industry_2011_change(code: str) -> dict[str, Any] | None:
         f"{code} is a GB/T 4754-2011 code ({row['name_2011']}); the GB/T 4754-2017 "
         f"equivalent is {pairs}"
     )
-    msg_zh = f"{code} 是 GB/T 4754-2011 代码（{row['name_2011']}），对应 GB/T 4754-2017 代码：{pairs_zh}"
+    msg_zh = (
+        f"{code} 是 GB/T 4754-2011 代码（{row['name_2011']}），对应 GB/T 4754-2017 代码：{pairs_zh}"
+    )
     if same is not None:
         msg_en += f". Careful: in GB/T 4754-2017, {code} means {same}"
         msg_zh += f"。注意：在 GB/T 4754-2017 中 {code} 表示“{same}”"

@@ -1809,9 +1809,10 @@ def _date_fast(today: date) -> Callable[[pd.Series, np.ndarray], _Fast]:
     def fast(s: pd.Series, null: np.ndarray) -> _Fast:
         n = len(s)
         if pd.api.types.is_datetime64_dtype(s.dtype):  # naive only; tz-aware goes the slow way
-            ts = s.to_numpy(dtype="datetime64[ns]")
+            ts = s.to_numpy()  # keep the column's own unit: ns would overflow after 2262
             day = ts.astype("datetime64[D]")
-            mask = ~null & (day.astype("datetime64[ns]") == ts) & (day <= today_day)
+            with np.errstate(invalid="ignore"):
+                mask = ~null & (day == ts) & (day <= today_day)
             return _Fast(mask, day.astype(np.int64))
         view, is_str = _str_view(s, null)
         if view is None:
