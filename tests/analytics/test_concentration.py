@@ -99,9 +99,16 @@ def _loc_gini_trapezoid(ind: np.ndarray, pop: np.ndarray) -> float:
 def test_locational_gini_econgeo_example_matrix() -> None:
     # EconGeo's documented example matrix for locational_gini
     mat = pd.DataFrame(
-        [[100, 0, 0, 0, 0], [0, 15, 5, 70, 10], [0, 20, 10, 20, 50], [0, 25, 30, 5, 40],
-         [0, 40, 55, 5, 0]],
-        index=["R1", "R2", "R3", "R4", "R5"], columns=["I1", "I2", "I3", "I4", "I5"], dtype=float,
+        [
+            [100, 0, 0, 0, 0],
+            [0, 15, 5, 70, 10],
+            [0, 20, 10, 20, 50],
+            [0, 25, 30, 5, 40],
+            [0, 40, 55, 5, 0],
+        ],
+        index=["R1", "R2", "R3", "R4", "R5"],
+        columns=["I1", "I2", "I3", "I4", "I5"],
+        dtype=float,
     )
     L = locational_gini(mat)
     pop = mat.sum(axis=1).to_numpy()
@@ -169,8 +176,11 @@ def test_theil_hand() -> None:
 
 def test_ellison_glaeser_small_hand() -> None:
     firms = pd.DataFrame(
-        {"r": ["A", "A", "B", "B", "B"], "ind": ["i", "i", "j", "j", "i"],
-         "emp": [2.0, 2.0, 3.0, 1.0, 0.0]}
+        {
+            "r": ["A", "A", "B", "B", "B"],
+            "ind": ["i", "i", "j", "j", "i"],
+            "emp": [2.0, 2.0, 3.0, 1.0, 0.0],
+        }
     )
     eg = ellison_glaeser(firms, region="r", industry="ind", size="emp")
     # x = (4/8, 4/8); Σx² = .5. i: all 4 in A → s = (1, 0): G = .25 + .25 = .5 ;
@@ -183,8 +193,9 @@ def test_ellison_glaeser_small_hand() -> None:
 
 
 def test_ellison_glaeser_single_plant_and_errors() -> None:
-    firms = pd.DataFrame({"region": ["A", "B", "B"], "industry": ["i", "j", "j"],
-                          "size": [5.0, 1.0, 1.0]})
+    firms = pd.DataFrame(
+        {"region": ["A", "B", "B"], "industry": ["i", "j", "j"], "size": [5.0, 1.0, 1.0]}
+    )
     with pytest.warns(JiqunWarning, match="'i'"):
         eg = ellison_glaeser(firms)
     assert np.isnan(eg.loc["i", "gamma"])
@@ -284,21 +295,30 @@ def test_coagglomeration_fk2014_recomputed() -> None:
         assert res.components["w"].sum() == pytest.approx(1.0)
         # eq. 7 rearranged: G/(1 − Σx²) = H + Σ γ_i w_i²(1 − H_i) + γc (1 − Σ w_i²)
         c = res.components
-        rhs = res.H + (c["gamma"] * c["w"] ** 2 * (1 - c["H"])).sum() + res.gamma_c * (
-            1 - (c["w"] ** 2).sum()
+        rhs = (
+            res.H
+            + (c["gamma"] * c["w"] ** 2 * (1 - c["H"])).sum()
+            + res.gamma_c * (1 - (c["w"] ** 2).sum())
         )
-        assert res.G / (1 - res.sum_x2) == pytest.approx(rhs)
+        lhs = res.G / (1 - res.sum_x2)
+        assert lhs == pytest.approx(rhs)
 
 
 def test_coagglomeration_hand_and_errors() -> None:
     # i and j both spread exactly like x = (.5, .5): G = 0 for both and for the group
-    firms = pd.DataFrame({"region": ["A", "A", "B", "B"], "industry": ["i", "j", "i", "j"],
-                          "size": [1.0, 1.0, 1.0, 1.0]})
+    firms = pd.DataFrame(
+        {
+            "region": ["A", "A", "B", "B"],
+            "industry": ["i", "j", "i", "j"],
+            "size": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
     res = coagglomeration(firms, ["i", "j"])
     # γ_i = γ_j = (0 − .5·.5)/(.5·.5) = −1 ; w = (.5, .5) ; H = 2·.25·.5 = .25
     # γc = (0 − .25 − 2·(−1·.25·.5)) / (1 − .5) = 0
     assert res.gamma_c == pytest.approx(0.0, abs=1e-15)
-    assert res.H == pytest.approx(0.25)
+    pooled_h = res.H
+    assert pooled_h == pytest.approx(0.25)
     assert res.components["gamma"].tolist() == pytest.approx([-1.0, -1.0])
     with pytest.raises(JiqunError):
         coagglomeration(firms, ["i"])

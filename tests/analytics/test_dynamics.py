@@ -33,7 +33,12 @@ def test_dunn_hand() -> None:
     assert r2["industry_mix"] == pytest.approx(-5 / 3)
     assert r2["regional_shift"] == pytest.approx(-5.0)
     assert list(ss.columns) == [
-        "start", "end", "growth", "national_share", "industry_mix", "regional_shift",
+        "start",
+        "end",
+        "growth",
+        "national_share",
+        "industry_mix",
+        "regional_shift",
         "net_total_shift",
     ]
 
@@ -68,11 +73,14 @@ def test_components_sum_to_growth_and_esteban_split(seed: int) -> None:
     A, B = _random_pair(seed)
     ss = shift_share(A, B, method="esteban")
     np.testing.assert_allclose(
-        ss["national_share"] + ss["industry_mix"] + ss["regional_shift"], ss["growth"],
-        rtol=1e-10, atol=1e-8,
+        ss["national_share"] + ss["industry_mix"] + ss["regional_shift"],
+        ss["growth"],
+        rtol=1e-10,
+        atol=1e-8,
     )
-    np.testing.assert_allclose(ss["competitive"] + ss["allocation"], ss["regional_shift"],
-                               rtol=1e-10, atol=1e-8)
+    np.testing.assert_allclose(
+        ss["competitive"] + ss["allocation"], ss["regional_shift"], rtol=1e-10, atol=1e-8
+    )
     assert (ss["new_activity"] == 0).all()
     # national sums: with the default reference, Σ_r IM = 0 and Σ_r RS = 0
     assert ss["industry_mix"].sum() == pytest.approx(0.0, abs=1e-8)
@@ -82,8 +90,9 @@ def test_components_sum_to_growth_and_esteban_split(seed: int) -> None:
     star = np.outer(A.sum(axis=1), Ei1 / Ei1.sum())
     diff = (B / A).to_numpy() - (Ei2 / Ei1).to_numpy()
     np.testing.assert_allclose(ss["competitive"], (star * diff).sum(axis=1), rtol=1e-10)
-    np.testing.assert_allclose(ss["allocation"], ((A.to_numpy() - star) * diff).sum(axis=1),
-                               rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(
+        ss["allocation"], ((A.to_numpy() - star) * diff).sum(axis=1), rtol=1e-10, atol=1e-9
+    )
 
 
 def test_esteban_hand() -> None:

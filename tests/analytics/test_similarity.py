@@ -78,8 +78,14 @@ def test_priority_overlap_from_presence() -> None:
 def test_homogeneous_competition_table() -> None:
     t = homogeneous_competition_table(X, ["p", "r"], level="GB/T 4754 division", year=2023)
     assert list(t.columns[:8]) == [
-        "region_a", "region_b", "rank", "structure_similarity", "krugman_bilateral",
-        "overlap_jaccard", "n_shared_specialised", "shared_specialised",
+        "region_a",
+        "region_b",
+        "rank",
+        "structure_similarity",
+        "krugman_bilateral",
+        "overlap_jaccard",
+        "n_shared_specialised",
+        "shared_specialised",
     ]
     assert (t["level"] == "GB/T 4754 division").all() and (t["year"] == 2023).all()
     tp = t[t.region_a == "p"]

@@ -95,7 +95,9 @@ def test_herfindahl_hand() -> None:
     # a: (6, 0)/6 → 1 ; b: (2, 4)/6 → 1/9 + 4/9 = 5/9 ; c: (2, 16)/18 → 1/81 + 64/81 = 65/81
     assert Hi.to_dict() == pytest.approx({"a": 1.0, "b": 5 / 9, "c": 65 / 81})
     # normalized over regions (n = 2): (H − .5)/.5
-    assert herfindahl(X, axis="industry", normalized=True)["b"] == pytest.approx((5 / 9 - 0.5) / 0.5)
+    assert herfindahl(X, axis="industry", normalized=True)["b"] == pytest.approx(
+        (5 / 9 - 0.5) / 0.5
+    )
 
 
 def test_herfindahl_errors_and_zero_lines() -> None:
@@ -164,3 +166,21 @@ def test_validation_errors() -> None:
         entropy(pd.DataFrame({"a": [1.0, np.nan]}))
     with pytest.raises(JiqunError):
         krugman_bilateral(pd.DataFrame())
+
+
+def test_metrics_public_api() -> None:
+    import jiqun.metrics as metrics
+
+    required = {
+        "matrix", "location_quotient", "presence", "diversity", "ubiquity", "krugman_index",
+        "krugman_bilateral", "hoover_specialization", "herfindahl", "entropy", "hachman", "gini",
+        "locational_gini", "hoover_concentration", "spatial_gini", "structure_similarity",
+        "proximity", "relatedness", "density", "complexity", "method_of_reflections",
+        "ellison_glaeser", "coagglomeration", "shift_share", "cluster_strength", "cluster_stars",
+        "morans_i", "local_moran", "getis_ord", "spatial_weights",
+    }  # fmt: skip
+    assert required <= set(metrics.__all__)
+    assert len(metrics.__all__) == len(set(metrics.__all__))
+    for name in metrics.__all__:
+        assert getattr(metrics, name) is not None
+    assert metrics.krugman_index is krugman_index

@@ -42,8 +42,9 @@ def test_cluster_strength_hand() -> None:
         {"c1": [10.0, 20.0, 30.0, 40.0, 0.0], "c2": [90.0, 80.0, 70.0, 60.0, 100.0]},
         index=list("ABCDE"),
     )
-    est = pd.DataFrame({"c1": [1.0, 2.0, 3.0, 4.0, 0.0], "c2": [9.0, 8.0, 7.0, 6.0, 10.0]},
-                       index=list("ABCDE"))
+    est = pd.DataFrame(
+        {"c1": [1.0, 2.0, 3.0, 4.0, 0.0], "c2": [9.0, 8.0, 7.0, 6.0, 10.0]}, index=list("ABCDE")
+    )
     res = cluster_strength(emp, est)
     c1 = res.xs("c1", level=1)
     # LQ_c1 = (.1, .2, .3, .4, 0)/.2 = (.5, 1, 1.5, 2, 0)
@@ -56,18 +57,28 @@ def test_cluster_strength_hand() -> None:
     assert c1["significant"].tolist() == [False, False, True, True, False]
     assert c1["strong"].tolist() == [False, False, False, True, False]
     assert c1["strong10"].tolist() == [False, False, False, True, False]
-    assert list(res.columns) == ["employment", "establishments", "lq", "qualifying",
-                                 "significant", "strong", "strong10"]
+    assert list(res.columns) == [
+        "employment",
+        "establishments",
+        "lq",
+        "qualifying",
+        "significant",
+        "strong",
+        "strong10",
+    ]
     assert res.index.names == ["region", "cluster"]
-    # region strength: D has 40 of 100 traded jobs in its one strong cluster
+    # c2: LQ = (.9, .8, .7, .6, 1)/.8 = (1.125, 1, .875, .75, 1.25); p75 = 1.125,
+    # p25(emp) = 70, p25(est) = 7 → A (1.125, 90, 9) and E (1.25, 100, 10) are strong in c2
+    assert res.xs("c2", level=1)["strong"].tolist() == [True, False, False, False, True]
+    # region strength = employment in strong clusters / traded employment (100 each)
     rs = region_cluster_strength(res)
-    assert rs["D"] == pytest.approx(0.4)
-    assert rs["A"] == 0.0
+    assert rs.to_dict() == pytest.approx({"A": 0.9, "B": 0.0, "C": 0.0, "D": 0.4, "E": 1.0})
 
 
 def test_cluster_strength_ties_use_ge_for_p75() -> None:
-    emp = pd.DataFrame({"c1": [10.0, 10.0, 20.0, 20.0], "c2": [90.0, 90.0, 80.0, 80.0]},
-                       index=list("ABCD"))
+    emp = pd.DataFrame(
+        {"c1": [10.0, 10.0, 20.0, 20.0], "c2": [90.0, 90.0, 80.0, 80.0]}, index=list("ABCD")
+    )
     est = pd.DataFrame({"c1": [1.0, 2.0, 3.0, 4.0], "c2": [1.0, 1.0, 1.0, 1.0]}, index=list("ABCD"))
     res = cluster_strength(emp, est).xs("c1", level=1)
     # LQ = (.1, .1, .2, .2)/(60/400) = (2/3, 2/3, 4/3, 4/3); p75 = 4/3 exactly → C, D strong (≥)
@@ -84,8 +95,11 @@ def test_cluster_strength_reference_traded_total_and_errors() -> None:
     res = cluster_strength(emp, est, reference=ref, traded_total=tt)
     # A: (10/200)/.1 = .5 ; B: (30/100)/.1 = 3
     assert res.xs("c1", level=1)["lq"].tolist() == pytest.approx([0.5, 3.0])
-    assert region_cluster_strength(res, traded_total=tt).loc["B"] == pytest.approx(
-        30 / 100 if res.loc[("B", "c1"), "strong"] else 0.0
+    # c1 among A, B: p75(LQ) = .5 + .75·2.5 = 2.375, p25(emp) = 15, p25(est) = 1.5 → B strong;
+    # c2: LQ = (.45, .7)/.9 < 1 → not strong. Strength: B 30/100, A 0/200
+    assert bool(res.loc[("B", "c1"), "strong"]) and not res["strong"].drop(("B", "c1")).any()
+    assert region_cluster_strength(res, traded_total=tt).to_dict() == pytest.approx(
+        {"A": 0.0, "B": 0.3}
     )
     with pytest.raises(JiqunError):
         cluster_strength(emp, est.rename(columns={"c2": "c3"}))
@@ -190,9 +204,12 @@ def test_cluster_stars_productivity_and_reference() -> None:
     wages.loc["r3", "c2"] = 99 * 80.0  # r3 pays 80 per employee in c2, others 50
     s = cluster_stars(emp, wages=wages)
     c2 = s.xs("c2", level=1)
-    # wage per employee (50 ×9, 80): p90 = 50 + .1·... → r3 alone is ≥ p90 (= 53 by R-7)
+    # wage per employee (50 ×9, 80): p90 = 50 + .1·30 = 53 by R-7 → r3 alone
     assert c2["productivity"].tolist() == [k == 3 for k in range(10)]
-    assert c2.loc["r3", "stars"] == 1 and c2.loc["r0", "stars"] == 1  # r0: size only
+    # focus in c2: shares (.5, .99 ×9), p90 = .99 → the nine tied regions all reach it (≥)
+    assert c2["focus"].tolist() == [False] + [True] * 9
+    # r0: size only ; r3: focus + productivity ; others: focus
+    assert c2["stars"].tolist() == [1, 1, 1, 2, 1, 1, 1, 1, 1, 1]
     # a European reference where c1 is common: r0's LQ falls below 2
     europe = pd.DataFrame({"c1": [500.0] * 10, "c2": [500.0] * 10})
     s2 = cluster_stars(emp, europe_reference=europe)

@@ -231,9 +231,7 @@ def locational_gini(X: pd.DataFrame, region_totals: pd.Series | None = None) -> 
     return pd.Series(out, index=X.columns, name="locational_gini")
 
 
-def hoover_concentration(
-    X: pd.DataFrame, region_totals: pd.Series | None = None
-) -> pd.Series:
+def hoover_concentration(X: pd.DataFrame, region_totals: pd.Series | None = None) -> pd.Series:
     """Hoover coefficient of localisation of each industry (0..1).
 
     ``HC_i = ½ Σ_r |X_ri / E_i − x_r|`` with ``x_r = E_r / E``: the share of the industry that would
@@ -268,9 +266,7 @@ def hoover_concentration(
     """
     X, x = _industry_vs_regions(X, region_totals)
     s = _row_shares(X.to_numpy().T)  # industries × regions
-    return pd.Series(
-        0.5 * np.abs(s - x).sum(axis=1), index=X.columns, name="hoover_concentration"
-    )
+    return pd.Series(0.5 * np.abs(s - x).sum(axis=1), index=X.columns, name="hoover_concentration")
 
 
 def spatial_gini(X: pd.DataFrame, region_totals: pd.Series | None = None) -> pd.Series:
@@ -398,9 +394,7 @@ def theil(
 # --------------------------------------------------------------------------------------------
 
 
-def _check_firms(
-    firms: pd.DataFrame, region: str, industry: str, size: str
-) -> pd.DataFrame:
+def _check_firms(firms: pd.DataFrame, region: str, industry: str, size: str) -> pd.DataFrame:
     """Validate a firm table; return ``[region, industry, size]`` with float sizes."""
     if not isinstance(firms, pd.DataFrame):
         raise JiqunError(
@@ -466,9 +460,7 @@ def _benchmark_shares(f: pd.DataFrame, region_totals: pd.Series | None) -> pd.Se
     return tot / tot.sum()
 
 
-def _eg_components(
-    f: pd.DataFrame, x: pd.Series
-) -> tuple[pd.DataFrame, float]:
+def _eg_components(f: pd.DataFrame, x: pd.Series) -> tuple[pd.DataFrame, float]:
     """G_i, H_i, E_i and n_firms per industry (industries with E_i > 0), and Σ x_r²."""
     emp = f.groupby(["industry", "region"], sort=True)["size"].sum().unstack(fill_value=0.0)
     emp = emp.reindex(columns=x.index, fill_value=0.0)

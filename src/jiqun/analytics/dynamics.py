@@ -24,7 +24,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.rca import JiqunWarning, _fmt_cells, _fmt_labels, _reference_totals, check_matrix
+from jiqun.analytics.rca import (
+    JiqunWarning,
+    _fmt_cells,
+    _fmt_labels,
+    _reference_totals,
+    check_matrix,
+)
 from jiqun.standard.problems import JiqunError
 
 __all__ = ["shift_share"]
@@ -124,7 +130,7 @@ def shift_share(
     >>> import pandas as pd
     >>> X1 = pd.DataFrame({"a": [10.0, 10.0], "b": [10.0, 30.0]}, index=["r1", "r2"])
     >>> X2 = pd.DataFrame({"a": [20.0, 10.0], "b": [10.0, 30.0]}, index=["r1", "r2"])
-    >>> ss = shift_share(X1, X2)  # E1 = 60, E2 = 70; G_a = 1.5, G_b = 1
+    >>> ss = shift_share(X1, X2)  # E1 = 60, E2 = 70; E_a2/E_a1 = 1.5, E_b2/E_b1 = 1
     >>> ss.loc["r1", ["growth", "national_share", "industry_mix", "regional_shift"]].round(4).tolist()
     [10.0, 3.3333, 1.6667, 5.0]
     """

@@ -60,8 +60,13 @@ class JiqunWarning(UserWarning):
 # --------------------------------------------------------------------------------------------
 
 
+def _py(x: object) -> object:
+    """numpy scalars → Python scalars, so messages read ``3`` rather than ``np.int64(3)``."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def _fmt_labels(labels: Sequence[Hashable], limit: int = _MAX_NAMED) -> str:
-    shown = ", ".join(repr(x) for x in list(labels)[:limit])
+    shown = ", ".join(repr(_py(x)) for x in list(labels)[:limit])
     more = len(labels) - limit
     return shown + (f", … (+{more})" if more > 0 else "")
 
@@ -72,8 +77,8 @@ def _fmt_cells(X: pd.DataFrame, mask: np.ndarray, values: np.ndarray | None = No
     n = rows.size
     parts = []
     for r, c in zip(rows[:_MAX_NAMED], cols[:_MAX_NAMED], strict=True):
-        v = X.iat[r, c] if values is None else float(values[r, c])
-        parts.append(f"({X.index[r]!r}, {X.columns[c]!r}, {v!r})")
+        v = _py(X.iat[r, c]) if values is None else float(values[r, c])
+        parts.append(f"({_py(X.index[r])!r}, {_py(X.columns[c])!r}, {v!r})")
     more = n - _MAX_NAMED
     return "; ".join(parts) + (f"; … (+{more})" if more > 0 else "")
 
@@ -178,6 +183,12 @@ def check_matrix(X: pd.DataFrame, name: str = "X") -> pd.DataFrame:
     ±inf) and ``≥ 0``. Each violation raises :class:`~jiqun.standard.problems.JiqunError` with a
     Chinese and an English message naming up to 10 offending cells as ``(region, industry, value)``.
 
+    The peers are lenient here (ecomplexity 0.5.3 coerces non-numeric values and NaN to 0 with a
+    generic warning; EconGeo does not check); Jiqun refuses and names the cells, so that nothing
+    is corrected silently. References: Hidalgo & Hausmann (2009) PNAS 106(26); Hausmann et al.,
+    *Atlas of Economic Complexity* (2014); ecomplexity 0.5.3 ``ComplexityData.clean_data``;
+    EconGeo 2.0.
+
     Parameters
     ----------
     X:
@@ -207,6 +218,8 @@ def drop_empty(X: pd.DataFrame, warn: bool = True) -> pd.DataFrame:
     non-negative matrix, and vice versa). The same step happens inside ecomplexity 0.5.3
     (``ComplexityData.create_full_df``), where it is silent; here it warns with
     :class:`JiqunWarning`, naming how many and which (first 10) rows and columns were dropped.
+    EconGeo's ``morc``/``mort`` drop them too. References: Hidalgo & Hausmann (2009) PNAS 106(26);
+    ecomplexity 0.5.3; EconGeo 2.0.
 
     Parameters
     ----------
@@ -281,6 +294,12 @@ def matrix(
 
     Duplicated (region, industry) pairs are combined with ``aggfunc`` (default ``"sum"``); absent
     pairs become 0. Rows and columns are sorted by label (the order ecomplexity 0.5.3 uses).
+    ``aggfunc="sum"`` takes a fast path (one ``numpy.bincount``; missing values count as 0, as in a
+    pandas group-by sum); any other aggregation goes through a pandas group-by.
+
+    Matches EconGeo 2.0 ``get_matrix`` and the rectangularisation of ecomplexity 0.5.3
+    (``ComplexityData.create_full_df``, which fills absent pairs with 0). References: Hidalgo &
+    Hausmann (2009) PNAS 106(26); ecomplexity 0.5.3; EconGeo 2.0.
 
     Parameters
     ----------
@@ -338,10 +357,26 @@ def matrix(
                 f"(region, industry, value): {shown}",
             )
         vals = coerced
-    long = pd.DataFrame({region: df[region].to_numpy(), industry: df[industry].to_numpy()})
-    long[value] = vals.to_numpy(dtype=np.float64, na_value=np.nan)
-    out = long.groupby([region, industry], sort=True)[value].agg(aggfunc).unstack(fill_value=0.0)
-    out = out.astype(np.float64)
+    v = vals.to_numpy(dtype=np.float64, na_value=np.nan)
+    if aggfunc == "sum":
+        # fast path: one bincount over the flattened (region, industry) code (NaN counts as 0,
+        # as in a pandas groupby sum)
+        r_codes, r_uni = pd.factorize(df[region], sort=True)
+        i_codes, i_uni = pd.factorize(df[industry], sort=True)
+        n_r, n_i = len(r_uni), len(i_uni)
+        flat = np.bincount(
+            r_codes.astype(np.int64) * n_i + i_codes,
+            weights=np.nan_to_num(v, nan=0.0),
+            minlength=n_r * n_i,
+        )
+        out = pd.DataFrame(
+            flat.reshape(n_r, n_i), index=pd.Index(r_uni), columns=pd.Index(i_uni), copy=False
+        )
+    else:
+        long = pd.DataFrame({region: df[region].to_numpy(), industry: df[industry].to_numpy()})
+        long[value] = v
+        out = long.groupby([region, industry], sort=True)[value].agg(aggfunc)
+        out = out.unstack(fill_value=0.0).astype(np.float64)
     out.columns.name = industry
     out.index.name = region
     return out

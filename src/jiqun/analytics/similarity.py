@@ -83,7 +83,9 @@ def structure_similarity(X: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(S, index=X.index.copy(), columns=X.index.copy())
 
 
-def _sets_to_presence(sets_or_M: Mapping[Hashable, Iterable[Hashable]] | pd.DataFrame) -> pd.DataFrame:
+def _sets_to_presence(
+    sets_or_M: Mapping[Hashable, Iterable[Hashable]] | pd.DataFrame,
+) -> pd.DataFrame:
     if isinstance(sets_or_M, pd.DataFrame):
         M = check_matrix(sets_or_M, name="M")
         arr = M.to_numpy()
@@ -257,8 +259,7 @@ def homogeneous_competition_table(
         ia = pos[a]
         others = np.array([k for k in range(len(X.index)) if k != ia], dtype=np.int64)
         shared = [
-            sorted((cols[j] for j in np.flatnonzero(Marr[ia] & Marr[ib])), key=str)
-            for ib in others
+            sorted((cols[j] for j in np.flatnonzero(Marr[ia] & Marr[ib])), key=str) for ib in others
         ]
         df = pd.DataFrame(
             {

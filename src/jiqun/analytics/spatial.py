@@ -101,7 +101,9 @@ def _lonlat(coords: pd.DataFrame) -> tuple[np.ndarray, list[Hashable]]:
         )
     if not coords.index.is_unique:
         dup = coords.index[coords.index.duplicated()].unique().tolist()
-        raise JiqunError(f"coords 的地区重复：{_fmt_labels(dup)}", f"duplicated regions: {_fmt_labels(dup)}")
+        raise JiqunError(
+            f"coords 的地区重复：{_fmt_labels(dup)}", f"duplicated regions: {_fmt_labels(dup)}"
+        )
     lon = pd.to_numeric(coords[lon_col], errors="coerce").to_numpy(np.float64)
     lat = pd.to_numeric(coords[lat_col], errors="coerce").to_numpy(np.float64)
     bad = ~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lon) > 180) | (np.abs(lat) > 90)
@@ -120,7 +122,9 @@ def _read_geojson(geojson: str | Path | Mapping[str, Any], id_field: str | None)
     if isinstance(geojson, Mapping):
         feats = geojson.get("features")
         if feats is None:
-            raise JiqunError("geojson 必须是 FeatureCollection", "geojson must be a FeatureCollection")
+            raise JiqunError(
+                "geojson 必须是 FeatureCollection", "geojson must be a FeatureCollection"
+            )
         gdf = gpd.GeoDataFrame.from_features(feats)
         if id_field is None:
             ids = [f.get("id") for f in feats]
@@ -146,7 +150,9 @@ def _read_geojson(geojson: str | Path | Mapping[str, Any], id_field: str | None)
         gdf = gdf.set_index(id_field)
     if not gdf.index.is_unique:
         dup = gdf.index[gdf.index.duplicated()].unique().tolist()
-        raise JiqunError(f"geojson 的地区重复：{_fmt_labels(dup)}", f"duplicated regions: {_fmt_labels(dup)}")
+        raise JiqunError(
+            f"geojson 的地区重复：{_fmt_labels(dup)}", f"duplicated regions: {_fmt_labels(dup)}"
+        )
     return gdf
 
 
@@ -176,11 +182,15 @@ def _aligned_values(values: pd.Series, w: Any, name: str = "values") -> np.ndarr
     """Values in ``w.id_order``; every region of ``w`` must have exactly one finite value."""
     if not isinstance(values, pd.Series):
         raise JiqunError(
-            f"{name} 必须是以地区为索引的 pandas.Series", f"{name} must be a pandas.Series indexed by region"
+            f"{name} 必须是以地区为索引的 pandas.Series",
+            f"{name} must be a pandas.Series indexed by region",
         )
     if not values.index.is_unique:
         dup = values.index[values.index.duplicated()].unique().tolist()
-        raise JiqunError(f"{name} 的地区重复：{_fmt_labels(dup)}", f"duplicated regions in {name}: {_fmt_labels(dup)}")
+        raise JiqunError(
+            f"{name} 的地区重复：{_fmt_labels(dup)}",
+            f"duplicated regions in {name}: {_fmt_labels(dup)}",
+        )
     ids = list(w.id_order)
     idx = pd.Index(values.index)
     missing = [i for i in ids if i not in idx]
@@ -201,7 +211,8 @@ def _aligned_values(values: pd.Series, w: Any, name: str = "values") -> np.ndarr
         )
     if np.all(y == y[0]):
         raise JiqunError(
-            f"{name} 全部相等，空间自相关无定义", f"{name} is constant; spatial autocorrelation is undefined"
+            f"{name} 全部相等，空间自相关无定义",
+            f"{name} is constant; spatial autocorrelation is undefined",
         )
     return y
 
@@ -276,7 +287,8 @@ def spatial_weights(
     if method in ("knn", "distance_band"):
         if coords is None:
             raise JiqunError(
-                f"method={method!r} 需要 coords（经纬度）", f"method={method!r} needs coords (lon/lat)"
+                f"method={method!r} 需要 coords（经纬度）",
+                f"method={method!r} needs coords (lon/lat)",
             )
         pts, ids = _lonlat(coords)
         n = len(ids)
@@ -310,7 +322,8 @@ def spatial_weights(
     elif method in ("queen", "rook"):
         if geojson is None:
             raise JiqunError(
-                f"method={method!r} 需要 geojson 多边形", f"method={method!r} needs geojson polygons"
+                f"method={method!r} 需要 geojson 多边形",
+                f"method={method!r} needs geojson polygons",
             )
         gdf = _read_geojson(geojson, id_field)
         cls = lw.Queen if method == "queen" else lw.Rook
@@ -508,8 +521,14 @@ def local_moran(
     p = np.asarray(lm.p_sim, dtype=np.float64) if permutations else np.full(len(y), np.nan)
     cluster = [qq if (pp <= alpha) else "ns" for qq, pp in zip(q, p, strict=True)]
     return pd.DataFrame(
-        {"Is": np.asarray(lm.Is, dtype=np.float64), "q": q, "p_sim": p, "cluster": cluster,
-         "z": z, "lag": lag},
+        {
+            "Is": np.asarray(lm.Is, dtype=np.float64),
+            "q": q,
+            "p_sim": p,
+            "cluster": cluster,
+            "z": z,
+            "lag": lag,
+        },
         index=pd.Index(list(w.id_order), name="region"),
     )
 
@@ -574,7 +593,10 @@ def getis_ord(
     from libpysal.weights import W
 
     if transform not in ("B", "R"):
-        raise JiqunError(f"transform 必须是 'B' 或 'R'，收到 {transform!r}", f"transform must be 'B' or 'R', got {transform!r}")
+        raise JiqunError(
+            f"transform 必须是 'B' 或 'R'，收到 {transform!r}",
+            f"transform must be 'B' or 'R', got {transform!r}",
+        )
     y = _aligned_values(values, w)
     if (y < 0).any():
         raise JiqunError("Getis–Ord 需要非负值", "Getis–Ord needs non-negative values")

@@ -284,9 +284,7 @@ def _oriented_shares(X: pd.DataFrame, axis: str) -> tuple[np.ndarray, pd.Index]:
     return _row_shares(X.to_numpy().T), X.columns
 
 
-def herfindahl(
-    X: pd.DataFrame, axis: Axis = "region", normalized: bool = False
-) -> pd.Series:
+def herfindahl(X: pd.DataFrame, axis: Axis = "region", normalized: bool = False) -> pd.Series:
     """Herfindahl(–Hirschman) index of concentration.
 
     ``axis="region"`` (default): one value per region over its industries,

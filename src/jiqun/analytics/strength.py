@@ -155,15 +155,15 @@ def cluster_strength(
         pos = arr[:, j] > 0
         if not pos.any():
             continue
-        e, n, L = arr[:, j], est_arr[:, j], lq[:, j]
+        e, n, lqj = arr[:, j], est_arr[:, j], lq[:, j]
         q_e = np.quantile(e[pos], 0.25)
         q_n = np.quantile(n[pos], 0.25)
-        p25, p50, p75, p90 = np.quantile(L[pos], [0.25, 0.5, 0.75, 0.9])
+        p25, p50, p75, p90 = np.quantile(lqj[pos], [0.25, 0.5, 0.75, 0.9])
         base = (e > q_e) & (n > q_n)
-        flags["q"][:, j] = (L > p25) & base
-        flags["s"][:, j] = (L > p50) & base
-        flags["st"][:, j] = (L >= p75) & (L >= 1.0) & base
-        flags["st10"][:, j] = (L >= p90) & (L >= 1.0) & base
+        flags["q"][:, j] = (lqj > p25) & base
+        flags["s"][:, j] = (lqj > p50) & base
+        flags["st"][:, j] = (lqj >= p75) & (lqj >= 1.0) & base
+        flags["st10"][:, j] = (lqj >= p90) & (lqj >= 1.0) & base
     return _long(
         {
             "employment": arr,

@@ -27,8 +27,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="数据库 / database: migrations and location.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-console = Console()
-err = Console(stderr=True)
+# Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 KindArg = Annotated[
     str,
@@ -257,9 +258,16 @@ def db_current() -> None:
 
 
 def main() -> None:
-    """Entry point: run the app, turning errors into bilingual messages and exit codes."""
+    """Entry point: run the app, turning errors into bilingual messages and exit codes.
+
+    Typer's standalone mode handles ``--help``, usage errors (exit 2) and ``typer.Exit``;
+    a :class:`JiqunError` exits 1 with its Chinese and English message; anything else is an
+    internal error (exit 2) reported without a traceback unless ``JIQUN_DEBUG`` is set.
+    """
+    import os
+
     try:
-        app(standalone_mode=False)
+        app()
     except JiqunError as e:
         err.print(f"[bold red]错误[/]：{e.message_zh}")
         err.print(f"[bold red]Error[/]: {e.message_en}")
@@ -268,19 +276,11 @@ def main() -> None:
         if len(e.problems) > 50:
             err.print(f"  … 另有 {len(e.problems) - 50} 条 / {len(e.problems) - 50} more")
         sys.exit(1)
-    except typer.Exit as e:
-        sys.exit(e.exit_code)
-    except typer.Abort:
-        err.print("已取消 / aborted")
-        sys.exit(1)
-    except Exception as e:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            err.print("用法错误 / usage error")
-            sys.exit(2)
+    except Exception as e:
+        if os.environ.get("JIQUN_DEBUG"):
+            raise
         err.print(f"[bold red]内部错误 internal error[/]: {type(e).__name__}: {e}")
+        err.print("设置 JIQUN_DEBUG=1 可查看详细信息 / set JIQUN_DEBUG=1 for the traceback")
         sys.exit(2)
 
 

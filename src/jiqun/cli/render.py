@@ -24,13 +24,20 @@ def print_overview(console: Console, ov: Any) -> None:
     syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if ov.synthetic else ""
     head = (
         f"[bold]全国先进制造业集群概览 National cluster overview[/]{syn}\n"
-        f"集群 clusters: {t['clusters']}   主导产业产值 leading-industry output: "
-        f"{_yi(t['output_wan_yuan'])} 亿元 (100M CNY)\n"
+        f"国家级集群 national clusters: {t['clusters']}"
+        f"（其中 2021–2022 两批 of which the 2021–2022 batches: {t['clusters_2021_2022']}）\n"
+        f"主导产业产值 leading-industry output: {_yi(t['output_wan_yuan'])} 亿元"
+        f"（两批 45 个集群 the 45: {_yi(t['output_wan_yuan_2021_2022'])} 亿元）; "
+        f"营业收入 revenue: {_yi(t['revenue_wan_yuan'])} 亿元\n"
         f"国家制造业创新中心 national manufacturing innovation centres: "
-        f"{t['innovation_centres_in_clusters']} (全国 national {t['innovation_centres_national']})   "
+        f"{t['innovation_centres_in_2021_2022']} 在 45 个集群内 in the 45 / "
+        f"{t['innovation_centres_in_clusters']} 在全部国家级集群内 in all / 全国 national "
+        f"{t['innovation_centres_national']}\n"
         f"国家级技术创新载体 national technology carriers: {t['tech_carriers_in_clusters']}\n"
-        f"单项冠军 single-item champions: {t['single_champions_in_clusters']}   "
-        f'专精特新"小巨人" little giants: {t["little_giants_in_clusters"]}'
+        f"单项冠军 single-item champions: {t['single_champions_in_2021_2022']} (45) / "
+        f"{t['single_champions_in_clusters']} (all)   "
+        f'专精特新"小巨人" little giants: {t["little_giants_in_2021_2022"]} (45) / '
+        f"{t['little_giants_in_clusters']} (all)"
     )
     console.print(Panel(head, expand=False))
 
@@ -39,17 +46,19 @@ def print_overview(console: Console, ov: Any) -> None:
         "领域 field",
         "集群 clusters",
         "产值 output (亿元)",
+        "营收 revenue (亿元)",
         "小巨人",
         "单项冠军",
         "创新中心",
     ):
         bf.add_column(col, justify="right" if col != "领域 field" else "left")
     for r in ov.by_field.itertuples(index=False):
-        zh, en = FIELDS_OF_CLUSTERS.get(r.field, (str(r.field), ""))
+        zh, _en = FIELDS_OF_CLUSTERS.get(r.field, (str(r.field), ""))
         bf.add_row(
-            f"{zh} {en}",
+            zh,
             str(r.clusters),
             _yi(r.output_wan_yuan),
+            _yi(r.revenue_wan_yuan),
             str(r.little_giants),
             str(r.single_champions),
             str(r.innovation_centres),
@@ -63,6 +72,7 @@ def print_overview(console: Console, ov: Any) -> None:
         "领域",
         "成员地区 regions",
         "产值(亿元)",
+        "营收(亿元)",
         "从业人员",
         "小巨人",
         "冠军",
@@ -76,6 +86,7 @@ def print_overview(console: Console, ov: Any) -> None:
             FIELDS_OF_CLUSTERS.get(r.field, (str(r.field or ""), ""))[0],
             r.member_regions,
             _yi(r.output_wan_yuan),
+            _yi(r.revenue_wan_yuan),
             f"{r.employment:,.0f}",
             str(r.little_giants),
             str(r.single_champions),

@@ -48,8 +48,11 @@ Enterprises (``n_enterprises``, default 200,000)
   whose firms sit in their county-level cities — has at least one firm); the rest go by a
   synthetic economic weight: province group (coastal east 2.2, the four big manufacturing
   provinces 3.0, centre 1.3, north-east 0.9, west 0.8, thinly populated provinces 0.15–0.5) ×
-  municipality 6 / capital or sub-provincial city 2.5 / known manufacturing hub 2.5 /
-  45-cluster member city 1.6 / 自治州·地区·盟 0.5 × (counties)^0.5 × lognormal(0, 0.35).
+  municipality 3 / capital or sub-provincial city 2.5 / known manufacturing hub 2.5 (苏州, 无锡,
+  东莞, 佛山, 宁波 a further 1.8) / 45-cluster member city 1.6 / 自治州·地区·盟 0.5 ×
+  (counties)^0.5 × lognormal(0, 0.35). At the default size about 21 % of the firms end up inside
+  the 45 clusters (the 45 clusters' leading industries made about 15 % of national industrial
+  revenue in 2023: > ¥20 trillion of ≈ ¥133 trillion; the demo makes them a little denser).
   Division shares of general firms follow the rough shape of the national count of
   above-scale manufacturing firms (通用设备 9 %, 非金属矿物 8.5 %, 电气 7 %, 金属制品 6.8 %, …);
   classes within a division get a lognormal(0, 0.9) weight, and every province × division and
@@ -63,8 +66,8 @@ Enterprises (``n_enterprises``, default 200,000)
   chemicals 300, electronics 170, garments 60, wholesale 500, software 50, …) × (employees/100)^0.08
   × lognormal(0, 0.5), tagged firms × 1.2. **Output** (manufacturing only) = revenue ×
   U(0.92, 1.04). **R&D** = revenue × share: untagged firms 0 with probability 0.4, else
-  Beta(1.2, 60) (mean 2 %); srdi / little giant / champion / high-tech firms 1 % + Beta(2.5, 50)
-  (mean ≈ 5.7 %); capped at 10 %.
+  Beta(1.2, 60) (mean 2 %); tagged firms 1 % + Beta(2.5, 50) (mean ≈ 5.7 %); capped at 10 %
+  (rounded down to the fen so the cap holds exactly).
 * **Founded** 1985–(last year), density ∝ e^(0.07·(year−1985)), larger firms older
   (−3 years per decade of employees above 20, ± 2 years noise).
 * **USCC** (GB 32100-2015): ``9`` (registration authority: market regulation) ``1`` (enterprise),
@@ -72,9 +75,11 @@ Enterprises (``n_enterprises``, default 200,000)
   characters from the code's charset, 85 % digits, plus its GB 11714 check character, weights
   3 7 9 10 5 8 4 2, check = 11 − (Σ mod 11), 10 → ``X``, 11 → ``0``), position 18 = the GB 32100
   check character (weights 3^(i−1) mod 31). All unique (re-drawn on collision).
-* **Names** city + 2-character word (from a list of common firm-name characters) + industry word
-  (from the class name) + 有限公司 / 股份有限公司 (large firms mostly 股份) / 有限责任公司;
-  12 % use 科技, 4 % 实业. Names need not be unique.
+* **Names** city + 2-character 字号 (≈ 2,000 combinations of common firm-name characters) +
+  industry word (from the class name, :data:`CLASS_WORDS` where the name reads badly; a section
+  word such as 商贸, 物流, 矿业 for non-manufacturing) + 有限公司 / 股份有限公司 (firms over 500
+  employees mostly 股份) / 有限责任公司; 12 % of manufacturers use 科技, 4 % 实业. About 98 % of
+  names are unique; uniqueness is not enforced.
 * **Business scope** class keywords (class name, the 2018 SEI key products, chain-template segment
   words, a short curated list such as 减速器, 工业机器人, 锂离子电池, 集成电路) + stock phrases.
 * **Coordinates** county seat (else prefecture, else province) + N(0, 0.03°) jitter.
@@ -87,12 +92,14 @@ batches) and about 1,500 champions (8 batches).
 
 * Inside the 45 clusters: **2,200·s little giants** and **170·s champions** (the real figures,
   1:1 at the default size).
-* Outside: the remaining national numbers at a sampling fraction of 0.35 — the demo keeps the 45
-  clusters at full scale and samples the rest of the country, whose ~410,000 above-scale
-  industrial firms outside the 45 clusters' leading industries are represented by ~145,000 demo
-  firms: (12,000 − 2,200) × 0.35 = **3,430·s little giants** and (1,500 − 170) × 0.35 =
-  **466·s champions** outside. Per-firm tag rates in and outside the clusters therefore keep
-  roughly their real ratio.
+* Outside: the remaining national numbers at a sampling fraction of 0.35:
+  (12,000 − 2,200) × 0.35 = **3,430·s little giants** and (1,500 − 170) × 0.35 ≈ **465·s
+  champions**. The demo keeps the 45 clusters at full scale (so a cluster profile shows
+  real-looking totals) and samples the rest of the country: ≈ 158,000 demo firms stand for the
+  ≈ 410,000 above-scale industrial firms outside the 45 clusters (0.39; rounded down to 0.35).
+  With all 12,000 little giants in 200,000 firms, 6 % of the firms would be little giants and
+  srdi firms (× 6) over 30 %. Totals at the default size: 5,630 little giants (2.8 % of firms),
+  635 champions; little giants are ≈ 5 % of the firms inside the 45 clusters and ≈ 2 % outside.
 * **srdi** (专精特新, includes every little giant) = 6 × all little giants (national ratio ≈ 8; brief
   5–10), ≈ 34,000 at the default size.
 * **high_tech**: 17 % of manufacturing firms and 30 % of software/internet/R&D/tech-service firms;
@@ -131,26 +138,38 @@ Clusters, members, carriers, supply links
   16 %, engineering research centres 14 %, industrial design centres 10 %, public service
   platforms 6 %, technology innovation centres 4 %), 1,500·s national ones outside the 45 clusters
   (national totals ≈ 3,000–3,500 across these types), 3,000·s provincial ones. Firm-hosted types
-  get ``host_uscc`` = a large firm (revenue-weighted) of the same cluster or city.
+  (enterprise technology and industrial design centres always, key laboratories and engineering
+  research centres half the time, technology innovation centres 30 %) get ``host_uscc`` = a
+  firm of the same cluster or city drawn ∝ revenue without replacement (a firm hosts at most one
+  technology carrier; a manufacturing innovation centre's lead firm may host one as well).
+  Provincial carriers hosted by a cluster member carry that cluster's id. Names are
+  "<firm>技术中心", "<city><industry>国家工程研究中心", "<province><industry>重点实验室", …, made
+  unique per carrier type by the marker （模拟）, （模拟-2）, ….
 * **supply_links** (year = last year): every firm buys from 2 + Poisson(0.1·employees^0.45)
   suppliers (max 15; ≈ 2.5 on average, ≈ 500,000 links at the default size). Each purchase's input
   class follows :data:`INPUT_RULES` (division → supplier divisions, weights; see there) and, for
   buyers in a chain-template class, with probability 0.5 the template (upstream segments supply
   midstream, midstream supply downstream). The supplier class within a division is weighted by
   the class's supplier mass. 30 % of further purchases repeat the previous input class (multi-
-  sourcing), so many but not all (buyer, input) pairs are single-sourced. The supplier is drawn
-  from the same prefecture with probability 0.40, the same province 0.25, anywhere 0.35 (falling
-  back to the wider area when none exists), weighted by revenue^0.7. Value = buyer revenue ×
-  U(0.25, 0.55) × a Gamma(0.8) share of that buyer's purchases, at most 0.8 × the supplier's
-  revenue, at least 0.01 万元. Self-links and duplicates are dropped; buyers left with fewer than
-  two suppliers get extra national draws (up to four rounds).
+  sourcing, the repeat buys the class the previous purchase actually got), so most but not all
+  (buyer, input) pairs are single-sourced (≈ 81 %). The supplier is drawn from the same
+  prefecture with probability 0.40, the same province 0.25, anywhere 0.35, weighted by
+  revenue^0.7; rule-table purchases choose locally among all suppliers of the input *division*
+  (a local firm of a neighbouring class is bought rather than a distant one of the drawn class),
+  template and repeated purchases stay in their class; an empty area falls back to the next
+  wider one. Result: ≈ 42 % of links within the prefecture, ≈ 64 % within the province at the
+  default size (≈ 33 % / 57 % at 20,000 firms). Value = buyer revenue × U(0.25, 0.55) × a
+  Gamma(0.8) share of that buyer's purchases, at most 0.8 × the supplier's revenue per link, and
+  each supplier's links scaled down where they would exceed 0.9 × its revenue; at least 0.01 万元.
+  Self-links and duplicate (supplier, buyer) pairs are dropped; buyers left with fewer than two
+  suppliers get extra national, unweighted draws (up to six rounds; in practice every buyer ends
+  with 2–15 suppliers).
 
 ``meta`` holds the seed, generator version, counts per kind, tag counts and :data:`DEMO_NOTE`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -345,19 +364,42 @@ KEY_PRODUCTS: dict[str, list[str]] = {
     "3911": ["计算机整机", "服务器"],
 }
 
-_NAME_WORDS = (
-    "华芯 恒通 瑞达 鼎盛 宏远 新航 中科 天成 博远 金达 海川 正泰 德信 长城 东方 联创 汇丰 盛华 "
-    "永昌 诚信 精工 佳和 协力 嘉诚 宏达 亚泰 凯瑞 明阳 宇通 天润 信达 泰和 晨光 拓普 同创 卓越 "
-    "星辰 华创 远航 瑞丰 利华 振华 伟业 恒信 科润 昊天 立达 卓信 华森 腾飞 万向 安泰 汇通 恒瑞 "
-    "国泰 锦程 金鼎 中天 华光 新源 世纪 新亚 合力 元丰 恒达 英特 天宇 昌盛 天华 盈科 博创 聚能 "
-    "广和 高德 安达 顺驰 荣盛 康达 鸿运 华锐 通达 浩然 正元 金源 丰华 华茂 盛达 宏图 宝德 永兴 "
-    "新锐 启明 天力 中兴 海天 瑞普 德润 光华 汇德 宏发 鑫源 鑫达 鑫泰 晶华 晶科 蓝天 东升 众诚"
-).split()
-_ROADS = (
-    "人民路 建设路 解放路 中山路 工业大道 科技路 高新大道 创业路 长江路 黄河路 新华路 和平路 "
-    "东风路 朝阳路 兴业路 开发区大道 纬一路 经二路 园区路 发展大道 振兴路 光明路 复兴路 滨江路 "
-    "湖滨路 学府路 环城路 金桥路 创新大道 迎宾大道"
-).split()
+#: First and second characters of the 2-character "字号" in firm names (≈ 2,000 combinations).
+_NAME_FIRST = "华恒瑞鼎宏新中天博金海正德长东联汇盛永诚精佳协嘉亚凯明宇信泰晨拓同卓星远利振伟科昊立腾万安国锦元英昌盈聚广高康鸿浩丰茂宝鑫晶蓝众"
+_NAME_SECOND = "达通盛远航科成信泰华创丰源兴茂润瑞德力新安昌发光宇鼎业海邦威捷隆腾美嘉"
+_NAME_WORDS = tuple(a + b for a in _NAME_FIRST for b in _NAME_SECOND if a != b)
+_ROADS = [
+    "人民路",
+    "建设路",
+    "解放路",
+    "中山路",
+    "工业大道",
+    "科技路",
+    "高新大道",
+    "创业路",
+    "长江路",
+    "黄河路",
+    "新华路",
+    "和平路",
+    "东风路",
+    "朝阳路",
+    "兴业路",
+    "开发区大道",
+    "纬一路",
+    "经二路",
+    "园区路",
+    "发展大道",
+    "振兴路",
+    "光明路",
+    "复兴路",
+    "滨江路",
+    "湖滨路",
+    "学府路",
+    "环城路",
+    "金桥路",
+    "创新大道",
+    "迎宾大道",
+]
 _SCOPE_TAILS = (
     "货物进出口；技术进出口",
     "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广",
@@ -525,16 +567,39 @@ def _short_place(name: str) -> str:
     return name
 
 
-def _class_word(name: str) -> str:
+#: Industry words for firm names where the class name reads badly.
+CLASS_WORDS: dict[str, str] = {
+    "3611": "汽车", "3612": "新能源汽车", "3841": "锂电", "2710": "药业", "2720": "制药",
+    "2730": "中药", "2740": "中药", "2761": "生物制药", "2762": "生物科技", "3973": "集成电路",
+    "3972": "半导体", "6520": "微电子", "3491": "机器人", "3492": "机器人", "3453": "传动",
+    "3514": "重工", "3741": "航空", "3731": "船舶", "3825": "光伏", "3921": "通信",
+}  # fmt: skip
+
+
+def _class_word(name: str, code: str = "") -> str:
     """Industry word of a class name for firm names: 集成电路制造 → 集成电路."""
+    if code in CLASS_WORDS:
+        return CLASS_WORDS[code]
     w = name
     if w.startswith("其他"):
         w = w[2:]
     w = re.split(r"[及和、，,（(]", w)[0]
-    for suf in ("专用设备制造", "制造", "加工", "生产和供应", "生产", "服务", "活动", "批发", "零售"):
+    for suf in (
+        "专用设备制造",
+        "制造",
+        "加工",
+        "生产和供应",
+        "生产",
+        "服务",
+        "活动",
+        "批发",
+        "零售",
+    ):
         if w.endswith(suf) and len(w) - len(suf) >= 2:
             w = w[: -len(suf)]
             break
+    if len(w) == 1:
+        w += "业"
     if len(w) < 2:
         w = name[:4]
     return w[:8]
@@ -577,15 +642,48 @@ class _Geo:
 
 _MUNICIPAL = {"110100", "120100", "310100", "500100"}
 _HUBS = set(
-    "320500 320200 320400 320600 330200 330300 330400 330600 330700 331000 440300 440600 441900 "
-    "442000 441300 440100 350500 350200 370200 370600 370700 320300 320100 330100 420100 510100 "
-    "340100 430100 410100 610100 370100 210200 210100 220100".split()
+    [
+        "320500",
+        "320200",
+        "320400",
+        "320600",
+        "330200",
+        "330300",
+        "330400",
+        "330600",
+        "330700",
+        "331000",
+        "440300",
+        "440600",
+        "441900",
+        "442000",
+        "441300",
+        "440100",
+        "350500",
+        "350200",
+        "370200",
+        "370600",
+        "370700",
+        "320300",
+        "320100",
+        "330100",
+        "420100",
+        "510100",
+        "340100",
+        "430100",
+        "410100",
+        "610100",
+        "370100",
+        "210200",
+        "210100",
+        "220100",
+    ]
 )
+_TOP_HUBS = {"320500", "441900", "440600", "320200", "330200"}
 _SUBPROVINCIAL = {"440300", "330200", "350200", "370200", "210200"}
 _PROVINCE_FACTOR = {
-    **dict.fromkeys(["11", "12", "13", "31", "35", "44"], 2.2),
-    **dict.fromkeys(["32", "33", "37"], 3.0),
-    "44": 3.0,
+    **dict.fromkeys(["11", "12", "13", "31", "35"], 2.2),
+    **dict.fromkeys(["32", "33", "37", "44"], 3.0),
     **dict.fromkeys(["14", "34", "36", "41", "42", "43"], 1.3),
     **dict.fromkeys(["21", "22", "23"], 0.9),
     **dict.fromkeys(["45", "50", "51", "52", "53", "61"], 0.8),
@@ -625,11 +723,12 @@ def _build_geo(regions: pd.DataFrame, cluster_prefs: set[str], rng: np.random.Ge
     w = np.array([_PROVINCE_FACTOR.get(c[:2], 1.0) for c in codes])
     w *= np.array(
         [
-            6.0 if c in _MUNICIPAL else (2.5 if (c.endswith("0100") or c in _SUBPROVINCIAL) else 1)
+            3.0 if c in _MUNICIPAL else (2.5 if (c.endswith("0100") or c in _SUBPROVINCIAL) else 1)
             for c in codes
         ]
     )
     w *= np.array([2.5 if c in _HUBS else 1.0 for c in codes])
+    w *= np.array([1.8 if c in _TOP_HUBS else 1.0 for c in codes])
     w *= np.array([1.6 if c in cluster_prefs else 1.0 for c in codes])
     w *= np.array([0.5 if re.search(r"(自治州|地区|盟)$", n) else 1.0 for n in pref["name"]])
     w *= np.sqrt(pref["code"].map(n_cty).fillna(1).to_numpy(dtype=float))
@@ -699,7 +798,9 @@ def _build_classes(industries: pd.DataFrame) -> _Classes:
         name=cl["name"].to_numpy().astype(object),
         section=cl["section"].to_numpy().astype(object),
         div=div,
-        word=np.array([_class_word(n) for n in cl["name"]], dtype=object),
+        word=np.array(
+            [_class_word(n, c) for n, c in zip(cl["name"], cl["code"], strict=True)], dtype=object
+        ),
         hightech=np.array([c in ht_codes for c in code]),
         is_mfg=(cl["section"] == "C").to_numpy(),
     )
@@ -720,7 +821,7 @@ class _ClusterRef:
 def _split(v: Any) -> list[str]:
     if isinstance(v, list | tuple | np.ndarray):
         return [str(x).strip() for x in v if str(x).strip()]
-    if v is None or (isinstance(v, float) and np.isnan(v)):
+    if v is None or pd.isna(v):
         return []
     return [x.strip() for x in str(v).replace("；", ";").split(";") if x.strip()]
 
@@ -738,7 +839,9 @@ def _build_clusters(clusters: pd.DataFrame, geo: _Geo, cls: _Classes) -> _Cluste
         inds = _split(row.get("leading_industries"))
         s = set(regs)
         cty_in.append(
-            np.isin(geo.cty_code, list(s)) | np.isin(pref_of_cty, list(s)) | np.isin(prov_of_cty, list(s))
+            np.isin(geo.cty_code, list(s))
+            | np.isin(pref_of_cty, list(s))
+            | np.isin(prov_of_cty, list(s))
         )
         m = np.zeros(len(cls.code), dtype=bool)
         for code in inds:
@@ -857,7 +960,7 @@ def _make_uscc(rng: np.random.Generator, region_codes: np.ndarray) -> np.ndarray
         s = idx[todo, :17] @ USCC_WEIGHTS
         idx[todo, 17] = (31 - s % 31) % 31
         codes = charset[idx].view("S18").ravel()
-        _, first, counts = np.unique(codes, return_index=True, return_counts=True)
+        _, first, _counts = np.unique(codes, return_index=True, return_counts=True)
         dup = np.ones(n, dtype=bool)
         dup[first] = False  # the first of each code is kept
         if not dup.any():
@@ -928,7 +1031,8 @@ def generate_demo(
 
     # memberships (firm indices per cluster)
     member_idx = [
-        np.flatnonzero(cref.cty_in[k][f_cty] & cref.class_in[k][f_cls]) for k in range(len(cref.ids))
+        np.flatnonzero(cref.cty_in[k][f_cty] & cref.class_in[k][f_cls])
+        for k in range(len(cref.ids))
     ]
     in45 = np.zeros(n, dtype=bool)
     for k in np.flatnonzero(cref.is45):
@@ -940,17 +1044,28 @@ def generate_demo(
     logemp += np.log(20.0) - np.median(logemp)
     emp = np.maximum(1.0, np.exp(logemp))
 
-    tags, chain_leader_of = _assign_tags(rng, emp, f_cls, cls, in45, is_mfg, member_idx, cref, scale)
-    lg, champ, srdi, ht, leader = (tags[k] for k in ("little_giant", "single_champion", "srdi", "high_tech", "chain_leader"))
+    tags, chain_leader_of = _assign_tags(
+        rng, emp, f_cls, cls, in45, is_mfg, member_idx, cref, scale
+    )
+    lg, champ, srdi, ht, leader = (
+        tags[k] for k in ("little_giant", "single_champion", "srdi", "high_tech", "chain_leader")
+    )
     # enlarge tagged firms
     emp = np.where(lg, np.maximum(emp, np.minimum(emp * rng.uniform(1.3, 2.2, n), 999)), emp)
-    emp = np.where(srdi & ~lg, np.maximum(emp, np.minimum(emp * rng.uniform(1.1, 1.6, n), 999)), emp)
+    emp = np.where(
+        srdi & ~lg, np.maximum(emp, np.minimum(emp * rng.uniform(1.1, 1.6, n), 999)), emp
+    )
     emp = np.where(champ, emp * rng.uniform(1.5, 3.0, n), emp)
     emp = np.where(ht, emp * rng.uniform(1.0, 1.4, n), emp)
     emp = np.where(leader, np.maximum(emp, rng.lognormal(np.log(12_000), 0.6, n)), emp)
     employees = np.maximum(1, np.round(emp)).astype(np.int64)
 
-    prod = np.array([PRODUCTIVITY.get(d, 130.0 if m else 60.0) for d, m in zip(cls.div, cls.is_mfg, strict=True)])[f_cls]
+    prod = np.array(
+        [
+            PRODUCTIVITY.get(d, 130.0 if m else 60.0)
+            for d, m in zip(cls.div, cls.is_mfg, strict=True)
+        ]
+    )[f_cls]
     tagged = lg | champ | srdi | ht | leader
     revenue = employees * prod * (employees / 100.0) ** 0.08 * rng.lognormal(0.0, 0.5, n)
     revenue = np.where(tagged, revenue * 1.2, revenue)
@@ -958,9 +1073,8 @@ def generate_demo(
     output = np.where(is_mfg, np.round(revenue * rng.uniform(0.92, 1.04, n), 2), np.nan)
     share_plain = np.where(rng.random(n) < 0.4, 0.0, rng.beta(1.2, 60.0, n))
     share_tag = 0.01 + rng.beta(2.5, 50.0, n)
-    rd_share = np.minimum(np.where(tagged & ~leader | lg | champ, share_tag, share_plain), 0.10)
-    rd_share = np.where(leader, np.minimum(0.02 + rng.beta(2.0, 60.0, n), 0.10), rd_share)
-    rd = np.round(revenue * rd_share, 2)
+    rd_share = np.minimum(np.where(tagged, share_tag, share_plain), 0.10)
+    rd = np.floor(revenue * rd_share * 100.0) / 100.0  # never above the 10 % cap
 
     # founded: exponential growth of entries, larger firms older
     yrs = np.arange(1985, y1 + 1)
@@ -1018,7 +1132,22 @@ def generate_demo(
     members = _cluster_members(rng, cref, member_idx, uscc, revenue, founded, chain_leader_of)
 
     report("创新载体 / innovation carriers", 0.68)
-    carriers = _carriers(rng, cref, member_idx, in45, enterprises, f_pref, f_cls, f_div, is_mfg, revenue, geo, cls, scale, y1)
+    carriers = _carriers(
+        rng,
+        cref,
+        member_idx,
+        in45,
+        enterprises,
+        f_pref,
+        f_cls,
+        f_div,
+        is_mfg,
+        revenue,
+        geo,
+        cls,
+        scale,
+        y1,
+    )
 
     report("供应关系 / supply links", 0.75)
     links = _supply_links(rng, f_cls, f_pref, f_prov, f_div, employees, revenue, uscc, cls, y1)
@@ -1084,7 +1213,7 @@ def _place_firms(
     rng: np.random.Generator, n: int, geo: _Geo, cls: _Classes, cref: _ClusterRef
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """County index, class index and 'directed into a cluster' flag of every firm."""
-    n_pref, n_cls = len(geo.pref_code), len(cls.code)
+    n_pref = len(geo.pref_code)
     w_mfg = _class_weights(rng, cls, MFG_DIVISION_SHARE)
     w_srv = _class_weights(rng, cls, SERVICE_DIVISION_SHARE)
     n_srv = round(0.12 * n)
@@ -1100,7 +1229,11 @@ def _place_firms(
     pref_w_of_cty = geo.pref_weight[geo.cty_pref]
     cty_share = geo.cty_weight / np.bincount(geo.cty_pref, geo.cty_weight)[geo.cty_pref]
     for g in range(3):
-        ks = [k for k in range(len(cref.ids)) if cref.group[k] == g and cref.cty_in[k].any() and cref.class_in[k].any()]
+        ks = [
+            k
+            for k in range(len(cref.ids))
+            if cref.group[k] == g and cref.cty_in[k].any() and cref.class_in[k].any()
+        ]
         if not ks or n_dir[g] == 0:
             continue
         cw = []
@@ -1152,7 +1285,9 @@ def _place_firms(
     sw = geo.pref_weight**1.3
     srv_pref = rng.choice(n_pref, size=n_srv, p=sw / sw.sum())
     srv_cls_all = np.flatnonzero(w_srv > 0)
-    srv_cls = srv_cls_all[rng.choice(len(srv_cls_all), size=n_srv, p=w_srv[srv_cls_all] / w_srv[srv_cls_all].sum())]
+    srv_cls = srv_cls_all[
+        rng.choice(len(srv_cls_all), size=n_srv, p=w_srv[srv_cls_all] / w_srv[srv_cls_all].sum())
+    ]
     ctys.append(cty_sampler.sample(rng, srv_pref))
     clss.append(srv_cls)
     directed.append(np.zeros(n_srv, dtype=bool))
@@ -1162,7 +1297,6 @@ def _place_firms(
     dr = np.concatenate(directed)
     # shuffle so that row order carries no information
     perm = rng.permutation(len(cty))
-    _ = n_cls
     return cty[perm], cl[perm], dr[perm]
 
 
@@ -1234,15 +1368,13 @@ def _assign_tags(
 
 
 def _tag_strings(tags: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """``;``-separated tag ids per firm (``None`` when untagged)."""
     out = np.full(n, "", dtype=object)
     for k in ("srdi", "little_giant", "single_champion", "high_tech", "chain_leader"):
         m = tags[k]
-        out[m] = out[m] + (k + ";")
-    out = np.array([s[:-1] if s else None for s in out], dtype=object) if n < 0 else out
-    has = out != ""
-    res = np.full(n, None, dtype=object)
-    res[has] = np.char.rstrip(out[has].astype(str), ";").astype(object)
-    return res
+        out[m] = np.where(out[m] == "", k, out[m] + ";" + k)
+    out[out == ""] = None
+    return out
 
 
 def _firm_names(
@@ -1279,7 +1411,9 @@ def _business_scope(rng: np.random.Generator, f_cls: np.ndarray, cls: _Classes) 
     variants = 4
     table = np.empty(len(cls.code) * variants, dtype=object)
     vr = np.random.Generator(np.random.PCG64(int(rng.integers(0, 2**63))))
-    for i, (code, word, name, sec) in enumerate(zip(cls.code, cls.word, cls.name, cls.section, strict=True)):
+    for i, (code, word, name, sec) in enumerate(
+        zip(cls.code, cls.word, cls.name, cls.section, strict=True)
+    ):
         prods: list[str] = []
         for p in [*KEY_PRODUCTS.get(code, []), *seg.get(code, []), word, *sei.get(code, [])]:
             if p and p not in prods:
@@ -1287,16 +1421,22 @@ def _business_scope(rng: np.random.Generator, f_cls: np.ndarray, cls: _Classes) 
         for j in range(variants):
             k = min(len(prods), 1 + int(vr.integers(1, 4)))
             head = prods[: max(1, min(2, k))]
-            extra = [prods[int(x)] for x in vr.choice(len(prods), size=min(len(prods), k), replace=False)]
+            extra = [
+                prods[int(x)] for x in vr.choice(len(prods), size=min(len(prods), k), replace=False)
+            ]
             chosen = list(dict.fromkeys(head + extra))[:4]
             items = "、".join(chosen)
             if sec == "C":
                 table[i * variants + j] = f"{name}；{items}的研发、生产和销售；"
             else:
-                table[i * variants + j] = f"{name}；{items}；"
+                rest = "、".join(x for x in chosen if x != name)
+                table[i * variants + j] = f"{name}；{rest}；" if rest else f"{name}；"
     tails = np.array(_SCOPE_TAILS, dtype=object)
     n = len(f_cls)
-    return _concat(table[f_cls * variants + rng.integers(0, variants, n)], tails[rng.integers(0, len(tails), n)])
+    return _concat(
+        table[f_cls * variants + rng.integers(0, variants, n)],
+        tails[rng.integers(0, len(tails), n)],
+    )
 
 
 def _region_stats(
@@ -1371,9 +1511,17 @@ def _region_stats(
             "source": DEMO_SOURCE,
         }
     )
-    res = res.sort_values(["year", "region_code", "industry_code", "measure"], kind="stable").reset_index(drop=True)
+    res = res.sort_values(
+        ["year", "region_code", "industry_code", "measure"], kind="stable"
+    ).reset_index(drop=True)
     res["synthetic"] = True
     return res
+
+
+def _text_or_none(df: pd.DataFrame, col: str) -> list[Any]:
+    if col not in df:
+        return [None] * len(df)
+    return [None if (v is None or pd.isna(v) or str(v).strip() == "") else str(v) for v in df[col]]
 
 
 def _clusters_frame(cref: _ClusterRef) -> pd.DataFrame:
@@ -1390,24 +1538,23 @@ def _clusters_frame(cref: _ClusterRef) -> pd.DataFrame:
     src_col = "source_note" if "source_note" in df else "source"
     org = [f"{nm}发展促进中心（模拟）" for nm in names]
     source = [
-        f"{s}；集群促进机构名称为模拟数据 / promotion organisation is synthetic" if s else
-        "集群促进机构名称为模拟数据 / promotion organisation is synthetic"
-        for s in df[src_col].fillna("").astype(str)
+        f"{s}；集群促进机构名称为模拟数据 / promotion organisation is synthetic"
+        if s
+        else "集群促进机构名称为模拟数据 / promotion organisation is synthetic"
+        for s in (x or "" for x in _text_or_none(df, src_col))
     ]
     out = pd.DataFrame(
         {
             "cluster_id": cref.ids,
             "name": names.tolist(),
-            "name_en": df["name_en"].astype(object).where(df["name_en"].astype(str) != "", None).tolist()
-            if "name_en" in df
-            else None,
+            "name_en": _text_or_none(df, "name_en"),
             "tier": df["tier"].astype(str).tolist(),
             "batch_year": pd.to_numeric(df["batch_year"], errors="coerce").astype("Int64"),
-            "field": [field_id(v) for v in df["field"]],
+            "field": [field_id(v) for v in _text_or_none(df, "field")],
             "member_regions": cref.member_codes,
             "leading_industries": cref.leading,
             "promotion_organisation": org,
-            "verification": df["verification"].astype(object).where(df["verification"].astype(str) != "", None).tolist(),
+            "verification": _text_or_none(df, "verification"),
             "source": source,
         }
     )
@@ -1435,10 +1582,16 @@ def _cluster_members(
         n_core = max(1, round(0.05 * len(idx)))
         top = np.argsort(-revenue[idx], kind="stable")[:n_core]
         role[top] = "core"
-        lead = np.array([leader_of.get(int(i)) == k for i in idx]) if leader_of else np.zeros(len(idx), bool)
+        lead = (
+            np.array([leader_of.get(int(i)) == k for i in idx])
+            if leader_of
+            else np.zeros(len(idx), bool)
+        )
         role[lead] = "chain_leader"
         start = np.datetime64(f"{int(batch.iloc[k])}-01-01", "D")
-        j = np.maximum(founded[idx], start) + rng.integers(0, 365, len(idx)).astype("timedelta64[D]")
+        j = np.maximum(founded[idx], start) + rng.integers(0, 365, len(idx)).astype(
+            "timedelta64[D]"
+        )
         rows_c.append(np.full(len(idx), cref.ids[k], dtype=object))
         rows_f.append(uscc[idx])
         roles.append(role)
@@ -1487,10 +1640,31 @@ def _carriers(
     names = ent["name"].to_numpy()
     region = ent["region_code"].to_numpy()
     recs: dict[str, list[Any]] = {
-        k: [] for k in ("name", "carrier_type", "level", "region_code", "host_uscc", "industry_code", "field", "cluster_id", "recognised_year")
+        k: []
+        for k in (
+            "name",
+            "carrier_type",
+            "level",
+            "region_code",
+            "host_uscc",
+            "industry_code",
+            "field",
+            "cluster_id",
+            "recognised_year",
+        )
     }
 
-    def add(name: str, ctype: str, level: str, reg: str, host: int | None, ind: str | None, fld: str | None, cid: str | None, yr: int) -> None:
+    def add(
+        name: str,
+        ctype: str,
+        level: str,
+        reg: str,
+        host: int | None,
+        ind: str | None,
+        fld: str | None,
+        cid: str | None,
+        yr: int,
+    ) -> None:
         recs["name"].append(name)
         recs["carrier_type"].append(ctype)
         recs["level"].append(level)
@@ -1517,8 +1691,17 @@ def _carriers(
         mfg_idx = idx[is_mfg[idx]] if is_mfg[idx].any() else idx
         host = int(mfg_idx[np.argmax(revenue[mfg_idx])])
         theme = cls.word[f_cls[host]]
-        add(f"国家{theme}制造业创新中心", "manufacturing_innovation_centre", "national", region[host], host,
-            cls.code[f_cls[host]], fields[k] or firm_field(host), cref.ids[k], rng.integers(2016, yr_hi + 1))
+        add(
+            f"国家{theme}制造业创新中心",
+            "manufacturing_innovation_centre",
+            "national",
+            region[host],
+            host,
+            cls.code[f_cls[host]],
+            fields[k] or firm_field(host),
+            cref.ids[k],
+            rng.integers(2016, yr_hi + 1),
+        )
     out_mask = is_mfg & ~in45
     pref_rev = np.bincount(f_pref[out_mask], revenue[out_mask], minlength=len(geo.pref_code))
     in45_prefs = np.zeros(len(geo.pref_code), dtype=bool)
@@ -1526,42 +1709,114 @@ def _carriers(
     n_out = NATIONAL_MIC_TOTAL - len(chosen)
     prefs = _weighted_pick(rng, np.where(in45_prefs, 0.0, pref_rev), n_out)
     if len(prefs) < n_out:
-        prefs = np.concatenate([prefs, _weighted_pick(rng, np.where(np.isin(np.arange(len(pref_rev)), prefs), 0.0, pref_rev), n_out - len(prefs))])
+        prefs = np.concatenate(
+            [
+                prefs,
+                _weighted_pick(
+                    rng,
+                    np.where(np.isin(np.arange(len(pref_rev)), prefs), 0.0, pref_rev),
+                    n_out - len(prefs),
+                ),
+            ]
+        )
     for p in prefs:
         cand = np.flatnonzero(out_mask & (f_pref == p))
         host = int(cand[np.argmax(revenue[cand])])
-        add(f"国家{cls.word[f_cls[host]]}制造业创新中心", "manufacturing_innovation_centre", "national", region[host], host,
-            cls.code[f_cls[host]], firm_field(host), None, rng.integers(2016, yr_hi + 1))
+        add(
+            f"国家{cls.word[f_cls[host]]}制造业创新中心",
+            "manufacturing_innovation_centre",
+            "national",
+            region[host],
+            host,
+            cls.code[f_cls[host]],
+            firm_field(host),
+            None,
+            rng.integers(2016, yr_hi + 1),
+        )
 
     # technology innovation carriers
-    types = np.array(["enterprise_technology_centre", "key_laboratory", "engineering_research_centre",
-                      "industrial_design_centre", "public_service_platform", "technology_innovation_centre"])
+    types = np.array(
+        [
+            "enterprise_technology_centre",
+            "key_laboratory",
+            "engineering_research_centre",
+            "industrial_design_centre",
+            "public_service_platform",
+            "technology_innovation_centre",
+        ]
+    )
     tprob = np.array([0.50, 0.16, 0.14, 0.10, 0.06, 0.04])
-    firm_hosted = {"enterprise_technology_centre": 1.0, "industrial_design_centre": 1.0, "key_laboratory": 0.5,
-                   "engineering_research_centre": 0.5, "technology_innovation_centre": 0.3, "public_service_platform": 0.0}
+    firm_hosted = {
+        "enterprise_technology_centre": 1.0,
+        "industrial_design_centre": 1.0,
+        "key_laboratory": 0.5,
+        "engineering_research_centre": 0.5,
+        "technology_innovation_centre": 0.3,
+        "public_service_platform": 0.0,
+    }
     year_p = np.exp(0.08 * (np.arange(2000, yr_hi + 1) - 2000))
     year_p /= year_p.sum()
+    used = np.zeros(len(ent), dtype=bool)  # a firm hosts at most one technology carrier
+
+    def pick_hosts(cands: np.ndarray, hosted: np.ndarray) -> np.ndarray:
+        """Host firm per carrier (-1 where not firm-hosted), without replacement, ∝ revenue."""
+        out = np.full(len(hosted), -1, dtype=np.int64)
+        cands = cands[~used[cands]]
+        sel = cands[_weighted_pick(rng, revenue[cands], int(hosted.sum()))]
+        sel = sel[rng.permutation(len(sel))]
+        slots = np.flatnonzero(hosted)[: len(sel)]
+        out[slots] = sel
+        used[sel] = True
+        return out
 
     def carrier_name(ctype: str, level: str, host: int | None, place: str, word: str) -> str:
         tw = _CARRIER_WORD[ctype]
-        if ctype in ("enterprise_technology_centre", "industrial_design_centre") and host is not None:
+        if (
+            ctype in ("enterprise_technology_centre", "industrial_design_centre")
+            and host is not None
+        ):
             base = re.sub(r"(股份)?有限(责任)?公司$", "", str(names[host]))
-            return f"{base}{'技术中心' if ctype == 'enterprise_technology_centre' else '工业设计中心'}"
+            return (
+                f"{base}{'技术中心' if ctype == 'enterprise_technology_centre' else '工业设计中心'}"
+            )
         if level == "national":
             if ctype == "key_laboratory":
                 return f"{place}{word}全国重点实验室"
             return f"{place}{word}国家{tw}"
         return f"{place}{word}{tw}"
 
-    def emit(level: str, k: int | None, hosts: np.ndarray, ctypes: np.ndarray, places: list[str], years: np.ndarray, preg: list[str], pind: list[str]) -> None:
+    def emit(
+        level: str,
+        k: int | None,
+        hosts: np.ndarray,
+        ctypes: np.ndarray,
+        places: list[str],
+        years: np.ndarray,
+        preg: list[str],
+        pind: list[str],
+    ) -> None:
         for j, ct in enumerate(ctypes):
             h = int(hosts[j]) if hosts[j] >= 0 else None
             ind = cls.code[f_cls[h]] if h is not None else pind[j]
-            word = cls.word[f_cls[h]] if h is not None else str(cls.word[np.searchsorted(cls.code, pind[j])])
+            word = (
+                cls.word[f_cls[h]]
+                if h is not None
+                else str(cls.word[np.searchsorted(cls.code, pind[j])])
+            )
             reg = region[h] if h is not None else preg[j]
             cid = cref.ids[k] if k is not None else None
             fld = (fields[k] if k is not None else None) or (DIVISION_FIELD.get(str(ind)[:2]))
-            add(carrier_name(str(ct), level, h, places[j], word), str(ct), level, reg, h, ind, fld, cid, years[j])
+            add(
+                carrier_name(str(ct), level, h, places[j], word),
+                str(ct),
+                level,
+                reg,
+                h,
+                ind,
+                fld,
+                cid,
+                years[j],
+            )
 
     # 2. national carriers inside the 45 clusters
     n_in = round(1_700 * scale)
@@ -1573,17 +1828,31 @@ def _carriers(
         idx = member_idx[k]
         ct = types[rng.choice(len(types), size=m, p=tprob)]
         hosted = rng.random(m) < np.array([firm_hosted[t] for t in ct])
-        hosts = np.where(hosted, idx[rng.choice(len(idx), size=m, p=revenue[idx] / revenue[idx].sum())], -1)
+        hosts = pick_hosts(idx, hosted)
         anchor = idx[rng.choice(len(idx), size=m, p=revenue[idx] / revenue[idx].sum())]
-        places = [str(geo.cty_city[0]) for _ in range(0)]
         places = [str(geo.pref_short[f_pref[a]]) or "" for a in anchor]
         preg = [str(geo.pref_code[f_pref[a]]) for a in anchor]
         pind = [str(cls.code[f_cls[a]]) for a in anchor]
-        emit("national", k, hosts, ct, places, 2000 + rng.choice(len(year_p), size=m, p=year_p), preg, pind)
+        emit(
+            "national",
+            k,
+            hosts,
+            ct,
+            places,
+            2000 + rng.choice(len(year_p), size=m, p=year_p),
+            preg,
+            pind,
+        )
 
     # 3. national carriers outside the 45 clusters and 4. provincial carriers
-    for level, total, pool in (("national", round(1_500 * scale), ~in45 & (is_mfg | np.isin(f_div, ["65", "73", "74", "75"]))),
-                               ("provincial", round(3_000 * scale), is_mfg | np.isin(f_div, ["65", "73", "74", "75"]))):
+    for level, total, pool in (
+        (
+            "national",
+            round(1_500 * scale),
+            ~in45 & (is_mfg | np.isin(f_div, ["65", "73", "74", "75"])),
+        ),
+        ("provincial", round(3_000 * scale), is_mfg | np.isin(f_div, ["65", "73", "74", "75"])),
+    ):
         pw = np.bincount(f_pref[pool], revenue[pool], minlength=len(geo.pref_code)) ** 0.8
         if total == 0 or pw.sum() == 0:
             continue
@@ -1592,13 +1861,19 @@ def _carriers(
         anchor = sampler.sample(rng, prefs)
         ct = types[rng.choice(len(types), size=total, p=tprob)]
         hosted = rng.random(total) < np.array([firm_hosted[t] for t in ct])
-        hosts = np.where(hosted, sampler.sample(rng, prefs), -1)
+        hosts = np.full(total, -1, dtype=np.int64)
+        pool_idx = np.flatnonzero(pool)
+        pool_idx = pool_idx[np.argsort(f_pref[pool_idx], kind="stable")]
+        bounds = np.searchsorted(f_pref[pool_idx], np.arange(len(geo.pref_code) + 1))
+        for p in np.unique(prefs[hosted]):
+            rows = np.flatnonzero(prefs == p)
+            hosts[rows] = pick_hosts(pool_idx[bounds[p] : bounds[p + 1]], hosted[rows])
         ok = anchor >= 0
         prefs, anchor, ct, hosts = prefs[ok], anchor[ok], ct[ok], hosts[ok]
         if level == "national":
             places = [str(geo.pref_short[p]) for p in prefs]
         else:
-            places = [str(geo.prov_short[geo.pref_prov[p]]) + ("省" if not str(geo.prov_code[geo.pref_prov[p]]).startswith(("11", "12", "31", "50")) and "自治区" not in str(geo.prov_name[geo.pref_prov[p]]) else "") for p in prefs]
+            places = [str(geo.prov_name[geo.pref_prov[p]]) for p in prefs]  # 江苏省, 北京市
         preg = [str(geo.pref_code[p]) for p in prefs]
         pind = [str(cls.code[f_cls[a]]) for a in anchor]
         yrs = 2000 + rng.choice(len(year_p), size=len(prefs), p=year_p)
@@ -1625,13 +1900,24 @@ def _carriers(
             if h < 0:
                 continue
             h = int(h)
-            prov = str(geo.prov_short[geo.pref_prov[p]])
-            add(f"{prov}{cls.word[f_cls[h]]}制造业创新中心", "manufacturing_innovation_centre", "provincial", region[h], h,
-                cls.code[f_cls[h]], firm_field(h), None, rng.integers(2017, yr_hi + 1))
+            prov = str(geo.prov_name[geo.pref_prov[p]])
+            add(
+                f"{prov}{cls.word[f_cls[h]]}制造业创新中心",
+                "manufacturing_innovation_centre",
+                "provincial",
+                region[h],
+                h,
+                cls.code[f_cls[h]],
+                firm_field(h),
+                None,
+                rng.integers(2017, yr_hi + 1),
+            )
 
     df = pd.DataFrame(recs)
     # unique names within each carrier type, every name marked （模拟）
-    df["name"] = df.groupby("carrier_type", sort=False)["name"].transform(lambda s: _dedupe_names(list(s)))
+    df["name"] = df.groupby("carrier_type", sort=False)["name"].transform(
+        lambda s: _dedupe_names(list(s))
+    )
     df = df[KINDS["innovation-carriers"].field_names[:-1]].assign(source=DEMO_SOURCE)
     df["recognised_year"] = df["recognised_year"].astype("Int64")
     df["synthetic"] = True
@@ -1690,31 +1976,50 @@ def _supply_links(
     by_pref = _GroupedSampler(f_cls.astype(np.int64) * n_pref + f_pref, sw)
     by_prov = _GroupedSampler(f_cls.astype(np.int64) * n_prov + f_prov, sw)
     by_nat = _GroupedSampler(f_cls.astype(np.int64), sw)
+    by_nat_flat = _GroupedSampler(f_cls.astype(np.int64), np.ones(n))  # for repair draws
     buyer_div = cls_div_id[f_cls]
 
-    def draw(buyers: np.ndarray, local: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(supplier, input class) for one purchase of each buyer in ``buyers``."""
+    by_pref_div = _GroupedSampler(cls_div_id[f_cls].astype(np.int64) * n_pref + f_pref, sw)
+    by_prov_div = _GroupedSampler(cls_div_id[f_cls].astype(np.int64) * n_prov + f_prov, sw)
+
+    def draw(buyers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(input class, input division, from-template flag) of one purchase of each buyer."""
         m = len(buyers)
         rule = rule_sampler.sample(rng, buyer_div[buyers])
         sdiv = np.where(rule >= 0, r_supp_arr[np.maximum(rule, 0)], -1)
         c_rule = class_in_div.sample(rng, np.where(sdiv >= 0, sdiv, -1))
         t = tmpl_sampler.sample(rng, f_cls[buyers])
         use_t = (t >= 0) & (rng.random(m) < 0.5)
-        c = np.where(use_t, t_supp_arr[np.maximum(t, 0)] if len(t_supp_arr) else -1, c_rule)
-        return c, np.zeros(m, dtype=np.int64) if not local else np.ones(m, dtype=np.int64)
+        if len(t_supp_arr):
+            c = np.where(use_t, t_supp_arr[np.maximum(t, 0)], c_rule)
+            sdiv = np.where(use_t, cls_div_id[np.maximum(c, 0)], sdiv)
+            return c, sdiv, use_t
+        return c_rule, sdiv, use_t
 
-    def suppliers(buyers: np.ndarray, c: np.ndarray, local: bool) -> np.ndarray:
+    def suppliers(
+        buyers: np.ndarray, c: np.ndarray, sdiv: np.ndarray, by_div: np.ndarray, local: bool
+    ) -> np.ndarray:
+        """Supplier of each purchase: same prefecture 0.40 / province 0.25 / anywhere 0.35.
+
+        Where ``by_div`` is set the local tiers pick any supplier of the input division (the
+        class is then the supplier's), otherwise one of the input class ``c``.
+        """
         m = len(buyers)
         u = rng.random(m)
         tier = np.where(u < 0.40, 0, np.where(u < 0.65, 1, 2)) if local else np.full(m, 2)
         s = np.full(m, -1, dtype=np.int64)
         ok = c >= 0
-        q0 = ok & (tier == 0)
-        s[q0] = by_pref.sample(rng, c[q0].astype(np.int64) * n_pref + f_pref[buyers[q0]])
-        q1 = ok & (s < 0) & (tier <= 1)
-        s[q1] = by_prov.sample(rng, c[q1].astype(np.int64) * n_prov + f_prov[buyers[q1]])
-        q2 = ok & (s < 0)
-        s[q2] = by_nat.sample(rng, c[q2].astype(np.int64))
+        bp, bv = f_pref[buyers], f_prov[buyers]
+        q = ok & (tier == 0) & by_div
+        s[q] = by_pref_div.sample(rng, sdiv[q].astype(np.int64) * n_pref + bp[q])
+        q = ok & (tier == 0) & ~by_div
+        s[q] = by_pref.sample(rng, c[q].astype(np.int64) * n_pref + bp[q])
+        q = ok & (s < 0) & (tier <= 1) & by_div
+        s[q] = by_prov_div.sample(rng, sdiv[q].astype(np.int64) * n_prov + bv[q])
+        q = ok & (s < 0) & (tier <= 1) & ~by_div
+        s[q] = by_prov.sample(rng, c[q].astype(np.int64) * n_prov + bv[q])
+        q = ok & (s < 0)
+        s[q] = (by_nat if local else by_nat_flat).sample(rng, c[q].astype(np.int64))
         return s
 
     lam = 0.1 * employees.astype(float) ** 0.45
@@ -1722,14 +2027,19 @@ def _supply_links(
     buyers = np.repeat(np.arange(n), k)
     starts = np.r_[0, np.cumsum(k)[:-1]]
     pos = np.arange(len(buyers)) - np.repeat(starts, k)
-    c, _ = draw(buyers, True)
+    c, sdiv, use_t = draw(buyers)
     repeat = (pos > 0) & (rng.random(len(buyers)) < 0.30)
-    src = np.where(repeat, -1, np.arange(len(buyers)))
-    src = np.maximum.accumulate(src)
+    primary = ~repeat
+    s = np.full(len(buyers), -1, dtype=np.int64)
+    s[primary] = suppliers(buyers[primary], c[primary], sdiv[primary], ~use_t[primary], True)
+    # a repeated purchase buys the class the buyer's previous primary purchase actually got
+    c = np.where(primary & (s >= 0), f_cls[np.maximum(s, 0)], c)
+    src = np.maximum.accumulate(np.where(repeat, -1, np.arange(len(buyers))))
     c = c[src]
-    s = suppliers(buyers, c, True)
+    no_div = np.zeros(int(repeat.sum()), dtype=bool)
+    s[repeat] = suppliers(buyers[repeat], c[repeat], sdiv[repeat], no_div, True)
     sup, buy = s, buyers
-    for _ in range(4):
+    for _ in range(6):
         ok = (sup >= 0) & (sup != buy)
         key = np.unique(sup[ok].astype(np.int64) * n + buy[ok])
         sup, buy = key // n, key % n
@@ -1737,9 +2047,9 @@ def _supply_links(
         short = np.flatnonzero(cnt < 2)
         if len(short) == 0:
             break
-        extra_b = np.repeat(short, 2 - cnt[short])
-        ce, _ = draw(extra_b, False)
-        se = suppliers(extra_b, ce, False)
+        extra_b = np.repeat(short, 2 * (2 - cnt[short]))
+        ce, de, _ = draw(extra_b)
+        se = suppliers(extra_b, ce, de, np.zeros(len(extra_b), dtype=bool), False)
         sup = np.concatenate([sup, se])
         buy = np.concatenate([buy, extra_b])
     ok = (sup >= 0) & (sup != buy)
@@ -1753,7 +2063,10 @@ def _supply_links(
     gsum = np.bincount(buy, g, minlength=n)
     value = revenue[buy] * share[buy] * g / gsum[buy]
     value = np.minimum(value, 0.8 * revenue[sup])
-    value = np.maximum(np.round(value, 2), 0.01)
+    sales = np.bincount(sup, value, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cap = np.where(sales > 0, np.minimum(1.0, 0.9 * revenue / sales), 1.0)
+    value = np.maximum(np.round(value * cap[sup], 2), 0.01)
     in_cls = f_cls[sup]
     prod = cls.word[in_cls]
     out = pd.DataFrame(

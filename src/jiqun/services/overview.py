@@ -41,6 +41,12 @@ class Overview:
         return bool(self.basis.get("synthetic"))
 
 
+def _n_tagged(firms: pd.DataFrame, tag: str) -> int:
+    """Distinct enterprises carrying ``tag`` (a firm inside two clusters counts once)."""
+    hit = firms["tags"].fillna("").str.split(";").map(lambda ts: tag in ts)
+    return int(firms.loc[hit.astype(bool), "uscc"].nunique())
+
+
 def _prefecture_of(regions: pd.DataFrame) -> pd.Series:
     """Map every region code to its prefecture-level code (provinces map to themselves)."""
     lvl = regions.set_index("code")["level"]
@@ -91,7 +97,8 @@ def national_overview(
         stats = pd.read_sql(
             text(
                 "SELECT region_code, industry_code, measure, value, unit, synthetic "
-                "FROM region_stats WHERE year = :y AND measure IN ('output','employment','firms')"
+                "FROM region_stats WHERE year = :y "
+                "AND measure IN ('output','revenue','employment','firms')"
             ),
             c,
             params={"y": year or 0},
@@ -113,7 +120,9 @@ def national_overview(
         n_ent_syn = c.execute(text("SELECT COUNT(*) FROM enterprises WHERE synthetic")).scalar()
 
     pref = _prefecture_of(regions)
-    name_of = regions.set_index("code")["name"]
+    # Municipal units are called 市辖区 in GB/T 2260; show the municipality's name instead.
+    rname = regions.set_index("code")["name"]
+    name_of = rname.where(rname != "市辖区", regions.set_index("code")["parent_code"].map(rname))
     cells = cr.merge(ci, on="cluster_id")  # cluster × member region × leading industry
 
     stats["pref"] = stats["region_code"].map(pref)
@@ -128,13 +137,18 @@ def national_overview(
     e = ent.merge(
         cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
     )
-    lg = e[e["tags"].str.contains("little_giant", na=False)].groupby("cluster_id").size()
-    sc = e[e["tags"].str.contains("single_champion", na=False)].groupby("cluster_id").size()
+    tagsets = e["tags"].fillna("").str.split(";")
+    lg = e[tagsets.map(lambda ts: "little_giant" in ts).astype(bool)].groupby("cluster_id").size()
+    sc = (
+        e[tagsets.map(lambda ts: "single_champion" in ts).astype(bool)].groupby("cluster_id").size()
+    )
 
     car["pref"] = car["region_code"].map(pref)
     by_id = car.dropna(subset=["cluster_id"])
-    by_region = car[car["cluster_id"].isna()].merge(
-        cr.rename(columns={"region_code": "pref"}), on="pref"
+    by_region = (
+        car[car["cluster_id"].isna()]
+        .drop(columns=["cluster_id"])
+        .merge(cr.rename(columns={"region_code": "pref"}), on="pref")
     )
     cols = ["id", "cluster_id", "carrier_type"]
     car_in = pd.concat([by_id[cols], by_region[cols]])
@@ -157,7 +171,12 @@ def national_overview(
     out["leading_industries"] = out["cluster_id"].map(
         ci.groupby("cluster_id")["industry_code"].agg(";".join)
     )
-    for m, col in (("output", "output_wan_yuan"), ("employment", "employment"), ("firms", "firms")):
+    for m, col in (
+        ("output", "output_wan_yuan"),
+        ("revenue", "revenue_wan_yuan"),
+        ("employment", "employment"),
+        ("firms", "firms"),
+    ):
         out[col] = out["cluster_id"].map(agg[m] if m in agg else pd.Series(dtype=float)).fillna(0.0)
     out["little_giants"] = out["cluster_id"].map(lg).fillna(0).astype(int)
     out["single_champions"] = out["cluster_id"].map(sc).fillna(0).astype(int)
@@ -169,6 +188,7 @@ def national_overview(
         .agg(
             clusters=("cluster_id", "size"),
             output_wan_yuan=("output_wan_yuan", "sum"),
+            revenue_wan_yuan=("revenue_wan_yuan", "sum"),
             little_giants=("little_giants", "sum"),
             single_champions=("single_champions", "sum"),
             innovation_centres=("innovation_centres", "sum"),
@@ -177,16 +197,28 @@ def national_overview(
         .sort_values("clusters", ascending=False)
     )
     # A firm inside two clusters (overlapping member regions and industries) counts once in totals.
-    firms_in = e.drop_duplicates(subset=["uscc"])
     carriers_in = car_in.drop_duplicates(subset=["id"])
+    first45 = set(out.loc[out["batch_year"].isin([2021, 2022]), "cluster_id"])
     totals: dict[str, float | int] = {
         "clusters": len(out),
+        "clusters_2021_2022": len(first45),
         "output_wan_yuan": float(out["output_wan_yuan"].sum()),
-        "little_giants_in_clusters": int(
-            firms_in["tags"].str.contains("little_giant", na=False).sum()
+        "revenue_wan_yuan": float(out["revenue_wan_yuan"].sum()),
+        "output_wan_yuan_2021_2022": float(
+            out.loc[out["cluster_id"].isin(first45), "output_wan_yuan"].sum()
         ),
-        "single_champions_in_clusters": int(
-            firms_in["tags"].str.contains("single_champion", na=False).sum()
+        "little_giants_in_2021_2022": _n_tagged(e[e["cluster_id"].isin(first45)], "little_giant"),
+        "single_champions_in_2021_2022": _n_tagged(
+            e[e["cluster_id"].isin(first45)], "single_champion"
+        ),
+        "little_giants_in_clusters": _n_tagged(e, "little_giant"),
+        "single_champions_in_clusters": _n_tagged(e, "single_champion"),
+        "innovation_centres_in_2021_2022": int(
+            car_in.loc[
+                car_in["cluster_id"].isin(first45)
+                & (car_in["carrier_type"] == "manufacturing_innovation_centre"),
+                "id",
+            ].nunique()
         ),
         "innovation_centres_in_clusters": int(
             (carriers_in["carrier_type"] == "manufacturing_innovation_centre").sum()
@@ -201,8 +233,8 @@ def national_overview(
     synthetic = bool(n_ent_syn) or bool(stats["synthetic"].astype(bool).any())
     basis = {
         "year": year,
-        "measure": "output (工业总产值), employment (从业人员), firms (企业数)",
-        "unit": "output 万元; employment 人; firms 家",
+        "measure": "output (工业总产值), revenue (营业收入), employment (从业人员), firms (企业数)",
+        "unit": "output and revenue 万元; employment 人; firms 家",
         "region_level": "prefecture (地级) member regions; county records counted for their prefecture",
         "industry_code_level": "GB/T 4754-2017 class (4-digit) leading industries",
         "value_or_count": "output is a value; firms, champions, little giants and carriers are counts",

@@ -88,14 +88,20 @@ USCC_AUTHORITIES: Final[dict[str, tuple[str, str]]] = {
     "N": ("农业", "agriculture"),
     "Y": ("其他", "other"),
 }
-"""Position 1, registration management department (GB 32100-2015 Appendix A, Table A.1, as amended
-by the later additions 2/4/6/7/8/A/N that are in force)."""
+"""Position 1, registration management department (登记管理部门代码).
+
+Source: GB 32100-2015 Appendix A as reproduced in public tables (recalled, not copied from the
+standard's text; 1/5/9/Y are certain, which of the others were added after 2015 is not). Re-check
+against the current edition before relying on a rejection."""
 
 USCC_CATEGORIES: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "1": {
         "1": ("机关", "government organ"),
         "2": ("事业单位", "public institution"),
-        "3": ("中央编办直接管理机构编制的群众团体", "mass organisation under the central bianzhi office"),
+        "3": (
+            "中央编办直接管理机构编制的群众团体",
+            "mass organisation under the central bianzhi office",
+        ),
         "9": ("其他", "other"),
     },
     "2": {"1": ("外国常驻新闻机构", "resident foreign news agency"), "9": ("其他", "other")},
@@ -142,7 +148,9 @@ USCC_CATEGORIES: Final[dict[str, dict[str, tuple[str, str]]]] = {
     },
     "Y": {"1": ("其他（不再细分）", "other (not subdivided)")},
 }
-"""Position 2, organisation category, per registration department (GB 32100-2015 Table A.1)."""
+"""Position 2, organisation category (机构类别代码), per registration department; same source and
+caveat as :data:`USCC_AUTHORITIES`. ``9`` (市场监管) has no "other" category: 91 enterprise,
+92 individual business, 93 farmers' cooperative."""
 
 GBT4754_SECTION_DIVISIONS: Final[dict[str, tuple[int, int]]] = {
     "A": (1, 5),
@@ -212,7 +220,9 @@ class CodeFinding:
         >>> check_uscc("91370000728611930A")[0].to_problem(5, "统一社会信用代码", "x").row
         5
         """
-        return Problem(row, column, value, self.rule, self.severity, self.message_zh, self.message_en)
+        return Problem(
+            row, column, value, self.rule, self.severity, self.message_zh, self.message_en
+        )
 
 
 def uscc_check_char(first17: str) -> str:

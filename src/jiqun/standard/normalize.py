@@ -50,12 +50,14 @@ __all__ = [
     "fast_clean_text",
     "fast_norm_amount",
     "fast_norm_date",
+    "fast_norm_float",
     "fast_norm_industry_code",
     "fast_norm_int",
     "fast_norm_region_code",
     "fast_norm_uscc",
     "norm_amount",
     "norm_date",
+    "norm_float",
     "norm_industry_code",
     "norm_int",
     "norm_region_code",
@@ -155,16 +157,16 @@ class IndustryCode(NamedTuple):
     ----------
     code:
         The code as stored: the section letter for level 1, otherwise 2–4 digits.
-    level:
-        1 section, 2 division, 3 group, 4 class.
     section:
         The section letter written in the cell (``"C"`` for ``C3973``; the code itself at level 1),
         ``None`` when the cell had no letter. The caller checks it against reference data.
+    level:
+        1 section, 2 division, 3 group, 4 class.
     """
 
     code: str
-    level: int
     section: str | None
+    level: int
 
 
 _EMPTY: Final[NormResult[Any]] = NormResult(None)
@@ -230,7 +232,15 @@ def _fullwidth_change(before: str) -> Change:
     )
 
 
+_CANONICAL_TEXT_RE: Final = re.compile(
+    f"[^{_WHITESPACE}{_INVISIBLE}]+(?: [^{_WHITESPACE}{_INVISIBLE}]+)*"
+)
+
+
 def _clean_str(s: str) -> tuple[str, list[Change]]:
+    # most cells are already clean: one regex and one normalisation test instead of the full loop
+    if _CANONICAL_TEXT_RE.fullmatch(s) and unicodedata.is_normalized("NFKC", s):
+        return s, []
     found: dict[str, Change] = {}
     # NFKC can expose new whitespace (e.g. U+00A8 → " ̈"), so repeat to a fixed point; two rounds
     # suffice in practice, the bound only guards against surprises.
@@ -379,7 +389,9 @@ def norm_uscc(v: object) -> NormResult[str]:
         return _EMPTY
     changes: list[Change] = []
     if isinstance(v, bool):
-        return _fail("uscc.type", "应为文本代码，实际为布尔值", "expected a text code, got a boolean")
+        return _fail(
+            "uscc.type", "应为文本代码，实际为布尔值", "expected a text code, got a boolean"
+        )
     if isinstance(v, int):
         text = str(v)
         changes.append(
@@ -412,7 +424,9 @@ def norm_uscc(v: object) -> NormResult[str]:
     upper = _upper_ascii(text)
     if upper != text:
         changes.append(
-            Change("uscc.uppercase", "小写字母已转为大写", "lower-case letters converted to upper case")
+            Change(
+                "uscc.uppercase", "小写字母已转为大写", "lower-case letters converted to upper case"
+            )
         )
     bare = _USCC_SEPARATORS_RE.sub("", upper)
     if bare != upper:
@@ -560,7 +574,7 @@ def _industry_from_number(
                     f"the number {shown} was converted to the industry code {digits}",
                 )
             )
-            return NormResult(IndustryCode(digits, 4, None), tuple(changes))
+            return NormResult(IndustryCode(digits, None, 4), tuple(changes))
         return _fail(
             "industry.ambiguous",
             f"行业代码被存成了数值 {shown}，可能丢失了前导零（如 211 既可能是中类 211，也可能是"
@@ -577,13 +591,15 @@ def _industry_from_number(
             f"a section code is a letter A–T, got the number {shown}",
             changes,
         )
-    if n > expected:
-        return _industry_level_error(digits, min(n, 4), expected, changes) if n <= 4 else _fail(
+    if n > 4:
+        return _fail(
             "industry.format",
             f"行业代码应为2–4位数字，实际为 {shown}",
             f"an industry code has 2–4 digits, got {shown}",
             changes,
         )
+    if n > expected:
+        return _industry_level_error(digits, n, expected, changes)
     code = digits.zfill(expected)
     if code.startswith("00"):
         return _fail(
@@ -610,7 +626,7 @@ def _industry_from_number(
                 f"{_LEVEL_EN[expected]} codes)",
             )
         )
-    return NormResult(IndustryCode(code, expected, None), tuple(changes))
+    return NormResult(IndustryCode(code, None, expected), tuple(changes))
 
 
 def norm_industry_code(v: object, expected_level: int | None = None) -> NormResult[IndustryCode]:
@@ -646,7 +662,7 @@ def norm_industry_code(v: object, expected_level: int | None = None) -> NormResu
     Example
     -------
     >>> norm_industry_code("C3973").value
-    IndustryCode(code='3973', level=4, section='C')
+    IndustryCode(code='3973', section='C', level=4)
     >>> norm_industry_code(211, expected_level=4).value.code
     '0211'
     >>> norm_industry_code(211).rules
@@ -658,7 +674,9 @@ def norm_industry_code(v: object, expected_level: int | None = None) -> NormResu
     if _is_missing(v):
         return _EMPTY
     if isinstance(v, bool):
-        return _fail("industry.type", "行业代码不能是布尔值", "an industry code cannot be a boolean")
+        return _fail(
+            "industry.type", "行业代码不能是布尔值", "an industry code cannot be a boolean"
+        )
     if isinstance(v, int | float | Decimal):
         x = float(v) if not isinstance(v, int) else v
         if isinstance(x, float) and (not math.isfinite(x) or not x.is_integer()):
@@ -707,7 +725,7 @@ def norm_industry_code(v: object, expected_level: int | None = None) -> NormResu
                 f"a section code is a letter A–T, got {upper!r}",
                 changes,
             )
-        result = IndustryCode(upper, 1, upper)
+        result = IndustryCode(upper, upper, 1)
     elif (m := _LETTER_DIGITS_RE.fullmatch(upper)) is not None:
         section, digits = m.group(1), m.group(2)
         if not 2 <= len(digits) <= 4:
@@ -735,7 +753,7 @@ def norm_industry_code(v: object, expected_level: int | None = None) -> NormResu
                 f"section letter {section!r} split from the code {digits!r}",
             )
         )
-        result = IndustryCode(digits, len(digits), section)
+        result = IndustryCode(digits, section, len(digits))
     elif _ALL_DIGITS_RE.fullmatch(upper):
         if len(upper) > 4:
             return _fail(
@@ -754,7 +772,7 @@ def norm_industry_code(v: object, expected_level: int | None = None) -> NormResu
                 "zero; give the column's code level",
                 changes,
             )
-        result = IndustryCode(upper, len(upper), None)
+        result = IndustryCode(upper, None, len(upper))
     else:
         return _fail(
             "industry.format",
@@ -791,9 +809,7 @@ _D_DAY_MONTH_ORDER: Final = re.compile(r"[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{4}")
 _D_YEAR_ONLY: Final = re.compile(r"[0-9]{4} ?年度?")
 
 
-def _make_date(
-    y: int, m: int, d: int, shown: str, changes: list[Change]
-) -> date | NormResult[Any]:
+def _make_date(y: int, m: int, d: int, shown: str, changes: list[Change]) -> date | NormResult[Any]:
     try:
         return date(y, m, d)
     except ValueError:
@@ -1141,7 +1157,9 @@ def canonical_unit(text: str) -> str | None:
     return None
 
 
-_HEADER_BRACKET_RE: Final = re.compile(r"(.*?)\s*[(\[【〔{<《]\s*([^()\[\]【】〔〕{}<>《》]+?)\s*[)\]】〕}>》]")
+_HEADER_BRACKET_RE: Final = re.compile(
+    r"(.*?)\s*[(\[【〔{<《]\s*([^()\[\]【】〔〕{}<>《》]+?)\s*[)\]】〕}>》]"
+)
 _HEADER_SUFFIXES: Final = ("百万元", "千万元", "十万元", "万元", "亿元", "千元", "万人", "%", "‰")
 _HEADER_SEPARATORS: Final = " :_-/|·"
 
@@ -1204,10 +1222,14 @@ def _convert(x: float, src: str, dst: str) -> float:
 _PLACEHOLDERS: Final = frozenset(
     {"-", "--", "---", "—", "——", "–", "/", "\\", "无", "暂无", "空", "n/a", "na", "null", "none"}
 )
-_APPROX_RE: Final = re.compile(r"约|大约|将近|近|超过|逾|多|余|左右|以上|以下|以内|不足|不到|至少|[~≈<>≤≥]|\+$")
+_APPROX_RE: Final = re.compile(
+    r"约|大约|将近|近|超过|逾|多|余|左右|以上|以下|以内|不足|不到|至少|[~≈<>≤≥]|\+$"
+)
 _SIGN_RE: Final = re.compile("([-+\u2212])\\s*")
 _CURRENCY_PREFIX_RE: Final = re.compile(r"(¥|rmb|cny|人民币)\s*", re.IGNORECASE)
-_FOREIGN_RE: Final = re.compile(r"(us\$|hk\$|\$|€|£|usd|eur|gbp|hkd|美元|欧元|港元|港币|日元)", re.I)
+_FOREIGN_RE: Final = re.compile(
+    r"(us\$|hk\$|\$|€|£|usd|eur|gbp|hkd|美元|欧元|港元|港币|日元)", re.I
+)
 _NUMBER_RE: Final = re.compile(
     r"(?P<num>[0-9][0-9., ]*[0-9]|[0-9]|\.[0-9]+)(?P<exp>[eE][-+]?[0-9]+)?(?P<rest>.*)"
 )
@@ -1248,7 +1270,9 @@ def _parse_number(text: str, rule: str) -> _ParsedNumber | Change:
     for _ in range(2):  # sign and currency symbol come in either order: -¥12, ¥-12
         if (m := _SIGN_RE.match(s)) and not signed:
             if paren:
-                return Change(f"{rule}.format", f"无法识别的数值「{text}」", f"not a number: {text!r}")
+                return Change(
+                    f"{rule}.format", f"无法识别的数值「{text}」", f"not a number: {text!r}"
+                )
             signed, negative = True, m.group(1) != "+"
             s = s[m.end() :]
         elif (m := _CURRENCY_PREFIX_RE.match(s)) and not currency:
@@ -1319,9 +1343,17 @@ def _check_units(unit_from_header: str | None, target_unit: str) -> tuple[str | 
     return header, target
 
 
-def _conversion_change(x: float, src: str, y: float, dst: str) -> Change:
+def _overflow(shown: object) -> NormResult[Any]:
+    return _fail(
+        "amount.invalid",
+        f"数值超出浮点数范围：{shown}",
+        f"number out of the floating-point range: {shown}",
+    )
+
+
+def _conversion_change(x: float, src: str, y: float, dst: str, rule: str = "amount") -> Change:
     return Change(
-        "amount.unit_conversion",
+        f"{rule}.unit_conversion",
         f"单位换算：{_num_text(x)} {src} → {_num_text(y)} {dst}",
         f"unit conversion: {_num_text(x)} {src} → {_num_text(y)} {dst}",
     )
@@ -1388,6 +1420,8 @@ def norm_amount(
             return _fail("amount.invalid", f"不是有效数值：{v}", f"not a finite number: {v}")
         src = header or target
         y = _convert(x, src, target)
+        if not math.isfinite(y):
+            return _overflow(v)
         return NormResult(y, (_conversion_change(x, src, y, target),) if src != target else ())
     if not isinstance(v, str):
         return _fail(
@@ -1439,10 +1473,10 @@ def norm_amount(
                 changes,
             )
     x = parsed.as_float()
-    if not math.isfinite(x):
-        return _fail("amount.invalid", f"数值超出范围：{text}", f"number out of range: {text}", changes)
     src = cell_unit or header or target
     y = _convert(x, src, target)
+    if not math.isfinite(y):
+        return NormResult(None, tuple(changes), _overflow(text).error)
     if src != target:
         changes.append(_conversion_change(x, src, y, target))
     elif cell_unit is not None:
@@ -1452,6 +1486,119 @@ def norm_amount(
                 f"已去除单元格中的单位「{parsed.rest}」",
                 f"removed the unit {parsed.rest!r} written in the cell",
             )
+        )
+    return NormResult(y, tuple(changes))
+
+
+def norm_float(v: object, unit: str | None = None) -> NormResult[float]:
+    """Normalise a plain decimal number (a ratio, a score, an area) — :func:`norm_amount` without
+    money.
+
+    Same parsing as :func:`norm_amount` (thousands separators, full-width digits, accounting
+    parentheses, placeholders → ``None``; European commas and approximations are errors), with rule
+    identifiers ``float.*``. Currency signs are errors (use :func:`norm_amount`). With ``unit`` a
+    trailing unit of the same dimension is accepted and converted (``3万人`` → 30000 for
+    ``unit="人"``), reported; without it any trailing text is an error.
+
+    Parameters
+    ----------
+    v:
+        The raw cell.
+    unit:
+        The column's unit (e.g. ``%`` or ``人``), or ``None``.
+
+    Returns
+    -------
+    NormResult[float]
+
+    Raises
+    ------
+    ValueError
+        If ``unit`` is not a known unit.
+
+    Example
+    -------
+    >>> norm_float("1,234.5").value, norm_float("12.5%", unit="%").value
+    (1234.5, 12.5)
+    >>> norm_float("12.5%").rules
+    ['float.unit']
+    """
+    unit_c = None
+    if unit is not None:
+        unit_c = canonical_unit(unit)
+        if unit_c is None:
+            raise ValueError(f"unknown unit {unit!r}")
+    v = _py(v)
+    if _is_missing(v):
+        return _EMPTY
+    if isinstance(v, bool):
+        return _fail("float.type", "数值不能是布尔值", "a number cannot be a boolean")
+    if isinstance(v, int | float | Decimal):
+        x = float(v)
+        if not math.isfinite(x):
+            return _fail("float.invalid", f"不是有效数值：{v}", f"not a finite number: {v}")
+        return NormResult(x)
+    if not isinstance(v, str):
+        return _fail(
+            "float.type",
+            f"应为数值或文本，实际为 {_type_name(v)}",
+            f"expected a number or text, got {_type_name(v)}",
+        )
+    text, changes = _clean_str(v)
+    if not text:
+        return NormResult(None, tuple(changes))
+    if text.casefold() in _PLACEHOLDERS:
+        changes.append(
+            Change(
+                "float.placeholder",
+                f"占位符「{text}」按空值处理",
+                f"placeholder {text!r} taken as empty",
+            )
+        )
+        return NormResult(None, tuple(changes))
+    parsed = _parse_number(text, "float")
+    if isinstance(parsed, Change):
+        return NormResult(None, tuple(changes), parsed)
+    if parsed.currency:
+        return _fail(
+            "float.format",
+            f"「{text}」是金额，此列应为普通数值",
+            f"{text!r} is a sum of money; this column holds plain numbers",
+            changes,
+        )
+    changes.extend(parsed.changes)
+    x = parsed.as_float()
+    y = x
+    if parsed.rest:
+        cell_unit = canonical_unit(parsed.rest)
+        if cell_unit is None or unit_c is None or _UNITS[cell_unit][0] != _UNITS[unit_c][0]:
+            if _APPROX_RE.search(parsed.rest):
+                return NormResult(None, tuple(changes), _approx_change(text, "float"))
+            return _fail(
+                "float.unit",
+                f"多余的文字或单位「{parsed.rest}」"
+                + (f"（此列单位为{unit_c}）" if unit_c else ""),
+                f"unexpected text or unit {parsed.rest!r}"
+                + (f" (this column's unit is {unit_c!r})" if unit_c else ""),
+                changes,
+            )
+        assert unit_c is not None
+        y = _convert(x, cell_unit, unit_c)
+        if cell_unit != unit_c:
+            changes.append(_conversion_change(x, cell_unit, y, unit_c, "float"))
+        else:
+            changes.append(
+                Change(
+                    "float.unit_suffix",
+                    f"已去除单元格中的单位「{parsed.rest}」",
+                    f"removed the unit {parsed.rest!r} written in the cell",
+                )
+            )
+    if not math.isfinite(y):
+        return NormResult(
+            None,
+            tuple(changes),
+            Change("float.invalid", f"数值超出浮点数范围：{text}", f"number out of range: {text}"),
         )
     return NormResult(y, tuple(changes))
 
@@ -1510,7 +1657,9 @@ def norm_int(v: object, unit: str | None = None) -> NormResult[int]:
     if isinstance(v, float | Decimal):
         x = float(v)
         if not math.isfinite(x) or not x.is_integer():
-            return _fail("int.not_integer", f"应为整数，实际为 {v}", f"expected an integer, got {v}")
+            return _fail(
+                "int.not_integer", f"应为整数，实际为 {v}", f"expected an integer, got {v}"
+            )
         if abs(x) > _FLOAT_EXACT_LIMIT:
             return _fail(
                 "int.precision",
@@ -1529,14 +1678,23 @@ def norm_int(v: object, unit: str | None = None) -> NormResult[int]:
         return NormResult(None, tuple(changes))
     if text.casefold() in _PLACEHOLDERS:
         changes.append(
-            Change("int.placeholder", f"占位符「{text}」按空值处理", f"placeholder {text!r} taken as empty")
+            Change(
+                "int.placeholder",
+                f"占位符「{text}」按空值处理",
+                f"placeholder {text!r} taken as empty",
+            )
         )
         return NormResult(None, tuple(changes))
     parsed = _parse_number(text, "int")
     if isinstance(parsed, Change):
         return NormResult(None, tuple(changes), parsed)
     if parsed.currency:
-        return _fail("int.format", f"应为整数，实际为「{text}」", f"expected an integer, got {text!r}", changes)
+        return _fail(
+            "int.format",
+            f"应为整数，实际为「{text}」",
+            f"expected an integer, got {text!r}",
+            changes,
+        )
     changes.extend(parsed.changes)
     if parsed.rest:
         if unit_c is not None and canonical_unit(parsed.rest) == unit_c:
@@ -1559,10 +1717,18 @@ def norm_int(v: object, unit: str | None = None) -> NormResult[int]:
     try:
         d = Decimal(parsed.mantissa + parsed.exponent)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
-        return _fail("int.format", f"应为整数，实际为「{text}」", f"expected an integer, got {text!r}", changes)
+        return _fail(
+            "int.format",
+            f"应为整数，实际为「{text}」",
+            f"expected an integer, got {text!r}",
+            changes,
+        )
     if d != d.to_integral_value():
         return _fail(
-            "int.not_integer", f"应为整数，实际为「{text}」", f"expected an integer, got {text!r}", changes
+            "int.not_integer",
+            f"应为整数，实际为「{text}」",
+            f"expected an integer, got {text!r}",
+            changes,
         )
     n = int(d)
     return _int_in_range(-n if parsed.negative else n, text, changes)
@@ -1727,9 +1893,8 @@ def _text_fast(s: pd.Series, null: np.ndarray) -> _Fast:
     view, is_str = _str_view(s, null)
     if view is None:
         return _Fast(np.zeros(len(s), dtype=bool))
-    # literal characters in the class: both RE2 (Arrow) and Python's re read them the same way
-    bad = _WHITESPACE + _INVISIBLE
-    mask = _fullmatch(view, is_str, f"[^{bad}]+(?: [^{bad}]+)*")
+    # literal characters in the class: RE2 (Arrow) reads the pattern as Python's re does
+    mask = _fullmatch(view, is_str, _CANONICAL_TEXT_RE.pattern)
     if mask.any():
         arr = _arrow(view)
         stable = pc.equal(arr, pc.utf8_normalize(arr, form="NFKC"))
@@ -1753,31 +1918,44 @@ def _float_values(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _amount_fast(header: str | None, target: str) -> Callable[[pd.Series, np.ndarray], _Fast]:
-    src = header or target
-    converts = src != target
+def _decimal_fast(
+    ratio: int = 1, multiply: bool = True
+) -> Callable[[pd.Series, np.ndarray], _Fast]:
+    """Numbers and plain/comma-grouped decimal text, times an exact unit ratio."""
+    converts = ratio != 1
 
     def fast(s: pd.Series, null: np.ndarray) -> _Fast:
         n = len(s)
         if _numeric_kind(s) is not None:
             x = _float_values(s)
             mask = np.isfinite(x) & ~null
+            changed = np.full(n, converts)
         else:
             view, is_str = _str_view(s, null)
             if view is None:
                 return _Fast(np.zeros(n, dtype=bool))
-            mask = _fullmatch(view, is_str, r"-?[0-9]+(?:\.[0-9]+)?")
+            plain = _fullmatch(view, is_str, r"-?[0-9]+(?:\.[0-9]+)?")
+            commas = _fullmatch(view, is_str, r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+            mask = plain | commas
             x = np.full(n, np.nan)
-            if mask.any():
-                # Arrow's string→double is correctly rounded, like Python's float()
-                parsed = pc.cast(pa.array(view[mask].array), pa.float64())
-                x[mask] = parsed.to_numpy(zero_copy_only=False)
-        ratio, multiply = _unit_ratio(src, target)
-        if ratio != 1:
-            x = x * ratio if multiply else x / ratio
-        return _Fast(mask, x, np.full(n, converts))
+            # Arrow's string→double is correctly rounded, like Python's float()
+            if plain.any():
+                x[plain] = pc.cast(_arrow(view[plain]), pa.float64()).to_numpy(zero_copy_only=False)
+            if commas.any():
+                bare = pc.replace_substring(_arrow(view[commas]), ",", "")
+                x[commas] = pc.cast(bare, pa.float64()).to_numpy(zero_copy_only=False)
+            changed = commas | converts
+        if converts:
+            with np.errstate(over="ignore"):
+                x = x * ratio if multiply else x / ratio
+        # overflow to inf (a conversion, or a 400-digit string): the scalar path reports that cell
+        return _Fast(mask & np.isfinite(x), x, changed)
 
     return fast
+
+
+def _amount_fast(header: str | None, target: str) -> Callable[[pd.Series, np.ndarray], _Fast]:
+    return _decimal_fast(*_unit_ratio(header or target, target))
 
 
 def _int_fast(s: pd.Series, null: np.ndarray) -> _Fast:
@@ -1793,14 +1971,35 @@ def _int_fast(s: pd.Series, null: np.ndarray) -> _Fast:
     view, is_str = _str_view(s, null)
     if view is None:
         return _Fast(np.zeros(n, dtype=bool))
-    mask = _fullmatch(view, is_str, r"-?[0-9]{1,18}")
+    plain = _fullmatch(view, is_str, r"-?[0-9]{1,18}")
+    commas = _fullmatch(view, is_str, r"-?[0-9]{1,3}(?:,[0-9]{3}){1,5}")
     out = np.zeros(n, dtype=np.int64)
-    if mask.any():
-        out[mask] = pc.cast(pa.array(view[mask].array), pa.int64()).to_numpy(zero_copy_only=False)
-    return _Fast(mask, out)
+    if plain.any():
+        out[plain] = pc.cast(_arrow(view[plain]), pa.int64()).to_numpy(zero_copy_only=False)
+    if commas.any():
+        bare = pc.replace_substring(_arrow(view[commas]), ",", "")
+        out[commas] = pc.cast(bare, pa.int64()).to_numpy(zero_copy_only=False)
+    return _Fast(plain | commas, out, commas)
+
+
+def _uscc_fast(s: pd.Series, null: np.ndarray) -> _Fast:
+    view, is_str = _str_view(s, null)
+    n = len(s)
+    if view is None:
+        return _Fast(np.zeros(n, dtype=bool))
+    mask = _fullmatch(view, is_str, "[0-9A-Za-z]+")
+    if not mask.any():
+        return _Fast(mask)
+    # lower-case letters are the one common rewrite worth vectorising (ASCII only here)
+    lower = mask & ~_fullmatch(view, is_str, "[0-9A-Z]+")
+    values = view.to_numpy(dtype=object, na_value=None)
+    if lower.any():
+        values[lower] = pc.ascii_upper(_arrow(view[lower])).to_numpy(zero_copy_only=False)
+    return _Fast(mask, values, lower)
 
 
 _EPOCH: Final = date(1970, 1, 1)
+_FIRST_DAY: Final = np.datetime64("0001-01-01", "D")
 
 
 def _date_fast(today: date) -> Callable[[pd.Series, np.ndarray], _Fast]:
@@ -1812,7 +2011,7 @@ def _date_fast(today: date) -> Callable[[pd.Series, np.ndarray], _Fast]:
             ts = s.to_numpy()  # keep the column's own unit: ns would overflow after 2262
             day = ts.astype("datetime64[D]")
             with np.errstate(invalid="ignore"):
-                mask = ~null & (day == ts) & (day <= today_day)
+                mask = ~null & (day == ts) & (day >= _FIRST_DAY) & (day <= today_day)
             return _Fast(mask, day.astype(np.int64))
         view, is_str = _str_view(s, null)
         if view is None:
@@ -1822,7 +2021,8 @@ def _date_fast(today: date) -> Callable[[pd.Series, np.ndarray], _Fast]:
         if mask.any():
             parsed = pd.to_datetime(view[mask], format="%Y-%m-%d", errors="coerce")
             d = parsed.to_numpy(dtype="datetime64[D]")
-            ok = ~np.isnat(d) & (d <= today_day)
+            # numpy knows year 0 and negative years, datetime.date does not
+            ok = ~np.isnat(d) & (d >= _FIRST_DAY) & (d <= today_day)
             sub = np.flatnonzero(mask)
             mask[sub[~ok]] = False
             days[sub[ok]] = d[ok].astype(np.int64)
@@ -1917,12 +2117,13 @@ def _assemble(
     idx = slow_index[slow_cells]
     aux: dict[str, pd.Series] = {}
     if sink in ("str", "industry"):
-        if not slow_cells.any() and isinstance(s.dtype, pd.StringDtype):
+        if not slow_cells.any() and fast.values is None and isinstance(s.dtype, pd.StringDtype):
             values = s.where(fast.mask).astype("str")  # canonical cells are returned unchanged
         else:
             out = np.full(n, None, dtype=object)
             if fast.mask.any():
-                out[fast.mask] = s.to_numpy(dtype=object)[fast.mask]
+                src = fast.values if fast.values is not None else s.to_numpy(dtype=object)
+                out[fast.mask] = src[fast.mask]
             if results:
                 vals = [r.value for r in results]
                 if sink == "industry":
@@ -1954,7 +2155,9 @@ def _assemble(
             missing[fast.mask] = False
         if results:
             conv = (lambda d: (d - _EPOCH).days) if sink == "date" else (lambda i: i)
-            ui = np.array([0 if r.value is None else conv(r.value) for r in results], dtype=np.int64)
+            ui = np.array(
+                [0 if r.value is None else conv(r.value) for r in results], dtype=np.int64
+            )
             um = np.array([r.value is None for r in results], dtype=bool)
             data[slow_cells] = ui[idx]
             missing[slow_cells] = um[idx]
@@ -2006,7 +2209,7 @@ def fast_norm_uscc(s: pd.Series) -> SeriesResult:
     >>> r.values.tolist(), r.changed.tolist()
     (['91370000728611939A', '91370000728611939A'], [False, True])
     """
-    return _normalise_series(s, norm_uscc, _regex_fast("[0-9A-Z]+"), "str")
+    return _normalise_series(s, norm_uscc, _uscc_fast, "str")
 
 
 def fast_norm_region_code(s: pd.Series) -> SeriesResult:
@@ -2091,6 +2294,35 @@ def fast_norm_amount(
     return _normalise_series(s, normaliser, _amount_fast(header, target), "float")
 
 
+def fast_norm_float(s: pd.Series, unit: str | None = None) -> SeriesResult:
+    """:func:`norm_float` over a column (canonical: numbers, or plain decimal text).
+
+    Parameters
+    ----------
+    s:
+        The raw column.
+    unit:
+        As in :func:`norm_float`.
+
+    Returns
+    -------
+    SeriesResult
+        ``values`` has ``float64`` dtype.
+
+    Example
+    -------
+    >>> fast_norm_float(pd.Series(["1.5", "2,000", "—"])).values.tolist()
+    [1.5, 2000.0, nan]
+    """
+    if unit is not None and canonical_unit(unit) is None:
+        raise ValueError(f"unknown unit {unit!r}")
+
+    def normaliser(v: object) -> NormResult[float]:
+        return norm_float(v, unit)
+
+    return _normalise_series(s, normaliser, _decimal_fast(), "float")
+
+
 def fast_norm_int(s: pd.Series, unit: str | None = None) -> SeriesResult:
     """:func:`norm_int` over a column (canonical: integer or integral float dtype, digit text).
 
@@ -2155,6 +2387,7 @@ _FAST: Final[dict[str, Callable[..., SeriesResult]]] = {
     "region": fast_norm_region_code,
     "industry": fast_norm_industry_code,
     "amount": fast_norm_amount,
+    "float": fast_norm_float,
     "int": fast_norm_int,
     "date": fast_norm_date,
 }
@@ -2168,10 +2401,10 @@ def fast_clean_series(s: pd.Series, kind: str = "text", **options: Any) -> Serie
     s:
         The raw column.
     kind:
-        ``text``, ``uscc``, ``region``, ``industry``, ``amount``, ``int`` or ``date``.
+        ``text``, ``uscc``, ``region``, ``industry``, ``amount``, ``float``, ``int`` or ``date``.
     **options:
         Passed on: ``expected_level`` (industry), ``unit_from_header``/``target_unit`` (amount),
-        ``unit`` (int), ``today`` (date).
+        ``unit`` (float, int), ``today`` (date).
 
     Returns
     -------

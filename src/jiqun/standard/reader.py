@@ -70,7 +70,22 @@ _IGNORED_HEADERS = frozenset(
 )
 #: Unit tokens accepted in a units row directly below the header.
 _UNIT_TOKENS = frozenset(
-    ["元", "千元", "万元", "百万元", "亿元", "人", "万人", "家", "个", "户", "项", "%", "吨", "万吨"]
+    [
+        "元",
+        "千元",
+        "万元",
+        "百万元",
+        "亿元",
+        "人",
+        "万人",
+        "家",
+        "个",
+        "户",
+        "项",
+        "%",
+        "吨",
+        "万吨",
+    ]
 )
 
 _FOOTER_RE = re.compile(
@@ -134,8 +149,9 @@ def _p(
     row: int | None = None,
     column: str | None = None,
     value: object = "",
+    extra: dict[str, str] | None = None,
 ) -> Problem:
-    return Problem(row, column, _short(value), rule, severity, zh, en)
+    return Problem(row, column, _short(value), rule, severity, zh, en, extra or {})
 
 
 def _short(value: object, n: int = _MAX_SAMPLE) -> str:
@@ -209,7 +225,9 @@ def _fail(problems: list[Problem]) -> NoReturn:
     raise JiqunError(zh, en, problems)
 
 
-def _fatal(rule: str, zh: str, en: str, problems: list[Problem] | None = None, **kw: Any) -> NoReturn:
+def _fatal(
+    rule: str, zh: str, en: str, problems: list[Problem] | None = None, **kw: Any
+) -> NoReturn:
     _fail([*(problems or []), _p(rule, "error", zh, en, **kw)])
 
 
@@ -268,10 +286,22 @@ def _pair(
                 joined.append(j)
         if f is None and u is not None and (lo is None or lo == u or _is_unit_token(lo)):
             f = _resolve(kind, u)
-            w = u if f is not None or lo is None else lo
+            if f is None or lo is None or lo == u:
+                w = u if f is not None or lo is None else lo
+            else:  # a unit below the name: keep it with the header so that it is read as the unit
+                w = f"{u}（{_clean_header(lo).strip('（）()[]【】')}）"
         written.append(w)
         fields.append(f)
     return written, fields, joined
+
+
+def _vertical_merge(kind: Kind, upper: Sequence[Any], lower: Sequence[Any]) -> bool:
+    """Whether some column holds the same field name in both rows (a filled vertical merge)."""
+    for u, lo in zip(upper, lower, strict=False):
+        t = _text(u)
+        if t is not None and t == _text(lo) and _resolve(kind, t) is not None:
+            return True
+    return False
 
 
 def _is_unit_token(s: str | None) -> bool:
@@ -286,7 +316,12 @@ def _threshold(kind: Kind) -> int:
 
 
 def _find_header(kind: Kind, head: Sequence[Sequence[Any]]) -> _Header | None:
-    """Best header among the first :data:`HEADER_SCAN_ROWS` rows (ties: the first)."""
+    """Best header among the first :data:`HEADER_SCAN_ROWS` rows (ties: the first).
+
+    A two-row header (group labels above field names) is taken when the pair resolves more
+    fields than either row alone, or when the upper row repeats field names of the lower row
+    (a vertically merged header cell, already filled in).
+    """
     best: _Header | None = None
     singles: list[int] = []
     limit = min(len(head), HEADER_SCAN_ROWS)
@@ -294,13 +329,21 @@ def _find_header(kind: Kind, head: Sequence[Sequence[Any]]) -> _Header | None:
         written, fields = _single(kind, head[i])
         s = _score(fields)
         singles.append(s)
-        if best is None or s > best.score:
-            best = _Header(i, i, written, fields, s)
+        cands = [_Header(i, i, written, fields, s)]
         if i >= 1 and any(_text(v) for v in head[i - 1]):
             pw, pf, joined = _pair(kind, head[i - 1], head[i])
             ps = _score(pf)
-            if ps > max(singles[i - 1], s) and (best is None or ps > best.score):
-                best = _Header(i - 1, i, pw, pf, ps, two_rows=True, joined=joined)
+            if ps > max(singles[i - 1], s) or (
+                ps >= s and _vertical_merge(kind, head[i - 1], head[i])
+            ):
+                cands.insert(0, _Header(i - 1, i, pw, pf, ps, two_rows=True, joined=joined))
+        for c in cands:
+            if (
+                best is None
+                or c.score > best.score
+                or (c.score == best.score and c.first < best.first)
+            ):
+                best = c
     if best is None or best.score < _threshold(kind):
         return None
     # rows directly below that belong to the header: a units row, or the same header again
@@ -315,7 +358,10 @@ def _find_header(kind: Kind, head: Sequence[Sequence[Any]]) -> _Header | None:
             for j, t in cells:
                 best.row_units[j] = _clean_header(t).strip("（）()[]【】")
             best.extra_rows.append((best.last + 1, "units"))
-        elif all(j < len(best.fields) and best.fields[j] and _resolve(kind, t) == best.fields[j] for j, t in cells):
+        elif all(
+            j < len(best.fields) and best.fields[j] and _resolve(kind, t) == best.fields[j]
+            for j, t in cells
+        ):
             best.extra_rows.append((best.last + 1, "header"))
         else:
             break
@@ -337,7 +383,9 @@ def _is_number_like(s: str) -> bool:
     return bool(re.fullmatch(r"[\d.,\s-]+", s))
 
 
-def _no_header(kind: Kind, head: Sequence[Sequence[Any]], where_zh: str = "", where_en: str = "") -> Problem:
+def _no_header(
+    kind: Kind, head: Sequence[Sequence[Any]], where_zh: str = "", where_en: str = ""
+) -> Problem:
     seen = _seen_headers(head)
     seen_s = "、".join(f"「{_short(s, 30)}」" for s in seen[:20]) or "（无 none）"
     req_zh = "、".join(f"{f.zh}（{f.name}）" for f in kind.fields if f.required)
@@ -376,7 +424,9 @@ def _suggest(kind: Kind, header: str) -> str | None:
     return names[m[0]] if m else None
 
 
-def _map_columns(kind: Kind, hdr: _Header, allow_unknown: bool, col_name: Callable[[int], str]) -> _Mapping:
+def _map_columns(
+    kind: Kind, hdr: _Header, allow_unknown: bool, col_name: Callable[[int], str]
+) -> _Mapping:
     probs: list[Problem] = []
     columns: dict[int, str] = {}
     headers: dict[str, str] = {}
@@ -468,7 +518,7 @@ def _map_columns(kind: Kind, hdr: _Header, allow_unknown: bool, col_name: Callab
             if u or ru:
                 units[f] = u or ru  # type: ignore[assignment]
     for f in kind.fields:
-        if f.required and f.name not in columns:
+        if f.required and f.name not in headers:
             probs.append(
                 _p(
                     "column.missing",
@@ -498,8 +548,9 @@ def _header_notes(
             _p(
                 "header.found",
                 "normalised",
-                f"表头位于第{hrow}行；第{skipped}行作为标题/说明跳过" + (f"：{titles_s}" if titles_s else ""),
-                f"header found at row {hrow}; rows {skipped} skipped as title/notes"
+                f"表头位于第{hrow}行；第{skipped}行作为标题/说明跳过"
+                + (f"：{titles_s}" if titles_s else ""),
+                f"header found at row {hrow}; {'rows' if first > 2 else 'row'} {skipped} skipped as title/notes"
                 + (f": {', '.join(t for t in titles if t)}" if titles_s else ""),
                 row=hrow,
                 value=", ".join(t for t in titles if t),
@@ -524,7 +575,8 @@ def _header_notes(
                 f"两行表头（第{first}–{first + 1}行）：采用下行字段名，上行为分组标题"
                 + (f"；合并上下行得到：{joined}" if joined else ""),
                 f"two-row header (rows {first}–{first + 1}): field names taken from the lower row, the "
-                "upper row holds group labels" + (f"; joined upper+lower: {joined}" if joined else ""),
+                "upper row holds group labels"
+                + (f"; joined upper+lower: {joined}" if joined else ""),
                 row=first,
             )
         )
@@ -589,23 +641,21 @@ def _first_text(values: Iterable[Any]) -> str | None:
 
 
 def _total_candidates(body: pd.DataFrame, blank: np.ndarray) -> np.ndarray:
-    """Rows where one of the first three columns reads 合计/总计/小计 (verified by the caller)."""
+    """Rows where one of the first three columns mentions 计/total (verified by the caller)."""
     n = len(body)
     cand = np.zeros(n, dtype=bool)
     for c in list(body.columns)[:3]:
         s = body[c]
         if s.dtype == object:
             m = np.fromiter(
-                (isinstance(v, str) and len(v) < 20 and bool(_TOTAL_RE.match(v)) for v in s),
+                (isinstance(v, str) and ("计" in v or "otal" in v.lower()) for v in s),
                 dtype=bool,
                 count=n,
             )
         elif pd.api.types.is_string_dtype(s.dtype):
-            m = s.str.len().lt(20).fillna(False).to_numpy(dtype=bool)
-            if m.any():
-                sub = s[m]
-                hits = np.fromiter((bool(_TOTAL_RE.match(v)) for v in sub), dtype=bool, count=len(sub))
-                m[np.flatnonzero(m)[~hits]] = False
+            m = s.str.contains(r"计|[Tt][Oo][Tt][Aa][Ll]", regex=True, na=False).to_numpy(
+                dtype=bool
+            )
         else:
             continue
         cand |= m
@@ -625,7 +675,11 @@ def _repeat_candidates(body: pd.DataFrame, mapping: _Mapping) -> np.ndarray:
 
 
 def _clean_body(
-    kind: Kind, body: pd.DataFrame, rows: np.ndarray, mapping: _Mapping, col_name: Callable[[int], str]
+    kind: Kind,
+    body: pd.DataFrame,
+    rows: np.ndarray,
+    mapping: _Mapping,
+    col_name: Callable[[int], str],
 ) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
     """Drop (and report) blank, footer, total and repeated-header rows; keep everything else."""
     n = len(body)
@@ -641,6 +695,7 @@ def _clean_body(
 
     # trailing rows: blank, footers (注：, 数据来源：, 填表人：...) and total rows
     trail_blank: list[int] = []
+    totals: set[int] = set()
     i = n - 1
     while i >= 0:
         if blank[i]:
@@ -667,26 +722,28 @@ def _clean_body(
             i -= 1
             continue
         if first is not None and len(first) < 20 and _TOTAL_RE.match(first):
-            drop[i] = True  # reported below with the other total rows
+            totals.add(i)
             i -= 1
             continue
         break
     data_end = i  # last index of a data row (before the trailing block)
 
     # total rows anywhere (合计/总计/小计 as the first non-empty cell)
-    for i in np.flatnonzero(_total_candidates(body, blank)):
-        first = _first_text(values(int(i)))
-        if first is None or not _TOTAL_RE.match(first):
-            continue
-        drop[i] = True
-        r = int(rows[i])
+    for k in np.flatnonzero(_total_candidates(body, blank)):
+        first = _first_text(values(int(k)))
+        if first is not None and len(first) < 20 and _TOTAL_RE.match(first):
+            totals.add(int(k))
+    for k in sorted(totals):
+        first = _first_text(values(k)) or ""
+        drop[k] = True
+        r = int(rows[k])
         row_probs.append(
             (
                 r,
                 _p(
                     "row.total",
                     "warning",
-                    f"第{r}行是合计/小计行「{first.strip()}」，不是企业记录，已删除（请核对合计值是否需要）",
+                    f"第{r}行是合计/小计行「{first.strip()}」，不是企业记录，已删除（请核对是否需要）",
                     f"row {r} is a total/subtotal row '{first.strip()}', not a record; dropped",
                     row=r,
                     value=first,
@@ -727,8 +784,10 @@ def _clean_body(
                     "row.empty",
                     "normalised",
                     f"第{where}行为空行，已删除" + ("（表尾）" if is_trail else ""),
-                    f"row {where} empty, dropped" + (" (end of table)" if is_trail else ""),
+                    f"{'rows' if len(run) > 1 else 'row'} {where} empty, dropped"
+                    + (" (end of table)" if is_trail else ""),
                     row=run[0],
+                    extra={"last_row": str(run[-1])},
                 ),
             )
         )
@@ -928,7 +987,9 @@ def _read_head(path: Path, enc: _Encoding, size: int, want_lines: int) -> _Head:
         nbytes *= 4
 
 
-def _parse_head(lines: list[str], delim: str, limit: int) -> tuple[list[list[str | None]], list[int], list[int]]:
+def _parse_head(
+    lines: list[str], delim: str, limit: int
+) -> tuple[list[list[str | None]], list[int], list[int]]:
     """csv-parse the head; returns records and each record's first and last physical line."""
     records: list[list[str | None]] = []
     starts: list[int] = []
@@ -946,6 +1007,16 @@ def _parse_head(lines: list[str], delim: str, limit: int) -> tuple[list[list[str
     except csv.Error:
         pass
     return records, starts, ends
+
+
+def _sheet_ignored(sheet: str) -> Problem:
+    return _p(
+        "sheet.ignored",
+        "warning",
+        f"该文件没有工作表，参数 sheet=「{sheet}」被忽略",
+        f"the file has no worksheets; sheet='{sheet}' ignored",
+        value=sheet,
+    )
 
 
 def _read_text(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) -> RawTable:
@@ -972,26 +1043,26 @@ def _read_text(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) -
     enc = _detect_encoding(path, head_bytes, size, source)
     problems: list[Problem] = [_encoding_note(enc)]
     if sheet is not None:
-        problems.append(
-            _p(
-                "sheet.ignored",
-                "warning",
-                f"文本文件没有工作表，参数 sheet=「{sheet}」被忽略",
-                f"a text file has no worksheets; sheet='{sheet}' ignored",
-                value=sheet,
-            )
-        )
+        problems.append(_sheet_ignored(sheet))
     want = HEADER_SCAN_ROWS + 4
     head = _read_head(path, enc, size, want * 2)
-    if not any(line.strip(_BLANK_CHARS) for line in head.lines):
-        _fatal("file.empty", f"文件「{source}」为空", f"file '{source}' is empty", problems, value=source)
+    if head.complete and not re.sub(r'[\s,;|"\u00a0\u3000\u200b\ufeff]+', "", "".join(head.lines)):
+        _fatal(
+            "file.empty",
+            f"文件「{source}」为空",
+            f"file '{source}' is empty",
+            problems,
+            value=source,
+        )
 
     # delimiter: the one under which the header resolves best (ties: .tsv prefers tab)
     order = list(_DELIMITERS)
     if path.suffix.lower() == ".tsv":
         order.remove("\t")
         order.insert(0, "\t")
-    best: tuple[int, str, list[list[str | None]], list[int], list[int], _Header | None] | None = None
+    best: tuple[int, str, list[list[str | None]], list[int], list[int], _Header | None] | None = (
+        None
+    )
     for d in order:
         recs, starts, ends = _parse_head(head.lines, d, want)
         hdr = _find_header(kind, recs)
@@ -1021,7 +1092,7 @@ def _read_text(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) -
     mapping = _map_columns(kind, hdr, allow_unknown, col_name)
     problems += mapping.problems
     header_row = ends[hdr.last]
-    if any(p.is_error for p in problems) and not (head.complete and len(recs) <= hdr.last + 1):
+    if any(p.is_error for p in problems):
         _fail(problems)
 
     # body: from the physical line after the header, read by pyarrow (fast path) or pandas/csv
@@ -1039,11 +1110,8 @@ def _read_text(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) -
         rows = np.zeros(0, dtype=np.int64)
     else:
         body, rows = _read_body(path, enc, offset, delim, width, end_line + 1, body_lines)
-    if len(hdr.written) < body.shape[1]:
-        hdr.written += [None] * (body.shape[1] - len(hdr.written))
-        hdr.fields += [None] * (body.shape[1] - len(hdr.fields))
-        mapping.unnamed += list(range(len(hdr.fields) - (body.shape[1] - width), body.shape[1]))
-        mapping.unnamed = sorted(set(mapping.unnamed))
+    if body.shape[1] > len(hdr.written):
+        mapping.unnamed = sorted(set(mapping.unnamed) | set(range(len(hdr.written), body.shape[1])))
     return _finish(
         kind,
         body,
@@ -1058,12 +1126,14 @@ def _read_text(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) -
     )
 
 
-def _str_frame(columns: dict[int, Any]) -> pd.DataFrame:
-    return pd.DataFrame(columns)
-
-
 def _read_body(
-    path: Path, enc: _Encoding, offset: int, delim: str, width: int, first_line: int, body_lines: int
+    path: Path,
+    enc: _Encoding,
+    offset: int,
+    delim: str,
+    width: int,
+    first_line: int,
+    body_lines: int,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Body cells as strings and the physical line number of each record."""
     if enc.codec in ("utf-8", "gb18030") and body_lines >= 0:
@@ -1071,13 +1141,17 @@ def _read_body(
         if got is None:
             got = _read_body_pandas(path, enc, offset, delim, width)
         if got is not None:
-            body, nl = got
+            body = got
             n = len(body)
             if n == body_lines:
                 return body, first_line + np.arange(n, dtype=np.int64)
             if n and enc.quotes:
-                nl = _newlines_per_row(body) if nl is None else nl
-                rows = first_line + np.arange(n, dtype=np.int64) + np.concatenate(([0], np.cumsum(nl)[:-1]))
+                nl = _newlines_per_row(body)
+                rows = (
+                    first_line
+                    + np.arange(n, dtype=np.int64)
+                    + np.concatenate(([0], np.cumsum(nl)[:-1]))
+                )
                 if int(rows[-1] + nl[-1]) == first_line + body_lines - 1:
                     return body, rows
     return _read_body_csv(path, enc, offset, delim, width, first_line)
@@ -1092,7 +1166,7 @@ def _newlines_per_row(body: pd.DataFrame) -> np.ndarray:
 
 def _read_body_arrow(
     path: Path, enc: _Encoding, offset: int, delim: str, width: int
-) -> tuple[pd.DataFrame, None] | None:
+) -> pd.DataFrame | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -1122,12 +1196,12 @@ def _read_body_arrow(
     str_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     df = table.to_pandas(types_mapper={pa.string(): str_dtype, pa.large_string(): str_dtype}.get)
     df.columns = pd.RangeIndex(width)
-    return df, None
+    return df
 
 
 def _read_body_pandas(
     path: Path, enc: _Encoding, offset: int, delim: str, width: int
-) -> tuple[pd.DataFrame, None] | None:
+) -> pd.DataFrame | None:
     for _ in range(4):
         try:
             with open(path, "rb") as f:
@@ -1147,7 +1221,7 @@ def _read_body_pandas(
                     encoding=enc.codec,
                     engine="c",
                 )
-            return df, None
+            return df
         except pd.errors.ParserError as e:
             m = re.search(r"saw (\d+)", str(e))
             if not m or int(m.group(1)) <= width:
@@ -1177,7 +1251,7 @@ def _read_body_csv(
         cols[j] = pd.Series(
             [r[j] if j < len(r) and r[j] != "" else None for r in records], dtype="str"
         )
-    return _str_frame(cols), np.asarray(rows, dtype=np.int64)
+    return pd.DataFrame(cols), np.asarray(rows, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1200,6 +1274,7 @@ class _Sheet:
     name: str
     grid: list[list[Any]]  # absolute: grid[0] is row 1, grid[i][0] is column A
     merged: list[tuple[int, int, int, int]]  # 0-based inclusive (r0, c0, r1, c1)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells with #N/A etc.
 
 
 def _open_workbook(path: Path) -> tuple[list[str], Callable[[str], _Sheet]]:
@@ -1216,11 +1291,78 @@ def _open_workbook(path: Path) -> tuple[list[str], Callable[[str], _Sheet]]:
             sh = wb.get_sheet_by_name(name)
             grid = [[_excel_value(v) for v in row] for row in sh.to_python(skip_empty_area=False)]
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
-            return _Sheet(name, grid, merged)
+            # calamine reads error cells (#N/A, #DIV/0!) as empty: put the error text back
+            errors = _error_cells(path, name)
+            for (r, c), err in errors.items():
+                while len(grid) <= r:
+                    grid.append([])
+                if len(grid[r]) <= c:
+                    grid[r].extend([None] * (c + 1 - len(grid[r])))
+                grid[r][c] = err
+            return _Sheet(name, grid, merged, errors)
 
         return names, load
     except Exception:
         return _open_workbook_openpyxl(path)
+
+
+_ERR_CELL_RE = re.compile(rb'<(?:\w+:)?c\s([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
+    if not m:
+        raise ValueError(ref)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Cells of ``sheet`` holding a cached Excel error value (``t="e"``), 0-based -> ``#N/A``."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            ns = {
+                "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+            }
+            wbx = ET.fromstring(z.read("xl/workbook.xml"))
+            rid = None
+            for el in wbx.iterfind("m:sheets/m:sheet", ns):
+                if el.get("name") == sheet:
+                    rid = el.get(f"{{{ns['r']}}}id")
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            target = next((el.get("Target") for el in rels if el.get("Id") == rid), None)
+            if not target:
+                return {}
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            found = False
+            with z.open(member) as f:  # stream: most sheets have no error cell
+                tail = b""
+                while chunk := f.read(_CHUNK // 2):
+                    if b't="e"' in tail + chunk[:8] or b't="e"' in chunk:
+                        found = True
+                        break
+                    tail = chunk[-8:]
+            if not found:
+                return {}
+            data = z.read(member)
+    except (KeyError, OSError, ET.ParseError, zipfile.BadZipFile):
+        return {}
+    out: dict[tuple[int, int], str] = {}
+    for m in _ERR_CELL_RE.finditer(data):
+        ref = re.search(rb'\br="([^"]+)"', m.group(1))
+        val = re.search(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", m.group(2))
+        if ref and val:
+            try:
+                out[_cell_ref(ref.group(1).decode())] = val.group(1).decode("utf-8", "replace")
+            except ValueError:
+                continue
+    return out
 
 
 def _open_workbook_openpyxl(path: Path) -> tuple[list[str], Callable[[str], _Sheet]]:
@@ -1237,26 +1379,48 @@ def _open_workbook_openpyxl(path: Path) -> tuple[list[str], Callable[[str], _She
                 min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True
             )
         ]
-        merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
-        return _Sheet(name, grid, merged)
+        merged = [
+            (r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
+            for r in ws.merged_cells.ranges
+        ]
+        return _Sheet(name, grid, merged, _error_cells(path, name))
 
     return names, load
 
 
-def _fill_merged(sheet: _Sheet) -> None:
-    """Give every cell of a merged range the value of its top-left cell (as Excel shows it)."""
-    g = sheet.grid
+def _filled_head(sheet: _Sheet, nrows: int) -> list[list[Any]]:
+    """A copy of the first ``nrows`` rows where each merged cell shows its value in every
+    spanned cell (as Excel displays it), for header detection."""
+    head = [list(r) for r in sheet.grid[:nrows]]
     for r0, c0, r1, c1 in sheet.merged:
-        if r0 >= len(g) or c0 >= len(g[r0]):
+        if r0 >= len(head) or c0 >= len(head[r0]):
             continue
-        v = g[r0][c0]
-        for r in range(r0, min(r1, len(g) - 1) + 1):
-            row = g[r]
+        v = head[r0][c0]
+        for r in range(r0, min(r1, len(head) - 1) + 1):
+            row = head[r]
             if len(row) <= c1:
                 row.extend([None] * (c1 + 1 - len(row)))
             for c in range(c0, c1 + 1):
-                if (r, c) != (r0, c0):
-                    row[c] = v
+                row[c] = v
+    return head
+
+
+def _fill_data_merges(sheet: _Sheet, last_header: int) -> list[tuple[int, int, int, int]]:
+    """Copy the value of each vertically merged cell below the header down its rows (the value
+    stays in the merge's first column only); returns the ranges filled."""
+    g = sheet.grid
+    done = []
+    for r0, c0, r1, c1 in sorted(sheet.merged):
+        if r0 <= last_header or r1 == r0 or r0 >= len(g) or c0 >= len(g[r0]):
+            continue
+        v = g[r0][c0]
+        for r in range(r0 + 1, min(r1, len(g) - 1) + 1):
+            row = g[r]
+            if len(row) <= c0:
+                row.extend([None] * (c0 + 1 - len(row)))
+            row[c0] = v
+        done.append((r0, c0, r1, c1))
+    return done
 
 
 def _range_name(r0: int, c0: int, r1: int, c1: int) -> str:
@@ -1316,21 +1480,22 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
     else:
         candidates = names
 
-    chosen: tuple[_Sheet, _Header] | None = None
+    chosen: tuple[_Sheet, _Header, list[list[Any]]] | None = None
     empty_sheets = 0
-    checked: list[tuple[_Sheet, list[list[Any]]]] = []
+    heads: list[tuple[str, list[list[Any]]]] = []  # (sheet, filled head) of each sheet checked
+    with_header: list[str] = []  # sheets with a header of this kind
     for name in candidates:
         sh = load(name)
-        _fill_merged(sh)
         if not any(not _is_blank(v) for row in sh.grid for v in row):
             empty_sheets += 1
-            checked.append((sh, []))
             continue
-        head = sh.grid[: HEADER_SCAN_ROWS + 4]
-        checked.append((sh, head))
+        head = _filled_head(sh, HEADER_SCAN_ROWS + 4)
+        heads.append((name, head))
         hdr = _find_header(kind, head)
+        if hdr is not None:
+            with_header.append(name)
         if hdr is not None and (chosen is None or hdr.score > chosen[1].score):
-            chosen = (sh, hdr)
+            chosen = (sh, hdr, head)
     if chosen is None:
         if empty_sheets == len(candidates):
             _fatal(
@@ -1339,9 +1504,9 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
                 f"workbook '{source}'" + (f" sheet '{sheet}'" if sheet else "") + " has no cells",
                 value=source,
             )
+        per_sheet = [_no_header(kind, h, f"工作表「{n}」", f"worksheet '{n}': ") for n, h in heads]
         if sheet is not None:
-            _fail([_no_header(kind, checked[0][1], f"工作表「{sheet}」", f"worksheet '{sheet}': ")])
-        per_sheet = [_no_header(kind, head, f"工作表「{sh.name}」", f"worksheet '{sh.name}': ") for sh, head in checked if head]
+            _fail(per_sheet)
         _fail(
             [
                 *per_sheet,
@@ -1355,7 +1520,8 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
                 ),
             ]
         )
-    sh, hdr = chosen
+    sh, hdr, head = chosen
+    del heads
     if sheet is None and len(names) > 1:
         problems.append(
             _p(
@@ -1366,33 +1532,81 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
                 value=sh.name,
             )
         )
-    head = sh.grid[: HEADER_SCAN_ROWS + 4]
+    others = [n for n in with_header if n != sh.name]
+    if others:
+        others_s = "、".join(f"「{n}」" for n in others)
+        problems.append(
+            _p(
+                "sheet.others",
+                "warning",
+                f"工作表{others_s}也像是「{kind.zh}」数据，但未读取；如需导入请用 sheet 参数逐个指定",
+                f"worksheet(s) {', '.join(others)} also look like '{kind.name}' data but were not read; "
+                "import each with the sheet option",
+                value=", ".join(others),
+            )
+        )
 
     def col_name(j: int) -> str:
         return _col_letter(j)
 
     problems += _header_notes(hdr, lambda i: i + 1, head, col_name)
     hdr_rows = range(hdr.first, hdr.last + 1)
+    merged_hdr = []
     for r0, c0, r1, c1 in sorted(sh.merged):
         if r0 in hdr_rows or r1 in hdr_rows or (r0 < hdr.first and r1 > hdr.last):
             v = sh.grid[r0][c0] if r0 < len(sh.grid) and c0 < len(sh.grid[r0]) else None
-            rng = _range_name(r0, c0, r1, c1)
-            problems.append(
-                _p(
-                    "header.merged",
-                    "normalised",
-                    f"表头合并单元格 {rng}「{_short(v)}」：值应用于所跨的每一列/行",
-                    f"merged header cell {rng} '{_short(v)}': value applied to each spanned column/row",
-                    row=r0 + 1,
-                    column=_col_letter(c0),
-                    value=v,
-                )
+            merged_hdr.append(f"{_range_name(r0, c0, r1, c1)}「{_short(_text(v), 30)}」")
+    if merged_hdr:
+        problems.append(
+            _p(
+                "header.merged",
+                "normalised",
+                f"表头合并单元格：{'、'.join(merged_hdr)}；其值应用于所跨的每一列/行",
+                f"merged header cells: {', '.join(merged_hdr)}; each value applied to every spanned column/row",
+                row=hdr.first + 1,
+                value=", ".join(merged_hdr),
             )
+        )
     mapping = _map_columns(kind, hdr, allow_unknown, col_name)
     problems += mapping.problems
     if any(p.is_error for p in problems):
         _fail(problems)
 
+    for r0, c0, r1, c1 in _fill_data_merges(sh, hdr.last):
+        v = sh.grid[r0][c0]
+        rng = _range_name(r0, c0, r1, c1)
+        problems.append(
+            _p(
+                "row.merged_cell",
+                "normalised",
+                f"合并单元格 {rng}「{_short(v)}」的值已填入第{r0 + 1}–{r1 + 1}行",
+                f"merged cell {rng} '{_short(v)}': value applied to rows {r0 + 1}–{r1 + 1}",
+                row=r0 + 1,
+                column=hdr.written[c0]
+                if c0 < len(hdr.written) and hdr.written[c0]
+                else _col_letter(c0),
+                value=v,
+            )
+        )
+    by_col: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), err in sorted(sh.errors.items()):
+        if r > hdr.last and c in mapping.columns:
+            by_col.setdefault(c, []).append((r + 1, err))
+    for c, errs in sorted(by_col.items()):
+        w = mapping.headers[mapping.columns[c]]
+        r, err = errs[0]
+        problems.append(
+            _p(
+                "cell.excel_error",
+                "warning",
+                f"第{col_name(c)}列「{w}」有{len(errs)}个 Excel 错误值（首个在第{r}行：{err}），请检查公式",
+                f"column {col_name(c)} '{w}' holds {len(errs)} Excel error value(s) (first at row {r}: "
+                f"{err}); check the formulas",
+                row=r,
+                column=w,
+                value=err,
+            )
+        )
     start = hdr.last + 1
     body_rows = sh.grid[start:]
     width = max([len(hdr.written)] + [len(r) for r in body_rows])
@@ -1405,21 +1619,6 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
         cols[j] = pd.Series(arr, dtype=object)
     body = pd.DataFrame(cols) if cols else pd.DataFrame(index=range(len(body_rows)))
     rows = np.arange(start + 1, start + 1 + len(body_rows), dtype=np.int64)
-    for r0, c0, r1, c1 in sorted(sh.merged):
-        if r0 > hdr.last and r1 > r0:
-            v = sh.grid[r0][c0] if c0 < len(sh.grid[r0]) else None
-            rng = _range_name(r0, c0, r1, c1)
-            problems.append(
-                _p(
-                    "row.merged_cell",
-                    "normalised",
-                    f"合并单元格 {rng}「{_short(v)}」的值已填入第{r0 + 1}–{r1 + 1}行",
-                    f"merged cell {rng} '{_short(v)}': value applied to rows {r0 + 1}–{r1 + 1}",
-                    row=r0 + 1,
-                    column=hdr.written[c0] if c0 < len(hdr.written) and hdr.written[c0] else _col_letter(c0),
-                    value=v,
-                )
-            )
     return _finish(
         kind,
         body,
@@ -1450,7 +1649,12 @@ def _read_parquet(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None
             value=source,
         )
     if df.shape[1] == 0:
-        _fatal("file.empty", f"文件「{source}」没有任何列", f"file '{source}' has no columns", value=source)
+        _fatal(
+            "file.empty",
+            f"文件「{source}」没有任何列",
+            f"file '{source}' has no columns",
+            value=source,
+        )
     names = [str(c) for c in df.columns]
     hdr = _find_header(kind, [names])
     if hdr is None:
@@ -1459,7 +1663,8 @@ def _read_parquet(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None
     def col_name(j: int) -> str:
         return f"{j + 1}"
 
-    problems = [
+    problems = [] if sheet is None else [_sheet_ignored(sheet)]
+    problems += [
         _p(
             "header.found",
             "normalised",
@@ -1536,7 +1741,12 @@ def read_table(
             value=source,
         )
     if p.stat().st_size == 0:
-        _fatal("file.empty", f"文件「{source}」为空（0字节）", f"file '{source}' is empty (0 bytes)", value=source)
+        _fatal(
+            "file.empty",
+            f"文件「{source}」为空（0字节）",
+            f"file '{source}' is empty (0 bytes)",
+            value=source,
+        )
     if ext in _TEXT_EXT:
         return _read_text(p, k, allow_unknown_columns, sheet)
     if ext in _EXCEL_EXT:

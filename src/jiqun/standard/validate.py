@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +34,7 @@ import pandas as pd
 from jiqun import reference
 from jiqun.standard import codes as C
 from jiqun.standard import normalize as N
-from jiqun.standard.problems import Problem, Severity
+from jiqun.standard.problems import JiqunError, Problem, Severity
 from jiqun.standard.reader import RawTable
 from jiqun.standard.schema import MONEY_UNITS, TAG_ALIASES, Field, Kind
 
@@ -132,35 +131,33 @@ def _is_empty(s: pd.Series) -> np.ndarray:
     return empty | txt.to_numpy(dtype=bool)
 
 
-def _canonical_mask(s: pd.Series, pattern: str) -> np.ndarray:
-    """True where the cell is already a canonical string matching ``pattern`` exactly."""
-    is_str = s.map(lambda v: type(v) is str).to_numpy(dtype=bool)
-    out = np.zeros(len(s), dtype=bool)
-    if is_str.any():
-        sub = s[is_str].astype(str)
-        out[is_str] = sub.str.fullmatch(pattern).to_numpy(dtype=bool)
-    return out
+def _fast(res: ValidationResult, f: Field, s: pd.Series, kind: str, **opts: Any) -> np.ndarray:
+    """Normalise column ``s`` with the vectorised path of :mod:`jiqun.standard.normalize`.
 
-
-def _scalar(
-    res: ValidationResult,
-    f: Field,
-    values: pd.Series,
-    todo: np.ndarray,
-    fn: Callable[[Any], Any],
-    out: np.ndarray,
-) -> None:
-    """Run scalar normaliser ``fn`` on rows ``todo``; store values and report changes/errors."""
-    for i in np.flatnonzero(todo):
-        v = values.iloc[i]
-        r = fn(v)
-        if r.error is not None:
-            res.add(i, f.name, v, r.error.rule, "error", r.error.message_zh, r.error.message_en)
-            out[i] = None
+    Every rewritten cell is reported as ``normalised`` (one problem per change) and every refused
+    cell as an ``error``; returns the values as an object array (``None`` for empty or refused).
+    """
+    r = N.fast_clean_series(s, kind, **opts)
+    vals = r.values
+    out = vals.astype(object).where(vals.notna(), None).to_numpy(copy=True)
+    for pos in np.flatnonzero(r.changed | r.error):
+        nr = r.result_at(int(pos))
+        raw = s.iloc[pos]
+        if nr.error is not None:
+            res.add(
+                int(pos),
+                f.name,
+                raw,
+                nr.error.rule,
+                "error",
+                nr.error.message_zh,
+                nr.error.message_en,
+            )
+            out[pos] = None
             continue
-        out[i] = r.value
-        for ch in r.changes:
-            res.add(i, f.name, v, ch.rule, "normalised", ch.message_zh, ch.message_en)
+        for ch in nr.changes:
+            res.add(int(pos), f.name, raw, ch.rule, "normalised", ch.message_zh, ch.message_en)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,89 +166,73 @@ def _scalar(
 
 
 def _col_text(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
-    out = s.astype(object).to_numpy(copy=True)
-    canon = _canonical_mask(
-        s,
-        r"[^\s\u00a0\u3000\u200b\ufeff\uff01-\uff5e](?:.*[^\s\u00a0\u3000\u200b\ufeff\uff01-\uff5e])?",
-    )
-    canon &= ~s.astype(object).map(
-        lambda v: isinstance(v, str) and ("  " in v or "\u00a0" in v)
-    ).to_numpy(dtype=bool)
-    _scalar(res, f, s, ~canon, N.clean_text, out)
-    return out
+    return _fast(res, f, s, "text")
 
 
 def _col_uscc(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
-    out = s.astype(object).to_numpy(copy=True)
-    canon = _canonical_mask(s, r"[0-9A-HJ-NPQRTUWXY]{18}")
-    _scalar(res, f, s, ~canon, N.norm_uscc, out)
-    ok = pd.notna(pd.Series(out))
-    vals = pd.Series(out, dtype=object)
-    codes = vals[ok.to_numpy()].astype(str)
-    if len(codes):
-        fmt = C.uscc_format_ok(codes)
-        chk = C.uscc_checksum_ok(codes)
-        bad = np.flatnonzero(~(fmt & chk))
-        idx = codes.index.to_numpy()
-        for j in bad:
-            i = int(idx[j])
-            for finding in C.check_uscc(codes.iloc[j]):
-                res.add(
-                    i,
-                    f.name,
-                    codes.iloc[j],
-                    finding.rule,
-                    finding.severity,
-                    finding.message_zh,
-                    finding.message_en,
-                )
-                if finding.severity == "error":
-                    out[i] = None
-        # positions 3-8 should be a GB/T 2260 code; older codes keep abolished ones, so warn only
-        known = reference.region_codes()
-        pref = codes.str.slice(2, 8)
-        unknown = ~pref.isin(known).to_numpy() & fmt
-        for j in np.flatnonzero(unknown):
-            i = int(idx[j])
-            if out[i] is None:
-                continue
+    out = _fast(res, f, s, "uscc")
+    present = pd.Series(out, dtype=object).notna().to_numpy()
+    idx = np.flatnonzero(present)
+    if not len(idx):
+        return out
+    codes = pd.Series(out[idx], dtype=object).astype(str)
+    fmt = C.uscc_format_ok(codes)
+    chk = C.uscc_checksum_ok(codes)
+    for j in np.flatnonzero(~(fmt & chk)):
+        i = int(idx[j])
+        for finding in C.check_uscc(codes.iloc[j]):
             res.add(
                 i,
                 f.name,
                 codes.iloc[j],
-                "uscc.region_prefix_known",
-                "warning",
-                f"第3–8位「{pref.iloc[j]}」不是现行（2023）行政区划代码（可能是已撤销的旧代码）",
-                f"positions 3–8 '{pref.iloc[j]}' are not a current (2023) GB/T 2260 code (perhaps an abolished one)",
+                finding.rule,
+                finding.severity,
+                finding.message_zh,
+                finding.message_en,
             )
+            if finding.severity == "error":
+                out[i] = None
+    # Positions 3-8 should be a GB/T 2260 code; codes issued before a division was abolished
+    # keep the old one, so this is only a warning.
+    pref = codes.str.slice(2, 8)
+    unknown = ~pref.isin(reference.region_codes()).to_numpy() & fmt
+    for j in np.flatnonzero(unknown):
+        i = int(idx[j])
+        if out[i] is None:
+            continue
+        res.add(
+            i,
+            f.name,
+            codes.iloc[j],
+            "uscc.region_prefix_known",
+            "warning",
+            f"第3–8位「{pref.iloc[j]}」不是现行（2023）行政区划代码（可能是已撤销的旧代码）",
+            f"positions 3–8 '{pref.iloc[j]}' are not a current (2023) GB/T 2260 code (perhaps an abolished one)",
+        )
     return out
 
 
+_LEVEL_ZH = {"province": "省级", "prefecture": "地级", "county": "县级"}
+
+
 def _col_region(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
-    out = s.astype(object).to_numpy(copy=True)
-    canon = _canonical_mask(s, r"[0-9]{6}")
-    _scalar(res, f, s, ~canon, N.norm_region_code, out)
+    out = _fast(res, f, s, "region")
     levels = f.levels or ("province", "prefecture", "county")
-    allowed = set().union(*(reference.region_codes(level=lv) for lv in levels))
-    anyl = reference.region_codes()
+    allowed = frozenset().union(*(reference.region_codes(level=lv) for lv in levels))
     vals = pd.Series(out, dtype=object)
-    present = vals.notna().to_numpy()
-    ok_level = vals.isin(allowed).to_numpy()
-    exists = vals.isin(anyl).to_numpy()
-    lv_zh = "、".join(
-        {"province": "省级", "prefecture": "地级", "county": "县级"}[x] for x in levels
-    )
-    for i in np.flatnonzero(present & ~ok_level):
-        v = out[i]
-        if exists[i]:
+    bad = vals.notna().to_numpy() & ~vals.isin(allowed).to_numpy()
+    lv_zh = "、".join(_LEVEL_ZH[x] for x in levels)
+    for i in np.flatnonzero(bad):
+        v = str(out[i])
+        if reference.region_exists(v):
             res.add(
                 i,
                 f.name,
                 v,
                 "region.level",
                 "error",
-                f"行政区划代码「{v}」（{reference.region_name(v)}，{reference.region_level(v)}）级别不符，此列应为{lv_zh}代码",
-                f"region code '{v}' ({reference.region_level(v)}) is not at an allowed level ({', '.join(levels)})",
+                f"行政区划代码「{v}」（{reference.region_name(v)}，{_LEVEL_ZH.get(reference.region_level(v) or '', '')}）级别不符，此列应为{lv_zh}代码",
+                f"region code '{v}' is a {reference.region_level(v)} code; this column needs {', '.join(levels)} codes",
             )
         else:
             res.add(
@@ -270,33 +251,11 @@ def _col_region(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
 def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     levels = tuple(f.levels or (1, 2, 3, 4))
     expected = levels[0] if len(levels) == 1 else None
-    out = s.astype(object).to_numpy(copy=True)
-    canon = _canonical_mask(s, r"[0-9]{4}" if expected == 4 else r"[0-9]{2,4}")
-    _scalar(res, f, s, ~canon, lambda v: N.norm_industry_code(v, expected_level=expected), out)
-    # the scalar normaliser may return (code, section); keep the code, check the section
-    for i in np.flatnonzero(~canon):
-        v = out[i]
-        if isinstance(v, tuple):
-            code, section = v[0], v[1] if len(v) > 1 else None
-            if section and code and reference.industry_exists(code):
-                sec = reference.industries().set_index("code").at[code, "section"]
-                if sec != section:
-                    res.add(
-                        i,
-                        f.name,
-                        s.iloc[i],
-                        "industry.section",
-                        "error",
-                        f"行业代码「{code}」属于门类 {sec}，不是 {section}",
-                        f"industry code '{code}' belongs to section {sec}, not {section}",
-                    )
-                    out[i] = None
-                    continue
-            out[i] = code
-    allowed = set().union(*(reference.industry_codes(level=lv) for lv in levels))
+    out = _fast(res, f, s, "industry", expected_level=expected)
+    allowed = frozenset().union(*(reference.industry_codes(level=lv) for lv in levels))
     vals = pd.Series(out, dtype=object)
-    present = vals.notna().to_numpy()
-    bad = present & ~vals.isin(allowed).to_numpy()
+    bad = vals.notna().to_numpy() & ~vals.isin(allowed).to_numpy()
+    want = "/".join(map(str, levels))
     for i in np.flatnonzero(bad):
         v = str(out[i])
         if reference.industry_exists(v):
@@ -307,8 +266,8 @@ def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
                 v,
                 "industry.level",
                 "error",
-                f"行业代码「{v}」是第{lvl}级（{reference.industry_name(v)}），此列需要第{'/'.join(map(str, levels))}级代码",
-                f"industry code '{v}' is level {lvl}; this column needs level {'/'.join(map(str, levels))}",
+                f"行业代码「{v}」（{reference.industry_name(v)}）是第{lvl}级，此列需要第{want}级代码",
+                f"industry code '{v}' is level {lvl}; this column needs level {want}",
             )
         elif reference.industry_vintage(v) == "2011":
             info = reference.industry_2011_change(v) or {}
@@ -336,21 +295,13 @@ def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
 
 
 def _col_int(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
-    out = np.empty(len(s), dtype=object)
-    canon = _canonical_mask(s, r"-?[0-9]+")
-    if canon.any():
-        out[canon] = s[canon].astype(str).astype(int).to_numpy()
-    is_int = s.map(lambda v: type(v) in (int, np.int64)).to_numpy(dtype=bool)
-    out[is_int] = s[is_int].to_numpy()
-    _scalar(res, f, s, ~(canon | is_int), N.norm_int, out)
-    return out
+    return _fast(res, f, s, "int", unit=f.unit)
 
 
 def _col_year(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     out = _col_int(res, f, s)
-    vals = pd.Series(out, dtype=object)
     this = dt.date.today().year
-    for i in np.flatnonzero(vals.notna().to_numpy()):
+    for i in np.flatnonzero(pd.Series(out, dtype=object).notna().to_numpy()):
         y = int(out[i])
         if not 1949 <= y <= this + 1:
             res.add(
@@ -367,79 +318,18 @@ def _col_year(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
 
 
 def _col_float(res: ValidationResult, f: Field, s: pd.Series, unit: str | None) -> np.ndarray:
-    out = np.empty(len(s), dtype=object)
-    canon = _canonical_mask(s, r"-?[0-9]+(?:\.[0-9]+)?")
-    if canon.any():
-        out[canon] = s[canon].astype(str).astype(float).to_numpy()
-    is_num = s.map(lambda v: type(v) in (int, float, np.int64, np.float64) and v == v).to_numpy(
-        dtype=bool
-    )
-    out[is_num] = s[is_num].astype(float).to_numpy()
-    rest = ~(canon | is_num)
     if f.type == "amount":
-        factor = MONEY_UNITS.get(unit or f.unit or "万元")
-        if unit and factor is None:
-            res.add(
-                None,
-                f.name,
-                unit,
-                "amount.unit",
-                "error",
-                f"表头单位「{unit}」无法识别，金额单位应为 元、千元、万元、百万元 或 亿元",
-                f"unit '{unit}' in the header is not a money unit (元, 千元, 万元, 百万元, 亿元)",
-            )
+        try:
+            return _fast(res, f, s, "amount", unit_from_header=unit, target_unit=f.unit or "万元")
+        except JiqunError as e:  # a header unit that is not money: one error for the column
+            res.add(None, f.name, unit, "amount.header_unit", "error", e.message_zh, e.message_en)
             res.error_rows[:] = True
-            return out
-        if factor is not None and factor != 1.0:
-            done = canon | is_num
-            out[done] = out[done].astype(float) * factor
-            for i in np.flatnonzero(done):
-                res.add(
-                    i,
-                    f.name,
-                    s.iloc[i],
-                    "amount.unit",
-                    "normalised",
-                    f"按表头单位 {unit} 换算为 {f.unit}",
-                    f"converted from {unit} (header) to {f.unit}",
-                )
-        _scalar(
-            res,
-            f,
-            s,
-            rest,
-            lambda v: N.norm_amount(v, unit_from_header=unit, target_unit=f.unit or "万元"),
-            out,
-        )
-    else:
-        _scalar(res, f, s, rest, N.norm_float, out)
-    return out
+            return np.full(len(s), None, dtype=object)
+    return _fast(res, f, s, "float", unit=unit)
 
 
 def _col_date(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
-    out = np.empty(len(s), dtype=object)
-    canon = _canonical_mask(s, r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]")
-    if canon.any():
-        parsed = pd.to_datetime(s[canon].astype(str), format="%Y-%m-%d", errors="coerce")
-        good = parsed.notna().to_numpy()
-        idx = np.flatnonzero(canon)
-        out[idx[good]] = [d.date() for d in parsed[good]]
-        canon[idx[~good]] = False  # e.g. 2015-02-30: let the scalar path explain
-    today = dt.date.today()
-    _scalar(res, f, s, ~canon, lambda v: N.norm_date(v, today=today), out)
-    for i in np.flatnonzero(canon):
-        if out[i] > today:
-            res.add(
-                i,
-                f.name,
-                s.iloc[i],
-                "date.future",
-                "error",
-                "日期晚于今天",
-                "the date is in the future",
-            )
-            out[i] = None
-    return out
+    return _fast(res, f, s, "date", today=dt.date.today())
 
 
 def _col_enum(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
@@ -546,8 +436,8 @@ def _col_list(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
                 ok = code is not None and reference.region_exists(code)
             else:
                 r = N.norm_industry_code(p, expected_level=None)
-                code = r.value[0] if r.error is None and isinstance(r.value, tuple) else r.value
-                ok = r.error is None and code is not None and reference.industry_exists(code)
+                code = r.value.code if r.error is None and r.value is not None else None
+                ok = code is not None and reference.industry_exists(code)
             if not ok:
                 what = "行政区划代码" if f.type == "region_codes" else "行业代码"
                 res.add(
@@ -648,7 +538,7 @@ def validate_table(raw: RawTable) -> ValidationResult:
             v = _col_cluster_id(res, f, s)
         else:  # pragma: no cover - schema and validators are kept in step by tests
             raise NotImplementedError(f.type)
-        v = np.asarray(v, dtype=object)
+        v = np.array(v, dtype=object)  # a writable copy
         v[empty] = None
         if f.required:
             for i in np.flatnonzero(empty):

@@ -24,9 +24,9 @@ def records(df: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
         s = df[c]
         if pd.api.types.is_datetime64_any_dtype(s):
             arr = np.array([None if pd.isna(v) else v.date() for v in s], dtype=object)
-        elif pd.api.types.is_bool_dtype(s):
-            arr = s.astype(object).to_numpy()
-        elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_extension_array_dtype(s):
+        elif pd.api.types.is_bool_dtype(s) or (
+            pd.api.types.is_integer_dtype(s) and not pd.api.types.is_extension_array_dtype(s)
+        ):
             arr = s.astype(object).to_numpy()
         else:
             arr = s.astype(object).where(s.notna(), None).to_numpy()
