@@ -9,6 +9,8 @@ _as_pg() {
 }
 
 start_postgres() {
+  # A server left over from an interrupted run would hold the port.
+  [ -d "$PG_DIR/data" ] && _as_pg "$PG_BIN/pg_ctl -D '$PG_DIR/data' -m immediate stop >/dev/null 2>&1" || true
   rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
   [ "$(id -u)" -ne 0 ] || chown postgres "$PG_DIR"
   _as_pg "$PG_BIN/initdb -D '$PG_DIR/data' -U jiqun --auth=trust -E UTF8 --locale=C.UTF-8 >'$PG_DIR/initdb.log' 2>&1"
