@@ -60,3 +60,11 @@ def engine(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     yield eng
     eng.dispose()
     engine_for.cache_clear()
+
+
+# Property tests must not make CI flaky: fixed example generation, no wall-clock deadlines on
+# shared 2-core machines.
+from hypothesis import settings as _hyp_settings  # noqa: E402
+
+_hyp_settings.register_profile("jiqun", derandomize=True, deadline=None, print_blob=True)
+_hyp_settings.load_profile("jiqun")

@@ -69,14 +69,14 @@ RelatednessMethod = Literal["prob", "association", "cosine", "jaccard"]
 
 
 def _gram(M: np.ndarray) -> np.ndarray:
-    """``MᵀM`` for a 0/1 matrix, as float64 (BLAS; numpy uses ``syrk`` for ``A.T @ A``).
+    """``MᵀM`` for a 0/1 (or boolean) matrix, as float64 (BLAS ``syrk``: numpy uses it for
+    ``A.T @ A``).
 
     The entries are integer counts ≤ number of rows, so single precision is exact below 2²⁴ rows
     (and twice as fast); above that, double precision."""
-    if M.shape[0] < 2**24:
-        M32 = M.astype(np.float32)
-        return (M32.T @ M32).astype(np.float64)
-    return M.T @ M
+    dtype = np.float32 if M.shape[0] < 2**24 else np.float64
+    Mf = M.astype(dtype)
+    return (Mf.T @ Mf).astype(np.float64)
 
 
 def _proximity_array(C: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -125,7 +125,9 @@ def _top_eigenpair(S: np.ndarray) -> tuple[float, np.ndarray]:
     return float(vals[-1]), vecs[:, -1]
 
 
-def _eci_pci_raw(Mv: np.ndarray, k: np.ndarray, u: np.ndarray) -> _Eig:
+def _eci_pci_raw(
+    Mv: np.ndarray, k: np.ndarray, u: np.ndarray, buf: np.ndarray | None = None
+) -> _Eig:
     """Second eigenvector of Mpp = (M/k_p)ᵀ(M/k_c) and its region image, sign-fixed.
 
     Mpp = D_u⁻¹ Mᵀ D_k⁻¹ M is similar to the symmetric S = D_u^{-1/2} Mᵀ D_k⁻¹ M D_u^{-1/2}
@@ -134,9 +136,8 @@ def _eci_pci_raw(Mv: np.ndarray, k: np.ndarray, u: np.ndarray) -> _Eig:
     kp = D_u^{-1/2} v is the second eigenvector of Mpp (up to scale, which every output is
     invariant to). kc = (M/k_c)·kp.
     """
-    A = Mv * (1.0 / np.sqrt(k))[:, np.newaxis]
+    A = np.multiply(Mv, (1.0 / np.sqrt(k))[:, np.newaxis], out=buf)
     S = A.T @ A  # syrk
-    del A
     ru = 1.0 / np.sqrt(u)
     S *= ru[:, np.newaxis]
     S *= ru[np.newaxis, :]
@@ -590,7 +591,7 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     del arr_full
 
     # 2. RCA and presence (E = Σ_i E_i, as ecomplexity)
-    rca = _lq_array(arr, col_tot, float(col_tot.sum()), row_total=row_tot)
+    rca = _lq_array(arr, col_tot, float(col_tot.sum()), row_total=row_tot, inplace=True)
     del arr
     with np.errstate(invalid="ignore"):
         Mb = rca >= _presence_cut(threshold)
@@ -599,7 +600,7 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     u = M.sum(axis=0)
 
     # 3. proximity and density
-    C = _gram(M)
+    C = _gram(Mb)
     phi = _proximity_array(C, u)
     phi_rowsum = phi.sum(axis=1)
 
@@ -654,7 +655,8 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
                 "the second eigenvector only labels a component; ECI/PCI do not measure "
                 "complexity",
             )
-        eig = _eci_pci_raw(Mv, kv, uv)
+        buf = np.empty_like(Mv)  # reused below for the COI product
+        eig = _eci_pci_raw(Mv, kv, uv, buf)
         eigenvalue = eig.eigenvalue
         mu, sd = eig.kc.mean(), eig.kc.std()
         if np.isfinite(sd) and sd > 1e-12 * max(1.0, float(np.abs(eig.kc).max())):
@@ -687,8 +689,10 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     dens = _density_array(M, phi)
     if B is not None:
         dv = dens if all_valid else dens[np.ix_(vr, vi)]
+        np.copyto(buf, dv)
+        np.copyto(buf, 0.0, where=Mbv)  # d ⊙ (1 − M)
         with np.errstate(divide="ignore", invalid="ignore"):
-            coi_v = _zscore(np.where(Mbv, 0.0, dv) @ eig.kp)
+            coi_v = _zscore(buf @ eig.kp)
         # COG = (1 − M) ⊙ ((1 − M) @ B) and (1 − M) @ B = colsum(B) − M @ B
         cog_v = Mv @ B
         np.subtract(B.sum(axis=0)[np.newaxis, :], cog_v, out=cog_v)

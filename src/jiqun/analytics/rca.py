@@ -429,16 +429,21 @@ def _reference_totals(X: pd.DataFrame, reference: pd.Series | None) -> tuple[np.
 
 
 def _lq_array(
-    arr: np.ndarray, col_total: np.ndarray, total: float, row_total: np.ndarray | None = None
+    arr: np.ndarray,
+    col_total: np.ndarray,
+    total: float,
+    row_total: np.ndarray | None = None,
+    inplace: bool = False,
 ) -> np.ndarray:
     """LQ = (X_ri / E_r) / (E_i / E), the operation order of ecomplexity 0.5.3 (bit-identical).
 
-    ``arr`` should be C-contiguous so that the row sums round exactly as ecomplexity's.
+    ``arr`` should be C-contiguous so that the row sums round exactly as ecomplexity's. With
+    ``inplace=True`` ``arr`` is overwritten by the LQ (saves one allocation).
     """
     if row_total is None:
         row_total = arr.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lq = arr / row_total[:, np.newaxis]
+        lq = np.divide(arr, row_total[:, np.newaxis], out=arr if inplace else None)
         den = col_total / total
         np.divide(lq, den[np.newaxis, :], out=lq)
     return lq

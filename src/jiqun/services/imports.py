@@ -175,9 +175,15 @@ def _split_changes(
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:  # type: ignore[no-untyped-def]
     """Split rows into (new, changed) and count unchanged, by comparing with stored rows."""
     key = list(kind.key)
+    if conn.execute(select(text("1")).select_from(table).limit(1)).first() is None:
+        return df, df.iloc[0:0], 0  # an empty table: every row is new (no 1,000-key lookups)
     cols = [c for c in df.columns if c in table.c]
     existing = []
-    keys = list(df[key].itertuples(index=False, name=None))
+    # Plain Python values: numpy integers (an Int64 year) never match in an IN (...) query.
+    keys = [
+        tuple(v.item() if isinstance(v, np.generic) else v for v in k)
+        for k in df[key].itertuples(index=False, name=None)
+    ]
     tcols = [table.c[c] for c in cols]
     from sqlalchemy import tuple_
 
@@ -202,6 +208,7 @@ def _split_changes(
             a.astype(object).where(a.notna(), None).astype(str)
             == b.astype(object).where(b.notna(), None).astype(str)
         ).to_numpy()
+        eq = eq | (a.isna().to_numpy() & b.isna().to_numpy())  # str dtype keeps NaN after astype
         if pd.api.types.is_float_dtype(a) or pd.api.types.is_float_dtype(b):
             af = pd.to_numeric(a, errors="coerce").to_numpy(dtype=float)
             bf = pd.to_numeric(b, errors="coerce").to_numpy(dtype=float)
@@ -395,6 +402,7 @@ REPORT_COLUMNS = {
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """The problems as a table with bilingual column names."""
     df = pd.DataFrame([p.as_dict() for p in problems], columns=list(REPORT_COLUMNS))
+    df["row"] = df["row"].astype("Int64")  # "3", not "3.0", when some problems have no row
     return df.rename(columns=REPORT_COLUMNS)
 
 

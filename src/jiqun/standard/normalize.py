@@ -2060,7 +2060,15 @@ def _factorize_by_type(values: np.ndarray) -> list[tuple[np.ndarray, np.ndarray,
 
     Types are separated first because 1 == 1.0 == True would otherwise share a result.
     """
-    types = np.array([type(v).__name__ for v in values], dtype=object)
+    # -0.0 == 0.0 too, yet a message quotes the cell as written: keep the signed zero apart.
+    types = np.array(
+        [
+            type(v).__name__
+            + ("-0" if isinstance(v, float) and v == 0.0 and math.copysign(1.0, v) < 0 else "")
+            for v in values
+        ],
+        dtype=object,
+    )
     groups = []
     for t in pd.unique(types):
         pos = np.flatnonzero(types == t)

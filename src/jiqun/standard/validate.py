@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jiqun import reference
 from jiqun.standard import codes as C
@@ -124,7 +126,15 @@ class ValidationResult:
 # ---------------------------------------------------------------------------------------------
 
 
+_BLANK = " \t\r\n\u00a0\u3000\u200b\ufeff"
+
+
 def _is_empty(s: pd.Series) -> np.ndarray:
+    if isinstance(s.dtype, pd.StringDtype):  # what the reader gives: no per-cell Python
+        null = s.isna().to_numpy(dtype=bool)
+        arr = pa.array(s.array)
+        blank = pc.equal(pc.utf8_length(pc.utf8_trim(arr, characters=_BLANK)), 0)
+        return null | pc.fill_null(blank, False).to_numpy(zero_copy_only=False).astype(bool)
     st = s.astype(object)
     empty = st.isna().to_numpy()
     txt = st.map(lambda v: isinstance(v, str) and not v.strip(" \t\r\n\u00a0\u3000\u200b\ufeff"))
@@ -140,9 +150,10 @@ def _fast(res: ValidationResult, f: Field, s: pd.Series, kind: str, **opts: Any)
     r = N.fast_clean_series(s, kind, **opts)
     vals = r.values
     out = vals.astype(object).where(vals.notna(), None).to_numpy(copy=True)
-    for pos in np.flatnonzero(r.changed | r.error):
-        nr = r.result_at(int(pos))
-        raw = s.iloc[pos]
+    positions = np.flatnonzero(r.changed | r.error)
+    raws = s.iloc[positions].tolist() if len(positions) else []
+    for pos, raw in zip(positions.tolist(), raws, strict=True):
+        nr = r.result_at(pos)
         if nr.error is not None:
             res.add(
                 int(pos),
@@ -509,7 +520,9 @@ def validate_table(raw: RawTable) -> ValidationResult:
     for f in kind.fields:
         if f.name not in data.columns:
             continue
-        s = data[f.name].astype(object)
+        s = data[f.name]
+        if not isinstance(s.dtype, pd.StringDtype):  # text columns stay Arrow-backed
+            s = s.astype(object)
         empty = _is_empty(s)
         s = s.where(~empty, None)
         if f.type == "text":

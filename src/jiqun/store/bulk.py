@@ -16,41 +16,104 @@ from sqlalchemy import Connection, Table
 CHUNK = 20_000
 
 
-def records(df: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
-    """Yield chunks of plain-Python row dicts (NaN/NaT → None), ``CHUNK`` rows at a time."""
-    cols = list(df.columns)
+def _columns(df: pd.DataFrame) -> list[np.ndarray]:
+    """Each column as an object array of plain Python values (NaN/NaT/NA → None)."""
     arrays = []
-    for c in cols:
+    for c in df.columns:
         s = df[c]
         if pd.api.types.is_datetime64_any_dtype(s):
             arr = np.array([None if pd.isna(v) else v.date() for v in s], dtype=object)
-        elif pd.api.types.is_bool_dtype(s) or (
-            pd.api.types.is_integer_dtype(s) and not pd.api.types.is_extension_array_dtype(s)
-        ):
-            arr = s.astype(object).to_numpy()
+        elif (
+            pd.api.types.is_bool_dtype(s) or pd.api.types.is_integer_dtype(s)
+        ) and not pd.api.types.is_extension_array_dtype(s):
+            arr = np.array(s.tolist(), dtype=object)  # Python bools / ints
+        elif pd.api.types.is_float_dtype(s) and not pd.api.types.is_extension_array_dtype(s):
+            x = s.to_numpy()
+            arr = np.array(x.tolist(), dtype=object)  # Python floats
+            arr[np.isnan(x)] = None
+        elif pd.api.types.is_integer_dtype(s) or pd.api.types.is_float_dtype(s):
+            # nullable Int64/Float64: plain ints/floats, missing → None
+            conv = int if pd.api.types.is_integer_dtype(s) else float
+            arr = np.array(
+                [None if v is pd.NA or v is None or v != v else conv(v) for v in s.tolist()],
+                dtype=object,
+            )
         else:
             arr = s.astype(object).where(s.notna(), None).to_numpy()
-            if pd.api.types.is_float_dtype(s):
-                arr = np.array([None if v is None else float(v) for v in arr], dtype=object)
-            elif pd.api.types.is_integer_dtype(s):
-                arr = np.array([None if v is None else int(v) for v in arr], dtype=object)
         arrays.append(arr)
+    return arrays
+
+
+def records(df: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
+    """Yield chunks of plain-Python row dicts (NaN/NaT → None), ``CHUNK`` rows at a time."""
+    cols = list(df.columns)
+    for chunk in _tuples(df, _columns(df)):
+        yield [dict(zip(cols, vals, strict=True)) for vals in chunk]
+
+
+def _tuples(
+    df: pd.DataFrame, arrays: list[np.ndarray], procs: Sequence[Any] | None = None
+) -> Iterator[list[tuple]]:
+    """Chunks of row tuples, each value passed through its bind processor (if any)."""
     n = len(df)
     for start in range(0, n, CHUNK):
         stop = min(start + CHUNK, n)
-        yield [
-            dict(zip(cols, vals, strict=True))
-            for vals in zip(*(a[start:stop] for a in arrays), strict=True)
-        ]
+        cols = []
+        for j, a in enumerate(arrays):
+            part = a[start:stop].tolist()
+            proc = procs[j] if procs else None
+            cols.append([proc(v) for v in part] if proc is not None else part)
+        yield list(zip(*cols, strict=True))
+
+
+def _bind_processors(conn: Connection, table: Table, cols: Sequence[str]) -> list[Any]:
+    """The type bind processors SQLAlchemy would apply to each column (dates → ISO on SQLite)."""
+    return [table.c[c].type._cached_bind_processor(conn.dialect) for c in cols]
+
+
+def _raw_executemany(conn: Connection, table: Table, df: pd.DataFrame, suffix: str = "") -> int:
+    """``INSERT INTO table (cols) VALUES (…) suffix`` for every row, as one DBAPI executemany
+    per chunk of plain tuples, on the caller's connection (so inside its transaction)."""
+    # Column defaults SQLAlchemy would fill in for absent columns (``synthetic``, ``vintage``…):
+    # scalar ones are added as constant columns; anything else goes the SQLAlchemy way.
+    missing = [c for c in table.columns if c.name not in df.columns and c.default is not None]
+    if any(not c.default.is_scalar for c in missing):
+        return _sqlalchemy_executemany(conn, table, df, suffix)
+    if missing:
+        df = df.assign(**{c.name: c.default.arg for c in missing})
+    cols = list(df.columns)
+    q = conn.dialect.identifier_preparer
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = (
+        f"INSERT INTO {q.format_table(table)} ({', '.join(q.quote(c) for c in cols)}) "
+        f"VALUES ({', '.join([mark] * len(cols))}){suffix}"
+    )
+    procs = _bind_processors(conn, table, cols)
+    n = 0
+    for chunk in _tuples(df, _columns(df), procs):
+        conn.exec_driver_sql(sql, chunk)
+        n += len(chunk)
+    return n
+
+
+def _sqlalchemy_executemany(conn: Connection, table: Table, df: pd.DataFrame, suffix: str) -> int:
+    """The slow, general path (row dicts through SQLAlchemy): Python-side callable defaults."""
+    if not suffix:
+        n = 0
+        for chunk in records(df):
+            conn.execute(table.insert(), chunk)
+            n += len(chunk)
+        return n
+    raise NotImplementedError(  # pragma: no cover - no such table in the schema today
+        f"upsert into {table.name}: callable column defaults are not supported"
+    )
 
 
 def insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     """Plain INSERT of every row of ``df`` (columns = table columns)."""
-    n = 0
-    for chunk in records(df):
-        conn.execute(table.insert(), chunk)
-        n += len(chunk)
-    return n
+    if not len(df):
+        return 0
+    return _raw_executemany(conn, table, df)
 
 
 def upsert(
@@ -61,29 +124,22 @@ def upsert(
 ) -> int:
     """INSERT … ON CONFLICT (key) DO UPDATE for every row of ``df``; returns rows written.
 
-    Works on SQLite (≥ 3.24) and PostgreSQL through SQLAlchemy's dialect-specific inserts.
+    The same SQL on SQLite (≥ 3.24) and PostgreSQL: ``ON CONFLICT (key) DO UPDATE SET c =
+    excluded.c`` (or ``DO NOTHING`` when every column is part of the key).
     """
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - other backends are not supported
-        raise NotImplementedError(dialect)
-    stmt = dialect_insert(table)
+    if conn.dialect.name not in ("postgresql", "sqlite"):  # pragma: no cover
+        raise NotImplementedError(conn.dialect.name)
+    if not len(df):
+        return 0
+    q = conn.dialect.identifier_preparer
     update_cols = [c for c in df.columns if c not in key]
+    target = ", ".join(q.quote(k) for k in key)
     if update_cols:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(key),
-            set_={c: getattr(stmt.excluded, c) for c in update_cols},
-        )
+        sets = ", ".join(f"{q.quote(c)} = excluded.{q.quote(c)}" for c in update_cols)
+        suffix = f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
     else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
-    n = 0
-    for chunk in records(df):
-        conn.execute(stmt, chunk)
-        n += len(chunk)
-    return n
+        suffix = f" ON CONFLICT ({target}) DO NOTHING"
+    return _raw_executemany(conn, table, df, suffix)
 
 
 def existing_keys(

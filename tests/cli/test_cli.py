@@ -1,0 +1,164 @@
+"""The ``jiqun`` command line: exit codes and bilingual messages through the real entry point
+(``main()``, run as a subprocess), plus the committed schemas/docs being up to date."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from jiqun.cli.app import app
+from jiqun.services.imports import stored_counts
+from jiqun.standard.docs import BEGIN, END, fields_markdown, json_schema_text
+from jiqun.standard.schema import KINDS
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = ROOT / "tests" / "data" / "files"
+
+BAD = (
+    "统一社会信用代码,企业名称,所在地区代码,行业代码\n"
+    "91370000728611939A,山东示例集成电路有限公司,320214,3973\n"
+    "91110108551385082Q,北京示例锂电科技有限公司,999999,3841\n"
+)
+
+
+def jiqun(*args: str, url: str | None = None, cwd: Path | None = None):  # type: ignore[no-untyped-def]
+    """Run the real entry point (``jiqun.cli.app:main``) in a subprocess."""
+    env = dict(os.environ)
+    env.pop("JIQUN_TEST_KILL_AFTER_CHUNKS", None)
+    if url:
+        env["JIQUN_DATABASE_URL"] = url
+    code = "import sys; from jiqun.cli.app import main; sys.argv[0] = 'jiqun'; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# look-ups (no database needed)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_code_known() -> None:
+    r = CliRunner().invoke(app, ["code", "3973"])
+    assert r.exit_code == 0, r.output
+    assert "集成电路制造" in r.output
+
+
+def test_code_2011_and_unknown_exit_1() -> None:
+    r = jiqun("code", "6510")
+    assert r.returncode == 1
+    assert "2011" in r.stderr and "6513" in r.stderr
+    assert "错误" in r.stderr and "Error" in r.stderr
+    r = jiqun("code", "9999")
+    assert r.returncode == 1
+    assert "9999" in r.stderr and "GB/T 4754-2017" in r.stderr
+
+
+def test_region_lookup() -> None:
+    r = CliRunner().invoke(app, ["region", "320214"])
+    assert r.exit_code == 0, r.output
+    assert "新吴区" in r.output
+    bad = jiqun("region", "999999")
+    assert bad.returncode == 1
+    assert "999999" in bad.stderr and "GB/T 2260" in bad.stderr
+
+
+def test_usage_error_exit_2() -> None:
+    r = jiqun("import")
+    assert r.returncode == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# database commands
+# ---------------------------------------------------------------------------------------------
+
+
+def test_validate_import_export_template(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD, encoding="utf-8")
+    report = tmp_path / "r.xlsx"
+    before = stored_counts(engine)
+
+    cli = CliRunner()
+    r = cli.invoke(app, ["validate", "enterprises", str(bad), "--report", str(report)])
+    assert r.exit_code == 1, r.output
+    assert report.exists()
+    wb = openpyxl.load_workbook(report)
+    rej = wb["被拒行 rejected rows"]
+    assert [c.value for c in rej[2]][:2] == [3, "91110108551385082Q"]
+
+    r = cli.invoke(app, ["import", "enterprises", str(bad)])
+    assert r.exit_code == 1
+    out = r.output
+    assert "999999" in out
+    assert ("错误" in out) and ("rror" in out)
+    assert stored_counts(engine) == before
+
+    r = cli.invoke(app, ["import", "enterprises", str(FILES / "enterprises_clean.csv")])
+    assert r.exit_code == 0, r.output
+    assert stored_counts(engine)["enterprises"] == before["enterprises"] + 5
+
+    # a file the reader refuses: JiqunError → exit 1 with the Chinese and English message
+    r = jiqun("import", "enterprises", str(FILES / "header_only.csv"), url=db_url)
+    assert r.returncode == 1
+    assert "错误" in r.stderr and "Error" in r.stderr
+
+    out_csv = tmp_path / "x.csv"
+    r = cli.invoke(app, ["export", "enterprises", "--out", str(out_csv)])
+    assert r.exit_code == 0, r.output
+    assert out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(out_csv.read_text(encoding="utf-8-sig").strip().splitlines()) == 1 + 5
+
+    r = jiqun("export", "enterprises", "--out", str(tmp_path / "x.json"), url=db_url)
+    assert r.returncode == 1
+
+    t = tmp_path / "t.xlsx"
+    r = cli.invoke(app, ["template", "enterprises", "--out", str(t)])
+    assert r.exit_code == 0 and t.exists()
+
+
+def test_db_upgrade(engine: Engine, db_url: str) -> None:
+    r = jiqun("db", "upgrade", url=db_url)
+    assert r.returncode == 0, r.stderr
+    r2 = CliRunner().invoke(app, ["db", "current"])
+    assert r2.exit_code == 0 and "revision" in r2.output
+
+
+def test_schema_command_writes_eight_files(tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["schema", "--out", str(tmp_path / "s")])
+    assert r.exit_code == 0, r.output
+    files = sorted((tmp_path / "s").glob("*.schema.json"))
+    assert len(files) == 8 == len(KINDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# committed documentation is generated from the code
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_committed_json_schemas_up_to_date(kind: str) -> None:
+    committed = (ROOT / "docs" / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
+    assert committed == json_schema_text(KINDS[kind]), (
+        "run `jiqun schema` to regenerate docs/schemas"
+    )
+
+
+def test_data_standard_fields_block_up_to_date() -> None:
+    text = (ROOT / "docs" / "data-standard.md").read_text(encoding="utf-8")
+    block = text[text.index(BEGIN) + len(BEGIN) : text.index(END)]
+    assert block == "\n" + fields_markdown() + "\n", (
+        "run jiqun.standard.docs.update_data_standard() to regenerate docs/data-standard.md"
+    )
