@@ -98,7 +98,7 @@ def test_missing_values_are_empty_without_report() -> None:
     ("raw", "value", "rules"),
     [
         ("ＡＢＣ１２３", "ABC123", ["text.fullwidth"]),
-        ("（有限公司）", "(有限公司)", ["text.fullwidth"]),
+        ("（有限公司）", "（有限公司）", []),  # CJK punctuation is kept in free text
         ("  甲公司 ", "甲公司", ["text.strip"]),
         ("甲\u3000\u3000公司", "甲 公司", ["text.whitespace"]),
         ("甲\u00a0公司", "甲 公司", ["text.whitespace"]),

@@ -216,10 +216,10 @@ _WS_RUN_RE: Final = re.compile(r"\s+")
 _WS_NAMES: Final = {"\u3000": "U+3000", "\u00a0": "U+00A0", "\t": "TAB", "\n": "LF", "\r": "CR"}
 
 
-def _fullwidth_change(before: str) -> Change:
+def _fullwidth_change(before: str, full: bool = True) -> Change:
     examples: list[str] = []
     for ch in dict.fromkeys(before):
-        after = unicodedata.normalize("NFKC", ch)
+        after = _to_standard(ch, full)
         if after != ch:
             examples.append(f"「{ch}」→「{after}」")
         if len(examples) == 5:
@@ -237,9 +237,27 @@ _CANONICAL_TEXT_RE: Final = re.compile(
 )
 
 
-def _clean_str(s: str) -> tuple[str, list[Change]]:
+#: Full-width ASCII letters and digits (ＡＢＣ１２３ → ABC123): the only compatibility characters
+#: free text is rewritten for. Full-width CJK punctuation（，；：）is correct Chinese typography
+#: and stays as written.
+_FW_ALNUM: Final = {
+    **{0xFF10 + i: 0x30 + i for i in range(10)},
+    **{0xFF21 + i: 0x41 + i for i in range(26)},
+    **{0xFF41 + i: 0x61 + i for i in range(26)},
+}
+_FW_ALNUM_RE: Final = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _to_standard(s: str, full: bool) -> str:
+    return unicodedata.normalize("NFKC", s) if full else s.translate(_FW_ALNUM)
+
+
+def _clean_str(s: str, full: bool = True) -> tuple[str, list[Change]]:
+    """Clean one string; ``full`` applies NFKC (codes, numbers), else only full-width A–Z/0–9."""
     # most cells are already clean: one regex and one normalisation test instead of the full loop
-    if _CANONICAL_TEXT_RE.fullmatch(s) and unicodedata.is_normalized("NFKC", s):
+    if _CANONICAL_TEXT_RE.fullmatch(s) and (
+        unicodedata.is_normalized("NFKC", s) if full else not _FW_ALNUM_RE.search(s)
+    ):
         return s, []
     found: dict[str, Change] = {}
     # NFKC can expose new whitespace (e.g. U+00A8 → " ̈"), so repeat to a fixed point; two rounds
@@ -278,9 +296,9 @@ def _clean_str(s: str) -> tuple[str, list[Change]]:
                 ),
             )
             s = t
-        t = unicodedata.normalize("NFKC", s)
+        t = _to_standard(s, full)
         if t != s:
-            found.setdefault("text.fullwidth", _fullwidth_change(s))
+            found.setdefault("text.fullwidth", _fullwidth_change(s, full))
             s = t
         if s == before:
             break
@@ -292,9 +310,11 @@ def clean_text(v: object) -> NormResult[str]:
 
     Removes zero-width characters (U+200B/C/D, U+2060, U+FEFF, soft hyphen), strips the ends,
     collapses every run of whitespace — including no-break space U+00A0, ideographic space U+3000,
-    tabs and line breaks — into one ordinary space, and applies NFKC (full-width ``ＡＢＣ１２３`` →
-    ``ABC123``, ``（`` → ``(``). Each kind of change is reported once. Idempotent. Numbers are turned
-    into text (reported); dates and other types are errors.
+    tabs and line breaks — into one ordinary space, and turns full-width letters and digits into
+    ASCII (``ＡＢＣ１２３`` → ``ABC123``). Full-width CJK punctuation (``（有限公司）``, ``；``) is
+    correct Chinese typography and is kept as written; code cells use the code normalisers, which
+    apply full NFKC. Each kind of change is reported once. Idempotent. Numbers are turned into
+    text (reported); dates and other types are errors.
 
     Parameters
     ----------
@@ -339,7 +359,7 @@ def clean_text(v: object) -> NormResult[str]:
         )
     if text == "":
         return _EMPTY
-    text, more = _clean_str(text)
+    text, more = _clean_str(text, full=False)
     changes.extend(more)
     return NormResult(text or None, tuple(changes))
 
@@ -1897,8 +1917,8 @@ def _text_fast(s: pd.Series, null: np.ndarray) -> _Fast:
     mask = _fullmatch(view, is_str, _CANONICAL_TEXT_RE.pattern)
     if mask.any():
         arr = _arrow(view)
-        stable = pc.equal(arr, pc.utf8_normalize(arr, form="NFKC"))
-        mask &= pc.fill_null(stable, False).to_numpy(zero_copy_only=False).astype(bool)
+        has_fw = pc.match_substring_regex(arr, _FW_ALNUM_RE.pattern)
+        mask &= ~pc.fill_null(has_fw, True).to_numpy(zero_copy_only=False).astype(bool)
     return _Fast(mask)
 
 
