@@ -12,6 +12,7 @@ import pytest
 
 from jiqun.analytics.complexity import (
     ComplexityResult,
+    _top_eigenpair,
     complexity,
     cooccurrence,
     density,
@@ -115,7 +116,13 @@ def heavy(seed: int, r: int, i: int, zeros: float = 0.3) -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     ("seed", "shape", "zeros"),
-    [(1, (30, 20), 0.2), (2, (80, 50), 0.3), (3, (60, 40), 0.5), (4, (25, 70), 0.1)],
+    [
+        (1, (30, 20), 0.2),
+        (2, (80, 50), 0.3),
+        (3, (60, 40), 0.5),
+        (4, (25, 70), 0.1),
+        (5, (400, 220), 0.3),  # > 150 industries: the Lanczos eigensolver path
+    ],
 )
 def test_random_matrices_match_ecomplexity(seed: int, shape: tuple[int, int], zeros: float) -> None:
     X = heavy(seed, *shape, zeros=zeros)
@@ -126,6 +133,20 @@ def test_random_matrices_match_ecomplexity(seed: int, shape: tuple[int, int], ze
     out = peer(X)
     np.testing.assert_array_equal(res.rca.to_numpy(), peer_wide(out, "rca").to_numpy())
     np.testing.assert_array_equal(res.M.to_numpy(), peer_wide(out, "mcp").to_numpy())
+
+
+@pytest.mark.parametrize("n", [40, 400])
+def test_top_eigenpair_small_gap(n: int) -> None:
+    # symmetric matrix with spectrum in [0, 0.02] and a relative gap of 1e-3 at the top
+    rng = np.random.default_rng(n)
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    ev = np.sort(rng.uniform(0, 0.0199, n))
+    ev[-1] = 0.02
+    S = (Q * ev) @ Q.T
+    lam, v = _top_eigenpair(S)
+    assert lam == pytest.approx(0.02, abs=1e-14)
+    assert min(np.abs(v - Q[:, -1]).max(), np.abs(v + Q[:, -1]).max()) < 1e-9
+    assert np.linalg.norm(S @ v - lam * v) < 1e-13
 
 
 def test_proximity_matches_ecomplexity_proximity() -> None:

@@ -7,7 +7,7 @@ normalisations (:func:`relatedness`) and the method of reflections follow **Econ
 
 Everything is vectorised: the presence matrix ``M`` is a dense float64 0/1 array and every sum
 over regions or industries is a BLAS matrix product; the eigenvector for ECI/PCI comes from a
-symmetric (similarity-transformed) industry × industry matrix with LAPACK ``syevr``.
+symmetric (similarity-transformed) industry × industry matrix by Lanczos iteration.
 
 References
 ----------
@@ -32,8 +32,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 import scipy.sparse
-import scipy.sparse.linalg
 from scipy.sparse.csgraph import connected_components
 
 from jiqun.analytics.rca import (
@@ -57,8 +57,8 @@ __all__ = [
     "relatedness",
 ]
 
-#: Industry count above which the eigenvector comes from ARPACK instead of a dense decomposition.
-_ARPACK_MIN = 150
+#: Industry count above which the eigenvector comes from Lanczos instead of a dense decomposition.
+_LANCZOS_MIN = 150
 
 RelatednessMethod = Literal["prob", "association", "cosine", "jaccard"]
 
@@ -89,12 +89,37 @@ def _proximity_array(C: np.ndarray, u: np.ndarray) -> np.ndarray:
     return phi
 
 
-def _density_array(M: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def _density_array(M: np.ndarray, phi: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """d_ri = Σ_j M_rj φ_ij / Σ_j φ_ij (ecomplexity ``calc_density``)."""
     den = phi.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         W = phi.T / den[np.newaxis, :]
-    return M @ W
+    return np.matmul(M, W, out=out)
+
+
+def _touched(shape: tuple[int, int], fill: float | np.ndarray = 0.0) -> np.ndarray:
+    """A new C-ordered float64 array, written once from this thread.
+
+    Writing the pages before a multi-threaded BLAS call moves the page faults out of it: on
+    virtual machines faults taken concurrently by BLAS threads can cost more.
+    """
+    a = np.empty(shape)
+    a[...] = fill
+    return a
+
+
+def _masked_rowdot(D: np.ndarray, mask: np.ndarray, x: np.ndarray, block: int = 512) -> np.ndarray:
+    """``(D ⊙ (1 − mask)) @ x`` in row blocks (a small reusable buffer, no full-size temporary)."""
+    n = D.shape[0]
+    out = np.empty(n)
+    tmp = np.empty((min(block, n), D.shape[1]))
+    for s in range(0, n, block):
+        e = min(s + block, n)
+        t = tmp[: e - s]
+        np.copyto(t, D[s:e])
+        np.copyto(t, 0.0, where=mask[s:e])
+        np.matmul(t, x, out=out[s:e])
+    return out
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
@@ -109,20 +134,47 @@ class _Eig:
     sign_rule: str
 
 
-def _top_eigenpair(S: np.ndarray) -> tuple[float, np.ndarray]:
-    """Largest eigenpair of a symmetric matrix: ARPACK Lanczos to machine precision for large
-    matrices (a few hundred 600 × 600 mat-vecs instead of an O(n³) decomposition), LAPACK
-    otherwise or when ARPACK does not converge. The start vector is fixed (reproducible)."""
+def _top_eigenpair(S: np.ndarray, tol: float = 1e-14) -> tuple[float, np.ndarray]:
+    """Largest eigenpair of a symmetric matrix whose spectrum lies in [−1, 1].
+
+    Lanczos with full re-orthogonalisation (numpy BLAS only), stopped when the residual bound
+    ``|β_j y_j| ≤ tol`` holds, i.e. ``‖S v − λ v‖ ≤ 1e-14``; at ``j = n`` it is exact. About a
+    hundred 600 × 600 mat-vecs instead of an O(n³) decomposition. Small matrices use LAPACK. The
+    start vector is fixed, so results are reproducible.
+
+    (ARPACK would be as fast, but it runs on SciPy's own OpenBLAS, whose spinning worker threads
+    then halve the speed of the next NumPy matrix products on a 2-core machine.)
+    """
     n = S.shape[0]
-    if n > _ARPACK_MIN:
-        v0 = np.random.default_rng(20090630).standard_normal(n)
-        try:
-            vals, vecs = scipy.sparse.linalg.eigsh(S, k=1, which="LA", tol=0, v0=v0)
-            return float(vals[0]), vecs[:, 0]
-        except scipy.sparse.linalg.ArpackError:  # pragma: no cover - fallback
-            pass
-    vals, vecs = np.linalg.eigh(S)
-    return float(vals[-1]), vecs[:, -1]
+    if n <= _LANCZOS_MIN:
+        vals, vecs = np.linalg.eigh(S)
+        return float(vals[-1]), vecs[:, -1]
+    Q = np.empty((n, n))
+    alpha = np.empty(n)
+    beta = np.empty(n)
+    q = np.random.default_rng(20090630).standard_normal(n)
+    q /= np.linalg.norm(q)
+    b = 0.0
+    for j in range(n):
+        Q[j] = q
+        z = S @ q
+        alpha[j] = a = q @ z
+        z -= a * q
+        if j:
+            z -= b * Q[j - 1]
+        Qj = Q[: j + 1]
+        z -= Qj.T @ (Qj @ z)  # full re-orthogonalisation, twice ("twice is enough")
+        z -= Qj.T @ (Qj @ z)
+        beta[j] = b = float(np.linalg.norm(z))
+        if (j + 1) % 5 == 0 or b < 1e-12 or j == n - 1:
+            lam, y = scipy.linalg.eigh_tridiagonal(
+                alpha[: j + 1], beta[:j], select="i", select_range=(j, j)
+            )
+            if abs(b * y[-1, 0]) <= tol or b < 1e-12 or j == n - 1:
+                v = Qj.T @ y[:, 0]
+                return float(lam[0]), v / np.linalg.norm(v)
+        q = z / b
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _eci_pci_raw(
@@ -145,9 +197,7 @@ def _eci_pci_raw(
     w /= np.linalg.norm(w)
     S -= np.outer(w, w)
     val, vec = _top_eigenpair(S)
-    vecs = vec[:, np.newaxis]
-    vals = np.array([val])
-    kp = vecs[:, 0] / np.sqrt(u)
+    kp = vec / np.sqrt(u)
     kc = (Mv @ kp) / k
     sign_rule = "corr(diversity, kc)"
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -160,8 +210,8 @@ def _eci_pci_raw(
             sign_rule = "−corr(ubiquity, kp) (diversity constant)"
             if not np.isfinite(s) or s == 0:
                 s = 1.0
-                sign_rule = "arbitrary (diversity and ubiquity constant)"
-    return _Eig(kc=s * kc, kp=s * kp, eigenvalue=float(vals[0]), sign_rule=sign_rule)
+                sign_rule = "arbitrary (neither diversity nor ubiquity orients it)"
+    return _Eig(kc=s * kc, kp=s * kp, eigenvalue=val, sign_rule=sign_rule)
 
 
 # --------------------------------------------------------------------------------------------
@@ -533,11 +583,13 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     When the bipartite region–industry network has more than one connected component the
     second eigenvalue is 1 and its eigenvector only labels a component: a warning says so
     (``n_components`` in the result). Jiqun deflates the trivial eigenvector, so with two
-    components the result is unique (ecomplexity agrees up to its arbitrary choice inside the
-    degenerate eigenspace).
+    components the result is unique: ``kp`` is the eigenvector with ``Σ_i u_i kp_i = 0`` (the
+    property every second eigenvector has on a connected network). ECI and PCI then equal
+    ecomplexity's; its COI and COG depend on LAPACK's arbitrary choice inside the degenerate
+    eigenspace (COI/COG are not invariant to shifting ``kp``) and may differ.
 
     The eigenvector is computed from the symmetric matrix ``D_u^{-1/2} Mᵀ D_k⁻¹ M D_u^{-1/2}``
-    (similar to Mpp) with LAPACK ``syevr``; outputs are invariant to the eigenvector's scale, so
+    (similar to Mpp) by Lanczos iteration to a residual of 1e-14; outputs are invariant to the eigenvector's scale, so
     they equal ecomplexity's to rounding (≈1e-12).
 
     References: Hidalgo & Hausmann (2009) PNAS 106(26); Hidalgo et al. (2007) Science 317;
@@ -635,7 +687,7 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     eci_v = np.full(n_r, np.nan)
     pci_v = np.full(n_i, np.nan)
     coi_v = np.full(n_r, np.nan)
-    cog_v = np.full((n_r, n_i), np.nan)
+    cog_v = None
     eigenvalue = np.nan
     n_comp = 0
     B = None
@@ -655,7 +707,7 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
                 "the second eigenvector only labels a component; ECI/PCI do not measure "
                 "complexity",
             )
-        buf = np.empty_like(Mv)  # reused below for the COI product
+        buf = np.empty_like(Mv)  # holds M/√k for the eigenproblem, then the density
         eig = _eci_pci_raw(Mv, kv, uv, buf)
         eigenvalue = eig.eigenvalue
         mu, sd = eig.kc.mean(), eig.kc.std()
@@ -686,15 +738,14 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
             "fewer than 2 valid regions or industries: ECI/PCI undefined",
         )
 
-    dens = _density_array(M, phi)
+    dens = buf if (B is not None and all_valid) else _touched(M.shape)
+    _density_array(M, phi, out=dens)
     if B is not None:
         dv = dens if all_valid else dens[np.ix_(vr, vi)]
-        np.copyto(buf, dv)
-        np.copyto(buf, 0.0, where=Mbv)  # d ⊙ (1 − M)
         with np.errstate(divide="ignore", invalid="ignore"):
-            coi_v = _zscore(buf @ eig.kp)
-        # COG = (1 − M) ⊙ ((1 − M) @ B) and (1 − M) @ B = colsum(B) − M @ B
-        cog_v = Mv @ B
+            coi_v = _zscore(_masked_rowdot(dv, Mbv, eig.kp))
+        # COG = (1 − M) ⊙ ((1 − M) @ B), with (1 − M) @ B = colsum(B) − M @ B
+        cog_v = np.matmul(Mv, B, out=_touched(Mv.shape))
         np.subtract(B.sum(axis=0)[np.newaxis, :], cog_v, out=cog_v)
         np.copyto(cog_v, 0.0, where=Mbv)
 
@@ -722,7 +773,13 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
         eci=kept_vec(eci_v, regions, rk_v, "eci"),
         pci=kept_vec(pci_v, industries, ck_v, "pci"),
         coi=kept_vec(coi_v, regions, rk_v, "coi"),
-        cog=kept_frame(cog_v, regions, industries, rk_v, ck_v),
+        cog=kept_frame(
+            np.full((n_r, n_i), np.nan) if cog_v is None else cog_v,
+            regions,
+            industries,
+            rk_v,
+            ck_v,
+        ),
         density=kept_frame(dens, regions, industries, rk, ck),
         proximity=kept_frame(phi, industries, industries, ck, ck),
         rca=kept_frame(rca, regions, industries, rk, ck),
