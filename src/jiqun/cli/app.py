@@ -104,6 +104,44 @@ def overview(
     print_overview(console, national_overview(year=year, tier=tier))
 
 
+@app.command("diagnose")
+def diagnose_cmd(
+    cluster_id: Annotated[str, typer.Argument(help="集群编号 cluster id, e.g. NC2021-01")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="报告文件 report file (.json, .xlsx or .html)"),
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="统计年份 / year (default: latest)")] = None,
+    measure: Annotated[
+        str, typer.Option(help="口径 measure: employment | output | revenue | firms")
+    ] = "employment",
+    level: Annotated[
+        str, typer.Option("--level", help="行业代码层级 industry code level: class | division")
+    ] = "class",
+    top: Annotated[int, typer.Option(help="每个城市保留的行数 / rows kept per city")] = 10,
+) -> None:
+    """集群诊断 / diagnose a cluster: specialisation, trend, strength, competition, what next."""
+    from jiqun.cli.render import print_diagnosis
+    from jiqun.services.diagnosis import diagnose_cluster
+    from jiqun.services.reports import write_report
+    from jiqun.store.db import prepare
+
+    prepare()
+    with _progress() as prog:
+        task = prog.add_task("集群诊断 diagnosing", total=1.0)
+
+        def report(stage: str, frac: float) -> None:
+            prog.update(task, completed=frac, description=stage)
+
+        d = diagnose_cluster(
+            cluster_id, year=year, measure=measure, industry_level=level, top=top, progress=report
+        )
+    print_diagnosis(console, d)
+    if out is not None:
+        path = write_report(d, out)
+        console.print(f"报告已写入 report written: {path}")
+
+
 @app.command("validate")
 def validate_cmd(
     kind: KindArg,

@@ -179,3 +179,125 @@ def print_import(console: Console, result: Any, report: Path | None) -> None:
         )
     if report:
         console.print(f"报告 report → {report}")
+
+
+def _n(v: Any, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if isinstance(v, bool):
+        return "✓" if v else "·"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}f}"
+    return str(v)
+
+
+def print_diagnosis(console: Console, d: Any, rows: int = 10) -> None:
+    """Print the key tables of a cluster diagnosis; the full report goes to ``--out``."""
+    c = d.cluster
+    syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if d.synthetic else ""
+    members = "、".join(m["name"] for m in c["member_regions"])
+    leading = "；".join(f"{i['code']} {i['name']}" for i in c["leading_industries"])
+    console.print(
+        Panel(
+            f"[bold]集群诊断 cluster diagnosis: {c['name']}[/]{syn}\n"
+            f"{c['cluster_id']} · {c['tier_label']} · {c['field_label']}\n"
+            f"成员城市 member cities: {members}\n主导产业 leading industries: {leading}",
+            expand=False,
+        )
+    )
+    t = d.tables
+    specs: list[tuple[str, str, list[tuple[str, str]]]] = [
+        (
+            "leading_industries",
+            "主导产业专业化与趋势 leading industries",
+            [
+                ("region_name", "城市"),
+                ("industry_code", "行业"),
+                ("industry_name", "名称"),
+                ("value", "数值"),
+                ("lq", "LQ"),
+                ("lq_change", "ΔLQ"),
+                ("trend", "趋势"),
+                ("growth_rate", "增长"),
+            ],
+        ),
+        (
+            "strength",
+            "集群强度与星级 strength and stars",
+            [
+                ("region_name", "城市"),
+                ("lq", "LQ"),
+                ("lq_rank", "排名"),
+                ("qualifying", "合格"),
+                ("significant", "显著"),
+                ("strong", "强"),
+                ("strong10", "强10"),
+                ("stars", "星级"),
+            ],
+        ),
+        (
+            "shift_share",
+            "偏离-份额 shift-share",
+            [
+                ("region_name", "城市"),
+                ("scope", "范围"),
+                ("growth", "增量"),
+                ("national_share", "份额"),
+                ("industry_mix", "结构"),
+                ("regional_shift", "竞争力"),
+            ],
+        ),
+        (
+            "competition_regions",
+            "同质化竞争（地区） homogeneous competition: regions",
+            [
+                ("region_a_name", "城市"),
+                ("rank", "#"),
+                ("region_b_name", "对比地区"),
+                ("structure_similarity", "相似系数"),
+                ("krugman_bilateral", "Krugman"),
+                ("overlap_jaccard", "重合度"),
+            ],
+        ),
+        (
+            "competition_clusters",
+            "同质化竞争（集群） homogeneous competition: clusters",
+            [
+                ("rank", "#"),
+                ("cluster_b_name", "对比集群"),
+                ("structure_similarity", "相似系数"),
+                ("krugman_bilateral", "Krugman"),
+                ("leading_overlap_jaccard", "主导产业重合"),
+            ],
+        ),
+        (
+            "next_industries",
+            "下一步发展产业 what to develop next",
+            [
+                ("region_name", "城市"),
+                ("rank", "#"),
+                ("industry_code", "行业"),
+                ("industry_name", "名称"),
+                ("density", "密度"),
+                ("pci", "PCI"),
+                ("cog", "COG"),
+                ("position_label", "定位"),
+            ],
+        ),
+    ]
+    for key, title, cols in specs:
+        df = t.get(key)
+        if df is None or df.empty:
+            continue
+        tab = Table(title=title)
+        use = [(k, h) for k, h in cols if k in df.columns]
+        for _k, h in use:
+            tab.add_column(h, overflow="fold")
+        limit = rows * max(1, len(c["member_regions"])) if key != "competition_clusters" else rows
+        for r in df.head(limit).itertuples(index=False):
+            rec = r._asdict()
+            tab.add_row(*(_n(rec[k]) for k, _h in use))
+        console.print(tab)
+    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in d.basis.items()) + "[/]")
+    for n in d.notes:
+        console.print(f"[yellow]注 note:[/] {n}")
