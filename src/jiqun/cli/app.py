@@ -83,11 +83,51 @@ def demo(
         + f"\n数据库 database: {summary.database}"
     )
     print_overview(console, national_overview())
-    if not no_serve:
+    from jiqun.config import data_dir
+    from jiqun.services.accounts import ensure_demo_accounts
+
+    accounts = ensure_demo_accounts()
+    note = data_dir() / "demo-accounts.txt"
+    note.touch(mode=0o600)
+    note.write_text(
+        "".join(f"{a['username']}\t{a['role']}\t{a['scope']}\t{a['password']}\n" for a in accounts),
+        encoding="utf-8",
+    )
+    err.print(
+        "[bold]演示账户 demo accounts[/]（模拟数据，勿用于生产 / synthetic, not for production）:"
+    )
+    for a in accounts:
         err.print(
-            "[dim]网页界面尚未提供，已仅显示终端概览 / the web UI is not available yet; "
-            "showing the terminal overview only.[/]"
+            f"  {a['username']:<14} {a['role']:<11} {a['scope']:<20} 密码 password: {a['password']}"
         )
+    err.print(f"[dim]已保存到 saved to {note}[/]")
+    if not no_serve:
+        serve(host="127.0.0.1", port=8000)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址 / host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+    workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="仅 HTTPS 发送会话 Cookie / HTTPS-only cookies")
+    ] = False,
+) -> None:
+    """启动网页界面与 REST API / start the web UI and the REST API (Uvicorn)."""
+    import os
+
+    import uvicorn
+
+    from jiqun.store.db import prepare
+
+    prepare()
+    if secure_cookies:
+        os.environ["JIQUN_SECURE_COOKIES"] = "1"
+    err.print(
+        f"[green]Jiqun 平台 platform[/]: http://{host}:{port}/  ·  API http://{host}:{port}/api/v1/docs"
+    )
+    uvicorn.run("jiqun.web.main:app", host=host, port=port, workers=workers, log_level="warning")
 
 
 @app.command()
@@ -102,6 +142,60 @@ def overview(
 
     prepare()
     print_overview(console, national_overview(year=year, tier=tier))
+
+
+user_app = typer.Typer(help="用户 / user accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="用户名 username")],
+    role: Annotated[str, typer.Option(help="角色 role: admin | government | cluster | enterprise")],
+    scope: Annotated[
+        str | None,
+        typer.Option(help="范围 scope: 地区代码 region code | 集群编号 cluster id | 信用代码 USCC"),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="从标准输入读密码 / read the password from stdin"),
+    ] = False,
+) -> None:
+    """新建用户 / add a user account (the organisation is created when new)."""
+    from jiqun.services.access import audit
+    from jiqun.services.accounts import add_user
+    from jiqun.store.db import prepare
+
+    if not password_stdin:
+        raise JiqunError(
+            "请用 --password-stdin 从标准输入提供密码（不在命令行上出现）",
+            "give the password on stdin with --password-stdin (never on the command line)",
+        )
+    password = sys.stdin.readline().rstrip("\r\n")
+    prepare()
+    p = add_user(username, role, password, scope)
+    audit(
+        None,
+        "user_create",
+        f"user:{p.username}",
+        detail={"role": p.role, "scope": p.scope, "via": "cli"},
+    )
+    console.print(
+        f"已创建用户 created user {p.username} ({p.role}{': ' + p.scope if p.scope else ''})"
+    )
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """用户列表 / list user accounts."""
+    from jiqun.services.accounts import list_users
+    from jiqun.store.db import prepare
+
+    prepare()
+    for u in list_users():
+        console.print(
+            f"{u['username']:<20} {u['role']:<11} {u['scope'] or '':<20} active={u['active']}"
+        )
 
 
 @app.command("diagnose")

@@ -205,6 +205,84 @@ class SupplyLink(Base):
     __table_args__ = (UniqueConstraint("supplier_uscc", "buyer_uscc", "year", "input_category"),)
 
 
+class Organisation(Base):
+    """An organisation using the platform: its ``kind`` is its role, ``scope`` what it covers.
+
+    ``government``: a GB/T 2260 region code (a province or a city); ``cluster``: a cluster id;
+    ``enterprise``: a unified social credit code; ``admin``: the platform operator (no scope).
+    """
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("kind", "scope"),)
+
+
+class User(Base):
+    """A person with an account; role and scope come from the organisation."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Grant(Base):
+    """Consent: an enterprise (or the data owner) lets an organisation see its records.
+
+    Revocable (``revoked_at``); never deleted, so the history of consent stays auditable.
+    """
+
+    __tablename__ = "grants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    grantee_organisation_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    purpose: Mapped[str | None] = mapped_column(String(300))
+    granted_by: Mapped[str] = mapped_column(String(80))
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class AuditEntry(Base):
+    """Append-only audit log (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str | None] = mapped_column(String(80), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    resource: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+    client: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginAttempt(Base):
+    """Failed logins per username and client, for rate limiting (pruned as they age)."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(160), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Meta(Base):
     """Key–value facts about the database (e.g. which demo seed built it)."""
 

@@ -1,0 +1,139 @@
+"""The FastAPI application: REST API under ``/api/v1``, web UI at ``/``, static files.
+
+``create_app(engine)`` builds an app bound to one database; ``jiqun serve`` runs it with Uvicorn.
+Cross-cutting rules live here and nowhere else: the error body, security headers, the upload size
+limit and the session cookie (HttpOnly, SameSite=Lax, signed with ``JIQUN_SECRET_KEY``).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+
+from jiqun import __version__, config
+from jiqun.standard.problems import JiqunError
+from jiqun.web.responses import error_response
+
+API_PREFIX = "/api/v1"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+
+
+def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> FastAPI:
+    """Build the platform application.
+
+    Parameters
+    ----------
+    engine:
+        Database (default: the configured one, migrated and seeded on first use).
+    secure_cookies:
+        Send the session cookie only over HTTPS (set behind a TLS-terminating proxy).
+
+    Returns
+    -------
+    fastapi.FastAPI
+
+    Example
+    -------
+    >>> from fastapi.testclient import TestClient  # doctest: +SKIP
+    >>> TestClient(create_app()).get("/api/v1/clusters").json()["meta"]["total"]  # doctest: +SKIP
+    85
+    """
+    from jiqun.store.db import get_engine, prepare
+
+    engine = engine or get_engine()
+    prepare(engine)
+    app = FastAPI(
+        title="Jiqun 集群 API",
+        version=__version__,
+        description="先进制造业集群信息共享平台 / advanced manufacturing cluster platform. "
+        "Errors: {'error': {'code', 'message_zh', 'message_en'}}.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=config.secret_key(),
+        session_cookie="jiqun_session",
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=secure_cookies,
+    )
+
+    @app.middleware("http")
+    async def _limits_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+            return error_response(
+                413,
+                "too_large",
+                f"上传内容超过 {MAX_UPLOAD_BYTES // 2**20} MB",
+                f"the upload exceeds {MAX_UPLOAD_BYTES // 2**20} MB",
+            )
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith(f"{API_PREFIX}/docs"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+    @app.exception_handler(JiqunError)
+    async def _jiqun_error(request: Request, exc: JiqunError):  # type: ignore[no-untyped-def]
+        status = getattr(exc, "status", 400)
+        code = {
+            401: "unauthorised",
+            403: "forbidden",
+            404: "not_found",
+            429: "rate_limited",
+        }.get(status, "invalid")
+        extra = {}
+        if exc.problems:
+            extra["problems"] = [
+                p.as_dict() if hasattr(p, "as_dict") else str(p) for p in exc.problems[:200]
+            ]
+        resp = error_response(status, code, exc.message_zh, exc.message_en, **extra)
+        if status == 401:
+            resp.headers["WWW-Authenticate"] = "Bearer"
+        return resp
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]
+        details = [
+            {"field": ".".join(str(x) for x in e.get("loc", ())), "reason": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        return error_response(
+            422, "invalid_request", "请求参数无效", "invalid request parameters", details=details
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+        zh = {404: "找不到该地址", 405: "不支持该请求方法"}.get(exc.status_code, "请求失败")
+        return error_response(
+            exc.status_code, f"http_{exc.status_code}", zh, str(exc.detail or "request failed")
+        )
+
+    from jiqun.web.api import router as api_router
+
+    app.include_router(api_router, prefix=API_PREFIX)
+    from jiqun.web.ui import router as ui_router
+
+    app.include_router(ui_router)
+    static = resources.files("jiqun.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    return app

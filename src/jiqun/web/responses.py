@@ -1,0 +1,69 @@
+"""Table responses in JSON, CSV or XLSX, and the stable error body of the API."""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import pandas as pd
+from fastapi import Response
+from fastapi.responses import JSONResponse
+
+from jiqun.services.exporting import neutralise_formulas
+
+FORMATS = ("json", "csv", "xlsx")
+
+
+def error_body(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:
+    """``{"error": {"code", "message_zh", "message_en", ...}}`` — the one error shape."""
+    return {"error": {"code": code, "message_zh": zh, "message_en": en, **extra}}
+
+
+def error_response(status: int, code: str, zh: str, en: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(error_body(code, zh, en, **extra), status_code=status)
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        return _clean(v.item())
+    return v
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+
+
+def table_response(
+    rows: pd.DataFrame | list[dict[str, Any]],
+    fmt: str = "json",
+    name: str = "table",
+    meta: dict[str, Any] | None = None,
+) -> Response:
+    """A table as JSON (``{"items", "meta"}``), CSV (UTF-8 with BOM, for Excel) or XLSX."""
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    meta = dict(meta or {})
+    if fmt == "csv":
+        body = neutralise_formulas(df).to_csv(index=False).encode("utf-8-sig")
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            neutralise_formulas(df).to_excel(xw, sheet_name="data", index=False)
+            pd.DataFrame(
+                [(k, str(v)) for k, v in meta.items()], columns=["口径 basis", "值 value"]
+            ).to_excel(xw, sheet_name="说明 notes", index=False)
+        return Response(
+            buf.getvalue(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return JSONResponse({"items": records(df), "meta": {k: _clean(v) for k, v in meta.items()}})

@@ -1,0 +1,1 @@
+/* page behaviour: charts are drawn from data-* attributes (no inline scripts, CSP script-src 'self') */
