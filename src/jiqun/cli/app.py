@@ -26,6 +26,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="数据库 / database: migrations and location.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+from jiqun.cli.chain_cmd import chain_app  # noqa: E402
+
+app.add_typer(chain_app, name="chain")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -196,6 +199,73 @@ def user_list() -> None:
         console.print(
             f"{u['username']:<20} {u['role']:<11} {u['scope'] or '':<20} active={u['active']}"
         )
+
+
+@app.command("innovation")
+def innovation_cmd(
+    tier: Annotated[str, typer.Option(help="集群层级 / tier")] = "national",
+    batches: Annotated[
+        str | None, typer.Option(help="批次年份，逗号分隔 / batch years, e.g. 2021,2022")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="导出 .xlsx / export to .xlsx")] = None,
+) -> None:
+    """集群创新资源 / innovation resources inside clusters: counts, concentration, gaps."""
+    import pandas as pd
+    from rich.table import Table
+
+    from jiqun.services.innovation import innovation_resources
+    from jiqun.store.db import prepare
+
+    prepare()
+    b = tuple(int(x) for x in batches.split(",")) if batches else None
+    r = innovation_resources(tier=tier, batches=b)
+    t = Table(title="头条数字 headline figures")
+    for col in ("指标 figure", "公开 published", "数据 data", "一致 consistent"):
+        t.add_column(col)
+    for row in r.headline.itertuples(index=False):
+        t.add_row(
+            row.label,
+            f"{row.wording}{row.published:g}",
+            (f"{row.from_data:,.0f}" if abs(row.from_data) >= 100 else f"{row.from_data:.3g}"),
+            str(row.consistent),
+        )
+    console.print(t)
+    c = Table(title="集中度 concentration")
+    for col in (
+        "资源 resource",
+        "全国 national",
+        "集群内 inside",
+        "占比 share",
+        "HHI",
+        "有效集群数",
+    ):
+        c.add_column(col)
+    for row in r.concentration.itertuples(index=False):
+        c.add_row(
+            row.resource,
+            str(row.national),
+            str(row.inside),
+            f"{row.share_inside:.1%}",
+            f"{row.hhi:.3f}",
+            f"{row.effective_clusters:.1f}",
+        )
+    console.print(c)
+    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in r.basis.items()) + "[/]")
+    for n in r.notes:
+        console.print(f"[yellow]注 note:[/] {n}")
+    if out is not None:
+        with pd.ExcelWriter(out) as xw:
+            for name, df in (
+                ("headline", r.headline),
+                ("concentration", r.concentration),
+                ("per_cluster", r.per_cluster),
+                ("gaps", r.gaps),
+            ):
+                df.to_excel(xw, sheet_name=name, index=False)
+            pd.DataFrame(list(r.basis.items()) + [("note", n) for n in r.notes]).to_excel(
+                xw, sheet_name="说明 notes", index=False, header=False
+            )
+        console.print(f"已写入 written: {out}")
 
 
 @app.command("diagnose")
