@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Iterable, Mapping
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import cdist
 
 from jiqun.analytics.rca import JiqunWarning, _fmt_labels, check_matrix, presence
-from jiqun.analytics.specialisation import _drop_zero_lines, _row_shares, krugman_bilateral
+from jiqun.analytics.specialisation import _drop_zero_lines, _row_shares
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -76,11 +78,15 @@ def structure_similarity(X: pd.DataFrame) -> pd.DataFrame:
     """
     X = check_matrix(X)
     X = _drop_zero_lines(X, rows=True, cols=False)
-    v = _row_shares(X.to_numpy())
-    v = v / np.sqrt((v * v).sum(axis=1, keepdims=True))
+    v = _unit_rows(_row_shares(X.to_numpy()))
     S = np.clip(v @ v.T, 0.0, 1.0)
     np.fill_diagonal(S, 1.0)
     return pd.DataFrame(S, index=X.index.copy(), columns=X.index.copy())
+
+
+def _unit_rows(s: np.ndarray) -> np.ndarray:
+    """Rows of ``s`` scaled to unit Euclidean length (the cosine of two rows is then a dot)."""
+    return s / np.sqrt((s * s).sum(axis=1, keepdims=True))
 
 
 def _sets_to_presence(
@@ -113,12 +119,20 @@ def _sets_to_presence(
     )
 
 
-def _jaccard(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Jaccard matrix and intersection counts of the rows of a 0/1 matrix."""
+def _jaccard(M: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Jaccard matrix and intersection counts of the rows of a 0/1 matrix.
+
+    With ``rows`` (positions), only those rows of the matrices (``len(rows) × n``); the counts are
+    exact integers, so they equal the same rows of the full result.
+    """
     Mf = M.astype(np.float64)
-    inter = Mf @ Mf.T
     size = Mf.sum(axis=1)
-    union = size[:, None] + size[None, :] - inter
+    if rows is None:
+        inter = Mf @ Mf.T
+        union = size[:, None] + size[None, :] - inter
+    else:
+        inter = Mf[rows] @ Mf.T
+        union = size[rows][:, None] + size[None, :] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         J = np.where(union > 0, inter / np.where(union > 0, union, 1.0), np.nan)
     return J, inter
@@ -247,28 +261,42 @@ def homogeneous_competition_table(
         )
     if top is not None and top < 1:
         raise JiqunError("top 必须 ≥ 1", "top must be ≥ 1")
-    S = structure_similarity(X).to_numpy()
-    K = krugman_bilateral(X).to_numpy()
+    # Only the rows of the regions of interest are computed (the same values as those rows of
+    # structure_similarity(X), krugman_bilateral(X) and priority_overlap(presence(X))).
+    pos = {r: k for k, r in enumerate(X.index)}
+    idx = np.array([pos[a] for a in roi], dtype=np.int64)
+    s = _row_shares(X.to_numpy())
+    v = _unit_rows(s)
+    S = np.clip(v[idx] @ v.T, 0.0, 1.0)
+    S[np.arange(len(idx)), idx] = 1.0
+    K = cdist(s[idx], s, metric="cityblock")
+    K[np.arange(len(idx)), idx] = 0.0
     M = presence(X, threshold=threshold, reference=reference)
     Marr = M.to_numpy()
-    J, inter = _jaccard(Marr)
+    J, inter = _jaccard(Marr, idx)
+    # shared industries sorted by str(label): filtering the columns in that (stable) order gives
+    # the same list as sorting each region pair's shared industries
     cols = X.columns
-    pos = {r: k for k, r in enumerate(X.index)}
+    order = np.array(sorted(range(len(cols)), key=lambda j: str(cols[j])), dtype=np.int64)
+    sorted_labels = [cols[j] for j in order]
+    Msorted = Marr[:, order] != 0
     frames = []
-    for a in roi:
-        ia = pos[a]
-        others = np.array([k for k in range(len(X.index)) if k != ia], dtype=np.int64)
-        shared = [
-            sorted((cols[j] for j in np.flatnonzero(Marr[ia] & Marr[ib])), key=str) for ib in others
-        ]
+    for k, a in enumerate(roi):
+        ia = int(idx[k])
+        others = np.delete(np.arange(len(X.index), dtype=np.int64), ia)
+        both = Msorted[others] & Msorted[ia]
+        hit_row, hit_col = np.nonzero(both)
+        bounds = [0, *np.searchsorted(hit_row, np.arange(1, len(others) + 1)).tolist()]
+        hits = hit_col.tolist()
+        shared = [[sorted_labels[c] for c in hits[lo:hi]] for lo, hi in pairwise(bounds)]
         df = pd.DataFrame(
             {
                 "region_a": [a] * len(others),
                 "region_b": X.index[others],
-                "structure_similarity": S[ia, others],
-                "krugman_bilateral": K[ia, others],
-                "overlap_jaccard": J[ia, others],
-                "n_shared_specialised": inter[ia, others].astype(np.int64),
+                "structure_similarity": S[k, others],
+                "krugman_bilateral": K[k, others],
+                "overlap_jaccard": J[k, others],
+                "n_shared_specialised": inter[k, others].astype(np.int64),
                 "shared_specialised": shared,
             }
         )

@@ -31,7 +31,9 @@ References
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import numpy as np
@@ -228,9 +230,52 @@ def krugman_bilateral(X: pd.DataFrame) -> pd.DataFrame:
     X = check_matrix(X)
     X = _drop_zero_lines(X, rows=True, cols=False)
     s = _row_shares(X.to_numpy())
-    K = cdist(s, s, metric="cityblock")
+    K = _cityblock_all_pairs(s)
     np.fill_diagonal(K, 0.0)
     return pd.DataFrame(K, index=X.index.copy(), columns=X.index.copy())
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+#: Row-block size of :func:`_cityblock_all_pairs` (two 256 × n_industries blocks stay in cache).
+_PAIR_BLOCK = 256
+
+
+def _cityblock_all_pairs(s: np.ndarray, block: int = _PAIR_BLOCK) -> np.ndarray:
+    """``cdist(s, s, "cityblock")`` computed on the upper-triangular blocks only and mirrored.
+
+    Each block is one SciPy ``cdist`` call (same kernel, so the same floats as one full call, and
+    ``|a − b| = |b − a|`` makes the mirror exact); blocks that fit in cache and half the pairs make
+    it ~3× faster than one call, and the calls release the GIL, so they run on a small thread pool.
+    """
+    n = s.shape[0]
+    if n <= 2 * block:
+        return cdist(s, s, metric="cityblock")
+    K = np.empty((n, n))
+    starts = range(0, n, block)
+    tasks = [(a, b) for a in starts for b in starts if b >= a]
+
+    def run(task: tuple[int, int]) -> None:
+        a, b = task
+        ea, eb = min(a + block, n), min(b + block, n)
+        part = cdist(s[a:ea], s[b:eb], metric="cityblock")
+        K[a:ea, b:eb] = part
+        if b != a:
+            K[b:eb, a:ea] = part.T
+
+    workers = min(_usable_cpus(), 8)
+    if workers <= 1:
+        for task in tasks:
+            run(task)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run, tasks))
+    return K
 
 
 def hoover_specialization(X: pd.DataFrame, reference: pd.Series | None = None) -> pd.Series:
