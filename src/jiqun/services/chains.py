@@ -1,0 +1,596 @@
+"""Industrial-chain maps for a region or a cluster from the stored data (产业链图谱服务).
+
+Reads enterprises, supply links, regions and clusters from the system of record, maps every
+firm onto a chain template (:func:`jiqun.chains.map_firms`) and runs the chain analytics of
+:mod:`jiqun.chains.analysis` for a region (a GB/T 2260 code with all units below it) or a
+cluster (its member regions with theirs). Every result carries a ``basis`` dict — year, measure,
+unit 万元, region level, code level, value vs count basis, ``synthetic`` — and notes.
+
+The firms of **all** regions are mapped, because suppliers, peers and candidate firms lie
+outside the analysed region.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from jiqun.chains.analysis import BASIS_LABELS, ChainAnalysis, analyse_chain
+from jiqun.chains.mapping import map_firms
+from jiqun.chains.templates import ChainTemplate, get_template
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.standard.problems import JiqunError
+from jiqun.store.db import get_engine
+
+__all__ = [
+    "ChainMap",
+    "ChainReport",
+    "RegionSpec",
+    "chain_map",
+    "chain_report",
+    "read_overrides",
+    "resolve_region",
+    "write_chain_output",
+]
+
+_LEVEL_ZH = {"province": "省级", "prefecture": "地级", "county": "县级"}
+
+
+@dataclass
+class RegionSpec:
+    """The analysed area: a region with the units below it, or a cluster's member regions."""
+
+    kind: str  # "region" | "cluster"
+    id: str
+    name: str
+    codes: set[str]
+    level: str
+    origin: tuple[float, float] | None
+    cluster_field: str | None = None
+    members: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+@dataclass
+class ChainMap:
+    """Firms of a chain (optionally only those of a region) with their segments."""
+
+    template: ChainTemplate
+    mapping: pd.DataFrame
+    summary: pd.DataFrame
+    region: RegionSpec | None
+    basis: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.basis.get("synthetic"))
+
+
+@dataclass
+class ChainReport:
+    """The chain analytics of one region or cluster, with basis and notes."""
+
+    template: ChainTemplate
+    region: RegionSpec
+    analysis: ChainAnalysis
+    mapping: pd.DataFrame
+    basis: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.basis.get("synthetic"))
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures: completeness, LSR with basis, counts of listed segments."""
+        a = self.analysis
+        return {
+            "chain": self.template.id,
+            "chain_name": f"{self.template.name_zh} / {self.template.name_en}",
+            "region": self.region.label,
+            "segments": len(self.template.segments),
+            "segments_present": int(a.completeness.table["present"].sum()),
+            "completeness": a.completeness.completeness,
+            "weighted_completeness": a.completeness.weighted_completeness,
+            "lsr": a.lsr.chain,
+            "lsr_basis": a.lsr.chain_basis,
+            "weak_or_missing": len(a.weak.table),
+            "strong_links": len(a.strong),
+            "extend_links": len(a.extend),
+            "local_chain_firms": int(self.mapping["uscc"].nunique()),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name, the local mapping included (for export)."""
+        return {**self.analysis.tables(), "mapping": self.mapping}
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+def _regions(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as c:
+        return pd.read_sql(text("SELECT code, name, level, parent_code, lon, lat FROM regions"), c)
+
+
+def resolve_region(
+    engine: Engine, region: str | None = None, cluster: str | None = None
+) -> RegionSpec:
+    """Turn ``--region CODE`` or ``--cluster ID`` into the set of region codes analysed.
+
+    Parameters
+    ----------
+    engine:
+        The database.
+    region:
+        A GB/T 2260 code (province, prefecture or county); the units below it are included.
+    cluster:
+        A cluster id; its member regions and the units below them are included.
+
+    Returns
+    -------
+    RegionSpec
+
+    Raises
+    ------
+    JiqunError
+        Neither or both given, unknown code or cluster, or a cluster without member regions.
+
+    Example
+    -------
+    >>> spec = resolve_region(engine, cluster="NC2021-03")  # doctest: +SKIP
+    >>> "310115" in spec.codes  # doctest: +SKIP
+    True
+    """
+    if (region is None) == (cluster is None):
+        raise JiqunError(
+            "请给出 --region 地区代码 或 --cluster 集群编号（二选一）",
+            "give either --region CODE or --cluster ID (one of them)",
+        )
+    regs = _regions(engine)
+    by_code = regs.drop_duplicates("code").set_index("code")
+    children = regs.groupby("parent_code")["code"].agg(list).to_dict()
+
+    def below(code: str) -> set[str]:
+        out, todo = {code}, [code]
+        while todo:
+            for ch in children.get(todo.pop(), []):
+                if ch not in out:
+                    out.add(ch)
+                    todo.append(ch)
+        return out
+
+    def origin_of(codes: list[str]) -> tuple[float, float] | None:
+        pts = by_code.reindex(codes)[["lon", "lat"]].dropna()
+        return (float(pts["lon"].mean()), float(pts["lat"].mean())) if len(pts) else None
+
+    if region is not None:
+        code = region.strip()
+        if code not in by_code.index:
+            raise JiqunError(f"未知的行政区划代码：{code}", f"unknown region code: {code}")
+        row = by_code.loc[code]
+        name = str(row["name"])
+        if name == "市辖区" and isinstance(row["parent_code"], str):
+            name = str(by_code.loc[row["parent_code"], "name"])  # municipality
+        return RegionSpec(
+            "region", code, name, below(code), str(row["level"]), origin_of([code]), None, [code]
+        )
+    assert cluster is not None
+    with engine.connect() as c:
+        cl = pd.read_sql(
+            text("SELECT cluster_id, name, field FROM clusters WHERE cluster_id = :c"),
+            c,
+            params={"c": cluster},
+        )
+        members = pd.read_sql(
+            text("SELECT region_code FROM cluster_regions WHERE cluster_id = :c"),
+            c,
+            params={"c": cluster},
+        )["region_code"].tolist()
+    if not len(cl):
+        raise JiqunError(f"未知的集群编号：{cluster}", f"unknown cluster id: {cluster}")
+    if not members:
+        raise JiqunError(
+            f"集群 {cluster} 没有登记成员地区，请改用 --region",
+            f"cluster {cluster} has no member regions on record; use --region instead",
+        )
+    codes: set[str] = set()
+    for m in members:
+        codes |= below(m)
+    return RegionSpec(
+        "cluster",
+        cluster,
+        str(cl["name"].iloc[0]),
+        codes,
+        "cluster member regions (prefecture-level, 集群成员地区)",
+        origin_of(members),
+        cl["field"].iloc[0] if isinstance(cl["field"].iloc[0], str) else None,
+        members,
+    )
+
+
+def _firms(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as c:
+        f = pd.read_sql(
+            text(
+                "SELECT uscc, name, region_code, industry_code, employees, revenue, output, "
+                "rd_expense, tags, business_scope, lon, lat, synthetic FROM enterprises"
+            ),
+            c,
+        )
+    return f
+
+
+def _links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
+    with engine.connect() as c:
+        if year is None:
+            year = c.execute(text("SELECT MAX(year) FROM supply_links")).scalar()
+        if year is None:
+            return pd.DataFrame(columns=["supplier", "buyer", "value", "synthetic"]), None
+        lk = pd.read_sql(
+            text(
+                "SELECT supplier_uscc AS supplier, buyer_uscc AS buyer, value, synthetic "
+                "FROM supply_links WHERE year = :y"
+            ),
+            c,
+            params={"y": int(year)},
+        )
+    return lk, int(year)
+
+
+def read_overrides(path: str | Path) -> pd.DataFrame:
+    """Read a manual override table (``uscc``, ``segment``[, ``chain``, ``confidence``]).
+
+    Parameters
+    ----------
+    path:
+        ``.csv`` (UTF-8) or ``.xlsx``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All columns as text.
+
+    Example
+    -------
+    >>> read_overrides("overrides.csv")  # doctest: +SKIP
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise JiqunError(f"找不到人工指定文件：{p}", f"override file not found: {p}")
+    if p.suffix.lower() == ".xlsx":
+        return pd.read_excel(p, dtype=str)
+    if p.suffix.lower() == ".csv":
+        return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raise JiqunError(
+        f"人工指定文件须为 .csv 或 .xlsx：{p}", f"the override file must be .csv or .xlsx: {p}"
+    )
+
+
+def _map_all(
+    firms: pd.DataFrame, template: ChainTemplate, overrides: pd.DataFrame | None
+) -> pd.DataFrame:
+    return map_firms(firms, template, overrides)
+
+
+def _basis(
+    template: ChainTemplate,
+    spec: RegionSpec | None,
+    year: int | None,
+    synthetic: bool,
+    lsr_basis: str | None,
+    min_confidence: float,
+) -> dict[str, Any]:
+    if spec is None:
+        level = "country (全国)"
+    elif spec.kind == "cluster":
+        level = spec.level
+    else:
+        level = f"{spec.level} ({_LEVEL_ZH.get(spec.level, '')}) with the units below it"
+    out: dict[str, Any] = {
+        "chain": template.id,
+        "template_version": template.version,
+        "template": "shipped (内置)" if template.shipped else template.origin,
+        "region": spec.label if spec else "全国 country",
+        "region_level": level,
+        "year": year,
+        "measure": "output 工业总产值 (segment values, LQ, weights); revenue 营业收入 "
+        "(leader share, candidate size); firm values as stored",
+        "unit": "万元",
+        "code_level": "GB/T 4754-2017 class (4-digit) + business-scope keywords (jieba) + "
+        "manual overrides",
+        "min_confidence": min_confidence,
+        "synthetic": synthetic,
+    }
+    if lsr_basis is not None:
+        zh, en = BASIS_LABELS[lsr_basis]
+        out["value_or_count"] = lsr_basis
+        out["lsr_basis"] = f"{zh} / {en}"
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Services
+# ---------------------------------------------------------------------------------------------
+
+
+def chain_map(
+    chain: str | ChainTemplate,
+    region: str | None = None,
+    cluster: str | None = None,
+    *,
+    engine: Engine | None = None,
+    templates: str | Path | None = None,
+    overrides: pd.DataFrame | str | Path | None = None,
+) -> ChainMap:
+    """Map the stored firms onto a chain, optionally keeping one region or cluster.
+
+    Parameters
+    ----------
+    chain:
+        Chain id or template.
+    region, cluster:
+        Keep only the firms of this region (with the units below it) or cluster; both
+        ``None`` keeps the whole country.
+    engine:
+        Database (default: the configured one).
+    templates:
+        User template file/folder (see :func:`jiqun.chains.load_templates`).
+    overrides:
+        Manual mappings (DataFrame or .csv/.xlsx path).
+
+    Returns
+    -------
+    ChainMap
+        ``mapping`` (with firm name, region, industry code, revenue, output), a per-segment
+        ``summary``, ``basis`` and notes.
+
+    Example
+    -------
+    >>> chain_map("photovoltaics", region="130600").summary  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    template = get_template(chain, templates)
+    spec = (
+        resolve_region(engine, region, cluster)
+        if region is not None or cluster is not None
+        else None
+    )
+    firms = _firms(engine)
+    ov = read_overrides(overrides) if isinstance(overrides, str | Path) else overrides
+    m = _map_all(firms, template, ov)
+    cols = ["uscc", "name", "region_code", "industry_code", "revenue", "output", "synthetic"]
+    m = m.merge(firms[cols], on="uscc", how="left")
+    if spec is not None:
+        m = m[m["region_code"].isin(spec.codes)].reset_index(drop=True)
+    seg = template.segments_frame()[["segment", "name_zh", "name_en", "position"]]
+    g = m.groupby("segment")
+    summary = seg.assign(
+        firms=seg["segment"].map(g["uscc"].nunique()).fillna(0).astype("int64"),
+        by_code=seg["segment"]
+        .map(m[m["method"] == "code"].groupby("segment").size())
+        .fillna(0)
+        .astype("int64"),
+        by_keyword=seg["segment"]
+        .map(m[m["method"] == "keyword"].groupby("segment").size())
+        .fillna(0)
+        .astype("int64"),
+        manual=seg["segment"]
+        .map(m[m["method"] == "manual"].groupby("segment").size())
+        .fillna(0)
+        .astype("int64"),
+        output=seg["segment"].map(g["output"].sum()).fillna(0.0),
+    )
+    synthetic = (
+        bool(m["synthetic"].fillna(False).astype(bool).any())
+        if len(m)
+        else bool(firms["synthetic"].fillna(False).astype(bool).any())
+    )
+    notes = [f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}"] if synthetic else []
+    return ChainMap(
+        template, m, summary, spec, _basis(template, spec, None, synthetic, None, 0.0), notes
+    )
+
+
+def chain_report(
+    chain: str | ChainTemplate,
+    region: str | None = None,
+    cluster: str | None = None,
+    *,
+    engine: Engine | None = None,
+    year: int | None = None,
+    templates: str | Path | None = None,
+    overrides: pd.DataFrame | str | Path | None = None,
+    basis: str = "auto",
+    inputs: str = "chain",
+    min_confidence: float = 0.6,
+    top_n: int = 10,
+) -> ChainReport:
+    """Chain analytics for a region or a cluster from the stored data.
+
+    Parameters
+    ----------
+    chain:
+        Chain id or template.
+    region, cluster:
+        Exactly one of them (see :func:`resolve_region`).
+    engine:
+        Database (default: the configured one).
+    year:
+        Supply-link year (default: the latest).
+    templates:
+        User template file/folder.
+    overrides:
+        Manual mappings (DataFrame or .csv/.xlsx path).
+    basis, inputs, min_confidence, top_n:
+        As in :func:`jiqun.chains.analyse_chain`.
+
+    Returns
+    -------
+    ChainReport
+        The analysis, the local mapping, ``basis`` (year, measure, unit 万元, region level,
+        code level, value vs count, synthetic) and notes. For a cluster the related area of
+        延链 is the cluster's provinces.
+
+    References
+    ----------
+    METHODS.md §5.
+
+    Example
+    -------
+    >>> r = chain_report("integrated_circuits", cluster="NC2021-03")  # doctest: +SKIP
+    >>> r.analysis.lsr.chain_basis  # doctest: +SKIP
+    'value'
+    """
+    engine = engine or get_engine()
+    template = get_template(chain, templates)
+    spec = resolve_region(engine, region, cluster)
+    firms = _firms(engine)
+    regs = _regions(engine)
+    pref = _prefecture_of(regs.drop_duplicates("code"))
+    firms["unit"] = firms["region_code"].map(pref).fillna(firms["region_code"])
+    links, link_year = _links(engine, year)
+    ov = read_overrides(overrides) if isinstance(overrides, str | Path) else overrides
+    mapping = _map_all(firms, template, ov)
+    analysis = analyse_chain(
+        mapping,
+        firms,
+        template,
+        spec.codes,
+        links if len(links) else None,
+        basis=basis,
+        inputs=inputs,
+        min_confidence=min_confidence,
+        origin=spec.origin,
+        top_n=top_n,
+    )
+    local = firms[firms["region_code"].isin(spec.codes)]
+    lm = mapping[mapping["uscc"].isin(local["uscc"])].merge(
+        local[["uscc", "name", "region_code", "industry_code", "revenue", "output"]],
+        on="uscc",
+        how="left",
+    )
+    synthetic = bool(firms["synthetic"].fillna(False).astype(bool).any()) or bool(
+        len(links) and links["synthetic"].fillna(False).astype(bool).any()
+    )
+    notes: list[str] = []
+    if synthetic:
+        notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
+    if spec.cluster_field and spec.cluster_field != template.field:
+        notes.append(
+            f"集群领域（{spec.cluster_field}）与产业链领域（{template.field}）不同 / the cluster's field "
+            f"({spec.cluster_field}) differs from the chain's ({template.field})"
+        )
+    if link_year is None:
+        notes.append(
+            "数据库中没有供应关系，本地配套率按计数口径 / no supply links stored: the local "
+            "supporting rate uses the count basis"
+        )
+    low = template.code_table()
+    n_low = int((low["confidence"] == "low").sum())
+    if n_low:
+        notes.append(
+            f"模板中 {n_low} 个行业代码对应为低置信度（仅按代码映射的企业置信度 0.4，低于 "
+            f"{min_confidence} 时不计为合格企业） / {n_low} code mappings of the template are "
+            f"low-confidence (code-only firms get 0.4; below {min_confidence} they do not count "
+            "as qualified firms)"
+        )
+    notes += analysis.notes
+    b = _basis(template, spec, link_year, synthetic, analysis.lsr.basis, min_confidence)
+    return ChainReport(template, spec, analysis, lm, b, list(dict.fromkeys(notes)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Output files
+# ---------------------------------------------------------------------------------------------
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
+    return out  # type: ignore[no-any-return]
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    return v
+
+
+def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path:
+    """Write a report or map to ``.json``, ``.xlsx`` or (map only, or the mapping) ``.csv``.
+
+    Parameters
+    ----------
+    result:
+        :class:`ChainReport` or :class:`ChainMap`.
+    path:
+        Output file; the format follows the extension. An ``.xlsx`` has one sheet per table
+        plus ``basis`` (口径) and ``notes``; ``.json`` holds ``basis``, ``notes``, ``summary``
+        and every table as records; ``.csv`` holds the firm mapping.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    JiqunError
+        For another extension.
+
+    Example
+    -------
+    >>> write_chain_output(report, "ic.xlsx")  # doctest: +SKIP
+    """
+    p = Path(path)
+    ext = p.suffix.lower()
+    if isinstance(result, ChainReport):
+        tables = result.tables()
+        summary = _clean(result.summary())
+    else:
+        tables = {"mapping": result.mapping, "summary": result.summary}
+        summary = None
+    basis_df = pd.DataFrame(
+        {"key": list(result.basis), "value": [str(v) for v in result.basis.values()]}
+    )
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if ext == ".csv":
+        result_map = result.mapping
+        result_map.to_csv(p, index=False, encoding="utf-8-sig")
+    elif ext == ".json":
+        doc = {
+            "basis": _clean(result.basis),
+            "notes": result.notes,
+            "summary": summary,
+            "tables": {k: _records(v) for k, v in tables.items()},
+        }
+        p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    elif ext == ".xlsx":
+        with pd.ExcelWriter(p, engine="openpyxl") as xw:
+            if summary is not None:
+                pd.DataFrame({"key": list(summary), "value": list(summary.values())}).to_excel(
+                    xw, sheet_name="summary", index=False
+                )
+            basis_df.to_excel(xw, sheet_name="basis", index=False)
+            pd.DataFrame({"note": result.notes}).to_excel(xw, sheet_name="notes", index=False)
+            for name, df in tables.items():
+                df.to_excel(xw, sheet_name=name[:31], index=False)
+    else:
+        raise JiqunError(
+            f"输出文件须为 .json、.xlsx 或 .csv：{p}",
+            f"the output file must be .json, .xlsx or .csv: {p}",
+        )
+    return p
