@@ -1,0 +1,650 @@
+"""Supply-chain resilience from the stored data (供应链韧性服务).
+
+Reads enterprises (``uscc, name, region_code, industry_code, revenue, lon, lat``) and supply
+links (``supplier_uscc, buyer_uscc, year, input_category, value``) from the system of record and
+runs the analytics of :mod:`jiqun.resilience` for a region (a GB/T 2260 code with the units
+below it), a cluster (its member regions, :func:`jiqun.services.chains.resolve_region`) or the
+whole database:
+
+- :func:`resilience_metrics` — supplier concentration, single sourcing, geographic concentration
+  of each input's supply, single points of failure and the ESRI of the largest suppliers;
+- :func:`scenario` — a firm failure, a regional lockdown or an import stop, propagated with the
+  generalized-Leontief cascade (or the threshold cascade), with alternative suppliers;
+- :func:`cluster_hot_spots`, :func:`scenario_loss` — the same, shaped for the web UI.
+
+**Scope.** The network of a region or cluster holds every link with a buyer *or* a supplier
+inside it, i.e. the local firms plus their first-tier partners elsewhere (``in_scope`` tells
+which is which); losses are reported for the firms inside. Links naming a firm missing from the
+enterprises table are left out (with a note). When any link lacks a value the whole network
+uses the count basis (each link = 1), and the basis says so. Every result carries a ``basis``
+dict (year, measure, unit 万元, value or count, region, essentiality, synthetic) and notes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from jiqun.resilience import (
+    alternative_suppliers,
+    default_essentiality,
+    esri,
+    firm_failure,
+    geographic_concentration,
+    gl_model,
+    import_stop,
+    load_essentiality,
+    regional_lockdown,
+    run_scenario,
+    single_points_of_failure,
+    single_sourced_share,
+    supplier_concentration,
+)
+from jiqun.resilience.scenarios import ScenarioResult
+from jiqun.services.chains import RegionSpec, resolve_region
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
+from jiqun.standard.problems import JiqunError
+from jiqun.store.db import get_engine
+
+__all__ = [
+    "MetricsReport",
+    "NetworkData",
+    "ScenarioReport",
+    "cluster_hot_spots",
+    "load_network",
+    "resilience_metrics",
+    "scenario",
+    "scenario_loss",
+    "write_output",
+]
+
+
+@dataclass
+class NetworkData:
+    """Firms and links of the analysed scope, with the basis of every figure."""
+
+    firms: pd.DataFrame  # id, name, region, industry, revenue, lon, lat, synthetic, in_scope
+    links: pd.DataFrame  # supplier, buyer, value, input_category, synthetic
+    spec: RegionSpec | None
+    year: int | None
+    basis: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.basis.get("synthetic"))
+
+
+def _read_firms(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as c:
+        f = pd.read_sql(
+            text(
+                "SELECT uscc AS id, name, region_code AS region, industry_code AS industry, "
+                "revenue, lon, lat, synthetic FROM enterprises"
+            ),
+            c,
+        )
+    f["synthetic"] = f["synthetic"].astype(bool)
+    return f
+
+
+def _read_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
+    with engine.connect() as c:
+        if year is None:
+            year = c.execute(text("SELECT MAX(year) FROM supply_links")).scalar()
+        if year is None:
+            raise JiqunError(
+                "数据库中没有供应关系（supply_links），请先导入",
+                "no supply links stored; import them first",
+            )
+        lk = pd.read_sql(
+            text(
+                "SELECT supplier_uscc AS supplier, buyer_uscc AS buyer, input_category, value, "
+                "synthetic FROM supply_links WHERE year = :y"
+            ),
+            c,
+            params={"y": int(year)},
+        )
+    if not len(lk):
+        raise JiqunError(f"{year} 年没有供应关系", f"no supply links for year {year}")
+    lk["synthetic"] = lk["synthetic"].astype(bool)
+    return lk, int(year)
+
+
+def load_network(
+    engine: Engine | None = None,
+    *,
+    region: str | None = None,
+    cluster: str | None = None,
+    year: int | None = None,
+) -> NetworkData:
+    """Read the supply network of a region, a cluster or the whole database.
+
+    Parameters
+    ----------
+    engine:
+        Database (default: the configured one).
+    region, cluster:
+        Scope (at most one); neither = every stored link.
+    year:
+        Supply-link year (default: the latest).
+
+    Returns
+    -------
+    NetworkData
+
+    Example
+    -------
+    >>> net = load_network(region="440300")  # doctest: +SKIP
+    >>> net.basis["unit"]  # doctest: +SKIP
+    '万元'
+    """
+    engine = engine or get_engine()
+    spec = resolve_region(engine, region=region, cluster=cluster) if region or cluster else None
+    firms = _read_firms(engine)
+    links, year = _read_links(engine, year)
+    notes: list[str] = []
+    known = pd.Index(firms["id"])
+    ok = links["supplier"].isin(known) & links["buyer"].isin(known)
+    if not ok.all():
+        n_bad = int((~ok).sum())
+        notes.append(
+            f"{n_bad} 条供应关系的企业不在企业库中，已忽略 / {n_bad} links name firms missing "
+            "from the enterprises table and were left out"
+        )
+        links = links.loc[ok]
+    if spec is not None:
+        inside = firms["region"].isin(spec.codes)
+        scope_ids = set(firms.loc[inside, "id"])
+        keep = links["supplier"].isin(scope_ids) | links["buyer"].isin(scope_ids)
+        links = links.loc[keep]
+        if not len(links):
+            raise JiqunError(
+                f"{spec.label} 没有供应关系数据", f"no supply links touch {spec.label}"
+            )
+    ids = pd.unique(np.concatenate([links["supplier"].to_numpy(), links["buyer"].to_numpy()]))
+    f = firms.set_index("id").loc[ids].reset_index()
+    f["in_scope"] = f["region"].isin(spec.codes) if spec is not None else True
+    links = links.reset_index(drop=True)
+    value_basis = "value"
+    if links["value"].isna().any():
+        n_na = int(links["value"].isna().sum())
+        notes.append(
+            f"{n_na} 条供应关系缺少金额，整个网络按关系数计算 / {n_na} links have no value: the "
+            "whole network uses the count basis (each link = 1)"
+        )
+        links = links.drop(columns="value")
+        value_basis = "count"
+    synthetic = bool(f["synthetic"].any() or links["synthetic"].any())
+    if synthetic:
+        notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
+    basis: dict[str, Any] = {
+        "year": year,
+        "measure": "supply-link value 供应关系采购额" if value_basis == "value" else "links 关系数",
+        "unit": "万元" if value_basis == "value" else "links 条",
+        "value_or_count": value_basis,
+        "region": spec.label if spec else "全部数据 all stored data",
+        "scope": "links with a buyer or supplier inside the scope (first-tier partners included)"
+        if spec
+        else "every stored link",
+        "firms": len(f),
+        "firms_in_scope": int(f["in_scope"].sum()),
+        "links": len(links),
+        "code_level": "GB/T 4754-2017 class (4-digit); GB/T 2260 region codes",
+        "synthetic": synthetic,
+    }
+    return NetworkData(f, links, spec, year, basis, notes)
+
+
+# --------------------------------------------------------------------------------------------
+# metrics
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MetricsReport:
+    """Resilience metrics of one scope (tables ready to print or export)."""
+
+    summary: dict[str, Any]
+    inputs: pd.DataFrame  # per input category: buyers, single-sourced share, mean HHI, …
+    geographic: pd.DataFrame  # per input category: geographic HHI of supply, top region, …
+    spof: pd.DataFrame  # firms that are single points of failure, most dominated first
+    esri: pd.DataFrame  # the largest suppliers' ESRI, highest first
+    basis: dict[str, Any]
+    notes: list[str]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "inputs": self.inputs,
+            "geographic": self.geographic,
+            "spof": self.spof,
+            "esri": self.esri,
+        }
+
+
+def _essentiality(path: str | Path | None) -> pd.DataFrame:
+    return load_essentiality(path) if path else default_essentiality()
+
+
+def resilience_metrics(
+    engine: Engine | None = None,
+    *,
+    region: str | None = None,
+    cluster: str | None = None,
+    year: int | None = None,
+    top: int = 20,
+    esri_candidates: int = 100,
+    essentiality: str | Path | None = None,
+    replaceability: bool = True,
+) -> MetricsReport:
+    """Concentration, single sourcing, chokepoints and systemic risk of a scope's supply network.
+
+    Concentration and single sourcing are computed for the purchases of the firms *inside* the
+    scope (per buyer and input category); geographic concentration for the supply of each input
+    category bought by them (regions at province level, foreign suppliers separate); single
+    points of failure from the supply-side dominator tree of the whole loaded network; ESRI
+    (Diem et al. 2022) for the ``esri_candidates`` largest in-scope suppliers, with suppliers
+    replaceable within their GB/T 4754 class when ``replaceability``.
+
+    Parameters
+    ----------
+    engine:
+        Database (default: the configured one).
+    region, cluster, year:
+        Scope and supply-link year.
+    top:
+        Rows kept in the SPOF and ESRI tables.
+    esri_candidates:
+        Number of largest suppliers (by sales in the network) whose ESRI is computed.
+    essentiality:
+        Optional essentiality matrix file (default: Jiqun's rule-based GB/T 4754 matrix).
+    replaceability:
+        Suppliers are replaceable within their industry class (Diem et al. market option).
+
+    Returns
+    -------
+    MetricsReport
+
+    Example
+    -------
+    >>> rep = resilience_metrics(cluster="NC2021-03")  # doctest: +SKIP
+    >>> rep.summary["single_sourced_count_share"]  # doctest: +SKIP
+    0.81
+    """
+    data = load_network(engine, region=region, cluster=cluster, year=year)
+    f, lk = data.firms, data.links
+    scope_ids = set(f.loc[f["in_scope"], "id"])
+    lk_in = lk[lk["buyer"].isin(scope_ids)]
+    value = "value" if "value" in lk.columns else None
+    conc = supplier_concentration(lk_in, "input_category", value=value)
+    ss = single_sourced_share(lk_in, "input_category", value=value)
+    inputs = (
+        conc.groupby("category")
+        .agg(
+            buyers=("buyer", "size"),
+            value=("value", "sum"),
+            single_sourced_share=("single_sourced", "mean"),
+            mean_hhi=("hhi", "mean"),
+            mean_effective_suppliers=("effective_suppliers", "mean"),
+        )
+        .reset_index()
+        .rename(columns={"category": "input_category"})
+        .sort_values("value", ascending=False)
+    )
+    geo = geographic_concentration(lk_in, f, "input_category", level="province", value=value)
+    geo = geo.rename(columns={"segment": "input_category"}).sort_values("value", ascending=False)
+
+    spof = single_points_of_failure(f, lk, demand=None)
+    spof = spof[spof["spof"]].sort_values("dominated", ascending=False)
+    n_spof = len(spof)
+    info = f.set_index("id")[["name", "region", "industry", "in_scope"]]
+    spof = spof.join(info).head(top).reset_index()
+
+    E = _essentiality(essentiality)
+    market = f.set_index("id")["industry"] if replaceability else None
+    model = gl_model(f, lk, E, market, value=value)
+    net = model.net
+    sales = pd.Series(net.s_out, index=net.index)
+    cand = sales[sales.index.isin(scope_ids) & (sales > 0)].nlargest(esri_candidates)
+    es = esri(None, None, None, shocks=list(cand.index), model=model) if len(cand) else None
+    if es is not None:
+        es = es.join(info).assign(sales=cand).sort_values("esri", ascending=False)
+        es = es.head(top).reset_index().rename(columns={"shock": "id"})
+    else:
+        es = pd.DataFrame(columns=["id", "esri", "esri_down", "esri_up"])
+    summary = {
+        "firms": len(f),
+        "firms_in_scope": len(scope_ids),
+        "links": len(lk),
+        "buyer_input_pairs": int(ss["pairs"]),
+        "single_sourced_count_share": float(ss["count_share"]),
+        "single_sourced_value_share": float(ss["value_share"]),
+        "mean_supplier_hhi": float(conc["hhi"].mean()) if len(conc) else float("nan"),
+        "inputs_flagged_dependent": int(geo["dependency"].sum()),
+        "single_points_of_failure": n_spof,
+        "esri_max": float(es["esri"].max()) if len(es) else float("nan"),
+    }
+    basis = {
+        **data.basis,
+        "essentiality": model.essentiality_basis,
+        "replaceability": "within GB/T 4754 class" if replaceability else "none",
+        "esri_candidates": len(cand),
+        "geographic_level": "province (foreign suppliers by their own code)",
+    }
+    notes = list(data.notes)
+    return MetricsReport(summary, inputs, geo, spof, es, basis, notes)
+
+
+# --------------------------------------------------------------------------------------------
+# scenarios
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScenarioReport:
+    """A scenario's outcome for the firms of the scope, with alternative suppliers."""
+
+    result: ScenarioResult
+    firms: pd.DataFrame  # in-scope firms, largest loss first
+    by_region: pd.DataFrame
+    by_industry: pd.DataFrame
+    alternatives: pd.DataFrame
+    summary: dict[str, Any]
+    basis: dict[str, Any]
+    notes: list[str]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Aggregated losses by province (what the web page shows)."""
+        return self.by_region.reset_index()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "firms": self.firms,
+            "by_region": self.by_region.reset_index(),
+            "by_industry": self.by_industry.reset_index(),
+            "alternatives": self.alternatives,
+        }
+
+
+def scenario(
+    engine: Engine | None = None,
+    *,
+    firm: str | None = None,
+    lockdown: str | None = None,
+    import_stop_industry: str | None = None,
+    outside: str | None = None,
+    region: str | None = None,
+    cluster: str | None = None,
+    year: int | None = None,
+    model: Literal["gl", "threshold"] = "gl",
+    theta: float = 0.5,
+    essentiality: str | Path | None = None,
+    replaceability: bool = True,
+    alternatives: int = 5,
+) -> ScenarioReport:
+    """Run a named scenario on the stored supply network.
+
+    Exactly one of ``firm`` (a credit code fails), ``lockdown`` (every firm of a region stops)
+    or ``import_stop_industry`` (the supply of an industry from outside the country — or from
+    outside region ``outside`` — stops). Losses come from :func:`jiqun.resilience.run_scenario`;
+    alternative suppliers (same class, other prefectures, ranked by revenue and distance) are
+    listed for the failed firm, or for the five largest suppliers stopped by a lockdown.
+
+    Parameters
+    ----------
+    engine:
+        Database (default: the configured one).
+    firm, lockdown, import_stop_industry, outside:
+        The scenario.
+    region, cluster, year:
+        Scope of the network (default: all stored links) and supply-link year.
+    model, theta:
+        ``"gl"`` (generalized Leontief, default) or ``"threshold"`` with ``theta``.
+    essentiality:
+        Optional essentiality matrix file (GL model).
+    replaceability:
+        Suppliers replaceable within their industry class (GL model).
+    alternatives:
+        Alternative suppliers listed per failed firm.
+
+    Returns
+    -------
+    ScenarioReport
+
+    Example
+    -------
+    >>> rep = scenario(lockdown="440300")  # doctest: +SKIP
+    >>> rep.summary["loss_share"]  # doctest: +SKIP
+    """
+    given = [x for x in (firm, lockdown, import_stop_industry) if x]
+    if len(given) != 1:
+        raise JiqunError(
+            "请指定一个情景：--firm 信用代码、--region 地区代码 或 --import-stop 行业代码",
+            "give exactly one scenario: --firm USCC, --region CODE or --import-stop INDUSTRY",
+        )
+    engine = engine or get_engine()
+    data = load_network(engine, region=region, cluster=cluster, year=year)
+    f, lk = data.firms, data.links
+    value = "value" if "value" in lk.columns else None
+    if firm:
+        if firm not in set(f["id"]):
+            raise JiqunError(
+                f"企业 {firm} 不在所选范围的供应网络中", f"firm {firm} is not in the supply network"
+            )
+        sc = firm_failure(f, firm)
+    elif lockdown:
+        sc = regional_lockdown(f, lockdown)
+    else:
+        sc = import_stop(f, lk, str(import_stop_industry), outside, value=value)
+    E = _essentiality(essentiality) if model == "gl" else None
+    market = "industry" if replaceability and model == "gl" else None
+    res = run_scenario(f, lk, sc, E, model, theta=theta, market=market)
+    info = f.set_index("id")[["name", "in_scope"]]
+    table = res.firms.join(info)
+    inside = table[table["in_scope"].fillna(False).astype(bool)]
+    inside = inside.sort_values(["output_loss", "loss"], ascending=False).reset_index()
+
+    # alternatives: the failed firm, or the largest suppliers a lockdown stops
+    all_firms = _read_firms(engine)
+    alt = pd.DataFrame()
+    if alternatives > 0 and sc.kind in ("firm", "region"):
+        shocked = res.firms.loc[res.firms["shocked"] > 0]
+        failed = list(shocked.sort_values("sales", ascending=False).head(5).index)
+        known = set(all_firms["id"])
+        failed = [x for x in failed if x in known]
+        if failed:
+            alt = alternative_suppliers(
+                all_firms, failed, k=alternatives, exclude=list(sc.psi.index)
+            )
+            names = all_firms.set_index("id")["name"]
+            alt.insert(3, "name", alt["candidate"].map(names))
+    summary = {**res.summary, "scenario": sc.name}
+    basis = {
+        **data.basis,
+        **{k: v for k, v in res.basis.items() if k not in ("value_basis",)},
+        "scenario": f"{sc.description_zh} / {sc.description_en}",
+        "loss_measure": "share of B2B sales lost, 1 − min(h_down, h_up) (Diem et al. 2022)"
+        if model == "gl"
+        else f"failed firms (threshold θ = {theta})",
+    }
+    notes = list(data.notes)
+    if model == "gl" and essentiality is None:
+        notes.append(
+            "投入必要性矩阵为 Jiqun 按规则生成的默认矩阵，非调查数据 / the essentiality matrix is "
+            "Jiqun's rule-based default, not survey data"
+        )
+    return ScenarioReport(res, inside, res.by_region, res.by_industry, alt, summary, basis, notes)
+
+
+# --------------------------------------------------------------------------------------------
+# web helpers
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WebResult:
+    """One table with its basis and notes (the shape ``_resilience.html`` renders)."""
+
+    table: pd.DataFrame
+    basis: dict[str, Any]
+    notes: list[str]
+
+
+def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 10) -> WebResult:
+    """The cluster's supply-chain hot spots: its most systemic suppliers (ESRI) and chokepoints.
+
+    Parameters
+    ----------
+    cluster_id:
+        Cluster id.
+    engine:
+        Database.
+    top:
+        Rows.
+
+    Returns
+    -------
+    WebResult
+        ``table``: name, region, industry, ESRI (down/up), sales, nodes dominated.
+
+    Example
+    -------
+    >>> cluster_hot_spots("NC2021-03").table.head()  # doctest: +SKIP
+    """
+    rep = resilience_metrics(engine, cluster=cluster_id, top=top, esri_candidates=max(50, top))
+    t = rep.esri.copy()
+    dom = rep.spof.set_index("id")["dominated"] if len(rep.spof) else pd.Series(dtype=int)
+    t["dominated"] = t["id"].map(dom).fillna(0).astype(int)
+    cols = ["name", "region", "industry", "esri", "esri_down", "esri_up", "sales", "dominated"]
+    notes = [
+        *rep.notes,
+        f"单一来源占比 single-sourced (buyer, input) pairs: "
+        f"{rep.summary['single_sourced_count_share']:.1%} (count), "
+        f"{rep.summary['single_sourced_value_share']:.1%} (value)",
+    ]
+    return WebResult(t[[c for c in cols if c in t.columns]], rep.basis, notes)
+
+
+def scenario_loss(
+    principal: Any, kind: str, target: str, engine: Engine | None = None
+) -> WebResult:
+    """Web scenario: ``kind`` = ``firm`` / ``region`` / ``import``; losses by province only.
+
+    Firm-level results are not returned (aggregates by province, with firm counts).
+
+    Parameters
+    ----------
+    principal:
+        The signed-in user (kept for the caller's audit; results are aggregates).
+    kind, target:
+        Scenario kind and its target (credit code, region code, industry code).
+    engine:
+        Database.
+
+    Returns
+    -------
+    WebResult
+
+    Example
+    -------
+    >>> scenario_loss(user, "region", "440300").table  # doctest: +SKIP
+    """
+    del principal
+    k = kind.strip().lower()
+    if k == "firm":
+        rep = scenario(engine, firm=target)
+    elif k == "region":
+        rep = scenario(engine, lockdown=target)
+    elif k in ("import", "import_stop", "import-stop"):
+        rep = scenario(engine, import_stop_industry=target)
+    else:
+        raise JiqunError(
+            f"未知的情景类型 {kind!r}（firm、region、import）",
+            f"unknown scenario kind {kind!r} (firm, region, import)",
+        )
+    s = rep.summary
+    notes = [
+        *rep.notes,
+        f"受冲击企业 shocked {s['shocked']:,}; 受影响企业 affected {s['affected']:,}; "
+        f"损失占比 loss share {s['loss_share']:.2%}",
+    ]
+    return WebResult(rep.table, rep.basis, notes)
+
+
+# --------------------------------------------------------------------------------------------
+# output files
+# --------------------------------------------------------------------------------------------
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if isinstance(v, np.generic):
+        return _clean(v.item())
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    return v
+
+
+def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Path:
+    """Write a report to ``.xlsx`` (one sheet per table + summary, basis, notes), ``.json`` or
+    ``.csv`` (the main table: per-firm losses, or the ESRI table).
+
+    Parameters
+    ----------
+    report:
+        :class:`MetricsReport` or :class:`ScenarioReport`.
+    path:
+        Output file.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Example
+    -------
+    >>> write_output(resilience_metrics(), "metrics.xlsx")  # doctest: +SKIP
+    """
+    p = Path(path)
+    ext = p.suffix.lower()
+    tables = report.tables()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if ext == ".csv":
+        main = report.firms if isinstance(report, ScenarioReport) else report.esri
+        main.to_csv(p, index=False, encoding="utf-8-sig")
+    elif ext == ".json":
+        doc = {
+            "summary": _clean(report.summary),
+            "basis": _clean(report.basis),
+            "notes": report.notes,
+            "tables": {
+                k: json.loads(v.to_json(orient="records", force_ascii=False))
+                for k, v in tables.items()
+            },
+        }
+        p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    elif ext == ".xlsx":
+        with pd.ExcelWriter(p, engine="openpyxl") as xw:
+            pd.DataFrame(
+                {"key": list(report.summary), "value": [str(v) for v in report.summary.values()]}
+            ).to_excel(xw, sheet_name="summary", index=False)
+            pd.DataFrame(
+                {"key": list(report.basis), "value": [str(v) for v in report.basis.values()]}
+            ).to_excel(xw, sheet_name="basis", index=False)
+            pd.DataFrame({"note": report.notes}).to_excel(xw, sheet_name="notes", index=False)
+            for name, df in tables.items():
+                df.to_excel(xw, sheet_name=name[:31], index=False)
+    else:
+        raise JiqunError(
+            f"输出文件须为 .xlsx、.json 或 .csv：{p}",
+            f"the output file must be .xlsx, .json or .csv: {p}",
+        )
+    return p
