@@ -153,7 +153,12 @@ def _own_sql(principal: Principal) -> tuple[str, dict[str, Any]]:
     if principal.role == "admin":
         return "1=1", {}
     if principal.role == "government" and principal.scope:
-        return "e.region_code LIKE :_pfx", {"_pfx": region_prefix(principal.scope) + "%"}
+        # A half-open range on the code uses the index; LIKE 'prefix%' does not (SQLite, PG).
+        pfx = region_prefix(principal.scope)
+        return (
+            "(e.region_code >= :_lo AND e.region_code < :_hi)",
+            {"_lo": pfx.ljust(6, "0"), "_hi": str(int(pfx) + 1).zfill(len(pfx)).ljust(6, "0")},
+        )
     if principal.role == "cluster" and principal.scope:
         return _IN_CLUSTER, {"_cid": principal.scope}
     if principal.role == "enterprise" and principal.scope:
@@ -166,8 +171,8 @@ def enterprise_scope_sql(principal: Principal) -> tuple[str, dict[str, Any]]:
 
     Example
     -------
-    >>> enterprise_scope_sql(Principal("a", "government", "320200", 1))[0][:40]
-    '(e.region_code LIKE :_pfx OR e.uscc IN ('
+    >>> enterprise_scope_sql(Principal("a", "government", "320200", 1))[0][:49]
+    '((e.region_code >= :_lo AND e.region_code < :_hi)'
     """
     own, params = _own_sql(principal)
     if principal.role == "admin" or principal.is_public or principal.organisation_id is None:
@@ -341,3 +346,265 @@ def require_role(principal: Principal, *roles: str) -> None:
     raise AccessDenied(
         f"角色 {principal.role} 无权执行此操作", f"role {principal.role} may not do this"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# imports
+# --------------------------------------------------------------------------------------------
+
+#: Kinds each role may import. Reference lists (regions, industries, clusters) are the
+#: administrator's; a government imports records of its region; a cluster organisation keeps
+#: its member registry; an enterprise imports nothing (it edits its own record elsewhere).
+IMPORT_KINDS: dict[str, tuple[str, ...]] = {
+    "government": ("enterprises", "region-stats", "innovation-carriers", "supply-links"),
+    "cluster": ("cluster-members",),
+}
+
+
+def importable_kinds(principal: Principal) -> tuple[str, ...]:
+    """The kinds of the unified data standard ``principal`` may import."""
+    from jiqun.standard.schema import KIND_NAMES
+
+    if principal.role == "admin":
+        return tuple(KIND_NAMES)
+    return IMPORT_KINDS.get(principal.role, ())
+
+
+def require_import(principal: Principal, kind: str) -> None:
+    """Raise 401 for the public and 403 when the role may not import ``kind`` at all."""
+    if principal.is_public:
+        raise AccessDenied("请先登录", "log in first", status=401)
+    if kind not in importable_kinds(principal):
+        raise AccessDenied(
+            f"角色 {principal.role} 不能导入「{kind}」数据",
+            f"role {principal.role} may not import {kind!r} data",
+        )
+
+
+def _in_region_scope(codes: Any, scope: str) -> Any:
+    import pandas as pd
+
+    s = pd.Series(codes, dtype=object)
+    pfx = region_prefix(scope)
+    return s.map(lambda v: isinstance(v, str) and v.startswith(pfx)).to_numpy(dtype=bool)
+
+
+def import_rows_outside_scope(
+    principal: Principal, kind: str, records: Any, engine: Engine | None = None
+) -> list[tuple[int, str, str]]:
+    """Rows of a validated import that ``principal`` may not write, as (index, column, value).
+
+    ``records`` are the normalised records of :class:`~jiqun.standard.validate.ValidationResult`
+    (one row per data row; invalid cells ``None``). Rules:
+
+    - admin: every row.
+    - government: enterprises, region statistics and innovation carriers registered in its
+      region; an enterprise already stored elsewhere cannot be moved in; supply links whose
+      supplier and buyer are both registered in its region.
+    - cluster organisation: members of its own cluster, registered in one of the cluster's
+      member regions (a firm elsewhere joins through the administrator, so that a cluster
+      cannot widen its own view by listing firms).
+    """
+    import numpy as np
+
+    engine = engine or get_engine()
+    require_import(principal, kind)
+    if principal.role == "admin" or len(records) == 0:
+        return []
+    out: list[tuple[int, str, str]] = []
+
+    def col(name: str) -> Any:
+        if name in records:
+            return records[name].to_numpy(dtype=object)
+        return np.full(len(records), None, dtype=object)
+
+    def flag(mask: Any, column: str) -> None:
+        vals = col(column)
+        for i in np.flatnonzero(mask):
+            out.append((int(i), column, "" if vals[i] is None else str(vals[i])))
+
+    def registered(usccs: list[str], cond: str, params: dict[str, Any]) -> set[str]:
+        found: set[str] = set()
+        uniq = sorted({u for u in usccs if isinstance(u, str)})
+        with engine.connect() as c:
+            for start in range(0, len(uniq), 500):
+                part = uniq[start : start + 500]
+                names = {f"_u{j}": u for j, u in enumerate(part)}
+                sql = (
+                    f"SELECT e.uscc FROM enterprises e WHERE e.uscc IN "
+                    f"({', '.join(':' + n for n in names)}) AND {cond}"
+                )
+                found.update(c.execute(text(sql), {**params, **names}).scalars())
+        return found
+
+    scope = principal.scope or ""
+    if principal.role == "government":
+        if kind in ("enterprises", "region-stats", "innovation-carriers"):
+            codes = col("region_code")
+            inside = _in_region_scope(codes, scope)
+            flag(~inside, "region_code")
+            if kind == "enterprises":
+                usccs = col("uscc").tolist()
+                pfx = region_prefix(scope) + "%"
+                elsewhere = registered(usccs, "e.region_code NOT LIKE :_p", {"_p": pfx})
+                moved = np.array([u in elsewhere for u in usccs], dtype=bool)
+                flag(moved & inside, "uscc")
+        elif kind == "supply-links":
+            own, params = _own_sql(principal)
+            for column in ("supplier_uscc", "buyer_uscc"):
+                usccs = col(column).tolist()
+                ok = registered(usccs, own, params)
+                bad = np.array([u not in ok for u in usccs], dtype=bool)
+                flag(bad, column)
+    elif principal.role == "cluster":
+        other = np.array([v != scope for v in col("cluster_id")], dtype=bool)
+        flag(other, "cluster_id")
+        usccs = col("uscc").tolist()
+        ok = registered(
+            usccs,
+            "(e.region_code IN (SELECT r.region_code FROM cluster_regions r "
+            "WHERE r.cluster_id = :_cid) OR substr(e.region_code, 1, 4) || '00' IN "
+            "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :_cid) OR "
+            "substr(e.region_code, 1, 2) || '0000' IN "
+            "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :_cid))",
+            {"_cid": scope},
+        )
+        outside = np.array([u not in ok for u in usccs], dtype=bool)
+        flag(outside & ~other, "uscc")
+    return sorted(out)
+
+
+def can_use_staged_import(principal: Principal, owner: str | None) -> bool:
+    """A staged upload (report, commit) belongs to its uploader; an admin may use any."""
+    if principal.is_public:
+        return False
+    return principal.role == "admin" or (owner is not None and principal.username == owner)
+
+
+# --------------------------------------------------------------------------------------------
+# analyses that carry enterprise-level rows (chain maps)
+# --------------------------------------------------------------------------------------------
+
+
+def require_area_analysis(
+    principal: Principal,
+    region: str | None = None,
+    cluster: str | None = None,
+    engine: Engine | None = None,
+) -> None:
+    """Who may run an analysis of an area that lists enterprises (a chain map of a region or a
+    cluster): an admin, a government for an area inside its region, a cluster organisation for
+    its own cluster. 401 for the public, 403 otherwise. Enterprise rows in the result must still
+    pass :func:`visible_rows`."""
+    if principal.is_public:
+        raise AccessDenied("请先登录", "log in first", status=401)
+    if principal.role == "admin":
+        return
+    denied = AccessDenied(
+        "此分析含企业明细，只能由平台管理员、所辖地区的政府用户或本集群的促进机构查看",
+        "this analysis lists enterprises: only an admin, the government of the area or the "
+        "cluster's own organisation may run it",
+    )
+    if principal.role == "cluster":
+        if cluster is not None and region is None and cluster == principal.scope:
+            return
+        raise denied
+    if principal.role == "government" and principal.scope:
+        pfx = region_prefix(principal.scope)
+        if region is not None and region.strip().startswith(pfx):
+            return
+        if cluster is not None:
+            with (engine or get_engine()).connect() as c:
+                members = list(
+                    c.execute(
+                        text("SELECT region_code FROM cluster_regions WHERE cluster_id = :c"),
+                        {"c": cluster},
+                    ).scalars()
+                )
+            if members and all(m.startswith(pfx) for m in members):
+                return
+    raise denied
+
+
+def visible_rows(
+    principal: Principal,
+    df: Any,
+    column: str = "uscc",
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> tuple[Any, int]:
+    """Keep the rows of ``df`` about enterprises ``principal`` may read (own scope or grant);
+    return (kept rows, number of rows left out). Reads through a grant are audited
+    (``read_granted``, one entry per enterprise)."""
+    if column not in df.columns or len(df) == 0:
+        return df, 0
+    if principal.role == "admin":
+        return df, 0
+    engine = engine or get_engine()
+    usccs = sorted({u for u in df[column].dropna().astype(str)})
+    own_cond, own_params = _own_sql(principal)
+    own: set[str] = set()
+    granted: dict[str, int] = {}
+    grants_sql = (
+        "SELECT uscc, MIN(id) FROM grants WHERE grantee_organisation_id = :_o AND "
+        "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :_n)"
+    )
+    gparams: dict[str, Any] = {"_o": principal.organisation_id, "_n": _now()}
+    with engine.connect() as c:
+        if len(usccs) > 2000:  # a large table: read the whole visible set once
+            own.update(
+                c.execute(text(f"SELECT e.uscc FROM enterprises e WHERE {own_cond}"), own_params)
+                .scalars()
+                .all()
+            )
+            if principal.organisation_id is not None:
+                granted.update(c.execute(text(grants_sql + " GROUP BY uscc"), gparams).all())
+        else:
+            for start in range(0, len(usccs), 500):
+                part = usccs[start : start + 500]
+                names = {f"_u{j}": u for j, u in enumerate(part)}
+                inlist = ", ".join(":" + n for n in names)
+                own.update(
+                    c.execute(
+                        text(
+                            f"SELECT e.uscc FROM enterprises e WHERE e.uscc IN ({inlist}) "
+                            f"AND {own_cond}"
+                        ),
+                        {**own_params, **names},
+                    ).scalars()
+                )
+                if principal.organisation_id is not None:
+                    granted.update(
+                        c.execute(
+                            text(grants_sql + f" AND uscc IN ({inlist}) GROUP BY uscc"),
+                            {**names, **gparams},
+                        ).all()
+                    )
+    keep = df[column].astype(str).isin(own | set(granted))
+    for u in sorted(set(df.loc[keep, column].astype(str)) - own):
+        audit(
+            principal,
+            "read_granted",
+            f"enterprise:{u}",
+            detail={"grant_id": granted[u], "via": "analysis"},
+            client=client,
+            engine=engine,
+        )
+    return df[keep.to_numpy()], int((~keep).sum())
+
+
+def require_scenario(
+    principal: Principal,
+    kind: str,
+    target: str,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> None:
+    """Who may run a disruption scenario: any logged-in user for a region lockdown or an import
+    stop; for a firm failure only a user who may read that firm (404 otherwise, so that the
+    scenario does not reveal which credit codes exist). Results list only the firms the user
+    may read (:func:`visible_rows`)."""
+    if principal.is_public:
+        raise AccessDenied("请先登录", "log in first", status=401)
+    if kind == "firm" and not can_see_enterprise(principal, target, engine, client=client):
+        raise NotFound(f"找不到企业 {target}", f"no enterprise {target}")

@@ -1,8 +1,12 @@
 """REST API ``/api/v1``: thin handlers over the services (access decisions live in services).
 
-Lists take ``limit`` (≤ 1000), ``offset``, ``sort`` (a column, ``-`` prefix for descending) and
-``format=json|csv|xlsx``; JSON lists answer ``{"items": [...], "meta": {"total", "limit",
-"offset", "basis"...}}``. Errors answer ``{"error": {"code", "message_zh", "message_en"}}``.
+Lists take ``limit`` (≤ 1000), ``offset``, ``sort`` (a column, ``-`` prefix for descending),
+filters, and ``format=json|csv|xlsx``; JSON lists answer ``{"items": [...], "meta": {"total",
+"limit", "offset", "basis"...}}``. Errors answer ``{"error": {"code", "message_zh",
+"message_en"}}``. Resources are split by area: this module (auth, reference, clusters,
+enterprises, sharing, administration), :mod:`jiqun.web.api_data` (region statistics, metrics,
+published tables), :mod:`jiqun.web.api_imports` (upload → report → commit) and
+:mod:`jiqun.web.api_chains` (chains, resilience scenarios). docs/api.md documents them all.
 """
 
 from __future__ import annotations
@@ -13,22 +17,28 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, text
 
 from jiqun import reference
 from jiqun.services import access, accounts
-from jiqun.services.accounts import Principal
 from jiqun.web import deps
+from jiqun.web.api_common import (
+    ERRORS,
+    TABLE,
+    E,
+    ErrorOut,
+    Fmt,
+    Limit,
+    Offset,
+    P,
+    Sort,
+    page,
+    reject_nul,
+)
 from jiqun.web.responses import records, table_response
 
-router = APIRouter(dependencies=[Depends(deps.check_csrf)])
-
-Fmt = Annotated[Literal["json", "csv", "xlsx"], Query(description="json, csv or xlsx")]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-P = Annotated[Principal, Depends(deps.principal)]
-E = Annotated[Engine, Depends(deps.engine)]
+router = APIRouter(dependencies=[Depends(reject_nul), Depends(deps.check_csrf)], responses=ERRORS)
 
 
 class TokenOut(BaseModel):
@@ -36,11 +46,81 @@ class TokenOut(BaseModel):
     token_type: str = "bearer"
 
 
+class MeOut(BaseModel):
+    username: str | None
+    role: str
+    role_label: str
+    scope: str | None
+    organisation_id: int | None
+    can_import: list[str] = Field(description="kinds this account may import")
+
+
+class CodeName(BaseModel):
+    code: str
+    name: str
+
+
+class ClusterOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    cluster_id: str
+    name: str
+    name_en: str | None = None
+    tier: str
+    batch_year: int | None = None
+    field: str | None = None
+    verification: str | None = None
+    synthetic: bool
+    member_regions: list[CodeName]
+    leading_industries: list[CodeName]
+
+
+class OverviewOut(BaseModel):
+    totals: dict[str, Any]
+    by_field: list[dict[str, Any]]
+    clusters: list[dict[str, Any]]
+    basis: dict[str, Any]
+    notes: list[str]
+
+
+class DiagnosisOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    cluster: dict[str, Any]
+    basis: dict[str, Any]
+    notes: list[str]
+    tables: dict[str, Any]
+
+
+class EnterpriseOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    uscc: str
+    name: str
+    region_code: str
+    industry_code: str
+    tags: list[str]
+    synthetic: bool
+    clusters: list[dict[str, Any]]
+    suppliers: list[dict[str, Any]]
+    customers: list[dict[str, Any]]
+    basis: dict[str, Any]
+
+
 class GrantIn(BaseModel):
     uscc: str = Field(min_length=18, max_length=18)
-    grantee_organisation_id: int
+    grantee_organisation_id: int = Field(ge=1, le=2**31 - 1)
     purpose: str | None = Field(default=None, max_length=300)
     expires_at: dt.datetime | None = None
+
+
+class GrantOut(BaseModel):
+    id: int
+    uscc: str
+    grantee_organisation_id: int
+    purpose: str | None
+    granted_by: str
+    granted_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    active: bool
 
 
 class UserIn(BaseModel):
@@ -50,31 +130,11 @@ class UserIn(BaseModel):
     scope: str | None = Field(default=None, max_length=40)
 
 
-def _sorted(df: pd.DataFrame, sort: str | None, default: str) -> pd.DataFrame:
-    key = (sort or default).strip()
-    desc = key.startswith("-")
-    col = key.lstrip("-")
-    if col not in df.columns:
-        raise access.JiqunError(f"不能按 {col!r} 排序", f"cannot sort by {col!r}")
-    return df.sort_values(col, ascending=not desc, kind="stable", na_position="last")
-
-
-def _page(
-    df: pd.DataFrame,
-    fmt: str,
-    name: str,
-    limit: int,
-    offset: int,
-    sort: str | None,
-    default_sort: str,
-    meta: dict[str, Any] | None = None,
-) -> Response:
-    df = _sorted(df, sort, default_sort)
-    total = len(df)
-    page = df if fmt != "json" else df.iloc[offset : offset + limit]
-    return table_response(
-        page, fmt, name, {"total": total, "limit": limit, "offset": offset, **(meta or {})}
-    )
+class UserOut(BaseModel):
+    username: str
+    role: str
+    scope: str | None
+    organisation_id: int | None
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,30 +142,53 @@ def _page(
 # --------------------------------------------------------------------------------------------
 
 
-@router.post("/auth/token", response_model=TokenOut, tags=["auth"])
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    tags=["auth"],
+    responses={429: {"model": ErrorOut, "description": "too many failed logins / 登录尝试过多"}},
+)
 def token(
     request: Request,
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=200)],
     engine: E,
 ) -> TokenOut:
-    """登录获取令牌 / exchange a username and password for a bearer token."""
+    """登录获取令牌 / exchange a username and password for a bearer token.
+
+    The same 401 answer for an unknown user and a wrong password; after 5 failures in 15 minutes
+    (per username and per client) 429 for everyone, the right password included.
+    """
     who = accounts.authenticate(username, password, deps.client(request), engine)
     access.audit(who, "login", "api", client=deps.client(request), engine=engine)
     return TokenOut(access_token=accounts.issue_token(who, engine))
 
 
-@router.get("/me", tags=["auth"])
-def me(principal: P) -> dict[str, Any]:
-    """当前身份 / who am I."""
+class CsrfOut(BaseModel):
+    csrf_token: str = Field(description="send as X-CSRF-Token with session-cookie POST/DELETE")
+
+
+@router.get("/auth/csrf", response_model=CsrfOut, tags=["auth"])
+def csrf(request: Request) -> CsrfOut:
+    """CSRF 令牌 / the CSRF token of the browser session.
+
+    State-changing calls authenticated by the session cookie must send it as ``X-CSRF-Token``
+    (or form field ``csrf``); calls with a bearer token need none."""
+    return CsrfOut(csrf_token=deps.csrf_token(request))
+
+
+@router.get("/me", response_model=MeOut, tags=["auth"])
+def me(principal: P) -> MeOut:
+    """当前身份 / who am I (``role`` is ``public`` without a token)."""
     zh, en = accounts.ROLES[principal.role]
-    return {
-        "username": principal.username,
-        "role": principal.role,
-        "role_label": f"{zh} / {en}",
-        "scope": principal.scope,
-        "organisation_id": principal.organisation_id,
-    }
+    return MeOut(
+        username=principal.username,
+        role=principal.role,
+        role_label=f"{zh} / {en}",
+        scope=principal.scope,
+        organisation_id=principal.organisation_id,
+        can_import=list(access.importable_kinds(principal)),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,48 +196,69 @@ def me(principal: P) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-@router.get("/regions", tags=["reference"])
+def _text_filter(df: pd.DataFrame, q: str | None, *cols: str) -> pd.DataFrame:
+    if not q:
+        return df
+    hit = pd.Series(False, index=df.index)
+    for c in cols:
+        hit |= df[c].astype("string").str.contains(q, regex=False, na=False).astype(bool)
+    return df[hit]
+
+
+@router.get("/regions", tags=["reference"], response_model=None, responses=TABLE)
 def regions(
     level: Annotated[Literal["province", "prefecture", "county"] | None, Query()] = None,
     parent: Annotated[str | None, Query(max_length=6)] = None,
-    q: Annotated[str | None, Query(max_length=50)] = None,
+    q: Annotated[str | None, Query(max_length=50, description="name or code")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: Annotated[str | None, Query(max_length=40)] = None,
+    sort: Sort = None,
     format: Fmt = "json",
 ) -> Response:
-    """行政区划 / GB/T 2260 regions."""
+    """行政区划 / GB/T 2260 regions (public)."""
     df = reference.regions()
     if level:
         df = df[df["level"] == level]
     if parent:
         df = df[df["parent_code"] == parent]
     if q:
-        df = df[df["name"].str.contains(q, regex=False, na=False) | df["code"].str.startswith(q)]
-    return _page(df, format, "regions", limit, offset, sort, "code", {"source": "GB/T 2260"})
+        df = df[
+            df["name"].str.contains(q, regex=False, na=False).astype(bool)
+            | df["code"].str.startswith(q).astype(bool)
+        ]
+    return page(df, format, "regions", limit, offset, sort, "code", {"source": "GB/T 2260"})
 
 
-@router.get("/industries", tags=["reference"])
+@router.get("/industries", tags=["reference"], response_model=None, responses=TABLE)
 def industries(
     level: Annotated[int | None, Query(ge=1, le=4)] = None,
-    q: Annotated[str | None, Query(max_length=50)] = None,
+    q: Annotated[str | None, Query(max_length=50, description="name or code prefix")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: Annotated[str | None, Query(max_length=40)] = None,
+    sort: Sort = None,
     format: Fmt = "json",
 ) -> Response:
-    """国民经济行业分类 / GB/T 4754-2017 industries."""
+    """国民经济行业分类 / GB/T 4754-2017 industries (public; level 1 = section ... 4 = class)."""
     df = reference.industries()
-    if level:
-        df = df[df["level"] == level] if "level" in df else df
+    if level and "level" in df:
+        df = df[df["level"] == level]
     if q:
-        df = df[df["name"].str.contains(q, regex=False, na=False) | df["code"].str.startswith(q)]
-    return _page(
-        df, format, "industries", limit, offset, sort, "code", {"source": "GB/T 4754-2017"}
-    )
+        df = df[
+            df["name"].str.contains(q, regex=False, na=False).astype(bool)
+            | df["code"].str.startswith(q).astype(bool)
+        ]
+    return page(df, format, "industries", limit, offset, sort, "code", {"source": "GB/T 4754-2017"})
 
 
 def _clusters_frame(engine: Engine) -> pd.DataFrame:
+    """The cluster list with members and leading industries (cached per data version; callers
+    must not mutate it)."""
+    from jiqun.services.cache import cached
+
+    return cached(engine, ("clusters-frame",), lambda: _read_clusters_frame(engine))
+
+
+def _read_clusters_frame(engine: Engine) -> pd.DataFrame:
     with engine.connect() as c:
         cl = pd.read_sql(
             text(
@@ -176,16 +280,17 @@ def _clusters_frame(engine: Engine) -> pd.DataFrame:
     return cl
 
 
-@router.get("/clusters", tags=["clusters"])
+@router.get("/clusters", tags=["clusters"], response_model=None, responses=TABLE)
 def clusters(
     engine: E,
     tier: Annotated[str | None, Query(max_length=24)] = None,
     field: Annotated[str | None, Query(max_length=32)] = None,
-    region: Annotated[str | None, Query(max_length=6)] = None,
+    region: Annotated[str | None, Query(max_length=6, description="member region (prefix)")] = None,
+    industry: Annotated[str | None, Query(max_length=4, description="leading industry")] = None,
     q: Annotated[str | None, Query(max_length=50)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: Annotated[str | None, Query(max_length=40)] = None,
+    sort: Sort = None,
     format: Fmt = "json",
 ) -> Response:
     """集群名录 / clusters (public)."""
@@ -196,20 +301,32 @@ def clusters(
         df = df[df["field"] == field]
     if region:
         pfx = access.region_prefix(region)
-        df = df[df["member_regions"].map(lambda rs: any(r.startswith(pfx) for r in rs))]
-    if q:
-        df = df[df["name"].str.contains(q, regex=False, na=False)]
+        hit = df["member_regions"].map(lambda rs: any(r.startswith(pfx) for r in rs))
+        df = df.loc[hit.astype(bool)]
+    if industry:
+        hit = df["leading_industries"].map(lambda xs: any(x.startswith(industry) for x in xs))
+        df = df.loc[hit.astype(bool)]
+    df = _text_filter(df, q, "name", "name_en", "cluster_id")
     if format != "json":
         df = df.assign(
             member_regions=df["member_regions"].map(";".join),
             leading_industries=df["leading_industries"].map(";".join),
         )
-    return _page(df, format, "clusters", limit, offset, sort, "cluster_id")
+    return page(df, format, "clusters", limit, offset, sort, "cluster_id")
 
 
-@router.get("/clusters/{cluster_id}", tags=["clusters"])
+def _cluster_exists(engine: Engine, cluster_id: str) -> None:
+    with engine.connect() as c:
+        hit = c.execute(
+            text("SELECT 1 FROM clusters WHERE cluster_id = :i"), {"i": cluster_id}
+        ).first()
+    if hit is None:
+        raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
+
+
+@router.get("/clusters/{cluster_id}", tags=["clusters"], response_model=ClusterOut)
 def cluster(cluster_id: str, engine: E) -> dict[str, Any]:
-    """一个集群 / one cluster with its member regions and leading industries."""
+    """一个集群 / one cluster with its member regions and leading industries (public)."""
     df = _clusters_frame(engine)
     hit = df[df["cluster_id"] == cluster_id]
     if hit.empty:
@@ -224,7 +341,9 @@ def cluster(cluster_id: str, engine: E) -> dict[str, Any]:
     return out
 
 
-@router.get("/clusters/{cluster_id}/diagnosis", tags=["clusters", "metrics"])
+@router.get(
+    "/clusters/{cluster_id}/diagnosis", tags=["clusters", "metrics"], response_model=DiagnosisOut
+)
 def cluster_diagnosis(
     cluster_id: str,
     principal: P,
@@ -239,6 +358,7 @@ def cluster_diagnosis(
     from jiqun.services.reports import to_dict
 
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    _cluster_exists(engine, cluster_id)
     return to_dict(
         diagnose_cluster(
             cluster_id, engine=engine, year=year, measure=measure, industry_level=level, top=top
@@ -246,18 +366,22 @@ def cluster_diagnosis(
     )
 
 
-@router.get("/overview", tags=["clusters"])
+@router.get("/overview", tags=["clusters"], response_model=OverviewOut)
 def overview(
     engine: E,
     year: Annotated[int | None, Query(ge=1949, le=2100)] = None,
     tier: Annotated[str, Query(max_length=24)] = "national",
 ) -> dict[str, Any]:
-    """全国概览 / the national overview (published aggregates)."""
+    """全国概览 / the national overview (published aggregates, public)."""
+    from jiqun.services.cache import cached
     from jiqun.services.overview import national_overview
 
-    ov = national_overview(engine, year=year, tier=tier)
+    # 2–3 s to compute from the whole store; published aggregates change only with the data.
+    ov = cached(
+        engine, ("overview", year, tier), lambda: national_overview(engine, year=year, tier=tier)
+    )
     return {
-        "totals": ov.totals,
+        "totals": {k: (None if v != v else v) for k, v in ov.totals.items()},
         "by_field": records(ov.by_field),
         "clusters": records(ov.clusters),
         "basis": ov.basis,
@@ -273,27 +397,37 @@ ENTERPRISE_COLUMNS = (
     "uscc, name, region_code, industry_code, founded, employees, revenue, output, rd_expense, "
     "tags, business_scope, address, lon, lat, synthetic"
 )
+EnterpriseSort = Literal[
+    "uscc",
+    "-uscc",
+    "name",
+    "-name",
+    "region_code",
+    "-region_code",
+    "industry_code",
+    "-industry_code",
+    "revenue",
+    "-revenue",
+    "employees",
+    "-employees",
+]
 
 
-@router.get("/enterprises", tags=["enterprises"])
+@router.get("/enterprises", tags=["enterprises"], response_model=None, responses=TABLE)
 def enterprises(
     principal: P,
     engine: E,
     request: Request,
-    region: Annotated[str | None, Query(max_length=6)] = None,
-    industry: Annotated[str | None, Query(max_length=4)] = None,
+    region: Annotated[str | None, Query(max_length=6, description="region code (prefix)")] = None,
+    industry: Annotated[str | None, Query(max_length=4, description="industry code prefix")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
-    q: Annotated[str | None, Query(max_length=50)] = None,
+    q: Annotated[str | None, Query(max_length=50, description="part of the name")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: Annotated[
-        Literal["uscc", "-uscc", "name", "-name", "revenue", "-revenue", "employees", "-employees"]
-        | None,
-        Query(),
-    ] = None,
+    sort: Annotated[EnterpriseSort | None, Query()] = None,
     format: Fmt = "json",
 ) -> Response:
-    """企业名录（一企一档）/ enterprises within the caller's scope or granted to it."""
+    """企业名录（一企一档）/ enterprises within the caller's scope or granted to it (logged in)."""
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     cond, params = access.enterprise_scope_sql(principal)
     where = [cond]
@@ -312,12 +446,12 @@ def enterprises(
     w = " AND ".join(where)
     key = (sort or "uscc").lstrip("-")
     order = f"e.{key} {'DESC' if (sort or '').startswith('-') else 'ASC'}, e.uscc"
-    page = "" if format != "json" else " LIMIT :lim OFFSET :off"
+    paging = "" if format != "json" else " LIMIT :lim OFFSET :off"
     with engine.connect() as c:
         total = c.execute(text(f"SELECT COUNT(*) FROM enterprises e WHERE {w}"), params).scalar()
         df = pd.read_sql(
             text(
-                f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE {w} ORDER BY {order}{page}"
+                f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE {w} ORDER BY {order}{paging}"
             ),
             c,
             params={**params, "lim": limit, "off": offset},
@@ -339,9 +473,11 @@ def enterprises(
     )
 
 
-@router.get("/enterprises/{uscc}", tags=["enterprises"])
+@router.get("/enterprises/{uscc}", tags=["enterprises"], response_model=EnterpriseOut)
 def enterprise(uscc: str, principal: P, engine: E, request: Request) -> dict[str, Any]:
-    """一企一档 / one enterprise (404 when absent or not visible: existence does not leak)."""
+    """一企一档 / one enterprise (404 when absent or not visible: existence does not leak).
+
+    Reads through a grant are written to the audit log (``read_granted``)."""
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     if len(uscc) != 18 or not access.can_see_enterprise(
         principal, uscc, engine, client=deps.client(request)
@@ -369,6 +505,7 @@ def enterprise(uscc: str, principal: P, engine: E, request: Request) -> dict[str
             c,
             params={"u": uscc},
         )
+    links["synthetic"] = links["synthetic"].astype(bool)
     out = records(df.assign(synthetic=df["synthetic"].astype(bool)))[0]
     out["tags"] = [t for t in (out.get("tags") or "").split(";") if t]
     out["clusters"] = records(members)
@@ -392,54 +529,106 @@ def enterprise(uscc: str, principal: P, engine: E, request: Request) -> dict[str
 # grants, organisations, users, audit
 # --------------------------------------------------------------------------------------------
 
-
-@router.get("/grants", tags=["sharing"])
-def grants(principal: P, engine: E, format: Fmt = "json") -> Response:
-    """授权列表 / grants the caller may see."""
-    return table_response(access.list_grants(principal, engine), format, "grants")
+GRANT_COLUMNS = list(GrantOut.model_fields)
 
 
-@router.post("/grants", status_code=201, tags=["sharing"])
+@router.get("/grants", tags=["sharing"], response_model=None, responses=TABLE)
+def grants(
+    principal: P,
+    engine: E,
+    uscc: Annotated[str | None, Query(max_length=18)] = None,
+    active: bool | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
+    """授权列表 / grants the caller may see (admin: all; enterprise: its own and those it
+    received; other organisations: those they received)."""
+    df = pd.DataFrame(access.list_grants(principal, engine), columns=GRANT_COLUMNS)
+    if uscc:
+        df = df[df["uscc"] == uscc]
+    if active is not None:
+        df = df[df["active"].astype(bool) == active]
+    return page(df, format, "grants", limit, offset, sort, "id")
+
+
+@router.post("/grants", status_code=201, tags=["sharing"], response_model=GrantOut)
 def grant_create(body: GrantIn, principal: P, engine: E, request: Request) -> JSONResponse:
-    """企业授权某机构查看其数据 / an enterprise lets an organisation see its records."""
+    """企业授权某机构查看其数据 / an enterprise lets an organisation see its records
+    (the enterprise itself, or an admin as data owner; audited)."""
     access.require_role(principal, "admin", "enterprise")
     g = access.create_grant(
         principal,
         body.uscc,
         body.grantee_organisation_id,
         body.purpose,
-        body.expires_at,
+        body.expires_at.replace(tzinfo=None) if body.expires_at else None,
         engine=engine,
         client=deps.client(request),
     )
     return JSONResponse(records(pd.DataFrame([g]))[0], status_code=201)
 
 
-@router.delete("/grants/{grant_id}", tags=["sharing"])
+@router.delete("/grants/{grant_id}", tags=["sharing"], response_model=GrantOut)
 def grant_revoke(grant_id: int, principal: P, engine: E, request: Request) -> dict[str, Any]:
-    """撤销授权 / revoke a grant."""
+    """撤销授权 / revoke a grant (its grantor enterprise or an admin; audited)."""
     access.require_role(principal, "admin", "enterprise")
+    if not 1 <= grant_id < 2**31:
+        raise access.NotFound(f"找不到授权 {grant_id}", f"no grant {grant_id}")
     g = access.revoke_grant(principal, grant_id, engine=engine, client=deps.client(request))
     return records(pd.DataFrame([g]))[0]
 
 
-@router.get("/organisations", tags=["admin"])
-def organisations(principal: P, engine: E, format: Fmt = "json") -> Response:
+@router.get("/organisations", tags=["admin"], response_model=None, responses=TABLE)
+def organisations(
+    principal: P,
+    engine: E,
+    kind: Annotated[Literal["admin", "government", "cluster", "enterprise"] | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=50)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
     """机构 / organisations (any logged-in user: needed to choose a grantee)."""
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
-    return table_response(accounts.list_organisations(engine), format, "organisations")
+    df = pd.DataFrame(
+        accounts.list_organisations(engine), columns=["id", "name", "kind", "scope", "created_at"]
+    )
+    if kind:
+        df = df[df["kind"] == kind]
+    df = _text_filter(df, q, "name", "scope")
+    return page(df, format, "organisations", limit, offset, sort, "id")
 
 
-@router.get("/users", tags=["admin"])
-def users(principal: P, engine: E, format: Fmt = "json") -> Response:
+@router.get("/users", tags=["admin"], response_model=None, responses=TABLE)
+def users(
+    principal: P,
+    engine: E,
+    role: Annotated[Literal["admin", "government", "cluster", "enterprise"] | None, Query()] = None,
+    active: bool | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
     """用户 / users (admin)."""
     access.require_role(principal, "admin")
-    return table_response(accounts.list_users(engine), format, "users")
+    df = pd.DataFrame(
+        accounts.list_users(engine),
+        columns=["username", "role", "scope", "active", "organisation_id", "created_at"],
+    )
+    if role:
+        df = df[df["role"] == role]
+    if active is not None:
+        df = df[df["active"].astype(bool) == active]
+    return page(df, format, "users", limit, offset, sort, "username")
 
 
-@router.post("/users", status_code=201, tags=["admin"])
+@router.post("/users", status_code=201, tags=["admin"], response_model=UserOut)
 def user_create(body: UserIn, principal: P, engine: E, request: Request) -> JSONResponse:
-    """新建用户 / create an account (admin)."""
+    """新建用户 / create an account (admin; audited)."""
     access.require_role(principal, "admin")
     p = accounts.add_user(body.username, body.role, body.password, body.scope, engine)
     access.audit(
@@ -461,7 +650,7 @@ def user_create(body: UserIn, principal: P, engine: E, request: Request) -> JSON
     )
 
 
-@router.get("/audit", tags=["admin"])
+@router.get("/audit", tags=["admin"], response_model=None, responses=TABLE)
 def audit_log(
     principal: P,
     engine: E,
@@ -470,6 +659,17 @@ def audit_log(
     offset: Offset = 0,
     format: Fmt = "json",
 ) -> Response:
-    """审计日志 / audit log (admin: all; others: their own entries)."""
+    """审计日志 / audit log, newest first (admin: all; others: their own entries, and for an
+    enterprise the reads of its records)."""
     rows = access.read_audit(principal, limit=limit, offset=offset, action=action, engine=engine)
-    return table_response(rows, format, "audit", {"limit": limit, "offset": offset})
+    df = pd.DataFrame(
+        rows, columns=["id", "at", "username", "role", "action", "resource", "outcome", "detail"]
+    )
+    return table_response(df, format, "audit", {"limit": limit, "offset": offset})
+
+
+from jiqun.web import api_chains, api_data, api_imports  # noqa: E402
+
+router.include_router(api_data.router)
+router.include_router(api_imports.router)
+router.include_router(api_chains.router)

@@ -1,0 +1,388 @@
+"""Directories behind the web UI: cluster list and profile, innovation resources of a cluster,
+enterprise list and enterprise profile (一企一档) within the viewer's rights.
+
+Access decisions are :mod:`jiqun.services.access`'s: enterprise rows come only through
+:func:`~jiqun.services.access.enterprise_scope_sql` and one profile only after
+:func:`~jiqun.services.access.can_see_enterprise` (which audits reads through a grant); every
+list and profile read is written to the audit log, as the REST API does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from jiqun import reference
+from jiqun.services import access
+from jiqun.services.accounts import Principal
+from jiqun.services.diagnosis import _display_names
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.standard.schema import CARRIER_TYPES, FIELDS_OF_CLUSTERS, TAGS, TIERS
+from jiqun.store.db import get_engine
+
+ENTERPRISE_COLUMNS = (
+    "e.uscc, e.name, e.region_code, e.industry_code, e.founded, e.employees, e.revenue, "
+    "e.output, e.rd_expense, e.tags, e.business_scope, e.address, e.lon, e.lat, e.synthetic"
+)
+PAGE_MAX = 200
+
+
+def _regions(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as c:
+        return pd.read_sql(
+            text("SELECT code, name, level, parent_code FROM regions"), c
+        ).drop_duplicates("code")
+
+
+# --------------------------------------------------------------------------------------------
+# clusters
+# --------------------------------------------------------------------------------------------
+
+
+def cluster_list(
+    engine: Engine | None = None,
+    tier: str | None = None,
+    field: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
+) -> pd.DataFrame:
+    """Clusters filtered by tier, field, region (a member region inside it) and name text.
+
+    Columns: ``cluster_id, name, name_en, tier, field, batch_year, verification, synthetic,
+    member_regions`` (display names joined with 、), ``member_codes`` (list),
+    ``leading_industries`` (codes joined with ;).
+    """
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        cl = pd.read_sql(
+            text(
+                "SELECT cluster_id, name, name_en, tier, field, batch_year, verification, "
+                "synthetic FROM clusters ORDER BY cluster_id"
+            ),
+            c,
+        )
+        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
+        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+    names = _display_names(_regions(engine))
+    members = cr.groupby("cluster_id")["region_code"].agg(list)
+    cl["member_codes"] = cl["cluster_id"].map(lambda i: list(members.get(i, [])))
+    cl["member_regions"] = cl["member_codes"].map(
+        lambda rs: "、".join(str(names.get(r, r)) for r in rs)
+    )
+    cl["leading_industries"] = (
+        cl["cluster_id"].map(ci.groupby("cluster_id")["industry_code"].agg(";".join)).fillna("")
+    )
+    cl["batch_year"] = cl["batch_year"].astype("Int64")
+    cl["synthetic"] = cl["synthetic"].astype(bool)
+    if tier:
+        cl = cl[cl["tier"] == tier]
+    if field:
+        cl = cl[cl["field"] == field]
+    if region:
+        pfx = access.region_prefix(region)
+        cl = cl[cl["member_codes"].map(lambda rs: any(str(r).startswith(pfx) for r in rs))]
+    if q:
+        qq = q.strip()
+        cl = cl[
+            cl["name"].str.contains(qq, regex=False, na=False)
+            | cl["name_en"].fillna("").str.contains(qq, case=False, regex=False)
+            | cl["cluster_id"].str.contains(qq, case=False, regex=False)
+            | cl["member_regions"].str.contains(qq, regex=False)
+        ]
+    return cl.reset_index(drop=True)
+
+
+def cluster_profile(cluster_id: str, engine: Engine | None = None) -> dict[str, Any]:
+    """One cluster's registry entry: names, tier, field, organisation, members, industries.
+
+    Raises
+    ------
+    jiqun.services.access.NotFound
+        For an unknown id.
+    """
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        row = c.execute(
+            text("SELECT * FROM clusters WHERE cluster_id = :i"), {"i": cluster_id}
+        ).first()
+        if row is None:
+            raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
+        members = [
+            r[0]
+            for r in c.execute(
+                text("SELECT region_code FROM cluster_regions WHERE cluster_id = :i"),
+                {"i": cluster_id},
+            )
+        ]
+        inds = [
+            r[0]
+            for r in c.execute(
+                text("SELECT industry_code FROM cluster_industries WHERE cluster_id = :i"),
+                {"i": cluster_id},
+            )
+        ]
+        n_members = c.execute(
+            text("SELECT COUNT(*) FROM cluster_members WHERE cluster_id = :i"), {"i": cluster_id}
+        ).scalar()
+    prof = dict(row._mapping)
+    names = _display_names(_regions(engine))
+    tzh, ten = TIERS.get(prof.get("tier") or "", (prof.get("tier") or "", prof.get("tier") or ""))
+    fzh, fen = FIELDS_OF_CLUSTERS.get(prof.get("field") or "", ("", ""))
+    return {
+        **prof,
+        "tier_zh": tzh,
+        "tier_en": ten,
+        "field_zh": fzh,
+        "field_en": fen,
+        "member_regions": [{"code": m, "name": str(names.get(m, m))} for m in members],
+        "leading_industries": [{"code": i, "name": reference.industry_name(i) or ""} for i in inds],
+        "registered_members": int(n_members or 0),
+    }
+
+
+@dataclass
+class Carriers:
+    """Innovation carriers inside a cluster, with counts by type and level."""
+
+    table: pd.DataFrame
+    counts: pd.DataFrame
+    tagged: dict[str, int]
+    basis: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
+    """Innovation resources (创新资源) of one cluster.
+
+    A carrier is inside when it names the cluster or sits in a member region (a county counts for
+    its prefecture) — the rule of :mod:`jiqun.services.innovation`. Tagged firms (单项冠军,
+    小巨人, 专精特新, 高新技术企业, 链主) are counted when registered in a member region and classed
+    in a leading industry. Only counts of firms are given (no firm-level data).
+    """
+    engine = engine or get_engine()
+    prof = cluster_profile(cluster_id, engine)
+    members = [m["code"] for m in prof["member_regions"]]
+    leading = [i["code"] for i in prof["leading_industries"]]
+    regions = _regions(engine)
+    pref = _prefecture_of(regions)
+    with engine.connect() as c:
+        car = pd.read_sql(
+            text(
+                "SELECT id, carrier_type, name, level, region_code, cluster_id, recognised_year, "
+                "synthetic FROM innovation_carriers"
+            ),
+            c,
+        )
+        ent = pd.read_sql(
+            text(
+                "SELECT uscc, region_code, industry_code, tags, synthetic FROM enterprises "
+                "WHERE tags IS NOT NULL AND tags <> ''"
+            ),
+            c,
+        )
+    car["pref"] = car["region_code"].map(pref)
+    inside = (car["cluster_id"] == cluster_id) | (
+        car["cluster_id"].isna() & (car["pref"].isin(members) | car["region_code"].isin(members))
+    )
+    t = car[inside].copy()
+    names = _display_names(regions)
+    t["region_name"] = t["region_code"].map(names)
+    t["type_zh"] = t["carrier_type"].map(lambda k: CARRIER_TYPES.get(k, (k, k))[0])
+    t["type_en"] = t["carrier_type"].map(lambda k: CARRIER_TYPES.get(k, (k, k))[1])
+    t["recognised_year"] = t["recognised_year"].astype("Int64")
+    t = t.sort_values(["level", "carrier_type", "name"]).reset_index(drop=True)
+    counts = (
+        t.groupby(["carrier_type", "type_zh", "type_en", "level"]).size().rename("n").reset_index()
+    )
+    ent["pref"] = ent["region_code"].map(pref)
+    e = ent[
+        (ent["pref"].isin(members) | ent["region_code"].isin(members))
+        & ent["industry_code"].isin(leading)
+    ]
+    tagsets = e["tags"].fillna("").str.split(";")
+    tagged = {k: int(tagsets.map(lambda ts, k=k: k in ts).sum()) for k in TAGS}
+    synthetic = bool(t["synthetic"].astype(bool).any()) or bool(e["synthetic"].astype(bool).any())
+    notes = [f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}"] if synthetic else []
+    basis = {
+        "rule": "carriers naming the cluster or located in a member region (county → its "
+        "prefecture); tagged firms in a member region and a leading industry",
+        "value_or_count": "count (个 / 家)",
+        "region_level": "prefecture (地级) member regions",
+        "synthetic": synthetic,
+    }
+    return Carriers(t, counts, tagged, basis, notes)
+
+
+# --------------------------------------------------------------------------------------------
+# enterprises
+# --------------------------------------------------------------------------------------------
+
+
+def enterprise_list(
+    principal: Principal,
+    engine: Engine | None = None,
+    *,
+    region: str | None = None,
+    industry: str | None = None,
+    tag: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    client: str | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Enterprises the principal may see (own scope or granted), filtered; audited.
+
+    Returns
+    -------
+    (page, total)
+    """
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    engine = engine or get_engine()
+    limit = max(1, min(int(limit), PAGE_MAX))
+    offset = max(0, int(offset))
+    cond, params = access.enterprise_scope_sql(principal)
+    where = [cond]
+    if region:
+        where.append("e.region_code LIKE :rp")
+        params["rp"] = access.region_prefix(region) + "%"
+    if industry:
+        where.append("e.industry_code LIKE :ip")
+        params["ip"] = industry.strip() + "%"
+    if tag:
+        where.append("(';' || COALESCE(e.tags, '') || ';') LIKE :tg")
+        params["tg"] = f"%;{tag};%"
+    if q:
+        where.append("(e.name LIKE :q OR e.uscc LIKE :q)")
+        params["q"] = f"%{q.strip()}%"
+    w = " AND ".join(where)
+    with engine.connect() as c:
+        total = c.execute(text(f"SELECT COUNT(*) FROM enterprises e WHERE {w}"), params).scalar()
+        df = pd.read_sql(
+            text(
+                f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE {w} "
+                "ORDER BY e.revenue DESC, e.uscc LIMIT :lim OFFSET :off"
+            ),
+            c,
+            params={**params, "lim": limit, "off": offset},
+        )
+    df["synthetic"] = df["synthetic"].astype(bool)
+    df["tags"] = df["tags"].fillna("").astype(str)
+    df["region_name"] = df["region_code"].map(lambda r: reference.region_name(r) or r)
+    df["industry_name"] = df["industry_code"].map(lambda i: reference.industry_name(i) or "")
+    access.audit(
+        principal,
+        "list_enterprises",
+        "enterprises",
+        detail={"n": len(df), "filters": {"region": region, "industry": industry, "tag": tag}},
+        client=client,
+        engine=engine,
+    )
+    return df.reset_index(drop=True), int(total or 0)
+
+
+def enterprise_profile(
+    principal: Principal, uscc: str, engine: Engine | None = None, client: str | None = None
+) -> dict[str, Any]:
+    """一企一档: one enterprise with tags, clusters, chain segments, suppliers and customers.
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        (401) for the public.
+    jiqun.services.access.NotFound
+        When the enterprise is absent **or** not visible to the principal (existence does not
+        leak).
+    """
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    engine = engine or get_engine()
+    uscc = (uscc or "").strip().upper()
+    if len(uscc) != 18 or not access.can_see_enterprise(principal, uscc, engine, client=client):
+        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+    with engine.connect() as c:
+        df = pd.read_sql(
+            text(f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE e.uscc = :u"),
+            c,
+            params={"u": uscc},
+        )
+        if df.empty:
+            raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+        links = pd.read_sql(
+            text(
+                "SELECT l.supplier_uscc, l.buyer_uscc, l.year, l.input_category, l.value, "
+                "l.product, l.synthetic, s.name AS supplier_name, b.name AS buyer_name, "
+                "s.region_code AS supplier_region, b.region_code AS buyer_region "
+                "FROM supply_links l "
+                "LEFT JOIN enterprises s ON s.uscc = l.supplier_uscc "
+                "LEFT JOIN enterprises b ON b.uscc = l.buyer_uscc "
+                "WHERE l.supplier_uscc = :u OR l.buyer_uscc = :u "
+                "ORDER BY l.year DESC, l.value DESC LIMIT 400"
+            ),
+            c,
+            params={"u": uscc},
+        )
+        clusters = pd.read_sql(
+            text(
+                "SELECT m.cluster_id, m.role, c.name, c.tier FROM cluster_members m "
+                "LEFT JOIN clusters c ON c.cluster_id = m.cluster_id WHERE m.uscc = :u"
+            ),
+            c,
+            params={"u": uscc},
+        )
+    rec = df.iloc[0].to_dict()
+    rec = {k: (None if not isinstance(v, str | list) and pd.isna(v) else v) for k, v in rec.items()}
+    rec["synthetic"] = bool(rec.get("synthetic"))
+    rec["tags"] = [t for t in (rec.get("tags") or "").split(";") if t]
+    rec["tag_labels"] = [(t, *TAGS.get(t, (t, t))) for t in rec["tags"]]
+    rec["region_name"] = reference.region_name(rec["region_code"], full=True) or rec["region_code"]
+    rec["industry_name"] = reference.industry_name(rec["industry_code"]) or ""
+    rec["clusters"] = clusters.to_dict("records")
+    links["input_name"] = links["input_category"].map(lambda i: reference.industry_name(i) or "")
+    rec["suppliers"] = links[links["buyer_uscc"] == uscc].to_dict("records")
+    rec["customers"] = links[links["supplier_uscc"] == uscc].to_dict("records")
+    rec["segments"] = _segments_of(df)
+    rec["basis"] = {
+        "unit": "万元 (revenue, output, rd_expense, link value); employees 人",
+        "supply_links": "latest 400 links by year and value",
+        "segments": "chain templates: GB/T 4754 class + business-scope keywords (jiqun.chains)",
+        "synthetic": rec["synthetic"],
+    }
+    access.audit(principal, "read_enterprise", f"enterprise:{uscc}", client=client, engine=engine)
+    return rec
+
+
+def _segments_of(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The chain segments one firm maps onto (every shipped template)."""
+    try:
+        from jiqun.chains.mapping import map_firms
+        from jiqun.chains.templates import load_templates
+
+        templates = load_templates()
+    except Exception:  # chain templates are optional for a profile
+        return []
+    out: list[dict[str, Any]] = []
+    firm = df[["uscc", "industry_code", "business_scope"]]
+    for t in templates.values():
+        try:
+            m = map_firms(firm, t)
+        except Exception:
+            continue
+        seg = {s.id: s for s in t.segments}
+        for r in m.itertuples(index=False):
+            s = seg.get(r.segment)
+            out.append(
+                {
+                    "chain": t.id,
+                    "chain_zh": t.name_zh,
+                    "chain_en": t.name_en,
+                    "segment": r.segment,
+                    "segment_zh": s.name_zh if s else r.segment,
+                    "segment_en": s.name_en if s else r.segment,
+                    "position": s.position if s else "",
+                    "method": r.method,
+                    "confidence": float(r.confidence),
+                }
+            )
+    return out

@@ -1,0 +1,411 @@
+"""REST API: industrial chains (产业链图谱) and supply-chain disruption scenarios (供应链韧性).
+
+Thin wrappers over :mod:`jiqun.chains.templates`, :mod:`jiqun.services.chains` and
+:mod:`jiqun.services.resilience`. Templates are reference data (public). Analyses list
+enterprises, so :func:`jiqun.services.access.require_area_analysis` /
+:func:`jiqun.services.access.require_scenario` decide who may run them and
+:func:`jiqun.services.access.visible_rows` removes rows about enterprises the caller may not
+read (reads through a grant are audited).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from jiqun.services import access
+from jiqun.web import deps
+from jiqun.web.api_common import TABLE, XLSX, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.responses import table_response
+
+router = APIRouter()
+
+ChainId = Annotated[str, Query(max_length=60)]
+
+
+class ChainTemplateOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    name_zh: str
+    name_en: str
+    field: str | None = None
+    version: Any = None
+    segments: list[dict[str, Any]]
+
+
+class ChainTableOut(BaseModel):
+    title: str
+    rows: list[dict[str, Any]]
+    hidden_rows: int
+
+
+class ChainAnalysisOut(BaseModel):
+    summary: dict[str, Any]
+    basis: dict[str, Any]
+    notes: list[str]
+    tables: dict[str, ChainTableOut]
+
+
+def _plain(v: Any) -> Any:
+    """JSON-ready value: NumPy scalars unwrapped, NaN/inf → None, dates as ISO text."""
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple | set):
+        return [_plain(x) for x in v]
+    if hasattr(v, "tolist") and not isinstance(v, str):  # NumPy arrays and scalars
+        return _plain(v.tolist())
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
+def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_plain(r) for r in df.to_dict(orient="records")]
+
+
+def _templates() -> dict[str, Any]:
+    from jiqun.chains.templates import load_templates
+
+    return load_templates()
+
+
+def _template(chain_id: str) -> Any:
+    tpl = _templates().get(chain_id)
+    if tpl is None:
+        raise access.NotFound(f"找不到产业链模板 {chain_id}", f"no chain template {chain_id}")
+    return tpl
+
+
+@router.get("/chains", tags=["chains"], response_model=None, responses=TABLE)
+def chains(
+    field: Annotated[str | None, Query(max_length=32)] = None,
+    q: Annotated[str | None, Query(max_length=50)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
+    """产业链模板 / chain templates (public): segments upstream → downstream with GB/T 4754
+    codes, products and HS codes."""
+    rows = [
+        {
+            "id": t.id,
+            "name_zh": t.name_zh,
+            "name_en": t.name_en,
+            "field": t.field,
+            "version": str(t.version),
+            "segments": len(t.segments),
+            "shipped": bool(getattr(t, "shipped", True)),
+        }
+        for t in _templates().values()
+    ]
+    df = pd.DataFrame(
+        rows, columns=["id", "name_zh", "name_en", "field", "version", "segments", "shipped"]
+    )
+    if field:
+        df = df[df["field"] == field]
+    if q:
+        hit = df["name_zh"].str.contains(q, regex=False) | df["name_en"].str.contains(
+            q, case=False, regex=False
+        )
+        df = df[hit.astype(bool)]
+    return page(df, format, "chains", limit, offset, sort, "id")
+
+
+@router.get("/chains/{chain_id}", tags=["chains"], response_model=ChainTemplateOut)
+def chain(chain_id: str) -> dict[str, Any]:
+    """一个产业链模板 / one chain template with its segments (public)."""
+    return _plain(_template(chain_id).to_dict())
+
+
+_FIRM_TABLES = ("lsr_firms", "candidates", "leader_candidates", "mapping")
+
+
+@router.get(
+    "/chains/{chain_id}/analysis",
+    tags=["chains"],
+    response_model=ChainAnalysisOut,
+    responses={
+        200: {
+            "description": "JSON (every table), XLSX (one sheet per table) or one table as CSV",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+def chain_analysis(
+    chain_id: str,
+    principal: P,
+    engine: E,
+    request: Request,
+    cluster: Annotated[str | None, Query(max_length=40)] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    year: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+    basis: Annotated[Literal["auto", "value", "count"], Query()] = "auto",
+    min_confidence: Annotated[float, Query(ge=0, le=1)] = 0.6,
+    top_n: Annotated[int, Query(ge=1, le=100)] = 10,
+    format: Fmt = "json",
+    table: Annotated[str, Query(max_length=40, description="the table for format=csv")] = (
+        "segments"
+    ),
+) -> Any:
+    """产业链图谱分析 / chain map of a region or a cluster (exactly one of ``cluster`` and
+    ``region``): completeness, local supporting rate, weak/strong/extend links with candidates,
+    chain-leader candidates. An admin, the area's government or the cluster's organisation;
+    rows about enterprises the caller may not read are left out (``hidden_rows``)."""
+    from jiqun.services.chains import chain_report
+
+    tpl = _template(chain_id)
+    if (cluster is None) == (region is None):
+        raise access.JiqunError(
+            "请给出 cluster 集群编号 或 region 地区代码（二选一）",
+            "give either cluster or region (exactly one)",
+        )
+    access.require_area_analysis(principal, region=region, cluster=cluster, engine=engine)
+    rep = chain_report(
+        tpl,
+        region=region,
+        cluster=cluster,
+        engine=engine,
+        year=year,
+        basis=basis,
+        min_confidence=min_confidence,
+        top_n=top_n,
+    )
+    client = deps.client(request)
+    tables: dict[str, tuple[pd.DataFrame, int]] = {}
+    for name, df in rep.tables().items():
+        hidden = 0
+        if name in _FIRM_TABLES:
+            df, hidden = access.visible_rows(principal, df, "uscc", engine, client)
+        elif "top_firm" in df.columns and len(df):
+            firms = df[["top_firm"]].dropna().rename(columns={"top_firm": "uscc"})
+            seen, _n = access.visible_rows(principal, firms, "uscc", engine, client)
+            mask = ~df["top_firm"].isin(set(seen["uscc"]))
+            hidden = int((mask & df["top_firm"].notna()).sum())
+            df = df.astype({"top_firm": object, "top_firm_name": object})
+            df.loc[mask, ["top_firm", "top_firm_name"]] = None
+        tables[name] = (df, hidden)
+    access.audit(
+        principal,
+        "chain_analysis",
+        f"chain:{chain_id}",
+        detail={"cluster": cluster, "region": region},
+        client=client,
+        engine=engine,
+    )
+    notes = list(rep.notes)
+    n_hidden = sum(h for _df, h in tables.values())
+    if n_hidden:
+        notes.append(
+            f"{n_hidden} 行涉及您无权查看的企业，未显示 / {n_hidden} rows about enterprises you "
+            "may not read are not shown"
+        )
+    basis_out = _plain(rep.basis)
+    if format == "csv":
+        if table not in tables:
+            raise access.JiqunError(
+                f"没有表 {table!r}，可选：{', '.join(tables)}",
+                f"no table {table!r}; choose one of {', '.join(tables)}",
+            )
+        return table_response(tables[table][0], "csv", f"{chain_id}_{table}")
+    if format == "xlsx":
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            from jiqun.services.exporting import neutralise_formulas
+
+            pd.DataFrame(
+                [(k, str(v)) for k, v in {**rep.summary(), **basis_out}.items()]
+                + [("说明 note", n) for n in notes],
+                columns=["项目 item", "值 value"],
+            ).to_excel(xw, sheet_name="说明 notes", index=False)
+            for name, (df, _h) in tables.items():
+                neutralise_formulas(df).to_excel(xw, sheet_name=name[:31], index=False)
+        return Response(
+            buf.getvalue(),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{chain_id}_analysis.xlsx"'},
+        )
+    return JSONResponse(
+        {
+            "summary": _plain(rep.summary()),
+            "basis": basis_out,
+            "notes": notes,
+            "tables": {
+                name: {"title": name, "rows": _rows(df), "hidden_rows": hidden}
+                for name, (df, hidden) in tables.items()
+            },
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# resilience scenarios
+# --------------------------------------------------------------------------------------------
+
+
+class ScenarioIn(BaseModel):
+    """A disruption scenario on the stored supply network."""
+
+    kind: Literal["firm", "region", "import_stop"] = Field(
+        description="firm: a firm fails; region: every firm of a region stops (lockdown); "
+        "import_stop: supply of an industry from outside the country (or ``outside``) stops"
+    )
+    target: str = Field(
+        min_length=2,
+        max_length=18,
+        description="credit code (firm), GB/T 2260 code (region) or GB/T 4754 code (import_stop)",
+    )
+    outside: str | None = Field(
+        default=None, pattern=r"^[0-9]{6}$", description="import_stop: supply from outside it"
+    )
+    scope_region: str | None = Field(
+        default=None, pattern=r"^[0-9]{6}$", description="network of this region (and partners)"
+    )
+    scope_cluster: str | None = Field(default=None, max_length=40)
+    year: int | None = Field(default=None, ge=1949, le=2100)
+    model: Literal["gl", "threshold"] = "gl"
+    theta: float = Field(default=0.5, gt=0, le=1)
+    alternatives: int = Field(default=5, ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _target_shape(self) -> ScenarioIn:
+        import re
+
+        pattern = {
+            "firm": r"^[0-9A-Z]{18}$",
+            "region": r"^[0-9]{6}$",
+            "import_stop": r"^[0-9]{2,4}$",
+        }[self.kind]
+        if not re.match(pattern, self.target):
+            raise ValueError(f"target does not fit kind {self.kind}: {pattern}")
+        if self.scope_region and self.scope_cluster:
+            raise ValueError("give scope_region or scope_cluster, not both")
+        return self
+
+
+class ScenarioTableOut(BaseModel):
+    rows: list[dict[str, Any]]
+    total: int
+    hidden_rows: int
+
+
+class ScenarioOut(BaseModel):
+    summary: dict[str, Any]
+    basis: dict[str, Any]
+    notes: list[str]
+    tables: dict[str, ScenarioTableOut]
+
+
+@router.post(
+    "/resilience/scenarios",
+    tags=["resilience"],
+    response_model=ScenarioOut,
+    responses={
+        200: {
+            "description": "JSON, or every table as XLSX",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def resilience_scenario(
+    body: ScenarioIn,
+    principal: P,
+    engine: E,
+    request: Request,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    format: Annotated[Literal["json", "xlsx"], Query()] = "json",
+) -> Any:
+    """断供情景 / run a disruption scenario — a firm fails, a region locks down or an import
+    stops — propagated through the supply network (generalized-Leontief cascade, Diem et al.
+    2022, or a threshold cascade), with alternative suppliers. Logged-in users; a firm scenario
+    only for a firm the caller may read; firm rows only for firms the caller may read. The
+    ``firms`` table (largest loss first) is paged with ``limit``/``offset``."""
+    from jiqun.services.resilience import scenario
+
+    client = deps.client(request)
+    access.require_scenario(principal, body.kind, body.target, engine, client)
+    rep = scenario(
+        engine,
+        firm=body.target if body.kind == "firm" else None,
+        lockdown=body.target if body.kind == "region" else None,
+        import_stop_industry=body.target if body.kind == "import_stop" else None,
+        outside=body.outside,
+        region=body.scope_region,
+        cluster=body.scope_cluster,
+        year=body.year,
+        model=body.model,
+        theta=body.theta,
+        alternatives=body.alternatives,
+    )
+    tables: dict[str, tuple[pd.DataFrame, int, int]] = {}
+    for name, df in rep.tables().items():
+        hidden = 0
+        if name == "firms":
+            df, hidden = access.visible_rows(principal, df, "id", engine, client)
+        elif name == "alternatives" and len(df):
+            df, hidden = access.visible_rows(principal, df, "candidate", engine, client)
+            failed_ok, _n = access.visible_rows(
+                principal, df[["failed"]].rename(columns={"failed": "uscc"}), "uscc", engine
+            )
+            df = df[df["failed"].isin(set(failed_ok["uscc"]))]
+        total = len(df)
+        if name == "firms" and format == "json":
+            df = df.iloc[offset : offset + limit]
+        tables[name] = (df, total, hidden)
+    access.audit(
+        principal,
+        "scenario",
+        f"scenario:{body.kind}:{body.target}",
+        detail={"scope_region": body.scope_region, "scope_cluster": body.scope_cluster},
+        client=client,
+        engine=engine,
+    )
+    notes = list(rep.notes)
+    n_hidden = sum(h for _df, _t, h in tables.values())
+    if n_hidden:
+        notes.append(
+            f"{n_hidden} 行涉及您无权查看的企业，未显示 / {n_hidden} rows about enterprises you "
+            "may not read are not shown"
+        )
+    if format == "xlsx":
+        from jiqun.services.exporting import neutralise_formulas
+
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            pd.DataFrame(
+                [(k, str(v)) for k, v in {**rep.summary, **rep.basis}.items()]
+                + [("说明 note", n) for n in notes],
+                columns=["项目 item", "值 value"],
+            ).to_excel(xw, sheet_name="说明 notes", index=False)
+            for name, (df, _t, _h) in tables.items():
+                neutralise_formulas(df).to_excel(xw, sheet_name=name[:31], index=False)
+        return Response(
+            buf.getvalue(),
+            media_type=XLSX,
+            headers={"Content-Disposition": 'attachment; filename="scenario.xlsx"'},
+        )
+    return JSONResponse(
+        {
+            "summary": _plain(rep.summary),
+            "basis": _plain(rep.basis),
+            "notes": notes,
+            "tables": {
+                name: {"rows": _rows(df), "total": total, "hidden_rows": hidden}
+                for name, (df, total, hidden) in tables.items()
+            },
+        }
+    )

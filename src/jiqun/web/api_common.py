@@ -1,0 +1,161 @@
+"""Shared pieces of the REST API modules: parameter types, response schemas, paging helpers.
+
+Every list answers ``{"items": [...], "meta": {"total", "limit", "offset", ...}}`` in JSON, or the
+same rows as CSV (UTF-8 with BOM) or XLSX (with a 说明 notes sheet holding ``meta``). Every error
+answers ``{"error": {"code", "message_zh", "message_en", ...}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
+
+from jiqun.services import access
+from jiqun.services.accounts import Principal
+from jiqun.standard.problems import JiqunError
+from jiqun.web import deps
+from jiqun.web.responses import table_response
+
+Fmt = Annotated[
+    Literal["json", "csv", "xlsx"],
+    Query(description="json (default), csv (UTF-8 with BOM) or xlsx"),
+]
+Limit = Annotated[int, Query(ge=1, le=1000, description="page size (JSON only)")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip (JSON only)")]
+Sort = Annotated[
+    str | None,
+    Query(max_length=40, description="a column to sort by; prefix with - for descending"),
+]
+P = Annotated[Principal, Depends(deps.principal)]
+E = Annotated[Engine, Depends(deps.engine)]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ErrorDetail(BaseModel):
+    """The error: a stable code and a message in Chinese and in English."""
+
+    model_config = ConfigDict(extra="allow")
+    code: str = Field(examples=["not_found"])
+    message_zh: str = Field(examples=["找不到企业 91370000728611939A"])
+    message_en: str = Field(examples=["no enterprise 91370000728611939A"])
+    problems: list[dict[str, Any]] | None = Field(
+        default=None, description="row-level problems (imports): row, column, value, rule..."
+    )
+    details: list[dict[str, Any]] | None = Field(
+        default=None, description="invalid request parameters: field, reason"
+    )
+
+
+class ErrorOut(BaseModel):
+    """``{"error": {...}}`` — the one error body of the API."""
+
+    error: ErrorDetail
+
+
+class TableOut(BaseModel):
+    """A page of a table: rows and metadata (total, limit, offset, basis)."""
+
+    items: list[dict[str, Any]]
+    meta: dict[str, Any]
+
+
+class BadRequest(JiqunError):
+    """A request the API refuses before any service sees it (HTTP 400)."""
+
+    status = 400
+
+
+async def reject_nul(request: Request) -> None:
+    """Refuse NUL characters in the path, query, form fields and JSON bodies: no text column
+    can hold them (PostgreSQL rejects them) and no legitimate value contains one. Uploaded
+    files are not checked (an .xlsx is binary)."""
+    bad = "\x00" in request.url.path or "\x00" in str(request.query_params)
+    bad = bad or "%00" in (request.scope.get("query_string") or b"").decode("latin-1")
+    ctype = request.headers.get("content-type", "")
+    if not bad and ctype.startswith("application/json"):
+        body = await request.body()
+        bad = b"\\u0000" in body or b"\x00" in body
+    elif not bad and ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        bad = any(isinstance(v, str) and "\x00" in v for _k, v in form.multi_items())
+    if bad:
+        raise BadRequest("请求中含有不允许的空字符（NUL）", "the request contains a NUL character")
+
+
+def _err(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+#: Errors any operation may answer (a bad bearer token is 401 even on public resources).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _err("invalid value / 参数或数据无效"),
+    401: _err("not logged in, or the token is invalid / 未登录或令牌无效"),
+    403: _err("not allowed for this role or scope / 无权访问"),
+    404: _err("not found, or not visible to the caller / 不存在或无权查看"),
+    422: _err("invalid request parameters / 请求参数无效"),
+}
+
+#: The 200 response of a table endpoint: JSON page, CSV or XLSX download.
+TABLE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": TableOut,
+        "description": "JSON page, or the whole filtered table as CSV or XLSX",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+def sort_frame(df: pd.DataFrame, sort: str | None, default: str) -> pd.DataFrame:
+    """Sort by a column (``-col`` descending); unknown columns are a 400 error."""
+    key = (sort or default).strip()
+    desc = key.startswith("-")
+    col = key.lstrip("-")
+    if col not in df.columns:
+        raise access.JiqunError(
+            f"不能按 {col!r} 排序，可选：{', '.join(map(str, df.columns))}",
+            f"cannot sort by {col!r}; choose one of {', '.join(map(str, df.columns))}",
+        )
+    if df.empty:
+        return df
+    try:
+        return df.sort_values(col, ascending=not desc, kind="stable", na_position="last")
+    except TypeError:  # mixed types (lists, None): sort by their text
+        return df.sort_values(
+            col, ascending=not desc, kind="stable", na_position="last", key=lambda s: s.astype(str)
+        )
+
+
+def page(
+    df: pd.DataFrame,
+    fmt: str,
+    name: str,
+    limit: int,
+    offset: int,
+    sort: str | None,
+    default_sort: str,
+    meta: dict[str, Any] | None = None,
+) -> Response:
+    """Sort, then a JSON page (``limit``/``offset``) or the whole table as CSV/XLSX."""
+    df = sort_frame(df, sort, default_sort)
+    total = len(df)
+    rows = df if fmt != "json" else df.iloc[offset : offset + limit]
+    return table_response(
+        rows, fmt, name, {"total": total, "limit": limit, "offset": offset, **(meta or {})}
+    )
+
+
+def filter_eq(df: pd.DataFrame, **conds: Any) -> pd.DataFrame:
+    """Keep rows whose columns equal the given values (``None`` = no filter)."""
+    for col, v in conds.items():
+        if v is not None and col in df.columns:
+            df = df[df[col] == v]
+    return df

@@ -1,0 +1,345 @@
+"""Authorisation matrix: every role × every endpoint × own scope / other scope.
+
+Each row of :data:`MATRIX` names an endpoint, the scope variant and the expected status for each
+role, in the order of :data:`ROLES`. ``{own}``/``{other}`` are an enterprise inside / outside the
+role's own scope (:data:`SCOPE`); ``{grant_own}``/``{grant_other}`` are fresh grants on those
+firms; ``{upload}`` is a fresh staged upload of the ``gov`` account. A coverage test checks that
+every API route appears in the table, so a new endpoint cannot skip it.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from typing import Any
+
+import pytest
+
+from jiqun.services import access, accounts, uploads
+
+ROLES = ("public", "admin", "gov", "gov_other", "cluster", "firm", "firm_other")
+#: role -> (a firm in its own scope, a firm outside it), by the names of conftest.World.firms
+SCOPE = {
+    "public": ("A", "B"),
+    "admin": ("A", "B"),
+    "gov": ("A", "B"),
+    "gov_other": ("B", "A"),
+    "cluster": ("D", "B"),
+    "firm": ("A", "B"),
+    "firm_other": ("B", "A"),
+}
+#: role -> a region inside its scope (for imports)
+REGION = {"admin": "320211", "gov": "320211", "gov_other": "440305"}
+
+ALL_200 = "200 200 200 200 200 200 200"
+LOGGED_IN = "401 200 200 200 200 200 200"
+ADMIN_ONLY = "401 200 403 403 403 403 403"
+
+# (id, method, route, url, body kind, expected statuses in ROLES order)
+MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
+    ("token", "POST", "/auth/token", "/auth/token", "login", ALL_200),
+    ("csrf", "GET", "/auth/csrf", "/auth/csrf", None, ALL_200),
+    ("me", "GET", "/me", "/me", None, ALL_200),
+    ("regions", "GET", "/regions", "/regions?limit=5", None, ALL_200),
+    ("industries", "GET", "/industries", "/industries?limit=5", None, ALL_200),
+    ("region", "GET", "/regions/{code}", "/regions/320200", None, ALL_200),
+    ("portfolio", "GET", "/regions/{code}/portfolio", "/regions/320200/portfolio", None, ALL_200),
+    (
+        "positioning",
+        "GET",
+        "/regions/{code}/positioning",
+        "/regions/320200/positioning?year=2022",
+        None,
+        ALL_200,
+    ),
+    (
+        "compare",
+        "GET",
+        "/regions/compare",
+        "/regions/compare?codes=320200,440300&year=2022",
+        None,
+        ALL_200,
+    ),
+    ("clusters", "GET", "/clusters", "/clusters?format=csv", None, ALL_200),
+    ("cluster", "GET", "/clusters/{cluster_id}", "/clusters/{cluster}", None, ALL_200),
+    (
+        "diagnosis",
+        "GET",
+        "/clusters/{cluster_id}/diagnosis",
+        "/clusters/{cluster}/diagnosis?year=2022",
+        None,
+        LOGGED_IN,
+    ),
+    ("overview", "GET", "/overview", "/overview", None, ALL_200),
+    ("region-stats", "GET", "/region-stats", "/region-stats?format=xlsx", None, ALL_200),
+    (
+        "location-quotient",
+        "GET",
+        "/metrics/location-quotient",
+        "/metrics/location-quotient",
+        None,
+        ALL_200,
+    ),
+    ("published", "GET", "/published", "/published?by=region_industry", None, ALL_200),
+    ("chains", "GET", "/chains", "/chains", None, ALL_200),
+    ("chain", "GET", "/chains/{chain_id}", "/chains/integrated_circuits", None, ALL_200),
+    (
+        "chain analysis of the cluster",
+        "GET",
+        "/chains/{chain_id}/analysis",
+        "/chains/integrated_circuits/analysis?cluster={cluster}",
+        None,
+        "401 200 200 403 200 403 403",
+    ),
+    (
+        "chain analysis of 无锡",
+        "GET",
+        "/chains/{chain_id}/analysis",
+        "/chains/integrated_circuits/analysis?region=320200",
+        None,
+        "401 200 200 403 403 403 403",
+    ),
+    (
+        "scenario: own firm fails",
+        "POST",
+        "/resilience/scenarios",
+        "/resilience/scenarios",
+        "scenario_own",
+        LOGGED_IN,
+    ),
+    (
+        "scenario: other firm fails",
+        "POST",
+        "/resilience/scenarios",
+        "/resilience/scenarios",
+        "scenario_other",
+        "401 200 404 404 404 404 404",
+    ),
+    (
+        "scenario: region lockdown",
+        "POST",
+        "/resilience/scenarios",
+        "/resilience/scenarios",
+        "scenario_region",
+        LOGGED_IN,
+    ),
+    ("enterprises", "GET", "/enterprises", "/enterprises", None, LOGGED_IN),
+    ("enterprise own", "GET", "/enterprises/{uscc}", "/enterprises/{own}", None, LOGGED_IN),
+    (
+        "enterprise other",
+        "GET",
+        "/enterprises/{uscc}",
+        "/enterprises/{other}",
+        None,
+        "401 200 404 404 404 404 404",
+    ),
+    ("grants", "GET", "/grants", "/grants", None, LOGGED_IN),
+    ("grant own", "POST", "/grants", "/grants", "grant_own", "401 201 403 403 403 201 201"),
+    ("grant other", "POST", "/grants", "/grants", "grant_other", "401 201 403 403 403 403 403"),
+    (
+        "revoke own",
+        "DELETE",
+        "/grants/{grant_id}",
+        "/grants/{grant_own}",
+        None,
+        "401 200 403 403 403 200 200",
+    ),
+    (
+        "revoke other",
+        "DELETE",
+        "/grants/{grant_id}",
+        "/grants/{grant_other}",
+        None,
+        "401 200 403 403 403 404 404",
+    ),
+    ("organisations", "GET", "/organisations", "/organisations", None, LOGGED_IN),
+    ("users", "GET", "/users", "/users", None, ADMIN_ONLY),
+    ("user create", "POST", "/users", "/users", "user", "401 201 403 403 403 403 403"),
+    ("audit", "GET", "/audit", "/audit", None, LOGGED_IN),
+    ("imports", "GET", "/imports", "/imports", None, LOGGED_IN),
+    (
+        "upload enterprises",
+        "POST",
+        "/imports",
+        "/imports",
+        "upload_enterprises",
+        "401 201 201 201 403 403 403",
+    ),
+    (
+        "upload own cluster members",
+        "POST",
+        "/imports",
+        "/imports",
+        "upload_members",
+        "401 201 403 403 201 403 403",
+    ),
+    (
+        "template",
+        "GET",
+        "/imports/templates/{kind}",
+        "/imports/templates/supply-links",
+        None,
+        ALL_200,
+    ),
+    (
+        "upload status (gov's)",
+        "GET",
+        "/imports/{staged_id}",
+        "/imports/{upload}",
+        None,
+        "401 200 200 404 404 404 404",
+    ),
+    (
+        "upload report (gov's)",
+        "GET",
+        "/imports/{staged_id}/report",
+        "/imports/{upload}/report?format=csv",
+        None,
+        "401 200 200 404 404 404 404",
+    ),
+    (
+        "commit (gov's)",
+        "POST",
+        "/imports/{staged_id}/commit",
+        "/imports/{upload}/commit",
+        None,
+        "401 200 200 404 404 404 404",
+    ),
+]
+
+CASES = [
+    pytest.param(row, role, expected, id=f"{row[0]}-{role}")
+    for row in MATRIX
+    for role, expected in zip(ROLES, row[5].split(), strict=True)
+]
+_seq = itertools.count()
+
+
+def _principal(world: Any, name: str) -> accounts.Principal:
+    return accounts.principal_for_username(name, engine=world.engine)
+
+
+def _fresh_grant(world: Any, firm: str) -> int:
+    g = access.create_grant(
+        _principal(world, "admin"),
+        world.firms[firm],
+        world.orgs["observer"],
+        "matrix",
+        engine=world.engine,
+    )
+    return int(g["id"])
+
+
+def _fresh_upload(world: Any) -> str:
+    gov = _principal(world, "gov")
+    n = next(_seq)
+    content = (
+        "统一社会信用代码,企业名称,所在地区代码,行业代码\n"
+        f"{world.firms['D']},无锡示例药业有限公司{n},320200,2720\n"
+    ).encode()
+    staged = uploads.stage_upload(io.BytesIO(content), "m.csv", "enterprises", gov)
+    uploads.validate_upload(staged, gov, world.engine)
+    return staged.id
+
+
+def _request(world: Any, row: tuple[Any, ...], role: str) -> Any:
+    _id, method, _route, url, body, _exp = row
+    own, other = SCOPE[role]
+    values = {
+        "cluster": world.cluster,
+        "own": world.firms[own],
+        "other": world.firms[other],
+    }
+    if "{grant_own}" in url:
+        values["grant_own"] = str(_fresh_grant(world, own))
+    if "{grant_other}" in url:
+        values["grant_other"] = str(_fresh_grant(world, other))
+    if "{upload}" in url:
+        values["upload"] = _fresh_upload(world)
+    url = "/api/v1" + url.format(**values)
+    kw: dict[str, Any] = {"headers": world.auth(role)}
+    n = next(_seq)
+    if body == "login":
+        name = role if role != "public" else "admin"
+        kw["data"] = {"username": name, "password": world.password}
+    elif body in ("grant_own", "grant_other"):
+        firm = values["own"] if body == "grant_own" else values["other"]
+        kw["json"] = {"uscc": firm, "grantee_organisation_id": world.orgs["observer"]}
+    elif body in ("scenario_own", "scenario_other"):
+        firm = values["own"] if body == "scenario_own" else values["other"]
+        kw["json"] = {"kind": "firm", "target": firm, "alternatives": 0}
+    elif body == "scenario_region":
+        kw["json"] = {"kind": "region", "target": "440300", "alternatives": 0}
+    elif body == "user":
+        kw["json"] = {
+            "username": f"matrix_{role}_{n}",
+            "password": "a-long-password",
+            "role": "government",
+            "scope": "320200",
+        }
+    elif body == "upload_enterprises":
+        region = REGION.get(role, "320211")
+        csv = (
+            "统一社会信用代码,企业名称,所在地区代码,行业代码\n"
+            f"{world.firms[own]},示例{n},{region},3973\n"
+        )
+        kw["files"] = {"file": ("e.csv", csv.encode(), "text/csv")}
+        kw["data"] = {"kind": "enterprises"}
+    elif body == "upload_members":
+        csv = f"集群编号,统一社会信用代码\n{world.cluster},{world.firms['E']}\n"
+        kw["files"] = {"file": ("m.csv", csv.encode(), "text/csv")}
+        kw["data"] = {"kind": "cluster-members"}
+    # every role logs in from its own address: the rate limit never mixes them
+    return world.client(f"10.9.{ROLES.index(role)}.1").request(method, url, **kw)
+
+
+@pytest.mark.parametrize(("row", "role", "expected"), CASES)
+def test_matrix(world: Any, row: tuple[Any, ...], role: str, expected: str) -> None:
+    resp = _request(world, row, role)
+    assert resp.status_code == int(expected), (row[0], role, resp.status_code, resp.text[:300])
+    if resp.status_code >= 400:
+        err = resp.json()["error"]
+        assert err["code"] and err["message_zh"] and err["message_en"]
+
+
+def test_matrix_covers_every_api_route(world: Any) -> None:
+    paths = world.client().get("/api/v1/openapi.json").json()["paths"]
+    routes = {(m.upper(), path.removeprefix("/api/v1")) for path, ops in paths.items() for m in ops}
+    covered = {(m, route) for _id, m, route, *_rest in MATRIX}
+    assert routes - covered == set(), "add these routes to MATRIX"
+    assert covered - routes == set(), "MATRIX names routes that do not exist"
+
+
+def test_reading_through_a_grant_is_audited_and_ends_with_revocation(world: Any) -> None:
+    """gov_other (深圳) reads A (无锡) only while A's grant to it is active; each read audited."""
+    c, a = world.client(), world.firms["A"]
+    url, h = f"/api/v1/enterprises/{a}", world.auth("gov_other")
+    assert c.get(url, headers=h).status_code == 404
+    g = c.post(
+        "/api/v1/grants",
+        json={"uscc": a, "grantee_organisation_id": world.orgs["gov_other"]},
+        headers=world.auth("firm"),
+    ).json()
+    q = (
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'read_granted' AND username = 'gov_other' "
+        "AND resource = :r"
+    )
+    assert c.get(url, headers=h).status_code == 200
+    assert world.count(q, r=f"enterprise:{a}") == 1
+    assert (
+        world.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'grant_create' AND username = 'firm'"
+        )
+        >= 1
+    )
+    assert c.delete(f"/api/v1/grants/{g['id']}", headers=world.auth("firm")).status_code == 200
+    assert c.get(url, headers=h).status_code == 404
+    assert world.count(q, r=f"enterprise:{a}") == 1
+    # the enterprise, and the admin, see the read in the audit log; the other firm does not
+    for who, sees in (("firm", True), ("admin", True), ("firm_other", False), ("gov", False)):
+        items = c.get(
+            "/api/v1/audit",
+            params={"action": "read_granted", "limit": 1000},
+            headers=world.auth(who),
+        ).json()["items"]
+        assert any(e["resource"] == f"enterprise:{a}" for e in items) is sees, who
