@@ -72,8 +72,9 @@ def test_shift_share_matches_metric_and_adds_up() -> None:
     total = lead["national_share"] + lead["industry_mix"] + lead["regional_shift"]
     np.testing.assert_allclose(total, lead["growth"], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(
-        lead["growth"], X.loc[["a", "c"], ["1311", "3911"]].sum(axis=1)
-        - prev.loc[["a", "c"], ["1311", "3911"]].sum(axis=1)
+        lead["growth"],
+        X.loc[["a", "c"], ["1311", "3911"]].sum(axis=1)
+        - prev.loc[["a", "c"], ["1311", "3911"]].sum(axis=1),
     )
 
 

@@ -26,9 +26,22 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="数据库 / database: migrations and location.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+from jiqun.cli.assess_cmd import assess_app  # noqa: E402
+
+app.add_typer(assess_app, name="assess")
 from jiqun.cli.chain_cmd import chain_app  # noqa: E402
 
 app.add_typer(chain_app, name="chain")
+from jiqun.cli.match_cmd import match_app  # noqa: E402
+
+app.add_typer(match_app, name="match")
+from jiqun.cli.policy_cmd import evaluate_app, policy_app  # noqa: E402
+
+app.add_typer(policy_app, name="policy")
+app.add_typer(evaluate_app, name="evaluate")
+from jiqun.cli.resilience_cmd import resilience_app  # noqa: E402
+
+app.add_typer(resilience_app, name="resilience")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)

@@ -187,6 +187,13 @@ _MANIFEST: dict[str, tuple[str, str, str, str]] = {
         "draft: every GB/T 4754 code exists with a matching section letter; each mapping has "
         "its own confidence",
     ),
+    "policies_demo.yaml": (
+        "policies (demo)",
+        "written for Jiqun: ILLUSTRATIVE demo policies showing the rule format; not real policy "
+        "documents (loaded with synthetic = true)",
+        "Apache-2.0 (Jiqun)",
+        "illustrative only (rules validated by jiqun.policy.rules.validate_rule in the tests)",
+    ),
 }
 
 
@@ -845,8 +852,10 @@ def chain_templates_draft() -> dict[str, Any]:
 
 
 def _count_rows(file: str) -> int:
-    if file.endswith(".yaml"):
+    if file == "chain_templates_draft.yaml":
         return len(_chain_templates())
+    if file.endswith(".yaml"):
+        return len(yaml.safe_load(_data_bytes(file).decode("utf-8")) or [])
     text = _data_bytes(file).decode("utf-8")
     return sum(1 for _ in csv.reader(io.StringIO(text))) - 1
 

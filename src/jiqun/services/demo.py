@@ -143,6 +143,12 @@ def build_demo(
                 finished_at=dt.datetime.now(),
             )
         )
+    from jiqun.services.digital import generate_demo_assessments
+    from jiqun.services.policy import load_demo_policies
+
+    report("数字化评测与政策 assessments and policies", 0.97)
+    counts["digital_assessments"] = generate_demo_assessments(engine, seed)
+    counts["policies"] = len(load_demo_policies(engine))
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             conn.execute(text("ANALYZE"))

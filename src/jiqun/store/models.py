@@ -291,6 +291,129 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class DigitalAssessment(Base):
+    """One digital-transformation self-assessment of one firm (:mod:`jiqun.digital`).
+
+    ``framework`` is ``miit2024`` (MIIT SME digital level) or ``gbt39116`` (GB/T 39116 maturity);
+    ``answers`` is the JSON text of the answers given so far; ``status`` is ``draft`` (may be
+    incomplete, resumable) or ``submitted`` (complete). ``score`` is the MIIT total (0–100,
+    ``None`` for GB/T 39116 and for incomplete drafts); ``level`` the resulting level (MIIT 0–4,
+    0 = below level 1; GB/T 39116 0–5), ``None`` while incomplete.
+    """
+
+    __tablename__ = "digital_assessments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    framework: Mapped[str] = mapped_column(String(16), index=True)
+    edition: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MatchNeed(Base):
+    """A need posted on the supply–demand board (供需对接·采购需求, :mod:`jiqun.matching`).
+
+    What a firm buys: ``text`` (product description), optional GB/T 4754-2017 class,
+    ``quantity`` in ``unit``, required ``certifications`` (``;``-separated), preferred regions
+    (``;``-separated GB/T 2260 codes) and a ``deadline``. ``status`` is ``open`` or ``closed``.
+    """
+
+    __tablename__ = "match_needs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    industry_code: Mapped[str | None] = mapped_column(String(4), index=True)
+    quantity: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    certifications: Mapped[str | None] = mapped_column(String(300))
+    region_preference: Mapped[str | None] = mapped_column(String(300))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), index=True, default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(300))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MatchCapability(Base):
+    """A capability posted on the supply–demand board (供需对接·供给能力).
+
+    What a firm offers: ``products`` text, optional GB/T 4754-2017 class, ``capacity`` in
+    ``unit`` (per year unless the unit says otherwise), ``certifications`` (``;``-separated) and
+    an optional ``region_code`` where it is supplied from (default: the firm's registered region).
+    """
+
+    __tablename__ = "match_capabilities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    products: Mapped[str] = mapped_column(Text)
+    industry_code: Mapped[str | None] = mapped_column(String(4), index=True)
+    capacity: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    certifications: Mapped[str | None] = mapped_column(String(300))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(12), index=True, default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(300))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SupplierList(Base):
+    """A supplier list published by a chain leader (链主企业发布的供应商名录)."""
+
+    __tablename__ = "supplier_lists"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    leader_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    chain: Mapped[str | None] = mapped_column(String(40))
+    segment: Mapped[str | None] = mapped_column(String(40))
+    cluster_id: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), index=True, default="open")
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SupplierListEntry(Base):
+    """One supplier on a published supplier list."""
+
+    __tablename__ = "supplier_list_entries"
+    list_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("supplier_lists.id", ondelete="CASCADE"), primary_key=True
+    )
+    supplier_uscc: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
+    note: Mapped[str | None] = mapped_column(String(300))
+
+
+class Policy(Base):
+    """A support policy (惠企政策) with machine-readable eligibility rules (:mod:`jiqun.policy`).
+
+    ``rules`` is the JSON text of the rule (see :mod:`jiqun.policy.rules`); ``target`` the JSON of
+    what the policy aims at (clusters, segments, tags, sizes) for display and filtering.
+    """
+
+    __tablename__ = "policies"
+    policy_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    issuer: Mapped[str] = mapped_column(String(200))
+    region_scope: Mapped[str | None] = mapped_column(String(200))
+    target: Mapped[str | None] = mapped_column(Text)
+    rules: Mapped[str] = mapped_column(Text)
+    benefits: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    source_document: Mapped[str | None] = mapped_column(String(500))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 #: kind name (schema.KINDS) -> ORM class
 TABLE_OF_KIND: dict[str, type[Base]] = {
     "regions": Region,

@@ -1,0 +1,221 @@
+"""``jiqun policy`` (registry and matching) and ``jiqun evaluate`` (cluster evaluation and
+support allocation). Thin: every command calls :mod:`jiqun.services.policy`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jiqun.standard.problems import JiqunError
+
+policy_app = typer.Typer(help="惠企政策 / policies: registry and matching.", no_args_is_help=True)
+evaluate_app = typer.Typer(
+    help="集群评估与支持分配 / cluster evaluation and support allocation.", no_args_is_help=True
+)
+console = Console(width=None if sys.stdout.isatty() else 160)
+
+
+def _prepare() -> None:
+    from jiqun.store.db import prepare
+
+    prepare()
+
+
+def _pairs(text: str | None, name: str) -> dict[str, float]:
+    """``a=1,b=0.5`` → {"a": 1.0, "b": 0.5}."""
+    if not text:
+        return {}
+    out = {}
+    for part in text.split(","):
+        k, sep, v = part.partition("=")
+        try:
+            out[k.strip()] = float(v)
+        except ValueError as e:
+            raise JiqunError(
+                f"{name} 的写法应为 键=数值,键=数值：{part!r}",
+                f"{name} must look like key=number,key=number: {part!r}",
+            ) from e
+        if not sep:
+            raise JiqunError(f"{name} 缺少 '='：{part!r}", f"{name} lacks '=': {part!r}")
+    return out
+
+
+def _write(df: pd.DataFrame, out: Path, notes: list[str] | None = None) -> None:
+    if out.suffix.lower() == ".csv":
+        df.to_csv(out, index=False, encoding="utf-8-sig")
+    elif out.suffix.lower() == ".xlsx":
+        with pd.ExcelWriter(out) as xw:
+            df.to_excel(xw, sheet_name="data", index=False)
+            pd.DataFrame({"注 notes": notes or []}).to_excel(
+                xw, sheet_name="说明 notes", index=False
+            )
+    else:
+        raise JiqunError("请用 .csv 或 .xlsx", "use .csv or .xlsx")
+    console.print(f"已写入 written: {out}")
+
+
+@policy_app.command("add")
+def policy_add(
+    file: Annotated[Path, typer.Argument(help="YAML/JSON 政策列表 list of policies")],
+) -> None:
+    """登记政策（全部通过校验才写入）/ store the policies of a file (all or nothing)."""
+    from jiqun.services.policy import load_policy_file
+
+    _prepare()
+    ids = load_policy_file(file)
+    console.print(f"已登记 stored {len(ids)}: {', '.join(ids)}")
+
+
+@policy_app.command("list")
+def policy_list() -> None:
+    """政策列表 / list stored policies."""
+    from jiqun.services.policy import list_policies
+
+    _prepare()
+    df = list_policies()
+    t = Table(title="政策 policies")
+    for c in ("编号 id", "名称 title", "发布 issuer", "有效 active", "模拟 synthetic"):
+        t.add_column(c, overflow="fold")
+    for r in df.itertuples(index=False):
+        t.add_row(r.policy_id, r.title, r.issuer, str(r.active), str(r.synthetic))
+    console.print(t)
+
+
+@policy_app.command("firm")
+def policy_firm(uscc: Annotated[str, typer.Argument(help="统一社会信用代码 credit code")]) -> None:
+    """企业可享政策（含依据与差一点的政策）/ policies a firm qualifies for, with the reasons."""
+    from jiqun.services.policy import policies_for_firm
+
+    _prepare()
+    r = policies_for_firm(uscc)
+    f = r["firm"]
+    syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if f.get("synthetic") else ""
+    console.print(f"[bold]{f['name']}[/] ({uscc}){syn}")
+    for key, title in (
+        ("qualified", "符合 qualifies"),
+        ("narrow_misses", "差一点 narrowly misses"),
+        ("not_qualified", "不符合 does not qualify"),
+    ):
+        for p in r[key]:
+            console.print(f"[bold]{title}[/]: {p['policy_id']} {p['title']}")
+            for ln in p["lines"]:
+                mark = {True: "✓", False: "✗", None: "?"}[ln["passed"]]
+                console.print(f"   {mark} {ln['reason_zh']} / {ln['reason_en']}")
+
+
+@policy_app.command("qualify")
+def policy_qualify(
+    policy_id: Annotated[str, typer.Argument(help="政策编号 policy id")],
+    out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
+) -> None:
+    """免申即享名单：全部符合条件的企业（在数据库中计算）/ every qualifying firm."""
+    from jiqun.services.policy import firms_for_policy
+
+    _prepare()
+    firms, info = firms_for_policy(policy_id)
+    syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if info["synthetic"] else ""
+    console.print(f"{policy_id}: 符合 qualifying {info['qualifying']:,}{syn}")
+    console.print(f"[yellow]注 note:[/] {info['note_zh']} / {info['note_en']}")
+    console.print(firms.head(20).to_string(index=False))
+    if out:
+        _write(firms, out, [info["note_zh"], info["note_en"]])
+
+
+@evaluate_app.command("clusters")
+def evaluate_clusters_cmd(
+    tier: Annotated[str | None, typer.Option(help="层级 tier")] = "national",
+    weights: Annotated[
+        str | None, typer.Option(help="权重 weights, e.g. scale=0.3,growth=0.2,specialisation=0.5")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
+) -> None:
+    """集群动态评估：得分、排名与梯度建议 / scores, ranks and tier advice for every year."""
+    from jiqun.services.policy import evaluate_stored_clusters
+
+    _prepare()
+    res, basis, notes = evaluate_stored_clusters(
+        weights=_pairs(weights, "--weights") or None, tier=tier
+    )
+    latest = res[res["year"] == res["year"].max()]
+    t = Table(title=f"集群评估 cluster evaluation {int(latest['year'].max())}")
+    for c in (
+        "#",
+        "编号 id",
+        "集群 cluster",
+        "得分 score",
+        "变化 Δ",
+        "建议 advice",
+        "缺项 missing",
+    ):
+        t.add_column(c, overflow="fold")
+    for r in latest.head(30).itertuples(index=False):
+        t.add_row(
+            str(r.rank),
+            r.cluster_id,
+            str(r.name),
+            f"{r.score:.1f}",
+            "—" if pd.isna(r.score_change) else f"{r.score_change:+.1f}",
+            r.advice_label,
+            r.missing,
+        )
+    console.print(t)
+    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in basis.items()) + "[/]")
+    for n in notes:
+        console.print(f"[yellow]注 note:[/] {n}")
+    if out:
+        _write(res, out, notes)
+
+
+@evaluate_app.command("allocate")
+def allocate_cmd(
+    budget: Annotated[float, typer.Option(help="预算（万元）/ budget (万元)")],
+    tier: Annotated[str | None, typer.Option(help="层级 tier")] = "national",
+    min_amount: Annotated[float, typer.Option("--min", help="每集群下限 floor per cluster")] = 0.0,
+    max_amount: Annotated[
+        float | None, typer.Option("--max", help="每集群上限 cap per cluster")
+    ] = None,
+    field_priority: Annotated[
+        str | None, typer.Option(help="领域优先级 e.g. new_generation_it=1.5,biomedicine=1.2")
+    ] = None,
+    stage_priority: Annotated[
+        str | None, typer.Option(help="阶段优先级 e.g. cultivation=1.2,improvement=1,leap=1.5")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
+) -> None:
+    """差异化支持资金分配（线性规划，HiGHS）/ optimal support allocation by linear programming."""
+    from jiqun.services.policy import allocate_support
+
+    _prepare()
+    res, basis = allocate_support(
+        budget,
+        tier=tier,
+        min_amount=min_amount,
+        max_amount=max_amount,
+        field_priority=_pairs(field_priority, "--field-priority"),
+        stage_priority=_pairs(stage_priority, "--stage-priority"),
+    )
+    t = Table(title=f"支持分配 allocation (预算 budget {budget:,.0f} 万元)")
+    for c in ("编号 id", "集群 cluster", "得分", "每万元价值", "金额 万元", "说明 why"):
+        t.add_column(c, overflow="fold")
+    for r in res.allocation.sort_values("amount", ascending=False).head(30).itertuples(index=False):
+        t.add_row(
+            r.cluster_id,
+            str(r.name),
+            f"{r.score:.1f}",
+            f"{r.value_per_yuan:.3f}",
+            f"{r.amount:,.1f}",
+            r.explanation_zh,
+        )
+    console.print(t)
+    console.print(f"预算影子价格 budget shadow price λ = {res.shadow_price:.4f}")
+    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in basis.items()) + "[/]")
+    for n in res.notes:
+        console.print(f"[yellow]注 note:[/] {n}")
+    if out:
+        _write(res.allocation.merge(res.sensitivity, on="cluster_id"), out, res.notes)

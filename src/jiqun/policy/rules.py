@@ -1,0 +1,370 @@
+"""Machine-readable eligibility rules for policies (惠企政策) and their evaluation.
+
+A rule is a list of **conditions**, all of which must hold (AND); a condition may instead be
+``{"any_of": [conditions]}`` (OR). Each condition names a firm ``field``, an ``op`` and a
+``value``:
+
+=================  ==========================================================================
+field              meaning (enterprises table unless noted)
+=================  ==========================================================================
+``region``         registered region code; ops ``in`` (list of GB/T 2260 codes; a province or
+                   city covers its counties by prefix)
+``industry``       GB/T 4754 class; ops ``in`` (codes of any level, prefix match)
+``tags``           ops ``has`` (one tag), ``any`` / ``all`` (lists of tags)
+``revenue``        营业收入, 万元; numeric ops ``>=``, ``>``, ``<=``, ``<``, ``==``
+``employees``      从业人员, 人; numeric ops
+``rd_expense``     研发费用, 万元; numeric ops
+``rd_intensity``   rd_expense / revenue (0..1); numeric ops
+``firm_age``       years since ``founded`` at the evaluation date; numeric ops
+``digital_level``  latest submitted digital-assessment level (1–4); numeric ops
+``cluster``        member of (or inside) a cluster; op ``in`` (cluster ids)
+=================  ==========================================================================
+
+**Missing data never qualifies silently**: a condition on a missing value evaluates to
+``None`` ("unknown") and the firm does not qualify; the line says which value was missing. A
+*narrow miss* is a firm failing exactly one condition, where that condition is numeric and the
+firm is within 10% of the threshold (``NARROW = 0.10``) — the "almost eligible" list that
+policy officers and firms ask for.
+
+The same rule compiles to SQL (:func:`to_sql`) so that whole populations are evaluated in the
+database engine (SQLite, PostgreSQL or DuckDB) instead of row by row in Python.
+
+Example
+-------
+>>> rule = [{"field": "tags", "op": "has", "value": "little_giant"},
+...         {"field": "revenue", "op": ">=", "value": 5000}]
+>>> ok, lines = evaluate({"tags": "little_giant;srdi", "revenue": 4800.0}, rule)
+>>> ok, [ln["passed"] for ln in lines]
+(False, [True, False])
+>>> narrow_miss(lines)
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from jiqun.standard.problems import JiqunError
+
+NUMERIC_FIELDS = {
+    "revenue": ("营业收入", "revenue", "万元"),
+    "employees": ("从业人员", "employees", "人"),
+    "rd_expense": ("研发费用", "R&D expense", "万元"),
+    "rd_intensity": ("研发强度", "R&D intensity", "share"),
+    "firm_age": ("成立年限", "firm age", "years"),
+    "digital_level": ("数字化水平等级", "digital level", "level"),
+}
+SET_FIELDS = {
+    "region": ("注册地区", "region"),
+    "industry": ("行业", "industry"),
+    "tags": ("企业标签", "tags"),
+    "cluster": ("所属集群", "cluster"),
+}
+NUMERIC_OPS = (">=", ">", "<=", "<", "==")
+NARROW = 0.10
+
+Condition = Mapping[str, Any]
+
+
+def _problem(i: int, field: str, value: Any, zh: str, en: str) -> str:
+    return f"条件 {i + 1} 字段 {field!r} 值 {value!r}：{zh} / condition {i + 1} field {field!r} value {value!r}: {en}"
+
+
+def validate_rule(rule: Sequence[Condition]) -> list[Condition]:
+    """Check a rule's structure; raise one :class:`JiqunError` listing every problem."""
+    if not isinstance(rule, Sequence) or isinstance(rule, str | bytes) or not rule:
+        raise JiqunError(
+            "规则必须是非空的条件列表", "a rule must be a non-empty list of conditions"
+        )
+    problems: list[str] = []
+
+    def check(i: int, c: Condition) -> None:
+        if not isinstance(c, Mapping):
+            problems.append(_problem(i, "?", c, "条件必须是对象", "a condition must be a mapping"))
+            return
+        if "any_of" in c:
+            subs = c["any_of"]
+            if not isinstance(subs, Sequence) or not subs:
+                problems.append(
+                    _problem(i, "any_of", subs, "须为非空列表", "must be a non-empty list")
+                )
+                return
+            for s in subs:
+                check(i, s)
+            return
+        f, op, v = c.get("field"), c.get("op"), c.get("value")
+        if f in NUMERIC_FIELDS:
+            if op not in NUMERIC_OPS:
+                problems.append(
+                    _problem(i, f, op, "数值字段的运算符无效", "invalid operator for a number")
+                )
+            elif isinstance(v, bool) or not isinstance(v, int | float):
+                problems.append(
+                    _problem(i, f, v, "阈值必须是数字", "the threshold must be a number")
+                )
+        elif f in SET_FIELDS:
+            allowed = ("has", "any", "all") if f == "tags" else ("in",)
+            if op not in allowed:
+                problems.append(
+                    _problem(
+                        i,
+                        f,
+                        op,
+                        f"运算符须为 {'/'.join(allowed)}",
+                        f"operator must be {'/'.join(allowed)}",
+                    )
+                )
+            elif op == "has" and not isinstance(v, str):
+                problems.append(_problem(i, f, v, "须为一个标签", "must be one tag"))
+            elif op != "has" and (not isinstance(v, Sequence) or isinstance(v, str) or not v):
+                problems.append(_problem(i, f, v, "须为非空列表", "must be a non-empty list"))
+        else:
+            problems.append(
+                _problem(
+                    i,
+                    str(f),
+                    v,
+                    f"未知字段，可用：{', '.join([*NUMERIC_FIELDS, *SET_FIELDS])}",
+                    f"unknown field; use one of {', '.join([*NUMERIC_FIELDS, *SET_FIELDS])}",
+                )
+            )
+
+    for i, c in enumerate(rule):
+        check(i, c)
+    if problems:
+        raise JiqunError("规则有误：" + "；".join(problems), "invalid rule: " + "; ".join(problems))
+    return list(rule)
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or v == ""
+
+
+def firm_value(firm: Mapping[str, Any], field: str, on: dt.date | None = None) -> Any:
+    """The value of ``field`` for a firm record (derived fields computed; missing → None)."""
+    if field == "rd_intensity":
+        rd, rev = firm.get("rd_expense"), firm.get("revenue")
+        if _missing(rd) or _missing(rev) or not rev:
+            return None
+        return float(rd) / float(rev)
+    if field == "firm_age":
+        f = firm.get("founded")
+        if _missing(f):
+            return None
+        if isinstance(f, str):
+            f = dt.date.fromisoformat(f[:10])
+        on = on or dt.date.today()
+        return (on - f).days / 365.25
+    if field == "tags":
+        t = firm.get("tags")
+        return set() if _missing(t) else {x for x in str(t).split(";") if x}
+    if field == "cluster":
+        cs = firm.get("clusters")
+        return None if cs is None else set(cs)
+    if field == "region":
+        return firm.get("region_code")
+    if field == "industry":
+        return firm.get("industry_code")
+    v = firm.get(field)
+    return None if _missing(v) else v
+
+
+def _cmp(v: float, op: str, t: float) -> bool:
+    return {
+        ">=": v >= t,
+        ">": v > t,
+        "<=": v <= t,
+        "<": v < t,
+        "==": v == t,
+    }[op]
+
+
+def _prefix(code: str) -> str:
+    code = str(code)
+    if len(code) == 6 and code.endswith("0000"):
+        return code[:2]
+    if len(code) == 6 and code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def _check_one(firm: Mapping[str, Any], c: Condition, on: dt.date | None) -> dict[str, Any]:
+    if "any_of" in c:
+        subs = [_check_one(firm, s, on) for s in c["any_of"]]
+        passed: bool | None
+        if any(s["passed"] is True for s in subs):
+            passed = True
+        elif all(s["passed"] is False for s in subs):
+            passed = False
+        else:
+            passed = None
+        return {
+            "field": "any_of",
+            "op": "any_of",
+            "value": [s["condition"] for s in subs],
+            "firm_value": [s["firm_value"] for s in subs],
+            "passed": passed,
+            "condition": " 或 / or ".join(s["condition"] for s in subs),
+            "shortfall": None,
+        }
+    f, op, t = c["field"], c["op"], c["value"]
+    v = firm_value(firm, f, on)
+    cond = f"{f} {op} {t}"
+    shortfall = None
+    if v is None:
+        passed = None
+    elif f in NUMERIC_FIELDS:
+        passed = _cmp(float(v), op, float(t))
+        if not passed and op in (">=", ">") and t:
+            shortfall = (float(t) - float(v)) / abs(float(t))
+        elif not passed and op in ("<=", "<") and t:
+            shortfall = (float(v) - float(t)) / abs(float(t))
+    elif f == "tags":
+        need = {t} if op == "has" else set(t)
+        passed = bool(v & need) if op in ("has", "any") else need <= v
+    elif f == "cluster":
+        passed = bool(v & set(t))
+    elif f == "region":
+        passed = any(str(v).startswith(_prefix(x)) for x in t)
+    else:  # industry
+        passed = any(str(v).startswith(str(x)) for x in t)
+    return {
+        "field": f,
+        "op": op,
+        "value": t,
+        "firm_value": sorted(v) if isinstance(v, set) else v,
+        "passed": passed,
+        "condition": cond,
+        "shortfall": shortfall,
+    }
+
+
+def _show(v: Any) -> Any:
+    """A firm value as people read it: numbers to 4 significant digits."""
+    if isinstance(v, float):
+        return float(f"{v:.4g}")
+    if isinstance(v, list):
+        return [_show(x) for x in v]
+    return v
+
+
+def evaluate(
+    firm: Mapping[str, Any], rule: Sequence[Condition], on: dt.date | None = None
+) -> tuple[bool, list[dict[str, Any]]]:
+    """Evaluate a rule for one firm: (qualifies, one line per condition).
+
+    Each line has ``condition``, ``firm_value``, ``passed`` (True / False / None = value
+    missing), ``shortfall`` (relative distance to a numeric threshold when failed) and
+    ``reason_zh`` / ``reason_en``.
+    """
+    validate_rule(rule)
+    lines = []
+    for c in rule:
+        ln = _check_one(firm, c, on)
+        shown = _show(ln["firm_value"])
+        if ln["passed"] is None:
+            ln["reason_zh"] = f"缺少数据，无法判断：{ln['condition']}（缺失不视为符合）"
+            ln["reason_en"] = (
+                f"missing data, cannot decide: {ln['condition']} (missing never qualifies)"
+            )
+        elif ln["passed"]:
+            ln["reason_zh"] = f"符合：{ln['condition']}（企业值 {shown}）"
+            ln["reason_en"] = f"met: {ln['condition']} (firm value {shown})"
+        else:
+            ln["reason_zh"] = f"不符合：{ln['condition']}（企业值 {shown}）"
+            ln["reason_en"] = f"not met: {ln['condition']} (firm value {shown})"
+        lines.append(ln)
+    return all(ln["passed"] is True for ln in lines), lines
+
+
+def narrow_miss(lines: Sequence[Mapping[str, Any]], tolerance: float = NARROW) -> bool:
+    """True when exactly one condition failed, it is numeric, and the firm is within
+    ``tolerance`` (relative) of its threshold; no condition may be unknown."""
+    failed = [ln for ln in lines if ln["passed"] is False]
+    unknown = [ln for ln in lines if ln["passed"] is None]
+    return (
+        len(failed) == 1
+        and not unknown
+        and failed[0]["shortfall"] is not None
+        and failed[0]["shortfall"] <= tolerance
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# SQL compilation (whole populations in the database engine)
+# --------------------------------------------------------------------------------------------
+
+_SQL_NUM = {
+    "revenue": "e.revenue",
+    "employees": "e.employees",
+    "rd_expense": "e.rd_expense",
+    "rd_intensity": "(CASE WHEN e.revenue > 0 THEN e.rd_expense * 1.0 / e.revenue END)",
+    "digital_level": "d.level",
+}
+
+
+def to_sql(
+    rule: Sequence[Condition], on: dt.date | None = None, dialect: str = "sqlite"
+) -> tuple[str, dict[str, Any]]:
+    """Compile a rule to a SQL condition over ``enterprises e`` (and ``d``, the firm's latest
+    submitted digital assessment, when ``digital_level`` is used). NULL comparisons are never
+    true, so a missing value never qualifies — as in :func:`evaluate`.
+
+    Returns
+    -------
+    (sql, params)
+    """
+    validate_rule(rule)
+    params: dict[str, Any] = {}
+    n = [0]
+
+    def p(v: Any) -> str:
+        n[0] += 1
+        k = f"r{n[0]}"
+        params[k] = v
+        return f":{k}"
+
+    def one(c: Condition) -> str:
+        if "any_of" in c:
+            return "(" + " OR ".join(one(s) for s in c["any_of"]) + ")"
+        f, op, t = c["field"], c["op"], c["value"]
+        if f == "firm_age":
+            # founded ≤ on − t years  ⇔  age ≥ t (to the day, 365.25-day years)
+            on_ = on or dt.date.today()
+            cutoff = on_ - dt.timedelta(days=float(t) * 365.25)
+            flip = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "="}[op]
+            return f"e.founded {flip} {p(cutoff)}"
+        if f in _SQL_NUM:
+            return f"{_SQL_NUM[f]} {'=' if op == '==' else op} {p(float(t))}"
+        if f == "tags":
+            tags = [t] if op == "has" else list(t)
+            parts = [
+                f"(';' || COALESCE(e.tags, '') || ';') LIKE {p('%;' + x + ';%')}" for x in tags
+            ]
+            return "(" + (" AND " if op == "all" else " OR ").join(parts) + ")"
+        if f == "region":
+            return "(" + " OR ".join(f"e.region_code LIKE {p(_prefix(x) + '%')}" for x in t) + ")"
+        if f == "industry":
+            return "(" + " OR ".join(f"e.industry_code LIKE {p(str(x) + '%')}" for x in t) + ")"
+        # cluster: member or inside (member region × leading industry)
+        ids = ", ".join(p(x) for x in t)
+        return (
+            f"(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id IN ({ids})) OR "
+            f"EXISTS (SELECT 1 FROM cluster_regions r JOIN cluster_industries i "
+            f"ON i.cluster_id = r.cluster_id WHERE r.cluster_id IN ({ids}) "
+            f"AND i.industry_code = e.industry_code AND (r.region_code = e.region_code OR "
+            f"r.region_code = substr(e.region_code, 1, 4) || '00')))"
+        )
+
+    return " AND ".join(one(c) for c in rule), params
+
+
+def uses_digital(rule: Sequence[Condition]) -> bool:
+    def has(c: Condition) -> bool:
+        if "any_of" in c:
+            return any(has(s) for s in c["any_of"])
+        return c.get("field") == "digital_level"
+
+    return any(has(c) for c in rule)

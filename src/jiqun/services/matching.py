@@ -1,0 +1,1049 @@
+"""Matchmaking service (供需对接服务): the supply–demand board in the database, and matching.
+
+* Board: post, list and close **needs** and **capabilities**; chain leaders publish
+  **supplier lists**; needs and capabilities can be imported from CSV/XLSX (all-or-nothing by
+  default: a file with an error changes nothing, and every error names row, field and value).
+* Matching: :func:`match_need` ranks suppliers for a posted or ad-hoc need over every
+  registered firm plus the open capabilities (:func:`jiqun.matching.rank_suppliers`), and marks
+  firms that a chain leader has put on a supplier list; :func:`find_partners` is the partner
+  search. The index is built once per database state and cached in the process (it is rebuilt
+  when enterprises, capabilities or cluster regions change).
+
+Every result carries ``synthetic`` (demo data are marked) and the weights used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select, text, update
+
+from jiqun.matching.board import read_board_file, validate_capability, validate_need
+from jiqun.matching.index import MatchIndex, build_index, split_list
+from jiqun.matching.score import MatchResult, Need, rank_suppliers, search_partners
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
+from jiqun.standard.codes import check_uscc
+from jiqun.standard.problems import JiqunError, Problem
+from jiqun.store.db import get_engine
+from jiqun.store.models import (
+    MatchCapability,
+    MatchNeed,
+    SupplierList,
+    SupplierListEntry,
+)
+
+__all__ = [
+    "close_capability",
+    "close_need",
+    "close_supplier_list",
+    "find_partners",
+    "get_need",
+    "import_board",
+    "list_capabilities",
+    "list_needs",
+    "list_supplier_lists",
+    "load_index",
+    "match_need",
+    "post_capability",
+    "post_need",
+    "publish_supplier_list",
+    "supplier_list_entries",
+    "write_match_output",
+]
+
+STATUSES = ("open", "closed", "all")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _fail(what_zh: str, what_en: str, problems: list[Problem]) -> None:
+    errors = [p for p in problems if p.is_error]
+    if not errors:
+        return
+    first = errors[0]
+    raise JiqunError(
+        f"{what_zh}有 {len(errors)} 个错误，未保存：{first.message_zh}",
+        f"{what_en} has {len(errors)} error(s), nothing saved: {first.message_en}",
+        problems=errors,
+    )
+
+
+def _registered(engine: Engine, usccs: Sequence[str]) -> set[str]:
+    usccs = [u for u in usccs if u]
+    if not usccs:
+        return set()
+    out: set[str] = set()
+    with engine.connect() as c:
+        for i in range(0, len(usccs), 500):
+            chunk = list(usccs[i : i + 500])
+            q = text(
+                "SELECT uscc FROM enterprises WHERE uscc IN ("
+                + ",".join(f":u{j}" for j in range(len(chunk)))
+                + ")"
+            )
+            out |= {r[0] for r in c.execute(q, {f"u{j}": u for j, u in enumerate(chunk)})}
+    return out
+
+
+def _not_registered(uscc: str, row: int | None = None, fld: str = "uscc") -> Problem:
+    where_zh = (f"第 {row} 行，" if row is not None else "") + f"字段 {fld}"
+    where_en = (f"row {row}, " if row is not None else "") + f"field {fld}"
+    return Problem(
+        row,
+        fld,
+        uscc,
+        "board.not_registered",
+        "error",
+        f"{where_zh}，值 {uscc!r}：企业不在企业库（一企一档）中，请先导入该企业",
+        f"{where_en}, value {uscc!r}: the firm is not in the enterprise registry; import it first",
+    )
+
+
+def _status_filter(status: str) -> str:
+    if status not in STATUSES:
+        raise JiqunError(
+            f"未知的状态「{status}」，可选：{', '.join(STATUSES)}",
+            f"unknown status '{status}'; valid: {', '.join(STATUSES)}",
+        )
+    return status
+
+
+# ---------------------------------------------------------------------------------------------
+# needs and capabilities
+# ---------------------------------------------------------------------------------------------
+
+
+def post_need(
+    record: Mapping[str, Any],
+    *,
+    engine: Engine | None = None,
+    today: dt.date | None = None,
+    synthetic: bool = False,
+) -> int:
+    """Validate and store one need; return its id.
+
+    Parameters
+    ----------
+    record:
+        Fields of :func:`jiqun.matching.validate_need` (``uscc``, ``text``, ``industry_code``,
+        ``quantity``, ``unit``, ``certifications``, ``region_preference``, ``deadline``).
+    engine:
+        Database (default: the configured one).
+    today:
+        Reference date of the deadline rule.
+    synthetic:
+        Mark the need as demo data.
+
+    Returns
+    -------
+    int
+        The need id.
+
+    Raises
+    ------
+    JiqunError
+        With one problem per invalid field (row, field, value), or when the buyer is not in
+        the enterprise registry. Nothing is stored then.
+
+    Example
+    -------
+    >>> post_need({"uscc": "91320505MA1XXXXX0X", "text": "谐波减速器"})  # doctest: +SKIP
+    1
+    """
+    engine = engine or get_engine()
+    clean, problems = validate_need(record, today=today)
+    uscc_ok = clean["uscc"] and not any(p.is_error and p.column == "uscc" for p in problems)
+    if uscc_ok and not _registered(engine, [clean["uscc"]]):
+        problems.append(_not_registered(clean["uscc"]))
+    _fail("需求", "the need", problems)
+    with engine.begin() as c:
+        res = c.execute(
+            MatchNeed.__table__.insert().returning(MatchNeed.__table__.c.id),
+            {**clean, "status": "open", "created_at": _now(), "synthetic": synthetic},
+        )
+        return int(res.scalar_one())
+
+
+def post_capability(
+    record: Mapping[str, Any], *, engine: Engine | None = None, synthetic: bool = False
+) -> int:
+    """Validate and store one capability; return its id.
+
+    Parameters
+    ----------
+    record:
+        Fields of :func:`jiqun.matching.validate_capability` (``uscc``, ``products``,
+        ``industry_code``, ``capacity``, ``unit``, ``certifications``, ``region_code``).
+    engine:
+        Database.
+    synthetic:
+        Mark as demo data.
+
+    Returns
+    -------
+    int
+        The capability id.
+
+    Raises
+    ------
+    JiqunError
+        One problem per invalid field, or the firm is not registered; nothing stored.
+
+    Example
+    -------
+    >>> post_capability({"uscc": "…", "products": "谐波减速器", "capacity": 5000,
+    ...                  "unit": "台"})  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    clean, problems = validate_capability(record)
+    uscc_ok = clean["uscc"] and not any(p.is_error and p.column == "uscc" for p in problems)
+    if uscc_ok and not _registered(engine, [clean["uscc"]]):
+        problems.append(_not_registered(clean["uscc"]))
+    _fail("供给能力", "the capability", problems)
+    with engine.begin() as c:
+        res = c.execute(
+            MatchCapability.__table__.insert().returning(MatchCapability.__table__.c.id),
+            {**clean, "status": "open", "created_at": _now(), "synthetic": synthetic},
+        )
+        return int(res.scalar_one())
+
+
+def _list(
+    engine: Engine, table: Any, status: str, uscc: str | None, order: str = "id"
+) -> pd.DataFrame:
+    _status_filter(status)
+    q = select(table)
+    if status != "all":
+        q = q.where(table.c.status == status)
+    if uscc:
+        q = q.where(table.c.uscc == uscc)
+    q = q.order_by(table.c[order])
+    with engine.connect() as c:
+        df = pd.read_sql(q, c)
+        names = pd.read_sql(text("SELECT uscc, name FROM enterprises"), c) if len(df) else None
+    if names is not None:
+        df = df.merge(names, on="uscc", how="left")
+        cols = list(df.columns)
+        cols.insert(2, cols.pop(cols.index("name")))
+        df = df[cols]
+    return df
+
+
+def list_needs(
+    *, engine: Engine | None = None, status: str = "open", uscc: str | None = None
+) -> pd.DataFrame:
+    """Needs on the board (``status`` ``open`` | ``closed`` | ``all``; optionally of one firm).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``match_needs`` columns plus the buyer's ``name``, ordered by id.
+
+    Example
+    -------
+    >>> list_needs(status="all")  # doctest: +SKIP
+    """
+    return _list(engine or get_engine(), MatchNeed.__table__, status, uscc)
+
+
+def list_capabilities(
+    *, engine: Engine | None = None, status: str = "open", uscc: str | None = None
+) -> pd.DataFrame:
+    """Capabilities on the board (``status`` ``open`` | ``closed`` | ``all``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``match_capabilities`` columns plus the firm's ``name``, ordered by id.
+
+    Example
+    -------
+    >>> list_capabilities()  # doctest: +SKIP
+    """
+    return _list(engine or get_engine(), MatchCapability.__table__, status, uscc)
+
+
+def _close(
+    engine: Engine, model: Any, item_id: int, reason: str | None, what: tuple[str, str]
+) -> None:
+    t = model.__table__
+    with engine.begin() as c:
+        row = c.execute(select(t.c.status).where(t.c.id == item_id)).first()
+        if row is None:
+            raise JiqunError(f"没有编号为 {item_id} 的{what[0]}", f"no {what[1]} with id {item_id}")
+        if row[0] == "closed":
+            raise JiqunError(
+                f"{what[0]} {item_id} 已关闭", f"{what[1]} {item_id} is already closed"
+            )
+        values: dict[str, Any] = {"status": "closed", "closed_at": _now()}
+        if "close_reason" in t.c:
+            values["close_reason"] = (reason or "").strip() or None
+        c.execute(update(t).where(t.c.id == item_id).values(**values))
+
+
+def close_need(need_id: int, *, reason: str | None = None, engine: Engine | None = None) -> None:
+    """Close a need (fulfilled, withdrawn …); it stays on record.
+
+    Raises
+    ------
+    JiqunError
+        Unknown id, or already closed.
+
+    Example
+    -------
+    >>> close_need(1, reason="已找到供应商")  # doctest: +SKIP
+    """
+    _close(engine or get_engine(), MatchNeed, need_id, reason, ("需求", "need"))
+
+
+def close_capability(
+    capability_id: int, *, reason: str | None = None, engine: Engine | None = None
+) -> None:
+    """Close a capability (no longer offered); it leaves the matching index.
+
+    Raises
+    ------
+    JiqunError
+        Unknown id, or already closed.
+
+    Example
+    -------
+    >>> close_capability(3)  # doctest: +SKIP
+    """
+    _close(
+        engine or get_engine(), MatchCapability, capability_id, reason, ("供给能力", "capability")
+    )
+
+
+def get_need(need_id: int, *, engine: Engine | None = None) -> Need:
+    """A posted need as a :class:`jiqun.matching.Need`.
+
+    Raises
+    ------
+    JiqunError
+        Unknown id.
+
+    Example
+    -------
+    >>> get_need(1).text  # doctest: +SKIP
+    '谐波减速器'
+    """
+    engine = engine or get_engine()
+    t = MatchNeed.__table__
+    with engine.connect() as c:
+        r = c.execute(select(t).where(t.c.id == need_id)).mappings().first()
+    if r is None:
+        raise JiqunError(f"没有编号为 {need_id} 的需求", f"no need with id {need_id}")
+    return Need(
+        text=r["text"] or "",
+        industry_code=r["industry_code"],
+        quantity=r["quantity"],
+        unit=r["unit"],
+        certifications=tuple(split_list(r["certifications"])),
+        region_preference=tuple(split_list(r["region_preference"])),
+        uscc=r["uscc"],
+        id=int(r["id"]),
+    )
+
+
+def import_board(
+    path: str | Path,
+    what: str,
+    *,
+    engine: Engine | None = None,
+    mode: str = "all_or_nothing",
+    today: dt.date | None = None,
+    synthetic: bool = False,
+) -> dict[str, Any]:
+    """Import needs or capabilities from a CSV/XLSX/Parquet file.
+
+    Parameters
+    ----------
+    path:
+        The file (headers in Chinese or English, see :mod:`jiqun.matching.board`).
+    what:
+        ``needs`` or ``capabilities``.
+    engine:
+        Database.
+    mode:
+        ``all_or_nothing`` (default: any error → nothing stored) or ``skip_invalid`` (store
+        the valid rows, report the rest).
+    today:
+        Reference date of the deadline rule.
+    synthetic:
+        Mark the rows as demo data.
+
+    Returns
+    -------
+    dict
+        ``rows_read``, ``rows_written``, ``rows_rejected``, ``ids`` and ``problems``
+        (:class:`~jiqun.standard.problems.Problem` list, errors and warnings).
+
+    Raises
+    ------
+    JiqunError
+        In ``all_or_nothing`` mode when any row has an error (every problem attached), or for
+        an unreadable file.
+
+    Example
+    -------
+    >>> import_board("needs.xlsx", "needs")["rows_written"]  # doctest: +SKIP
+    12
+    """
+    if mode not in ("all_or_nothing", "skip_invalid"):
+        raise JiqunError(
+            f"未知的导入模式「{mode}」，可选：all_or_nothing, skip_invalid",
+            f"unknown import mode '{mode}'; valid: all_or_nothing, skip_invalid",
+        )
+    engine = engine or get_engine()
+    records, problems, n_read = read_board_file(path, what, today=today)
+    known = _registered(engine, sorted({r["uscc"] for r in records if r["uscc"]}))
+    good: list[dict[str, Any]] = []
+    for r in records:
+        if r["uscc"] not in known:
+            problems.append(_not_registered(r["uscc"], r["_row"]))
+        else:
+            good.append(r)
+    error_rows = {p.row for p in problems if p.is_error}
+    if mode == "all_or_nothing" and error_rows:
+        _fail(
+            f"文件 {Path(path).name} ",
+            f"file {Path(path).name}",
+            problems,
+        )
+    model = MatchNeed if what == "needs" else MatchCapability
+    ids: list[int] = []
+    now = _now()
+    if good:
+        with engine.begin() as c:
+            for r in good:
+                rec = {k: v for k, v in r.items() if k != "_row"}
+                res = c.execute(
+                    model.__table__.insert().returning(model.__table__.c.id),
+                    {**rec, "status": "open", "created_at": now, "synthetic": synthetic},
+                )
+                ids.append(int(res.scalar_one()))
+    return {
+        "rows_read": n_read,
+        "rows_written": len(ids),
+        "rows_rejected": n_read - len(ids),
+        "ids": ids,
+        "problems": problems,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# supplier lists
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_chain_leader(engine: Engine, uscc: str) -> bool:
+    with engine.connect() as c:
+        tags = c.execute(text("SELECT tags FROM enterprises WHERE uscc = :u"), {"u": uscc}).scalar()
+        if tags and "chain_leader" in str(tags).split(";"):
+            return True
+        role = c.execute(
+            text("SELECT COUNT(*) FROM cluster_members WHERE uscc = :u AND role = 'chain_leader'"),
+            {"u": uscc},
+        ).scalar()
+    return bool(role)
+
+
+def publish_supplier_list(
+    leader_uscc: str,
+    name: str,
+    suppliers: Sequence[str] | Mapping[str, str | None],
+    *,
+    chain: str | None = None,
+    segment: str | None = None,
+    cluster_id: str | None = None,
+    engine: Engine | None = None,
+    synthetic: bool = False,
+) -> int:
+    """Publish a chain leader's supplier list (链主供应商名录); return its id.
+
+    Parameters
+    ----------
+    leader_uscc:
+        The publishing firm: it must be a chain leader on record (tag ``chain_leader`` or
+        role ``chain_leader`` in a cluster — only as listed by government; Jiqun never infers
+        it).
+    name:
+        Title of the list.
+    suppliers:
+        Supplier credit codes, or code → note.
+    chain, segment:
+        Optional chain template and segment the list is for.
+    cluster_id:
+        Optional cluster.
+    engine:
+        Database.
+    synthetic:
+        Mark as demo data.
+
+    Returns
+    -------
+    int
+        The list id.
+
+    Raises
+    ------
+    JiqunError
+        One problem per invalid or unregistered supplier code (naming its position and value),
+        a publisher that is not a chain leader, an unknown chain/segment/cluster, an empty
+        list or a missing name. Nothing is stored then.
+
+    Example
+    -------
+    >>> publish_supplier_list(leader, "2026 年核心供应商", [s1, s2])  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    problems: list[Problem] = []
+
+    def bad(fld: str, value: object, rule: str, zh: str, en: str, row: int | None = None) -> None:
+        where_zh = (f"第 {row} 项，" if row is not None else "") + f"字段 {fld}"
+        where_en = (f"item {row}, " if row is not None else "") + f"field {fld}"
+        problems.append(
+            Problem(
+                row,
+                fld,
+                str(value),
+                rule,
+                "error",
+                f"{where_zh}，值 {value!r}：{zh}",
+                f"{where_en}, value {value!r}: {en}",
+            )
+        )
+
+    leader = (leader_uscc or "").strip().upper()
+    if not name or not str(name).strip():
+        bad("name", name, "board.required", "名录名称必填", "the list needs a name")
+    items = dict(suppliers) if isinstance(suppliers, Mapping) else dict.fromkeys(suppliers)
+    if not items:
+        bad(
+            "suppliers",
+            "",
+            "board.required",
+            "名录中至少要有一家供应商",
+            "the list needs at least one supplier",
+        )
+    leader_ok = not [f for f in check_uscc(leader) if f.severity == "error"]
+    if not leader_ok:
+        bad(
+            "leader_uscc",
+            leader_uscc,
+            "uscc.invalid",
+            "不是有效的统一社会信用代码",
+            "is not a valid unified social credit code",
+        )
+    codes: dict[str, str | None] = {}
+    for i, (u, note) in enumerate(items.items(), start=1):
+        code = str(u).strip().upper()
+        errs = [f for f in check_uscc(code) if f.severity == "error"]
+        if errs:
+            bad("supplier_uscc", u, errs[0].rule, errs[0].message_zh, errs[0].message_en, i)
+        elif code == leader:
+            bad(
+                "supplier_uscc",
+                u,
+                "board.self",
+                "链主不能把自己列为供应商",
+                "the leader cannot list itself",
+                i,
+            )
+        else:
+            codes[code] = note
+    known = _registered(engine, [leader, *codes])
+    if leader_ok and leader not in known:
+        problems.append(_not_registered(leader, fld="leader_uscc"))
+    elif leader_ok and not _is_chain_leader(engine, leader):
+        bad(
+            "leader_uscc",
+            leader,
+            "board.not_chain_leader",
+            "该企业未被列为链主（链主企业须以政府公布名单为准），不能发布供应商名录",
+            "this firm is not on record as a chain leader (only as listed by government) and "
+            "cannot publish a supplier list",
+        )
+    for i, code in enumerate(codes, start=1):
+        if code not in known:
+            problems.append(_not_registered(code, i, "supplier_uscc"))
+    if chain:
+        from jiqun.chains.templates import get_template
+
+        try:
+            tm = get_template(chain)
+            if segment:
+                tm.segment(segment)
+        except JiqunError as e:
+            bad(
+                "chain" if not segment else "segment",
+                segment or chain,
+                "board.chain",
+                e.message_zh,
+                e.message_en,
+            )
+    elif segment:
+        bad(
+            "segment",
+            segment,
+            "board.segment_without_chain",
+            "给出环节时须同时给出产业链",
+            "a segment needs its chain",
+        )
+    if cluster_id:
+        with engine.connect() as c:
+            n = c.execute(
+                text("SELECT COUNT(*) FROM clusters WHERE cluster_id = :c"), {"c": cluster_id}
+            ).scalar()
+        if not n:
+            bad(
+                "cluster_id",
+                cluster_id,
+                "board.cluster_unknown",
+                "未知的集群编号",
+                "unknown cluster id",
+            )
+    _fail("供应商名录", "the supplier list", problems)
+    with engine.begin() as c:
+        res = c.execute(
+            SupplierList.__table__.insert().returning(SupplierList.__table__.c.id),
+            {
+                "leader_uscc": leader,
+                "name": str(name).strip(),
+                "chain": chain,
+                "segment": segment,
+                "cluster_id": cluster_id,
+                "status": "open",
+                "published_at": _now(),
+                "synthetic": synthetic,
+            },
+        )
+        list_id = int(res.scalar_one())
+        c.execute(
+            SupplierListEntry.__table__.insert(),
+            [{"list_id": list_id, "supplier_uscc": u, "note": n} for u, n in codes.items()],
+        )
+    return list_id
+
+
+def list_supplier_lists(
+    *, engine: Engine | None = None, status: str = "open", leader_uscc: str | None = None
+) -> pd.DataFrame:
+    """Published supplier lists with their number of suppliers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``leader_uscc``, ``leader_name``, ``name``, ``chain``, ``segment``,
+        ``cluster_id``, ``status``, ``published_at``, ``suppliers``, ``synthetic``.
+
+    Example
+    -------
+    >>> list_supplier_lists()  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    _status_filter(status)
+    t, e = SupplierList.__table__, SupplierListEntry.__table__
+    q = (
+        select(t, func.count(e.c.supplier_uscc).label("suppliers"))
+        .select_from(t.outerjoin(e, e.c.list_id == t.c.id))
+        .group_by(*t.c)
+        .order_by(t.c.id)
+    )
+    if status != "all":
+        q = q.where(t.c.status == status)
+    if leader_uscc:
+        q = q.where(t.c.leader_uscc == leader_uscc)
+    with engine.connect() as c:
+        df = pd.read_sql(q, c)
+        names = (
+            pd.read_sql(text("SELECT uscc AS leader_uscc, name AS leader_name FROM enterprises"), c)
+            if len(df)
+            else None
+        )
+    if names is not None:
+        df = df.merge(names, on="leader_uscc", how="left")
+    return df
+
+
+def supplier_list_entries(list_id: int, *, engine: Engine | None = None) -> pd.DataFrame:
+    """The suppliers of one list with their name, region and class.
+
+    Raises
+    ------
+    JiqunError
+        Unknown list id.
+
+    Example
+    -------
+    >>> supplier_list_entries(1)  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        n = c.execute(
+            text("SELECT COUNT(*) FROM supplier_lists WHERE id = :i"), {"i": list_id}
+        ).scalar()
+        if not n:
+            raise JiqunError(
+                f"没有编号为 {list_id} 的供应商名录", f"no supplier list with id {list_id}"
+            )
+        return pd.read_sql(
+            text(
+                "SELECT s.supplier_uscc AS uscc, e.name, e.region_code, e.industry_code, s.note, "
+                "e.synthetic FROM supplier_list_entries s LEFT JOIN enterprises e "
+                "ON e.uscc = s.supplier_uscc WHERE s.list_id = :i ORDER BY s.supplier_uscc"
+            ),
+            c,
+            params={"i": list_id},
+        )
+
+
+def close_supplier_list(list_id: int, *, engine: Engine | None = None) -> None:
+    """Withdraw a supplier list (kept on record).
+
+    Raises
+    ------
+    JiqunError
+        Unknown id, or already closed.
+
+    Example
+    -------
+    >>> close_supplier_list(1)  # doctest: +SKIP
+    """
+    _close(engine or get_engine(), SupplierList, list_id, None, ("供应商名录", "supplier list"))
+
+
+# ---------------------------------------------------------------------------------------------
+# index and matching
+# ---------------------------------------------------------------------------------------------
+
+_CACHE: dict[str, tuple[tuple[Any, ...], MatchIndex]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+_FINGERPRINT_SQL = (
+    "SELECT COUNT(*), MAX(import_id), SUM(CASE WHEN synthetic THEN 1 ELSE 0 END) FROM enterprises",
+    "SELECT COUNT(*), MAX(id) FROM match_capabilities WHERE status = 'open'",
+    "SELECT COUNT(*) FROM cluster_regions",
+)
+
+
+def _fingerprint(engine: Engine) -> tuple[Any, ...]:
+    with engine.connect() as c:
+        return tuple(tuple(c.execute(text(q)).one()) for q in _FINGERPRINT_SQL)
+
+
+def _disk_cache(engine: Engine, fp: tuple[Any, ...]) -> Path:
+    """Where the index of this database state is kept between processes (CLI calls).
+
+    ``match-index-<database hash>-<state hash>.pkl``: one file per database, replaced when the
+    data, the templates or Jiqun's version change.
+    """
+    import hashlib
+
+    from jiqun import __version__
+    from jiqun.chains.templates import load_templates
+    from jiqun.config import data_dir
+
+    url = engine.url.render_as_string(hide_password=True)
+    tms = sorted((t.id, t.version, t.origin) for t in load_templates().values())
+    state = json.dumps([fp, tms, __version__, _INDEX_FORMAT], default=str)
+    db = hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+    st = hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
+    return data_dir() / "cache" / f"match-index-{db}-{st}.pkl"
+
+
+#: indexes with fewer candidates are rebuilt rather than cached on disk (a few seconds at most)
+DISK_CACHE_MIN_CANDIDATES = 20_000
+#: bump when :class:`jiqun.matching.MatchIndex` changes shape
+_INDEX_FORMAT = 1
+
+
+def load_index(
+    *, engine: Engine | None = None, refresh: bool = False, disk_cache: bool = True
+) -> MatchIndex:
+    """The matching index of this database (built once, cached while the data are unchanged).
+
+    The cache key is the database URL and a fingerprint of the data (count, last import and
+    synthetic count of enterprises; count and last id of open capabilities; count of cluster
+    regions). The index is kept in the process and, with ``disk_cache`` and at least
+    :data:`DISK_CACHE_MIN_CANDIDATES` candidates, as a pickle in ``<data dir>/cache/`` so that
+    the next CLI call loads it in a second or two instead of rebuilding it (≈ 15 s for 200,000
+    firms). The database's older cache file is removed.
+
+    Parameters
+    ----------
+    engine:
+        Database.
+    refresh:
+        Rebuild even if a cached index matches.
+    disk_cache:
+        Read and write the on-disk cache.
+
+    Returns
+    -------
+    MatchIndex
+
+    Example
+    -------
+    >>> ix = load_index()  # doctest: +SKIP
+    """
+    import pickle
+
+    from jiqun.matching.text import add_user_words
+
+    engine = engine or get_engine()
+    key = engine.url.render_as_string(hide_password=True)
+    fp = _fingerprint(engine)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == fp and not refresh:
+            return hit[1]
+    path = _disk_cache(engine, fp) if disk_cache else None
+    if path is not None and path.is_file() and not refresh:
+        try:
+            with path.open("rb") as fh:
+                ix = pickle.load(fh)  # written by this function, in the user's own data dir
+            add_user_words(
+                k for tm in ix.templates.values() for s in tm.segments for k in s.keywords
+            )
+            with _CACHE_LOCK:
+                _CACHE[key] = (fp, ix)
+            return ix
+        except Exception:  # a stale or truncated file: rebuild below
+            path.unlink(missing_ok=True)
+    with engine.connect() as c:
+        firms = pd.read_sql(
+            text(
+                "SELECT uscc, name, region_code, industry_code, revenue, rd_expense, tags, "
+                "business_scope, lon, lat, synthetic FROM enterprises"
+            ),
+            c,
+        )
+        caps = pd.read_sql(
+            text(
+                "SELECT m.id, m.uscc, m.products, m.industry_code, m.capacity, m.unit, "
+                "m.certifications, m.region_code, r.lon, r.lat, m.synthetic "
+                "FROM match_capabilities m LEFT JOIN regions r ON r.code = m.region_code "
+                "WHERE m.status = 'open'"
+            ),
+            c,
+        )
+        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
+        cl = pd.read_sql(text("SELECT cluster_id, field FROM clusters"), c)
+        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+    ix = build_index(firms, caps, cluster_regions=cr, clusters=cl, cluster_industries=ci)
+    with _CACHE_LOCK:
+        _CACHE[key] = (fp, ix)
+    if path is not None and ix.n >= DISK_CACHE_MIN_CANDIDATES:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db_prefix = path.name.rsplit("-", 1)[0]
+            for old in path.parent.glob(f"{db_prefix}-*.pkl"):
+                old.unlink(missing_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(ix, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError:  # a read-only data dir only costs the rebuild next time
+            pass
+    return ix
+
+
+def _listed_by(engine: Engine, usccs: Sequence[str]) -> dict[str, str]:
+    if not len(usccs):
+        return {}
+    with engine.connect() as c:
+        df = pd.read_sql(
+            text(
+                "SELECT s.supplier_uscc, l.id, l.name, e.name AS leader FROM supplier_list_entries s "
+                "JOIN supplier_lists l ON l.id = s.list_id LEFT JOIN enterprises e "
+                "ON e.uscc = l.leader_uscc WHERE l.status = 'open'"
+            ),
+            c,
+        )
+    df = df[df["supplier_uscc"].isin(set(usccs))]
+    out: dict[str, list[str]] = {}
+    for r in df.itertuples(index=False):
+        out.setdefault(r.supplier_uscc, []).append(f"{r.leader or ''}《{r.name}》#{r.id}")
+    return {k: "；".join(v) for k, v in out.items()}
+
+
+def _finish(engine: Engine, res: MatchResult) -> MatchResult:
+    listed = _listed_by(engine, res.table["uscc"].tolist())
+    res.table["listed_by"] = [listed.get(u, "") for u in res.table["uscc"]]
+    if res.synthetic:
+        res.notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
+    res.basis["synthetic"] = res.synthetic
+    return res
+
+
+def match_need(
+    need_id: int | None = None,
+    *,
+    need: Need | None = None,
+    engine: Engine | None = None,
+    top: int = 10,
+    weights: Mapping[str, float] | None = None,
+    prefer_cross_region: bool = False,
+    cluster: str | None = None,
+    require_certifications: bool = True,
+) -> MatchResult:
+    """Rank suppliers for a posted need (by id) or an ad-hoc :class:`~jiqun.matching.Need`.
+
+    Parameters are those of :func:`jiqun.matching.rank_suppliers`; the result gains a
+    ``listed_by`` column (open supplier lists of chain leaders that name the firm).
+
+    Returns
+    -------
+    MatchResult
+
+    Raises
+    ------
+    JiqunError
+        Neither or both of ``need_id`` and ``need``, an unknown or closed need, or the errors
+        of :func:`jiqun.matching.rank_suppliers`.
+
+    Example
+    -------
+    >>> match_need(1, prefer_cross_region=True).table  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    if (need_id is None) == (need is None):
+        raise JiqunError(
+            "请给出需求编号或需求内容（二选一）", "give a need id or a need (one of them)"
+        )
+    if need_id is not None:
+        need = get_need(need_id, engine=engine)
+        with engine.connect() as c:
+            status = c.execute(
+                text("SELECT status FROM match_needs WHERE id = :i"), {"i": need_id}
+            ).scalar()
+        if status != "open":
+            raise JiqunError(f"需求 {need_id} 已关闭", f"need {need_id} is closed")
+    assert need is not None
+    if need.uscc:
+        need = replace(need, uscc=need.uscc.strip().upper())
+    ix = load_index(engine=engine)
+    res = rank_suppliers(
+        ix,
+        need,
+        top=top,
+        weights=weights,
+        prefer_cross_region=prefer_cross_region,
+        cluster=cluster,
+        require_certifications=require_certifications,
+    )
+    if need.uscc and need.uscc not in ix.row_of_uscc and need.region_code is None:
+        res.notes.append(
+            f"采购方 {need.uscc} 不在企业库中：距离与区域得分为 0 / buyer {need.uscc} is not in "
+            "the registry: distance and region components are 0"
+        )
+    return _finish(engine, res)
+
+
+def find_partners(
+    keywords: str = "",
+    *,
+    field: str | None = None,
+    tags: Sequence[str] = (),
+    region: str | None = None,
+    home_region: str | None = None,
+    exclude: Sequence[str] = (),
+    top: int = 10,
+    engine: Engine | None = None,
+) -> MatchResult:
+    """Partner search across regions (see :func:`jiqun.matching.search_partners`).
+
+    Returns
+    -------
+    MatchResult
+
+    Example
+    -------
+    >>> find_partners("碳纤维 复合材料", field="new_materials", home_region="320500")  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    res = search_partners(
+        load_index(engine=engine),
+        keywords,
+        field=field,
+        tags=tags,
+        region=region,
+        home_region=home_region,
+        top=top,
+        exclude=exclude,
+    )
+    return _finish(engine, res)
+
+
+def write_match_output(result: MatchResult, path: str | Path) -> Path:
+    """Write a match result to ``.csv`` (UTF-8 with BOM, opens in Excel), ``.xlsx`` or ``.json``.
+
+    The file carries the weights, basis and notes (JSON: keys; XLSX: a second sheet; CSV: a
+    ``.basis.json`` file next to it).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    JiqunError
+        For another extension.
+
+    Example
+    -------
+    >>> write_match_output(match_need(1), "suppliers.xlsx")  # doctest: +SKIP
+    """
+    p = Path(path)
+    meta = {
+        "weights": result.weights,
+        "basis": result.basis,
+        "notes": result.notes,
+        "synthetic": result.synthetic,
+        "relevant_candidates": result.candidates,
+    }
+    ext = p.suffix.lower()
+    if ext == ".csv":
+        result.table.to_csv(p, index=False, encoding="utf-8-sig")
+        p.with_suffix(".basis.json").write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
+    elif ext == ".xlsx":
+        with pd.ExcelWriter(p) as xw:
+            result.table.to_excel(xw, sheet_name="matches", index=False)
+            pd.DataFrame(
+                [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in meta.items()],
+                columns=["key", "value"],
+            ).to_excel(xw, sheet_name="basis", index=False)
+    elif ext == ".json":
+        p.write_text(
+            json.dumps(
+                {
+                    **meta,
+                    "rows": json.loads(result.table.to_json(orient="records", force_ascii=False)),
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            ),
+            encoding="utf-8",
+        )
+    else:
+        raise JiqunError(
+            f"输出文件须为 .csv、.xlsx 或 .json：{p}",
+            f"the output must be .csv, .xlsx or .json: {p}",
+        )
+    return p

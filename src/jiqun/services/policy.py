@@ -1,0 +1,481 @@
+"""Policy registry, policy–enterprise matching (惠企政策精准推送, 免申即享), cluster evaluation and
+support allocation on the stored data.
+
+- :func:`add_policy` / :func:`load_policy_file` store policies whose eligibility rules are checked
+  by :func:`jiqun.policy.rules.validate_rule`;
+- :func:`policies_for_firm`: for one firm, every policy with the rule lines that made it qualify,
+  the narrow misses and why, and the policies it does not qualify for;
+- :func:`firms_for_policy`: the whole qualifying population, evaluated **in the database** by
+  the SQL compiled from the rule, plus the number of firms left out for missing data;
+- :func:`cluster_indicators` / :func:`evaluate_stored_clusters`: the indicator system of
+  :mod:`jiqun.policy.evaluation` computed from the store for every year available;
+- :func:`allocate_support`: :func:`jiqun.policy.allocation.allocate` on the latest scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from sqlalchemy import Engine, delete, select, text
+from sqlalchemy.orm import Session
+
+from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
+from jiqun.policy.allocation import AllocationResult
+from jiqun.policy.rules import uses_digital
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.standard.problems import JiqunError
+from jiqun.store.db import get_engine, session_scope
+from jiqun.store.models import Policy
+
+_DATE_FIELDS = ("start_date", "end_date")
+_DIGITAL_JOIN = (
+    "LEFT JOIN (SELECT a.uscc, a.level FROM digital_assessments a WHERE a.framework = 'miit2024' "
+    "AND a.status = 'submitted' AND a.updated_at = (SELECT MAX(b.updated_at) FROM "
+    "digital_assessments b WHERE b.uscc = a.uscc AND b.framework = 'miit2024' AND "
+    "b.status = 'submitted')) d ON d.uscc = e.uscc"
+)
+
+
+def _date(v: Any, field: str, pid: str) -> dt.date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v)[:10])
+    except ValueError as e:
+        raise JiqunError(
+            f"政策 {pid} 字段 {field} 值 {v!r} 不是日期（YYYY-MM-DD）",
+            f"policy {pid} field {field} value {v!r} is not a date (YYYY-MM-DD)",
+        ) from e
+
+
+def add_policy(
+    spec: Mapping[str, Any], engine: Engine | None = None, synthetic: bool = False
+) -> str:
+    """Store (or replace) one policy. ``spec`` keys: ``policy_id``, ``title``, ``issuer``,
+    ``rules`` (required), ``title_en``, ``region_scope`` (list), ``target`` (mapping),
+    ``benefits``, ``start_date``, ``end_date``, ``source_document``."""
+    pid = str(spec.get("policy_id") or "").strip()
+    missing = [k for k in ("policy_id", "title", "issuer", "rules") if not spec.get(k)]
+    if missing:
+        raise JiqunError(
+            f"政策 {pid or '?'} 缺少字段：{', '.join(missing)}",
+            f"policy {pid or '?'} lacks fields: {', '.join(missing)}",
+        )
+    rules = validate_rule(spec["rules"])
+    start, end = (_date(spec.get(f), f, pid) for f in _DATE_FIELDS)
+    if start and end and end < start:
+        raise JiqunError(
+            f"政策 {pid} 的结束日期早于开始日期", f"policy {pid} ends before it starts"
+        )
+    scope = spec.get("region_scope")
+    row = Policy(
+        policy_id=pid,
+        title=str(spec["title"]),
+        title_en=spec.get("title_en"),
+        issuer=str(spec["issuer"]),
+        region_scope=";".join(scope) if isinstance(scope, list | tuple) else scope,
+        target=json.dumps(spec.get("target") or {}, ensure_ascii=False),
+        rules=json.dumps(rules, ensure_ascii=False),
+        benefits=spec.get("benefits"),
+        start_date=start,
+        end_date=end,
+        source_document=spec.get("source_document"),
+        synthetic=bool(spec.get("synthetic", synthetic)),
+        created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
+    with session_scope(engine or get_engine()) as s:
+        s.execute(delete(Policy).where(Policy.policy_id == pid))
+        s.add(row)
+    return pid
+
+
+def load_policy_file(
+    path: str | Path, engine: Engine | None = None, synthetic: bool = False
+) -> list[str]:
+    """Store every policy of a YAML or JSON file (a list of specs); all or nothing."""
+    p = Path(path)
+    data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    if not isinstance(data, list):
+        raise JiqunError(f"{p.name} 必须是政策列表", f"{p.name} must be a list of policies")
+    for spec in data:  # validate every policy before writing any
+        validate_rule(spec.get("rules") or [])
+    return [add_policy(spec, engine, synthetic) for spec in data]
+
+
+def load_demo_policies(engine: Engine | None = None) -> list[str]:
+    """The illustrative demo policies shipped in ``reference/data/policies_demo.yaml`` (synthetic)."""
+    path = resources.files("jiqun.reference") / "data" / "policies_demo.yaml"
+    with resources.as_file(path) as f:
+        return load_policy_file(f, engine, synthetic=True)
+
+
+def list_policies(engine: Engine | None = None, on: dt.date | None = None) -> pd.DataFrame:
+    """All stored policies (``active`` = in force on ``on``, default today)."""
+    on = on or dt.date.today()
+    with Session(engine or get_engine()) as s:
+        rows = s.execute(select(Policy).order_by(Policy.policy_id)).scalars().all()
+    out = pd.DataFrame(
+        [
+            {
+                "policy_id": r.policy_id,
+                "title": r.title,
+                "title_en": r.title_en,
+                "issuer": r.issuer,
+                "region_scope": r.region_scope,
+                "benefits": r.benefits,
+                "start_date": r.start_date,
+                "end_date": r.end_date,
+                "active": (r.start_date is None or r.start_date <= on)
+                and (r.end_date is None or r.end_date >= on),
+                "rules": json.loads(r.rules),
+                "target": json.loads(r.target or "{}"),
+                "source_document": r.source_document,
+                "synthetic": bool(r.synthetic),
+            }
+            for r in rows
+        ]
+    )
+    return out
+
+
+def _firm_record(uscc: str, engine: Engine) -> dict[str, Any]:
+    with engine.connect() as c:
+        row = c.execute(
+            text(
+                "SELECT e.uscc, e.name, e.region_code, e.industry_code, e.founded, e.employees, "
+                "e.revenue, e.rd_expense, e.tags, e.synthetic, d.level AS digital_level "
+                f"FROM enterprises e {_DIGITAL_JOIN} WHERE e.uscc = :u"
+            ),
+            {"u": uscc},
+        ).first()
+        if row is None:
+            raise JiqunError(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+        firm = dict(row._mapping)
+        clusters = c.execute(
+            text(
+                "SELECT cluster_id FROM cluster_members WHERE uscc = :u UNION "
+                "SELECT r.cluster_id FROM cluster_regions r JOIN cluster_industries i "
+                "ON i.cluster_id = r.cluster_id WHERE i.industry_code = :ind AND "
+                "(r.region_code = :reg OR r.region_code = :pref)"
+            ),
+            {
+                "u": uscc,
+                "ind": firm["industry_code"],
+                "reg": firm["region_code"],
+                "pref": str(firm["region_code"])[:4] + "00",
+            },
+        ).scalars()
+        firm["clusters"] = sorted(clusters)
+    return firm
+
+
+def policies_for_firm(
+    uscc: str, engine: Engine | None = None, on: dt.date | None = None
+) -> dict[str, Any]:
+    """Every active policy for one firm: ``qualified``, ``narrow_misses``, ``not_qualified``,
+    each with the rule lines (condition, firm value, passed, reason in Chinese and English)."""
+    engine = engine or get_engine()
+    on = on or dt.date.today()
+    firm = _firm_record(uscc, engine)
+    pols = list_policies(engine, on)
+    out: dict[str, Any] = {"firm": firm, "qualified": [], "narrow_misses": [], "not_qualified": []}
+    if pols.empty:
+        return out
+    for p in pols[pols["active"]].itertuples(index=False):
+        ok, lines = evaluate(firm, p.rules, on)
+        item = {"policy_id": p.policy_id, "title": p.title, "benefits": p.benefits, "lines": lines}
+        if ok:
+            out["qualified"].append(item)
+        elif narrow_miss(lines):
+            out["narrow_misses"].append(item)
+        else:
+            out["not_qualified"].append(item)
+    out["basis"] = {
+        "on": on.isoformat(),
+        "money_unit": "万元",
+        "digital_level": "latest submitted MIIT 2024 assessment (none → missing)",
+        "synthetic": bool(firm.get("synthetic")),
+    }
+    return out
+
+
+def firms_for_policy(
+    policy_id: str, engine: Engine | None = None, on: dt.date | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The qualifying firms of a policy (免申即享 list), evaluated in the database.
+
+    Returns
+    -------
+    (firms, info)
+        ``firms``: uscc, name, region_code, industry_code, revenue, employees, tags;
+        ``info``: counts of qualifying firms and of firms left out because a value the rule
+        needs is missing (never silently counted as qualifying or not), the SQL basis.
+    """
+    engine = engine or get_engine()
+    on = on or dt.date.today()
+    pols = list_policies(engine, on)
+    hit = pols[pols["policy_id"] == policy_id] if len(pols) else pols
+    if hit.empty:
+        raise JiqunError(f"找不到政策 {policy_id}", f"no policy {policy_id}")
+    rule = hit.iloc[0]["rules"]
+    cond, params = to_sql(rule, on)
+    join = _DIGITAL_JOIN if uses_digital(rule) else ""
+    with engine.connect() as c:
+        firms = pd.read_sql(
+            text(
+                "SELECT e.uscc, e.name, e.region_code, e.industry_code, e.revenue, e.employees, "
+                f"e.tags, e.synthetic FROM enterprises e {join} WHERE {cond} ORDER BY e.uscc"
+            ),
+            c,
+            params=params,
+        )
+        # firms whose outcome is unknown: a needed numeric value is NULL
+        nulls = []
+        for f, col in (
+            ("revenue", "e.revenue"),
+            ("employees", "e.employees"),
+            ("rd_expense", "e.rd_expense"),
+            ("rd_intensity", "e.rd_expense"),
+            ("firm_age", "e.founded"),
+            ("digital_level", "d.level"),
+        ):
+            if json.dumps(rule).find(f'"{f}"') >= 0:
+                nulls.append(col)
+        unknown = 0
+        if nulls:
+            unknown = int(
+                c.execute(
+                    text(
+                        f"SELECT COUNT(*) FROM enterprises e {_DIGITAL_JOIN} WHERE "
+                        + " OR ".join(f"{x} IS NULL" for x in dict.fromkeys(nulls))
+                    )
+                ).scalar()
+                or 0
+            )
+    firms["synthetic"] = firms["synthetic"].astype(bool)
+    info = {
+        "policy_id": policy_id,
+        "qualifying": len(firms),
+        "unknown_missing_data": unknown,
+        "note_zh": f"{unknown} 家企业缺少规则所需数据，未列入（缺失不视为符合）",
+        "note_en": f"{unknown} firms lack data the rule needs and are not listed (missing never qualifies)",
+        "evaluated_in": engine.dialect.name,
+        "on": on.isoformat(),
+        "synthetic": bool(firms["synthetic"].any()),
+    }
+    return firms, info
+
+
+# --------------------------------------------------------------------------------------------
+# evaluation and allocation
+# --------------------------------------------------------------------------------------------
+
+
+def cluster_indicators(engine: Engine | None = None, tier: str | None = None) -> pd.DataFrame:
+    """Indicator table (cluster × year) for :func:`jiqun.policy.evaluation.evaluate_clusters`.
+
+    ``scale`` = leading-industry output of the member cities (万元); ``growth`` its change on the
+    previous stored year; ``specialisation`` = employment LQ of the leading industries in the
+    member cities against all prefectures; ``innovation`` = national carriers + single-item
+    champions + little giants inside (a snapshot: the same in every year); ``digital`` = share of
+    assessed member firms (inside the cluster) at MIIT level ≥ 3 (NaN without assessments).
+    ``chain`` and ``resilience`` are left for the chain and resilience services to add.
+    """
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        cl = pd.read_sql(text("SELECT cluster_id, name, tier, field FROM clusters"), c)
+        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
+        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+        regions = pd.read_sql(text("SELECT code, name, level, parent_code FROM regions"), c)
+        stats = pd.read_sql(
+            text(
+                "SELECT region_code, industry_code, year, measure, value, synthetic FROM "
+                "region_stats WHERE measure IN ('output', 'employment')"
+            ),
+            c,
+        )
+        car = pd.read_sql(
+            text(
+                "SELECT cluster_id, region_code FROM innovation_carriers WHERE level = 'national'"
+            ),
+            c,
+        )
+        tagged = pd.read_sql(
+            text(
+                "SELECT uscc, region_code, industry_code, tags FROM enterprises WHERE "
+                "tags LIKE '%single_champion%' OR tags LIKE '%little_giant%'"
+            ),
+            c,
+        )
+        dig = pd.read_sql(
+            text(
+                "SELECT e.uscc, e.region_code, e.industry_code, d.level FROM enterprises e "
+                f"{_DIGITAL_JOIN} WHERE d.level IS NOT NULL"
+            ),
+            c,
+        )
+    if tier:
+        cl = cl[cl["tier"] == tier]
+    pref = _prefecture_of(regions)
+    cells = cr.merge(ci, on="cluster_id")
+    cells = cells[cells["cluster_id"].isin(cl["cluster_id"])]
+    stats["pref"] = stats["region_code"].map(pref)
+    rows = []
+    years = sorted(stats["year"].unique())
+    emp = stats[stats["measure"] == "employment"]
+    for y in years:
+        s = stats[(stats["year"] == y) & (stats["measure"] == "output")]
+        hit = s.merge(
+            cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
+        )
+        scale = hit.groupby("cluster_id")["value"].sum()
+        e = emp[emp["year"] == y]
+        nat_total = float(e["value"].sum())
+        by_pref = e.groupby("pref")["value"].sum()
+        ehit = e.merge(
+            cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
+        )
+        lead_emp = ehit.groupby("cluster_id")["value"].sum()
+        nat_lead = e.merge(ci, on="industry_code").groupby("cluster_id")["value"].sum()
+        member_total = cr.assign(t=cr["region_code"].map(by_pref)).groupby("cluster_id")["t"].sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spec = (lead_emp / member_total) / (nat_lead / nat_total)
+        for cid in cl["cluster_id"]:
+            rows.append(
+                {
+                    "cluster_id": cid,
+                    "year": int(y),
+                    "scale": float(scale.get(cid, np.nan)),
+                    "specialisation": float(spec.get(cid, np.nan)),
+                }
+            )
+    ind = pd.DataFrame(rows, columns=["cluster_id", "year", "scale", "specialisation"])
+    if ind.empty:
+        return ind.assign(tier=pd.Series(dtype=object))
+    ind = ind.sort_values(["cluster_id", "year"])
+    ind["growth"] = ind.groupby("cluster_id")["scale"].pct_change(fill_method=None)
+
+    car["pref"] = car["region_code"].map(pref)
+    by_id = car.dropna(subset=["cluster_id"]).groupby("cluster_id").size()
+    by_reg = (
+        car[car["cluster_id"].isna()]
+        .drop(columns=["cluster_id"])
+        .merge(cr.rename(columns={"region_code": "pref"}), on="pref")
+        .groupby("cluster_id")
+        .size()
+    )
+    n_car = by_id.add(by_reg, fill_value=0)
+    tagged["pref"] = tagged["region_code"].map(pref)
+    t_in = tagged.merge(
+        cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
+    )
+    n_tag = t_in.groupby("cluster_id")["uscc"].nunique()
+    innovation = n_car.add(n_tag, fill_value=0)
+    ind["innovation"] = ind["cluster_id"].map(innovation).fillna(0.0)
+    if len(dig):
+        dig["pref"] = dig["region_code"].map(pref)
+        d_in = dig.merge(
+            cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
+        )
+        share = d_in.groupby("cluster_id")["level"].apply(lambda s: float((s >= 3).mean()))
+        ind["digital"] = ind["cluster_id"].map(share)
+    else:
+        ind["digital"] = np.nan
+    meta = cl.set_index("cluster_id")
+    ind["tier"] = ind["cluster_id"].map(meta["tier"])
+    ind["field"] = ind["cluster_id"].map(meta["field"])
+    ind["name"] = ind["cluster_id"].map(meta["name"])
+    ind.attrs["synthetic"] = bool(stats["synthetic"].astype(bool).any())
+    return ind.reset_index(drop=True)
+
+
+def evaluate_stored_clusters(
+    engine: Engine | None = None,
+    weights: Mapping[str, float] | None = None,
+    tier: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    """Scores, ranks and tier advice for the stored clusters in every year; with basis and notes."""
+    ind = cluster_indicators(engine, tier)
+    if ind.empty:
+        raise JiqunError(
+            "没有可用于评估的地区统计（先运行 jiqun demo 或导入 region-stats）",
+            "no region statistics to evaluate (run jiqun demo or import region-stats)",
+        )
+    res = evaluate_clusters(ind, weights)
+    notes = []
+    if ind.attrs.get("synthetic"):
+        notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
+    if ind["digital"].isna().all():
+        notes.append(
+            "没有数字化评测数据，数字化指标未计入（权重按其余指标重新分配） / no digital assessments: "
+            "the digital indicator is left out and its weight redistributed"
+        )
+    notes.append(
+        "产业链完整度与韧性指标需由产业链/韧性分析提供，本表未计入 / chain completeness and "
+        "resilience come from the chain and resilience analyses and are not in this table"
+    )
+    basis = {
+        "years": sorted(int(y) for y in ind["year"].unique()),
+        "scale_unit": "万元 (leading-industry output of member cities)",
+        "specialisation": "employment LQ vs all prefecture-level units",
+        "innovation": "count of national carriers, champions and little giants (snapshot)",
+        "weights": dict(weights) if weights else "default (jiqun.policy.DEFAULT_WEIGHTS)",
+        "synthetic": bool(ind.attrs.get("synthetic")),
+    }
+    return res, basis, notes
+
+
+STAGE_OF_TIER = {
+    "sme_characteristic": "cultivation",
+    "provincial": "cultivation",
+    "national": "improvement",
+    "world_class_candidate": "leap",
+}
+
+
+def allocate_support(
+    budget: float,
+    engine: Engine | None = None,
+    tier: str | None = "national",
+    min_amount: float = 0.0,
+    max_amount: float | None = None,
+    field_priority: Mapping[str, float] | None = None,
+    stage_priority: Mapping[str, float] | None = None,
+    field_shares: Mapping[str, tuple[float | None, float | None]] | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> tuple[AllocationResult, dict[str, Any]]:
+    """Allocate ``budget`` (万元) over the stored clusters of ``tier`` by their latest scores.
+
+    Stage: ``cultivation`` (provincial, SME), ``improvement`` (national), ``leap`` (national
+    clusters advised as world-class candidates).
+    """
+    res, basis, _notes = evaluate_stored_clusters(engine, weights, tier)
+    latest = res[res["year"] == res["year"].max()].copy()
+    latest = latest[latest["score"].notna()]
+    stage = latest["tier"].map(STAGE_OF_TIER).fillna("improvement")
+    stage = stage.where(latest["advice"] != "world_class_candidate", "leap")
+    table = pd.DataFrame(
+        {
+            "cluster_id": latest["cluster_id"],
+            "field": latest["field"].fillna("other"),
+            "stage": stage,
+            "score": latest["score"].clip(0, 100),
+            "min": min_amount,
+            "max": max_amount if max_amount is not None else np.nan,
+        }
+    )
+    out = allocate(table, budget, field_priority, stage_priority, field_shares)
+    out.allocation.insert(
+        1, "name", out.allocation["cluster_id"].map(latest.set_index("cluster_id")["name"])
+    )
+    return out, {**basis, "year": int(latest["year"].max()), "budget": budget, "unit": "万元"}
