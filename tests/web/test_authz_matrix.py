@@ -14,6 +14,7 @@ import itertools
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from jiqun.services import access, accounts, uploads
 
@@ -156,6 +157,122 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
     ("users", "GET", "/users", "/users", None, ADMIN_ONLY),
     ("user create", "POST", "/users", "/users", "user", "401 201 403 403 403 403 403"),
     ("audit", "GET", "/audit", "/audit", None, LOGGED_IN),
+    # services: digital assessments, policies, evaluation, innovation
+    (
+        "questionnaire",
+        "GET",
+        "/digital/frameworks/{framework}",
+        "/digital/frameworks/miit2024",
+        None,
+        ALL_200,
+    ),
+    (
+        "assess own",
+        "POST",
+        "/digital/assessments",
+        "/digital/assessments",
+        "assess_own",
+        "401 201 403 403 403 201 201",
+    ),
+    (
+        "assess other",
+        "POST",
+        "/digital/assessments",
+        "/digital/assessments",
+        "assess_other",
+        "401 201 403 403 403 403 403",
+    ),
+    (
+        "assessment own",
+        "GET",
+        "/digital/assessments/{assessment_id}",
+        "/digital/assessments/{assess_own}",
+        None,
+        LOGGED_IN,
+    ),
+    (
+        "assessment other",
+        "GET",
+        "/digital/assessments/{assessment_id}",
+        "/digital/assessments/{assess_other}",
+        None,
+        "401 200 404 404 404 404 404",
+    ),
+    (
+        "resume own",
+        "PUT",
+        "/digital/assessments/{assessment_id}",
+        "/digital/assessments/{assess_own}",
+        "assess_update",
+        "401 200 403 403 403 200 200",
+    ),
+    (
+        "resume other",
+        "PUT",
+        "/digital/assessments/{assessment_id}",
+        "/digital/assessments/{assess_other}",
+        "assess_update",
+        "401 200 404 404 404 404 404",
+    ),
+    (
+        "gap own",
+        "GET",
+        "/digital/assessments/{assessment_id}/gap",
+        "/digital/assessments/{assess_own}/gap",
+        None,
+        LOGGED_IN,
+    ),
+    (
+        "gap other",
+        "GET",
+        "/digital/assessments/{assessment_id}/gap",
+        "/digital/assessments/{assess_other}/gap",
+        None,
+        "401 200 404 404 404 404 404",
+    ),
+    (
+        "digital index",
+        "GET",
+        "/digital/clusters/{cluster_id}/index",
+        "/digital/clusters/{cluster}/index",
+        None,
+        LOGGED_IN,
+    ),
+    ("policies", "GET", "/policies", "/policies?format=csv", None, ALL_200),
+    (
+        "policy firms",
+        "GET",
+        "/policies/{policy_id}/firms",
+        "/policies/{policy}/firms",
+        None,
+        "401 200 200 200 200 403 403",
+    ),
+    (
+        "policies of own firm",
+        "GET",
+        "/enterprises/{uscc}/policies",
+        "/enterprises/{own}/policies",
+        None,
+        LOGGED_IN,
+    ),
+    (
+        "policies of other firm",
+        "GET",
+        "/enterprises/{uscc}/policies",
+        "/enterprises/{other}/policies",
+        None,
+        "401 200 404 404 404 404 404",
+    ),
+    ("evaluation", "GET", "/evaluation/clusters", "/evaluation/clusters", None, LOGGED_IN),
+    (
+        "allocation",
+        "POST",
+        "/evaluation/allocation",
+        "/evaluation/allocation",
+        "allocation",
+        "401 200 200 200 403 403 403",
+    ),
+    ("innovation", "GET", "/innovation", "/innovation", None, ALL_200),
     ("imports", "GET", "/imports", "/imports", None, LOGGED_IN),
     (
         "upload enterprises",
@@ -205,6 +322,96 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
         None,
         "401 200 200 404 404 404 404",
     ),
+    ("needs", "GET", "/matching/needs", "/matching/needs?format=csv", None, LOGGED_IN),
+    (
+        "need own",
+        "POST",
+        "/matching/needs",
+        "/matching/needs",
+        "need_own",
+        "401 201 403 403 403 201 201",
+    ),
+    (
+        "need other",
+        "POST",
+        "/matching/needs",
+        "/matching/needs",
+        "need_other",
+        "401 201 403 403 403 403 403",
+    ),
+    (
+        "close own need",
+        "POST",
+        "/matching/needs/{need_id}/close",
+        "/matching/needs/{need_own}/close",
+        None,
+        "401 200 403 403 403 200 200",
+    ),
+    (
+        "close other need",
+        "POST",
+        "/matching/needs/{need_id}/close",
+        "/matching/needs/{need_other}/close",
+        None,
+        "401 200 403 403 403 403 403",
+    ),
+    (
+        "suppliers for a need",
+        "GET",
+        "/matching/needs/{need_id}/suppliers",
+        "/matching/needs/{need_other}/suppliers?top=3&cross_region=true",
+        None,
+        LOGGED_IN,
+    ),
+    ("capabilities", "GET", "/matching/capabilities", "/matching/capabilities", None, LOGGED_IN),
+    (
+        "capability own",
+        "POST",
+        "/matching/capabilities",
+        "/matching/capabilities",
+        "capability_own",
+        "401 201 403 403 403 201 201",
+    ),
+    (
+        "close own capability",
+        "POST",
+        "/matching/capabilities/{capability_id}/close",
+        "/matching/capabilities/{capability_own}/close",
+        None,
+        "401 200 403 403 403 200 200",
+    ),
+    (
+        "supplier lists",
+        "GET",
+        "/matching/supplier-lists",
+        "/matching/supplier-lists",
+        None,
+        LOGGED_IN,
+    ),
+    (
+        "supplier list of own chain leader",
+        "POST",
+        "/matching/supplier-lists",
+        "/matching/supplier-lists",
+        "supplier_list_own",
+        "401 201 403 403 403 201 201",
+    ),
+    (
+        "supplier search",
+        "POST",
+        "/matching/suppliers",
+        "/matching/suppliers",
+        "supplier_search",
+        LOGGED_IN,
+    ),
+    (
+        "partner search",
+        "GET",
+        "/matching/partners",
+        "/matching/partners?keywords=集成电路&home_region=320200",
+        None,
+        LOGGED_IN,
+    ),
 ]
 
 CASES = [
@@ -242,6 +449,41 @@ def _fresh_upload(world: Any) -> str:
     return staged.id
 
 
+def _fresh_need(world: Any, uscc: str) -> int:
+    from jiqun.services import matching
+
+    return matching.post_need({"uscc": uscc, "text": "集成电路芯片"}, engine=world.engine)
+
+
+def _fresh_capability(world: Any, uscc: str) -> int:
+    from jiqun.services import matching
+
+    return matching.post_capability({"uscc": uscc, "products": "芯片封装"}, engine=world.engine)
+
+
+def _tag_chain_leader(world: Any, uscc: str) -> None:
+    with world.engine.begin() as c:
+        c.execute(
+            text(
+                "UPDATE enterprises SET tags = COALESCE(tags || ';', '') || 'chain_leader' "
+                "WHERE uscc = :u AND (tags IS NULL OR tags NOT LIKE '%chain_leader%')"
+            ),
+            {"u": uscc},
+        )
+
+
+def _fresh_assessment(world: Any, uscc: str) -> int:
+    from jiqun.services import digital
+
+    return digital.save_assessment(uscc, {"network": ["A"]}, engine=world.engine).id
+
+
+def _demo_policy(world: Any) -> str:
+    from jiqun.services import policy
+
+    return policy.load_demo_policies(world.engine)[-1]
+
+
 def _request(world: Any, row: tuple[Any, ...], role: str) -> Any:
     _id, method, _route, url, body, _exp = row
     own, other = SCOPE[role]
@@ -256,6 +498,16 @@ def _request(world: Any, row: tuple[Any, ...], role: str) -> Any:
         values["grant_other"] = str(_fresh_grant(world, other))
     if "{upload}" in url:
         values["upload"] = _fresh_upload(world)
+    for key, firm in (("need_own", own), ("need_other", other)):
+        if f"{{{key}}}" in url:
+            values[key] = str(_fresh_need(world, world.firms[firm]))
+    if "{capability_own}" in url:
+        values["capability_own"] = str(_fresh_capability(world, world.firms[own]))
+    for key, firm in (("assess_own", own), ("assess_other", other)):
+        if f"{{{key}}}" in url:
+            values[key] = str(_fresh_assessment(world, world.firms[firm]))
+    if "{policy}" in url:
+        values["policy"] = _demo_policy(world)
     url = "/api/v1" + url.format(**values)
     kw: dict[str, Any] = {"headers": world.auth(role)}
     n = next(_seq)
@@ -277,6 +529,27 @@ def _request(world: Any, row: tuple[Any, ...], role: str) -> Any:
             "role": "government",
             "scope": "320200",
         }
+    elif body in ("need_own", "need_other"):
+        firm = values["own"] if body == "need_own" else values["other"]
+        kw["json"] = {"uscc": firm, "text": "集成电路芯片", "industry_code": "3973"}
+    elif body == "capability_own":
+        kw["json"] = {"uscc": values["own"], "products": "芯片封装测试", "industry_code": "3973"}
+    elif body == "supplier_list_own":
+        _tag_chain_leader(world, values["own"])
+        kw["json"] = {
+            "leader_uscc": values["own"],
+            "name": f"名录{n}",
+            "suppliers": [world.firms["E"]],
+        }
+    elif body == "supplier_search":
+        kw["json"] = {"text": "集成电路", "region": "440300", "cross_region": True, "top": 3}
+    elif body in ("assess_own", "assess_other"):
+        firm = values["own"] if body == "assess_own" else values["other"]
+        kw["json"] = {"uscc": firm, "framework": "miit2024", "answers": {"network": ["A"]}}
+    elif body == "assess_update":
+        kw["json"] = {"answers": {"network": ["A", "B"]}, "submit": False}
+    elif body == "allocation":
+        kw["json"] = {"budget": 1000, "max": 400}
     elif body == "upload_enterprises":
         region = REGION.get(role, "320211")
         csv = (

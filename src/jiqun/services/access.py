@@ -349,6 +349,88 @@ def require_role(principal: Principal, *roles: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# supply–demand board (matching)
+# --------------------------------------------------------------------------------------------
+
+
+def can_post_for(principal: Principal, uscc: str | None) -> bool:
+    """True when ``principal`` may act on the board for ``uscc``: post or close its needs and
+    capabilities, publish its supplier lists (an enterprise for itself; an admin for any)."""
+    if principal.role == "admin":
+        return True
+    code = (uscc or "").strip().upper()
+    return bool(
+        principal.role == "enterprise" and principal.scope and principal.scope.upper() == code
+    )
+
+
+def require_post_for(principal: Principal, uscc: str | None) -> None:
+    """Raise 401 for the public and 403 unless :func:`can_post_for` allows."""
+    if principal.is_public:
+        raise AccessDenied("请先登录", "log in first", status=401)
+    if not can_post_for(principal, uscc):
+        raise AccessDenied(
+            f"只有企业本身或管理员可以代表 {uscc} 发布或关闭供需信息",
+            f"only the enterprise itself or an admin may post or close board entries for {uscc}",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# services: digital assessments, policy lists
+# --------------------------------------------------------------------------------------------
+
+
+def can_assess(principal: Principal, uscc: str | None) -> bool:
+    """True when ``principal`` may create, resume or submit digital assessments of ``uscc``:
+    the enterprise itself, or an admin."""
+    if principal.role == "admin":
+        return True
+    code = (uscc or "").strip().upper()
+    return bool(
+        principal.role == "enterprise" and principal.scope and principal.scope.upper() == code
+    )
+
+
+def require_assessment(
+    principal: Principal,
+    uscc: str,
+    write: bool = False,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> None:
+    """Who may read (``write=False``) or change a stored assessment of ``uscc``: the owner
+    enterprise and an admin may do both; a government or cluster organisation that may see the
+    firm (own scope or grant, audited by :func:`can_see_enterprise`) may read. 401 for the
+    public; 404 when the caller may not see the firm (existence must not leak); 403 otherwise."""
+    if principal.is_public:
+        raise AccessDenied("请先登录", "log in first", status=401)
+    if can_assess(principal, uscc):
+        return
+    if principal.role in ("government", "cluster") and can_see_enterprise(
+        principal, uscc, engine, client=client
+    ):
+        if not write:
+            return
+        raise AccessDenied(
+            "只有企业本身或管理员可以填写、提交数字化评测",
+            "only the enterprise itself or an admin may fill in or submit an assessment",
+        )
+    raise NotFound("找不到该评测", "no such assessment")
+
+
+def require_policy_list(principal: Principal) -> None:
+    """Who may read the qualifying-firm list of a policy (免申即享): admin, government,
+    cluster organisation; rows are then limited by :func:`own_scope_sql`."""
+    require_role(principal, "admin", "government", "cluster")
+
+
+def own_scope_sql(principal: Principal) -> tuple[str, dict[str, Any]]:
+    """SQL condition on enterprises ``e`` for the principal's own scope, grants excluded (a
+    government: its region; a cluster organisation: its cluster's firms; admin: all)."""
+    return _own_sql(principal)
+
+
+# --------------------------------------------------------------------------------------------
 # imports
 # --------------------------------------------------------------------------------------------
 

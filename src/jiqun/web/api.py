@@ -668,8 +668,12 @@ def audit_log(
     return table_response(df, format, "audit", {"limit": limit, "offset": offset})
 
 
-from jiqun.web import api_chains, api_data, api_imports  # noqa: E402
+from jiqun.web import api_chains, api_data, api_imports, api_services  # noqa: E402
 
 router.include_router(api_data.router)
 router.include_router(api_imports.router)
 router.include_router(api_chains.router)
+router.include_router(api_services.router)
+from jiqun.web import api_matching  # noqa: E402
+
+router.include_router(api_matching.router)

@@ -132,8 +132,12 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
 
     app.include_router(api_router, prefix=API_PREFIX)
     from jiqun.web.ui import router as ui_router
+    from jiqun.web.ui_matching import router as matching_router
+    from jiqun.web.ui_services import router as services_router
 
     app.include_router(ui_router)
+    app.include_router(matching_router)
+    app.include_router(services_router)
     static = resources.files("jiqun.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

@@ -1,0 +1,462 @@
+"""REST API of the matchmaking service (供需对接): the supply–demand board and matching.
+
+``/matching/needs`` and ``/matching/capabilities`` (list, post, close), ``/matching/supplier-lists``
+(chain leaders' supplier lists), ``/matching/needs/{id}/suppliers`` and ``/matching/suppliers``
+(ranked suppliers with every score component), ``/matching/partners`` (partner search).
+
+Access (decided in :mod:`jiqun.services.access`): any logged-in role reads the board and
+searches; an enterprise posts for itself and closes its own entries, an admin for any firm;
+a supplier list is published by a chain leader for itself (the service checks the status) or
+by an admin. Results show registry facts and score components; a firm's ``revenue`` and
+``capacity`` only when the caller may read that firm's records (else ``null``). Searches are
+audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, select, text
+
+from jiqun.matching.score import MatchResult, Need
+from jiqun.services import access
+from jiqun.services import matching as svc
+from jiqun.services.accounts import Principal
+from jiqun.store.models import MatchCapability, MatchNeed
+from jiqun.web import deps
+from jiqun.web.api_common import TABLE, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.responses import table_response
+
+router = APIRouter(prefix="/matching", tags=["matching"])
+
+LOGGED_IN = ("admin", "government", "cluster", "enterprise")
+Status = Annotated[Literal["open", "closed", "all"], Query(description="open, closed or all")]
+Top = Annotated[int, Query(ge=1, le=100, description="number of candidates returned")]
+Code = Annotated[str | None, Query(max_length=18)]
+
+
+class NeedIn(BaseModel):
+    """A need (采购需求). ``uscc`` defaults to the caller's own firm (enterprise accounts)."""
+
+    uscc: str | None = Field(default=None, max_length=18)
+    text: str = Field(max_length=500, description="what is bought (Chinese free text)")
+    industry_code: str | None = Field(default=None, max_length=8)
+    quantity: float | None = None
+    unit: str | None = Field(default=None, max_length=20)
+    certifications: list[str] | str | None = None
+    region_preference: list[str] | str | None = None
+    deadline: dt.date | None = None
+
+
+class CapabilityIn(BaseModel):
+    """A capability (供给能力). ``uscc`` defaults to the caller's own firm."""
+
+    uscc: str | None = Field(default=None, max_length=18)
+    products: str = Field(max_length=500)
+    industry_code: str | None = Field(default=None, max_length=8)
+    capacity: float | None = None
+    unit: str | None = Field(default=None, max_length=20)
+    certifications: list[str] | str | None = None
+    region_code: str | None = Field(default=None, max_length=6)
+
+
+class CloseIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=300)
+
+
+class SupplierListIn(BaseModel):
+    """A chain leader's supplier list. ``leader_uscc`` defaults to the caller's own firm."""
+
+    leader_uscc: str | None = Field(default=None, max_length=18)
+    name: str = Field(max_length=200)
+    suppliers: list[str] = Field(max_length=5000, description="supplier credit codes")
+    chain: str | None = Field(default=None, max_length=80)
+    segment: str | None = Field(default=None, max_length=80)
+    cluster_id: str | None = Field(default=None, max_length=40)
+
+
+class SupplierSearchIn(BaseModel):
+    """An ad-hoc need to rank suppliers for (nothing is stored)."""
+
+    text: str = Field(default="", max_length=500)
+    industry_code: str | None = Field(default=None, max_length=8)
+    region: str | None = Field(
+        default=None,
+        pattern=r"^\d{6}$",
+        description="the buyer's GB/T 2260 region (distance, region and cross-region rules)",
+    )
+    uscc: str | None = Field(
+        default=None, max_length=18, description="the buyer (default: the caller's own firm)"
+    )
+    quantity: float | None = Field(default=None, gt=0)
+    unit: str | None = Field(default=None, max_length=20)
+    certifications: list[str] = Field(default_factory=list, max_length=20)
+    region_preference: list[str] = Field(default_factory=list, max_length=50)
+    cross_region: bool = Field(
+        default=False,
+        description="prefer partners in other member regions of the same cluster",
+    )
+    top: int = Field(default=10, ge=1, le=100)
+
+
+class CreatedOut(BaseModel):
+    id: int
+
+
+# --------------------------------------------------------------------------------------------
+# helpers (shared with the pages in jiqun.web.ui_matching)
+# --------------------------------------------------------------------------------------------
+
+
+def owner_of(engine: Engine, model: Any, item_id: int, what: tuple[str, str]) -> str:
+    """The firm that posted a need or capability (404 if there is none with that id)."""
+    t = model.__table__
+    with engine.connect() as c:
+        uscc = c.execute(select(t.c.uscc).where(t.c.id == item_id)).scalar()
+    if uscc is None:
+        raise access.NotFound(
+            f"没有编号为 {item_id} 的{what[0]}", f"no {what[1]} with id {item_id}"
+        )
+    return str(uscc)
+
+
+def own_firm(principal: Principal, uscc: str | None) -> str:
+    """The firm a posting is for: the given code, or an enterprise account's own firm."""
+    code = (uscc or "").strip().upper()
+    if not code and principal.role == "enterprise" and principal.scope:
+        code = principal.scope
+    return code
+
+
+def with_financials(
+    res: MatchResult, principal: Principal, engine: Engine, client: str | None = None
+) -> pd.DataFrame:
+    """The result table plus ``revenue`` (万元) and ``capacity``/``capacity_unit``, filled
+    only for firms whose records ``principal`` may read (:func:`access.can_see_enterprise`)."""
+    df = res.table.copy()
+    usccs = sorted({str(u) for u in df["uscc"]}) if len(df) else []
+    seen = {u for u in usccs if access.can_see_enterprise(principal, u, engine, client=client)}
+    revenue: dict[str, Any] = {}
+    caps: dict[int, tuple[Any, Any]] = {}
+    if seen:
+        with engine.connect() as c:
+            for u in seen:
+                revenue[u] = c.execute(
+                    text("SELECT revenue FROM enterprises WHERE uscc = :u"), {"u": u}
+                ).scalar()
+            cap_ids = [
+                int(i)
+                for i, u in zip(df.get("capability_id", []), df["uscc"], strict=False)
+                if not pd.isna(i) and u in seen
+            ]
+            t = MatchCapability.__table__
+            if cap_ids:
+                for r in c.execute(
+                    select(t.c.id, t.c.capacity, t.c.unit).where(t.c.id.in_(cap_ids))
+                ):
+                    caps[int(r[0])] = (r[1], r[2])
+    df["revenue"] = [revenue.get(str(u)) for u in df["uscc"]]
+    cap_col = df["capability_id"] if "capability_id" in df else pd.Series([None] * len(df))
+    pairs = [caps.get(int(i), (None, None)) if not pd.isna(i) else (None, None) for i in cap_col]
+    df["capacity"] = [p[0] for p in pairs]
+    df["capacity_unit"] = [p[1] for p in pairs]
+    df["financials_visible"] = [str(u) in seen for u in df["uscc"]]
+    return df
+
+
+def result_meta(res: MatchResult) -> dict[str, Any]:
+    return {
+        "total": len(res.table),
+        "weights": res.weights,
+        "components": list(res.components),
+        "labels": {k: list(v) for k, v in res.labels().items()},
+        "candidates": res.candidates,
+        "synthetic": res.synthetic,
+        "notes": res.notes,
+        "basis": {k: v for k, v in res.basis.items() if isinstance(v, str | int | float | bool)},
+    }
+
+
+def _board_filter(df: pd.DataFrame, industry_code: str | None, q: str | None, col: str) -> Any:
+    if industry_code and "industry_code" in df.columns:
+        df = df[df["industry_code"].astype(str).str.startswith(industry_code.strip())]
+    if q and col in df.columns:
+        q = q.strip()
+        hit = df[col].fillna("").astype(str).str.contains(q, regex=False)
+        if "name" in df.columns:
+            hit = hit | df["name"].fillna("").astype(str).str.contains(q, regex=False)
+        df = df[hit]
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# needs and capabilities
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/needs", response_model=None, responses=TABLE)
+def needs(
+    principal: P,
+    engine: E,
+    status: Status = "open",
+    uscc: Code = None,
+    industry_code: Annotated[str | None, Query(max_length=8)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
+    """采购需求 / needs on the board (any logged-in role)."""
+    access.require_role(principal, *LOGGED_IN)
+    df = svc.list_needs(engine=engine, status=status, uscc=uscc)
+    df = _board_filter(df, industry_code, q, "text")
+    return page(df, format, "needs", limit, offset, sort, "id", {"synthetic": _syn(df)})
+
+
+@router.post("/needs", status_code=201, response_model=CreatedOut)
+def need_post(body: NeedIn, principal: P, engine: E, request: Request) -> JSONResponse:
+    """发布需求 / post a need (an enterprise for itself; admin for any firm)."""
+    rec = body.model_dump()
+    rec["uscc"] = own_firm(principal, body.uscc)
+    access.require_post_for(principal, rec["uscc"])
+    if rec["deadline"] is not None:
+        rec["deadline"] = rec["deadline"].isoformat()
+    need_id = svc.post_need(rec, engine=engine)
+    access.audit(
+        principal, "match_need_post", f"need:{need_id}", detail={"uscc": rec["uscc"]},
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
+    return JSONResponse({"id": need_id}, status_code=201)
+
+
+@router.post("/needs/{need_id}/close", response_model=None)
+def need_close(
+    need_id: int, principal: P, engine: E, request: Request, body: CloseIn | None = None
+) -> JSONResponse:
+    """关闭需求 / close a need (the posting firm or admin)."""
+    access.require_role(principal, *LOGGED_IN)
+    access.require_post_for(principal, owner_of(engine, MatchNeed, need_id, ("需求", "need")))
+    svc.close_need(need_id, reason=body.reason if body else None, engine=engine)
+    access.audit(
+        principal, "match_need_close", f"need:{need_id}", client=deps.client(request), engine=engine
+    )
+    return JSONResponse({"id": need_id, "status": "closed"})
+
+
+@router.get("/capabilities", response_model=None, responses=TABLE)
+def capabilities(
+    principal: P,
+    engine: E,
+    status: Status = "open",
+    uscc: Code = None,
+    industry_code: Annotated[str | None, Query(max_length=8)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
+    """供给能力 / capabilities on the board (any logged-in role)."""
+    access.require_role(principal, *LOGGED_IN)
+    df = svc.list_capabilities(engine=engine, status=status, uscc=uscc)
+    df = _board_filter(df, industry_code, q, "products")
+    return page(df, format, "capabilities", limit, offset, sort, "id", {"synthetic": _syn(df)})
+
+
+@router.post("/capabilities", status_code=201, response_model=CreatedOut)
+def capability_post(body: CapabilityIn, principal: P, engine: E, request: Request) -> JSONResponse:
+    """发布供给能力 / post a capability (an enterprise for itself; admin for any firm)."""
+    rec = body.model_dump()
+    rec["uscc"] = own_firm(principal, body.uscc)
+    access.require_post_for(principal, rec["uscc"])
+    cap_id = svc.post_capability(rec, engine=engine)
+    access.audit(
+        principal, "match_capability_post", f"capability:{cap_id}", detail={"uscc": rec["uscc"]},
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
+    return JSONResponse({"id": cap_id}, status_code=201)
+
+
+@router.post("/capabilities/{capability_id}/close", response_model=None)
+def capability_close(
+    capability_id: int, principal: P, engine: E, request: Request, body: CloseIn | None = None
+) -> JSONResponse:
+    """关闭供给能力 / close a capability (the posting firm or admin)."""
+    access.require_role(principal, *LOGGED_IN)
+    owner = owner_of(engine, MatchCapability, capability_id, ("供给能力", "capability"))
+    access.require_post_for(principal, owner)
+    svc.close_capability(capability_id, reason=body.reason if body else None, engine=engine)
+    access.audit(
+        principal, "match_capability_close", f"capability:{capability_id}",
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
+    return JSONResponse({"id": capability_id, "status": "closed"})
+
+
+def _syn(df: pd.DataFrame) -> bool:
+    return bool(len(df) and "synthetic" in df.columns and df["synthetic"].fillna(False).any())
+
+
+# --------------------------------------------------------------------------------------------
+# supplier lists
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/supplier-lists", response_model=None, responses=TABLE)
+def supplier_lists(
+    principal: P,
+    engine: E,
+    status: Status = "open",
+    leader_uscc: Code = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
+    """链主供应商名录 / chain leaders' supplier lists (any logged-in role)."""
+    access.require_role(principal, *LOGGED_IN)
+    df = svc.list_supplier_lists(engine=engine, status=status, leader_uscc=leader_uscc)
+    return page(df, format, "supplier_lists", limit, offset, sort, "id", {"synthetic": _syn(df)})
+
+
+@router.post("/supplier-lists", status_code=201, response_model=CreatedOut)
+def supplier_list_publish(
+    body: SupplierListIn, principal: P, engine: E, request: Request
+) -> JSONResponse:
+    """发布供应商名录 / publish a supplier list (a chain leader for itself; admin)."""
+    leader = own_firm(principal, body.leader_uscc)
+    access.require_post_for(principal, leader)
+    list_id = svc.publish_supplier_list(
+        leader,
+        body.name,
+        body.suppliers,
+        chain=body.chain,
+        segment=body.segment,
+        cluster_id=body.cluster_id,
+        engine=engine,
+    )
+    access.audit(
+        principal, "supplier_list_publish", f"supplier_list:{list_id}",
+        detail={"leader": leader, "suppliers": len(body.suppliers)},
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
+    return JSONResponse({"id": list_id}, status_code=201)
+
+
+# --------------------------------------------------------------------------------------------
+# matching
+# --------------------------------------------------------------------------------------------
+
+
+def _result(
+    res: MatchResult, principal: P, engine: Engine, request: Request, fmt: str, name: str
+) -> Response:
+    df = with_financials(res, principal, engine, deps.client(request))
+    return table_response(df, fmt, name, result_meta(res))
+
+
+@router.get("/needs/{need_id}/suppliers", response_model=None, responses=TABLE)
+def need_suppliers(
+    need_id: int,
+    principal: P,
+    engine: E,
+    request: Request,
+    top: Top = 10,
+    cross_region: Annotated[
+        bool, Query(description="prefer partners in other member regions of the same cluster")
+    ] = False,
+    format: Fmt = "json",
+) -> Response:
+    """候选供应商 / ranked suppliers for a posted need (any logged-in role; audited)."""
+    access.require_role(principal, *LOGGED_IN)
+    owner_of(engine, MatchNeed, need_id, ("需求", "need"))
+    res = svc.match_need(need_id, engine=engine, top=top, prefer_cross_region=cross_region)
+    access.audit(
+        principal, "match_suppliers", f"need:{need_id}",
+        detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
+    return _result(res, principal, engine, request, format, f"suppliers_need_{need_id}")
+
+
+def adhoc_need(body: SupplierSearchIn, principal: Principal) -> Need:
+    """The :class:`Need` of an ad-hoc search (the buyer: given, or the caller's own firm)."""
+    buyer = (body.uscc or "").strip().upper() or None
+    if buyer is None and principal.role == "enterprise" and principal.scope and not body.region:
+        buyer = principal.scope
+    return Need(
+        text=body.text.strip(),
+        industry_code=(body.industry_code or "").strip() or None,
+        quantity=body.quantity,
+        unit=body.unit,
+        certifications=tuple(c.strip() for c in body.certifications if c.strip()),
+        region_preference=tuple(r.strip() for r in body.region_preference if r.strip()),
+        uscc=buyer,
+        region_code=body.region,
+    )
+
+
+@router.post("/suppliers", response_model=None, responses=TABLE)
+def suppliers_search(
+    body: SupplierSearchIn, principal: P, engine: E, request: Request, format: Fmt = "json"
+) -> Response:
+    """供应商检索 / rank suppliers for an ad-hoc need (any logged-in role; nothing stored;
+    audited)."""
+    access.require_role(principal, *LOGGED_IN)
+    res = svc.match_need(
+        need=adhoc_need(body, principal),
+        engine=engine,
+        top=body.top,
+        prefer_cross_region=body.cross_region,
+    )
+    access.audit(
+        principal, "match_suppliers", "matching:suppliers",
+        detail={"text": body.text[:100], "industry_code": body.industry_code,
+                "region": body.region, "cross_region": body.cross_region,
+                "results": len(res.table)},
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
+    return _result(res, principal, engine, request, format, "suppliers")
+
+
+@router.get("/partners", response_model=None, responses=TABLE)
+def partners(
+    principal: P,
+    engine: E,
+    request: Request,
+    keywords: Annotated[str, Query(max_length=200)] = "",
+    field: Annotated[str | None, Query(max_length=40, description="cluster field id")] = None,
+    region: Annotated[
+        str | None, Query(pattern=r"^\d{2,6}$", description="keep firms in this region")
+    ] = None,
+    home_region: Annotated[
+        str | None, Query(pattern=r"^\d{6}$", description="the searcher's region")
+    ] = None,
+    top: Top = 10,
+    format: Fmt = "json",
+) -> Response:
+    """合作伙伴检索 / partner search across regions (any logged-in role; audited)."""
+    access.require_role(principal, *LOGGED_IN)
+    exclude = [principal.scope] if principal.role == "enterprise" and principal.scope else []
+    res = svc.find_partners(
+        keywords,
+        field=field or None,
+        region=region or None,
+        home_region=home_region or None,
+        exclude=exclude,
+        top=top,
+        engine=engine,
+    )
+    access.audit(
+        principal, "match_partners", "matching:partners",
+        detail={"keywords": keywords[:100], "field": field, "region": region,
+                "results": len(res.table)},
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
+    return _result(res, principal, engine, request, format, "partners")

@@ -1,0 +1,295 @@
+"""Web pages of the matchmaking service (供需对接): ``/matching``.
+
+The board (open needs and capabilities, with filters), forms to post a need or a capability
+(an enterprise for itself, an admin for any firm), a supplier search that shows every score
+component and the total, and a partner search. The searches load through HTMX into the page
+(``/matching/suppliers``, ``/matching/needs/{id}/suppliers``, ``/matching/partners``). Access
+decisions are those of the API (:mod:`jiqun.services.access`); errors become HTML pages.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from jiqun.matching.score import MatchResult
+from jiqun.services import access
+from jiqun.services import matching as svc
+from jiqun.services.accounts import Principal
+from jiqun.standard.problems import JiqunError
+from jiqun.standard.schema import FIELDS_OF_CLUSTERS
+from jiqun.store.models import MatchCapability, MatchNeed
+from jiqun.web import deps
+from jiqun.web.api_matching import (
+    SupplierSearchIn,
+    adhoc_need,
+    own_firm,
+    owner_of,
+    with_financials,
+)
+from jiqun.web.i18n import lang
+from jiqun.web.ui import UIRoute, _need_login, _records, render
+
+router = APIRouter(
+    include_in_schema=False, dependencies=[Depends(deps.check_csrf)], route_class=UIRoute
+)
+P = Annotated[Principal, Depends(deps.principal)]
+
+#: firm columns shown before the score components, and after them
+LEAD = ["rank", "name", "uscc", "source", "region_code", "industry_code"]
+TAIL = ["total", "distance_km", "cross_region", "listed_by", "revenue", "capacity"]
+
+
+def _engine(request: Request) -> Any:
+    return request.app.state.engine
+
+
+def _filter(df: Any, q: str, industry: str, col: str) -> Any:
+    if industry:
+        df = df[df["industry_code"].fillna("").astype(str).str.startswith(industry)]
+    if q:
+        hit = df[col].fillna("").astype(str).str.contains(q, regex=False)
+        df = df[hit | df["name"].fillna("").astype(str).str.contains(q, regex=False)]
+    return df
+
+
+@router.get("/matching", response_class=HTMLResponse)
+def matching_page(request: Request, principal: P, q: str = "", industry: str = "") -> HTMLResponse:
+    """The board, the posting forms and the two searches (any logged-in role)."""
+    _need_login(principal)
+    eng = _engine(request)
+    q, industry = q.strip()[:50], industry.strip()[:4]
+    needs = svc.list_needs(engine=eng)
+    caps = svc.list_capabilities(engine=eng)
+    if len(needs):
+        needs = _filter(needs, q, industry, "text")
+    if len(caps):
+        caps = _filter(caps, q, industry, "products")
+    can_post = principal.role == "admin" or (
+        principal.role == "enterprise" and access.can_post_for(principal, principal.scope)
+    )
+    return render(
+        request,
+        "matching.html",
+        principal,
+        needs=_records(needs.head(200)),
+        caps=_records(caps.head(200)),
+        n_needs=len(needs),
+        n_caps=len(caps),
+        f={"q": q, "industry": industry},
+        can_post=can_post,
+        own=principal.scope if principal.role == "enterprise" else "",
+        is_admin=principal.role == "admin",
+        fields=list(FIELDS_OF_CLUSTERS),
+        synthetic=bool(
+            (len(needs) and needs["synthetic"].fillna(False).any())
+            or (len(caps) and caps["synthetic"].fillna(False).any())
+        ),
+    )
+
+
+def _flash(request: Request, zh: str, en: str) -> None:
+    request.session["flash"] = [zh if lang(request) == "zh" else en]
+
+
+@router.post("/matching/needs", response_model=None)
+def need_post(
+    request: Request,
+    principal: P,
+    text: Annotated[str, Form(max_length=500)],
+    uscc: Annotated[str, Form(max_length=18)] = "",
+    industry_code: Annotated[str, Form(max_length=8)] = "",
+    quantity: Annotated[str, Form(max_length=20)] = "",
+    unit: Annotated[str, Form(max_length=20)] = "",
+    certifications: Annotated[str, Form(max_length=300)] = "",
+    region_preference: Annotated[str, Form(max_length=300)] = "",
+    deadline: Annotated[str, Form(max_length=10)] = "",
+) -> RedirectResponse:
+    firm = own_firm(principal, uscc)
+    access.require_post_for(principal, firm)
+    rec = {
+        "uscc": firm,
+        "text": text,
+        "industry_code": industry_code or None,
+        "quantity": quantity or None,
+        "unit": unit or None,
+        "certifications": certifications or None,
+        "region_preference": region_preference or None,
+        "deadline": deadline or None,
+    }
+    need_id = svc.post_need(rec, engine=_engine(request))
+    access.audit(
+        principal, "match_need_post", f"need:{need_id}", detail={"uscc": firm},
+        client=deps.client(request), engine=_engine(request),
+    )  # fmt: skip
+    _flash(request, f"已发布需求 #{need_id}", f"need #{need_id} posted")
+    return RedirectResponse("/matching", status_code=303)
+
+
+@router.post("/matching/capabilities", response_model=None)
+def capability_post(
+    request: Request,
+    principal: P,
+    products: Annotated[str, Form(max_length=500)],
+    uscc: Annotated[str, Form(max_length=18)] = "",
+    industry_code: Annotated[str, Form(max_length=8)] = "",
+    capacity: Annotated[str, Form(max_length=20)] = "",
+    unit: Annotated[str, Form(max_length=20)] = "",
+    certifications: Annotated[str, Form(max_length=300)] = "",
+    region_code: Annotated[str, Form(max_length=6)] = "",
+) -> RedirectResponse:
+    firm = own_firm(principal, uscc)
+    access.require_post_for(principal, firm)
+    rec = {
+        "uscc": firm,
+        "products": products,
+        "industry_code": industry_code or None,
+        "capacity": capacity or None,
+        "unit": unit or None,
+        "certifications": certifications or None,
+        "region_code": region_code or None,
+    }
+    cap_id = svc.post_capability(rec, engine=_engine(request))
+    access.audit(
+        principal, "match_capability_post", f"capability:{cap_id}", detail={"uscc": firm},
+        client=deps.client(request), engine=_engine(request),
+    )  # fmt: skip
+    _flash(request, f"已发布供给能力 #{cap_id}", f"capability #{cap_id} posted")
+    return RedirectResponse("/matching", status_code=303)
+
+
+@router.post("/matching/needs/{need_id}/close", response_model=None)
+def need_close(request: Request, principal: P, need_id: int) -> RedirectResponse:
+    _need_login(principal)
+    eng = _engine(request)
+    access.require_post_for(principal, owner_of(eng, MatchNeed, need_id, ("需求", "need")))
+    svc.close_need(need_id, engine=eng)
+    access.audit(principal, "match_need_close", f"need:{need_id}", engine=eng)
+    _flash(request, f"需求 #{need_id} 已关闭", f"need #{need_id} closed")
+    return RedirectResponse("/matching", status_code=303)
+
+
+@router.post("/matching/capabilities/{capability_id}/close", response_model=None)
+def capability_close(request: Request, principal: P, capability_id: int) -> RedirectResponse:
+    _need_login(principal)
+    eng = _engine(request)
+    owner = owner_of(eng, MatchCapability, capability_id, ("供给能力", "capability"))
+    access.require_post_for(principal, owner)
+    svc.close_capability(capability_id, engine=eng)
+    access.audit(principal, "match_capability_close", f"capability:{capability_id}", engine=eng)
+    _flash(request, f"供给能力 #{capability_id} 已关闭", f"capability #{capability_id} closed")
+    return RedirectResponse("/matching", status_code=303)
+
+
+def _results(
+    request: Request, principal: Principal, res: MatchResult, title: tuple[str, str]
+) -> HTMLResponse:
+    df = with_financials(res, principal, _engine(request), deps.client(request))
+    comps = list(res.components)
+    cols = [c for c in LEAD if c in df.columns]
+    cols += [c for k in comps for c in (k, f"{k}_pts")]
+    cols += [c for c in TAIL if c in df.columns]
+    return render(
+        request,
+        "matching_results.html",
+        principal,
+        res=res,
+        rows=_records(df),
+        cols=cols,
+        comps=comps,
+        labels=res.labels(),
+        title=title,
+    )
+
+
+@router.post("/matching/suppliers", response_class=HTMLResponse)
+def suppliers_search(
+    request: Request,
+    principal: P,
+    text: Annotated[str, Form(max_length=500)] = "",
+    industry_code: Annotated[str, Form(max_length=8)] = "",
+    region: Annotated[str, Form(max_length=6)] = "",
+    cross_region: Annotated[bool, Form()] = False,
+    top: Annotated[int, Form(ge=1, le=100)] = 10,
+) -> HTMLResponse:
+    """Ranked suppliers for an ad-hoc need (HTMX partial)."""
+    _need_login(principal)
+    try:
+        body = SupplierSearchIn.model_validate(
+            {
+                "text": text,
+                "industry_code": industry_code or None,
+                "region": region.strip() or None,
+                "cross_region": cross_region,
+                "top": top,
+            }
+        )
+    except ValidationError as exc:
+        raise JiqunError(
+            "地区代码须为 6 位 GB/T 2260 代码", "the region must be a 6-digit GB/T 2260 code"
+        ) from exc
+    eng = _engine(request)
+    res = svc.match_need(
+        need=adhoc_need(body, principal), engine=eng, top=top, prefer_cross_region=cross_region
+    )
+    access.audit(
+        principal, "match_suppliers", "matching:suppliers",
+        detail={"text": text[:100], "industry_code": industry_code, "region": region,
+                "cross_region": cross_region, "results": len(res.table)},
+        client=deps.client(request), engine=eng,
+    )  # fmt: skip
+    return _results(request, principal, res, ("候选供应商", "Candidate suppliers"))
+
+
+@router.get("/matching/needs/{need_id}/suppliers", response_class=HTMLResponse)
+def need_suppliers(
+    request: Request, principal: P, need_id: int, cross_region: bool = False, top: int = 10
+) -> HTMLResponse:
+    """Ranked suppliers for a posted need (HTMX partial)."""
+    _need_login(principal)
+    eng = _engine(request)
+    owner_of(eng, MatchNeed, need_id, ("需求", "need"))
+    top = max(1, min(top, 100))
+    res = svc.match_need(need_id, engine=eng, top=top, prefer_cross_region=cross_region)
+    access.audit(
+        principal, "match_suppliers", f"need:{need_id}",
+        detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
+        client=deps.client(request), engine=eng,
+    )  # fmt: skip
+    title = (f"需求 #{need_id} 的候选供应商", f"Candidate suppliers for need #{need_id}")
+    return _results(request, principal, res, title)
+
+
+@router.get("/matching/partners", response_class=HTMLResponse)
+def partners_search(
+    request: Request,
+    principal: P,
+    keywords: str = "",
+    field: str = "",
+    region: str = "",
+    home_region: str = "",
+    top: int = 10,
+) -> HTMLResponse:
+    """Partner search (HTMX partial)."""
+    _need_login(principal)
+    eng = _engine(request)
+    exclude = [principal.scope] if principal.role == "enterprise" and principal.scope else []
+    res = svc.find_partners(
+        keywords[:200],
+        field=field.strip()[:40] or None,
+        region=region.strip()[:6] or None,
+        home_region=home_region.strip()[:6] or None,
+        exclude=exclude,
+        top=max(1, min(top, 100)),
+        engine=eng,
+    )
+    access.audit(
+        principal, "match_partners", "matching:partners",
+        detail={"keywords": keywords[:100], "field": field, "region": region,
+                "results": len(res.table)},
+        client=deps.client(request), engine=eng,
+    )  # fmt: skip
+    return _results(request, principal, res, ("合作伙伴", "Partners"))

@@ -1,0 +1,333 @@
+"""Web pages of the services: ``/digital`` (数字化评测), ``/policies`` (惠企政策, 免申即享),
+``/evaluation`` (集群评估与资金分配) and ``/innovation`` (创新资源).
+
+Thin like :mod:`jiqun.web.ui`: the services compute, :mod:`jiqun.services.access` decides who may
+see what, and the pages show the basis and the synthetic flag the services return. Plain tables
+only (no inline script under the Content-Security-Policy).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine, text
+
+from jiqun.services import access
+from jiqun.standard.problems import JiqunError
+from jiqun.web import deps
+from jiqun.web.api_services import gap_dict, index_dict, innovation_dict, scoped_policy_firms
+from jiqun.web.responses import records
+from jiqun.web.ui import LOGGED_IN, P, UIRoute, render
+
+router = APIRouter(
+    include_in_schema=False, dependencies=[Depends(deps.check_csrf)], route_class=UIRoute
+)
+
+
+def _engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def _clusters(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as c:
+        rows = c.execute(
+            text("SELECT cluster_id, name FROM clusters ORDER BY cluster_id")
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+def _default_cluster(principal: Any, engine: Engine) -> str | None:
+    """The cluster a viewer most likely wants: its own (cluster organisation) or the first whose
+    member regions all lie in the government's region."""
+    if principal.role == "cluster":
+        return principal.scope
+    if principal.role == "government" and principal.scope:
+        pfx = access.region_prefix(principal.scope)
+        with engine.connect() as c:
+            rows = c.execute(
+                text("SELECT cluster_id, region_code FROM cluster_regions ORDER BY cluster_id")
+            ).all()
+        by: dict[str, list[str]] = {}
+        for cid, reg in rows:
+            by.setdefault(cid, []).append(reg)
+        for cid, regs in by.items():
+            if all(r.startswith(pfx) for r in regs):
+                return cid
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# digital assessments
+# --------------------------------------------------------------------------------------------
+
+
+def _form_answers(fw: Any, form: Any) -> dict[str, Any]:
+    """Answers from the questionnaire form (blank fields are left out)."""
+    out: dict[str, Any] = {}
+    for item in fw.items:
+        if item.type == "multi":
+            vals = [str(v) for v in form.getlist(item.id) if str(v).strip()]
+            if vals:
+                out[item.id] = vals
+        else:
+            v = str(form.get(item.id) or "").strip()
+            if v:
+                out[item.id] = v
+    for scene in fw.scenes:
+        v = str(form.get(scene.id) or "").strip()
+        if v:
+            out[scene.id] = v
+    return out
+
+
+def _digital_page(
+    request: Request,
+    principal: Any,
+    assessment_id: int | None = None,
+    cluster: str | None = None,
+    error: JiqunError | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    from jiqun.digital.frameworks import load_framework
+    from jiqun.services import digital
+
+    eng = _engine(request)
+    fw = load_framework("miit2024")
+    can_fill = principal.role in ("enterprise", "admin")
+    mine: list[dict[str, Any]] = []
+    if principal.role == "enterprise" and principal.scope:
+        mine = records(digital.list_assessments(uscc=principal.scope, engine=eng))
+    elif principal.role == "admin":
+        mine = records(digital.list_assessments(engine=eng).head(50))
+    current = gap = None
+    if assessment_id is not None:
+        with eng.connect() as c:
+            uscc = c.execute(
+                text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": assessment_id}
+            ).scalar()
+        if uscc is None:
+            raise access.NotFound("找不到该评测", "no such assessment")
+        access.require_assessment(principal, str(uscc), engine=eng, client=deps.client(request))
+        a = digital.load_assessment(assessment_id, eng)
+        current = a.as_dict()
+        current["can_edit"] = a.status == "draft" and access.can_assess(principal, a.uscc)
+        if a.framework == "miit2024":
+            gap = gap_dict(digital.assessment_gap(assessment_id, engine=eng))
+    index = None
+    cluster = cluster or _default_cluster(principal, eng)
+    if principal.role in ("government", "cluster", "admin") and cluster:
+        try:
+            index = index_dict(digital.cluster_index(cluster, engine=eng))
+        except JiqunError:
+            index = None
+    problems = getattr(error, "problems", None) or []
+    return render(
+        request,
+        "services_digital.html",
+        principal,
+        status_code=status_code,
+        fw=fw,
+        can_fill=can_fill,
+        mine=mine,
+        current=current,
+        answers=(current or {}).get("result", {}).get("answers", {}) if current else {},
+        gap=gap,
+        index=index,
+        cluster=cluster,
+        clusters=_clusters(eng) if principal.role != "enterprise" else [],
+        error=error,
+        problems=[p if isinstance(p, dict) else getattr(p, "__dict__", {}) for p in problems],
+    )
+
+
+@router.get("/digital", response_class=HTMLResponse)
+def digital_page(
+    request: Request, principal: P, id: int | None = None, cluster: str | None = None
+) -> HTMLResponse:
+    access.require_role(principal, *LOGGED_IN)
+    if id is not None and not 1 <= id < 2**31:
+        raise access.NotFound("找不到该评测", "no such assessment")
+    return _digital_page(request, principal, id, cluster)
+
+
+@router.post("/digital", response_class=HTMLResponse, response_model=None)
+async def digital_save(request: Request, principal: P) -> Response:
+    from jiqun.digital.frameworks import load_framework
+    from jiqun.services import digital
+
+    access.require_role(principal, *LOGGED_IN)
+    form = await request.form()
+    eng = _engine(request)
+    fw = load_framework("miit2024")
+    answers = _form_answers(fw, form)
+    submit = str(form.get("action") or "save") == "submit"
+    raw_id = str(form.get("id") or "").strip()
+    uscc = str(form.get("uscc") or principal.scope or "").strip().upper()
+    try:
+        if raw_id:
+            aid = int(raw_id) if raw_id.isdigit() else 0
+            with eng.connect() as c:
+                owner = c.execute(
+                    text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": aid}
+                ).scalar()
+            if owner is None:
+                raise access.NotFound("找不到该评测", "no such assessment")
+            access.require_assessment(principal, str(owner), write=True, engine=eng)
+            a = digital.update_assessment(aid, answers, submit=submit, engine=eng)
+        else:
+            if not access.can_assess(principal, uscc):
+                raise access.AccessDenied(
+                    "只有企业本身或管理员可以为该企业填写数字化评测",
+                    "only the enterprise itself or an admin may assess this firm",
+                )
+            a = digital.save_assessment(uscc, answers, "miit2024", submit=submit, engine=eng)
+    except (access.AccessDenied, access.NotFound):
+        raise
+    except JiqunError as exc:
+        return _digital_page(request, principal, error=exc, status_code=400)
+    access.audit(
+        principal,
+        "assessment_submit" if submit else "assessment_save",
+        f"enterprise:{a.uscc}",
+        detail={"assessment_id": a.id, "status": a.status},
+        client=deps.client(request),
+        engine=eng,
+    )
+    return RedirectResponse(f"/digital?id={a.id}", status_code=303)
+
+
+# --------------------------------------------------------------------------------------------
+# policies
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/policies", response_class=HTMLResponse)
+def policies_page(request: Request, principal: P) -> HTMLResponse:
+    from jiqun.services import policy
+
+    eng = _engine(request)
+    pols = policy.list_policies(eng)
+    mine = None
+    if principal.role == "enterprise" and principal.scope:
+        with eng.connect() as c:
+            exists = c.execute(
+                text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": principal.scope}
+            ).first()
+        if exists is not None:
+            mine = policy.policies_for_firm(principal.scope, eng)
+    rows = [] if pols.empty else records(pols.drop(columns=["rules", "target"]))
+    return render(
+        request,
+        "services_policies.html",
+        principal,
+        policies=rows,
+        mine=mine,
+        can_list=principal.role in ("admin", "government", "cluster"),
+        synthetic=bool(pols["synthetic"].any()) if len(pols) else False,
+    )
+
+
+@router.get("/policies/{policy_id}", response_class=HTMLResponse)
+def policy_firms_page(request: Request, principal: P, policy_id: str) -> HTMLResponse:
+    from jiqun.services import policy
+
+    access.require_policy_list(principal)
+    eng = _engine(request)
+    firms, info = scoped_policy_firms(principal, policy_id, eng)
+    pols = policy.list_policies(eng)
+    title = pols.loc[pols["policy_id"] == policy_id, "title"].iloc[0]
+    return render(
+        request,
+        "services_policy_firms.html",
+        principal,
+        policy_id=policy_id,
+        title=title,
+        firms=records(firms),
+        info=info,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# evaluation and allocation
+# --------------------------------------------------------------------------------------------
+
+
+def _evaluation_page(
+    request: Request, principal: Any, allocation: dict[str, Any] | None = None
+) -> HTMLResponse:
+    from jiqun.services import policy
+
+    eng = _engine(request)
+    scores: list[dict[str, Any]] = []
+    basis: dict[str, Any] = {}
+    notes: list[str] = []
+    try:
+        res, basis, notes = policy.evaluate_stored_clusters(eng)
+        latest = res[res["year"] == res["year"].max()].sort_values("rank")
+        scores = records(latest)
+    except JiqunError as exc:
+        notes = [f"{exc.message_zh} / {exc.message_en}"]
+    return render(
+        request,
+        "services_evaluation.html",
+        principal,
+        scores=scores,
+        eval_basis=basis,
+        notes=notes,
+        can_allocate=principal.role in ("admin", "government"),
+        allocation=allocation,
+    )
+
+
+@router.get("/evaluation", response_class=HTMLResponse)
+def evaluation_page(request: Request, principal: P) -> HTMLResponse:
+    access.require_role(principal, *LOGGED_IN)
+    return _evaluation_page(request, principal)
+
+
+@router.post("/evaluation", response_class=HTMLResponse)
+def evaluation_allocate(
+    request: Request,
+    principal: P,
+    budget: Annotated[float, Form(gt=0, le=1e12)],
+    min_amount: Annotated[float, Form(ge=0, le=1e12)] = 0.0,
+    max_amount: Annotated[float | None, Form(gt=0, le=1e12)] = None,
+) -> HTMLResponse:
+    from jiqun.services import policy
+
+    access.require_role(principal, "admin", "government")
+    eng = _engine(request)
+    res, basis = policy.allocate_support(budget, eng, min_amount=min_amount, max_amount=max_amount)
+    access.audit(
+        principal,
+        "allocation",
+        "evaluation",
+        detail={"budget": budget, "status": res.status},
+        client=deps.client(request),
+        engine=eng,
+    )
+    alloc = {
+        "rows": records(res.allocation),
+        "status": res.status,
+        "notes": res.notes,
+        "basis": basis,
+        "budget": budget,
+    }
+    return _evaluation_page(request, principal, alloc)
+
+
+# --------------------------------------------------------------------------------------------
+# innovation
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/innovation", response_class=HTMLResponse)
+def innovation_page(request: Request, principal: P, batches: str | None = None) -> HTMLResponse:
+    from jiqun.services.innovation import innovation_resources
+
+    eng = _engine(request)
+    b = (2021, 2022) if batches in (None, "2021,2022") else None
+    rep = innovation_dict(innovation_resources(eng, batches=b))
+    return render(request, "services_innovation.html", principal, r=rep, first45=b is not None)
