@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
@@ -159,3 +159,8 @@ def filter_eq(df: pd.DataFrame, **conds: Any) -> pd.DataFrame:
         if v is not None and col in df.columns:
             df = df[df[col] == v]
     return df
+
+
+#: A database row id in a path: a 32-bit positive integer (larger values would overflow
+#: PostgreSQL's INTEGER and must be a 422, not a 500).
+DbId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -29,7 +29,7 @@ from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
 from jiqun.store.models import MatchCapability, MatchNeed
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
 from jiqun.web.responses import table_response
 
 router = APIRouter(prefix="/matching", tags=["matching"])
@@ -237,7 +237,7 @@ def need_post(body: NeedIn, principal: P, engine: E, request: Request) -> JSONRe
 
 @router.post("/needs/{need_id}/close", response_model=None)
 def need_close(
-    need_id: int, principal: P, engine: E, request: Request, body: CloseIn | None = None
+    need_id: DbId, principal: P, engine: E, request: Request, body: CloseIn | None = None
 ) -> JSONResponse:
     """关闭需求 / close a need (the posting firm or admin)."""
     access.require_role(principal, *LOGGED_IN)
@@ -285,7 +285,7 @@ def capability_post(body: CapabilityIn, principal: P, engine: E, request: Reques
 
 @router.post("/capabilities/{capability_id}/close", response_model=None)
 def capability_close(
-    capability_id: int, principal: P, engine: E, request: Request, body: CloseIn | None = None
+    capability_id: DbId, principal: P, engine: E, request: Request, body: CloseIn | None = None
 ) -> JSONResponse:
     """关闭供给能力 / close a capability (the posting firm or admin)."""
     access.require_role(principal, *LOGGED_IN)
@@ -363,7 +363,7 @@ def _result(
 
 @router.get("/needs/{need_id}/suppliers", response_model=None, responses=TABLE)
 def need_suppliers(
-    need_id: int,
+    need_id: DbId,
     principal: P,
     engine: E,
     request: Request,

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 
 from jiqun.services import access
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
 from jiqun.web.responses import records
 
 router = APIRouter()
@@ -169,7 +169,9 @@ def assessment_create(
 
 
 @router.get("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
-def assessment_get(assessment_id: int, principal: P, engine: E, request: Request) -> dict[str, Any]:
+def assessment_get(
+    assessment_id: DbId, principal: P, engine: E, request: Request
+) -> dict[str, Any]:
     """一份评测 / one stored assessment with its result (owner enterprise, admin; government
     and cluster organisations that may see the firm may read)."""
     from jiqun.services import digital
@@ -183,7 +185,7 @@ def assessment_get(assessment_id: int, principal: P, engine: E, request: Request
 
 @router.put("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
 def assessment_update(
-    assessment_id: int, body: AssessmentUpdate, principal: P, engine: E, request: Request
+    assessment_id: DbId, body: AssessmentUpdate, principal: P, engine: E, request: Request
 ) -> dict[str, Any]:
     """续填或提交 / resume a draft: merge answers, rescore, optionally submit (owner, admin)."""
     from jiqun.services import digital
@@ -257,7 +259,7 @@ def gap_dict(g: Any) -> dict[str, Any]:
 
 @router.get("/digital/assessments/{assessment_id}/gap", tags=["digital"], response_model=ServiceOut)
 def assessment_gap(
-    assessment_id: int,
+    assessment_id: DbId,
     principal: P,
     engine: E,
     request: Request,

@@ -31,6 +31,7 @@ from jiqun.services import access, accounts
 from jiqun.services.accounts import PUBLIC, Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
+from jiqun.web.api_common import DbId
 from jiqun.web.i18n import labeller, lang, switch_url, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -1013,7 +1014,7 @@ def enterprise_grant(
 
 
 @router.post("/grants/{grant_id}/revoke", response_model=None)
-def grant_revoke(request: Request, principal: P, grant_id: int) -> RedirectResponse:
+def grant_revoke(request: Request, principal: P, grant_id: DbId) -> RedirectResponse:
     g = access.revoke_grant(
         principal, grant_id, engine=_engine(request), client=deps.client(request)
     )

@@ -23,6 +23,7 @@ from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 from jiqun.store.models import MatchCapability, MatchNeed
 from jiqun.web import deps
+from jiqun.web.api_common import DbId
 from jiqun.web.api_matching import (
     SupplierSearchIn,
     adhoc_need,
@@ -162,7 +163,7 @@ def capability_post(
 
 
 @router.post("/matching/needs/{need_id}/close", response_model=None)
-def need_close(request: Request, principal: P, need_id: int) -> RedirectResponse:
+def need_close(request: Request, principal: P, need_id: DbId) -> RedirectResponse:
     _need_login(principal)
     eng = _engine(request)
     access.require_post_for(principal, owner_of(eng, MatchNeed, need_id, ("需求", "need")))
@@ -173,7 +174,7 @@ def need_close(request: Request, principal: P, need_id: int) -> RedirectResponse
 
 
 @router.post("/matching/capabilities/{capability_id}/close", response_model=None)
-def capability_close(request: Request, principal: P, capability_id: int) -> RedirectResponse:
+def capability_close(request: Request, principal: P, capability_id: DbId) -> RedirectResponse:
     _need_login(principal)
     eng = _engine(request)
     owner = owner_of(eng, MatchCapability, capability_id, ("供给能力", "capability"))
@@ -246,7 +247,7 @@ def suppliers_search(
 
 @router.get("/matching/needs/{need_id}/suppliers", response_class=HTMLResponse)
 def need_suppliers(
-    request: Request, principal: P, need_id: int, cross_region: bool = False, top: int = 10
+    request: Request, principal: P, need_id: DbId, cross_region: bool = False, top: int = 10
 ) -> HTMLResponse:
     """Ranked suppliers for a posted need (HTMX partial)."""
     _need_login(principal)
