@@ -1510,6 +1510,49 @@ def norm_amount(
     return NormResult(y, tuple(changes))
 
 
+def _column_unit(unit: str | None) -> str | None:
+    """The canonical form of a column's unit (``None`` stays ``None``); unknown units raise."""
+    if unit is None:
+        return None
+    unit_c = canonical_unit(unit)
+    if unit_c is None:
+        raise ValueError(f"unknown unit {unit!r}")
+    return unit_c
+
+
+def _parse_cell_number(
+    v: str, rule: str, currency_zh: str, currency_en: str
+) -> NormResult[Any] | tuple[_ParsedNumber, list[Change], str]:
+    """The text path shared by :func:`norm_float` and :func:`norm_int`: clean the text, map
+    placeholders to ``None``, parse the number and refuse currency. Returns either the final
+    :class:`NormResult` (empty, placeholder or error) or ``(parsed, changes, text)``;
+    ``currency_zh`` / ``currency_en`` are formatted with ``text``."""
+    text, changes = _clean_str(v)
+    if not text:
+        return NormResult(None, tuple(changes))
+    if text.casefold() in _PLACEHOLDERS:
+        changes.append(
+            Change(
+                f"{rule}.placeholder",
+                f"占位符「{text}」按空值处理",
+                f"placeholder {text!r} taken as empty",
+            )
+        )
+        return NormResult(None, tuple(changes))
+    parsed = _parse_number(text, rule)
+    if isinstance(parsed, Change):
+        return NormResult(None, tuple(changes), parsed)
+    if parsed.currency:
+        return _fail(
+            f"{rule}.format",
+            currency_zh.format(text=text),
+            currency_en.format(text=text),
+            changes,
+        )
+    changes.extend(parsed.changes)
+    return parsed, changes, text
+
+
 def norm_float(v: object, unit: str | None = None) -> NormResult[float]:
     """Normalise a plain decimal number (a ratio, a score, an area) — :func:`norm_amount` without
     money.
@@ -1543,11 +1586,7 @@ def norm_float(v: object, unit: str | None = None) -> NormResult[float]:
     >>> norm_float("12.5%").rules
     ['float.unit']
     """
-    unit_c = None
-    if unit is not None:
-        unit_c = canonical_unit(unit)
-        if unit_c is None:
-            raise ValueError(f"unknown unit {unit!r}")
+    unit_c = _column_unit(unit)
     v = _py(v)
     if _is_missing(v):
         return _EMPTY
@@ -1564,29 +1603,15 @@ def norm_float(v: object, unit: str | None = None) -> NormResult[float]:
             f"应为数值或文本，实际为 {_type_name(v)}",
             f"expected a number or text, got {_type_name(v)}",
         )
-    text, changes = _clean_str(v)
-    if not text:
-        return NormResult(None, tuple(changes))
-    if text.casefold() in _PLACEHOLDERS:
-        changes.append(
-            Change(
-                "float.placeholder",
-                f"占位符「{text}」按空值处理",
-                f"placeholder {text!r} taken as empty",
-            )
-        )
-        return NormResult(None, tuple(changes))
-    parsed = _parse_number(text, "float")
-    if isinstance(parsed, Change):
-        return NormResult(None, tuple(changes), parsed)
-    if parsed.currency:
-        return _fail(
-            "float.format",
-            f"「{text}」是金额，此列应为普通数值",
-            f"{text!r} is a sum of money; this column holds plain numbers",
-            changes,
-        )
-    changes.extend(parsed.changes)
+    got = _parse_cell_number(
+        v,
+        "float",
+        "「{text}」是金额，此列应为普通数值",
+        "{text!r} is a sum of money; this column holds plain numbers",
+    )
+    if isinstance(got, NormResult):
+        return got
+    parsed, changes, text = got
     x = parsed.as_float()
     y = x
     if parsed.rest:
@@ -1662,11 +1687,7 @@ def norm_int(v: object, unit: str | None = None) -> NormResult[int]:
     >>> norm_int(12.5).rules, norm_int("约100").rules
     (['int.not_integer'], ['int.approximate'])
     """
-    unit_c = None
-    if unit is not None:
-        unit_c = canonical_unit(unit)
-        if unit_c is None:
-            raise ValueError(f"unknown unit {unit!r}")
+    unit_c = _column_unit(unit)
     v = _py(v)
     if _is_missing(v):
         return _EMPTY
@@ -1693,29 +1714,12 @@ def norm_int(v: object, unit: str | None = None) -> NormResult[int]:
             f"应为整数，实际为 {_type_name(v)}",
             f"expected an integer, got {_type_name(v)}",
         )
-    text, changes = _clean_str(v)
-    if not text:
-        return NormResult(None, tuple(changes))
-    if text.casefold() in _PLACEHOLDERS:
-        changes.append(
-            Change(
-                "int.placeholder",
-                f"占位符「{text}」按空值处理",
-                f"placeholder {text!r} taken as empty",
-            )
-        )
-        return NormResult(None, tuple(changes))
-    parsed = _parse_number(text, "int")
-    if isinstance(parsed, Change):
-        return NormResult(None, tuple(changes), parsed)
-    if parsed.currency:
-        return _fail(
-            "int.format",
-            f"应为整数，实际为「{text}」",
-            f"expected an integer, got {text!r}",
-            changes,
-        )
-    changes.extend(parsed.changes)
+    got = _parse_cell_number(
+        v, "int", "应为整数，实际为「{text}」", "expected an integer, got {text!r}"
+    )
+    if isinstance(got, NormResult):
+        return got
+    parsed, changes, text = got
     if parsed.rest:
         if unit_c is not None and canonical_unit(parsed.rest) == unit_c:
             changes.append(
