@@ -18,20 +18,16 @@ import pytest
 from sqlalchemy import Engine, text
 
 from jiqun.services.imports import import_file, stored_counts, validate_file
+from jiqun.standard.codes import organisation_code_check_char, uscc_check_char
 from jiqun.standard.problems import JiqunError
 
 FILES = Path(__file__).resolve().parents[1] / "data" / "files"
 
-_CS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
 
 def make_uscc(prefix8: str, org8: str) -> str:
     """A credit code with a valid GB 11714 organisation check (pos. 17) and GB 32100 check."""
-    v = [int(c) if c.isdigit() else ord(c) - 55 for c in org8]
-    r = 11 - sum(a * w for a, w in zip(v, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
-    body = prefix8 + org8 + {10: "X", 11: "0"}.get(r, str(r))
-    s = sum(_CS.index(c) * pow(3, i, 31) for i, c in enumerate(body))
-    return body + _CS[(31 - s % 31) % 31]
+    body = prefix8 + org8 + organisation_code_check_char(org8)
+    return body + uscc_check_char(body)
 
 
 A = "91370000728611939A"  # valid, from the reader corpus

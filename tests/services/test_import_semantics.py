@@ -17,21 +17,17 @@ from sqlalchemy import Engine, text
 
 from jiqun.services.exporting import export_kind
 from jiqun.services.imports import import_file, stored_counts
+from jiqun.standard.codes import organisation_code_check_char, uscc_check_char
 from jiqun.store import bulk
 
 FILES = Path(__file__).resolve().parents[1] / "data" / "files"
 ROOT = Path(__file__).resolve().parents[2]
 
-_CS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
 
 def make_uscc(prefix8: str, org8: str) -> str:
     """A credit code with a valid GB 11714 organisation check (pos. 17) and GB 32100 check."""
-    v = [int(c) if c.isdigit() else ord(c) - 55 for c in org8]
-    r = 11 - sum(a * w for a, w in zip(v, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
-    body = prefix8 + org8 + {10: "X", 11: "0"}.get(r, str(r))
-    s = sum(_CS.index(c) * pow(3, i, 31) for i, c in enumerate(body))
-    return body + _CS[(31 - s % 31) % 31]
+    body = prefix8 + org8 + organisation_code_check_char(org8)
+    return body + uscc_check_char(body)
 
 
 def table_hash(engine: Engine, table: str, drop: tuple[str, ...] = ()) -> str:

@@ -179,6 +179,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jiqun.standard import codes as _codes
 from jiqun.standard.schema import CARRIER_TYPES, FIELDS_OF_CLUSTERS, KINDS
 
 GENERATOR_VERSION = "1.0.0"
@@ -916,25 +917,9 @@ def _org_values() -> np.ndarray:
     return np.array([int(c) if c.isdigit() else ord(c) - 55 for c in USCC_CHARSET], dtype=np.int64)
 
 
-def uscc_check_char(code17: str) -> str:
-    """GB 32100 check character of the first 17 characters of a USCC.
-
-    >>> uscc_check_char("91370000728611939")
-    'A'
-    """
-    s = sum(USCC_CHARSET.index(c) * int(w) for c, w in zip(code17, USCC_WEIGHTS, strict=True))
-    return USCC_CHARSET[(31 - s % 31) % 31]
-
-
-def org_check_char(body8: str) -> str:
-    """GB 11714 check character of an 8-character organisation code body.
-
-    >>> org_check_char("72861193")
-    '9'
-    """
-    vals = [int(c) if c.isdigit() else ord(c) - 55 for c in body8]
-    c = 11 - sum(v * int(w) for v, w in zip(vals, ORG_WEIGHTS, strict=True)) % 11
-    return "X" if c == 10 else ("0" if c == 11 else str(c))
+# Scalar check characters: the standard's own implementation (kept under these names for callers).
+uscc_check_char = _codes.uscc_check_char
+org_check_char = _codes.organisation_code_check_char
 
 
 def _make_uscc(rng: np.random.Generator, region_codes: np.ndarray) -> np.ndarray:
