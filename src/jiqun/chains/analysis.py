@@ -538,6 +538,28 @@ def _count_lsr(template: ChainTemplate, present: Mapping[str, bool]) -> pd.DataF
     return pd.DataFrame(rows, columns=["segment", "inputs_required", "inputs_local", "lsr_count"])
 
 
+def _with_value_totals(
+    frame: pd.DataFrame, purchases: pd.DataFrame | None, by: str, on: str
+) -> pd.DataFrame:
+    """``frame`` plus ``local_value``, ``total_value`` and ``links`` of ``purchases`` grouped by
+    ``by`` and joined on ``frame[on]`` (NaN values and 0 links without purchases)."""
+    if purchases is None:
+        out = frame.assign(local_value=np.nan, total_value=np.nan, links=0)
+    else:
+        pv = purchases.assign(local_v=purchases["value"] * purchases["is_local"])
+        g = pv.groupby(by)
+        totals = pd.DataFrame(
+            {
+                "local_value": g["local_v"].sum(),
+                "total_value": g["value"].sum(),
+                "links": g["link"].nunique(),
+            }
+        )
+        out = frame.merge(totals, left_on=on, right_index=True, how="left")
+    out["links"] = out["links"].fillna(0).astype("int64")
+    return out
+
+
 def local_supporting_rate(
     mapping: pd.DataFrame,
     firms: pd.DataFrame,
@@ -620,22 +642,7 @@ def local_supporting_rate(
         p = p[p["buyer"].map(local).astype(bool)]
         p = p.assign(is_local=p["supplier"].map(local).astype(bool))
         purchases = p if len(p) else None
-    if purchases is not None:
-        pv = purchases.assign(local_v=purchases["value"] * purchases["is_local"])
-        g = pv.groupby("segment")
-        sv = pd.DataFrame(
-            {
-                "local_value": g["local_v"].sum(),
-                "total_value": g["value"].sum(),
-                "links": g["link"].nunique(),
-            }
-        )
-        seg = seg.merge(sv, left_on="segment", right_index=True, how="left")
-    else:
-        seg["local_value"] = np.nan
-        seg["total_value"] = np.nan
-        seg["links"] = 0
-    seg["links"] = seg["links"].fillna(0).astype("int64")
+    seg = _with_value_totals(seg, purchases, by="segment", on="segment")
     with np.errstate(divide="ignore", invalid="ignore"):
         seg["lsr_value"] = np.where(
             seg["total_value"] > 0, seg["local_value"] / seg["total_value"], np.nan
@@ -697,23 +704,14 @@ def local_supporting_rate(
         .rename("segments")
         .reset_index()
     )
-    if purchases is not None and basis != "count":
-        u = purchases.drop_duplicates(subset="link")
-        u = u.assign(local_v=u["value"] * u["is_local"])
-        gf = u.groupby("buyer")
-        fv = pd.DataFrame(
-            {
-                "local_value": gf["local_v"].sum(),
-                "total_value": gf["value"].sum(),
-                "links": gf["link"].nunique(),
-            }
-        )
-        fr = fr.merge(fv, left_on="uscc", right_index=True, how="left")
-    else:
-        fr["local_value"] = np.nan
-        fr["total_value"] = np.nan
-        fr["links"] = 0
-    fr["links"] = fr["links"].fillna(0).astype("int64")
+    fr = _with_value_totals(
+        fr,
+        purchases.drop_duplicates(subset="link")
+        if purchases is not None and basis != "count"
+        else None,
+        by="buyer",
+        on="uscc",
+    )
     cnt = []
     for segs in fr["segments"]:
         ins = {p for s in segs.split(";") for p in template.inputs_of(s)}
