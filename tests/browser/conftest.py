@@ -79,15 +79,16 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A live Uvicorn server on a demo database (subprocess, free port)."""
+def server(tmp_path_factory: pytest.TempPathFactory, demo_templates: Any) -> Iterator[Server]:
+    """A live Uvicorn server on a copy of the session's SQLite demo database (subprocess, free
+    port; ``demo_templates``: tests/conftest.py)."""
     from sqlalchemy import text
 
     from jiqun.services import accounts
-    from jiqun.services.demo import build_demo
-    from jiqun.store.db import make_engine, prepare
+    from jiqun.store.db import make_engine
 
     root = tmp_path_factory.mktemp("browser")
+    shutil.copyfile(demo_templates.sqlite(), root / "jiqun.sqlite3")
     db_url = f"sqlite:///{root / 'jiqun.sqlite3'}"
     env = {
         **os.environ,
@@ -97,8 +98,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     env.pop("JIQUN_TEST_DATABASE_URL", None)
     eng = make_engine(db_url)
-    prepare(eng)
-    build_demo(eng, seed=7, n_enterprises=5000)
     with eng.connect() as c:
         firm = c.execute(
             text(

@@ -1,6 +1,6 @@
 """Every shipped template on the demo database, through the service and the CLI.
 
-One demo build (5,000 synthetic firms, seed 7) per test; for each chain a national cluster of
+A copy of the session's demo database (5,000 synthetic firms, seed 7) per test; for each chain a national cluster of
 the chain's field is analysed. At 5,000 firms a 2024 cluster may hold no firm of a chain (e.g.
 NC2024-14 宝汉天 for machine tools), so the clusters below are 2021/2022 ones whose leading
 industries overlap the chain.
@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 from jiqun.chains import BASIS_LABELS, load_templates
 from jiqun.cli.app import app
 from jiqun.services.chains import chain_map, chain_report
-from jiqun.services.demo import build_demo
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
@@ -40,9 +39,8 @@ CLUSTER_FOR_CHAIN = {
 
 
 @pytest.fixture
-def demo(engine: Engine) -> Engine:
-    build_demo(engine, seed=7, n_enterprises=5000)
-    return engine
+def demo(demo_engine: Engine) -> Engine:
+    return demo_engine
 
 
 def _cluster_fields(engine: Engine) -> dict[str, tuple[str, str]]:

@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import Engine
 
 from jiqun.innovation import concentration, counts, gaps, headline_table
-from jiqun.services.demo import build_demo
 from jiqun.services.innovation import innovation_resources
 from jiqun.standard.problems import JiqunError
 
@@ -59,9 +58,8 @@ def test_gaps_and_headline_wording() -> None:
 
 
 @pytest.mark.slow
-def test_demo_headline_counts(engine: Engine) -> None:
-    build_demo(engine, seed=7, n_enterprises=5000)
-    r = innovation_resources(engine, batches=(2021, 2022))
+def test_demo_headline_counts(demo_engine: Engine) -> None:
+    r = innovation_resources(demo_engine, batches=(2021, 2022))
     h = r.headline.set_index("figure")
     assert h.loc["clusters_2021_2022", "from_data"] == 45
     assert h.loc["mic_in_45", "from_data"] == 18  # carriers are placed at full scale

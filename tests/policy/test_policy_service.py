@@ -10,7 +10,6 @@ from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from jiqun.cli.app import app
-from jiqun.services.demo import build_demo
 from jiqun.services.policy import (
     add_policy,
     allocate_support,
@@ -26,8 +25,8 @@ ON = dt.date(2026, 6, 1)
 
 
 @pytest.mark.slow
-def test_policy_matching_evaluation_allocation(engine: Engine, tmp_path: Path) -> None:
-    build_demo(engine, seed=7, n_enterprises=5000)
+def test_policy_matching_evaluation_allocation(demo_engine: Engine, tmp_path: Path) -> None:
+    engine = demo_engine
     ids = load_demo_policies(engine)
     assert len(ids) == 4 and list_policies(engine, ON)["synthetic"].all()
     for pid in ids:

@@ -13,12 +13,11 @@ from typer.testing import CliRunner
 
 from jiqun.cli.app import app
 from jiqun.services import resilience as svc
-from jiqun.services.demo import build_demo
 from jiqun.standard.problems import JiqunError
 
 
-def test_service_and_cli_on_demo(engine: Engine, tmp_path: Path) -> None:
-    build_demo(engine, seed=7, n_enterprises=5000)
+def test_service_and_cli_on_demo(demo_engine: Engine, tmp_path: Path) -> None:
+    engine = demo_engine
     with engine.connect() as c:
         cluster = c.execute(
             text(

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from jiqun.cli.app import app
 from jiqun.metrics import location_quotient
-from jiqun.services.demo import build_demo
 from jiqun.services.diagnosis import diagnose_cluster
 from jiqun.services.reports import TABLE_TITLES, write_report
 from jiqun.standard.problems import JiqunError
@@ -22,9 +21,8 @@ CLUSTER = "NC2022-04"  # 京津冀生命健康集群: 北京 + 天津, biomedici
 
 
 @pytest.fixture
-def demo(engine: Engine) -> Engine:
-    build_demo(engine, seed=7, n_enterprises=5000)
-    return engine
+def demo(demo_engine: Engine) -> Engine:
+    return demo_engine
 
 
 def _stats_matrix(engine: Engine, year: int, measure: str) -> pd.DataFrame:

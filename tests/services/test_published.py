@@ -295,10 +295,8 @@ def test_bad_arguments_and_empty_results(engine: Engine, firms: pd.DataFrame) ->
     assert t.basis["year"] is None
 
 
-def test_demo_database(engine: Engine) -> None:
-    from jiqun.services.demo import build_demo
-
-    build_demo(engine, seed=7, n_enterprises=5000)
+def test_demo_database(demo_engine: Engine) -> None:
+    engine = demo_engine
     with engine.connect() as c:
         ent = pd.read_sql(text("SELECT region_code, industry_code, revenue FROM enterprises"), c)
     ent["pref"] = ent["region_code"].str[:4] + "00"

@@ -1,15 +1,14 @@
 """Web UI pages with FastAPI's TestClient: every page for the right roles, redirects and 404s
 for the others, the language switch, CSRF on forms, imports in the page, no inline scripts.
 
-One small demo database per module (``build_demo(seed=7, n_enterprises=5000)``) with one
-account of every role. Marked ``db``: the PostgreSQL pass of scripts/test runs it again.
+One copy per module of the session's small demo database (seed 7, 5,000 firms, see
+tests/conftest.py) with one account of every role. Marked ``db``: the PostgreSQL pass of scripts/test runs it again.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,29 +56,17 @@ def login(c: TestClient, username: str, password: str = PASSWORD, nxt: str = "/"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    from jiqun.services.demo import build_demo
-    from jiqun.store.db import engine_for, make_engine, prepare
+def site(demo_copy: Any) -> Iterator[Site]:
+    """A copy of the demo database (``demo_copy``: tests/conftest.py) and four accounts."""
+    from jiqun.store.db import engine_for, make_engine
     from jiqun.web.app import create_app
 
-    url = os.environ.get("JIQUN_TEST_DATABASE_URL")
-    if url:
-        from sqlalchemy import create_engine
-
-        eng0 = create_engine(url)
-        with eng0.begin() as c:
-            c.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            c.execute(text("CREATE SCHEMA public"))
-        eng0.dispose()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('ui-db') / 'jiqun.sqlite3'}"
+    url = demo_copy.copy(name="ui-db")
     mp = pytest.MonkeyPatch()
     mp.setenv("JIQUN_DATABASE_URL", url)
     engine_for.cache_clear()
     eng = make_engine(url)
     try:
-        prepare(eng)
-        build_demo(eng, seed=7, n_enterprises=5000)
         with eng.connect() as c:
             firm = c.execute(
                 text(
@@ -107,6 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         eng.dispose()
         engine_for.cache_clear()
         mp.undo()
+        demo_copy.drop(url)
 
 
 ROLES = ("ui_admin", "ui_gov", "ui_cluster", "ui_firm")
