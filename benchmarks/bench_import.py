@@ -7,7 +7,7 @@ Usage::
 For each row count it
 
 1. generates (seeded) an enterprises CSV with the canonical Chinese headers into
-   ``benchmarks/_work/`` (git-ignored): firms from ``jiqun.services.demo_data.generate_demo``
+   ``benchmarks/_work/`` (git-ignored): firms from ``jiqun.demo.generate_demo``
    (valid GB 32100 credit codes, real GB/T 2260 / GB/T 4754 codes), with realistic messiness in
    a small share of rows — 1% dates written ``2015年6月8日``, 1% full-width digits in
    从业人员, 1% amounts with thousands separators, 0.5% cells with stray spaces;
@@ -62,7 +62,7 @@ def generate_csv(rows: int, path: Path, seed: int = 20260101) -> dict[str, int]:
     import numpy as np
     import pandas as pd
 
-    from jiqun.services.demo_data import generate_demo
+    from jiqun.demo import generate_demo
 
     ent = generate_demo(seed=seed, n_enterprises=max(rows, 1_000)).enterprises.iloc[:rows]
     df = pd.DataFrame({c: ent[c] for c in HEADERS})

@@ -7,7 +7,7 @@ Usage::
     uv run python benchmarks/bench_matching.py --timing-only --enterprises 10000 100000 200000
 
 For each size the demo data are generated in memory exactly as ``jiqun demo --seed SEED
---enterprises N`` stores them (:func:`jiqun.services.demo_data.generate_demo`), with the
+--enterprises N`` stores them (:func:`jiqun.demo.generate_demo`), with the
 clusters' member regions and leading industries from the shipped cluster list.
 
 1. **Speed**: time to build the index (jieba + BM25 + chain mapping over all firms) and the
@@ -72,8 +72,8 @@ def main() -> None:
     ap.add_argument("--timing-only", action="store_true")
     args = ap.parse_args()
 
+    from jiqun.demo import generate_demo
     from jiqun.matching import Need, build_index, evaluate, holdout_queries, rank_suppliers
-    from jiqun.services.demo_data import generate_demo
 
     speed_rows = []
     quality: pd.DataFrame | None = None

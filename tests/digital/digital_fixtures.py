@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jiqun.services.demo_data import org_check_char, uscc_check_char
+from jiqun.standard.codes import organisation_code_check_char as org_check_char
+from jiqun.standard.codes import uscc_check_char
 
 SCENES = [
     "scene_product_design",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from jiqun.demo import generate_demo
 from jiqun.matching import build_index, evaluate, holdout_queries
 from jiqun.matching.evaluate import _metrics
-from jiqun.services.demo_data import generate_demo
 
 
 def test_metrics_by_hand() -> None:

@@ -1,4 +1,4 @@
-"""Tests of the synthetic demo data generator (``jiqun.services.demo_data``).
+"""Tests of the synthetic demo data generator (``jiqun.demo``).
 
 Most tests use a 20,000-firm data set (built once per module); one test builds the default
 200,000-firm set and checks the counts and tag targets:
@@ -23,14 +23,9 @@ import pandas as pd
 import pytest
 
 import jiqun.reference as ref
-from jiqun.services.demo_data import (
-    DEMO_NOTE,
-    DEMO_SOURCE,
-    DemoData,
-    generate_demo,
-    org_check_char,
-    uscc_check_char,
-)
+from jiqun.demo import DEMO_NOTE, DEMO_SOURCE, DemoData, generate_demo
+from jiqun.standard.codes import organisation_code_check_char as org_check_char
+from jiqun.standard.codes import uscc_check_char
 from jiqun.standard.schema import (
     CARRIER_LEVELS,
     CARRIER_TYPES,

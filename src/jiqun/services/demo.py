@@ -2,7 +2,7 @@
 
 ``jiqun demo`` calls :func:`build_demo`. The real national clusters, regions and industries come
 from the shipped reference data; enterprises, statistics, members, carriers and supply links are
-synthetic (see :mod:`jiqun.services.demo_data`) and carry ``synthetic = True``, which every output
+synthetic (see :mod:`jiqun.demo`) and carry ``synthetic = True``, which every output
 shows. Rebuilding replaces earlier synthetic rows and never touches user-imported records.
 """
 
@@ -88,7 +88,7 @@ def build_demo(
     -------
     :class:`DemoSummary` with the row counts written.
     """
-    from jiqun.services.demo_data import generate_demo
+    from jiqun.demo import generate_demo
 
     t0 = dt.datetime.now()
     report = progress or (lambda _s, _f: None)

@@ -951,7 +951,7 @@ def generate_demo_assessments(
 
     References
     ----------
-    ``docs/digital.md`` (demo); :mod:`jiqun.services.demo_data` (the demo firms).
+    ``docs/digital.md`` (demo); :mod:`jiqun.demo` (the demo firms).
 
     Example
     -------
