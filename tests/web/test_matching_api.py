@@ -122,11 +122,16 @@ def test_suppliers_for_a_need_with_components_and_financials(world: Any, leader:
     assert items and items[0]["rank"] == 1
     for comp in meta["components"]:
         assert comp in items[0] and f"{comp}_pts" in items[0]
-    assert abs(items[0]["total"] - sum(items[0][f"{k}_pts"] for k in meta["components"])) < 1e-9
+    # total = Σ of the points shown (firm A may not read buyer B: distances are withheld)
+    shown = sum(items[0][f"{k}_pts"] or 0.0 for k in meta["components"])
+    assert abs(items[0]["total"] - shown) < 1e-9
+    assert items[0]["distance_pts"] is None and "distance" in items[0]["withheld"]
     for it in items:  # firm A sees its own revenue only
         assert (it["revenue"] is not None) == (it["uscc"] == world.firms["A"]), it
     admin = c.get(f"{URL}/needs/{need_id}/suppliers", headers=world.auth("admin")).json()
     assert all(it["financials_visible"] for it in admin["items"])
+    top = admin["items"][0]
+    assert abs(top["total"] - sum(top[f"{k}_pts"] for k in meta["components"])) < 1e-9
     r = c.get(
         f"{URL}/needs/{need_id}/suppliers?cross_region=true&format=csv", headers=world.auth("gov")
     )

@@ -14,7 +14,7 @@ Rules
 * ``text`` / ``products``: required, at most 1,000 characters.
 * ``industry_code``: optional; a 4-digit GB/T 4754-2017 class (``C3453`` is accepted as
   ``3453``; a division or group is refused).
-* ``quantity`` / ``capacity``: optional, a number > 0; when given, ``unit`` is required.
+* ``quantity`` / ``capacity``: optional, a number in (0, 1e9]; when given, ``unit`` is required.
 * ``certifications``: optional ``;``-separated names, each at most 60 characters.
 * ``region_preference`` (need) / ``region_code`` (capability): GB/T 2260 codes that exist.
 * ``deadline`` (need): a date, not before today.
@@ -53,6 +53,9 @@ __all__ = [
 MAX_TEXT = 1000
 MAX_CERT = 60
 MAX_UNIT = 20
+#: largest quantity or capacity (any unit): larger values are typing errors, and a need
+#: quantity far above any firm only scales the capacity component (see matching/score.py)
+MAX_AMOUNT = 1e9
 
 NEED_FIELDS: tuple[Field, ...] = (
     Field(
@@ -245,6 +248,15 @@ class _Checker:
             return None
         if not math.isfinite(x) or x <= 0:
             self.add(fld, v, "board.positive", "须为大于 0 的数", "must be a number greater than 0")
+            return None
+        if x > MAX_AMOUNT:
+            self.add(
+                fld,
+                v,
+                "board.too_large",
+                f"不能超过 {MAX_AMOUNT:g}",
+                f"must be at most {MAX_AMOUNT:g}",
+            )
             return None
         return x
 

@@ -60,6 +60,7 @@ clustercollaboration.eu.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun.chains.mapping import KEYWORD_CONFIDENCE
+from jiqun.matching.board import MAX_AMOUNT
 from jiqun.matching.index import MatchIndex, normalise_cert
 from jiqun.matching.text import tokenize
 from jiqun.reference import industry_name
@@ -76,14 +78,20 @@ from jiqun.standard.problems import JiqunError
 
 __all__ = [
     "COMPONENTS",
+    "CONFIDENTIAL_COMPONENTS",
     "DEFAULT_WEIGHTS",
     "DISTANCE_SCALE_KM",
     "EARTH_RADIUS_KM",
     "PARTNER_COMPONENTS",
     "PARTNER_WEIGHTS",
+    "QUANTITY_MAX",
     "SYNONYM_WEIGHT",
     "MatchResult",
     "Need",
+    "check_quantity",
+    "component_band",
+    "disclose",
+    "distance_band",
     "haversine_km",
     "normalise_weights",
     "rank_suppliers",
@@ -127,6 +135,16 @@ UNKNOWN_CAPACITY = 0.5
 INNOVATION_TAGS = frozenset({"high_tech", "srdi", "little_giant", "single_champion"})
 #: R&D intensity that earns the full R&D half of ``innovation``
 RD_INTENSITY_FULL = 0.05
+#: largest accepted need quantity (any unit; the board's bound): larger values only scale a ratio
+QUANTITY_MAX = MAX_AMOUNT
+#: band edges (component value) of :func:`component_band`: low < 1/3 ≤ medium < 2/3 ≤ high
+BAND_EDGES = (1 / 3, 2 / 3)
+#: distance bands (km) of :func:`distance_band`
+DISTANCE_BANDS_KM = (50.0, 200.0, 500.0)
+#: components that read a candidate's confidential records (``enterprises`` columns that only
+#: readers of the firm see): capacity from revenue, distance from the address coordinates,
+#: innovation from R&D expense / revenue
+CONFIDENTIAL_COMPONENTS: tuple[str, ...] = ("capacity", "distance", "innovation")
 
 _LABELS = {
     "code": ("行业代码", "industry code"),
@@ -416,18 +434,69 @@ def query_terms(ix: MatchIndex, need: Need, segs: Mapping[int, float]) -> dict[s
     return terms
 
 
-def _capacity_scores(ix: MatchIndex | _View, need: Need) -> np.ndarray:
+def _capacity_scores(ix: MatchIndex | _View, need: Need) -> tuple[np.ndarray, np.ndarray]:
+    """(capacity component, basis) per candidate; basis ``capability`` (a posted capacity in
+    the need's unit), ``revenue`` (annual revenue, needs in 万元) or ``unknown``."""
     out = np.full(ix.n, UNKNOWN_CAPACITY)
+    basis = np.full(ix.n, "unknown", dtype=object)
     q = need.quantity
     if q is None or not q > 0:
-        return out
+        return out, basis
     unit = (need.unit or "").strip().lower()
     same = (ix.unit == unit) & np.isfinite(ix.capacity) if unit else np.zeros(ix.n, bool)
     out = np.where(same, np.minimum(1.0, np.nan_to_num(ix.capacity) / q), out)
+    basis[same] = "capability"
     if unit == "万元":
         rev = np.isfinite(ix.revenue) & ~same
         out = np.where(rev, np.minimum(1.0, np.nan_to_num(ix.revenue) / q), out)
-    return out
+        basis[rev] = "revenue"
+    return out, basis
+
+
+def check_quantity(quantity: float | None) -> float | None:
+    """A need's quantity, checked: ``None``, or a finite number in (0, :data:`QUANTITY_MAX`].
+
+    A quantity far above any firm's size only turns ``capacity = revenue / quantity`` into a
+    scaled copy of the revenue; it is refused rather than clipped, so that the caller sees why.
+
+    Parameters
+    ----------
+    quantity:
+        The need's quantity (any unit).
+
+    Returns
+    -------
+    float or None
+        The quantity as a float.
+
+    Raises
+    ------
+    JiqunError
+        Not a number, not finite, ≤ 0 or above :data:`QUANTITY_MAX`.
+
+    Example
+    -------
+    >>> check_quantity(500)
+    500.0
+    >>> check_quantity(1e12)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    jiqun.standard.problems.JiqunError: 数量须大于 0 且不超过 1e+09：1e+12 / ...
+    """
+    if quantity is None:
+        return None
+    try:
+        q = float(quantity)
+    except (TypeError, ValueError):
+        raise JiqunError(
+            f"数量须为数字：{quantity!r}", f"the quantity must be a number: {quantity!r}"
+        ) from None
+    if not math.isfinite(q) or q <= 0 or q > QUANTITY_MAX:
+        raise JiqunError(
+            f"数量须大于 0 且不超过 {QUANTITY_MAX:g}：{q:g}",
+            f"the quantity must be greater than 0 and at most {QUANTITY_MAX:g}: {q:g}",
+        )
+    return q
 
 
 def _cert_scores(ix: MatchIndex, required: Sequence[str]) -> np.ndarray:
@@ -657,13 +726,14 @@ def rank_suppliers(
     MatchResult
         ``table`` with ``rank``, ``uscc``, ``name``, ``source`` (registry | capability),
         ``capability_id``, ``region_code``, ``industry_code``, ``distance_km``,
-        ``cross_region``, ``segments``, ``matched_terms``, the seven components,
+        ``capacity_basis`` (capability | revenue | unknown), ``cross_region``, ``segments``, ``matched_terms``, the seven components,
         ``<component>_pts`` and ``total``, ``synthetic``.
 
     Raises
     ------
     JiqunError
-        For a need with neither text nor class, bad weights or an unknown cluster.
+        For a need with neither text nor class, a quantity outside (0, :data:`QUANTITY_MAX`],
+        bad weights or an unknown cluster.
 
     References
     ----------
@@ -682,6 +752,7 @@ def rank_suppliers(
     ['A', 'B']
     """
     w = normalise_weights(weights)
+    check_quantity(need.quantity)
     text = (need.text or "").strip()
     code = (need.industry_code or "").strip() or None
     if not text and not code:
@@ -734,7 +805,10 @@ def rank_suppliers(
     view = _subset(ix, idx)
     county, blon, blat = _buyer_location(ix, need)
     dist = np.full(ix.n, np.nan)
-    comps["capacity"] = _scatter(ix.n, idx, _capacity_scores(view, need))
+    cap, cap_basis = _capacity_scores(view, need)
+    comps["capacity"] = _scatter(ix.n, idx, cap)
+    capacity_basis = np.full(ix.n, "unknown", dtype=object)
+    capacity_basis[idx] = cap_basis
     if math.isnan(blon) or math.isnan(blat):
         notes.append("买方位置未知：距离得分为 0 / buyer location unknown: distance component 0")
     else:
@@ -763,6 +837,7 @@ def rank_suppliers(
     qterms = list(terms)
     extra = {
         "distance_km": np.round(dist[rows], 1),
+        "capacity_basis": capacity_basis[rows],
         "cross_region": cross[rows],
         "segments": [_segment_names(ix, int(r), seg_cols) for r in rows],
         "matched_terms": ["、".join(ix.text.matched_terms(int(r), qterms)) for r in rows],
@@ -941,3 +1016,162 @@ def search_partners(
     }
     table = _frame(ix, rows, comps, w, extra)
     return MatchResult(table, w, PARTNER_COMPONENTS, basis, notes, n_rel)
+
+
+# ---------------------------------------------------------------------------------------------
+# disclosure of the components
+# ---------------------------------------------------------------------------------------------
+
+_BAND_LABELS = ("低 / low", "中 / medium", "高 / high")
+
+
+def component_band(value: float) -> str | None:
+    """The coarse band of a component value: 低 / low (< 1/3), 中 / medium, 高 / high (≥ 2/3).
+
+    Parameters
+    ----------
+    value:
+        A component value in [0, 1] (NaN gives ``None``).
+
+    Returns
+    -------
+    str or None
+        The bilingual band label.
+
+    Example
+    -------
+    >>> component_band(0.7), component_band(0.2)
+    ('高 / high', '低 / low')
+    """
+    if value is None or not math.isfinite(float(value)):
+        return None
+    lo, hi = BAND_EDGES
+    return _BAND_LABELS[0 if value < lo else 1 if value < hi else 2]
+
+
+def distance_band(km: float) -> str:
+    """The coarse band of a distance: < 50 km, 50–200 km, 200–500 km, ≥ 500 km.
+
+    Parameters
+    ----------
+    km:
+        Distance in km (NaN: unknown location).
+
+    Returns
+    -------
+    str
+        The band label (``未知 / unknown`` for NaN).
+
+    Example
+    -------
+    >>> distance_band(12.0), distance_band(1200.0)
+    ('< 50 km', '≥ 500 km')
+    """
+    if km is None or not math.isfinite(float(km)):
+        return "未知 / unknown"
+    edges = DISTANCE_BANDS_KM
+    if km < edges[0]:
+        return f"< {edges[0]:g} km"
+    for a, b in itertools.pairwise(edges):
+        if km < b:
+            return f"{a:g}–{b:g} km"
+    return f"≥ {edges[-1]:g} km"
+
+
+def disclose(
+    result: MatchResult, readable: Sequence[bool] | np.ndarray, *, origin_readable: bool = True
+) -> MatchResult:
+    """The result as shown to a caller who may read only some of the listed firms.
+
+    The ranking is unchanged (it used every value); what is *shown* of a row whose firm the
+    caller may not read (``readable`` False) contains no number derived from that firm's
+    confidential records (:data:`CONFIDENTIAL_COMPONENTS`):
+
+    - ``capacity`` computed from revenue (``capacity_basis == "revenue"``): the component and
+      its points are withheld (null). A capacity the firm posted on the board, or the neutral
+      0.5, stays (no confidential value behind it). No band either: the caller chooses the
+      quantity, so a band of ``revenue / quantity`` would give the revenue by bisection.
+    - ``distance``: component, points and ``distance_km`` withheld; ``distance_band``
+      (:func:`distance_band`) instead. Also for every row when the caller may not read the
+      origin (the buyer of a posted need): otherwise distances to firms it reads would locate
+      the buyer.
+    - ``innovation`` (R&D / revenue): component and points withheld; ``innovation_band``
+      (:func:`component_band`) instead (there is no caller-chosen scale to bisect).
+
+    ``total`` becomes the sum of the points shown, so that it holds nothing that is not shown,
+    and ``withheld`` names the components left out (``;``-separated, empty when none).
+    ``records_visible`` says which rows the caller may read.
+
+    Parameters
+    ----------
+    result:
+        A result of :func:`rank_suppliers` or :func:`search_partners`.
+    readable:
+        One flag per row of ``result.table``: may the caller read that firm's records?
+    origin_readable:
+        May the caller read the origin firm (the buyer whose location gave the distances)?
+
+    Returns
+    -------
+    MatchResult
+        A copy with the table changed as above (same rows, same order).
+
+    References
+    ----------
+    The disclosure rules of ``docs/matching.md`` (section "Confidential components").
+
+    Example
+    -------
+    >>> firms = pd.DataFrame({"uscc": ["A", "B"], "name": ["甲", "乙"],
+    ...     "region_code": ["320505", "320506"], "industry_code": ["3453", "3453"],
+    ...     "business_scope": ["减速器", "减速器"], "revenue": [800.0, 90.0]})
+    >>> from jiqun.matching.index import build_index
+    >>> r = rank_suppliers(build_index(firms), Need("减速器", "3453", 1000, "万元"))
+    >>> shown = disclose(r, [True, False]).table
+    >>> shown["capacity"].tolist(), shown["withheld"].tolist()
+    ([0.8, nan], ['', 'capacity;distance'])
+    """
+    df = result.table.copy()
+    ok = np.asarray(readable, dtype=bool).reshape(-1)
+    if len(ok) != len(df):
+        raise ValueError("readable needs one flag per row")
+    comps = list(result.components)
+    withheld: list[list[str]] = [[] for _ in range(len(df))]
+
+    def hide(k: str, mask: np.ndarray) -> None:
+        if k not in comps:
+            return
+        for col in (k, f"{k}_pts"):
+            df[col] = df[col].astype("float64").where(~mask)
+        for i in np.flatnonzero(mask):
+            withheld[i].append(k)
+
+    if "capacity" in comps:
+        basis = df.get("capacity_basis", pd.Series(["unknown"] * len(df), index=df.index))
+        hide("capacity", ~ok & (basis.to_numpy() == "revenue"))
+    if "distance" in comps:
+        far = ~ok if origin_readable else np.ones(len(df), dtype=bool)
+        df["distance_band"] = [
+            distance_band(d) if f else None
+            for d, f in zip(df["distance_km"].astype("float64"), far, strict=True)
+        ]
+        hide("distance", far)
+        df["distance_km"] = df["distance_km"].astype("float64").where(~far)
+    if "innovation" in comps:
+        df["innovation_band"] = [
+            component_band(v) if not f else None
+            for v, f in zip(df["innovation"].astype("float64"), ok, strict=True)
+        ]
+        hide("innovation", ~ok)
+    if len(df):
+        df["total"] = df[[f"{k}_pts" for k in comps]].sum(axis=1, skipna=True)
+    df["withheld"] = [";".join(w) for w in withheld]
+    df["records_visible"] = ok
+    return MatchResult(
+        df,
+        dict(result.weights),
+        result.components,
+        dict(result.basis),
+        list(result.notes),
+        result.candidates,
+    )

@@ -8,6 +8,11 @@
   firms that a chain leader has put on a supplier list; :func:`find_partners` is the partner
   search. The index is built once per database state and cached in the process (it is rebuilt
   when enterprises, capabilities or cluster regions change).
+* Disclosure: given the caller (``principal``), both decide here what the caller may see
+  (:mod:`jiqun.services.access`): an ad-hoc search may start only from a buyer the caller may
+  read (404 otherwise), and the score components derived from confidential records of firms
+  the caller may not read are withheld or banded (:func:`jiqun.matching.score.disclose`).
+  ``principal=None`` is the local operator of the database (the CLI), who reads everything.
 
 Every result carries ``synthetic`` (demo data are marked) and the weights used.
 """
@@ -27,7 +32,16 @@ from sqlalchemy import Engine, func, select, text, update
 
 from jiqun.matching.board import read_board_file, validate_capability, validate_need
 from jiqun.matching.index import MatchIndex, build_index, split_list
-from jiqun.matching.score import MatchResult, Need, rank_suppliers, search_partners
+from jiqun.matching.score import (
+    MatchResult,
+    Need,
+    check_quantity,
+    disclose,
+    rank_suppliers,
+    search_partners,
+)
+from jiqun.services import access
+from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.codes import check_uscc
 from jiqun.standard.problems import JiqunError, Problem
@@ -888,6 +902,23 @@ def _finish(engine: Engine, res: MatchResult) -> MatchResult:
     return res
 
 
+def _disclosed(
+    engine: Engine,
+    res: MatchResult,
+    principal: Principal | None,
+    client: str | None,
+    origin_readable: bool = True,
+) -> MatchResult:
+    """The result as ``principal`` may see it (:func:`jiqun.matching.score.disclose`)."""
+    if principal is None or principal.role == "admin":
+        ok = [True] * len(res.table)
+    else:
+        kept, _ = access.visible_rows(principal, res.table[["uscc"]], engine=engine, client=client)
+        seen = set(kept["uscc"].astype(str))
+        ok = [str(u) in seen for u in res.table["uscc"]]
+    return disclose(res, ok, origin_readable=origin_readable)
+
+
 def match_need(
     need_id: int | None = None,
     *,
@@ -898,11 +929,24 @@ def match_need(
     prefer_cross_region: bool = False,
     cluster: str | None = None,
     require_certifications: bool = True,
+    principal: Principal | None = None,
+    client: str | None = None,
 ) -> MatchResult:
     """Rank suppliers for a posted need (by id) or an ad-hoc :class:`~jiqun.matching.Need`.
 
-    Parameters are those of :func:`jiqun.matching.rank_suppliers`; the result gains a
-    ``listed_by`` column (open supplier lists of chain leaders that name the firm).
+    Parameters are those of :func:`jiqun.matching.rank_suppliers`, plus:
+
+    principal:
+        The caller. An ad-hoc need's buyer (``need.uscc``, the origin of distances) must be a
+        firm the caller may read, else :class:`~jiqun.services.access.NotFound` (as for any
+        record out of scope). The rows are then disclosed as the caller may see them
+        (:func:`jiqun.matching.score.disclose`; for a posted need whose buyer the caller may
+        not read, no distance is shown). ``None``: the local operator, who sees everything.
+    client:
+        The caller's address, for the audit entries of reads through a grant.
+
+    The result gains a ``listed_by`` column (open supplier lists of chain leaders that name
+    the firm) and, with a principal, the columns of :func:`jiqun.matching.score.disclose`.
 
     Returns
     -------
@@ -911,8 +955,10 @@ def match_need(
     Raises
     ------
     JiqunError
-        Neither or both of ``need_id`` and ``need``, an unknown or closed need, or the errors
-        of :func:`jiqun.matching.rank_suppliers`.
+        Neither or both of ``need_id`` and ``need``, an unknown or closed need, a quantity
+        outside (0, 1e9], or the errors of :func:`jiqun.matching.rank_suppliers`.
+    jiqun.services.access.NotFound
+        An ad-hoc need from a buyer the caller may not read.
 
     Example
     -------
@@ -934,6 +980,14 @@ def match_need(
     assert need is not None
     if need.uscc:
         need = replace(need, uscc=need.uscc.strip().upper())
+    check_quantity(need.quantity)
+    origin_readable = True
+    if principal is not None and principal.role != "admin" and need.uscc:
+        origin_readable = access.can_see_enterprise(principal, need.uscc, engine, client=client)
+        if not origin_readable and need_id is None:
+            # the caller chose this origin: refuse it as any record out of scope (no leak of
+            # whether the code exists)
+            raise access.NotFound(f"找不到企业 {need.uscc}", f"no enterprise {need.uscc}")
     ix = load_index(engine=engine)
     res = rank_suppliers(
         ix,
@@ -949,6 +1003,13 @@ def match_need(
             f"采购方 {need.uscc} 不在企业库中：距离与区域得分为 0 / buyer {need.uscc} is not in "
             "the registry: distance and region components are 0"
         )
+    if principal is not None:
+        res = _disclosed(engine, res, principal, client, origin_readable)
+        if not origin_readable:
+            res.notes.append(
+                "您无权查看采购方的企业档案：距离只按区间显示 / you may not read the buyer's "
+                "records: distances are shown as bands only"
+            )
     return _finish(engine, res)
 
 
@@ -962,8 +1023,14 @@ def find_partners(
     exclude: Sequence[str] = (),
     top: int = 10,
     engine: Engine | None = None,
+    principal: Principal | None = None,
+    client: str | None = None,
 ) -> MatchResult:
     """Partner search across regions (see :func:`jiqun.matching.search_partners`).
+
+    With ``principal``, the rows are disclosed as the caller may see them: the ``innovation``
+    component (R&D expense / revenue) of a firm the caller may not read is shown as a band
+    (:func:`jiqun.matching.score.disclose`). ``None``: the local operator (sees everything).
 
     Returns
     -------
@@ -984,6 +1051,8 @@ def find_partners(
         top=top,
         exclude=exclude,
     )
+    if principal is not None:
+        res = _disclosed(engine, res, principal, client)
     return _finish(engine, res)
 
 

@@ -8,8 +8,10 @@ Access (decided in :mod:`jiqun.services.access`): any logged-in role reads the b
 searches; an enterprise posts for itself and closes its own entries, an admin for any firm;
 a supplier list is published by a chain leader for itself (the service checks the status) or
 by an admin. Results show registry facts and score components; a firm's ``revenue`` and
-``capacity`` only when the caller may read that firm's records (else ``null``). Searches are
-audited.
+``capacity`` only when the caller may read that firm's records (else ``null``); components
+derived from confidential records of such a firm are withheld or banded, and an ad-hoc search
+starts only from a buyer the caller may read (decided in :mod:`jiqun.services.matching`).
+Searches are audited.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select, text
 
-from jiqun.matching.score import MatchResult, Need
+from jiqun.matching.score import QUANTITY_MAX, MatchResult, Need
 from jiqun.services import access
 from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
@@ -93,7 +95,7 @@ class SupplierSearchIn(BaseModel):
     uscc: str | None = Field(
         default=None, max_length=18, description="the buyer (default: the caller's own firm)"
     )
-    quantity: float | None = Field(default=None, gt=0)
+    quantity: float | None = Field(default=None, gt=0, le=QUANTITY_MAX)
     unit: str | None = Field(default=None, max_length=20)
     certifications: list[str] = Field(default_factory=list, max_length=20)
     region_preference: list[str] = Field(default_factory=list, max_length=50)
@@ -137,10 +139,14 @@ def with_financials(
     res: MatchResult, principal: Principal, engine: Engine, client: str | None = None
 ) -> pd.DataFrame:
     """The result table plus ``revenue`` (万元) and ``capacity``/``capacity_unit``, filled
-    only for firms whose records ``principal`` may read (:func:`access.can_see_enterprise`)."""
+    only for firms whose records ``principal`` may read (the service's ``records_visible``;
+    :func:`access.can_see_enterprise` for a result without it)."""
     df = res.table.copy()
     usccs = sorted({str(u) for u in df["uscc"]}) if len(df) else []
-    seen = {u for u in usccs if access.can_see_enterprise(principal, u, engine, client=client)}
+    if "records_visible" in df.columns:
+        seen = {str(u) for u, ok in zip(df["uscc"], df["records_visible"], strict=True) if ok}
+    else:
+        seen = {u for u in usccs if access.can_see_enterprise(principal, u, engine, client=client)}
     revenue: dict[str, Any] = {}
     caps: dict[int, tuple[Any, Any]] = {}
     if seen:
@@ -376,7 +382,14 @@ def need_suppliers(
     """候选供应商 / ranked suppliers for a posted need (any logged-in role; audited)."""
     access.require_role(principal, *LOGGED_IN)
     owner_of(engine, MatchNeed, need_id, ("需求", "need"))
-    res = svc.match_need(need_id, engine=engine, top=top, prefer_cross_region=cross_region)
+    res = svc.match_need(
+        need_id,
+        engine=engine,
+        top=top,
+        prefer_cross_region=cross_region,
+        principal=principal,
+        client=deps.client(request),
+    )
     access.audit(
         principal, "match_suppliers", f"need:{need_id}",
         detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
@@ -414,6 +427,8 @@ def suppliers_search(
         engine=engine,
         top=body.top,
         prefer_cross_region=body.cross_region,
+        principal=principal,
+        client=deps.client(request),
     )
     access.audit(
         principal, "match_suppliers", "matching:suppliers",
@@ -452,6 +467,8 @@ def partners(
         exclude=exclude,
         top=top,
         engine=engine,
+        principal=principal,
+        client=deps.client(request),
     )
     access.audit(
         principal, "match_partners", "matching:partners",

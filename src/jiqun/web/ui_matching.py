@@ -234,7 +234,12 @@ def suppliers_search(
         ) from exc
     eng = _engine(request)
     res = svc.match_need(
-        need=adhoc_need(body, principal), engine=eng, top=top, prefer_cross_region=cross_region
+        need=adhoc_need(body, principal),
+        engine=eng,
+        top=top,
+        prefer_cross_region=cross_region,
+        principal=principal,
+        client=deps.client(request),
     )
     access.audit(
         principal, "match_suppliers", "matching:suppliers",
@@ -254,7 +259,14 @@ def need_suppliers(
     eng = _engine(request)
     owner_of(eng, MatchNeed, need_id, ("需求", "need"))
     top = max(1, min(top, 100))
-    res = svc.match_need(need_id, engine=eng, top=top, prefer_cross_region=cross_region)
+    res = svc.match_need(
+        need_id,
+        engine=eng,
+        top=top,
+        prefer_cross_region=cross_region,
+        principal=principal,
+        client=deps.client(request),
+    )
     access.audit(
         principal, "match_suppliers", f"need:{need_id}",
         detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
@@ -286,6 +298,8 @@ def partners_search(
         exclude=exclude,
         top=max(1, min(top, 100)),
         engine=eng,
+        principal=principal,
+        client=deps.client(request),
     )
     access.audit(
         principal, "match_partners", "matching:partners",
