@@ -157,6 +157,23 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
     ("users", "GET", "/users", "/users", None, ADMIN_ONLY),
     ("user create", "POST", "/users", "/users", "user", "401 201 403 403 403 403 403"),
     ("audit", "GET", "/audit", "/audit", None, LOGGED_IN),
+    (
+        "readers of a firm",
+        "GET",
+        "/audit/readers",
+        "/audit/readers?uscc={own}",
+        None,
+        "401 200 403 403 403 200 200",
+    ),
+    ("memberships", "GET", "/memberships", "/memberships", None, "401 200 403 403 200 200 200"),
+    (
+        "membership decision (none such, or another firm's)",
+        "POST",
+        "/memberships/{cluster_id}/{uscc}/{decision}",
+        "/memberships/{cluster}/{other}/approve",
+        None,
+        "401 404 403 403 403 404 404",
+    ),
     # services: digital assessments, policies, evaluation, innovation
     (
         "questionnaire",

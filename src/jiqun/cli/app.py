@@ -42,6 +42,9 @@ app.add_typer(evaluate_app, name="evaluate")
 from jiqun.cli.resilience_cmd import resilience_app  # noqa: E402
 
 app.add_typer(resilience_app, name="resilience")
+from jiqun.cli.member_cmd import member_app  # noqa: E402
+
+app.add_typer(member_app, name="member")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)

@@ -351,7 +351,8 @@ def to_sql(
         # cluster: member or inside (member region × leading industry)
         ids = ", ".join(p(x) for x in t)
         return (
-            f"(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id IN ({ids})) OR "
+            f"(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id IN ({ids}) "
+            f"AND m.status = 'approved') OR "
             f"EXISTS (SELECT 1 FROM cluster_regions r JOIN cluster_industries i "
             f"ON i.cluster_id = r.cluster_id WHERE r.cluster_id IN ({ids}) "
             f"AND i.industry_code = e.industry_code AND (r.region_code = e.region_code OR "

@@ -20,16 +20,19 @@ Interfaces (REST API, web UI, CLI) call these functions and never decide access 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from jiqun.services.accounts import Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine, session_scope
-from jiqun.store.models import AuditEntry, Grant, Organisation
+from jiqun.store.models import AuditEntry, AuditSubject, Grant, Organisation, User
 
 
 class AccessDenied(JiqunError):
@@ -61,8 +64,53 @@ def region_prefix(code: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# the command line as a principal
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalPrincipal(Principal):
+    """The operator of the command line: decides as ``admin`` (whoever can run ``jiqun`` on the
+    server can open the database file anyway) but is audited as the OS user with the role
+    ``admin-local``, so that a CLI read is told apart from a web administrator's."""
+
+    audit_role: str = "admin-local"
+
+
+def local_principal() -> Principal:
+    """The principal every CLI command acts as: the OS user (:func:`getpass.getuser`), deciding
+    as an administrator, audited with the role ``admin-local``.
+
+    Returns
+    -------
+    LocalPrincipal
+
+    Example
+    -------
+    >>> p = local_principal()
+    >>> p.role, p.audit_role
+    ('admin', 'admin-local')
+    """
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (a container without /etc/passwd entry)
+        user = "unknown"
+    return LocalPrincipal(f"os:{user}", "admin", None, None)
+
+
+# --------------------------------------------------------------------------------------------
 # audit
 # --------------------------------------------------------------------------------------------
+
+#: Reads naming at most this many firms carry the credit codes in the entry's ``detail`` too;
+#: every read keeps the full list in ``audit_subjects`` (one row per firm).
+AUDIT_INLINE_MAX = 20
+
+
+def _audit_role(p: Principal | None) -> str | None:
+    if p is None:
+        return None
+    return p.audit_role if isinstance(p, LocalPrincipal) else p.role
 
 
 def audit(
@@ -73,24 +121,206 @@ def audit(
     detail: dict[str, Any] | str | None = None,
     client: str | None = None,
     engine: Engine | None = None,
-) -> None:
-    """Append one entry to the audit log (its own transaction: it survives a later failure)."""
+    subjects: Iterable[str] | None = None,
+) -> int:
+    """Append one entry to the audit log (its own transaction: it survives a later failure).
+
+    Parameters
+    ----------
+    principal: who acted (``None`` for an anonymous event).
+    action, resource, outcome: what was done, to what, and how it ended.
+    detail: a JSON-serialisable dict (or a string) with the parameters of the action.
+    client: the client address (web) or ``None``.
+    engine: the database (default: the configured one).
+    subjects: the credit codes of the firms whose records were read; stored one row each in
+        ``audit_subjects`` (what the firm's own "who read my records" view is built on); the
+        count goes into ``detail["n_firms"]`` and, up to :data:`AUDIT_INLINE_MAX`, the codes
+        into ``detail["firms"]``.
+
+    Returns
+    -------
+    The id of the new entry.
+
+    References
+    ----------
+    src/jiqun/store/migrations/versions/0007_membership_approval_and_audit_subjects.py
+
+    Example
+    -------
+    >>> audit(local_principal(), "list_enterprises", subjects=["91370000728611939A"])  # doctest: +SKIP
+    42
+    """
     p = principal
+    codes: list[str] = []
+    if subjects is not None:
+        codes = sorted({str(u) for u in subjects if u is not None and str(u)})
+        d: dict[str, Any] = dict(detail) if isinstance(detail, Mapping) else {}
+        if isinstance(detail, str):
+            d["note"] = detail
+        d["n_firms"] = len(codes)
+        if len(codes) <= AUDIT_INLINE_MAX:
+            d["firms"] = codes
+        else:
+            d["firms_ref"] = "audit_subjects"
+        detail = d
     with session_scope(engine or get_engine()) as s:
-        s.add(
-            AuditEntry(
-                at=_now(),
-                username=p.username if p else None,
-                role=p.role if p else None,
-                action=action,
-                resource=resource,
-                outcome=outcome,
-                detail=detail
-                if isinstance(detail, str) or detail is None
-                else json.dumps(detail, ensure_ascii=False, default=str),
-                client=client,
-            )
+        entry = AuditEntry(
+            at=_now(),
+            username=p.username if p else None,
+            role=_audit_role(p),
+            action=action,
+            resource=resource,
+            outcome=outcome,
+            detail=detail
+            if isinstance(detail, str) or detail is None
+            else json.dumps(detail, ensure_ascii=False, default=str),
+            client=client,
         )
+        s.add(entry)
+        s.flush()
+        entry_id = int(entry.id)
+        for start in range(0, len(codes), 5_000):
+            s.execute(
+                insert(AuditSubject),
+                [{"audit_id": entry_id, "uscc": u} for u in codes[start : start + 5_000]],
+            )
+    return entry_id
+
+
+def audit_read(
+    principal: Principal,
+    action: str,
+    usccs: Iterable[str],
+    *,
+    resource: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    detail: Mapping[str, Any] | None = None,
+    client: str | None = None,
+    engine: Engine | None = None,
+) -> int:
+    """Audit one read of firm-level records: ONE entry naming every firm read and the query.
+
+    Every service function that returns firm-level rows (lists, profiles, exports, qualifying
+    lists, score and hot-spot tables) calls this once per read, whatever the interface (web
+    page, REST API, CLI), so the interfaces never audit reads themselves.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`local_principal`).
+    action: ``list_enterprises``, ``read_enterprise``, ``export_enterprises``, ...
+    usccs: the credit codes of the firms whose records the caller receives.
+    resource: what was read (default: ``action``).
+    params: the query parameters (``q``, filters, paging, format); ``None`` values dropped.
+    detail: anything else worth keeping (e.g. the grant a read went through).
+    client, engine: as for :func:`audit`.
+
+    Returns
+    -------
+    The id of the new entry.
+
+    Example
+    -------
+    >>> audit_read(local_principal(), "list_enterprises", ["91370000728611939A"],
+    ...            params={"q": "无锡"})  # doctest: +SKIP
+    43
+    """
+    d: dict[str, Any] = dict(detail or {})
+    d["params"] = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
+    return audit(
+        principal,
+        action,
+        resource or action,
+        detail=d,
+        client=client,
+        engine=engine,
+        subjects=list(usccs),
+    )
+
+
+def readers_of(
+    principal: Principal,
+    uscc: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    engine: Engine | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """谁查看了我的数据 / who read my records: the audit entries that name one firm.
+
+    An enterprise account sees the reads of its own firm (``uscc`` defaults to its scope; any
+    other value is refused); an admin may ask for any firm. Reads by the firm's own accounts are
+    listed too (so the view is complete); the reader's organisation is named when known.
+
+    Parameters
+    ----------
+    principal: the firm's account (or an admin).
+    uscc: the firm (default: the enterprise account's own).
+    limit, offset: paging (newest first).
+    engine: the database.
+
+    Returns
+    -------
+    (rows, total): rows with ``id, at, username, role, organisation, action, resource,
+    outcome, params, n_firms``.
+
+    Example
+    -------
+    >>> rows, n = readers_of(Principal("firm", "enterprise", "91370000728611939A", 5))  # doctest: +SKIP
+    """
+    if principal.is_public:
+        raise AccessDenied("请先登录", "log in first", status=401)
+    if principal.role == "enterprise":
+        if uscc not in (None, "", principal.scope):
+            raise NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+        uscc = principal.scope
+    elif principal.role != "admin":
+        raise AccessDenied(
+            "只有企业本身或平台管理员可以查看企业数据的查阅记录",
+            "only the enterprise itself or an admin may see who read a firm's records",
+        )
+    if not uscc:
+        raise NotFound("请指定企业", "no enterprise given")
+    limit = max(1, min(int(limit), 1000))
+    offset = max(0, int(offset))
+    ids = select(AuditSubject.audit_id).where(AuditSubject.uscc == uscc)
+    base = select(AuditEntry).where(AuditEntry.id.in_(ids))
+    org = (
+        select(Organisation.name)
+        .join(User, User.organisation_id == Organisation.id)
+        .where(User.username == AuditEntry.username)
+        .limit(1)
+        .scalar_subquery()
+    )
+    with Session(engine or get_engine()) as s:
+        total = s.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        rows = s.execute(
+            select(AuditEntry, org.label("organisation"))
+            .where(AuditEntry.id.in_(ids))
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    out: list[dict[str, Any]] = []
+    for entry, org_name in rows:
+        try:
+            d = json.loads(entry.detail) if entry.detail else {}
+        except ValueError:
+            d = {}
+        d = d if isinstance(d, dict) else {}
+        out.append(
+            {
+                "id": entry.id,
+                "at": entry.at,
+                "username": entry.username,
+                "role": entry.role,
+                "organisation": org_name,
+                "action": entry.action,
+                "resource": entry.resource,
+                "outcome": entry.outcome,
+                "params": json.dumps(d.get("params", {}), ensure_ascii=False, default=str),
+                "n_firms": d.get("n_firms"),
+            }
+        )
+    return out, int(total)
 
 
 def read_audit(
@@ -108,7 +338,13 @@ def read_audit(
     if principal.role != "admin":
         cond = AuditEntry.username == principal.username
         if principal.role == "enterprise" and principal.scope:
-            cond = cond | AuditEntry.resource.like(f"%{principal.scope}%")
+            cond = (
+                cond
+                | AuditEntry.resource.like(f"%{principal.scope}%")
+                | AuditEntry.id.in_(
+                    select(AuditSubject.audit_id).where(AuditSubject.uscc == principal.scope)
+                )
+            )
         q = q.where(cond)
     if action:
         q = q.where(AuditEntry.action == action)
@@ -138,8 +374,11 @@ _GRANTED = (
     "AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > :_now))"
 )
 # A county's prefecture is its first four digits + 00 (also for 省直辖县 4190xx → 419000).
+# Only approved memberships count: one a cluster organisation lists itself widens its view only
+# after an admin or the firm approves it (jiqun.services.memberships).
 _IN_CLUSTER = (
-    "(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id = :_cid) OR "
+    "(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id = :_cid "
+    "AND m.status = 'approved') OR "
     "((e.region_code IN (SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :_cid) "
     "OR substr(e.region_code, 1, 4) || '00' IN "
     "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :_cid)) AND "
@@ -193,36 +432,59 @@ def _own_scope(principal: Principal, uscc: str, engine: Engine) -> bool:
     return hit is not None
 
 
-def can_see_enterprise(
-    principal: Principal, uscc: str, engine: Engine | None = None, client: str | None = None
-) -> bool:
-    """True when ``principal`` may read the records of ``uscc``; audits reads through a grant."""
-    engine = engine or get_engine()
+def read_basis(
+    principal: Principal, uscc: str, engine: Engine | None = None
+) -> dict[str, Any] | None:
+    """Why ``principal`` may read ``uscc``: ``{"via": "own"}`` (its own scope),
+    ``{"via": "grant", "grant_id": n}`` (an active grant), or ``None`` (it may not). Not
+    audited: the caller audits the read it makes, naming the basis.
+
+    Example
+    -------
+    >>> read_basis(local_principal(), "91370000728611939A")  # doctest: +SKIP
+    {'via': 'own'}
+    """
     if principal.is_public:
-        return False
+        return None
+    if principal.role == "admin":
+        return {"via": "own"}
+    engine = engine or get_engine()
     if _own_scope(principal, uscc, engine):
-        return True
+        return {"via": "own"}
     if principal.organisation_id is None:
-        return False
+        return None
     with engine.connect() as c:
         granted = c.execute(
             text(
-                "SELECT id FROM grants WHERE uscc = :u AND grantee_organisation_id = :o AND "
+                "SELECT MIN(id) FROM grants WHERE uscc = :u AND grantee_organisation_id = :o AND "
                 "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :n)"
             ),
             {"u": uscc, "o": principal.organisation_id, "n": _now()},
-        ).first()
-    if granted is not None:
+        ).scalar()
+    return None if granted is None else {"via": "grant", "grant_id": int(granted)}
+
+
+def can_see_enterprise(
+    principal: Principal, uscc: str, engine: Engine | None = None, client: str | None = None
+) -> bool:
+    """True when ``principal`` may read the records of ``uscc``; audits reads through a grant
+    (a service that then reads the firm's records audits that read itself, with
+    :func:`read_basis` and :func:`audit_read`, in one entry)."""
+    engine = engine or get_engine()
+    basis = read_basis(principal, uscc, engine)
+    if basis is None:
+        return False
+    if basis["via"] == "grant":
         audit(
             principal,
             "read_granted",
             f"enterprise:{uscc}",
-            detail={"grant_id": granted[0]},
+            detail={"grant_id": basis["grant_id"]},
             client=client,
             engine=engine,
+            subjects=[uscc],
         )
-        return True
-    return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------

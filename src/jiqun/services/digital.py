@@ -77,7 +77,8 @@ _T = DigitalAssessment.__table__
 # Same rule as jiqun.services.access._IN_CLUSTER: listed member, or (member region or one of its
 # counties) and a leading industry. A county's prefecture is its first four digits + "00".
 _IN_CLUSTER = (
-    "(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id = :cid) OR "
+    "(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id = :cid "
+    "AND m.status = 'approved') OR "
     "((e.region_code IN (SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :cid) "
     "OR substr(e.region_code, 1, 4) || '00' IN "
     "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :cid)) AND "

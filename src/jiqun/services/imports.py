@@ -236,6 +236,8 @@ def import_file(
     allow_unknown_columns: bool = False,
     synthetic: bool = False,
     progress: Progress | None = None,
+    member_status: str = "approved",
+    requested_by: str | None = None,
 ) -> ImportResult:
     """Validate and import ``path`` as ``kind``.
 
@@ -247,6 +249,12 @@ def import_file(
     engine: target database (default: the configured one).
     synthetic: mark the imported rows as synthetic (used for generated test data).
     progress: callback ``(stage, fraction)``.
+    member_status: for ``cluster-members``, the status of memberships this import creates:
+        ``approved`` (an administrator's import, the default) or ``pending`` (a cluster
+        organisation listing firms itself: a membership widens its view only once an admin or
+        the firm approves it, :mod:`jiqun.services.memberships`). Stored memberships keep their
+        status when re-imported.
+    requested_by: who listed the new memberships (kept with them for the approver).
 
     Returns
     -------
@@ -259,6 +267,8 @@ def import_file(
     ('committed', 1200)
     """
     report_cb = progress or (lambda _s, _f: None)
+    if member_status not in ("approved", "pending"):
+        raise ValueError(f"member_status must be approved or pending, not {member_status!r}")
     kind = get_kind(kind) if isinstance(kind, str) else kind
     path = Path(path)
     engine = engine or get_engine()
@@ -296,6 +306,7 @@ def import_file(
         ).scalar_one()
         store = _store_frame(kind, good)
         inserted = updated = unchanged = 0
+        notes: list[str] = []
         if kind.name == "clusters":
             inserted, updated, unchanged = _write_clusters(conn, store, run_id, synthetic)
         elif len(store):
@@ -308,6 +319,9 @@ def import_file(
                     chunk = part.iloc[start : start + bulk.CHUNK].copy()
                     chunk["synthetic"] = synthetic
                     chunk["import_id"] = run_id
+                    if kind.name == "cluster-members" and is_new:
+                        chunk["status"] = member_status
+                        chunk["requested_by"] = requested_by
                     if is_new and kind.name not in ("innovation-carriers", "supply-links"):
                         bulk.insert(conn, table, chunk)
                     else:
@@ -316,6 +330,11 @@ def import_file(
                     report_cb("写入 writing", 0.5 + 0.5 * done / max(total, 1))
                     _maybe_die(done // bulk.CHUNK)
             inserted, updated = len(new), len(changed)
+            if kind.name == "cluster-members" and member_status == "pending" and len(new):
+                notes.append(
+                    f"{len(new)} 个新成员关系待管理员或企业本身批准后生效 / {len(new)} new "
+                    "membership(s) take effect once an admin or the firm approves them"
+                )
         conn.execute(
             ImportRun.__table__.update()
             .where(ImportRun.__table__.c.id == run_id)
@@ -336,6 +355,7 @@ def import_file(
         unchanged=unchanged,
         rejected=n_bad,
         import_id=int(run_id),
+        notes=notes,
     )
 
 

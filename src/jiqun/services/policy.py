@@ -163,7 +163,8 @@ def _firm_record(uscc: str, engine: Engine) -> dict[str, Any]:
         firm = dict(row._mapping)
         clusters = c.execute(
             text(
-                "SELECT cluster_id FROM cluster_members WHERE uscc = :u UNION "
+                "SELECT cluster_id FROM cluster_members WHERE uscc = :u AND status = 'approved' "
+                "UNION "
                 "SELECT r.cluster_id FROM cluster_regions r JOIN cluster_industries i "
                 "ON i.cluster_id = r.cluster_id WHERE i.industry_code = :ind AND "
                 "(r.region_code = :reg OR r.region_code = :pref)"

@@ -550,7 +550,15 @@ def commit_upload(
                 n_dropped = int(len(keep) - keep.sum())
                 source = _permitted_copy(result, keep, staged.folder / "permitted" / source.name)
                 detail["outside_scope_rows"] = rows[:50]
-        res = import_file(source, kind, skip_invalid=skip_invalid, engine=engine)
+        # A cluster organisation's own member list widens its view: it waits for approval.
+        res = import_file(
+            source,
+            kind,
+            skip_invalid=skip_invalid,
+            engine=engine,
+            member_status="approved" if principal.role == "admin" else "pending",
+            requested_by=principal.username,
+        )
         out = {
             "id": staged.id,
             "kind": kind,
@@ -562,6 +570,7 @@ def commit_upload(
             "unchanged": res.unchanged,
             "rejected": res.rejected + n_dropped,
             "import_id": res.import_id,
+            "notes": list(res.notes),
         }
         access.audit(
             principal,

@@ -166,6 +166,14 @@ class ClusterMember(Base):
     joined: Mapped[dt.date | None] = mapped_column(Date)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     import_id: Mapped[int | None] = mapped_column(Integer)
+    # A membership widens the cluster organisation's view only once approved (by an admin or by
+    # the firm itself); one the organisation lists itself starts ``pending``.
+    status: Mapped[str] = mapped_column(
+        String(12), default="approved", server_default="approved", index=True
+    )
+    requested_by: Mapped[str | None] = mapped_column(String(80))
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class InnovationCarrier(Base):
@@ -272,6 +280,14 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
     client: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditSubject(Base):
+    """The firms (credit codes) one audit entry read; append-only like the log itself."""
+
+    __tablename__ = "audit_subjects"
+    audit_id: Mapped[int] = mapped_column(Integer, ForeignKey("audit_log.id"), primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
 
 
 class LoginAttempt(Base):

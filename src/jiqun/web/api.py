@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, text
@@ -580,6 +580,62 @@ def grant_revoke(grant_id: int, principal: P, engine: E, request: Request) -> di
     return records(pd.DataFrame([g]))[0]
 
 
+MEMBERSHIP_COLUMNS = [
+    "cluster_id",
+    "cluster_name",
+    "uscc",
+    "firm_name",
+    "role",
+    "status",
+    "requested_by",
+    "decided_by",
+    "decided_at",
+]
+
+
+@router.get("/memberships", tags=["sharing"], response_model=None, responses=TABLE)
+def memberships(
+    principal: P,
+    engine: E,
+    status: Annotated[Literal["pending", "approved", "rejected", "all"], Query()] = "pending",
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
+    """集群成员关系 / cluster memberships awaiting (or past) approval: admin all, an enterprise
+    its own, a cluster organisation its own cluster's requests."""
+    from jiqun.services import memberships as ms
+
+    rows = ms.list_memberships(principal, None if status == "all" else status, engine)
+    df = pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
+    return page(df, format, "memberships", limit, offset, sort, "cluster_id")
+
+
+@router.post("/memberships/{cluster_id}/{uscc}/{decision}", tags=["sharing"], response_model=None)
+def membership_decide(
+    cluster_id: Annotated[str, Path(max_length=40)],
+    uscc: Annotated[str, Path(max_length=18)],
+    decision: Literal["approve", "reject"],
+    principal: P,
+    engine: E,
+    request: Request,
+) -> dict[str, Any]:
+    """批准或拒绝集群成员关系 / approve or reject a membership (admin or the firm itself;
+    audited). A membership widens the cluster organisation's view only once approved."""
+    from jiqun.services import memberships as ms
+
+    row = ms.decide_membership(
+        principal,
+        cluster_id,
+        uscc,
+        decision == "approve",
+        engine=engine,
+        client=deps.client(request),
+    )
+    return records(pd.DataFrame([row], columns=MEMBERSHIP_COLUMNS))[0]
+
+
 @router.get("/organisations", tags=["admin"], response_model=None, responses=TABLE)
 def organisations(
     principal: P,
@@ -666,6 +722,36 @@ def audit_log(
         rows, columns=["id", "at", "username", "role", "action", "resource", "outcome", "detail"]
     )
     return table_response(df, format, "audit", {"limit": limit, "offset": offset})
+
+
+@router.get("/audit/readers", tags=["sharing"], response_model=None, responses=TABLE)
+def audit_readers(
+    principal: P,
+    engine: E,
+    uscc: Annotated[str | None, Query(max_length=18, description="admin: the firm")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    format: Fmt = "json",
+) -> Response:
+    """谁查看了我的数据 / who read my records: every audited read naming the caller's firm
+    (an enterprise account; an admin passes ``uscc``), newest first."""
+    rows, total = access.readers_of(principal, uscc, limit=limit, offset=offset, engine=engine)
+    df = pd.DataFrame(rows, columns=READER_COLUMNS)
+    return table_response(df, format, "readers", {"total": total, "limit": limit, "offset": offset})
+
+
+READER_COLUMNS = [
+    "id",
+    "at",
+    "username",
+    "role",
+    "organisation",
+    "action",
+    "resource",
+    "outcome",
+    "params",
+    "n_firms",
+]
 
 
 from jiqun.web import api_chains, api_data, api_imports, api_services  # noqa: E402

@@ -85,6 +85,7 @@ class CommitOut(BaseModel):
     unchanged: int
     rejected: int
     import_id: int | None
+    notes: list[str] = []
 
 
 def _links(request: Request, sid: str) -> dict[str, str]:

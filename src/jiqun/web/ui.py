@@ -1022,6 +1022,70 @@ def grant_revoke(request: Request, principal: P, grant_id: DbId) -> RedirectResp
     return RedirectResponse(f"/enterprises/{quote(g['uscc'])}", status_code=303)
 
 
+@router.get("/memberships", response_class=HTMLResponse)
+def memberships_page(request: Request, principal: P, status: str = "pending") -> HTMLResponse:
+    """Cluster memberships awaiting approval (admin: all; a firm: its own; a cluster
+    organisation: its own requests, read only)."""
+    from jiqun.services import memberships
+
+    _need_login(principal)
+    status = status if status in (*memberships.STATUSES, "all") else "pending"
+    rows = memberships.list_memberships(
+        principal, None if status == "all" else status, _engine(request)
+    )
+    return render(
+        request,
+        "memberships.html",
+        principal,
+        rows=rows,
+        status=status,
+        can_decide=principal.role in ("admin", "enterprise"),
+    )
+
+
+@router.post("/memberships/{cluster_id}/{uscc}/{decision}", response_model=None)
+def membership_decide(
+    request: Request, principal: P, cluster_id: str, uscc: str, decision: str
+) -> RedirectResponse:
+    from jiqun.services import memberships
+
+    if decision not in ("approve", "reject"):
+        raise access.NotFound("找不到该操作", "no such action")
+    memberships.decide_membership(
+        principal,
+        cluster_id,
+        uscc,
+        decision == "approve",
+        engine=_engine(request),
+        client=deps.client(request),
+    )
+    request.session["flash"] = (
+        ["已批准 / approved"] if decision == "approve" else ["已拒绝 / rejected"]
+    )
+    return RedirectResponse("/memberships", status_code=303)
+
+
+@router.get("/my-readers", response_class=HTMLResponse)
+def readers_page(
+    request: Request, principal: P, uscc: str | None = None, page: int = 1
+) -> HTMLResponse:
+    """谁查看了我的数据 / who read my records (an enterprise account; an admin passes uscc)."""
+    _need_login(principal)
+    size = 100
+    page = max(1, page)
+    rows, total = access.readers_of(
+        principal, uscc, limit=size, offset=(page - 1) * size, engine=_engine(request)
+    )
+    return render(
+        request,
+        "readers.html",
+        principal,
+        rows=rows,
+        total=total,
+        uscc=uscc if principal.role == "admin" else principal.scope,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # scenarios
 # --------------------------------------------------------------------------------------------
