@@ -143,7 +143,9 @@ def serve(
     err.print(
         f"[green]Jiqun 平台 platform[/]: http://{host}:{port}/  ·  API http://{host}:{port}/api/v1/docs"
     )
-    uvicorn.run("jiqun.web.main:app", host=host, port=port, workers=workers, log_level="warning")
+    from jiqun.web.main import uvicorn_options
+
+    uvicorn.run("jiqun.web.main:app", host=host, port=port, workers=workers, **uvicorn_options())
 
 
 @app.command()
