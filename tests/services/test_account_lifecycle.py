@@ -4,7 +4,9 @@ revocable tokens, atomic login throttling and the password rule (SQLite and Post
 from __future__ import annotations
 
 import datetime as dt
+import stat
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -170,3 +172,19 @@ def test_stranger_cannot_lock_out_account_or_shared_client(engine: Engine) -> No
     # the owner, from elsewhere, is not locked out; nor is a colleague behind the same address
     assert accounts.authenticate("grace", PW, "8.8.8.8", engine).username == "grace"
     assert accounts.authenticate("heidi", PW, "7.7.7.7", engine).username == "heidi"
+
+
+def test_sqlite_file_created_private(tmp_path: Path) -> None:
+    """The database holds password hashes and firm records: owner-only from the start."""
+    from jiqun.store.db import make_engine
+
+    path = tmp_path / "sub" / "jiqun.sqlite3"
+    eng = make_engine(f"sqlite:///{path}")
+    try:
+        with eng.begin() as c:
+            c.execute(text("CREATE TABLE t (x INTEGER)"))
+            c.execute(text("INSERT INTO t VALUES (1)"))
+        for p in path.parent.iterdir():  # the database and its -wal / -shm files
+            assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, (p.name, oct(p.stat().st_mode))
+    finally:
+        eng.dispose()
