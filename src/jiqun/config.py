@@ -10,6 +10,17 @@
     ``%LOCALAPPDATA%\\jiqun\\jiqun`` on Windows.
 ``JIQUN_SECRET_KEY``
     Signs session cookies and API tokens (default: a random key kept in the data directory).
+``JIQUN_TOKEN_TTL_HOURS``
+    Lifetime of a bearer token (default 8 hours).
+``JIQUN_SESSION_IDLE_MINUTES`` / ``JIQUN_SESSION_MAX_HOURS``
+    A browser session ends after this long without a request (default 30 minutes) and this long
+    after login whatever happens (default 8 hours).
+``JIQUN_TRUSTED_PROXIES``
+    Comma-separated addresses of reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` headers are believed (default: none, the headers are ignored).
+``JIQUN_HTTPS``
+    ``1`` when the platform is served over HTTPS (HSTS header and ``Secure`` cookies even when
+    the TLS terminator does not say so).
 """
 
 from __future__ import annotations
@@ -55,3 +66,39 @@ def secret_key() -> str:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
     return path.read_text(encoding="utf-8").strip()
+
+
+def _positive_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    # a zero or negative lifetime would lock everyone out: fall back rather than fail at login
+    return value if value > 0 else default
+
+
+def token_ttl_hours() -> float:
+    """Bearer-token lifetime in hours: ``JIQUN_TOKEN_TTL_HOURS`` (default 8)."""
+    return _positive_float("JIQUN_TOKEN_TTL_HOURS", 8.0)
+
+
+def session_idle_minutes() -> float:
+    """Idle timeout of a browser session in minutes: ``JIQUN_SESSION_IDLE_MINUTES`` (default 30)."""
+    return _positive_float("JIQUN_SESSION_IDLE_MINUTES", 30.0)
+
+
+def session_max_hours() -> float:
+    """Absolute lifetime of a browser session in hours: ``JIQUN_SESSION_MAX_HOURS`` (default 8)."""
+    return _positive_float("JIQUN_SESSION_MAX_HOURS", 8.0)
+
+
+def trusted_proxies() -> frozenset[str]:
+    """Peers whose forwarding headers are believed: ``JIQUN_TRUSTED_PROXIES`` (default none)."""
+    raw = os.environ.get("JIQUN_TRUSTED_PROXIES", "")
+    return frozenset(p.strip() for p in raw.split(",") if p.strip())
+
+
+def https() -> bool:
+    """``JIQUN_HTTPS=1``: the platform is reached over HTTPS (HSTS, ``Secure`` cookies)."""
+    return os.environ.get("JIQUN_HTTPS", "").strip() == "1"

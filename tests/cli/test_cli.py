@@ -162,3 +162,50 @@ def test_data_standard_fields_block_up_to_date() -> None:
     assert block == "\n" + fields_markdown() + "\n", (
         "run jiqun.standard.docs.update_data_standard() to regenerate docs/data-standard.md"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# user accounts
+# ---------------------------------------------------------------------------------------------
+
+
+def test_user_disable_enable_passwd_list(engine: Engine, db_url: str) -> None:
+    from sqlalchemy import text
+
+    from jiqun.services import accounts
+
+    cli = CliRunner()
+    r = cli.invoke(
+        app,
+        ["user", "add", "clerk", "--role", "admin", "--password-stdin"],
+        input="correct-horse-battery\n",
+    )
+    assert r.exit_code == 0, r.output
+    p = accounts.principal_for_username("clerk", engine=engine)
+    token = accounts.issue_token(p, engine)
+    sid = accounts.create_session({"user": "clerk"}, engine=engine)
+    r = cli.invoke(app, ["user", "disable", "clerk"])
+    assert r.exit_code == 0, r.output
+    assert "2" in r.output  # one token and one session ended
+    with pytest.raises(accounts.AuthError):
+        accounts.principal_from_token(token, engine)
+    assert accounts.load_session(sid, engine) is None
+    listing = cli.invoke(app, ["user", "list"]).output
+    assert "clerk" in listing and "DISABLED" in listing
+    assert cli.invoke(app, ["user", "enable", "clerk"]).exit_code == 0
+    assert "DISABLED" not in cli.invoke(app, ["user", "list"]).output
+    weak = cli.invoke(app, ["user", "passwd", "clerk", "--password-stdin"], input="1234567890\n")
+    assert weak.exit_code == 1
+    assert cli.invoke(app, ["user", "passwd", "clerk"]).exit_code == 1  # never on the command line
+    r = cli.invoke(
+        app, ["user", "passwd", "clerk", "--password-stdin"], input="new-strong-passphrase\n"
+    )
+    assert r.exit_code == 0, r.output
+    assert accounts.authenticate("clerk", "new-strong-passphrase", "cli-test", engine)
+    assert cli.invoke(app, ["user", "disable", "nobody-at-all"]).exit_code == 1
+    with engine.connect() as c:
+        audited = c.execute(
+            text("SELECT action, username FROM audit_log WHERE resource = 'user:clerk' ORDER BY id")
+        ).all()
+    assert [a for a, _ in audited][-3:] == ["user_disable", "user_enable", "password_reset"]
+    assert all(u.startswith("cli:") for a, u in audited if a != "user_create")

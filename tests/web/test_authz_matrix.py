@@ -154,7 +154,26 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
         "401 200 403 403 403 404 404",
     ),
     ("organisations", "GET", "/organisations", "/organisations", None, LOGGED_IN),
+    (
+        "logout",
+        "POST",
+        "/auth/logout",
+        "/auth/logout",
+        "fresh_token",
+        "204 204 204 204 204 204 204",
+    ),
+    ("password", "POST", "/auth/password", "/auth/password", "same_password", LOGGED_IN),
     ("users", "GET", "/users", "/users", None, ADMIN_ONLY),
+    ("disable", "POST", "/users/{username}/disable", "/users/{victim}/disable", None, ADMIN_ONLY),
+    ("enable", "POST", "/users/{username}/enable", "/users/{victim}/enable", None, ADMIN_ONLY),
+    (
+        "reset password",
+        "POST",
+        "/users/{username}/password",
+        "/users/{victim}/password",
+        "new_password",
+        ADMIN_ONLY,
+    ),
     ("user create", "POST", "/users", "/users", "user", "401 201 403 403 403 403 403"),
     ("audit", "GET", "/audit", "/audit", None, LOGGED_IN),
     (
@@ -466,6 +485,12 @@ def _fresh_upload(world: Any) -> str:
     return staged.id
 
 
+def _fresh_user(world: Any) -> str:
+    name = f"victim_{next(_seq)}"
+    accounts.add_user(name, "government", world.password, "320200", world.engine)
+    return name
+
+
 def _fresh_need(world: Any, uscc: str) -> int:
     from jiqun.services import matching
 
@@ -525,6 +550,8 @@ def _request(world: Any, row: tuple[Any, ...], role: str) -> Any:
             values[key] = str(_fresh_assessment(world, world.firms[firm]))
     if "{policy}" in url:
         values["policy"] = _demo_policy(world)
+    if "{victim}" in url:
+        values["victim"] = _fresh_user(world)
     url = "/api/v1" + url.format(**values)
     kw: dict[str, Any] = {"headers": world.auth(role)}
     n = next(_seq)
@@ -546,6 +573,15 @@ def _request(world: Any, row: tuple[Any, ...], role: str) -> Any:
             "role": "government",
             "scope": "320200",
         }
+    elif body == "fresh_token" and role != "public":
+        # a token of its own: revoking the shared one would break the other rows
+        kw["headers"] = {
+            "Authorization": "Bearer " + accounts.issue_token(_principal(world, role), world.engine)
+        }
+    elif body == "same_password":
+        kw["json"] = {"old_password": world.password, "new_password": world.password}
+    elif body == "new_password":
+        kw["json"] = {"password": "a-long-password"}
     elif body in ("need_own", "need_other"):
         firm = values["own"] if body == "need_own" else values["other"]
         kw["json"] = {"uscc": firm, "text": "集成电路芯片", "industry_code": "3973"}
@@ -580,7 +616,11 @@ def _request(world: Any, row: tuple[Any, ...], role: str) -> Any:
         kw["files"] = {"file": ("m.csv", csv.encode(), "text/csv")}
         kw["data"] = {"kind": "cluster-members"}
     # every role logs in from its own address: the rate limit never mixes them
-    return world.client(f"10.9.{ROLES.index(role)}.1").request(method, url, **kw)
+    resp = world.client(f"10.9.{ROLES.index(role)}.1").request(method, url, **kw)
+    if body == "same_password" and resp.status_code == 200:
+        # a password change ends the account's tokens: give the role a new one
+        world.tokens[role] = accounts.issue_token(_principal(world, role), world.engine)
+    return resp
 
 
 @pytest.mark.parametrize(("row", "role", "expected"), CASES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jiqun import __version__
 from jiqun.standard.problems import JiqunError
+
+if TYPE_CHECKING:
+    from jiqun.services.accounts import Principal
 
 app = typer.Typer(
     name="jiqun",
@@ -146,7 +149,9 @@ def serve(
     err.print(
         f"[green]Jiqun 平台 platform[/]: http://{host}:{port}/  ·  API http://{host}:{port}/api/v1/docs"
     )
-    uvicorn.run("jiqun.web.main:app", host=host, port=port, workers=workers, log_level="warning")
+    from jiqun.web.main import uvicorn_options
+
+    uvicorn.run("jiqun.web.main:app", host=host, port=port, workers=workers, **uvicorn_options())
 
 
 @app.command()
@@ -204,17 +209,88 @@ def user_add(
     )
 
 
+def _local_admin() -> Principal:
+    """The CLI acts for whoever can open the database: a local admin, audited as the OS user."""
+    import getpass
+
+    from jiqun.services.accounts import Principal
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        who = "unknown"
+    return Principal(f"cli:{who}"[:80], "admin")
+
+
 @user_app.command("list")
 def user_list() -> None:
-    """用户列表 / list user accounts."""
+    """用户列表 / list user accounts (username, role, scope, active, created)."""
     from jiqun.services.accounts import list_users
     from jiqun.store.db import prepare
 
     prepare()
     for u in list_users():
+        state = "active" if u["active"] else "DISABLED 已停用"
         console.print(
-            f"{u['username']:<20} {u['role']:<11} {u['scope'] or '':<20} active={u['active']}"
+            f"{u['username']:<20} {u['role']:<11} {u['scope'] or '':<20} {state:<16} "
+            f"{u['created_at']:%Y-%m-%d %H:%M}",
+            markup=False,
         )
+
+
+@user_app.command("disable")
+def user_disable(username: Annotated[str, typer.Argument(help="用户名 username")]) -> None:
+    """停用账户 / disable an account: all its sessions and API tokens end at once (audited)."""
+    from jiqun.services.accounts import disable_user
+    from jiqun.store.db import prepare
+
+    prepare()
+    ended = disable_user(_local_admin(), username, client="cli")
+    console.print(
+        f"已停用 {username}，结束 {ended} 个会话/令牌 / disabled {username}, "
+        f"{ended} sessions and tokens ended",
+        markup=False,
+    )
+
+
+@user_app.command("enable")
+def user_enable(username: Annotated[str, typer.Argument(help="用户名 username")]) -> None:
+    """启用账户 / enable a disabled account (audited); old sessions and tokens stay ended."""
+    from jiqun.services.accounts import enable_user
+    from jiqun.store.db import prepare
+
+    prepare()
+    enable_user(_local_admin(), username, client="cli")
+    console.print(f"已启用 {username} / enabled {username}", markup=False)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    username: Annotated[str, typer.Argument(help="用户名 username")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="从标准输入读新密码 / read the new password from stdin"
+        ),
+    ] = False,
+) -> None:
+    """设置新密码 / set a new password (audited); every session and token of the account ends."""
+    from jiqun.services.accounts import reset_password
+    from jiqun.store.db import prepare
+
+    if not password_stdin:
+        raise JiqunError(
+            "请用 --password-stdin 从标准输入提供新密码（不在命令行上出现）",
+            "give the new password on stdin with --password-stdin (never on the command line)",
+        )
+    password = sys.stdin.readline().rstrip("\r\n")
+    prepare()
+    ended = reset_password(_local_admin(), username, password, client="cli")
+    console.print(
+        f"已设置 {username} 的新密码，结束 {ended} 个会话/令牌 / new password set for "
+        f"{username}, {ended} sessions and tokens ended",
+        markup=False,
+    )
 
 
 @app.command("innovation")

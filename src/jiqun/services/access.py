@@ -501,8 +501,14 @@ def create_grant(
     engine: Engine | None = None,
     client: str | None = None,
 ) -> dict[str, Any]:
-    """An enterprise (for itself) or an admin (as data owner) lets an organisation see ``uscc``."""
+    """An enterprise (for itself) or an admin (as data owner) lets an organisation see ``uscc``.
+
+    ``expires_at`` with a UTC offset is converted to UTC (the database stores naive UTC); a naive
+    value is taken as UTC.
+    """
     engine = engine or get_engine()
+    if expires_at is not None and expires_at.tzinfo is not None:
+        expires_at = expires_at.astimezone(dt.UTC).replace(tzinfo=None)
     if not (
         principal.role == "admin" or (principal.role == "enterprise" and principal.scope == uscc)
     ):

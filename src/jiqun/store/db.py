@@ -7,6 +7,7 @@ current head, and :func:`seed_reference` loads the shipped regions and industrie
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -19,12 +20,28 @@ from sqlalchemy.orm import Session, sessionmaker
 from jiqun.config import database_url
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite does (it would use 0644).
+
+    SQLite gives its ``-wal`` and ``-shm`` files the mode of the database file, so they are
+    private too. An existing file keeps its mode: an operator may have chosen it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:  # created meanwhile by another process
+        return
+    os.close(fd)
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (default :func:`jiqun.config.database_url`)."""
     url = url or database_url()
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(url[len("sqlite:///") :].split("?", 1)[0]))
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")

@@ -290,13 +290,37 @@ class AuditSubject(Base):
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True, index=True)
 
 
-class LoginAttempt(Base):
-    """Failed logins per username and client, for rate limiting (pruned as they age)."""
+class LoginThrottle(Base):
+    """Login attempts counted per key (``pair:``, ``user:``, ``client:``) over a window.
 
-    __tablename__ = "login_attempts"
+    One row per key, updated with a single ``UPDATE ... RETURNING`` so that checking and counting
+    an attempt is atomic (:func:`jiqun.services.accounts.authenticate`); ``not_before`` carries
+    the progressive delay.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AuthSession(Base):
+    """A server-side login: a browser session (``web``) or a bearer token (``api``).
+
+    Only the SHA-256 of the random identifier is stored; the cookie or the token carries the
+    identifier itself. Deleting the row ends the session (logout, revocation, disabled account).
+    """
+
+    __tablename__ = "auth_sessions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(160), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    username: Mapped[str | None] = mapped_column(String(80), index=True)
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    client: Mapped[str | None] = mapped_column(String(64))
 
 
 class Meta(Base):

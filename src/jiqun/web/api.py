@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, text
@@ -44,6 +45,22 @@ router = APIRouter(dependencies=[Depends(reject_nul), Depends(deps.check_csrf)],
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
+    expires_in: int = Field(description="seconds until the token expires (JIQUN_TOKEN_TTL_HOURS)")
+
+
+class PasswordChangeIn(BaseModel):
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
+class PasswordResetIn(BaseModel):
+    password: str = Field(min_length=10, max_length=200)
+
+
+class UserStateOut(BaseModel):
+    username: str
+    active: bool
+    sessions_ended: int = Field(description="sessions and tokens ended by this change")
 
 
 class MeOut(BaseModel):
@@ -161,7 +178,40 @@ def token(
     """
     who = accounts.authenticate(username, password, deps.client(request), engine)
     access.audit(who, "login", "api", client=deps.client(request), engine=engine)
-    return TokenOut(access_token=accounts.issue_token(who, engine))
+    return TokenOut(
+        access_token=accounts.issue_token(who, engine, client=deps.client(request)),
+        expires_in=int(accounts.token_ttl().total_seconds()),
+    )
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"], response_class=Response)
+def logout(request: Request, principal: P, engine: E) -> Response:
+    """注销 / log out: revoke the bearer token sent (or end the browser session); audited."""
+    token = deps.bearer_token(request)
+    if token:
+        accounts.revoke_token(token, principal, deps.client(request), engine)
+    elif "session" in request.scope and request.session.get("user"):
+        access.audit(principal, "logout", "web", client=deps.client(request), engine=engine)
+        request.session.clear()  # the session middleware deletes the stored session
+    return Response(status_code=204)
+
+
+@router.post("/auth/password", response_model=UserStateOut, tags=["auth"])
+def password_change(
+    body: PasswordChangeIn, request: Request, principal: P, engine: E
+) -> UserStateOut:
+    """修改本人密码 / change one's own password (the old one is required; throttled like a
+    login). Every other session and token of the account ends; audited."""
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    ended = accounts.change_password(
+        principal,
+        body.old_password,
+        body.new_password,
+        keep_session=None if deps.bearer_token(request) else deps.session_id(request),
+        client=deps.client(request),
+        engine=engine,
+    )
+    return UserStateOut(username=principal.username or "", active=True, sessions_ended=ended)
 
 
 class CsrfOut(BaseModel):
@@ -563,7 +613,7 @@ def grant_create(body: GrantIn, principal: P, engine: E, request: Request) -> JS
         body.uscc,
         body.grantee_organisation_id,
         body.purpose,
-        body.expires_at.replace(tzinfo=None) if body.expires_at else None,
+        body.expires_at,
         engine=engine,
         client=deps.client(request),
     )
@@ -647,10 +697,13 @@ def organisations(
     sort: Sort = None,
     format: Fmt = "json",
 ) -> Response:
-    """机构 / organisations (any logged-in user: needed to choose a grantee)."""
+    """机构 / organisations: all for an admin; for other logged-in users the government and
+    cluster organisations (to choose a grantee) and their own — never enterprise account
+    holders."""
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     df = pd.DataFrame(
-        accounts.list_organisations(engine), columns=["id", "name", "kind", "scope", "created_at"]
+        accounts.list_organisations(engine, principal),
+        columns=["id", "name", "kind", "scope", "created_at"],
     )
     if kind:
         df = df[df["kind"] == kind]
@@ -704,6 +757,42 @@ def user_create(body: UserIn, principal: P, engine: E, request: Request) -> JSON
         },
         status_code=201,
     )
+
+
+def _user_state(username: str, ended: int, engine: Engine) -> UserStateOut:
+    active = {u["username"]: bool(u["active"]) for u in accounts.list_users(engine)}
+    return UserStateOut(username=username, active=active.get(username, False), sessions_ended=ended)
+
+
+Username = Annotated[str, PathParam(min_length=3, max_length=80)]
+
+
+@router.post("/users/{username}/disable", tags=["admin"], response_model=UserStateOut)
+def user_disable(username: Username, principal: P, engine: E, request: Request) -> UserStateOut:
+    """停用账户 / disable an account: every session and token ends at once (admin; audited)."""
+    access.require_role(principal, "admin")
+    ended = accounts.disable_user(principal, username, deps.client(request), engine)
+    return _user_state(username, ended, engine)
+
+
+@router.post("/users/{username}/enable", tags=["admin"], response_model=UserStateOut)
+def user_enable(username: Username, principal: P, engine: E, request: Request) -> UserStateOut:
+    """启用账户 / enable an account (admin; audited); old sessions and tokens stay ended."""
+    access.require_role(principal, "admin")
+    accounts.enable_user(principal, username, deps.client(request), engine)
+    return _user_state(username, 0, engine)
+
+
+@router.post("/users/{username}/password", tags=["admin"], response_model=UserStateOut)
+def user_password_reset(
+    username: Username, body: PasswordResetIn, principal: P, engine: E, request: Request
+) -> UserStateOut:
+    """重置密码 / set a new password for an account (admin; audited); its sessions end."""
+    access.require_role(principal, "admin")
+    ended = accounts.reset_password(
+        principal, username, body.password, deps.client(request), engine
+    )
+    return _user_state(username, ended, engine)
 
 
 @router.get("/audit", tags=["admin"], response_model=None, responses=TABLE)

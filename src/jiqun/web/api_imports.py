@@ -124,6 +124,8 @@ def import_list(
             "committed_at",
         ],
     )
+    # counts stay integers when some uploads are not validated yet (None would make them floats)
+    df = df.astype({"size": "Int64", "rows": "Int64", "error_rows": "Int64"})
     if kind:
         df = df[df["kind"] == kind]
     if status:

@@ -2,7 +2,9 @@
 
 ``create_app(engine)`` builds an app bound to one database; ``jiqun serve`` runs it with Uvicorn.
 Cross-cutting rules live here and nowhere else: the error body, security headers, the upload size
-limit and the session cookie (HttpOnly, SameSite=Lax, signed with ``JIQUN_SECRET_KEY``).
+limit and the server-side session (:mod:`jiqun.web.sessions`: the cookie is a random id, HttpOnly,
+SameSite=Lax, Secure over HTTPS). Every response but static files says ``Cache-Control:
+no-store`` (pages and API answers may hold firm records); over HTTPS, HSTS.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from jiqun import __version__, config
+from jiqun import __version__
 from jiqun.standard.problems import JiqunError
 from jiqun.web.limits import BodyLimitMiddleware, BodyTooLarge, too_large
 from jiqun.web.responses import error_response
@@ -69,14 +70,10 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
     # Added before the session middleware, so it runs inside it: it reads the session.
     app.add_middleware(BodyLimitMiddleware)
     app.add_exception_handler(BodyTooLarge, lambda _r, e: too_large(e.limit))  # type: ignore[arg-type,attr-defined]
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=config.secret_key(),
-        session_cookie="jiqun_session",
-        max_age=12 * 3600,
-        same_site="lax",
-        https_only=secure_cookies,
-    )
+    from jiqun.web.deps import is_https
+    from jiqun.web.sessions import ServerSessionMiddleware
+
+    app.add_middleware(ServerSessionMiddleware, engine=engine, secure=secure_cookies)
 
     @app.middleware("http")
     async def _limits_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -94,6 +91,13 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if not request.url.path.startswith(f"{API_PREFIX}/docs"):
             response.headers.setdefault("Content-Security-Policy", CSP)
+        if not request.url.path.startswith("/static/"):
+            # pages and API answers may hold firm records: no browser or proxy may keep them
+            response.headers["Cache-Control"] = "no-store"
+        if is_https(request):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         return response
 
     @app.exception_handler(JiqunError)

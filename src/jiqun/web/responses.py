@@ -25,6 +25,9 @@ def error_response(status: int, code: str, zh: str, en: str, **extra: Any) -> JS
 
 
 def _clean(v: Any) -> Any:
+    # pandas' missing markers: NaT would otherwise serialise as the string "NaT"
+    if v is pd.NaT or v is pd.NA:
+        return None
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
     if hasattr(v, "isoformat"):

@@ -363,29 +363,59 @@ def login(
             next=_safe_next(next),
         )
     keep_lang = request.session.get("lang")
-    request.session.clear()
+    request.session.clear()  # a new user: the session middleware issues a fresh session id
     if keep_lang:
         request.session["lang"] = keep_lang
     request.session["user"] = who.username
-    with eng.connect() as c:
-        from sqlalchemy import select
-
-        from jiqun.store.models import User
-
-        request.session["v"] = c.execute(
-            select(User.token_version).where(User.username == who.username)
-        ).scalar()
     access.audit(who, "login", "web", client=deps.client(request), engine=eng)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, principal: P) -> RedirectResponse:
+    """End the session: its stored row is deleted, so a replayed cookie is worthless."""
+    if not principal.is_public:
+        access.audit(
+            principal, "logout", "web", client=deps.client(request), engine=_engine(request)
+        )
     keep_lang = request.session.get("lang")
     request.session.clear()
     if keep_lang:
         request.session["lang"] = keep_lang
     return RedirectResponse("/", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, principal: P) -> HTMLResponse:
+    _need_login(principal)
+    return render(request, "account.html", principal, error=None)
+
+
+@router.post("/account/password", response_class=HTMLResponse, response_model=None)
+def account_password(
+    request: Request,
+    principal: P,
+    old_password: Annotated[str, Form(max_length=200)],
+    new_password: Annotated[str, Form(max_length=200)],
+) -> HTMLResponse | RedirectResponse:
+    """Change one's own password; the other sessions and tokens of the account end."""
+    _need_login(principal)
+    try:
+        accounts.change_password(
+            principal,
+            old_password,
+            new_password,
+            keep_session=deps.session_id(request),
+            client=deps.client(request),
+            engine=_engine(request),
+        )
+    except JiqunError as e:
+        msg = e.message_zh if lang(request) == "zh" else e.message_en
+        return render(
+            request, "account.html", principal, status_code=getattr(e, "status", 400), error=msg
+        )
+    request.session["flash"] = ["密码已修改 / password changed"]
+    return RedirectResponse("/account", status_code=303)
 
 
 # --------------------------------------------------------------------------------------------
@@ -989,7 +1019,7 @@ def enterprise_page(request: Request, principal: P, uscc: str) -> HTMLResponse:
     orgs: list[dict[str, Any]] = []
     if owner:
         grants = [g for g in access.list_grants(principal, eng) if g["uscc"] == e["uscc"]]
-        orgs = [o for o in accounts.list_organisations(eng) if o["kind"] != "admin"]
+        orgs = [o for o in accounts.list_organisations(eng, principal) if o["kind"] != "admin"]
     return render(request, "enterprise.html", principal, e=e, owner=owner, grants=grants, orgs=orgs)
 
 
@@ -1306,3 +1336,52 @@ def admin_add_user(
     )
     request.session["flash"] = [f"已创建用户 {p.username} / user {p.username} created"]
     return RedirectResponse("/admin#users", status_code=303)
+
+
+def _admin_user_action(request: Request, action: Callable[[], object], done: str) -> Response:
+    """Run an account change for the admin page; errors come back as a flash message."""
+    try:
+        action()
+    except JiqunError as e:
+        code = lang(request)
+        request.session["flash"] = [e.message_zh if code == "zh" else e.message_en, "error"]
+        return RedirectResponse("/admin#users", status_code=303)
+    request.session["flash"] = [done]
+    return RedirectResponse("/admin#users", status_code=303)
+
+
+@router.post("/admin/users/{username}/disable", response_model=None)
+def admin_disable_user(request: Request, principal: P, username: str) -> Response:
+    access.require_role(principal, "admin")
+    return _admin_user_action(
+        request,
+        lambda: accounts.disable_user(principal, username, deps.client(request), _engine(request)),
+        f"已停用 {username}，其会话和令牌已结束 / {username} disabled, sessions and tokens ended",
+    )
+
+
+@router.post("/admin/users/{username}/enable", response_model=None)
+def admin_enable_user(request: Request, principal: P, username: str) -> Response:
+    access.require_role(principal, "admin")
+    return _admin_user_action(
+        request,
+        lambda: accounts.enable_user(principal, username, deps.client(request), _engine(request)),
+        f"已启用 {username} / {username} enabled",
+    )
+
+
+@router.post("/admin/users/{username}/password", response_model=None)
+def admin_reset_password(
+    request: Request,
+    principal: P,
+    username: str,
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    access.require_role(principal, "admin")
+    return _admin_user_action(
+        request,
+        lambda: accounts.reset_password(
+            principal, username, password, deps.client(request), _engine(request)
+        ),
+        f"已重置 {username} 的密码 / password of {username} reset",
+    )
