@@ -8,6 +8,12 @@ unit 万元, region level, code level, value vs count basis, ``synthetic`` — a
 
 The firms of **all** regions are mapped, because suppliers, peers and candidate firms lie
 outside the analysed region.
+
+:func:`chain_analysis` is what an interface shows to a caller: it decides, once for the web
+pages, the REST API and the CLI, whether the caller may see the firm-level tables
+(:func:`jiqun.services.access.require_area_analysis`), keeps only the firms the caller may read
+(:func:`jiqun.services.access.visible_rows`) and puts the segment aggregates of firms the
+caller may not read under disclosure control (:func:`jiqun.analytics.disclosure.suppress_table`).
 """
 
 from __future__ import annotations
@@ -21,17 +27,24 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, text
 
+from jiqun.analytics.disclosure import suppress_table
 from jiqun.chains.analysis import BASIS_LABELS, ChainAnalysis, analyse_chain
 from jiqun.chains.mapping import map_firms
 from jiqun.chains.templates import ChainTemplate, get_template
+from jiqun.services import access
+from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine
 
 __all__ = [
+    "FIRM_TABLES",
+    "SUPPRESSED",
     "ChainMap",
     "ChainReport",
+    "ChainView",
     "RegionSpec",
+    "chain_analysis",
     "chain_map",
     "chain_report",
     "read_overrides",
@@ -510,6 +523,272 @@ def chain_report(
     notes += analysis.notes
     b = _basis(template, spec, link_year, synthetic, analysis.lsr.basis, min_confidence)
     return ChainReport(template, spec, analysis, lm, b, list(dict.fromkeys(notes)))
+
+
+# ---------------------------------------------------------------------------------------------
+# What a caller may see
+# ---------------------------------------------------------------------------------------------
+
+#: tables with one row per enterprise (shown only to callers allowed the area analysis, and
+#: then only the rows of firms they may read)
+FIRM_TABLES = ("lsr_firms", "candidates", "leader_candidates", "mapping")
+#: segment-table columns that add up firm figures (disclosure control)
+_SEGMENT_MAGNITUDES = ("output", "revenue", "employees", "rd_expense", "share_of_national", "lq")
+#: columns of a segment's supply-link figures (the local supporting rate on the value basis)
+_LSR_MAGNITUDES = ("lsr", "lsr_value", "local_value", "total_value")
+#: label of a cell withheld by disclosure control
+SUPPRESSED = "保密 / suppressed"
+
+
+@dataclass
+class ChainView:
+    """A chain analysis as one caller may see it (:func:`chain_analysis`).
+
+    Attributes
+    ----------
+    report:
+        The full analysis (not for display: use ``tables`` and ``summary``).
+    permitted:
+        Whether the caller may see firm-level tables of this area.
+    denial:
+        The refusal when not permitted (HTTP 401/403), raised by :meth:`require`.
+    tables:
+        Every table of :meth:`ChainReport.tables` as the caller may see it; the
+        :data:`FIRM_TABLES` are ``None`` when not permitted.
+    hidden:
+        Rows left out of each table (firms the caller may not read).
+    summary:
+        :meth:`ChainReport.summary`, with the chain-level local supporting rate withheld
+        (``None``) when it would come from fewer than three firms the caller may not read.
+    suppressed_segments:
+        Segments whose magnitudes are withheld (:data:`SUPPRESSED`).
+    notes:
+        The report's notes plus what was left out.
+    """
+
+    report: ChainReport
+    permitted: bool
+    denial: access.AccessDenied | None
+    tables: dict[str, pd.DataFrame | None]
+    hidden: dict[str, int]
+    summary: dict[str, Any]
+    suppressed_segments: list[str]
+    notes: list[str]
+
+    def require(self) -> None:
+        """Raise the refusal (HTTP 403) when the caller may not see the firm-level tables."""
+        if self.denial is not None:
+            raise self.denial
+
+
+def _protect_segments(
+    segs: pd.DataFrame, mapping: pd.DataFrame, readable: set[str], everything: bool
+) -> tuple[pd.DataFrame, set[str]]:
+    """The segment table with the magnitudes of protected segments withheld.
+
+    A segment whose local firms the caller may all read is shown as is; the others go through
+    the primary rule of :func:`jiqun.analytics.disclosure.suppress_table` (fewer than 3 firms,
+    or the largest over 85 % of the output). No total over segments is published (a firm may
+    serve several segments), so there is no equation for complementary suppression to guard.
+    """
+    out = segs.copy()
+    out["suppressed"] = False
+    if everything or not len(out):
+        return out, set()
+    m = mapping[["uscc", "segment", "output"]].copy() if len(mapping) else None
+    members: dict[str, set[str]] = {}
+    share: dict[str, float] = {}
+    if m is not None:
+        m = m.drop_duplicates(["uscc", "segment"])
+        m["output"] = pd.to_numeric(m["output"], errors="coerce").fillna(0.0).clip(lower=0.0)
+        for seg, g in m.groupby("segment"):
+            members[str(seg)] = set(g["uscc"].astype(str))
+            tot = float(g["output"].sum())
+            share[str(seg)] = float(g["output"].max()) / tot if tot > 0 else 0.0
+    open_rows = [
+        i
+        for i, seg, n in zip(out.index, out["segment"], out["firms"], strict=True)
+        if n > 0 and not (members.get(str(seg)) and members[str(seg)] <= readable)
+    ]
+    if not open_rows:
+        return out, set()
+    cells = pd.DataFrame(
+        {
+            "segment": out.loc[open_rows, "segment"].astype(str),
+            "value": pd.to_numeric(out.loc[open_rows, "output"], errors="coerce").fillna(0.0),
+            "n_enterprises": out.loc[open_rows, "firms"].astype("int64"),
+            "top_share": [share.get(str(s), 1.0) for s in out.loc[open_rows, "segment"]],
+        }
+    )
+    res = suppress_table(cells, row="segment", totals=False)
+    hit = set(res.cells.loc[res.cells["suppressed"].astype(bool), "segment"])
+    rows = out["segment"].astype(str).isin(hit)
+    out["suppressed"] = rows
+    for c in _SEGMENT_MAGNITUDES:
+        if c in out.columns:
+            out[c] = out[c].astype(object).where(~rows, None)
+    return out, hit
+
+
+def _blank(df: pd.DataFrame, rows: pd.Series, cols: tuple[str, ...]) -> pd.DataFrame:
+    out = df.copy()
+    for c in cols:
+        if c in out.columns:
+            out[c] = out[c].astype(object).where(~rows, None)
+    return out
+
+
+def chain_analysis(
+    principal: Principal | None,
+    chain: str | ChainTemplate,
+    region: str | None = None,
+    cluster: str | None = None,
+    *,
+    engine: Engine | None = None,
+    client: str | None = None,
+    cache: bool = False,
+    **options: Any,
+) -> ChainView:
+    """The chain analysis of a region or a cluster as ``principal`` may see it.
+
+    The one access decision for chain analyses (web pages, REST API and CLI use it):
+
+    1. The firm-level tables (:data:`FIRM_TABLES`: chain-leader candidates, gap-filling
+       candidates, firm LSR, the mapping) need the area analysis right
+       (:func:`jiqun.services.access.require_area_analysis`: admin, the area's government,
+       the cluster's own organisation). Without it they are ``None`` and :meth:`ChainView.require`
+       raises the 403; with it they keep the firms the caller may read (``hidden`` counts the
+       rest; reads through a grant are audited).
+    2. Segment aggregates whose firms the caller may not all read pass the primary rule of
+       disclosure control; a suppressed segment's output, revenue, employees, R&D, share and LQ,
+       its value-basis LSR and its strong-link concentration are withheld (``None``,
+       ``suppressed`` True, :data:`SUPPRESSED` on pages). The top firm of a strong link is
+       shown only when the caller may read it.
+    3. A permitted analysis is audited (``chain_analysis``).
+
+    Parameters
+    ----------
+    principal:
+        The caller; ``None`` is the local operator of the database (CLI), who sees everything.
+    chain, region, cluster:
+        As in :func:`chain_report`.
+    engine:
+        Database.
+    client:
+        The caller's address for the audit log.
+    cache:
+        Reuse the report computed for this data version (:func:`jiqun.services.cache.cached`).
+    **options:
+        Further arguments of :func:`chain_report` (``year``, ``basis``, ``min_confidence``,
+        ``top_n``).
+
+    Returns
+    -------
+    ChainView
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        401 for the public (nothing of the analysis is shown to it).
+    JiqunError
+        The errors of :func:`chain_report`.
+
+    References
+    ----------
+    ``docs/chains.md``; ``docs/disclosure.md`` (primary rule).
+
+    Example
+    -------
+    >>> v = chain_analysis(None, "integrated_circuits", cluster="NC2021-03")  # doctest: +SKIP
+    >>> v.permitted  # doctest: +SKIP
+    True
+    """
+    engine = engine or get_engine()
+    denial: access.AccessDenied | None = None
+    if principal is not None:
+        try:
+            access.require_area_analysis(principal, region=region, cluster=cluster, engine=engine)
+        except access.AccessDenied as exc:
+            if exc.status == 401:
+                raise
+            denial = exc
+
+    def compute() -> ChainReport:
+        return chain_report(chain, region, cluster, engine=engine, **options)
+
+    if cache:
+        from jiqun.services.cache import cached
+
+        cid = chain.id if isinstance(chain, ChainTemplate) else str(chain)
+        key = ("chain_report", cid, region, cluster, tuple(sorted(options.items())))
+        rep = cached(engine, key, compute)
+    else:
+        rep = compute()
+    everything = principal is None or principal.role == "admin"
+    readable: set[str] = set()
+    mapping = rep.mapping
+    if not everything and len(mapping):
+        seen, _n = access.visible_rows(principal, mapping[["uscc"]], "uscc", engine, client)
+        readable = set(seen["uscc"].astype(str))
+    tables: dict[str, pd.DataFrame | None] = {}
+    hidden: dict[str, int] = {}
+    for name, df in rep.tables().items():
+        n_hidden = 0
+        if name in FIRM_TABLES:
+            if denial is not None:
+                tables[name], hidden[name] = None, 0
+                continue
+            if not everything:
+                df, n_hidden = access.visible_rows(principal, df, "uscc", engine, client)
+        tables[name], hidden[name] = df, n_hidden
+    segs, hit = _protect_segments(tables["segments"], mapping, readable, everything)  # type: ignore[arg-type]
+    tables["segments"] = segs
+    for name, cols in (
+        ("lsr_segments", _LSR_MAGNITUDES),
+        ("weak_links", ("lsr",)),
+        ("strong_links", (*_SEGMENT_MAGNITUDES, "cr1", "hhi")),
+    ):
+        df = tables.get(name)
+        if df is not None and len(df) and hit:
+            tables[name] = _blank(df, df["segment"].astype(str).isin(hit), cols)
+    strong = tables.get("strong_links")
+    if strong is not None and len(strong) and not everything and "top_firm" in strong.columns:
+        unseen = strong["top_firm"].notna() & ~strong["top_firm"].astype(str).isin(readable)
+        hidden["strong_links"] = int(unseen.sum())
+        tables["strong_links"] = _blank(strong, unseen, ("top_firm", "top_firm_name", "cr1", "hhi"))
+    summary = rep.summary()
+    local = set(mapping["uscc"].astype(str)) if len(mapping) else set()
+    if not everything and not local <= readable and 0 < len(local) < 3:
+        summary["lsr"] = None  # the chain's LSR of one or two firms is theirs
+    notes = list(rep.notes)
+    if denial is not None:
+        notes.append(
+            "无权查看企业明细（链主候选、补链候选、企业映射）：仅管理员、所辖地区政府或本集群促进机构可见 / "
+            "firm-level tables (chain-leader and gap candidates, firm mapping) not permitted: "
+            "only an admin, the area's government or the cluster's organisation may see them"
+        )
+    n_hidden = sum(hidden.values())
+    if n_hidden:
+        notes.append(
+            f"{n_hidden} 行涉及您无权查看的企业，未显示 / {n_hidden} rows about enterprises you "
+            "may not read are not shown"
+        )
+    if hit:
+        notes.append(
+            f"{len(hit)} 个环节的产值等数据按披露控制规则保密（少于 3 家企业或一家占比超过 85%）/ "
+            f"{len(hit)} segment(s) suppressed by disclosure control (fewer than 3 firms or one "
+            "firm above 85 %)"
+        )
+    if principal is not None and denial is None:
+        access.audit(
+            principal,
+            "chain_analysis",
+            f"chain:{rep.template.id}",
+            detail={"cluster": cluster, "region": region},
+            client=client,
+            engine=engine,
+        )
+    return ChainView(rep, denial is None, denial, tables, hidden, summary, sorted(hit), notes)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Thin wrappers over :mod:`jiqun.chains.templates`, :mod:`jiqun.services.chains` and
 :mod:`jiqun.services.resilience`. Templates are reference data (public). Analyses list
-enterprises, so :func:`jiqun.services.access.require_area_analysis` /
+enterprises: :func:`jiqun.services.chains.chain_analysis` decides what a caller may see of a
+chain analysis (the same decision as the web pages); :func:`jiqun.services.access.require_scenario` /
 :func:`jiqun.services.access.require_scenario` decide who may run them and
 :func:`jiqun.services.access.visible_rows` removes rows about enterprises the caller may not
 read (reads through a grant are audited).
@@ -128,9 +129,6 @@ def chain(chain_id: str) -> dict[str, Any]:
     return _plain(_template(chain_id).to_dict())
 
 
-_FIRM_TABLES = ("lsr_firms", "candidates", "leader_candidates", "mapping")
-
-
 @router.get(
     "/chains/{chain_id}/analysis",
     tags=["chains"],
@@ -165,7 +163,7 @@ def chain_analysis(
     ``region``): completeness, local supporting rate, weak/strong/extend links with candidates,
     chain-leader candidates. An admin, the area's government or the cluster's organisation;
     rows about enterprises the caller may not read are left out (``hidden_rows``)."""
-    from jiqun.services.chains import chain_report
+    from jiqun.services.chains import chain_analysis
 
     tpl = _template(chain_id)
     if (cluster is None) == (region is None):
@@ -173,46 +171,24 @@ def chain_analysis(
             "请给出 cluster 集群编号 或 region 地区代码（二选一）",
             "give either cluster or region (exactly one)",
         )
-    access.require_area_analysis(principal, region=region, cluster=cluster, engine=engine)
-    rep = chain_report(
+    view = chain_analysis(
+        principal,
         tpl,
         region=region,
         cluster=cluster,
         engine=engine,
+        client=deps.client(request),
         year=year,
         basis=basis,
         min_confidence=min_confidence,
         top_n=top_n,
     )
-    client = deps.client(request)
-    tables: dict[str, tuple[pd.DataFrame, int]] = {}
-    for name, df in rep.tables().items():
-        hidden = 0
-        if name in _FIRM_TABLES:
-            df, hidden = access.visible_rows(principal, df, "uscc", engine, client)
-        elif "top_firm" in df.columns and len(df):
-            firms = df[["top_firm"]].dropna().rename(columns={"top_firm": "uscc"})
-            seen, _n = access.visible_rows(principal, firms, "uscc", engine, client)
-            mask = ~df["top_firm"].isin(set(seen["uscc"]))
-            hidden = int((mask & df["top_firm"].notna()).sum())
-            df = df.astype({"top_firm": object, "top_firm_name": object})
-            df.loc[mask, ["top_firm", "top_firm_name"]] = None
-        tables[name] = (df, hidden)
-    access.audit(
-        principal,
-        "chain_analysis",
-        f"chain:{chain_id}",
-        detail={"cluster": cluster, "region": region},
-        client=client,
-        engine=engine,
-    )
-    notes = list(rep.notes)
-    n_hidden = sum(h for _df, h in tables.values())
-    if n_hidden:
-        notes.append(
-            f"{n_hidden} 行涉及您无权查看的企业，未显示 / {n_hidden} rows about enterprises you "
-            "may not read are not shown"
-        )
+    view.require()  # the firm-level tables are what this endpoint returns: 403 without them
+    rep = view.report
+    tables = {
+        name: (df, view.hidden.get(name, 0)) for name, df in view.tables.items() if df is not None
+    }
+    notes = view.notes
     basis_out = _plain(rep.basis)
     if format == "csv":
         if table not in tables:
@@ -227,7 +203,7 @@ def chain_analysis(
             from jiqun.services.exporting import neutralise_formulas
 
             pd.DataFrame(
-                [(k, str(v)) for k, v in {**rep.summary(), **basis_out}.items()]
+                [(k, str(v)) for k, v in {**view.summary, **basis_out}.items()]
                 + [("说明 note", n) for n in notes],
                 columns=["项目 item", "值 value"],
             ).to_excel(xw, sheet_name="说明 notes", index=False)
@@ -240,7 +216,7 @@ def chain_analysis(
         )
     return JSONResponse(
         {
-            "summary": _plain(rep.summary()),
+            "summary": _plain(view.summary),
             "basis": basis_out,
             "notes": notes,
             "tables": {

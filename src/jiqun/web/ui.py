@@ -566,22 +566,22 @@ def cluster_chain_part(
     prof = cluster_profile(cluster_id, eng)
     choices = _chain_choices(prof.get("field"))
     try:
-        from jiqun.services.chains import chain_report
+        from jiqun.services.chains import chain_analysis
     except ImportError:
         return render(request, "_unavailable.html", principal, what="chains")
     if not choices:
         return render(request, "_unavailable.html", principal, what="chains")
     chain = chain if chain in {c["id"] for c in choices} else choices[0]["id"]
-    from jiqun.services.regions import cached
-
-    rep = cached(
-        eng,
-        ("chain", cluster_id, chain),
-        lambda: chain_report(chain, cluster=cluster_id, engine=eng),
+    # the service decides what this caller may see, as for the API (403 there: a note here)
+    view = chain_analysis(
+        principal, chain, cluster=cluster_id, engine=eng, client=deps.client(request), cache=True
     )
+    rep = view.report
+    tabs = view.tables
     t = translator(lang(request))
     lab = labeller(lang(request))
-    segs = rep.analysis.segments
+    segs = tabs["segments"]
+    assert segs is not None
     comp = rep.analysis.completeness.table.set_index("segment")
     weak = set(rep.analysis.weak.table["segment"]) if len(rep.analysis.weak.table) else set()
     order = {"upstream": 0, "midstream": 1, "downstream": 2}
@@ -620,17 +620,20 @@ def cluster_chain_part(
         "_chain.html",
         principal,
         rep=rep,
-        summary=rep.summary(),
+        summary=view.summary,
+        notes=view.notes,
         chain=chain,
         choices=choices,
         cluster_id=cluster_id,
         graph=graph,
         segments=_records(segs),
-        weak=_records(rep.analysis.weak.table),
-        strong=_records(rep.analysis.strong),
-        extend=_records(rep.analysis.extend),
-        leaders=_records(rep.analysis.leaders.head(10)),
-        lsr_by={r["segment"]: r for r in _records(rep.analysis.lsr.segments)},
+        weak=_records(tabs["weak_links"]),
+        strong=_records(tabs["strong_links"]),
+        extend=_records(tabs["extend_links"]),
+        leaders=None
+        if tabs["leader_candidates"] is None
+        else _records(tabs["leader_candidates"].head(10)),
+        lsr_by={r["segment"]: r for r in _records(tabs["lsr_segments"])},
     )
 
 
