@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jiqun.standard.problems import JiqunError
+from jiqun.errors import JiqunError, JiqunWarning
 
 __all__ = [
     "PRESENCE_RTOL",
@@ -59,13 +59,6 @@ __all__ = [
 PRESENCE_RTOL: float = 1e-9
 
 _MAX_NAMED = 10
-
-
-class JiqunWarning(UserWarning):
-    """A warning Jiqun shows the user: something was dropped, undefined or suspicious.
-
-    Nothing is ever dropped or set to NaN silently; every such step warns with this class.
-    """
 
 
 # --------------------------------------------------------------------------------------------

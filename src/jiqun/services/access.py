@@ -26,24 +26,10 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from jiqun.errors import AccessDenied, JiqunError, NotFound  # noqa: F401 (re-exported)
 from jiqun.services.accounts import Principal
-from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import AuditEntry, Grant, Organisation
-
-
-class AccessDenied(JiqunError):
-    """The principal may not do this (HTTP 403; 404 where existence must not leak)."""
-
-    def __init__(self, zh: str, en: str, status: int = 403) -> None:
-        super().__init__(zh, en)
-        self.status = status
-
-
-class NotFound(JiqunError):
-    """No such record, or none the principal may see (HTTP 404)."""
-
-    status = 404
 
 
 def _now() -> dt.datetime:

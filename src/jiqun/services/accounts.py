@@ -23,8 +23,8 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from jiqun import config, reference
+from jiqun.errors import AuthError, JiqunError
 from jiqun.standard.codes import check_uscc
-from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import Cluster, ClusterMember, Enterprise, LoginAttempt, Organisation, User
 
@@ -41,14 +41,6 @@ TOKEN_MAX_AGE = 12 * 3600  # seconds
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("jiqun-dummy-password")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,80}$")
-
-
-class AuthError(JiqunError):
-    """Login or token refused; ``status`` is the HTTP status the interfaces should use."""
-
-    def __init__(self, zh: str, en: str, status: int = 401) -> None:
-        super().__init__(zh, en)
-        self.status = status
 
 
 @dataclass(frozen=True)
