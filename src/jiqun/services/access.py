@@ -27,6 +27,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from jiqun.errors import AccessDenied, JiqunError, NotFound  # noqa: F401 (re-exported)
+from jiqun.reference import region_prefix
 from jiqun.services.accounts import Principal
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import AuditEntry, Grant, Organisation
@@ -34,16 +35,6 @@ from jiqun.store.models import AuditEntry, Grant, Organisation
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def region_prefix(code: str) -> str:
-    """The GB/T 2260 prefix a region code covers: 320000 → 32, 320200 → 3202, 320214 → 320214."""
-    code = code.strip()
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 # --------------------------------------------------------------------------------------------
