@@ -17,7 +17,7 @@ MODULES = sorted(
         for pkg in (jiqun.analytics, jiqun.standard)
         for m in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + ".")
     }
-    | {"jiqun.metrics", "jiqun.reference", "jiqun.demo", "jiqun.demo.tables"}
+    | {"jiqun.metrics", "jiqun.reference", "jiqun.demo", "jiqun.demo.tables", "jiqun.errors"}
 )
 
 

@@ -72,7 +72,7 @@ from jiqun.analytics.concentration import (
     spatial_gini,
 )
 from jiqun.analytics.dynamics import shift_share
-from jiqun.analytics.rca import JiqunWarning, check_matrix, location_quotient
+from jiqun.analytics.rca import JiqunWarning, check_matrix, location_quotient, lq_from_totals
 from jiqun.analytics.similarity import homogeneous_competition_table
 from jiqun.analytics.specialisation import herfindahl
 from jiqun.analytics.strength import cluster_stars, cluster_strength
@@ -152,7 +152,6 @@ def _members_table(
     rows = []
     for r in members:
         share_lead = lead[r] / total[r] if total[r] > 0 else np.nan
-        nat_share_lead = nat_lead / nat_total if nat_total > 0 else np.nan
         rows.append(
             {
                 "region_code": r,
@@ -160,9 +159,7 @@ def _members_table(
                 "national_share": float(total[r] / nat_total) if nat_total > 0 else np.nan,
                 "leading_value": float(lead[r]),
                 "leading_share_of_region": float(share_lead),
-                "leading_lq": float(share_lead / nat_share_lead)
-                if nat_share_lead and nat_share_lead > 0
-                else np.nan,
+                "leading_lq": float(lq_from_totals(lead[r], total[r], nat_lead, nat_total)),
                 "leading_national_share": float(lead[r] / nat_lead) if nat_lead > 0 else np.nan,
                 "diversity": float(cx.diversity.get(r, np.nan)),  # type: ignore[attr-defined]
                 "eci": float(cx.eci.get(r, np.nan)),  # type: ignore[attr-defined]

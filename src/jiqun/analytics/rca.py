@@ -6,6 +6,18 @@ as rows and industries as columns, non-negative values such as employment, outpu
 Notation (``docs/METHODS.md`` §1): ``E_r = Σ_i X_ri`` (region total), ``E_i = Σ_r X_ri`` (industry
 total), ``E = ΣΣ X``.
 
+Undefined location quotients — the one convention of Jiqun
+----------------------------------------------------------
+``LQ_ri = (X_ri / E_r) / (E_i / E)`` is *undefined* when ``E_r``, ``E_i`` or ``E`` is 0 (or
+missing): the empty cell ``0/0`` of a region or industry without activity, and ``x/0`` — a value
+against a zero total, which happens only when the totals come from elsewhere (a national
+reference, a wider area). Both are **NaN**: never 0 (that would read as "not specialised") and
+never ``inf``. Every LQ in Jiqun is computed by :func:`location_quotient` (matrices) or
+:func:`lq_from_totals` (a cell or a vector with totals from elsewhere), so the rule holds everywhere;
+the caller says so to the user (a :class:`JiqunWarning` or a note). :func:`presence` counts NaN as
+absent, as ecomplexity does. A ``reference`` that is 0 where ``X`` is positive contradicts ``X``
+and is refused (:class:`JiqunError`), not turned into undefined cells.
+
 References
 ----------
 - Balassa, B. (1965). Trade liberalisation and "revealed" comparative advantage. *The Manchester
@@ -27,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jiqun.standard.problems import JiqunError
+from jiqun.errors import JiqunError, JiqunWarning
 
 __all__ = [
     "PRESENCE_RTOL",
@@ -36,6 +48,7 @@ __all__ = [
     "diversity",
     "drop_empty",
     "location_quotient",
+    "lq_from_totals",
     "matrix",
     "presence",
     "ubiquity",
@@ -46,13 +59,6 @@ __all__ = [
 PRESENCE_RTOL: float = 1e-9
 
 _MAX_NAMED = 10
-
-
-class JiqunWarning(UserWarning):
-    """A warning Jiqun shows the user: something was dropped, undefined or suspicious.
-
-    Nothing is ever dropped or set to NaN silently; every such step warns with this class.
-    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -447,6 +453,59 @@ def _lq_array(
         den = col_total / total
         np.divide(lq, den[np.newaxis, :], out=lq)
     return lq
+
+
+def lq_from_totals(x: Any, region_total: Any, industry_total: Any, total: Any) -> Any:
+    """Location quotient from a value and its totals, NaN where undefined (module docstring).
+
+    ``LQ = (x / region_total) / (industry_total / total)`` — the operation order of
+    :func:`location_quotient`, so the same inputs give the same floats. Arguments broadcast as
+    NumPy arrays (pandas objects keep their labels): a scalar gives a float, a Series a Series.
+
+    Parameters
+    ----------
+    x:
+        Value(s) of the region in the industry (``X_ri``).
+    region_total:
+        The region's total over all industries (``E_r``).
+    industry_total:
+        The industry's total over all regions, or the reference area's (``E_i``).
+    total:
+        The grand total (``E``).
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas object
+        The LQ; NaN wherever ``region_total``, ``industry_total`` or ``total`` is 0 or NaN
+        (``0/0`` and ``x/0`` alike).
+
+    References
+    ----------
+    Balassa (1965); ``docs/METHODS.md`` §1.
+
+    Example
+    -------
+    >>> lq_from_totals(2.0, 3.0, 3.0, 4.0)  # (2/3) / (3/4)
+    0.8888888888888888
+    >>> lq_from_totals(0.0, 0.0, 3.0, 4.0), lq_from_totals(1.0, 3.0, 0.0, 4.0)
+    (nan, nan)
+    """
+    # NumPy floats, not Python floats: a Python float division by 0 raises instead of giving NaN
+    x, region_total, industry_total, total = (
+        v if isinstance(v, pd.Series | pd.DataFrame) else np.asarray(v, dtype=np.float64)
+        for v in (x, region_total, industry_total, total)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = (x / region_total) / (industry_total / total)
+        defined = (
+            (np.asarray(region_total) > 0)
+            & (np.asarray(industry_total) > 0)
+            & (np.asarray(total) > 0)
+        )
+    if isinstance(lq, pd.Series | pd.DataFrame):
+        return lq.where(np.broadcast_to(defined, lq.shape), np.nan)
+    out = np.where(defined, lq, np.nan)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def location_quotient(X: pd.DataFrame, reference: pd.Series | None = None) -> pd.DataFrame:

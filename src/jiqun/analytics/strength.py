@@ -30,6 +30,7 @@ from jiqun.analytics.rca import (
     _reference_totals,
     _warn_dropped,
     check_matrix,
+    lq_from_totals,
 )
 from jiqun.analytics.specialisation import _region_totals
 from jiqun.standard.problems import JiqunError
@@ -149,7 +150,7 @@ def cluster_strength(
         arr, est_arr, T, Ec = emp.to_numpy(), est.to_numpy(), T[~bad_rows], Ec[~bad_cols]
         if arr.size == 0:
             raise JiqunError("删除后矩阵为空", "nothing left after dropping")
-    lq = (arr / T[:, None]) / (Ec / E)[None, :]
+    lq = lq_from_totals(arr, T[:, None], Ec[None, :], E)
     flags = {k: np.zeros(arr.shape, dtype=bool) for k in ("q", "s", "st", "st10")}
     for j in range(arr.shape[1]):
         pos = arr[:, j] > 0
@@ -346,14 +347,13 @@ def cluster_stars(
     Ec, E = ref_arr.sum(axis=0), ref_arr.sum()
     if E <= 0:
         raise JiqunError("参照区域总就业为 0", "the reference area has total employment 0")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lq = (arr / Er[:, None]) / (Ec / E)[None, :]
-    lq = np.where(Ec[None, :] > 0, lq, 0.0)
+    lq = lq_from_totals(arr, Er[:, None], Ec[None, :], E)
     if (Ec <= 0).any():
         warnings.warn(
             JiqunWarning(
-                f"参照区域中就业为 0 的集群，区位商设为 0：{_fmt_labels(list(emp.columns[Ec <= 0]))}"
-                f" / clusters with zero employment in the reference area get LQ 0: "
+                "参照区域中就业为 0 的集群，区位商无定义（NaN）："
+                f"{_fmt_labels(list(emp.columns[Ec <= 0]))} / clusters with zero employment in "
+                f"the reference area have an undefined LQ (NaN): "
                 f"{_fmt_labels(list(emp.columns[Ec <= 0]))}"
             ),
             stacklevel=2,

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.rca import JiqunWarning
+from jiqun.analytics.rca import JiqunWarning, lq_from_totals
 from jiqun.chains.templates import ChainTemplate
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import TAGS
@@ -317,8 +317,7 @@ def segment_table(
         out["share_of_national"] = np.where(out[nat_col] > 0, out[measure] / out[nat_col], np.nan)
         x_r = float(f.loc[local, measure].sum())
         x = float(f[measure].sum())
-        denom = out[nat_col] / x if x > 0 else np.nan
-        out["lq"] = np.where((x_r > 0) & (denom > 0), (out[measure] / x_r) / denom, np.nan)
+        out["lq"] = lq_from_totals(out[measure], x_r, out[nat_col], x)
     return out.reset_index()
 
 
@@ -1181,7 +1180,7 @@ def extend_links(
         xr = float(f.loc[mask, measure].sum())
         xrs = float(f.loc[in_rel, measure].sum())
         xs = float(seg_nat.get(sid, 0.0))
-        lq = (xrs / xr) / (xs / x) if xr > 0 and xs > 0 and x > 0 else np.nan
+        lq = lq_from_totals(xrs, xr, xs, x)
         units = f.loc[in_rel, "unit"].value_counts().head(top_units)
         rows.append(
             {

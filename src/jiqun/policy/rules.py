@@ -46,6 +46,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from jiqun.reference import region_prefix
 from jiqun.standard.problems import JiqunError
 
 NUMERIC_FIELDS = {
@@ -181,15 +182,6 @@ def _cmp(v: float, op: str, t: float) -> bool:
     }[op]
 
 
-def _prefix(code: str) -> str:
-    code = str(code)
-    if len(code) == 6 and code.endswith("0000"):
-        return code[:2]
-    if len(code) == 6 and code.endswith("00"):
-        return code[:4]
-    return code
-
-
 def _check_one(firm: Mapping[str, Any], c: Condition, on: dt.date | None) -> dict[str, Any]:
     if "any_of" in c:
         subs = [_check_one(firm, s, on) for s in c["any_of"]]
@@ -227,7 +219,7 @@ def _check_one(firm: Mapping[str, Any], c: Condition, on: dt.date | None) -> dic
     elif f == "cluster":
         passed = bool(v & set(t))
     elif f == "region":
-        passed = any(str(v).startswith(_prefix(x)) for x in t)
+        passed = any(str(v).startswith(region_prefix(x)) for x in t)
     else:  # industry
         passed = any(str(v).startswith(str(x)) for x in t)
     return {
@@ -345,7 +337,11 @@ def to_sql(
             ]
             return "(" + (" AND " if op == "all" else " OR ").join(parts) + ")"
         if f == "region":
-            return "(" + " OR ".join(f"e.region_code LIKE {p(_prefix(x) + '%')}" for x in t) + ")"
+            return (
+                "("
+                + " OR ".join(f"e.region_code LIKE {p(region_prefix(x) + '%')}" for x in t)
+                + ")"
+            )
         if f == "industry":
             return "(" + " OR ".join(f"e.industry_code LIKE {p(str(x) + '%')}" for x in t) + ")"
         # cluster: member or inside (member region × leading industry)

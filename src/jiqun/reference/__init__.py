@@ -34,6 +34,7 @@ import copy
 import csv
 import functools
 import io
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any, Literal
 
@@ -57,9 +58,12 @@ __all__ = [
     "industry_vintage",
     "reference_manifest",
     "region_codes",
+    "region_display_name",
+    "region_display_names",
     "region_exists",
     "region_level",
     "region_name",
+    "region_prefix",
     "regions",
     "strip_section_letter",
 ]
@@ -403,6 +407,101 @@ def region_name(code: str, full: bool = False) -> str | None:
     if hit is None:
         return None
     return hit[2] if full else hit[1]
+
+
+def region_display_name(code: str) -> str:
+    """The name to show for a GB/T 2260 code (the one rule for every table, page and export).
+
+    GB/T 2260 names a municipality's prefecture-level unit ``市辖区`` and some placeholder units
+    ``县`` or ``省直辖县级行政区划``: ``市辖区`` shows as its province (the municipality), the
+    other placeholders as province + name. An unknown code shows as itself.
+
+    Parameters
+    ----------
+    code:
+        A six-digit code as a string.
+
+    Returns
+    -------
+    str
+        The display name.
+
+    References
+    ----------
+    GB/T 2260; ``src/jiqun/reference/data/admin_divisions_cn_2023.csv``.
+
+    Example
+    -------
+    >>> region_display_name("110100"), region_display_name("500200")
+    ('北京市', '重庆市县')
+    >>> region_display_name("320214"), region_display_name("999999")
+    ('新吴区', '999999')
+    """
+    name = region_name(code)
+    if not name:
+        return code
+    if name in _PLACEHOLDER_UNITS:
+        province = region_name(code[:2] + "0000") or ""
+        return province if name == "市辖区" else province + name
+    return name
+
+
+def region_display_names(codes: Iterable[str]) -> pd.Series:
+    """:func:`region_display_name` of many codes, as a Series indexed by code.
+
+    Parameters
+    ----------
+    codes:
+        GB/T 2260 codes (strings); duplicates are kept once.
+
+    Returns
+    -------
+    pandas.Series
+        Display name per code (``dtype`` object), in the order first seen.
+
+    Example
+    -------
+    >>> region_display_names(["110100", "320200"]).tolist()
+    ['北京市', '无锡市']
+    """
+    uniq = list(dict.fromkeys(str(c) for c in codes))
+    return pd.Series([region_display_name(c) for c in uniq], index=uniq, dtype=object)
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix that selects a region's firms (the one rule for every region filter).
+
+    A province (``..0000``) covers its two-digit prefix, a prefecture (``....00``) its four-digit
+    prefix, a county its own code; a two- or four-digit prefix stays as it is. Surrounding blanks
+    are removed; anything else is returned unchanged (it then matches nothing).
+
+    Parameters
+    ----------
+    code:
+        A six-digit GB/T 2260 code, or a two- or four-digit prefix.
+
+    Returns
+    -------
+    str
+        The prefix, for ``region_code LIKE prefix || '%'`` or ``str.startswith``.
+
+    References
+    ----------
+    GB/T 2260 code structure (2 digits province, 2 prefecture, 2 county).
+
+    Example
+    -------
+    >>> region_prefix("320000"), region_prefix("320200"), region_prefix("320214")
+    ('32', '3202', '320214')
+    >>> region_prefix(" 44"), region_prefix("4403")
+    ('44', '4403')
+    """
+    c = str(code).strip()
+    if len(c) == 6 and c.endswith("0000"):
+        return c[:2]
+    if len(c) == 6 and c.endswith("00"):
+        return c[:4]
+    return c
 
 
 # ---------------------------------------------------------------------------------------------

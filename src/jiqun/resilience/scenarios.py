@@ -31,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from jiqun import reference
 from jiqun.resilience.concentration import is_foreign, region_at_level
 from jiqun.resilience.esri import cascade
 from jiqun.resilience.essentiality import default_essentiality
@@ -173,11 +174,7 @@ def region_prefix(code: str) -> str:
             f"地区代码 {code!r} 无效（应为 2、4 或 6 位数字）",
             f"invalid region code {code!r} (2, 4 or 6 digits expected)",
         )
-    if len(c) == 6 and c.endswith("0000"):
-        return c[:2]
-    if len(c) == 6 and c.endswith("00"):
-        return c[:4]
-    return c
+    return reference.region_prefix(c)
 
 
 def regional_lockdown(

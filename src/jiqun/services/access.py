@@ -29,38 +29,15 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from jiqun.errors import AccessDenied, JiqunError, NotFound  # noqa: F401 (re-exported)
+from jiqun.reference import region_prefix
 from jiqun.services.accounts import Principal
-from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import AuditEntry, AuditSubject, Grant, Organisation, User
 
 
-class AccessDenied(JiqunError):
-    """The principal may not do this (HTTP 403; 404 where existence must not leak)."""
-
-    def __init__(self, zh: str, en: str, status: int = 403) -> None:
-        super().__init__(zh, en)
-        self.status = status
-
-
-class NotFound(JiqunError):
-    """No such record, or none the principal may see (HTTP 404)."""
-
-    status = 404
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def region_prefix(code: str) -> str:
-    """The GB/T 2260 prefix a region code covers: 320000 → 32, 320200 → 3202, 320214 → 320214."""
-    code = code.strip()
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 # --------------------------------------------------------------------------------------------

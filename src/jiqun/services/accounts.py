@@ -43,8 +43,8 @@ from sqlalchemy import Connection, Engine, case, delete, select, update
 from sqlalchemy.orm import Session
 
 from jiqun import config, reference
+from jiqun.errors import AuthError, JiqunError
 from jiqun.standard.codes import check_uscc
-from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import (
     AuthSession,
@@ -75,14 +75,6 @@ MAX_DELAY = 60
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("jiqun-dummy-password")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,80}$")
-
-
-class AuthError(JiqunError):
-    """Login or token refused; ``status`` is the HTTP status the interfaces should use."""
-
-    def __init__(self, zh: str, en: str, status: int = 401) -> None:
-        super().__init__(zh, en)
-        self.status = status
 
 
 class NoSuchUser(JiqunError):

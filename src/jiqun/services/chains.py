@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, text
 
+from jiqun import reference
 from jiqun.analytics.disclosure import suppress_table
 from jiqun.chains.analysis import BASIS_LABELS, ChainAnalysis, analyse_chain
 from jiqun.chains.mapping import map_firms
@@ -194,9 +195,7 @@ def resolve_region(
         if code not in by_code.index:
             raise JiqunError(f"未知的行政区划代码：{code}", f"unknown region code: {code}")
         row = by_code.loc[code]
-        name = str(row["name"])
-        if name == "市辖区" and isinstance(row["parent_code"], str):
-            name = str(by_code.loc[row["parent_code"], "name"])  # municipality
+        name = reference.region_display_name(code)
         return RegionSpec(
             "region", code, name, below(code), str(row["level"]), origin_of([code]), None, [code]
         )

@@ -58,12 +58,6 @@ def _prefecture_map(regions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return pref, r.loc[r["level"] == "prefecture", "parent_code"]
 
 
-def _display_names(regions: pd.DataFrame) -> pd.Series:
-    r = regions.set_index("code")
-    # GB/T 2260 calls a municipality's prefecture unit 市辖区; show the municipality's name.
-    return r["name"].where(r["name"] != "市辖区", r["parent_code"].map(r["name"]))
-
-
 def _matrix(long: pd.DataFrame, pref: pd.Series, digits: int) -> pd.DataFrame:
     df = long.assign(
         region=long["region_code"].map(pref), industry=long["industry_code"].str[:digits]
@@ -210,7 +204,7 @@ def diagnose_cluster(
             f"leading_industries)",
         )
     pref, _ = _prefecture_map(regions)
-    names = _display_names(regions)
+    names = reference.region_display_names(regions["code"])
     members = _expand_members(members_raw, regions, pref)
     leading = list(dict.fromkeys(code[:digits] for code in leading_raw))
 

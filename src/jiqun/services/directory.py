@@ -18,7 +18,6 @@ from sqlalchemy import Engine, text
 from jiqun import reference
 from jiqun.services import access
 from jiqun.services.accounts import Principal
-from jiqun.services.diagnosis import _display_names
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
 from jiqun.standard.schema import CARRIER_TYPES, FIELDS_OF_CLUSTERS, TAGS, TIERS
 from jiqun.store.db import get_engine
@@ -66,7 +65,7 @@ def cluster_list(
         )
         cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
         ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
-    names = _display_names(_regions(engine))
+    names = reference.region_display_names(_regions(engine)["code"])
     members = cr.groupby("cluster_id")["region_code"].agg(list)
     cl["member_codes"] = cl["cluster_id"].map(lambda i: list(members.get(i, [])))
     cl["member_regions"] = cl["member_codes"].map(
@@ -128,7 +127,7 @@ def cluster_profile(cluster_id: str, engine: Engine | None = None) -> dict[str, 
             text("SELECT COUNT(*) FROM cluster_members WHERE cluster_id = :i"), {"i": cluster_id}
         ).scalar()
     prof = dict(row._mapping)
-    names = _display_names(_regions(engine))
+    names = reference.region_display_names(_regions(engine)["code"])
     tzh, ten = TIERS.get(prof.get("tier") or "", (prof.get("tier") or "", prof.get("tier") or ""))
     fzh, fen = FIELDS_OF_CLUSTERS.get(prof.get("field") or "", ("", ""))
     return {
@@ -188,7 +187,7 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
         car["cluster_id"].isna() & (car["pref"].isin(members) | car["region_code"].isin(members))
     )
     t = car[inside].copy()
-    names = _display_names(regions)
+    names = reference.region_display_names(regions["code"])
     t["region_name"] = t["region_code"].map(names)
     t["type_zh"] = t["carrier_type"].map(lambda k: CARRIER_TYPES.get(k, (k, k))[0])
     t["type_en"] = t["carrier_type"].map(lambda k: CARRIER_TYPES.get(k, (k, k))[1])

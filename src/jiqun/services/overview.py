@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine, text
 
+from jiqun import reference
 from jiqun.store.db import get_engine
 
 SYNTHETIC_NOTE_ZH = "含模拟数据，仅供演示，不是真实统计"
@@ -120,9 +121,7 @@ def national_overview(
         n_ent_syn = c.execute(text("SELECT COUNT(*) FROM enterprises WHERE synthetic")).scalar()
 
     pref = _prefecture_of(regions)
-    # Municipal units are called 市辖区 in GB/T 2260; show the municipality's name instead.
-    rname = regions.set_index("code")["name"]
-    name_of = rname.where(rname != "市辖区", regions.set_index("code")["parent_code"].map(rname))
+    name_of = reference.region_display_names(regions["code"])
     cells = cr.merge(ci, on="cluster_id")  # cluster × member region × leading industry
 
     stats["pref"] = stats["region_code"].map(pref)

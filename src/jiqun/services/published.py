@@ -118,17 +118,6 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
-def _region_name(code: str) -> str:
-    """Display name; GB/T 2260 calls a municipality's districts 市辖区: show the municipality."""
-    name = reference.region_name(code)
-    if not name:
-        return code
-    if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
-        province = reference.region_name(code[:2] + "0000") or ""
-        return province if name == "市辖区" else province + name
-    return name
-
-
 def _check(measure: str, by: str, industry_level: int, region_level: str) -> None:
     if measure not in MEASURES:
         raise JiqunError(
@@ -352,7 +341,7 @@ def _view(
     for f in (cells_v, totals_v):
         if "region_code" in keys:
             f["region_name"] = f["region_code"].map(
-                lambda c: _region_name(c) if isinstance(c, str) else None
+                lambda c: reference.region_display_name(c) if isinstance(c, str) else None
             )
         if "industry_code" in keys:
             f["industry_name"] = f["industry_code"].map(

@@ -31,9 +31,10 @@ from sqlalchemy import Engine, text
 from jiqun import reference
 from jiqun.analytics.complexity import ComplexityResult, complexity
 from jiqun.analytics.diagnosis import POSITION_CLASSES, _positioning
+from jiqun.analytics.rca import lq_from_totals
 from jiqun.analytics.similarity import structure_similarity
 from jiqun.services.access import NotFound, region_prefix
-from jiqun.services.diagnosis import _display_names, _matrix, _prefecture_map
+from jiqun.services.diagnosis import _matrix, _prefecture_map
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import MEASURES
@@ -171,7 +172,7 @@ def _notes(b: _Base, extra: list[str] | None = None) -> list[str]:
 
 
 def _display(regions: pd.DataFrame) -> pd.Series:
-    return _display_names(regions)
+    return reference.region_display_names(regions["code"])
 
 
 def region_profile(code: str, engine: Engine | None = None) -> dict[str, Any]:
@@ -473,7 +474,7 @@ def compare_regions(
     for c in codes:
         v = M.loc[c]
         tot = float(v.sum())
-        lq = (v / tot) / (nation / total_nation) if tot > 0 else v * 0.0
+        lq = lq_from_totals(v, tot, nation, total_nation)
         top_ind = lq[(v > 0)].sort_values(ascending=False).head(top)
         units = [u for u in _units_of(c, regions) if u in b.X.index]
         eci = None

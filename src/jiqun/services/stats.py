@@ -42,15 +42,6 @@ class StatsTable:
     notes: list[str] = field(default_factory=list)
 
 
-def _region_prefix(code: str) -> str:
-    code = code.strip()
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
-
-
 def _check_measure(measure: str | None) -> None:
     if measure is not None and measure not in MEASURES:
         raise JiqunError(
@@ -61,8 +52,7 @@ def _check_measure(measure: str | None) -> None:
 
 def _names(df: pd.DataFrame) -> pd.DataFrame:
     """Add ``region_name`` and ``industry_name`` after the code columns."""
-    regs = reference.regions().drop_duplicates("code").set_index("code")
-    rname = regs["name"].where(regs["name"] != "市辖区", regs["parent_code"].map(regs["name"]))
+    rname = reference.region_display_names(reference.regions()["code"])
     inds = reference.industries().drop_duplicates("code").set_index("code")["name"]
     out = df.copy()
     out.insert(
@@ -135,7 +125,7 @@ def region_stats(
         params["m"] = measure
     if region:
         where.append("s.region_code LIKE :rp")
-        params["rp"] = _region_prefix(region) + "%"
+        params["rp"] = reference.region_prefix(region) + "%"
     if industry:
         where.append("s.industry_code LIKE :ip")
         params["ip"] = industry.strip() + "%"
@@ -287,7 +277,7 @@ def location_quotients(
         table.columns = ["region_code", "industry_code", "value", "lq"]
         table = table[table["value"] != 0]
     if region:
-        table = table[table["region_code"].str.startswith(_region_prefix(region))]
+        table = table[table["region_code"].str.startswith(reference.region_prefix(region))]
     if industry:
         table = table[table["industry_code"].str.startswith(industry.strip())]
     if min_lq is not None:

@@ -40,9 +40,9 @@ from typing import IO, Any
 from sqlalchemy import Engine
 
 from jiqun import config
+from jiqun.errors import Conflict, ImportRejected, JiqunError, UploadRefused
 from jiqun.services import access
 from jiqun.services.accounts import Principal
-from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import KIND_NAMES
 from jiqun.store.db import get_engine
 
@@ -58,26 +58,6 @@ _ID_RE = re.compile(r"^[0-9a-f]{32}$")
 _MACRO_PARTS = re.compile(r"(^|/)vbaProject\.bin$|^xl/macrosheets/|^xl/activeX/", re.IGNORECASE)
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _CHUNK = 1 << 20
-
-
-class UploadRefused(JiqunError):
-    """The upload is not acceptable (HTTP 400; 413 when too large)."""
-
-    def __init__(self, zh: str, en: str, status: int = 400) -> None:
-        super().__init__(zh, en)
-        self.status = status
-
-
-class ImportRejected(JiqunError):
-    """An all-or-nothing import found errors and wrote nothing (HTTP 422)."""
-
-    status = 422
-
-
-class Conflict(JiqunError):
-    """The staged upload is in a state that forbids the request (HTTP 409)."""
-
-    status = 409
 
 
 @dataclass

@@ -68,11 +68,7 @@ class Problem:
         )
 
 
-class JiqunError(Exception):
-    """An error to show the user: carries a Chinese and an English message."""
+# The project's exceptions live in jiqun.errors; re-exported here for existing imports.
+from jiqun.errors import JiqunError  # noqa: E402
 
-    def __init__(self, message_zh: str, message_en: str, problems: list[Problem] | None = None):
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
-        self.problems = problems or []
+__all__ = ["SEVERITY_ZH", "JiqunError", "Problem", "Severity"]

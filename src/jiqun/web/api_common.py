@@ -15,9 +15,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
+from jiqun.errors import BadRequest
 from jiqun.services import access
 from jiqun.services.accounts import Principal
-from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.responses import table_response
 
@@ -63,12 +63,6 @@ class TableOut(BaseModel):
 
     items: list[dict[str, Any]]
     meta: dict[str, Any]
-
-
-class BadRequest(JiqunError):
-    """A request the API refuses before any service sees it (HTTP 400)."""
-
-    status = 400
 
 
 async def reject_nul(request: Request) -> None:
