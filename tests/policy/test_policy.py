@@ -51,6 +51,17 @@ def test_conditions_by_hand(cond: dict, expected: bool) -> None:
     assert ok is expected and lines[0]["passed"] is expected
 
 
+@pytest.mark.parametrize(
+    "founded",
+    ["2020-01-01", dt.datetime(2020, 1, 1, 9, 30), pd.Timestamp("2020-01-01")],
+)
+def test_firm_age_from_text_datetime_and_timestamp(founded: object) -> None:
+    # Records read through pandas carry Timestamps, not dates; the age must still be computed.
+    firm = {**FIRM, "founded": founded}
+    ok, lines = evaluate(firm, [{"field": "firm_age", "op": ">=", "value": 6}], on=ON)
+    assert ok is True and lines[0]["firm_value"] == pytest.approx(2192 / 365.25)
+
+
 def test_missing_value_never_qualifies_and_is_reported() -> None:
     firm = {**FIRM, "revenue": None}
     ok, lines = evaluate(firm, [{"field": "revenue", "op": "<", "value": 1e9}], on=ON)

@@ -7,6 +7,7 @@ compares the HiGHS models with an independent dense ``scipy.optimize.linprog`` f
 from __future__ import annotations
 
 import doctest
+import json
 import warnings
 from pathlib import Path
 
@@ -221,6 +222,20 @@ def test_unknown_bom_id_names_row_field_value() -> None:
     assert "bom row 2 column 'supplier' value 'X9'" in e.value.message_en
     assert "bom 表第 2 行" in e.value.message_zh and "'X9'" in e.value.message_zh
     assert e.value.problems[0].rule == "tts.unknown_id"
+
+
+def test_problem_rows_are_python_ints_and_serialise() -> None:
+    # The web layer sends Problem.as_dict() as JSON: a NumPy integer row cannot be encoded.
+    nodes, bom = chain3()
+    nodes.loc[1, "inventory"] = -5
+    nodes = nodes.astype({"demand": object})
+    nodes.loc[2, "demand"] = "many"
+    with pytest.raises(JiqunError) as e:
+        time_to_survive(nodes, bom, "S")
+    rows = [p.row for p in e.value.problems]
+    assert rows == [2, 3] and all(type(r) is int for r in rows)
+    sent = json.loads(json.dumps([p.as_dict() for p in e.value.problems]))
+    assert [p["row"] for p in sent] == [2, 3]
 
 
 def test_negative_inventory() -> None:

@@ -58,7 +58,7 @@ Example
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,7 +116,7 @@ class DiagnosisTables:
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self.tables)
 
     def keys(self) -> Iterable[str]:

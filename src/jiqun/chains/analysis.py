@@ -789,7 +789,9 @@ class WeakLinks:
     notes: list[str] = field(default_factory=list)
 
 
-def _origin(f: pd.DataFrame, local: pd.Series, origin: tuple[float, float] | None):  # type: ignore[no-untyped-def]
+def _origin(
+    f: pd.DataFrame, local: pd.Series, origin: tuple[float, float] | None
+) -> tuple[float, float] | None:
     if origin is not None:
         return float(origin[0]), float(origin[1])
     pts = f.loc[local, ["lon", "lat"]].dropna()

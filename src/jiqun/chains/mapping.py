@@ -148,7 +148,7 @@ def _keyword_rows(
         if tk is not None:
             # segment only the clauses that contain a hit: scopes are long lists of
             # stock phrases and jieba's cost grows with the text
-            found = set()
+            found: set[str] = set()
             for clause in _CLAUSE.split(text):
                 hits = seen.get(clause)
                 if hits is None:

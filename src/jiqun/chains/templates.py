@@ -29,7 +29,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ import yaml
 
 from jiqun.analytics.rca import JiqunWarning
 from jiqun.reference import industry_2011_change, industry_codes, industry_name
-from jiqun.standard.problems import JiqunError, Problem
+from jiqun.standard.problems import JiqunError, Problem, Severity
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
 __all__ = [
@@ -156,7 +156,10 @@ class ChainTemplate:
     description_en: str = ""
     origin: str = "<memory>"
     shipped: bool = False
-    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # dataclasses.field, spelled out: the attribute ``field`` above shadows the bare name
+    _index: dict[str, int] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # frozen dataclass: fill the lookup index once, through object.__setattr__.
@@ -368,7 +371,7 @@ class _Collector:
         segment: str | None = None,
         fld: str | None = None,
         value: object = "",
-        severity: str = "error",
+        severity: Severity = "error",
     ) -> None:
         where_zh = f"文件 {self.file}，产业链 {self.chain}"
         where_en = f"file {self.file}, chain {self.chain}"
@@ -385,7 +388,7 @@ class _Collector:
                 column=fld,
                 value=shown,
                 rule=rule,
-                severity=severity,  # type: ignore[arg-type]
+                severity=severity,
                 message_zh=f"{where_zh}：{zh}（值 {shown!r}）",
                 message_en=f"{where_en}: {en} (value {shown!r})",
                 extra={
@@ -801,7 +804,7 @@ def _validate(doc: object, file: str) -> tuple[ChainTemplate | None, list[Proble
         name_zh=name_zh,
         name_en=name_en,
         field=str(fld_v),
-        version=int(version),  # type: ignore[arg-type]
+        version=int(doc["version"]),  # present and validated above
         sources=tuple(s.strip() for s in sources),
         segments=tuple(clean),
         description_zh=str(doc.get("description_zh") or ""),

@@ -660,18 +660,18 @@ def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFrame
     srows = {r["scene"]: r for r in scene_rows}
     scenes: list[MiitScene] = []
     for k, s in enumerate(doc.get("scenes", [])):
-        r = srows.get(str(s.get("scene", "")))
-        if r is None:
+        sr = srows.get(str(s.get("scene", "")))
+        if sr is None:
             c.add(f"scenes[{k}]", s.get("scene"), "scene", "场景 CSV 中没有", "not in scenes CSV")
             continue
         scenes.append(
             MiitScene(
                 str(s["id"]),
-                r["scene"],
-                str(s.get("name_en", r["scene"])),
-                r["scene_group"],
-                str(groups_en.get(r["scene_group"], r["scene_group"])),
-                r.get("sceneType_flag_in_system_json", ""),
+                sr["scene"],
+                str(s.get("name_en", sr["scene"])),
+                sr["scene_group"],
+                str(groups_en.get(sr["scene_group"], sr["scene_group"])),
+                sr.get("sceneType_flag_in_system_json", ""),
             )
         )
     if len(scenes) != len(srows):

@@ -226,7 +226,7 @@ def _roadmap(actions: pd.DataFrame, deficit: Decimal, single: set[str]) -> pd.Da
                 break
             if r["item_id"] in single and r["item_id"] in used:
                 continue
-            picked.append(int(idx))  # type: ignore[arg-type]
+            picked.append(int(idx))
             used.add(r["item_id"])
             acc += Decimal(str(r["gain"]))
     out = actions.loc[picked].reset_index(drop=True)
@@ -482,16 +482,13 @@ def gap_to_peers(
     peers = [score_answers(fw, a) for a in peer_answers]
     if isinstance(fw, Gbt39116Framework):
         assert isinstance(result, MaturityResult)
+        # a GB/T 39116 framework scores every peer to a MaturityResult
+        peer_subs = [x for p in peers if isinstance(p, MaturityResult) for x in p.subdomains]
         rows = []
         for s in result.subdomains:
             if not s["applicable"]:
                 continue
-            hs = [
-                x["highest_met"]
-                for p in peers
-                for x in p.subdomains  # type: ignore[union-attr]
-                if x["id"] == s["id"] and x["applicable"]
-            ]
+            hs = [x["highest_met"] for x in peer_subs if x["id"] == s["id"] and x["applicable"]]
             if not hs:
                 continue
             mean = sum(hs) / len(hs)
@@ -525,7 +522,8 @@ def gap_to_peers(
     act_rows: list[dict[str, Any]] = []
     for it in fw.items:
         pa = [p.answers[it.id] for p in peers if it.id in p.answers]
-        mine = result.answers.get(it.id)
+        # an answer's shape depends on the item type (option ids, one id, a number)
+        mine: Any = result.answers.get(it.id)
         cur = _item_points(it, mine) if it.id in result.answers else None
         if not pa:
             continue

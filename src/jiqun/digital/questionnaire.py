@@ -256,8 +256,8 @@ def write_questionnaire(
             ws.column_dimensions[ws.cell(1, k).column_letter].width = width
         ws.freeze_panes = "B2"
         rd = wb.create_sheet("说明 README")
-        for k, v in _readme(fw):
-            rd.append([k, v])
+        for label, text in _readme(fw):
+            rd.append([label, text])
         rd.column_dimensions["A"].width = 22
         rd.column_dimensions["B"].width = 120
         wb.save(p)

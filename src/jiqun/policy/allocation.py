@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+from scipy.optimize import OptimizeResult, linprog
 
 from jiqun.standard.problems import JiqunError
 
@@ -61,7 +61,7 @@ def _solve(
     hi: np.ndarray,
     budget: float,
     groups: list[tuple[np.ndarray, float | None, float | None]],
-):  # type: ignore[no-untyped-def]
+) -> OptimizeResult:
     A = [np.ones_like(v)]
     b = [budget]
     for mask, smin, smax in groups:
@@ -210,13 +210,13 @@ def allocate(
         if smin is not None and tot <= smin * budget + TOL:
             notes.append(f"领域 {f} 处于比例下限 / field {f} is at its share floor ({smin:.0%})")
     sens = {}
-    for f in (0.8, 0.9, 1.0, 1.1, 1.2):
-        b = budget * f
+    for scale in (0.8, 0.9, 1.0, 1.1, 1.2):
+        b = budget * scale
         if lo.sum() > b + TOL:
-            sens[f"{f:.0%}"] = [np.nan] * len(df)
+            sens[f"{scale:.0%}"] = [np.nan] * len(df)
             continue
         r2 = _solve(v, lo, np.minimum(df["max"].fillna(b).to_numpy(float), b), b, groups)
-        sens[f"{f:.0%}"] = list(r2.x) if r2.status == 0 else [np.nan] * len(df)
+        sens[f"{scale:.0%}"] = list(r2.x) if r2.status == 0 else [np.nan] * len(df)
     sensitivity = pd.DataFrame(sens, index=df["cluster_id"]).rename_axis("cluster_id").reset_index()
     return AllocationResult(
         allocation=alloc,

@@ -147,15 +147,18 @@ def firm_value(firm: Mapping[str, Any], field: str, on: dt.date | None = None) -
     """The value of ``field`` for a firm record (derived fields computed; missing → None)."""
     if field == "rd_intensity":
         rd, rev = firm.get("rd_expense"), firm.get("revenue")
-        if _missing(rd) or _missing(rev) or not rev:
+        if rd is None or rev is None or _missing(rd) or _missing(rev) or not rev:
             return None
         return float(rd) / float(rev)
     if field == "firm_age":
         f = firm.get("founded")
-        if _missing(f):
+        if f is None or _missing(f):
             return None
         if isinstance(f, str):
             f = dt.date.fromisoformat(f[:10])
+        elif isinstance(f, dt.datetime):
+            # date - datetime raises: records read through pandas carry Timestamps
+            f = f.date()
         on = on or dt.date.today()
         return (on - f).days / 365.25
     if field == "tags":

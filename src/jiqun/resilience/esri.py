@@ -450,7 +450,9 @@ class _Block:
             np.minimum(nu, self.cap[rows], out=nu)
         return nu
 
-    def _dense(self, changed: np.ndarray, ptr: np.ndarray) -> tuple[bool, np.ndarray | None]:
+    def _dense(
+        self, changed: np.ndarray, ptr: tuple[np.ndarray, np.ndarray]
+    ) -> tuple[bool, np.ndarray | None]:
         """Whole-matrix update (``True, None``) or the rows to recompute (``False, rows``)."""
         rows = np.flatnonzero(changed)
         n = self.n
@@ -567,7 +569,7 @@ def _run(
                 yield blk.shocks[k], hd, hu, int(blk.iters[k]), vals[r]
             blk.drop(~dead)
         if not exhausted and blk.width < batch:
-            new = []
+            new: list[_Shock] = []
             while blk.width + len(new) < batch:
                 sh = next(it, None)
                 if sh is None:
@@ -686,7 +688,8 @@ def cascade(
     m = m.cast(_dtype(precision))
     shock = _psi_shock(m, 0, "psi", psi)
     ((_, hd, hu, k, vals),) = list(_run(m, [shock], eps, 1, _dtype(precision), keep_h=True))
-    hd64, hu64 = hd.astype(np.float64), hu.astype(np.float64)  # type: ignore[union-attr]
+    assert hd is not None and hu is not None  # keep_h=True returns both channels
+    hd64, hu64 = hd.astype(np.float64), hu.astype(np.float64)
     out = pd.DataFrame(
         {"h_down": hd64, "h_up": hu64, "h": np.minimum(hd64, hu64)}, index=m.net.index
     )
@@ -783,9 +786,11 @@ def esri(
             for k, (lab, p) in enumerate(zip(ids, pos, strict=True))
         ]
     bs = batch_size or _batch_size(m, dtype, memory_mb)
-    results = []
+    # (seq, shock label, esri, esri_down, esri_up, iterations)
+    results: list[tuple[int, Hashable, float, float, float, int]] = []
     for sh, _, _, it, vals in _run(m, items, eps, bs, dtype):
-        results.append((sh.seq, sh.label, *(float(v) for v in vals), it))
+        esri, down, up = (float(v) for v in vals)
+        results.append((sh.seq, sh.label, esri, down, up, it))
     results.sort(key=lambda r: r[0])
     df = pd.DataFrame(
         [r[1:] for r in results], columns=["shock", "esri", "esri_down", "esri_up", "iterations"]

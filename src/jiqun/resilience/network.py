@@ -621,7 +621,11 @@ def single_points_of_failure(
         )
     _require_columns(nodes, "nodes", [id])
     has_demand = demand is not None and demand in nodes.columns
-    d = _numeric_column(nodes, "nodes", demand) if has_demand else np.zeros(len(nodes))  # type: ignore[arg-type]
+    d = (
+        _numeric_column(nodes, "nodes", demand)
+        if demand is not None and has_demand
+        else np.zeros(len(nodes))
+    )
     net = build_network(links, nodes, supplier=supplier, buyer=buyer, value=None, id=id)
     n = net.n
     c = _condense(net)
@@ -832,7 +836,7 @@ def threshold_cascade(
     frontier = np.unique(net.positions(seeds, "seeds"))
     failed[frontier] = True
     rnd[frontier] = 0
-    dirs = ("down", "up") if direction == "both" else (direction,)
+    dirs: tuple[Direction, ...] = ("down", "up") if direction == "both" else (direction,)
     lost = {dd: np.zeros(n) for dd in dirs}
     strength = {"down": net.s_in, "up": net.s_out}
     t = 0

@@ -147,8 +147,16 @@ def _raise(problems: list[Problem]) -> None:
 
 
 def _problem(
-    table: str, row: int | None, column: str | None, value: Any, rule: str, zh: str, en: str
+    table: str,
+    row: int | np.integer | None,
+    column: str | None,
+    value: Any,
+    rule: str,
+    zh: str,
+    en: str,
 ) -> Problem:
+    # Row positions come from np.flatnonzero; a NumPy integer in Problem.row breaks JSON output.
+    row = None if row is None else int(row)
     where_zh = f"{table} 表" + (f"第 {row} 行" if row is not None else "")
     where_en = f"{table}" + (f" row {row}" if row is not None else "")
     col_zh = f"列「{column}」" if column else ""

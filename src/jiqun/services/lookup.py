@@ -12,7 +12,7 @@ from typing import Any
 from jiqun import reference
 from jiqun.standard.problems import JiqunError
 
-_CONCORDANCES = {
+_CONCORDANCES: dict[reference.ConcordanceName, tuple[str, str, str, str]] = {
     "sei2018": (
         "战略性新兴产业分类(2018)",
         "Strategic emerging industries (2018)",

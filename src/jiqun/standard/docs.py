@@ -42,7 +42,7 @@ def fields_markdown() -> str:
         lines.append("|---|---|---|---|---|---|---|---|")
         for f in kind.fields:
             aliases = ", ".join(f.aliases)
-            typ = f.type
+            typ: str = f.type
             if f.choices:
                 typ += ": " + ", ".join(f"`{k}` {zh}" for k, (zh, _en) in f.choices.items())
             if f.levels:

@@ -350,8 +350,7 @@ def _find_header(kind: Kind, head: Sequence[Sequence[Any]]) -> _Header | None:
     # (e.g. an English header row below the Chinese one)
     while best.last + 1 < len(head) and len(best.extra_rows) < 2:
         nxt = head[best.last + 1]
-        cells = [(j, _text(v)) for j, v in enumerate(nxt)]
-        cells = [(j, t) for j, t in cells if t is not None]
+        cells = [(j, t) for j, v in enumerate(nxt) if (t := _text(v)) is not None]
         if not cells:
             break
         if all(_is_unit_token(t) for _, t in cells):
@@ -515,17 +514,18 @@ def _map_columns(
                         value=ru,
                     )
                 )
-            if u or ru:
-                units[f] = u or ru  # type: ignore[assignment]
-    for f in kind.fields:
-        if f.required and f.name not in headers:
+            unit = u or ru
+            if unit:
+                units[f] = unit
+    for fld in kind.fields:
+        if fld.required and fld.name not in headers:
             probs.append(
                 _p(
                     "column.missing",
                     "error",
-                    f"缺少必填列「{f.zh}」（{f.name}）",
-                    f"required column '{f.name}' ({f.en}; Chinese header 「{f.zh}」) is missing",
-                    column=f.zh,
+                    f"缺少必填列「{fld.zh}」（{fld.name}）",
+                    f"required column '{fld.name}' ({fld.en}; Chinese header 「{fld.zh}」) is missing",
+                    column=fld.zh,
                 )
             )
     return _Mapping(columns, headers, units, unnamed, probs)
@@ -729,10 +729,10 @@ def _clean_body(
     data_end = i  # last index of a data row (before the trailing block)
 
     # total rows anywhere (合计/总计/小计 as the first non-empty cell)
-    for k in np.flatnonzero(_total_candidates(body, blank)):
-        first = _first_text(values(int(k)))
+    for k in np.flatnonzero(_total_candidates(body, blank)).tolist():
+        first = _first_text(values(k))
         if first is not None and len(first) < 20 and _TOTAL_RE.match(first):
-            totals.add(int(k))
+            totals.add(k)
     for k in sorted(totals):
         first = _first_text(values(k)) or ""
         drop[k] = True
@@ -752,8 +752,8 @@ def _clean_body(
         )
 
     # repeated header rows (e.g. a header repeated on each printed page)
-    for i in np.flatnonzero(_repeat_candidates(body, mapping) & ~drop):
-        vals = values(int(i))
+    for i in np.flatnonzero(_repeat_candidates(body, mapping) & ~drop).tolist():
+        vals = values(i)
         hits = sum(1 for j, f in mapping.columns.items() if _resolve(kind, _text(vals[j])) == f)
         if hits >= min(2, len(mapping.columns)):
             drop[i] = True

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 CHUNK = 20_000
 
@@ -76,11 +77,16 @@ def _raw_executemany(conn: Connection, table: Table, df: pd.DataFrame, suffix: s
     per chunk of plain tuples, on the caller's connection (so inside its transaction)."""
     # Column defaults SQLAlchemy would fill in for absent columns (``synthetic``, ``vintage``…):
     # scalar ones are added as constant columns; anything else goes the SQLAlchemy way.
-    missing = [c for c in table.columns if c.name not in df.columns and c.default is not None]
-    if any(not c.default.is_scalar for c in missing):
+    defaults = {
+        c.name: c.default
+        for c in table.columns
+        if c.name not in df.columns and c.default is not None
+    }
+    scalars = {n: d.arg for n, d in defaults.items() if isinstance(d, ScalarElementColumnDefault)}
+    if len(scalars) < len(defaults):
         return _sqlalchemy_executemany(conn, table, df, suffix)
-    if missing:
-        df = df.assign(**{c.name: c.default.arg for c in missing})
+    if scalars:
+        df = df.assign(**scalars)
     cols = list(df.columns)
     q = conn.dialect.identifier_preparer
     mark = "?" if conn.dialect.name == "sqlite" else "%s"

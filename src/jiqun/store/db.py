@@ -13,11 +13,20 @@ from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, delete, event, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from jiqun.config import database_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+    from jiqun.store.models import Base
 
 
 def _create_private(path: Path) -> None:
@@ -45,7 +54,7 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cur = dbapi_conn.cursor()
             # WAL + synchronous=NORMAL: a killed process leaves the last committed state intact.
             cur.execute("PRAGMA journal_mode=WAL")
@@ -82,7 +91,7 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
     script_location = str(resources.files("jiqun.store") / "migrations")
@@ -126,14 +135,16 @@ def is_current(engine: Engine | None = None) -> bool:
 REFERENCE_VERSION = "2026.11-1"
 
 
-def _insert_missing(conn, table, rows: list[dict], key: list[str]) -> int:  # type: ignore[no-untyped-def]
+def _insert_missing(
+    conn: Connection, table: type[Base], rows: list[dict[str, Any]], key: list[str]
+) -> int:
     if not rows:
         return 0
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(table).on_conflict_do_nothing(index_elements=key)
+    stmt = (
+        postgresql.insert(table).on_conflict_do_nothing(index_elements=key)
+        if conn.dialect.name == "postgresql"
+        else sqlite.insert(table).on_conflict_do_nothing(index_elements=key)
+    )
     return conn.execute(stmt, rows).rowcount or 0
 
 
@@ -158,13 +169,13 @@ def seed_reference(engine: Engine | None = None, force: bool = False) -> dict[st
         if cur == REFERENCE_VERSION and not force:
             return done
 
-        def num(v: object) -> float | None:
-            return None if v is None or v != v or v == "" else float(v)  # type: ignore[arg-type]
+        def num(v: float | str | None) -> float | None:
+            return None if v is None or v != v or v == "" else float(v)
 
         reg = reference.regions()
         done["regions"] = _insert_missing(
             conn,
-            Region.__table__,
+            Region,
             [
                 {
                     "code": r.code,
@@ -184,7 +195,7 @@ def seed_reference(engine: Engine | None = None, force: bool = False) -> dict[st
         ind = reference.industries()
         done["industries"] = _insert_missing(
             conn,
-            Industry.__table__,
+            Industry,
             [
                 {
                     "code": r.code,
@@ -227,13 +238,11 @@ def seed_reference(engine: Engine | None = None, force: bool = False) -> dict[st
                 for c in dict.fromkeys(str(r.leading_industries or "").split(";"))
                 if c
             ]
-        done["clusters"] = _insert_missing(conn, Cluster.__table__, rows, ["cluster_id"])
-        _insert_missing(conn, ClusterRegion.__table__, regs, ["cluster_id", "region_code"])
-        _insert_missing(conn, ClusterIndustry.__table__, inds, ["cluster_id", "industry_code"])
+        done["clusters"] = _insert_missing(conn, Cluster, rows, ["cluster_id"])
+        _insert_missing(conn, ClusterRegion, regs, ["cluster_id", "region_code"])
+        _insert_missing(conn, ClusterIndustry, inds, ["cluster_id", "industry_code"])
         conn.execute(delete(Meta).where(Meta.key == "reference.version"))
-        conn.execute(
-            Meta.__table__.insert(), {"key": "reference.version", "value": REFERENCE_VERSION}
-        )
+        conn.execute(insert(Meta), {"key": "reference.version", "value": REFERENCE_VERSION})
     return done
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from jiqun.standard.problems import JiqunError
 from jiqun.store.models import Base
 
 config = context.config
@@ -22,7 +23,13 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise JiqunError(
+            "迁移没有数据库：请通过 jiqun.store.db.upgrade 运行",
+            "no database for the migration: run it through jiqun.store.db.upgrade",
+        )
+    engine = create_engine(url)
     with engine.begin() as conn:
         context.configure(
             connection=conn,
