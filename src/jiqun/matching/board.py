@@ -135,7 +135,7 @@ def _blank(v: object) -> bool:
     if isinstance(v, float) and math.isnan(v):
         return True
     try:
-        if pd.isna(v):  # type: ignore[call-overload]
+        if pd.isna(v):
             return True
     except (TypeError, ValueError):
         pass
