@@ -75,7 +75,7 @@ def _gram(M: np.ndarray) -> np.ndarray:
     The entries are integer counts ≤ number of rows, so single precision is exact below 2²⁴ rows
     (and twice as fast); above that, double precision."""
     dtype = np.float32 if M.shape[0] < 2**24 else np.float64
-    Mf = M.astype(dtype)
+    Mf: np.ndarray = M.astype(dtype)
     return (Mf.T @ Mf).astype(np.float64)
 
 
@@ -152,7 +152,8 @@ def _top_eigenpair(S: np.ndarray, tol: float = 1e-14) -> tuple[float, np.ndarray
     Q = np.empty((n, n))
     alpha = np.empty(n)
     beta = np.empty(n)
-    q = np.random.default_rng(20090630).standard_normal(n)
+    # a shape tuple, not n: NumPy's stubs match an untyped n to the scalar (size=None) overload
+    q = np.random.default_rng(20090630).standard_normal((n,))
     q /= np.linalg.norm(q)
     b = 0.0
     for j in range(n):
@@ -750,7 +751,9 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
         np.copyto(cog_v, 0.0, where=Mbv)
 
     # assemble, reindexing to the input labels (NaN for everything dropped)
-    def kept_frame(a: np.ndarray, rows: pd.Index, cols: pd.Index, rmask, cmask) -> pd.DataFrame:
+    def kept_frame(
+        a: np.ndarray, rows: pd.Index, cols: pd.Index, rmask: np.ndarray, cmask: np.ndarray
+    ) -> pd.DataFrame:
         if rmask.all() and cmask.all():
             return pd.DataFrame(a, index=rows, columns=cols.copy(), copy=False)
         out = np.full((len(rows), len(cols)), np.nan)

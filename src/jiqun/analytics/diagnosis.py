@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.complexity import complexity
+from jiqun.analytics.complexity import ComplexityResult, complexity
 from jiqun.analytics.concentration import (
     ellison_glaeser,
     hoover_concentration,
@@ -143,7 +143,7 @@ def _lq_frame(X: pd.DataFrame, reference: pd.Series | None = None) -> pd.DataFra
 
 
 def _members_table(
-    X: pd.DataFrame, members: list[Hashable], leading: list[Hashable], cx: object
+    X: pd.DataFrame, members: list[Hashable], leading: list[Hashable], cx: ComplexityResult
 ) -> pd.DataFrame:
     total = X.sum(axis=1)
     lead = X[leading].sum(axis=1)
@@ -161,9 +161,9 @@ def _members_table(
                 "leading_share_of_region": float(share_lead),
                 "leading_lq": float(lq_from_totals(lead[r], total[r], nat_lead, nat_total)),
                 "leading_national_share": float(lead[r] / nat_lead) if nat_lead > 0 else np.nan,
-                "diversity": float(cx.diversity.get(r, np.nan)),  # type: ignore[attr-defined]
-                "eci": float(cx.eci.get(r, np.nan)),  # type: ignore[attr-defined]
-                "coi": float(cx.coi.get(r, np.nan)),  # type: ignore[attr-defined]
+                "diversity": float(cx.diversity.get(r, np.nan)),
+                "eci": float(cx.eci.get(r, np.nan)),
+                "coi": float(cx.coi.get(r, np.nan)),
             }
         )
     return pd.DataFrame(rows)
@@ -416,13 +416,10 @@ def _competition_clusters(
     return t
 
 
-def _positioning(cx: object, members: list[Hashable]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rca: pd.DataFrame = cx.rca  # type: ignore[attr-defined]
-    dens: pd.DataFrame = cx.density  # type: ignore[attr-defined]
-    cog: pd.DataFrame = cx.cog  # type: ignore[attr-defined]
-    M: pd.DataFrame = cx.M  # type: ignore[attr-defined]
-    pci: pd.Series = cx.pci  # type: ignore[attr-defined]
-    eci: pd.Series = cx.eci  # type: ignore[attr-defined]
+def _positioning(
+    cx: ComplexityResult, members: list[Hashable]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rca, dens, cog, M, pci, eci = cx.rca, cx.density, cx.cog, cx.M, cx.pci, cx.eci
     frames = []
     for r in members:
         if r not in rca.index:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import json
 import warnings
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +56,7 @@ _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 
 @contextmanager
-def _quiet_crand():
+def _quiet_crand() -> Iterator[None]:
     """Silence esda 2.9's notice that its conditional-permutation default will change.
 
     Jiqun reports esda's current default (``alternative="directed"``: the folded one-sided
@@ -72,7 +72,7 @@ def _quiet_crand():
 
 
 @contextmanager
-def _seeded(seed: int | None):
+def _seeded(seed: int | None) -> Iterator[None]:
     """Seed NumPy's global RNG (which esda uses) and restore the caller's state afterwards."""
     if seed is None:
         yield

@@ -95,7 +95,9 @@ def _item_points(item: MiitItem, ans: Any) -> Decimal:
     return next(b.points for b in item.bands if b.contains(v))
 
 
-def _row(item: MiitItem, target: str, cur: Decimal, new: Decimal, zh: str, en: str) -> dict:
+def _row(
+    item: MiitItem, target: str, cur: Decimal, new: Decimal, zh: str, en: str
+) -> dict[str, Any]:
     return {
         "item_id": item.id,
         "item_zh": item.name_zh,

@@ -37,7 +37,7 @@ import pandas as pd
 from jiqun.matching.index import split_list
 from jiqun.reference import industry_codes, region_exists
 from jiqun.standard.codes import check_uscc
-from jiqun.standard.problems import JiqunError, Problem
+from jiqun.standard.problems import JiqunError, Problem, Severity
 from jiqun.standard.schema import Field, Kind
 
 __all__ = [
@@ -138,7 +138,7 @@ def _blank(v: object) -> bool:
     if isinstance(v, float) and math.isnan(v):
         return True
     try:
-        if pd.isna(v):  # type: ignore[call-overload]
+        if pd.isna(v):
             return True
     except (TypeError, ValueError):
         pass
@@ -151,7 +151,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(
-        self, fld: str, value: object, rule: str, zh: str, en: str, severity: str = "error"
+        self, fld: str, value: object, rule: str, zh: str, en: str, severity: Severity = "error"
     ) -> None:
         shown = "" if value is None else str(value)
         where_zh = (
@@ -164,7 +164,7 @@ class _Checker:
                 fld,
                 shown,
                 rule,
-                severity,  # type: ignore[arg-type]
+                severity,
                 f"{where_zh}，值 {shown!r}：{zh}",
                 f"{where_en}, value {shown!r}: {en}",
             )
@@ -238,11 +238,12 @@ class _Checker:
             )
         return None
 
-    def amount(self, fld: str, v: object) -> float | None:
+    def amount(self, fld: str, v: Any) -> float | None:
         if _blank(v):
             return None
         try:
-            x = float(str(v).replace(",", "").strip()) if isinstance(v, str) else float(v)  # type: ignore[arg-type]
+            # float() of any other cell: what it cannot convert is reported below
+            x = float(str(v).replace(",", "").strip()) if isinstance(v, str) else float(v)
         except (TypeError, ValueError):
             self.add(fld, v, "board.number", "须为数字", "must be a number")
             return None

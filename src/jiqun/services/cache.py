@@ -116,13 +116,13 @@ def cached(engine: Engine, key: tuple[Hashable, ...], compute: Callable[[], T]) 
         store = _CACHES.setdefault(engine, OrderedDict())
         if full in store:
             store.move_to_end(full)
-            return store[full]  # type: ignore[no-any-return]
+            return store[full]
         key_lock = _KEY_LOCKS.setdefault(engine, {}).setdefault(full, threading.Lock())
     with key_lock:
         with _LOCK:
             store = _CACHES.setdefault(engine, OrderedDict())
             if full in store:
-                return store[full]  # type: ignore[no-any-return]
+                return store[full]
         value = compute()
         with _LOCK:
             store = _CACHES.setdefault(engine, OrderedDict())

@@ -12,7 +12,7 @@ JSON, XLSX or HTML; the CLI (``jiqun diagnose``) and the web UI call this functi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,7 +259,8 @@ def diagnose_cluster(
         # EG's benchmark x_r is every firm's regional share; restrict to the nation's regions.
         firms = firms[firms["region"].isin(X.index)]
 
-    peers: dict[str, tuple[list[str], list[str]]] = {}
+    # keyed and typed as diagnose() takes it (a Mapping's key type is invariant)
+    peers: dict[Hashable, tuple[Sequence[Hashable], Sequence[Hashable]]] = {}
     for pid in peers_cl["cluster_id"]:
         pm = _expand_members(
             cr.loc[cr["cluster_id"] == pid, "region_code"].astype(str).tolist(), regions, pref

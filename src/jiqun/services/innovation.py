@@ -201,7 +201,7 @@ def innovation_resources(
         "暂按主导产业识别创新载体缺口；产业链环节层面的缺口需要产业链映射 / gaps are shown per "
         "leading industry; per chain segment they need the chain mapping"
     )
-    basis = {
+    basis: dict[str, object] = {
         "tier": tier,
         "batches": list(batches) if batches else "all",
         "carriers": "national-level carriers; inside = names the cluster or sits in a member region",

@@ -468,8 +468,8 @@ def compare_regions(
     M = pd.DataFrame(rows).T.astype(np.float64)
     nation = b.X.sum(axis=0)
     total_nation = float(nation.sum()) or 1.0
-    with engine.connect() as c:
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
+    with engine.connect() as conn:
+        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), conn)
     out = []
     for c in codes:
         v = M.loc[c]

@@ -116,7 +116,8 @@ def region_stats(
             f"cannot sort by {key!r}; choose one of {', '.join(REGION_STATS_SORT)}",
         )
     engine = engine or get_engine()
-    where, params = ["1=1"], {}
+    where = ["1=1"]
+    params: dict[str, Any] = {}
     if year is not None:
         where.append("s.year = :y")
         params["y"] = year

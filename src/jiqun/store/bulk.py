@@ -54,7 +54,7 @@ def records(df: pd.DataFrame) -> Iterator[list[dict[str, Any]]]:
 
 def _tuples(
     df: pd.DataFrame, arrays: list[np.ndarray], procs: Sequence[Any] | None = None
-) -> Iterator[list[tuple]]:
+) -> Iterator[list[tuple[Any, ...]]]:
     """Chunks of row tuples, each value passed through its bind processor (if any)."""
     n = len(df)
     for start in range(0, n, CHUNK):
@@ -149,13 +149,13 @@ def upsert(
 
 
 def existing_keys(
-    conn: Connection, table: Table, key: Sequence[str], values: Iterable[tuple]
-) -> set:
+    conn: Connection, table: Table, key: Sequence[str], values: Iterable[tuple[Any, ...]]
+) -> set[tuple[Any, ...]]:
     """The subset of ``values`` (tuples in ``key`` order) already present in ``table``."""
     from sqlalchemy import select, tuple_
 
     values = list(values)
-    found: set = set()
+    found: set[tuple[Any, ...]] = set()
     cols = [table.c[k] for k in key]
     for start in range(0, len(values), 5_000):
         part = values[start : start + 5_000]
