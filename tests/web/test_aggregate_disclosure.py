@@ -72,3 +72,82 @@ def test_scenario_page_shows_suppressed_rows(world: Any) -> None:
     r = c.post("/scenarios/run", data={"kind": "region", "target": "320200", "csrf": tok.group(1)})
     assert r.status_code == 200, r.text[:300]
     assert "保密 / suppressed" in r.text
+
+
+ALL_MIN: dict[str, Any] = {  # every item at its lowest option (tests/digital/digital_fixtures.py)
+    "network": [],
+    "equipment_digitisation": 0,
+    "equipment_networking": 5,
+    "data_collection": ["NONE"],
+    "information_systems": "A",
+    "network_security": [],
+    "data_security": [],
+    "planning": "A",
+    "management_mechanism": [],
+    "talent": [],
+    "funding": 0,
+    "energy": "增加",
+    "quality": "降低",
+    "market": "降低",
+    "value": "增加",
+} | {
+    s: 1
+    for s in [
+        "scene_product_design",
+        "scene_process_design",
+        "scene_marketing",
+        "scene_after_sales",
+        "scene_planning_scheduling",
+        "scene_production_control",
+        "scene_quality_management",
+        "scene_equipment_management",
+        "scene_safety",
+        "scene_energy_management",
+        "scene_procurement",
+        "scene_warehousing_logistics",
+        "scene_finance",
+        "scene_human_resources",
+        "scene_collaborative_office",
+        "scene_decision_support",
+    ]
+}
+
+
+def test_digital_index_hides_a_one_firm_leader_group(world: Any, error_body: Any) -> None:
+    from sqlalchemy import text
+
+    from jiqun.services import digital
+
+    a = world.firms["A"]
+    with world.engine.begin() as c:
+        c.execute(text("UPDATE enterprises SET tags = 'chain_leader' WHERE uscc = :u"), {"u": a})
+    saved = digital.save_assessment(a, ALL_MIN, submit=True, engine=world.engine)
+    url = f"/api/v1/digital/clusters/{world.cluster}/index"
+    c = world.client()
+    # 深圳's government gets 404 on A's assessment …
+    error_body(
+        c.get(f"/api/v1/digital/assessments/{saved.id}", headers=world.auth("gov_other")), 404
+    )
+    body = c.get(url, headers=world.auth("gov_other")).json()
+    lead = next(r for r in body["tables"]["by_group"] if r["group"] == "chain_leader")
+    # … so the chain-leader group of A alone shows no score, level or assessment count
+    assert lead["mean_score"] is None and lead["assessed"] is None, lead
+    assert lead["suppressed"] and lead["disclosure"] == "保密 / suppressed"
+    for k, v in lead.items():
+        if k not in ("group", "label", "firms", "suppressed", "disclosure"):
+            assert v is None, (k, v)
+    for name in ("by_size", "by_segment"):
+        for r in body["tables"][name]:
+            assert r["mean_score"] is None, (name, r)
+    # the cluster total would give A's score back (A is the only assessed firm)
+    assert body["summary"]["mean_score"] is None and body["summary"]["assessed"] is None
+    assert all(r["firms"] is None for r in body["tables"]["by_level"])
+    # the cluster organisation reads A's assessment: raw
+    raw = c.get(url, headers=world.auth("cluster")).json()
+    lead = next(r for r in raw["tables"]["by_group"] if r["group"] == "chain_leader")
+    assert (
+        lead["assessed"] == 1
+        and lead["mean_score"] == saved.result.total
+        and not lead["suppressed"]
+    )
+    assert raw["summary"]["mean_score"] == saved.result.total

@@ -119,7 +119,11 @@ def _digital_page(
     cluster = cluster or _default_cluster(principal, eng)
     if principal.role in ("government", "cluster", "admin") and cluster:
         try:
-            index = index_dict(digital.cluster_index(cluster, engine=eng))
+            index = index_dict(
+                digital.cluster_index(
+                    cluster, engine=eng, principal=principal, client=deps.client(request)
+                )
+            )
         except JiqunError:
             index = None
     problems = getattr(error, "problems", None) or []
