@@ -151,3 +151,21 @@ def test_digital_index_hides_a_one_firm_leader_group(world: Any, error_body: Any
         and not lead["suppressed"]
     )
     assert raw["summary"]["mean_score"] == saved.result.total
+
+
+def test_gap_to_fewer_than_three_leaders_is_withheld(world: Any) -> None:
+    from jiqun.services import digital
+
+    # runs after the index test: A is the cluster's only chain leader, with a submitted
+    # assessment; D (a cluster member) compares itself with "the leaders' mean" = A's answers
+    d = world.firms["D"]
+    world.add_account("firm_d", "enterprise", d)
+    mine = digital.save_assessment(d, {"network": ["A"]}, engine=world.engine)
+    c = world.client()
+    url = f"/api/v1/digital/assessments/{mine.id}/gap?cluster={world.cluster}"
+    body = c.get(url, headers=world.auth("firm_d")).json()
+    assert body["leaders"] is None, body["leaders"]
+    assert any("披露控制" in n for n in body["notes"])
+    # the cluster organisation may read A's assessment: it sees the comparison
+    body = c.get(url, headers=world.auth("cluster")).json()
+    assert body["leaders"] is not None and body["leaders"]["n_peers"] == 1

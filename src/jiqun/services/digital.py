@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, bindparam, delete, select, text
 
+from jiqun.analytics.disclosure import MIN_COUNT
 from jiqun.analytics.viewer_disclosure import SUPPRESSED_LABEL, protect_rows
 from jiqun.digital.frameworks import (
     Framework,
@@ -635,7 +636,12 @@ class AssessmentGap:
 
 
 def assessment_gap(
-    assessment_id: int, cluster_id: str | None = None, engine: Engine | None = None
+    assessment_id: int,
+    cluster_id: str | None = None,
+    engine: Engine | None = None,
+    *,
+    principal: Principal | None = None,
+    client: str | None = None,
 ) -> AssessmentGap:
     """Gap analysis and roadmap: against the next level and against the cluster's chain leaders.
 
@@ -654,6 +660,13 @@ def assessment_gap(
         Compare with this cluster's leaders (default: the firm's clusters).
     engine:
         Database (default: the configured one).
+    principal:
+        The viewer. The leaders' mean is an aggregate of their assessments: when fewer than 3
+        leaders have a submitted assessment and the viewer may not read them all, the
+        comparison is withheld (``leaders`` ``None``, a note says why) — the threshold rule of
+        disclosure control. ``None`` (the local operator, CLI) and an admin always see it.
+    client:
+        The viewer's address for the audit log.
 
     Returns
     -------
@@ -675,6 +688,7 @@ def assessment_gap(
     notes: list[str] = list(a.notes)
     clusters = [cluster_id] if cluster_id else firm_clusters(a.uscc, engine)
     leaders: PeerGap | None = None
+    withheld = False
     leader_usccs: list[str] = []
     basis = "tag" if "chain_leader" in TAGS else "revenue_rank"
     synthetic = a.synthetic
@@ -697,10 +711,22 @@ def assessment_gap(
                 + ", ".join(clusters)
             )
         latest = _latest_submitted(engine, leader_usccs, fw.id)
+        if principal is not None and principal.role != "admin" and 0 < len(latest) < MIN_COUNT:
+            seen, _n = access.visible_rows(principal, latest[["uscc"]], "uscc", engine, client)
+            if len(seen) < len(latest):
+                # the mean of one or two leaders' answers is their answers
+                latest = latest.iloc[:0]
+                notes.append(
+                    f"已提交评测的链主企业少于 {MIN_COUNT} 家，且您无权查看其评测：按披露控制规则"
+                    f"不显示与链主的比较 / fewer than {MIN_COUNT} chain leaders have a submitted "
+                    "assessment and you may not read them all: the comparison is withheld "
+                    "(disclosure control)"
+                )
+                withheld = True
         peers = [json.loads(s) for s in latest["answers"]]
         synthetic = synthetic or bool(latest["synthetic"].any())
-        leaders = gap_to_peers(fw, a.result, peers)
-        if leader_usccs and not peers:
+        leaders = None if withheld else gap_to_peers(fw, a.result, peers)
+        if leader_usccs and not peers and leaders is not None:
             leaders.notes.append(
                 f"集群 {'、'.join(clusters)} 的 {len(leader_usccs)} 家链主企业都还没有已提交的"
                 f"{fw.name_zh}评测 / none of the {len(leader_usccs)} chain leaders of "

@@ -275,7 +275,10 @@ def assessment_gap(
     access.require_assessment(principal, uscc, engine=engine, client=deps.client(request))
     if cluster:
         _cluster_exists(engine, cluster)
-    return gap_dict(digital.assessment_gap(assessment_id, cluster, engine))
+    gap = digital.assessment_gap(
+        assessment_id, cluster, engine, principal=principal, client=deps.client(request)
+    )
+    return gap_dict(gap)
 
 
 def index_dict(ix: Any) -> dict[str, Any]:
