@@ -178,12 +178,12 @@ def chain_analysis(
         cluster=cluster,
         engine=engine,
         client=deps.client(request),
+        require=True,  # this endpoint returns the firm-level tables: 403 without the right
         year=year,
         basis=basis,
         min_confidence=min_confidence,
         top_n=top_n,
     )
-    view.require()  # the firm-level tables are what this endpoint returns: 403 without them
     rep = view.report
     tables = {
         name: (df, view.hidden.get(name, 0)) for name, df in view.tables.items() if df is not None
