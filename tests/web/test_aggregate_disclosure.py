@@ -169,3 +169,23 @@ def test_gap_to_fewer_than_three_leaders_is_withheld(world: Any) -> None:
     # the cluster organisation may read A's assessment: it sees the comparison
     body = c.get(url, headers=world.auth("cluster")).json()
     assert body["leaders"] is not None and body["leaders"]["n_peers"] == 1
+
+
+def test_cli_tables_mark_suppressed_rows() -> None:
+    import pandas as pd
+
+    from jiqun.cli import assess_cmd, resilience_cmd
+
+    df = pd.DataFrame(
+        {"province": ["320000", "440000"], "output_loss": [None, 12.5],
+         "disclosure": ["保密 / suppressed", None]}
+    )  # fmt: skip
+    with resilience_cmd.console.capture() as cap:
+        resilience_cmd._table("t", df, {"province": "p", "output_loss": "loss"})
+    assert "保密 / suppressed" in cap.get() and "12.5" in cap.get()
+    t = assess_cmd._table(
+        df.rename(columns={"output_loss": "mean_score"}), "t", {"mean_score": "m"}
+    )
+    with assess_cmd.console.capture() as cap:
+        assess_cmd.console.print(t)
+    assert "保密 / suppressed" in cap.get()
