@@ -55,9 +55,14 @@ def _table(df: pd.DataFrame, title: str, cols: dict[str, str], limit: int | None
         t.add_column(head)
     rows = df if limit is None else df.head(limit)
     for r in rows.to_dict(orient="records"):
+        mark = r.get("disclosure")  # a row suppressed by disclosure control says so
         t.add_row(
             *[
-                _pct(r.get(c)) if "share" in c or c == "coverage" else _fmt(r.get(c), 2)
+                str(mark)
+                if isinstance(mark, str) and pd.isna(r.get(c))
+                else _pct(r.get(c))
+                if "share" in c or c == "coverage"
+                else _fmt(r.get(c), 2)
                 for c in cols
             ]
         )

@@ -80,7 +80,15 @@ def _table(title: str, df: pd.DataFrame, cols: dict[str, str], pct: set[str] = f
     for label in cols.values():
         t.add_column(label)
     for r in df.to_dict("records"):
-        t.add_row(*(_fmt(r.get(c), c in pct, 3 if c in _THREE else 1) for c in cols))
+        mark = r.get("disclosure")  # a row suppressed by disclosure control says so
+        t.add_row(
+            *(
+                str(mark)
+                if isinstance(mark, str) and pd.isna(r.get(c))
+                else _fmt(r.get(c), c in pct, 3 if c in _THREE else 1)
+                for c in cols
+            )
+        )
     console.print(t)
 
 

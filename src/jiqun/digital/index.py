@@ -112,6 +112,9 @@ class DigitalIndex:
     by_group: pd.DataFrame
     basis: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    #: the firms counted (``uscc``, ``score``, ``level``, ``size``, ``group``, ``segment``): which
+    #: firms make each row, for disclosure control by the caller; not a table to publish
+    firms: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def synthetic(self) -> bool:
@@ -269,4 +272,5 @@ def digital_index(
             f"覆盖率仅 {summary['coverage']:.0%}，结果只代表参加评测的企业 / coverage is only "
             f"{summary['coverage']:.0%}: the figures describe the firms that took part"
         )
-    return DigitalIndex(summary, by_level, by_segment, by_size, by_group, basis, notes)
+    members = df[["uscc", "score", "level", "size", "group", "segment"]].copy()
+    return DigitalIndex(summary, by_level, by_segment, by_size, by_group, basis, notes, members)

@@ -646,6 +646,7 @@ def chain_analysis(
     engine: Engine | None = None,
     client: str | None = None,
     cache: bool = False,
+    require: bool = False,
     **options: Any,
 ) -> ChainView:
     """The chain analysis of a region or a cluster as ``principal`` may see it.
@@ -677,6 +678,9 @@ def chain_analysis(
         The caller's address for the audit log.
     cache:
         Reuse the report computed for this data version (:func:`jiqun.services.cache.cached`).
+    require:
+        Raise the refusal at once, before any computation, when the caller may not see the
+        firm-level tables (an interface that returns only those: the REST API).
     **options:
         Further arguments of :func:`chain_report` (``year``, ``basis``, ``min_confidence``,
         ``top_n``).
@@ -688,7 +692,8 @@ def chain_analysis(
     Raises
     ------
     jiqun.services.access.AccessDenied
-        401 for the public (nothing of the analysis is shown to it).
+        401 for the public (nothing of the analysis is shown to it); 403 with ``require`` when
+        the firm-level tables are not permitted.
     JiqunError
         The errors of :func:`chain_report`.
 
@@ -708,7 +713,7 @@ def chain_analysis(
         try:
             access.require_area_analysis(principal, region=region, cluster=cluster, engine=engine)
         except access.AccessDenied as exc:
-            if exc.status == 401:
+            if exc.status == 401 or require:
                 raise
             denial = exc
 

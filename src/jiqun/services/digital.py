@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, bindparam, delete, select, text
 
+from jiqun.analytics.disclosure import MIN_COUNT
+from jiqun.analytics.viewer_disclosure import SUPPRESSED_LABEL, protect_rows
 from jiqun.digital.frameworks import (
     Framework,
     Gbt39116Framework,
@@ -49,6 +51,8 @@ from jiqun.digital.scoring import (
     score_answers,
     validate_answers,
 )
+from jiqun.services import access
+from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.codes import check_uscc
 from jiqun.standard.normalize import norm_uscc
@@ -633,7 +637,12 @@ class AssessmentGap:
 
 
 def assessment_gap(
-    assessment_id: int, cluster_id: str | None = None, engine: Engine | None = None
+    assessment_id: int,
+    cluster_id: str | None = None,
+    engine: Engine | None = None,
+    *,
+    principal: Principal | None = None,
+    client: str | None = None,
 ) -> AssessmentGap:
     """Gap analysis and roadmap: against the next level and against the cluster's chain leaders.
 
@@ -652,6 +661,13 @@ def assessment_gap(
         Compare with this cluster's leaders (default: the firm's clusters).
     engine:
         Database (default: the configured one).
+    principal:
+        The viewer. The leaders' mean is an aggregate of their assessments: when fewer than 3
+        leaders have a submitted assessment and the viewer may not read them all, the
+        comparison is withheld (``leaders`` ``None``, a note says why) — the threshold rule of
+        disclosure control. ``None`` (the local operator, CLI) and an admin always see it.
+    client:
+        The viewer's address for the audit log.
 
     Returns
     -------
@@ -673,6 +689,7 @@ def assessment_gap(
     notes: list[str] = list(a.notes)
     clusters = [cluster_id] if cluster_id else firm_clusters(a.uscc, engine)
     leaders: PeerGap | None = None
+    withheld = False
     leader_usccs: list[str] = []
     basis = "tag" if "chain_leader" in TAGS else "revenue_rank"
     synthetic = a.synthetic
@@ -695,10 +712,22 @@ def assessment_gap(
                 + ", ".join(clusters)
             )
         latest = _latest_submitted(engine, leader_usccs, fw.id)
+        if principal is not None and principal.role != "admin" and 0 < len(latest) < MIN_COUNT:
+            seen, _n = access.visible_rows(principal, latest[["uscc"]], "uscc", engine, client)
+            if len(seen) < len(latest):
+                # the mean of one or two leaders' answers is their answers
+                latest = latest.iloc[:0]
+                notes.append(
+                    f"已提交评测的链主企业少于 {MIN_COUNT} 家，且您无权查看其评测：按披露控制规则"
+                    f"不显示与链主的比较 / fewer than {MIN_COUNT} chain leaders have a submitted "
+                    "assessment and you may not read them all: the comparison is withheld "
+                    "(disclosure control)"
+                )
+                withheld = True
         peers = [json.loads(s) for s in latest["answers"]]
         synthetic = synthetic or bool(latest["synthetic"].any())
-        leaders = gap_to_peers(fw, a.result, peers)
-        if leader_usccs and not peers:
+        leaders = None if withheld else gap_to_peers(fw, a.result, peers)
+        if leader_usccs and not peers and leaders is not None:
             leaders.notes.append(
                 f"集群 {'、'.join(clusters)} 的 {len(leader_usccs)} 家链主企业都还没有已提交的"
                 f"{fw.name_zh}评测 / none of the {len(leader_usccs)} chain leaders of "
@@ -788,12 +817,79 @@ def _segments(
     )
 
 
+#: columns of a digital-index row that describe its assessments (withheld when suppressed)
+_INDEX_KEEP = ("label", "firms")
+
+
+def _protect_index(
+    ix: DigitalIndex, principal: Principal, engine: Engine, client: str | None
+) -> DigitalIndex:
+    """The index as a viewer without rights to every firm may see it.
+
+    A group row (segment, size band, chain leaders vs SMEs) whose assessed firms the viewer may
+    all read (own scope or grant: the readers of those assessments) is shown raw. Otherwise the
+    row passes the threshold rule of disclosure control on its assessed firms (fewer than 3 →
+    suppressed) with complementary suppression against the cluster total
+    (:func:`jiqun.analytics.viewer_disclosure.protect_rows`); a suppressed row keeps its key,
+    label and number of firms, and its scores, levels and counts of assessed firms are null.
+    When the cluster total itself must be withheld, so are the summary's score figures and the
+    level distribution.
+    """
+    f = ix.firms
+    if f is None or not len(f):
+        return ix
+    seen, _n = access.visible_rows(principal, f[["uscc"]], "uscc", engine, client)
+    known = set(seen["uscc"].astype(str))
+    assessed = f[f["score"].notna()]
+    seg = assessed
+    if seg["segment"].map(lambda v: isinstance(v, list)).any():
+        seg = seg.explode("segment")
+    seg = seg.assign(segment=seg["segment"].fillna("(unmapped)").astype(str))
+    total_hidden = False
+    n_suppressed = 0
+    for name, key, members in (
+        ("by_group", "group", assessed),
+        ("by_size", "size", assessed),
+        ("by_segment", "segment", seg),
+    ):
+        t = getattr(ix, name)
+        if not len(t):
+            continue
+        shown = [c for c in t.columns if c not in (key, *_INDEX_KEEP)]
+        p = protect_rows(t, members[["uscc", key]], key=key, shown=shown, known=known)
+        setattr(ix, name, p.table)
+        total_hidden = total_hidden or p.total_suppressed
+        n_suppressed += p.n_suppressed
+    if total_hidden:
+        for k in list(ix.summary):
+            if k in ("mean_score", "median_score", "share_level3_plus", "coverage", "assessed") or (
+                k.startswith("L") and k[1:2].isdigit()
+            ):
+                ix.summary[k] = None
+        lv = ix.by_level.copy()
+        for c in ("firms", "share"):
+            lv[c] = pd.Series([None] * len(lv), index=lv.index, dtype=object)
+        lv["disclosure"] = SUPPRESSED_LABEL
+        ix.by_level = lv
+    if n_suppressed or total_hidden:
+        ix.notes.append(
+            f"{n_suppressed} 个分组按披露控制规则保密（已评测企业少于 3 家且您无权查看其评测，或为防止"
+            f"由合计反推）/ {n_suppressed} group(s) suppressed by disclosure control (fewer than 3 "
+            "assessed firms whose assessments you may not read, or to protect those against the "
+            "totals)"
+        )
+    ix.firms = None  # who is in which group is not for the viewer
+    return ix
+
+
 def cluster_index(
     cluster_id: str,
     *,
     chain: str | None = None,
     framework: str = "miit2024",
     engine: Engine | None = None,
+    principal: Principal | None = None,
+    client: str | None = None,
 ) -> DigitalIndex:
     """The cluster digital index: levels and scores per cluster, segment, size, leaders vs SMEs.
 
@@ -814,11 +910,19 @@ def cluster_index(
         Only ``miit2024`` has scores and levels 1–4 (the index is defined on it).
     engine:
         Database (default: the configured one).
+    principal:
+        The viewer. Groups whose assessed firms it may not all read pass disclosure control
+        (fewer than 3 assessed firms → ``suppressed``, "保密 / suppressed", figures null; plus
+        complementary suppression against the cluster total). ``None`` (the local operator,
+        CLI) and an admin see every group raw.
+    client:
+        The viewer's address for the audit log (reads through a grant).
 
     Returns
     -------
     DigitalIndex
-        ``summary`` also has ``cluster_id`` and ``cluster_name``.
+        ``summary`` also has ``cluster_id`` and ``cluster_name``; with a ``principal``, every
+        group table has ``suppressed`` and ``disclosure`` columns.
 
     Raises
     ------
@@ -874,6 +978,8 @@ def cluster_index(
         ix.notes.append("集群内没有链主企业 / no chain leaders in this cluster")
     if ix.synthetic:
         ix.notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
+    if principal is not None and principal.role != "admin":
+        ix = _protect_index(ix, principal, engine, client)
     return ix
 
 

@@ -10,7 +10,11 @@ whole database:
   of each input's supply, single points of failure and the ESRI of the largest suppliers;
 - :func:`scenario` — a firm failure, a regional lockdown or an import stop, propagated with the
   generalized-Leontief cascade (or the threshold cascade), with alternative suppliers;
-- :func:`cluster_hot_spots`, :func:`scenario_loss` — the same, shaped for the web UI.
+- :func:`cluster_hot_spots`, :func:`scenario_loss` — the same, shaped for the web UI;
+- :func:`scenario_for` — a scenario as one caller may see it (the decision the web pages and
+  the REST API share): the firm scenario only for a firm the caller may read, firm rows only
+  for firms it may read, and the aggregate tables (by province, by industry division) and their
+  totals under disclosure control (:func:`jiqun.analytics.viewer_disclosure.protect_rows`).
 
 **Scope.** The network of a region or cluster holds every link with a buyer *or* a supplier
 inside it, i.e. the local firms plus their first-tier partners elsewhere (``in_scope`` tells
@@ -32,6 +36,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
+from jiqun.analytics.viewer_disclosure import protect_rows
 from jiqun.resilience import (
     alternative_suppliers,
     default_essentiality,
@@ -47,7 +52,9 @@ from jiqun.resilience import (
     single_sourced_share,
     supplier_concentration,
 )
-from jiqun.resilience.scenarios import ScenarioResult
+from jiqun.resilience.scenarios import ScenarioResult, group_keys
+from jiqun.services import access
+from jiqun.services.accounts import Principal
 from jiqun.services.chains import RegionSpec, resolve_region
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
@@ -58,9 +65,11 @@ __all__ = [
     "NetworkData",
     "ScenarioReport",
     "cluster_hot_spots",
+    "disclose_scenario",
     "load_network",
     "resilience_metrics",
     "scenario",
+    "scenario_for",
     "scenario_loss",
     "write_output",
 ]
@@ -359,6 +368,8 @@ class ScenarioReport:
     summary: dict[str, Any]
     basis: dict[str, Any]
     notes: list[str]
+    #: rows left out of each table for the caller (:func:`disclose_scenario`)
+    hidden: dict[str, int] = field(default_factory=dict)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -485,6 +496,187 @@ def scenario(
 
 
 # --------------------------------------------------------------------------------------------
+# what a caller may see of a scenario
+# --------------------------------------------------------------------------------------------
+
+#: figures of an aggregate row (withheld when the row is suppressed)
+_AGG_FIGURES = ("firms", "affected", "sales", "output_loss", "loss_share")
+#: summary figures that add up the firms' sales and losses (withheld with a suppressed total)
+_SUMMARY_MAGNITUDES = ("output_loss", "loss_share", "revenue_at_risk", "stopped_value")
+
+
+def disclose_scenario(
+    rep: ScenarioReport,
+    principal: Principal | None,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> ScenarioReport:
+    """A scenario report as ``principal`` may see it.
+
+    - ``firms``: the rows of firms the caller may read (:func:`access.visible_rows`; reads
+      through a grant are audited); ``alternatives``: candidates and failed firms it may read.
+    - ``by_region`` / ``by_industry``: a row whose firms the caller may all read is shown as
+      is; the others pass the primary rule (fewer than 3 firms, or one firm above 85 % of the
+      row's sales or loss) and complementary suppression against the published total
+      (:func:`jiqun.analytics.viewer_disclosure.protect_rows`). A suppressed row keeps its key
+      and has ``firms``, ``affected``, ``sales``, ``output_loss`` and ``loss_share`` null,
+      ``suppressed`` True and ``disclosure`` "保密 / suppressed".
+    - ``summary``: when a table's total is needed for the protection, the summed figures
+      (``output_loss``, ``loss_share``, ``revenue_at_risk``, ``stopped_value``) are null.
+
+    Parameters
+    ----------
+    rep:
+        The full report (:func:`scenario`).
+    principal:
+        The caller; ``None`` (the local operator, CLI) or an admin see everything.
+    engine:
+        Database.
+    client:
+        The caller's address for the audit log.
+
+    Returns
+    -------
+    ScenarioReport
+        A copy; ``hidden`` counts the rows left out of ``firms`` and ``alternatives``.
+
+    References
+    ----------
+    ``docs/disclosure.md`` (primary and complementary rules).
+
+    Example
+    -------
+    >>> disclose_scenario(scenario(lockdown="440300"), user).by_region  # doctest: +SKIP
+    """
+    if principal is None or principal.role == "admin":
+        out = ScenarioReport(**{**rep.__dict__})
+        for name in ("by_region", "by_industry"):
+            t = getattr(out, name).copy()
+            t["suppressed"] = False
+            t["disclosure"] = None
+            setattr(out, name, t)
+        return out
+    engine = engine or get_engine()
+    hidden: dict[str, int] = {}
+    firms, hidden["firms"] = access.visible_rows(principal, rep.firms, "id", engine, client)
+    alt = rep.alternatives
+    if len(alt):
+        n0 = len(alt)
+        alt, _h = access.visible_rows(principal, alt, "candidate", engine, client)
+        failed = alt[["failed"]].rename(columns={"failed": "uscc"})
+        failed_ok, _n = access.visible_rows(principal, failed, "uscc", engine, client)
+        alt = alt[alt["failed"].isin(set(failed_ok["uscc"]))]
+        hidden["alternatives"] = n0 - len(alt)
+    net = rep.result.firms
+    members = net.reset_index().rename(columns={net.index.name or "index": "uscc"})
+    members = members[["uscc", "region", "industry", "sales", "output_loss"]].copy()
+    prov, div = group_keys(members)
+    members["province"], members["division"] = prov.to_numpy(), div.to_numpy()
+    seen, _n = access.visible_rows(principal, members[["uscc"]], "uscc", engine)
+    known = set(seen["uscc"].astype(str))
+    summary = dict(rep.summary)
+    tables: dict[str, pd.DataFrame] = {}
+    n_suppressed = 0
+    for name, key in (("by_region", "province"), ("by_industry", "division")):
+        t = getattr(rep, name).reset_index()
+        p = protect_rows(
+            t,
+            members,
+            key=key,
+            shown=_AGG_FIGURES,
+            known=known,
+            values=("sales", "output_loss"),
+        )
+        tables[name] = p.table.set_index(key)
+        n_suppressed += p.n_suppressed
+        if p.total_suppressed:
+            for k in _SUMMARY_MAGNITUDES:
+                if k in summary:
+                    summary[k] = None
+    notes = list(rep.notes)
+    if n_suppressed:
+        notes.append(
+            f"{n_suppressed} 行汇总数据按披露控制规则保密（少于 3 家企业、一家占比超过 85%，或为防止"
+            f"由合计反推）/ {n_suppressed} aggregate row(s) suppressed by disclosure control "
+            "(fewer than 3 firms, one firm above 85 %, or to protect those against the totals)"
+        )
+    return ScenarioReport(
+        rep.result,
+        firms,
+        tables["by_region"],
+        tables["by_industry"],
+        alt,
+        summary,
+        rep.basis,
+        notes,
+        hidden,
+    )
+
+
+def scenario_for(
+    principal: Principal | None,
+    kind: str,
+    target: str,
+    engine: Engine | None = None,
+    client: str | None = None,
+    **options: Any,
+) -> ScenarioReport:
+    """Run a scenario for a caller: the one decision of the web pages and the REST API.
+
+    ``kind`` is ``firm`` (a credit code fails), ``region`` (a lockdown) or ``import_stop``
+    (also ``import``). A firm scenario needs a firm the caller may read (404 otherwise:
+    :func:`access.require_scenario`); the result is :func:`disclose_scenario`.
+
+    Parameters
+    ----------
+    principal:
+        The caller (``None``: the local operator).
+    kind, target:
+        The scenario.
+    engine:
+        Database.
+    client:
+        The caller's address for the audit log.
+    **options:
+        Further arguments of :func:`scenario` (``outside``, ``region``, ``cluster``, ``year``,
+        ``model``, ``theta``, ``alternatives`` …).
+
+    Returns
+    -------
+    ScenarioReport
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        401 for the public; :class:`jiqun.services.access.NotFound` for a firm it may not read.
+    JiqunError
+        An unknown kind, or the errors of :func:`scenario`.
+
+    Example
+    -------
+    >>> scenario_for(user, "region", "440300").by_region  # doctest: +SKIP
+    """
+    k = kind.strip().lower()
+    k = {"import": "import_stop", "import-stop": "import_stop"}.get(k, k)
+    if k not in ("firm", "region", "import_stop"):
+        raise JiqunError(
+            f"未知的情景类型 {kind!r}（firm、region、import）",
+            f"unknown scenario kind {kind!r} (firm, region, import)",
+        )
+    engine = engine or get_engine()
+    if principal is not None:
+        access.require_scenario(principal, k, target, engine, client)
+    rep = scenario(
+        engine,
+        firm=target if k == "firm" else None,
+        lockdown=target if k == "region" else None,
+        import_stop_industry=target if k == "import_stop" else None,
+        **options,
+    )
+    return disclose_scenario(rep, principal, engine, client)
+
+
+# --------------------------------------------------------------------------------------------
 # web helpers
 # --------------------------------------------------------------------------------------------
 
@@ -534,16 +726,22 @@ def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 
 
 
 def scenario_loss(
-    principal: Any, kind: str, target: str, engine: Engine | None = None
+    principal: Principal | None,
+    kind: str,
+    target: str,
+    engine: Engine | None = None,
+    client: str | None = None,
 ) -> WebResult:
     """Web scenario: ``kind`` = ``firm`` / ``region`` / ``import``; losses by province only.
 
-    Firm-level results are not returned (aggregates by province, with firm counts).
+    Firm-level results are not returned (aggregates by province, with firm counts); the rows
+    are those the user may see (:func:`scenario_for`: a firm scenario only for a firm it may
+    read, rows of firms it may not read under disclosure control).
 
     Parameters
     ----------
     principal:
-        The signed-in user (kept for the caller's audit; results are aggregates).
+        The signed-in user (``None``: the local operator, who sees every row).
     kind, target:
         Scenario kind and its target (credit code, region code, industry code).
     engine:
@@ -557,24 +755,13 @@ def scenario_loss(
     -------
     >>> scenario_loss(user, "region", "440300").table  # doctest: +SKIP
     """
-    del principal
-    k = kind.strip().lower()
-    if k == "firm":
-        rep = scenario(engine, firm=target)
-    elif k == "region":
-        rep = scenario(engine, lockdown=target)
-    elif k in ("import", "import_stop", "import-stop"):
-        rep = scenario(engine, import_stop_industry=target)
-    else:
-        raise JiqunError(
-            f"未知的情景类型 {kind!r}（firm、region、import）",
-            f"unknown scenario kind {kind!r} (firm, region, import)",
-        )
+    rep = scenario_for(principal, kind, target, engine, client)
     s = rep.summary
+    share = "保密 / suppressed" if s.get("loss_share") is None else f"{s['loss_share']:.2%}"
     notes = [
         *rep.notes,
         f"受冲击企业 shocked {s['shocked']:,}; 受影响企业 affected {s['affected']:,}; "
-        f"损失占比 loss share {s['loss_share']:.2%}",
+        f"损失占比 loss share {share}",
     ]
     return WebResult(rep.table, rep.basis, notes)
 

@@ -178,12 +178,12 @@ def chain_analysis(
         cluster=cluster,
         engine=engine,
         client=deps.client(request),
+        require=True,  # this endpoint returns the firm-level tables: 403 without the right
         year=year,
         basis=basis,
         min_confidence=min_confidence,
         top_n=top_n,
     )
-    view.require()  # the firm-level tables are what this endpoint returns: 403 without them
     rep = view.report
     tables = {
         name: (df, view.hidden.get(name, 0)) for name, df in view.tables.items() if df is not None
@@ -310,15 +310,17 @@ def resilience_scenario(
     2022, or a threshold cascade), with alternative suppliers. Logged-in users; a firm scenario
     only for a firm the caller may read; firm rows only for firms the caller may read. The
     ``firms`` table (largest loss first) is paged with ``limit``/``offset``."""
-    from jiqun.services.resilience import scenario
+    from jiqun.services.resilience import scenario_for
 
     client = deps.client(request)
-    access.require_scenario(principal, body.kind, body.target, engine, client)
-    rep = scenario(
+    # the service decides: the firm scenario only for a readable firm, rows of readable firms,
+    # aggregates under disclosure control (the same for the web page)
+    rep = scenario_for(
+        principal,
+        body.kind,
+        body.target,
         engine,
-        firm=body.target if body.kind == "firm" else None,
-        lockdown=body.target if body.kind == "region" else None,
-        import_stop_industry=body.target if body.kind == "import_stop" else None,
+        client,
         outside=body.outside,
         region=body.scope_region,
         cluster=body.scope_cluster,
@@ -329,15 +331,7 @@ def resilience_scenario(
     )
     tables: dict[str, tuple[pd.DataFrame, int, int]] = {}
     for name, df in rep.tables().items():
-        hidden = 0
-        if name == "firms":
-            df, hidden = access.visible_rows(principal, df, "id", engine, client)
-        elif name == "alternatives" and len(df):
-            df, hidden = access.visible_rows(principal, df, "candidate", engine, client)
-            failed_ok, _n = access.visible_rows(
-                principal, df[["failed"]].rename(columns={"failed": "uscc"}), "uscc", engine
-            )
-            df = df[df["failed"].isin(set(failed_ok["uscc"]))]
+        hidden = rep.hidden.get(name, 0)
         total = len(df)
         if name == "firms" and format == "json":
             df = df.iloc[offset : offset + limit]

@@ -8,7 +8,7 @@ Access (decided in :mod:`jiqun.services.access`): any logged-in role reads the b
 searches; an enterprise posts for itself and closes its own entries, an admin for any firm;
 a supplier list is published by a chain leader for itself (the service checks the status) or
 by an admin. Results show registry facts and score components; a firm's ``revenue`` and
-``capacity`` only when the caller may read that firm's records (else ``null``); components
+``posted_capacity`` only when the caller may read that firm's records (else ``null``); components
 derived from confidential records of such a firm are withheld or banded, and an ad-hoc search
 starts only from a buyer the caller may read (decided in :mod:`jiqun.services.matching`).
 Searches are audited.
@@ -138,7 +138,7 @@ def own_firm(principal: Principal, uscc: str | None) -> str:
 def with_financials(
     res: MatchResult, principal: Principal, engine: Engine, client: str | None = None
 ) -> pd.DataFrame:
-    """The result table plus ``revenue`` (万元) and ``capacity``/``capacity_unit``, filled
+    """The result table plus ``revenue`` (万元) and ``posted_capacity``/``capacity_unit``, filled
     only for firms whose records ``principal`` may read (the service's ``records_visible``;
     :func:`access.can_see_enterprise` for a result without it)."""
     df = res.table.copy()
@@ -169,7 +169,8 @@ def with_financials(
     df["revenue"] = [revenue.get(str(u)) for u in df["uscc"]]
     cap_col = df["capability_id"] if "capability_id" in df else pd.Series([None] * len(df))
     pairs = [caps.get(int(i), (None, None)) if not pd.isna(i) else (None, None) for i in cap_col]
-    df["capacity"] = [p[0] for p in pairs]
+    # not ``capacity``: that is the score component of the same name
+    df["posted_capacity"] = [p[0] for p in pairs]
     df["capacity_unit"] = [p[1] for p in pairs]
     df["financials_visible"] = [str(u) in seen for u in df["uscc"]]
     return df

@@ -275,7 +275,10 @@ def assessment_gap(
     access.require_assessment(principal, uscc, engine=engine, client=deps.client(request))
     if cluster:
         _cluster_exists(engine, cluster)
-    return gap_dict(digital.assessment_gap(assessment_id, cluster, engine))
+    gap = digital.assessment_gap(
+        assessment_id, cluster, engine, principal=principal, client=deps.client(request)
+    )
+    return gap_dict(gap)
 
 
 def index_dict(ix: Any) -> dict[str, Any]:
@@ -294,14 +297,19 @@ def digital_cluster_index(
     cluster_id: str,
     principal: P,
     engine: E,
+    request: Request,
     chain: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
-    """集群数字化指数 / the cluster digital index (logged-in users; aggregates only)."""
+    """集群数字化指数 / the cluster digital index (logged-in users; aggregates only, groups of
+    firms the caller may not read under disclosure control)."""
     from jiqun.services import digital
 
     access.require_role(principal, *LOGGED_IN)
     _cluster_exists(engine, cluster_id)
-    return index_dict(digital.cluster_index(cluster_id, chain=chain, engine=engine))
+    ix = digital.cluster_index(
+        cluster_id, chain=chain, engine=engine, principal=principal, client=deps.client(request)
+    )
+    return index_dict(ix)
 
 
 # --------------------------------------------------------------------------------------------

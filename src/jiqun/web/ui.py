@@ -1154,7 +1154,7 @@ def scenarios_run(
         return render(request, "_unavailable.html", principal, what="resilience")
     eng = _engine(request)
     target = target.strip()
-    res = run(principal, kind, target, engine=eng)
+    res = run(principal, kind, target, engine=eng, client=deps.client(request))
     access.audit(
         principal,
         "scenario_run",
@@ -1164,7 +1164,8 @@ def scenarios_run(
         engine=eng,
     )
     t = translator(lang(request))
-    tab = res.table.copy()
+    # suppressed rows keep their key and say so in ``disclosure`` (保密 / suppressed)
+    tab = res.table.drop(columns=["suppressed"], errors="ignore")
     if "province" in tab.columns:
         tab.insert(1, "province_name", tab["province"].map(_region_label))
     top = tab.head(15)

@@ -41,7 +41,7 @@ P = Annotated[Principal, Depends(deps.principal)]
 
 #: firm columns shown before the score components, and after them
 LEAD = ["rank", "name", "uscc", "source", "region_code", "industry_code"]
-TAIL = ["total", "distance_km", "cross_region", "listed_by", "revenue", "capacity"]
+TAIL = ["total", "distance_km", "cross_region", "listed_by", "revenue", "posted_capacity"]
 
 
 def _engine(request: Request) -> Any:

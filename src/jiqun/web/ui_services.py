@@ -114,12 +114,20 @@ def _digital_page(
         current = a.as_dict()
         current["can_edit"] = a.status == "draft" and access.can_assess(principal, a.uscc)
         if a.framework == "miit2024":
-            gap = gap_dict(digital.assessment_gap(assessment_id, engine=eng))
+            gap = gap_dict(
+                digital.assessment_gap(
+                    assessment_id, engine=eng, principal=principal, client=deps.client(request)
+                )
+            )
     index = None
     cluster = cluster or _default_cluster(principal, eng)
     if principal.role in ("government", "cluster", "admin") and cluster:
         try:
-            index = index_dict(digital.cluster_index(cluster, engine=eng))
+            index = index_dict(
+                digital.cluster_index(
+                    cluster, engine=eng, principal=principal, client=deps.client(request)
+                )
+            )
         except JiqunError:
             index = None
     problems = getattr(error, "problems", None) or []
