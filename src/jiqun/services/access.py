@@ -28,8 +28,12 @@ from sqlalchemy.orm import Session
 
 from jiqun.services.accounts import Principal
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.text import check_text, escape_controls
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import AuditEntry, Grant, Organisation
+
+#: The longest purpose of a grant, in characters.
+PURPOSE_MAX = 300
 
 
 class AccessDenied(JiqunError):
@@ -74,8 +78,17 @@ def audit(
     client: str | None = None,
     engine: Engine | None = None,
 ) -> None:
-    """Append one entry to the audit log (its own transaction: it survives a later failure)."""
+    """Append one entry to the audit log (its own transaction: it survives a later failure).
+
+    Control characters in the texts are written as visible ``\\xNN`` escapes: the log records
+    what was sent (a refused request included) and must stay storable and exportable."""
     p = principal
+    if isinstance(detail, str):
+        detail = escape_controls(detail)
+    elif detail is not None:  # JSON escapes C0 itself (\\u0000) but not DEL
+        detail = json.dumps(detail, ensure_ascii=False, default=str).replace("\x7f", "\\u007f")
+    resource = escape_controls(resource) if resource else resource
+    client = escape_controls(client) if client else client
     with session_scope(engine or get_engine()) as s:
         s.add(
             AuditEntry(
@@ -85,9 +98,7 @@ def audit(
                 action=action,
                 resource=resource,
                 outcome=outcome,
-                detail=detail
-                if isinstance(detail, str) or detail is None
-                else json.dumps(detail, ensure_ascii=False, default=str),
+                detail=detail,
                 client=client,
             )
         )
@@ -239,8 +250,12 @@ def create_grant(
     engine: Engine | None = None,
     client: str | None = None,
 ) -> dict[str, Any]:
-    """An enterprise (for itself) or an admin (as data owner) lets an organisation see ``uscc``."""
+    """An enterprise (for itself) or an admin (as data owner) lets an organisation see ``uscc``.
+
+    ``purpose`` is free text (several lines allowed, at most :data:`PURPOSE_MAX` characters, no
+    other control characters: :class:`jiqun.standard.text.TextRejected` otherwise)."""
     engine = engine or get_engine()
+    check_text(purpose, "purpose", multiline=True, max_length=PURPOSE_MAX)
     if not (
         principal.role == "admin" or (principal.role == "enterprise" and principal.scope == uscc)
     ):
