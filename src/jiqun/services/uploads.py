@@ -5,7 +5,8 @@ The web UI and the REST API call these functions (upload → validation report �
 1. :func:`stage_upload` copies the upload into ``data_dir()/uploads/<random id>/`` (streamed,
    size-capped) and refuses anything but ``.csv`` and ``.xlsx``. An ``.xlsx`` is opened as a zip
    and refused when it carries macros (``vbaProject.bin``, Excel 4.0 macro sheets, a
-   macro-enabled content type), is encrypted, or is a zip bomb (more than
+   macro-enabled content type), is encrypted, declares a DTD or entities in any XML part
+   (:func:`jiqun.standard.reader.xlsx_dtd_part`), or is a zip bomb (more than
    :data:`MAX_UNCOMPRESSED` bytes unpacked, a compression ratio over :data:`MAX_RATIO`, more than
    :data:`MAX_MEMBERS` parts, or a sheet spanning more than :data:`MAX_CELLS` cells). Nothing in
    an upload is ever executed: workbooks are read as data (python-calamine / openpyxl without
@@ -48,6 +49,7 @@ from jiqun import config
 from jiqun.services import access
 from jiqun.services.accounts import Principal
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.reader import xlsx_dtd_part
 from jiqun.standard.schema import KIND_NAMES
 from jiqun.store.db import get_engine
 
@@ -159,7 +161,8 @@ def _col_number(letters: bytes) -> int:
 
 
 def check_xlsx(path: Path) -> None:
-    """Refuse a workbook that is not a plain .xlsx: macros, encryption, zip bombs, huge sheets.
+    """Refuse a workbook that is not a plain .xlsx: macros, encryption, zip bombs, huge sheets,
+    DTDs and entity declarations.
 
     Raises
     ------
@@ -231,6 +234,15 @@ def check_xlsx(path: Path) -> None:
             for i in infos:
                 if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
                     _check_sheet_extent(z, i)
+        part = xlsx_dtd_part(path)
+        if part is not None:
+            raise UploadRefused(
+                f"工作簿的部件 {part} 含有文档类型定义（DTD/实体声明），正常的 Excel/WPS 文件不会有；"
+                "为安全起见已拒绝，请在 Excel/WPS 中重新另存为 .xlsx",
+                f"workbook part {part} has a document type definition (DTD or entity "
+                "declaration), which no Excel/WPS file has; refused for safety: save it again "
+                "as .xlsx in Excel/WPS",
+            )
     except zipfile.BadZipFile as e:
         raise UploadRefused(
             "文件不是有效的 .xlsx 工作簿（压缩包已损坏）",
