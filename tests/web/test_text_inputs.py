@@ -148,3 +148,11 @@ def test_csv_with_a_nul_is_refused_and_the_xlsx_exports_keep_working(
     x = c.get("/api/v1/enterprises", params={"format": "xlsx"}, headers=world.auth("admin"))
     assert x.status_code == 200
     assert export_kind("enterprises", tmp_path / "e.xlsx", world.engine) >= 5
+
+
+def test_strings_nested_in_a_body_have_a_length_limit(world: Any, error_body: Any) -> None:
+    c = world.client("10.8.0.8")
+    a = {"uscc": world.firms["A"], "answers": {"network": ["甲" * 2001]}}
+    r = c.post("/api/v1/digital/assessments", json=a, headers=world.auth("firm"))
+    details = _details(r, error_body)
+    assert details[0]["field"] == "body.answers" and "at most 2000" in details[0]["reason"]

@@ -1,7 +1,9 @@
 """Text entering through the REST API and the web forms: the rule of :mod:`jiqun.standard.text`.
 
 * :class:`Body` is the base of every API request body: each string anywhere in it (nested lists
-  and dicts, keys included) is checked for control characters; the fields a subclass names in
+  and dicts, keys included) is checked for control characters, and a string inside a list or a
+  dict is at most ``TEXT_MAX`` (2,000) characters of :mod:`jiqun.standard.schema` (top-level
+  fields carry their own ``max_length``); the fields a subclass names in
   ``multiline_fields`` may hold tab, line feed and carriage return. A refusal is the API's 422
   ``invalid_request`` answer with the field and a bilingual reason naming the (escaped) value.
 * :data:`Line` and :data:`Text` are the same check as annotated types for single parameters.
@@ -26,7 +28,8 @@ from fastapi import Request
 from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
 
 from jiqun.standard.problems import JiqunError
-from jiqun.standard.text import control_reason, shown
+from jiqun.standard.schema import TEXT_MAX
+from jiqun.standard.text import control_reason, length_reason, shown
 
 
 class ControlCharacters(JiqunError):
@@ -42,18 +45,26 @@ def _reason(value: str, multiline: bool) -> str | None:
     return f"值「{shown(value)}」{why[0]} / value '{shown(value)}' {why[1]}"
 
 
-def _walk(value: Any, multiline: bool) -> str | None:
-    """The reason for the first refused string in ``value`` (recursively), or ``None``."""
+def _walk(value: Any, multiline: bool, nested: bool = False) -> str | None:
+    """The reason for the first refused string in ``value`` (recursively), or ``None``.
+
+    A string inside a list or a dict is also at most :data:`TEXT_MAX` characters (a field's own
+    ``max_length`` bounds a top-level string)."""
     if isinstance(value, str):
-        return _reason(value, multiline)
+        why = _reason(value, multiline)
+        if why is None and nested:
+            long = length_reason(value, TEXT_MAX)
+            if long:
+                why = f"值「{shown(value)}」{long[0]} / value '{shown(value)}' {long[1]}"
+        return why
     if isinstance(value, dict):
         for k, v in value.items():
-            why = _walk(k, False) or _walk(v, multiline)
+            why = _walk(k, False, True) or _walk(v, multiline, True)
             if why:
                 return why
     elif isinstance(value, list | tuple | set | frozenset):
         for v in value:
-            why = _walk(v, multiline)
+            why = _walk(v, multiline, True)
             if why:
                 return why
     return None
