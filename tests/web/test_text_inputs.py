@@ -156,3 +156,38 @@ def test_strings_nested_in_a_body_have_a_length_limit(world: Any, error_body: An
     r = c.post("/api/v1/digital/assessments", json=a, headers=world.auth("firm"))
     details = _details(r, error_body)
     assert details[0]["field"] == "body.answers" and "at most 2000" in details[0]["reason"]
+
+
+def test_a_control_character_stored_before_the_rule_does_not_break_the_exports(
+    world: Any, tmp_path: Path
+) -> None:
+    """Records stored by an earlier version may hold one (SQLite accepted NUL)."""
+    import pytest
+    from sqlalchemy import text
+
+    from jiqun.services.exporting import export_kind
+
+    if world.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL never stored a NUL")
+    uscc = world.firms["E"]
+    with world.engine.begin() as c:
+        old = c.execute(text("SELECT address FROM enterprises WHERE uscc = :u"), {"u": uscc})
+        before = old.scalar()
+        c.execute(
+            text("UPDATE enterprises SET address = :a WHERE uscc = :u"),
+            {"a": "无锡\x00新吴\x1b区", "u": uscc},
+        )
+    try:
+        export_kind("enterprises", tmp_path / "e.xlsx", world.engine)
+        rows = list(openpyxl.load_workbook(tmp_path / "e.xlsx").worksheets[0].values)
+        assert any("无锡\\x00新吴\\x1b区" in map(str, r) for r in rows)
+        x = world.client().get(
+            "/api/v1/enterprises", params={"format": "xlsx"}, headers=world.auth("admin")
+        )
+        assert x.status_code == 200
+    finally:
+        with world.engine.begin() as c:
+            c.execute(
+                text("UPDATE enterprises SET address = :a WHERE uscc = :u"),
+                {"a": before, "u": uscc},
+            )
