@@ -32,8 +32,12 @@ from sqlalchemy.orm import Session
 from jiqun.errors import AccessDenied, JiqunError, NotFound  # noqa: F401 (re-exported)
 from jiqun.reference import region_prefix
 from jiqun.services.accounts import Principal
+from jiqun.standard.text import check_text, escape_controls
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import AuditEntry, AuditSubject, Grant, Organisation, User
+
+#: The longest purpose of a grant, in characters.
+PURPOSE_MAX = 300
 
 
 def _now() -> dt.datetime:
@@ -140,6 +144,14 @@ def audit(
         else:
             d["firms_ref"] = "audit_subjects"
         detail = d
+    # Control characters are written as visible \\xNN escapes: the log records what was sent
+    # (a refused request included) and must stay storable and exportable.
+    if isinstance(detail, str):
+        detail = escape_controls(detail)
+    elif detail is not None:  # JSON escapes C0 itself (\\u0000) but not DEL
+        detail = json.dumps(detail, ensure_ascii=False, default=str).replace("\x7f", "\\u007f")
+    resource = escape_controls(resource) if resource else resource
+    client = escape_controls(client) if client else client
     with session_scope(engine or get_engine()) as s:
         entry = AuditEntry(
             at=_now(),
@@ -148,9 +160,7 @@ def audit(
             action=action,
             resource=resource,
             outcome=outcome,
-            detail=detail
-            if isinstance(detail, str) or detail is None
-            else json.dumps(detail, ensure_ascii=False, default=str),
+            detail=detail,
             client=client,
         )
         s.add(entry)
@@ -481,9 +491,12 @@ def create_grant(
     """An enterprise (for itself) or an admin (as data owner) lets an organisation see ``uscc``.
 
     ``expires_at`` with a UTC offset is converted to UTC (the database stores naive UTC); a naive
-    value is taken as UTC.
+    value is taken as UTC. ``purpose`` is free text (several lines allowed, at most
+    :data:`PURPOSE_MAX` characters, no other control characters:
+    :class:`jiqun.standard.text.TextRejected` otherwise).
     """
     engine = engine or get_engine()
+    check_text(purpose, "purpose", multiline=True, max_length=PURPOSE_MAX)
     if expires_at is not None and expires_at.tzinfo is not None:
         expires_at = expires_at.astimezone(dt.UTC).replace(tzinfo=None)
     if not (

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, text
 
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import Field, Kind, get_kind
+from jiqun.standard.text import CONTROL_RE, escape_controls
 from jiqun.store.db import get_engine
 
 EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
@@ -44,18 +45,29 @@ TYPE_ZH: dict[str, str] = {
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` where text cells starting with = + - @ (or tab/CR) get a leading ``'``.
+    """Copy of ``df`` where text cells starting with = + - @ (or tab/CR) get a leading ``'``,
+    and control characters other than tab and line breaks are written as ``\\xNN`` escapes.
+
+    Such characters are refused wherever text enters (:mod:`jiqun.standard.text`); records
+    stored before that rule existed may still hold one, and no .xlsx can (the writer fails).
 
     Example
     -------
-    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "ok", "-x"]}))["a"].tolist()
-    ["'=1+1", 'ok', "'-x"]
+    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "ok", "-x", "a\\x00b"]}))["a"].tolist()
+    ["'=1+1", 'ok', "'-x", 'a\\\\x00b']
     """
     out = df.copy()
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            mask = s.astype("string").str.startswith(_FORMULA_START).fillna(False).astype(bool)
+            text_s = s.astype("string")
+            bad = text_s.str.contains(CONTROL_RE.pattern, regex=True).fillna(False).astype(bool)
+            if bad.any():
+                out[col] = s = s.astype(object)
+                out.loc[bad, col] = [escape_controls(str(v)) for v in s[bad]]
+                s = out[col]
+                text_s = s.astype("string")
+            mask = text_s.str.startswith(_FORMULA_START).fillna(False).astype(bool)
             if mask.any():
                 out[col] = s.astype(object)
                 out.loc[mask, col] = "'" + s[mask].astype(str)

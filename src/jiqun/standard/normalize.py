@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from jiqun.standard.codes import GBT4754_SECTION_DIVISIONS, industry_section_for_division
 from jiqun.standard.problems import JiqunError, Problem
+from jiqun.standard.text import control_reason, escape_controls, shown
 
 __all__ = [
     "Change",
@@ -177,7 +178,7 @@ def _fail(rule: str, zh: str, en: str, changes: Sequence[Change] = ()) -> NormRe
 
 
 def _cell_text(v: object) -> str:
-    return "" if _is_missing(_py(v)) else str(v)
+    return "" if _is_missing(_py(v)) else escape_controls(str(v))
 
 
 def _py(v: object) -> object:
@@ -232,8 +233,10 @@ def _fullwidth_change(before: str, full: bool = True) -> Change:
     )
 
 
+# Control characters are outside the class (escaped: RE2 reads \\xNN as Python's re does), so a
+# cell holding one never takes a fast path that returns it unchanged.
 _CANONICAL_TEXT_RE: Final = re.compile(
-    f"[^{_WHITESPACE}{_INVISIBLE}]+(?: [^{_WHITESPACE}{_INVISIBLE}]+)*"
+    f"[^{_WHITESPACE}{_INVISIBLE}\\x00-\\x1f\\x7f]+(?: [^{_WHITESPACE}{_INVISIBLE}\\x00-\\x1f\\x7f]+)*"
 )
 
 
@@ -359,6 +362,15 @@ def clean_text(v: object) -> NormResult[str]:
         )
     if text == "":
         return _EMPTY
+    # tab and line breaks are whitespace (collapsed below); any other control character refuses
+    # the cell: PostgreSQL cannot store NUL, no .xlsx can hold most of the others
+    why = control_reason(text, multiline=True)
+    if why is not None:
+        return _fail(
+            "text.control",
+            f"值「{shown(text)}」{why[0]}",
+            f"the value '{shown(text)}' {why[1]}",
+        )
     text, more = _clean_str(text, full=False)
     changes.extend(more)
     return NormResult(text or None, tuple(changes))

@@ -1258,6 +1258,51 @@ def _read_body_csv(
 # Excel (xlsx / xlsm)
 
 
+_DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+
+def xlsx_dtd_part(path: str | Path) -> str | None:
+    """The first XML part of the workbook ``path`` that declares a DTD or an entity, or ``None``.
+
+    Office Open XML parts never carry a document type definition. One in an upload is an attack
+    on the XML parsers (entity expansion, "billion laughs"; external entities reading local
+    files) or a damaged file, and readers fail on it in different ways, so it is refused before
+    any parser sees the workbook. Parts are scanned as streams; in a well-formed part the
+    characters ``<!DOCTYPE`` and ``<!ENTITY`` can only be markup (in text they are escaped).
+
+    Parameters
+    ----------
+    path:
+        An ``.xlsx`` file.
+
+    Returns
+    -------
+    str | None
+        The part's name, e.g. ``xl/worksheets/sheet1.xml``.
+
+    Example
+    -------
+    >>> xlsx_dtd_part("firms.xlsx") is None  # doctest: +SKIP
+    True
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                tail = b""
+                with z.open(info) as f:
+                    while chunk := f.read(1 << 20):
+                        if _DTD_RE.search(tail + chunk):
+                            return info.filename
+                        tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None  # not a readable zip: the workbook reader reports it
+    return None
+
+
 def _excel_value(v: Any) -> Any:
     t = type(v)
     if t is str:
@@ -1445,6 +1490,17 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
             f"'{source}' is not a valid .xlsx workbook (perhaps a renamed CSV/HTML file)",
             value=source,
         )
+    part = xlsx_dtd_part(path)
+    if part is not None:
+        _fatal(
+            "file.dtd",
+            f"工作簿「{source}」的部件 {part} 含有文档类型定义（DTD/实体声明），正常的 Excel/WPS "
+            "文件不会有；为安全起见已拒绝，请在 Excel/WPS 中重新另存为 .xlsx",
+            f"workbook '{source}' has a document type definition (DTD or entity declaration) in "
+            f"part {part}, which no Excel/WPS file has; refused for safety: save it again as "
+            ".xlsx in Excel/WPS",
+            value=part,
+        )
     try:
         names, load = _open_workbook(path)
     except Exception as e:
@@ -1485,7 +1541,15 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
     heads: list[tuple[str, list[list[Any]]]] = []  # (sheet, filled head) of each sheet checked
     with_header: list[str] = []  # sheets with a header of this kind
     for name in candidates:
-        sh = load(name)
+        try:
+            sh = load(name)
+        except Exception as e:  # a damaged sheet part: the reader's message, never a crash
+            _fatal(
+                "file.unreadable",
+                f"无法读取工作簿「{source}」的工作表「{name}」：{e}",
+                f"cannot read worksheet '{name}' of workbook '{source}': {e}",
+                value=name,
+            )
         if not any(not _is_blank(v) for row in sh.grid for v in row):
             empty_sheets += 1
             continue

@@ -35,11 +35,13 @@ from jiqun.web.api_common import (
     P,
     Sort,
     page,
-    reject_nul,
 )
+from jiqun.web.inputs import Body, reject_controls
 from jiqun.web.responses import records, table_response
 
-router = APIRouter(dependencies=[Depends(reject_nul), Depends(deps.check_csrf)], responses=ERRORS)
+router = APIRouter(
+    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)], responses=ERRORS
+)
 
 
 class TokenOut(BaseModel):
@@ -121,10 +123,12 @@ class EnterpriseOut(BaseModel):
     basis: dict[str, Any]
 
 
-class GrantIn(BaseModel):
+class GrantIn(Body):
+    multiline_fields = frozenset({"purpose"})
+
     uscc: str = Field(min_length=18, max_length=18)
     grantee_organisation_id: int = Field(ge=1, le=2**31 - 1)
-    purpose: str | None = Field(default=None, max_length=300)
+    purpose: str | None = Field(default=None, max_length=access.PURPOSE_MAX)
     expires_at: dt.datetime | None = None
 
 
@@ -140,7 +144,7 @@ class GrantOut(BaseModel):
     active: bool
 
 
-class UserIn(BaseModel):
+class UserIn(Body):
     username: str = Field(min_length=3, max_length=80)
     password: str = Field(min_length=10, max_length=200)
     role: Literal["admin", "government", "cluster", "enterprise"]

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from jiqun.services import access
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, XLSX, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.inputs import Body
 from jiqun.web.responses import table_response
 
 router = APIRouter()
@@ -232,7 +233,7 @@ def chain_analysis(
 # --------------------------------------------------------------------------------------------
 
 
-class ScenarioIn(BaseModel):
+class ScenarioIn(Body):
     """A disruption scenario on the stored supply network."""
 
     kind: Literal["firm", "region", "import_stop"] = Field(

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
-from jiqun.errors import BadRequest
 from jiqun.services import access
 from jiqun.services.accounts import Principal
 from jiqun.web import deps
@@ -63,23 +62,6 @@ class TableOut(BaseModel):
 
     items: list[dict[str, Any]]
     meta: dict[str, Any]
-
-
-async def reject_nul(request: Request) -> None:
-    """Refuse NUL characters in the path, query, form fields and JSON bodies: no text column
-    can hold them (PostgreSQL rejects them) and no legitimate value contains one. Uploaded
-    files are not checked (an .xlsx is binary)."""
-    bad = "\x00" in request.url.path or "\x00" in str(request.query_params)
-    bad = bad or "%00" in (request.scope.get("query_string") or b"").decode("latin-1")
-    ctype = request.headers.get("content-type", "")
-    if not bad and ctype.startswith("application/json"):
-        body = await request.body()
-        bad = b"\\u0000" in body or b"\x00" in body
-    elif not bad and ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        bad = any(isinstance(v, str) and "\x00" in v for _k, v in form.multi_items())
-    if bad:
-        raise BadRequest("请求中含有不允许的空字符（NUL）", "the request contains a NUL character")
 
 
 def _err(description: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from jiqun.services.accounts import Principal
 from jiqun.store.models import MatchCapability, MatchNeed
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.inputs import Body
 from jiqun.web.responses import table_response
 
 router = APIRouter(prefix="/matching", tags=["matching"])
@@ -42,8 +43,10 @@ Top = Annotated[int, Query(ge=1, le=100, description="number of candidates retur
 Code = Annotated[str | None, Query(max_length=18)]
 
 
-class NeedIn(BaseModel):
+class NeedIn(Body):
     """A need (采购需求). ``uscc`` defaults to the caller's own firm (enterprise accounts)."""
+
+    multiline_fields = frozenset({"text"})
 
     uscc: str | None = Field(default=None, max_length=18)
     text: str = Field(max_length=500, description="what is bought (Chinese free text)")
@@ -55,8 +58,10 @@ class NeedIn(BaseModel):
     deadline: dt.date | None = None
 
 
-class CapabilityIn(BaseModel):
+class CapabilityIn(Body):
     """A capability (供给能力). ``uscc`` defaults to the caller's own firm."""
+
+    multiline_fields = frozenset({"products"})
 
     uscc: str | None = Field(default=None, max_length=18)
     products: str = Field(max_length=500)
@@ -67,11 +72,13 @@ class CapabilityIn(BaseModel):
     region_code: str | None = Field(default=None, max_length=6)
 
 
-class CloseIn(BaseModel):
+class CloseIn(Body):
+    multiline_fields = frozenset({"reason"})
+
     reason: str | None = Field(default=None, max_length=300)
 
 
-class SupplierListIn(BaseModel):
+class SupplierListIn(Body):
     """A chain leader's supplier list. ``leader_uscc`` defaults to the caller's own firm."""
 
     leader_uscc: str | None = Field(default=None, max_length=18)
@@ -82,8 +89,10 @@ class SupplierListIn(BaseModel):
     cluster_id: str | None = Field(default=None, max_length=40)
 
 
-class SupplierSearchIn(BaseModel):
+class SupplierSearchIn(Body):
     """An ad-hoc need to rank suppliers for (nothing is stored)."""
+
+    multiline_fields = frozenset({"text"})
 
     text: str = Field(default="", max_length=500)
     industry_code: str | None = Field(default=None, max_length=8)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from jiqun.services import access
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.inputs import Body
 from jiqun.web.responses import records
 
 router = APIRouter()
@@ -27,7 +28,9 @@ LOGGED_IN = ("admin", "government", "cluster", "enterprise")
 Framework = Literal["miit2024", "gbt39116"]
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(Body):
+    multiline_fields = frozenset({"answers"})
+
     framework: Framework = "miit2024"
     uscc: str = Field(min_length=18, max_length=18)
     answers: dict[str, Any] = Field(default_factory=dict)
@@ -36,13 +39,15 @@ class AssessmentIn(BaseModel):
     )
 
 
-class AssessmentUpdate(BaseModel):
+class AssessmentUpdate(Body):
+    multiline_fields = frozenset({"answers"})
+
     answers: dict[str, Any] = Field(default_factory=dict)
     submit: bool | None = None
     clear: list[str] = Field(default_factory=list, max_length=200)
 
 
-class AllocationIn(BaseModel):
+class AllocationIn(Body):
     budget: float = Field(gt=0, le=1e12, description="万元")
     min: float = Field(default=0.0, ge=0, le=1e12)
     max: float | None = Field(default=None, gt=0, le=1e12)

@@ -33,6 +33,7 @@ from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.api_common import DbId
 from jiqun.web.i18n import labeller, lang, switch_url, translator
+from jiqun.web.inputs import reject_controls
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -179,7 +180,9 @@ class UIRoute(APIRoute):
 
 
 router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(deps.check_csrf)], route_class=UIRoute
+    include_in_schema=False,
+    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)],
+    route_class=UIRoute,
 )
 P = Annotated[Principal, Depends(deps.principal)]
 

@@ -32,10 +32,13 @@ from jiqun.web.api_matching import (
     with_financials,
 )
 from jiqun.web.i18n import lang
+from jiqun.web.inputs import reject_controls
 from jiqun.web.ui import UIRoute, _need_login, _records, render
 
 router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(deps.check_csrf)], route_class=UIRoute
+    include_in_schema=False,
+    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)],
+    route_class=UIRoute,
 )
 P = Annotated[Principal, Depends(deps.principal)]
 

@@ -18,11 +18,14 @@ from jiqun.services import access
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.api_services import gap_dict, index_dict, innovation_dict, scoped_policy_firms
+from jiqun.web.inputs import reject_controls
 from jiqun.web.responses import records
 from jiqun.web.ui import LOGGED_IN, P, UIRoute, render
 
 router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(deps.check_csrf)], route_class=UIRoute
+    include_in_schema=False,
+    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)],
+    route_class=UIRoute,
 )
 
 
