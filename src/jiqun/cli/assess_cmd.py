@@ -551,11 +551,12 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
     """评测列表 / list stored assessments (newest first)."""
-    from jiqun.services.digital import list_assessments
+    from jiqun.services.access import local_principal
+    from jiqun.services.digital import assessments_for
     from jiqun.store.db import prepare
 
     prepare()
-    df = list_assessments(uscc=uscc, status=status).head(limit)
+    df = assessments_for(local_principal(), uscc=uscc, status=status, limit=limit)
     if as_json:
         console.print_json(
             json.dumps(df.to_dict(orient="records"), default=str, ensure_ascii=False)

@@ -61,6 +61,7 @@ __all__ = [
     "AssessmentGap",
     "SavedAssessment",
     "assessment_gap",
+    "assessments_for",
     "cluster_firms",
     "cluster_index",
     "firm_clusters",
@@ -469,6 +470,84 @@ def list_assessments(
         q = q.where(_T.c.status == status)
     with engine.connect() as c:
         return pd.read_sql(q, c)
+
+
+def assessments_for(
+    principal: Any,
+    uscc: str | None = None,
+    framework: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> pd.DataFrame:
+    """Stored assessments one reader may see (without answers), newest first; audited.
+
+    The one assessment list (scores and levels of named firms) behind the web page, the REST
+    API and the CLI: an admin sees all; an enterprise its own firm's; a government or cluster
+    organisation those of the firms it may read (own scope or an active grant). The read is
+    ONE audit entry (``list_assessments``) naming the firms listed and the filters.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    uscc, framework, status: optional filters.
+    limit: at most this many rows (1 … 1000).
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`list_assessments`.
+
+    Example
+    -------
+    >>> assessments_for(access.local_principal(), status="submitted")  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    engine = engine or get_engine()
+    limit = max(1, min(int(limit), 1000))
+    if principal.role == "enterprise":
+        if uscc not in (None, "", principal.scope):
+            raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+        uscc = principal.scope
+    q = select(
+        _T.c.id,
+        _T.c.uscc,
+        _T.c.framework,
+        _T.c.edition,
+        _T.c.status,
+        _T.c.score,
+        _T.c.level,
+        _T.c.created_at,
+        _T.c.updated_at,
+        _T.c.synthetic,
+    ).order_by(_T.c.updated_at.desc(), _T.c.id.desc())
+    if uscc:
+        q = q.where(_T.c.uscc == uscc)
+    if framework:
+        q = q.where(_T.c.framework == framework_id(framework))
+    if status:
+        q = q.where(_T.c.status == status)
+    if principal.role in ("government", "cluster"):
+        cond, params = access.enterprise_scope_sql(principal)
+        visible = text(f"SELECT e.uscc FROM enterprises e WHERE {cond}").bindparams(**params)
+        q = q.where(_T.c.uscc.in_(visible.columns(uscc=_T.c.uscc.type)))
+    with engine.connect() as c:
+        df = pd.read_sql(q.limit(limit), c)
+    access.audit_read(
+        principal,
+        "list_assessments",
+        df["uscc"].tolist(),
+        resource="digital_assessments",
+        params={"uscc": uscc, "framework": framework, "status": status, "limit": limit},
+        client=client,
+        engine=engine,
+    )
+    return df
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from jiqun.services import access
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
-from jiqun.web.api_services import gap_dict, index_dict, innovation_dict, scoped_policy_firms
+from jiqun.web.api_services import gap_dict, index_dict, innovation_dict
 from jiqun.web.responses import records
 from jiqun.web.ui import LOGGED_IN, P, UIRoute, render
 
@@ -97,10 +97,15 @@ def _digital_page(
     fw = load_framework("miit2024")
     can_fill = principal.role in ("enterprise", "admin")
     mine: list[dict[str, Any]] = []
-    if principal.role == "enterprise" and principal.scope:
-        mine = records(digital.list_assessments(uscc=principal.scope, engine=eng))
-    elif principal.role == "admin":
-        mine = records(digital.list_assessments(engine=eng).head(50))
+    if principal.role in ("enterprise", "admin") and (principal.scope or principal.role == "admin"):
+        mine = records(
+            digital.assessments_for(
+                principal,
+                limit=1000 if principal.role == "enterprise" else 50,
+                engine=eng,
+                client=deps.client(request),
+            )
+        )
     current = gap = None
     if assessment_id is not None:
         with eng.connect() as c:
@@ -233,9 +238,8 @@ def policies_page(request: Request, principal: P) -> HTMLResponse:
 def policy_firms_page(request: Request, principal: P, policy_id: str) -> HTMLResponse:
     from jiqun.services import policy
 
-    access.require_policy_list(principal)
     eng = _engine(request)
-    firms, info = scoped_policy_firms(principal, policy_id, eng)
+    firms, info = policy.qualifying_firms(principal, policy_id, eng, client=deps.client(request))
     pols = policy.list_policies(eng)
     title = pols.loc[pols["policy_id"] == policy_id, "title"].iloc[0]
     return render(
