@@ -319,3 +319,82 @@ def test_the_firm_sees_who_read_its_records(prepared: Any) -> None:
     assert c.get("/my-readers", headers=w.auth("gov")).status_code == 403
     # the CLI shows the same
     assert "reader_gov" in _cli("firm", "readers", a).output
+
+
+# --------------------------------------------------------------------------------------------
+# one firm's assessment, gap and policy evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def _assessment_of(world: Any, uscc: str) -> int:
+    return world.count("SELECT MAX(id) FROM digital_assessments WHERE uscc = :u", u=uscc)
+
+
+@pytest.mark.parametrize("path", ["web", "api"])
+def test_assessment_read_is_one_entry(prepared: Any, path: str) -> None:
+    w = prepared
+    a = w.firms["A"]
+    aid = _assessment_of(w, a)
+    since = _max_id(w)
+    if path == "web":
+        r = w.client().get("/digital", params={"id": aid}, headers=w.auth("gov"))
+    else:
+        r = w.client().get(f"/api/v1/digital/assessments/{aid}", headers=w.auth("gov"))
+    assert r.status_code == 200, r.text[:300]
+    e = _one(w, since, "read_assessment")
+    assert e["subjects"] == [a] and e["detail"]["via"] == "own"
+    assert e["resource"] == f"assessment:{aid}"
+    # a reader outside the firm's scope gets 404 and no read is recorded
+    since = _max_id(w)
+    r = w.client().get(f"/api/v1/digital/assessments/{aid}", headers=w.auth("gov_other"))
+    assert r.status_code == 404 and _reads(w, since, "read_assessment") == []
+
+
+@pytest.mark.parametrize("path", ["api", "cli"])
+def test_assessment_gap_is_audited(prepared: Any, path: str) -> None:
+    w = prepared
+    a = w.firms["A"]
+    aid = _assessment_of(w, a)
+    since = _max_id(w)
+    if path == "api":
+        r = w.client().get(f"/api/v1/digital/assessments/{aid}/gap", headers=w.auth("firm"))
+        assert r.status_code == 200, r.text[:300]
+    else:
+        _cli("assess", "gap", str(aid))
+    e = _one(w, since, "read_assessment_gap")
+    assert a in e["subjects"]
+
+
+@pytest.mark.parametrize("path", ["web", "api", "cli"])
+def test_firm_policy_evaluation_is_audited(prepared: Any, path: str) -> None:
+    w = prepared
+    a = w.firms["A"]
+    since = _max_id(w)
+    if path == "web":
+        assert w.client().get("/policies", headers=w.auth("firm")).status_code == 200
+    elif path == "api":
+        r = w.client().get(f"/api/v1/enterprises/{a}/policies", headers=w.auth("gov"))
+        assert r.status_code == 200
+    else:
+        _cli("policy", "firm", a)
+    e = _one(w, since, "read_firm_policies")
+    assert e["subjects"] == [a]
+
+
+def test_a_read_through_a_grant_is_one_read_granted_entry(prepared: Any) -> None:
+    w = prepared
+    c = w.client()
+    b = w.firms["B"]
+    g = c.post(
+        "/api/v1/grants",
+        json={"uscc": b, "grantee_organisation_id": w.orgs["gov"]},
+        headers=w.auth("firm_other"),
+    )
+    assert g.status_code == 201
+    since = _max_id(w)
+    assert c.get(f"/api/v1/enterprises/{b}", headers=w.auth("gov")).status_code == 200
+    e = _one(w, since, "read_granted")
+    assert e["subjects"] == [b] and e["detail"]["grant_id"] == g.json()["id"]
+    assert e["detail"]["read"] == "read_enterprise"
+    assert _reads(w, since, "read_enterprise") == []
+    c.delete(f"/api/v1/grants/{g.json()['id']}", headers=w.auth("firm_other"))

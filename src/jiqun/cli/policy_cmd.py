@@ -90,10 +90,11 @@ def policy_list() -> None:
 @policy_app.command("firm")
 def policy_firm(uscc: Annotated[str, typer.Argument(help="统一社会信用代码 credit code")]) -> None:
     """企业可享政策（含依据与差一点的政策）/ policies a firm qualifies for, with the reasons."""
-    from jiqun.services.policy import policies_for_firm
+    from jiqun.services.access import local_principal
+    from jiqun.services.policy import policies_for_reader
 
     _prepare()
-    r = policies_for_firm(uscc)
+    r = policies_for_reader(local_principal(), uscc)
     f = r["firm"]
     syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if f.get("synthetic") else ""
     console.print(f"[bold]{f['name']}[/] ({uscc}){syn}")

@@ -60,11 +60,13 @@ from jiqun.store.models import DigitalAssessment
 __all__ = [
     "AssessmentGap",
     "SavedAssessment",
+    "assessment_for",
     "assessment_gap",
     "assessments_for",
     "cluster_firms",
     "cluster_index",
     "firm_clusters",
+    "gap_for",
     "generate_demo_assessments",
     "list_assessments",
     "load_assessment",
@@ -548,6 +550,116 @@ def assessments_for(
         engine=engine,
     )
     return df
+
+
+def _reader_basis(principal: Any, assessment_id: int, engine: Engine) -> tuple[str, dict[str, Any]]:
+    """(the firm, why the principal may read its assessment ``assessment_id``); 401 for the
+    public, 404 when absent or not readable (existence does not leak)."""
+    from jiqun.services import access
+
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    with engine.connect() as c:
+        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == assessment_id)).scalar()
+    missing = access.NotFound("找不到该评测", "no such assessment")
+    if uscc is None:
+        raise missing
+    if access.can_assess(principal, uscc):
+        return str(uscc), {"via": "own"}
+    basis = None
+    if principal.role in ("government", "cluster"):
+        basis = access.read_basis(principal, str(uscc), engine)
+    if basis is None:
+        raise missing
+    return str(uscc), basis
+
+
+def assessment_for(
+    principal: Any,
+    assessment_id: int,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> SavedAssessment:
+    """One stored assessment (a firm's score and level) for one reader; audited.
+
+    The owner enterprise and an admin may read it; a government or cluster organisation that
+    may read the firm (own scope or an active grant). ONE audit entry (``read_assessment``)
+    naming the firm and the basis of the read.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    assessment_id: the assessment.
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    SavedAssessment
+
+    Example
+    -------
+    >>> assessment_for(access.local_principal(), 1).level  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    uscc, basis = _reader_basis(principal, assessment_id, engine)
+    a = load_assessment(assessment_id, engine)
+    access.audit_read(
+        principal,
+        "read_assessment",
+        [uscc],
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return a
+
+
+def gap_for(
+    principal: Any,
+    assessment_id: int,
+    cluster: str | None = None,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> AssessmentGap:
+    """:func:`assessment_gap` for one reader (who may read the assessment); ONE audit entry
+    (``read_assessment_gap``) naming the firm and the chain leaders it is compared with.
+
+    Parameters
+    ----------
+    principal: the reader.
+    assessment_id, cluster: as for :func:`assessment_gap`.
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    AssessmentGap
+
+    Example
+    -------
+    >>> gap_for(access.local_principal(), 1).next_level  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    uscc, basis = _reader_basis(principal, assessment_id, engine)
+    g = assessment_gap(assessment_id, cluster, engine)
+    access.audit_read(
+        principal,
+        "read_assessment_gap",
+        [uscc, *(g.leader_usccs or [])],
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id, "cluster": cluster},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return g
 
 
 # ---------------------------------------------------------------------------------------------

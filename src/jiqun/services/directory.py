@@ -417,7 +417,7 @@ def enterprise_profile(
     counterparts = set(links["supplier_uscc"].dropna()) | set(links["buyer_uscc"].dropna())
     access.audit_read(
         principal,
-        "read_granted" if basis["via"] == "grant" else "read_enterprise",
+        "read_enterprise",
         [uscc],
         resource=f"enterprise:{uscc}",
         params={"uscc": uscc},

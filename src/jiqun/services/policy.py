@@ -211,6 +211,63 @@ def policies_for_firm(
     return out
 
 
+def policies_for_reader(
+    principal: Principal,
+    uscc: str,
+    engine: Engine | None = None,
+    on: dt.date | None = None,
+    client: str | None = None,
+) -> dict[str, Any]:
+    """:func:`policies_for_firm` for one reader (anyone who may read the firm: its own
+    account, an admin, its government or cluster organisation, a grantee); ONE audit entry
+    (``read_firm_policies``) naming the firm and the basis of the read.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    uscc: the firm.
+    engine: the database.
+    on: the evaluation date (default: today).
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    As :func:`policies_for_firm`.
+
+    Raises
+    ------
+    jiqun.services.access.NotFound
+        The firm is not registered, or the reader may not read it (existence does not leak).
+
+    Example
+    -------
+    >>> policies_for_reader(access.local_principal(), "91370000728611939A")  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    engine = engine or get_engine()
+    uscc = (uscc or "").strip().upper()
+    basis = access.read_basis(principal, uscc, engine) if len(uscc) == 18 else None
+    with engine.connect() as c:
+        exists = c.execute(text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": uscc}).first()
+    if basis is None or exists is None:
+        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+    out = policies_for_firm(uscc, engine, on)
+    access.audit_read(
+        principal,
+        "read_firm_policies",
+        [uscc],
+        resource=f"enterprise:{uscc}",
+        params={"uscc": uscc, "on": (on or dt.date.today()).isoformat()},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return out
+
+
 def firms_for_policy(
     policy_id: str, engine: Engine | None = None, on: dt.date | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -103,14 +103,6 @@ def _cluster_exists(engine: Engine, cluster_id: str) -> None:
         raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
 
 
-def _enterprise_exists(engine: Engine, uscc: str) -> bool:
-    with engine.connect() as c:
-        return (
-            c.execute(text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": uscc}).first()
-            is not None
-        )
-
-
 # --------------------------------------------------------------------------------------------
 # digital assessments
 # --------------------------------------------------------------------------------------------
@@ -204,11 +196,8 @@ def assessment_get(
     and cluster organisations that may see the firm may read)."""
     from jiqun.services import digital
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    uscc = _assessment_uscc(engine, assessment_id)
-    access.require_assessment(principal, uscc, engine=engine, client=deps.client(request))
-    return _assessment_out(digital.load_assessment(assessment_id, engine))
+    a = digital.assessment_for(principal, assessment_id, engine, client=deps.client(request))
+    return _assessment_out(a)
 
 
 @router.put("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
@@ -299,11 +288,11 @@ def assessment_gap(
 
     if principal.is_public:
         raise access.AccessDenied("请先登录", "log in first", status=401)
-    uscc = _assessment_uscc(engine, assessment_id)
-    access.require_assessment(principal, uscc, engine=engine, client=deps.client(request))
     if cluster:
         _cluster_exists(engine, cluster)
-    return gap_dict(digital.assessment_gap(assessment_id, cluster, engine))
+    return gap_dict(
+        digital.gap_for(principal, assessment_id, cluster, engine, client=deps.client(request))
+    )
 
 
 def index_dict(ix: Any) -> dict[str, Any]:
@@ -391,13 +380,7 @@ def enterprise_policies(uscc: str, principal: P, engine: E, request: Request) ->
     (anyone who may see the firm; reads through a grant are audited)."""
     from jiqun.services import policy
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    if not _enterprise_exists(engine, uscc) or not access.can_see_enterprise(
-        principal, uscc, engine, client=deps.client(request)
-    ):
-        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
-    out = policy.policies_for_firm(uscc, engine)
+    out = policy.policies_for_reader(principal, uscc, engine, client=deps.client(request))
     out["firm"] = records(pd.DataFrame([out["firm"]]))[0]
     out.setdefault("basis", {"synthetic": bool(out["firm"].get("synthetic"))})
     out["synthetic"] = bool(out["basis"].get("synthetic"))

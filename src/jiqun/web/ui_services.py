@@ -108,18 +108,13 @@ def _digital_page(
         )
     current = gap = None
     if assessment_id is not None:
-        with eng.connect() as c:
-            uscc = c.execute(
-                text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": assessment_id}
-            ).scalar()
-        if uscc is None:
-            raise access.NotFound("找不到该评测", "no such assessment")
-        access.require_assessment(principal, str(uscc), engine=eng, client=deps.client(request))
-        a = digital.load_assessment(assessment_id, eng)
+        a = digital.assessment_for(principal, assessment_id, eng, client=deps.client(request))
         current = a.as_dict()
         current["can_edit"] = a.status == "draft" and access.can_assess(principal, a.uscc)
         if a.framework == "miit2024":
-            gap = gap_dict(digital.assessment_gap(assessment_id, engine=eng))
+            gap = gap_dict(
+                digital.gap_for(principal, assessment_id, engine=eng, client=deps.client(request))
+            )
     index = None
     cluster = cluster or _default_cluster(principal, eng)
     if principal.role in ("government", "cluster", "admin") and cluster:
@@ -216,12 +211,12 @@ def policies_page(request: Request, principal: P) -> HTMLResponse:
     pols = policy.list_policies(eng)
     mine = None
     if principal.role == "enterprise" and principal.scope:
-        with eng.connect() as c:
-            exists = c.execute(
-                text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": principal.scope}
-            ).first()
-        if exists is not None:
-            mine = policy.policies_for_firm(principal.scope, eng)
+        try:
+            mine = policy.policies_for_reader(
+                principal, principal.scope, eng, client=deps.client(request)
+            )
+        except access.NotFound:  # an account whose firm is not registered (yet)
+            mine = None
     rows = [] if pols.empty else records(pols.drop(columns=["rules", "target"]))
     return render(
         request,
