@@ -398,3 +398,38 @@ def test_a_read_through_a_grant_is_one_read_granted_entry(prepared: Any) -> None
     assert e["detail"]["read"] == "read_enterprise"
     assert _reads(w, since, "read_enterprise") == []
     c.delete(f"/api/v1/grants/{g.json()['id']}", headers=w.auth("firm_other"))
+
+
+# --------------------------------------------------------------------------------------------
+# chain analysis (firm tables: candidates, leader candidates, mapping)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["api", "cli"])
+def test_chain_analysis_is_one_entry_naming_the_firms(prepared: Any, path: str) -> None:
+    w = prepared
+    since = _max_id(w)
+    if path == "api":
+        r = w.client().get(
+            "/api/v1/chains/integrated_circuits/analysis",
+            params={"cluster": w.cluster},
+            headers=w.auth("cluster"),
+        )
+        assert r.status_code == 200, r.text[:300]
+        tables = r.json()["tables"]
+        shown = {
+            row["uscc"]
+            for t in ("mapping", "candidates", "leader_candidates", "lsr_firms")
+            for row in tables[t]["rows"]
+            if row.get("uscc")
+        }
+        assert shown  # the tables do name firms
+    else:
+        _cli("chain", "analyse", "integrated_circuits", "--cluster", w.cluster)
+        shown = None
+    e = _one(w, since, "chain_analysis")
+    assert e["subjects"] and w.firms["A"] in e["subjects"]
+    if shown is not None:
+        assert shown <= set(e["subjects"])
+    assert e["detail"]["params"]["cluster"] == w.cluster
+    assert _reads(w, since, "read_granted") == []

@@ -882,10 +882,12 @@ def visible_rows(
     column: str = "uscc",
     engine: Engine | None = None,
     client: str | None = None,
+    audit_grants: bool = True,
 ) -> tuple[Any, int]:
     """Keep the rows of ``df`` about enterprises ``principal`` may read (own scope or grant);
     return (kept rows, number of rows left out). Reads through a grant are audited
-    (``read_granted``, one entry per enterprise)."""
+    (``read_granted``, one entry per enterprise) unless ``audit_grants`` is false: a service
+    that audits the whole read itself in one entry (:func:`audit_read`) passes false."""
     if column not in df.columns or len(df) == 0:
         return df, 0
     if principal.role == "admin":
@@ -931,7 +933,7 @@ def visible_rows(
                         ).all()
                     )
     keep = df[column].astype(str).isin(own | set(granted))
-    for u in sorted(set(df.loc[keep, column].astype(str)) - own):
+    for u in sorted(set(df.loc[keep, column].astype(str)) - own) if audit_grants else []:
         audit(
             principal,
             "read_granted",

@@ -128,9 +128,6 @@ def chain(chain_id: str) -> dict[str, Any]:
     return _plain(_template(chain_id).to_dict())
 
 
-_FIRM_TABLES = ("lsr_firms", "candidates", "leader_candidates", "mapping")
-
-
 @router.get(
     "/chains/{chain_id}/analysis",
     tags=["chains"],
@@ -165,7 +162,7 @@ def chain_analysis(
     ``region``): completeness, local supporting rate, weak/strong/extend links with candidates,
     chain-leader candidates. An admin, the area's government or the cluster's organisation;
     rows about enterprises the caller may not read are left out (``hidden_rows``)."""
-    from jiqun.services.chains import chain_report
+    from jiqun.services.chains import chain_report, report_tables_for
 
     tpl = _template(chain_id)
     if (cluster is None) == (region is None):
@@ -184,30 +181,21 @@ def chain_analysis(
         min_confidence=min_confidence,
         top_n=top_n,
     )
-    client = deps.client(request)
-    tables: dict[str, tuple[pd.DataFrame, int]] = {}
-    for name, df in rep.tables().items():
-        hidden = 0
-        if name in _FIRM_TABLES:
-            df, hidden = access.visible_rows(principal, df, "uscc", engine, client)
-        elif "top_firm" in df.columns and len(df):
-            firms = df[["top_firm"]].dropna().rename(columns={"top_firm": "uscc"})
-            seen, _n = access.visible_rows(principal, firms, "uscc", engine, client)
-            mask = ~df["top_firm"].isin(set(seen["uscc"]))
-            hidden = int((mask & df["top_firm"].notna()).sum())
-            df = df.astype({"top_firm": object, "top_firm_name": object})
-            df.loc[mask, ["top_firm", "top_firm_name"]] = None
-        tables[name] = (df, hidden)
-    access.audit(
+    tables, n_hidden = report_tables_for(
         principal,
-        "chain_analysis",
-        f"chain:{chain_id}",
-        detail={"cluster": cluster, "region": region},
-        client=client,
-        engine=engine,
+        rep,
+        engine,
+        client=deps.client(request),
+        params={
+            "chain": chain_id,
+            "cluster": cluster,
+            "region": region,
+            "year": year,
+            "basis": basis,
+            "format": format,
+        },
     )
     notes = list(rep.notes)
-    n_hidden = sum(h for _df, h in tables.values())
     if n_hidden:
         notes.append(
             f"{n_hidden} 行涉及您无权查看的企业，未显示 / {n_hidden} rows about enterprises you "
