@@ -48,6 +48,9 @@ app.add_typer(resilience_app, name="resilience")
 from jiqun.cli.member_cmd import member_app  # noqa: E402
 
 app.add_typer(member_app, name="member")
+from jiqun.cli.firm_cmd import firm_app  # noqa: E402
+
+app.add_typer(firm_app, name="firm")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)

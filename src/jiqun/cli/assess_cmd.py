@@ -519,11 +519,12 @@ def gap_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="输出 .json / .xlsx")] = None,
 ) -> None:
     """差距分析与路线 / gap to the next level and to the cluster's chain leaders."""
-    from jiqun.services.digital import assessment_gap, write_digital_output
+    from jiqun.services.access import local_principal
+    from jiqun.services.digital import gap_for, write_digital_output
     from jiqun.store.db import prepare
 
     prepare()
-    g = assessment_gap(assessment_id, cluster)
+    g = gap_for(local_principal(), assessment_id, cluster)
     _print_gap(g, top)
     if out is not None:
         console.print(f"[green]已写入 written[/] → {write_digital_output(g, out)}")
@@ -556,11 +557,12 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
     """评测列表 / list stored assessments (newest first)."""
-    from jiqun.services.digital import list_assessments
+    from jiqun.services.access import local_principal
+    from jiqun.services.digital import assessments_for
     from jiqun.store.db import prepare
 
     prepare()
-    df = list_assessments(uscc=uscc, status=status).head(limit)
+    df = assessments_for(local_principal(), uscc=uscc, status=status, limit=limit)
     if as_json:
         console.print_json(
             json.dumps(df.to_dict(orient="records"), default=str, ensure_ascii=False)

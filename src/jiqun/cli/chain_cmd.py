@@ -214,7 +214,8 @@ def analyse_cmd(
     templates: TemplatesOpt = None,
 ) -> None:
     """产业链分析：完整度、本地配套率、补链/强链/延链、链主候选 / chain analytics."""
-    from jiqun.services.chains import chain_report, write_chain_output
+    from jiqun.services.access import local_principal
+    from jiqun.services.chains import chain_report, report_tables_for, write_chain_output
     from jiqun.store.db import prepare
 
     prepare()
@@ -227,6 +228,12 @@ def analyse_cmd(
         overrides=overrides,
         basis=basis,
         top_n=top,
+    )
+    # The firm tables are printed and written below: one audit entry for the read.
+    report_tables_for(
+        local_principal(),
+        rep,
+        params={"chain": chain, "region": region, "cluster": cluster, "year": year},
     )
     a = rep.analysis
     s = rep.summary()

@@ -90,10 +90,11 @@ def policy_list() -> None:
 @policy_app.command("firm")
 def policy_firm(uscc: Annotated[str, typer.Argument(help="统一社会信用代码 credit code")]) -> None:
     """企业可享政策（含依据与差一点的政策）/ policies a firm qualifies for, with the reasons."""
-    from jiqun.services.policy import policies_for_firm
+    from jiqun.services.access import local_principal
+    from jiqun.services.policy import policies_for_reader
 
     _prepare()
-    r = policies_for_firm(uscc)
+    r = policies_for_reader(local_principal(), uscc)
     f = r["firm"]
     syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if f.get("synthetic") else ""
     console.print(f"[bold]{f['name']}[/] ({uscc}){syn}")
@@ -115,10 +116,11 @@ def policy_qualify(
     out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
 ) -> None:
     """免申即享名单：全部符合条件的企业（在数据库中计算）/ every qualifying firm."""
-    from jiqun.services.policy import firms_for_policy
+    from jiqun.services.access import local_principal
+    from jiqun.services.policy import qualifying_firms
 
     _prepare()
-    firms, info = firms_for_policy(policy_id)
+    firms, info = qualifying_firms(local_principal(), policy_id)
     syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if info["synthetic"] else ""
     console.print(f"{policy_id}: 符合 qualifying {info['qualifying']:,}{syn}")
     console.print(f"[yellow]注 note:[/] {info['note_zh']} / {info['note_en']}")

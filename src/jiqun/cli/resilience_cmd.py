@@ -108,11 +108,13 @@ def metrics_cmd(
     out: OutOpt = None,
 ) -> None:
     """供应集中度、单一来源、单点故障与 ESRI / supply concentration, single sourcing, SPOF, ESRI."""
-    from jiqun.services.resilience import resilience_metrics, write_output
+    from jiqun.services.access import local_principal
+    from jiqun.services.resilience import metrics_for, write_output
     from jiqun.store.db import prepare
 
     prepare()
-    rep = resilience_metrics(
+    rep = metrics_for(
+        local_principal(),
         region=scope_region,
         cluster=cluster,
         year=year,
@@ -194,6 +196,35 @@ def metrics_cmd(
     if out is not None:
         p = write_output(rep, out)
         console.print(f"[green]已写入 written[/] → {p}")
+
+
+@resilience_app.command("hot-spots")
+def hot_spots_cmd(
+    cluster_id: Annotated[str, typer.Argument(help="集群编号 cluster id")],
+    top: Annotated[int, typer.Option("--top", help="行数 / rows")] = 10,
+) -> None:
+    """集群供应链热点（写入审计日志）/ a cluster's hot spots: most systemic suppliers (audited)."""
+    from jiqun.services.access import local_principal
+    from jiqun.services.resilience import hot_spots_for
+    from jiqun.store.db import prepare
+
+    prepare()
+    res = hot_spots_for(local_principal(), cluster_id, top=top)
+    _table(
+        f"供应链热点 Hot spots: {cluster_id}",
+        res.table,
+        {
+            "id": "信用代码 uscc",
+            "name": "企业 firm",
+            "region": "地区",
+            "industry": "行业",
+            "esri": "ESRI",
+            "sales": "销售 万元",
+            "dominated": "支配企业数",
+        },
+        {"esri"},
+    )
+    _basis(res.basis, res.notes)
 
 
 @resilience_app.command("scenario")

@@ -784,11 +784,20 @@ def chain_analysis(
             "firm above 85 %)"
         )
     if principal is not None and denial is None:
-        access.audit(
+        # ONE entry naming every firm left in the firm-level tables and the query
+        named: set[str] = set()
+        for name in (*FIRM_TABLES, "strong_links"):
+            df = tables.get(name)
+            col = "top_firm" if name == "strong_links" else "uscc"
+            if df is not None and col in df.columns:
+                named.update(df[col].dropna().astype(str))
+        access.audit_read(
             principal,
             "chain_analysis",
-            f"chain:{rep.template.id}",
-            detail={"cluster": cluster, "region": region},
+            sorted(named),
+            resource=f"chain:{rep.template.id}",
+            params={"cluster": cluster, "region": region, **options},
+            detail={"hidden_rows": sum(hidden.values())},
             client=client,
             engine=engine,
         )
@@ -798,6 +807,80 @@ def chain_analysis(
 # ---------------------------------------------------------------------------------------------
 # Output files
 # ---------------------------------------------------------------------------------------------
+
+
+#: Tables of a :class:`ChainReport` with one row per firm (column ``uscc``).
+FIRM_TABLES = ("lsr_firms", "candidates", "leader_candidates", "mapping")
+
+
+def report_tables_for(
+    principal: Any,
+    rep: ChainReport,
+    engine: Engine | None = None,
+    client: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> tuple[dict[str, tuple[pd.DataFrame, int]], int]:
+    """The tables of a chain report one reader may see, and ONE audit entry for the read.
+
+    Rows about firms the reader may not read (own scope or an active grant) are left out of the
+    firm tables (:data:`FIRM_TABLES`); a segment's ``top_firm`` is blanked likewise. The read is
+    written once (``chain_analysis``), naming every firm left in the tables and the query.
+
+    Parameters
+    ----------
+    principal: the reader (already allowed the area by
+        :func:`jiqun.services.access.require_area_analysis`; the CLI passes
+        :func:`jiqun.services.access.local_principal`).
+    rep: the report of :func:`chain_report`.
+    engine: the database.
+    client: the client address for the audit entry.
+    params: the query (chain, cluster or region, year, ...), kept in the entry.
+
+    Returns
+    -------
+    (tables, hidden)
+        ``tables``: name → (rows shown, rows left out); ``hidden``: rows left out in all.
+
+    Example
+    -------
+    >>> tables, hidden = report_tables_for(access.local_principal(), rep)  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    tables: dict[str, tuple[pd.DataFrame, int]] = {}
+    named: set[str] = set()
+    for name, df in rep.tables().items():
+        hidden = 0
+        if name in FIRM_TABLES:
+            df, hidden = access.visible_rows(
+                principal, df, "uscc", engine, client, audit_grants=False
+            )
+            if "uscc" in df.columns:
+                named.update(df["uscc"].dropna().astype(str))
+        elif "top_firm" in df.columns and len(df):
+            firms = df[["top_firm"]].dropna().rename(columns={"top_firm": "uscc"})
+            seen, _n = access.visible_rows(
+                principal, firms, "uscc", engine, client, audit_grants=False
+            )
+            mask = ~df["top_firm"].isin(set(seen["uscc"]))
+            hidden = int((mask & df["top_firm"].notna()).sum())
+            df = df.astype({"top_firm": object, "top_firm_name": object})
+            df.loc[mask, ["top_firm", "top_firm_name"]] = None
+            named.update(df["top_firm"].dropna().astype(str))
+        tables[name] = (df, hidden)
+    n_hidden = sum(h for _df, h in tables.values())
+    access.audit_read(
+        principal,
+        "chain_analysis",
+        sorted(named),
+        resource=f"chain:{rep.template.id}",
+        params=params,
+        detail={"hidden_rows": n_hidden},
+        client=client,
+        engine=engine,
+    )
+    return tables, n_hidden
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

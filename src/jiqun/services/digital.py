@@ -64,10 +64,13 @@ from jiqun.store.models import DigitalAssessment
 __all__ = [
     "AssessmentGap",
     "SavedAssessment",
+    "assessment_for",
     "assessment_gap",
+    "assessments_for",
     "cluster_firms",
     "cluster_index",
     "firm_clusters",
+    "gap_for",
     "generate_demo_assessments",
     "list_assessments",
     "load_assessment",
@@ -473,6 +476,194 @@ def list_assessments(
         q = q.where(_T.c.status == status)
     with engine.connect() as c:
         return pd.read_sql(q, c)
+
+
+def assessments_for(
+    principal: Any,
+    uscc: str | None = None,
+    framework: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> pd.DataFrame:
+    """Stored assessments one reader may see (without answers), newest first; audited.
+
+    The one assessment list (scores and levels of named firms) behind the web page, the REST
+    API and the CLI: an admin sees all; an enterprise its own firm's; a government or cluster
+    organisation those of the firms it may read (own scope or an active grant). The read is
+    ONE audit entry (``list_assessments``) naming the firms listed and the filters.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    uscc, framework, status: optional filters.
+    limit: at most this many rows (1 … 1000).
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`list_assessments`.
+
+    Example
+    -------
+    >>> assessments_for(access.local_principal(), status="submitted")  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    engine = engine or get_engine()
+    limit = max(1, min(int(limit), 1000))
+    if principal.role == "enterprise":
+        if uscc not in (None, "", principal.scope):
+            raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+        uscc = principal.scope
+    q = select(
+        _T.c.id,
+        _T.c.uscc,
+        _T.c.framework,
+        _T.c.edition,
+        _T.c.status,
+        _T.c.score,
+        _T.c.level,
+        _T.c.created_at,
+        _T.c.updated_at,
+        _T.c.synthetic,
+    ).order_by(_T.c.updated_at.desc(), _T.c.id.desc())
+    if uscc:
+        q = q.where(_T.c.uscc == uscc)
+    if framework:
+        q = q.where(_T.c.framework == framework_id(framework))
+    if status:
+        q = q.where(_T.c.status == status)
+    if principal.role in ("government", "cluster"):
+        cond, params = access.enterprise_scope_sql(principal)
+        visible = text(f"SELECT e.uscc FROM enterprises e WHERE {cond}").bindparams(**params)
+        q = q.where(_T.c.uscc.in_(visible.columns(uscc=_T.c.uscc.type)))
+    with engine.connect() as c:
+        df = pd.read_sql(q.limit(limit), c)
+    access.audit_read(
+        principal,
+        "list_assessments",
+        df["uscc"].tolist(),
+        resource="digital_assessments",
+        params={"uscc": uscc, "framework": framework, "status": status, "limit": limit},
+        client=client,
+        engine=engine,
+    )
+    return df
+
+
+def _reader_basis(principal: Any, assessment_id: int, engine: Engine) -> tuple[str, dict[str, Any]]:
+    """(the firm, why the principal may read its assessment ``assessment_id``); 401 for the
+    public, 404 when absent or not readable (existence does not leak)."""
+    from jiqun.services import access
+
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    with engine.connect() as c:
+        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == assessment_id)).scalar()
+    missing = access.NotFound("找不到该评测", "no such assessment")
+    if uscc is None:
+        raise missing
+    if access.can_assess(principal, uscc):
+        return str(uscc), {"via": "own"}
+    basis = None
+    if principal.role in ("government", "cluster"):
+        basis = access.read_basis(principal, str(uscc), engine)
+    if basis is None:
+        raise missing
+    return str(uscc), basis
+
+
+def assessment_for(
+    principal: Any,
+    assessment_id: int,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> SavedAssessment:
+    """One stored assessment (a firm's score and level) for one reader; audited.
+
+    The owner enterprise and an admin may read it; a government or cluster organisation that
+    may read the firm (own scope or an active grant). ONE audit entry (``read_assessment``)
+    naming the firm and the basis of the read.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    assessment_id: the assessment.
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    SavedAssessment
+
+    Example
+    -------
+    >>> assessment_for(access.local_principal(), 1).level  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    uscc, basis = _reader_basis(principal, assessment_id, engine)
+    a = load_assessment(assessment_id, engine)
+    access.audit_read(
+        principal,
+        "read_assessment",
+        [uscc],
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return a
+
+
+def gap_for(
+    principal: Any,
+    assessment_id: int,
+    cluster: str | None = None,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> AssessmentGap:
+    """:func:`assessment_gap` for one reader (who may read the assessment); ONE audit entry
+    (``read_assessment_gap``) naming the firm and the chain leaders it is compared with.
+
+    Parameters
+    ----------
+    principal: the reader.
+    assessment_id, cluster: as for :func:`assessment_gap`.
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    AssessmentGap
+
+    Example
+    -------
+    >>> gap_for(access.local_principal(), 1).next_level  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    uscc, basis = _reader_basis(principal, assessment_id, engine)
+    g = assessment_gap(assessment_id, cluster, engine, principal=principal, client=client)
+    access.audit_read(
+        principal,
+        "read_assessment_gap",
+        [uscc, *(g.leader_usccs or [])],
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id, "cluster": cluster},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return g
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ ENTERPRISE_COLUMNS = (
     "e.uscc, e.name, e.region_code, e.industry_code, e.founded, e.employees, e.revenue, "
     "e.output, e.rd_expense, e.tags, e.business_scope, e.address, e.lon, e.lat, e.synthetic"
 )
-PAGE_MAX = 200
+PAGE_MAX = 1000
 
 
 def _regions(engine: Engine) -> pd.DataFrame:
@@ -220,6 +220,10 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
 # --------------------------------------------------------------------------------------------
 
 
+#: Columns an enterprise list may be sorted by (``-`` prefix: descending).
+SORTABLE = ("uscc", "name", "region_code", "industry_code", "founded", "revenue", "employees")
+
+
 def enterprise_list(
     principal: Principal,
     engine: Engine | None = None,
@@ -228,41 +232,84 @@ def enterprise_list(
     industry: str | None = None,
     tag: str | None = None,
     q: str | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
+    sort: str | None = None,
+    purpose: str = "list",
     client: str | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """Enterprises the principal may see (own scope or granted), filtered; audited.
 
+    The one enterprise list behind the web page, the REST API (JSON, CSV, XLSX) and the CLI.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    engine: the database.
+    region, industry, tag: a region code (its prefix covers the region), an industry code
+        prefix, a tag id.
+    q: part of the name or of the credit code.
+    limit, offset: paging; ``limit=None`` returns every matching row (an export).
+    sort: a column of :data:`SORTABLE`, ``-`` prefix for descending (default: revenue
+        descending, then credit code).
+    purpose: ``list`` or ``export``; the audit entry is ``list_enterprises`` or
+        ``export_enterprises``.
+    client: the client address for the audit entry.
+
     Returns
     -------
     (page, total)
+        ``page`` with the enterprise columns plus ``region_name`` and ``industry_name``.
+
+    The read is written to the audit log as ONE entry naming every firm returned (their credit
+    codes, :func:`jiqun.services.access.audit_read`) and the query (``q``, filters, paging,
+    sort).
+
+    Example
+    -------
+    >>> page, total = enterprise_list(access.local_principal(), q="无锡")  # doctest: +SKIP
     """
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
-    limit = max(1, min(int(limit), PAGE_MAX))
     offset = max(0, int(offset))
+    if limit is not None:
+        limit = max(1, min(int(limit), PAGE_MAX))
     cond, params = access.enterprise_scope_sql(principal)
     where = [cond]
+    region = (region or "").strip() or None
+    industry = (industry or "").strip() or None
+    q = (q or "").strip() or None
     if region:
         where.append("e.region_code LIKE :rp")
         params["rp"] = access.region_prefix(region) + "%"
     if industry:
         where.append("e.industry_code LIKE :ip")
-        params["ip"] = industry.strip() + "%"
+        params["ip"] = industry + "%"
     if tag:
         where.append("(';' || COALESCE(e.tags, '') || ';') LIKE :tg")
         params["tg"] = f"%;{tag};%"
     if q:
         where.append("(e.name LIKE :q OR e.uscc LIKE :q)")
-        params["q"] = f"%{q.strip()}%"
+        params["q"] = f"%{q}%"
+    key = (sort or "").lstrip("-")
+    if key and key not in SORTABLE:
+        raise access.AccessDenied(
+            f"不能按 {key!r} 排序，可选：{', '.join(SORTABLE)}",
+            f"cannot sort by {key!r}; choose one of {', '.join(SORTABLE)}",
+            status=400,
+        )
+    order = (
+        f"e.{key} {'DESC' if (sort or '').startswith('-') else 'ASC'}, e.uscc"
+        if key
+        else "e.revenue DESC, e.uscc"
+    )
     w = " AND ".join(where)
+    paging = "" if limit is None else " LIMIT :lim OFFSET :off"
     with engine.connect() as c:
         total = c.execute(text(f"SELECT COUNT(*) FROM enterprises e WHERE {w}"), params).scalar()
         df = pd.read_sql(
             text(
-                f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE {w} "
-                "ORDER BY e.revenue DESC, e.uscc LIMIT :lim OFFSET :off"
+                f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE {w} ORDER BY {order}{paging}"
             ),
             c,
             params={**params, "lim": limit, "off": offset},
@@ -271,11 +318,21 @@ def enterprise_list(
     df["tags"] = df["tags"].fillna("").astype(str)
     df["region_name"] = df["region_code"].map(lambda r: reference.region_name(r) or r)
     df["industry_name"] = df["industry_code"].map(lambda i: reference.industry_name(i) or "")
-    access.audit(
+    access.audit_read(
         principal,
-        "list_enterprises",
-        "enterprises",
-        detail={"n": len(df), "filters": {"region": region, "industry": industry, "tag": tag}},
+        "export_enterprises" if purpose == "export" else "list_enterprises",
+        df["uscc"].tolist(),
+        resource="enterprises",
+        params={
+            "q": q,
+            "region": region,
+            "industry": industry,
+            "tag": tag,
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+        },
+        detail={"total": int(total or 0)},
         client=client,
         engine=engine,
     )
@@ -286,6 +343,10 @@ def enterprise_profile(
     principal: Principal, uscc: str, engine: Engine | None = None, client: str | None = None
 ) -> dict[str, Any]:
     """一企一档: one enterprise with tags, clusters, chain segments, suppliers and customers.
+
+    The one profile behind the web page, the REST API and the CLI. The read is ONE audit entry
+    (``read_enterprise``, or ``read_granted`` when it went through a grant, with the grant id)
+    naming the firm.
 
     Raises
     ------
@@ -298,7 +359,8 @@ def enterprise_profile(
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
     uscc = (uscc or "").strip().upper()
-    if len(uscc) != 18 or not access.can_see_enterprise(principal, uscc, engine, client=client):
+    basis = access.read_basis(principal, uscc, engine) if len(uscc) == 18 else None
+    if basis is None:
         raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
     with engine.connect() as c:
         df = pd.read_sql(
@@ -324,7 +386,7 @@ def enterprise_profile(
         )
         clusters = pd.read_sql(
             text(
-                "SELECT m.cluster_id, m.role, c.name, c.tier FROM cluster_members m "
+                "SELECT m.cluster_id, m.role, m.status, c.name, c.tier FROM cluster_members m "
                 "LEFT JOIN clusters c ON c.cluster_id = m.cluster_id WHERE m.uscc = :u"
             ),
             c,
@@ -348,7 +410,20 @@ def enterprise_profile(
         "segments": "chain templates: GB/T 4754 class + business-scope keywords (jiqun.chains)",
         "synthetic": rec["synthetic"],
     }
-    access.audit(principal, "read_enterprise", f"enterprise:{uscc}", client=client, engine=engine)
+    # ONE entry per profile read, naming the firm and the basis of the read (own scope, or the
+    # grant it went through). The counterparts of its supply links are counted, not named as
+    # subjects: the profile shows their names only, and their own records are not read.
+    counterparts = set(links["supplier_uscc"].dropna()) | set(links["buyer_uscc"].dropna())
+    access.audit_read(
+        principal,
+        "read_enterprise",
+        [uscc],
+        resource=f"enterprise:{uscc}",
+        params={"uscc": uscc},
+        detail={**basis, "counterparts": len(counterparts - {uscc})},
+        client=client,
+        engine=engine,
+    )
     return rec
 
 

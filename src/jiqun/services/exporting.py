@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine, text
 
+from jiqun.services.accounts import Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import Field, Kind, get_kind
 from jiqun.standard.text import CONTROL_RE, escape_controls
@@ -103,19 +104,50 @@ def read_kind(kind: Kind | str, engine: Engine | None = None) -> pd.DataFrame:
     return out
 
 
-def export_kind(kind: Kind | str, out: str | Path, engine: Engine | None = None) -> int:
-    """Write every stored record of ``kind`` to ``out`` (.csv, .xlsx or .parquet).
+#: Columns that carry a firm's credit code, per kind: an export of these is a read of those
+#: firms' records and names them in the audit entry.
+FIRM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "enterprises": ("uscc",),
+    "cluster-members": ("uscc",),
+    "supply-links": ("supplier_uscc", "buyer_uscc"),
+    "innovation-carriers": ("host_uscc",),
+}
+
+
+def export_kind(
+    kind: Kind | str,
+    out: str | Path,
+    engine: Engine | None = None,
+    principal: Principal | None = None,
+    client: str | None = None,
+) -> int:
+    """Write every stored record of ``kind`` to ``out`` (.csv, .xlsx or .parquet); audited.
+
+    A whole-table export is an administrator's (the CLI's local principal); it is ONE audit
+    entry (``export_kind``) naming the firms whose records it holds (:data:`FIRM_COLUMNS`).
 
     Parameters
     ----------
     kind: a kind of the unified data standard, e.g. ``"enterprises"``.
     out: target path; its extension chooses the format.
     engine: database engine (default: the configured one).
+    principal: who exports (default: :func:`jiqun.services.access.local_principal`, the OS
+        user running the CLI); must be an admin.
+    client: the client address for the audit entry.
 
     Returns
     -------
     The number of records written.
+
+    Example
+    -------
+    >>> export_kind("enterprises", "firms.xlsx")  # doctest: +SKIP
+    1200
     """
+    from jiqun.services import access
+
+    principal = principal or access.local_principal()
+    access.require_role(principal, "admin")
     kind = get_kind(kind) if isinstance(kind, str) else kind
     out = Path(out)
     ext = out.suffix.lower()
@@ -132,6 +164,17 @@ def export_kind(kind: Kind | str, out: str | Path, engine: Engine | None = None)
         neutralise_formulas(df).to_csv(out, index=False, encoding="utf-8-sig")
     else:
         _write_xlsx(kind, neutralise_formulas(df), out)
+    firms = [u for col in FIRM_COLUMNS.get(kind.name, ()) if col in df for u in df[col].dropna()]
+    access.audit_read(
+        principal,
+        "export_kind",
+        firms,
+        resource=f"kind:{kind.name}",
+        params={"kind": kind.name, "format": ext.lstrip("."), "file": out.name},
+        detail={"rows": len(df)},
+        client=client,
+        engine=engine,
+    )
     return len(df)
 
 

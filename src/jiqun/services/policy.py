@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
 from jiqun.policy.allocation import AllocationResult
 from jiqun.policy.rules import uses_digital
+from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine, session_scope
@@ -210,6 +211,63 @@ def policies_for_firm(
     return out
 
 
+def policies_for_reader(
+    principal: Principal,
+    uscc: str,
+    engine: Engine | None = None,
+    on: dt.date | None = None,
+    client: str | None = None,
+) -> dict[str, Any]:
+    """:func:`policies_for_firm` for one reader (anyone who may read the firm: its own
+    account, an admin, its government or cluster organisation, a grantee); ONE audit entry
+    (``read_firm_policies``) naming the firm and the basis of the read.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    uscc: the firm.
+    engine: the database.
+    on: the evaluation date (default: today).
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    As :func:`policies_for_firm`.
+
+    Raises
+    ------
+    jiqun.services.access.NotFound
+        The firm is not registered, or the reader may not read it (existence does not leak).
+
+    Example
+    -------
+    >>> policies_for_reader(access.local_principal(), "91370000728611939A")  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    engine = engine or get_engine()
+    uscc = (uscc or "").strip().upper()
+    basis = access.read_basis(principal, uscc, engine) if len(uscc) == 18 else None
+    with engine.connect() as c:
+        exists = c.execute(text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": uscc}).first()
+    if basis is None or exists is None:
+        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+    out = policies_for_firm(uscc, engine, on)
+    access.audit_read(
+        principal,
+        "read_firm_policies",
+        [uscc],
+        resource=f"enterprise:{uscc}",
+        params={"uscc": uscc, "on": (on or dt.date.today()).isoformat()},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return out
+
+
 def firms_for_policy(
     policy_id: str, engine: Engine | None = None, on: dt.date | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -274,6 +332,71 @@ def firms_for_policy(
         "on": on.isoformat(),
         "synthetic": bool(firms["synthetic"].any()),
     }
+    return firms, info
+
+
+def qualifying_firms(
+    principal: Principal,
+    policy_id: str,
+    engine: Engine | None = None,
+    on: dt.date | None = None,
+    client: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """免申即享名单 for one reader: the qualifying firms of a policy within the principal's own
+    scope (admin: all; government: its region; cluster organisation: its cluster's firms);
+    audited.
+
+    The one qualifying list behind the web page, the REST API (JSON, CSV, XLSX) and the CLI.
+    The read is ONE audit entry (``policy_firms``) naming every firm of the list returned (all
+    pages: the interfaces page the list afterwards) and the policy.
+
+    Parameters
+    ----------
+    principal: the reader (admin, government or cluster organisation; 401/403 otherwise).
+    policy_id: the policy.
+    engine: the database.
+    on: the evaluation date (default: today).
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    (firms, info) as :func:`firms_for_policy`; ``info`` adds ``scope`` and
+    ``qualifying_in_scope`` for a non-admin.
+
+    Raises
+    ------
+    jiqun.services.access.NotFound
+        No such policy (or none active on ``on``).
+
+    Example
+    -------
+    >>> firms, info = qualifying_firms(access.local_principal(), "DEMO-P01")  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    access.require_policy_list(principal)
+    engine = engine or get_engine()
+    known = list_policies(engine, on)
+    if known.empty or policy_id not in set(known["policy_id"]):
+        raise access.NotFound(f"找不到政策 {policy_id}", f"no policy {policy_id}")
+    firms, info = firms_for_policy(policy_id, engine, on)
+    if principal.role != "admin":
+        cond, params = access.own_scope_sql(principal)
+        with engine.connect() as c:
+            mine = set(
+                c.execute(text(f"SELECT e.uscc FROM enterprises e WHERE {cond}"), params).scalars()
+            )
+        firms = firms[firms["uscc"].isin(mine)].reset_index(drop=True)
+        info = {**info, "scope": principal.scope, "qualifying_in_scope": len(firms)}
+    access.audit_read(
+        principal,
+        "policy_firms",
+        firms["uscc"].tolist(),
+        resource=f"policy:{policy_id}",
+        params={"policy_id": policy_id, "on": info.get("on")},
+        client=client,
+        engine=engine,
+    )
     return firms, info
 
 

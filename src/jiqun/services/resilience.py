@@ -66,7 +66,9 @@ __all__ = [
     "ScenarioReport",
     "cluster_hot_spots",
     "disclose_scenario",
+    "hot_spots_for",
     "load_network",
+    "metrics_for",
     "resilience_metrics",
     "scenario",
     "scenario_for",
@@ -715,7 +717,8 @@ def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 
     t = rep.esri.copy()
     dom = rep.spof.set_index("id")["dominated"] if len(rep.spof) else pd.Series(dtype=int)
     t["dominated"] = t["id"].map(dom).fillna(0).astype(int)
-    cols = ["name", "region", "industry", "esri", "esri_down", "esri_up", "sales", "dominated"]
+    cols = ["id", "name", "region", "industry", "esri", "esri_down", "esri_up", "sales"]
+    cols.append("dominated")
     notes = [
         *rep.notes,
         f"单一来源占比 single-sourced (buyer, input) pairs: "
@@ -723,6 +726,99 @@ def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 
         f"{rep.summary['single_sourced_value_share']:.1%} (value)",
     ]
     return WebResult(t[[c for c in cols if c in t.columns]], rep.basis, notes)
+
+
+def hot_spots_for(
+    principal: Any,
+    cluster_id: str,
+    engine: Engine | None = None,
+    top: int = 10,
+    client: str | None = None,
+) -> WebResult:
+    """The hot-spot table of a cluster for one reader (web page, REST API, CLI); audited.
+
+    :func:`cluster_hot_spots` computed once per data version, then: firm-level sales only for
+    an admin (they stay with the records' owners), and ONE audit entry (``read_hot_spots``)
+    naming the firms in the table (column ``id``, their credit codes) and the query.
+
+    Parameters
+    ----------
+    principal: a logged-in reader (401 for the public); the CLI passes
+        :func:`jiqun.services.access.local_principal`.
+    cluster_id: the cluster.
+    engine: the database.
+    top: rows (1 … 100).
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    WebResult
+
+    Example
+    -------
+    >>> hot_spots_for(access.local_principal(), "NC2021-03").table.head()  # doctest: +SKIP
+    """
+    from jiqun.services import access
+    from jiqun.services.cache import cached
+
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    engine = engine or get_engine()
+    top = max(1, min(int(top), 100))
+    res = cached(
+        engine,
+        ("hot-spots", cluster_id, top),
+        lambda: cluster_hot_spots(cluster_id, engine=engine, top=top),
+    )
+    table = res.table.copy()
+    if principal.role != "admin":
+        table = table.drop(columns=[c for c in ("sales",) if c in table.columns])
+    access.audit_read(
+        principal,
+        "read_hot_spots",
+        table["id"].dropna().astype(str).tolist() if "id" in table else [],
+        resource=f"cluster:{cluster_id}",
+        params={"cluster": cluster_id, "top": top},
+        client=client,
+        engine=engine,
+    )
+    return WebResult(table, res.basis, list(res.notes))
+
+
+def metrics_for(principal: Any, client: str | None = None, **kwargs: Any) -> MetricsReport:
+    """:func:`resilience_metrics` for one reader; ONE audit entry (``read_resilience_metrics``)
+    naming the firms of its firm-level tables (ESRI, single points of failure) and the query.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`); an
+        admin, since the tables carry firm sales.
+    client: the client address for the audit entry.
+    kwargs: the arguments of :func:`resilience_metrics`.
+
+    Returns
+    -------
+    MetricsReport
+
+    Example
+    -------
+    >>> metrics_for(access.local_principal(), cluster="NC2021-03", top=10)  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    access.require_role(principal, "admin")
+    rep = resilience_metrics(**kwargs)
+    firms = [str(u) for t in (rep.esri, rep.spof) if "id" in t.columns for u in t["id"].dropna()]
+    params = {k: v for k, v in kwargs.items() if k != "engine" and isinstance(v, str | int | float)}
+    access.audit_read(
+        principal,
+        "read_resilience_metrics",
+        firms,
+        resource="resilience",
+        params=params,
+        client=client,
+        engine=kwargs.get("engine"),
+    )
+    return rep
 
 
 def scenario_loss(

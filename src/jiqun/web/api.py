@@ -447,10 +447,23 @@ def overview(
 # enterprises (scoped)
 # --------------------------------------------------------------------------------------------
 
-ENTERPRISE_COLUMNS = (
-    "uscc, name, region_code, industry_code, founded, employees, revenue, output, rd_expense, "
-    "tags, business_scope, address, lon, lat, synthetic"
-)
+ENTERPRISE_FIELDS = [
+    "uscc",
+    "name",
+    "region_code",
+    "industry_code",
+    "founded",
+    "employees",
+    "revenue",
+    "output",
+    "rd_expense",
+    "tags",
+    "business_scope",
+    "address",
+    "lon",
+    "lat",
+    "synthetic",
+]
 EnterpriseSort = Literal[
     "uscc",
     "-uscc",
@@ -481,49 +494,31 @@ def enterprises(
     sort: Annotated[EnterpriseSort | None, Query()] = None,
     format: Fmt = "json",
 ) -> Response:
-    """企业名录（一企一档）/ enterprises within the caller's scope or granted to it (logged in)."""
-    access.require_role(principal, "admin", "government", "cluster", "enterprise")
-    cond, params = access.enterprise_scope_sql(principal)
-    where = [cond]
-    if region:
-        where.append("e.region_code LIKE :rp")
-        params["rp"] = access.region_prefix(region) + "%"
-    if industry:
-        where.append("e.industry_code LIKE :ip")
-        params["ip"] = industry + "%"
-    if tag:
-        where.append("(';' || COALESCE(e.tags, '') || ';') LIKE :tg")
-        params["tg"] = f"%;{tag};%"
-    if q:
-        where.append("e.name LIKE :q")
-        params["q"] = f"%{q}%"
-    w = " AND ".join(where)
-    key = (sort or "uscc").lstrip("-")
-    order = f"e.{key} {'DESC' if (sort or '').startswith('-') else 'ASC'}, e.uscc"
-    paging = "" if format != "json" else " LIMIT :lim OFFSET :off"
-    with engine.connect() as c:
-        total = c.execute(text(f"SELECT COUNT(*) FROM enterprises e WHERE {w}"), params).scalar()
-        df = pd.read_sql(
-            text(
-                f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE {w} ORDER BY {order}{paging}"
-            ),
-            c,
-            params={**params, "lim": limit, "off": offset},
-        )
-    df["synthetic"] = df["synthetic"].astype(bool)
-    access.audit(
+    """企业名录（一企一档）/ enterprises within the caller's scope or granted to it (logged in).
+
+    Every call is one audit entry naming the firms returned and the query
+    (``list_enterprises``; ``export_enterprises`` for CSV and XLSX)."""
+    from jiqun.services import directory
+
+    df, total = directory.enterprise_list(
         principal,
-        "list_enterprises",
-        "enterprises",
-        detail={"n": len(df), "filters": {"region": region, "industry": industry, "tag": tag}},
+        engine,
+        region=region,
+        industry=industry,
+        tag=tag,
+        q=q,
+        limit=limit if format == "json" else None,
+        offset=offset if format == "json" else 0,
+        sort=sort or "uscc",
+        purpose="list" if format == "json" else "export",
         client=deps.client(request),
-        engine=engine,
     )
+    df = df.drop(columns=["region_name", "industry_name"])
     return table_response(
         df,
         format,
         "enterprises",
-        {"total": int(total or 0), "limit": limit, "offset": offset, "unit": "万元 (money)"},
+        {"total": total, "limit": limit, "offset": offset, "unit": "万元 (money)"},
     )
 
 
@@ -531,51 +526,23 @@ def enterprises(
 def enterprise(uscc: str, principal: P, engine: E, request: Request) -> dict[str, Any]:
     """一企一档 / one enterprise (404 when absent or not visible: existence does not leak).
 
-    Reads through a grant are written to the audit log (``read_granted``)."""
-    access.require_role(principal, "admin", "government", "cluster", "enterprise")
-    if len(uscc) != 18 or not access.can_see_enterprise(
-        principal, uscc, engine, client=deps.client(request)
-    ):
-        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
-    with engine.connect() as c:
-        df = pd.read_sql(
-            text(f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE e.uscc = :u"),
-            c,
-            params={"u": uscc},
-        )
-        if df.empty:
-            raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
-        links = pd.read_sql(
-            text(
-                "SELECT supplier_uscc, buyer_uscc, year, input_category, value, synthetic "
-                "FROM supply_links WHERE supplier_uscc = :u OR buyer_uscc = :u "
-                "ORDER BY year DESC, value DESC LIMIT 200"
-            ),
-            c,
-            params={"u": uscc},
-        )
-        members = pd.read_sql(
-            text("SELECT cluster_id, role FROM cluster_members WHERE uscc = :u"),
-            c,
-            params={"u": uscc},
-        )
-    links["synthetic"] = links["synthetic"].astype(bool)
-    out = records(df.assign(synthetic=df["synthetic"].astype(bool)))[0]
-    out["tags"] = [t for t in (out.get("tags") or "").split(";") if t]
-    out["clusters"] = records(members)
-    out["suppliers"] = records(links[links["buyer_uscc"] == uscc])
-    out["customers"] = records(links[links["supplier_uscc"] == uscc])
+    Every read is one audit entry (``read_enterprise``; ``read_granted`` through a grant)."""
+    from jiqun.services import directory
+
+    rec = directory.enterprise_profile(principal, uscc, engine, client=deps.client(request))
+    base = pd.DataFrame([{k: rec[k] for k in ENTERPRISE_FIELDS if k != "tags"}])
+    out = records(base.assign(synthetic=base["synthetic"].astype(bool)))[0]
+    out["tags"] = list(rec["tags"])
+    out["clusters"] = records(pd.DataFrame(rec["clusters"], columns=["cluster_id", "role"]))
+    link_cols = ["supplier_uscc", "buyer_uscc", "year", "input_category", "value", "synthetic"]
+    for key in ("suppliers", "customers"):
+        links = pd.DataFrame(rec[key], columns=link_cols)
+        links["synthetic"] = links["synthetic"].astype(bool)
+        out[key] = records(links)
     out["basis"] = {
         "unit": "万元 (revenue, output, rd_expense, link value)",
         "synthetic": out["synthetic"],
     }
-    access.audit(
-        principal,
-        "read_enterprise",
-        f"enterprise:{uscc}",
-        client=deps.client(request),
-        engine=engine,
-    )
     return out
 
 

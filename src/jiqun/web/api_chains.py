@@ -16,7 +16,7 @@ import math
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -284,6 +284,27 @@ class ScenarioOut(BaseModel):
     basis: dict[str, Any]
     notes: list[str]
     tables: dict[str, ScenarioTableOut]
+
+
+@router.get(
+    "/clusters/{cluster_id}/hot-spots", tags=["resilience"], response_model=None, responses=TABLE
+)
+def cluster_hot_spots(
+    cluster_id: Annotated[str, Path(max_length=40)],
+    principal: P,
+    engine: E,
+    request: Request,
+    top: Annotated[int, Query(ge=1, le=100)] = 10,
+    format: Fmt = "json",
+) -> Response:
+    """供应链热点 / a cluster's supply-chain hot spots: its most systemic suppliers (ESRI) and
+    chokepoints (logged in; firm sales for an admin only). One audit entry per call naming the
+    firms of the table."""
+    from jiqun.services.resilience import hot_spots_for
+
+    res = hot_spots_for(principal, cluster_id, engine, top=top, client=deps.client(request))
+    meta = {"total": len(res.table), "basis": res.basis, "notes": res.notes}
+    return table_response(res.table, format, f"hot-spots-{cluster_id}", meta)
 
 
 @router.post(

@@ -108,14 +108,6 @@ def _cluster_exists(engine: Engine, cluster_id: str) -> None:
         raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
 
 
-def _enterprise_exists(engine: Engine, uscc: str) -> bool:
-    with engine.connect() as c:
-        return (
-            c.execute(text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": uscc}).first()
-            is not None
-        )
-
-
 # --------------------------------------------------------------------------------------------
 # digital assessments
 # --------------------------------------------------------------------------------------------
@@ -173,6 +165,34 @@ def assessment_create(
     return JSONResponse(_assessment_out(a), status_code=201)
 
 
+@router.get("/digital/assessments", tags=["digital"], response_model=None, responses=TABLE)
+def assessments(
+    principal: P,
+    engine: E,
+    request: Request,
+    uscc: Annotated[str | None, Query(max_length=18)] = None,
+    status: Annotated[Literal["draft", "submitted"] | None, Query()] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
+    """评测列表 / stored assessments (scores, levels) of the firms the caller may read: admin
+    all, an enterprise its own, a government or cluster organisation its scope and grants;
+    one audit entry per call naming the firms listed."""
+    from jiqun.services import digital
+
+    df = digital.assessments_for(
+        principal,
+        uscc=uscc,
+        status=status,
+        limit=1000,
+        engine=engine,
+        client=deps.client(request),
+    )
+    return page(df, format, "assessments", limit, offset, sort, "id")
+
+
 @router.get("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
 def assessment_get(
     assessment_id: DbId, principal: P, engine: E, request: Request
@@ -181,11 +201,8 @@ def assessment_get(
     and cluster organisations that may see the firm may read)."""
     from jiqun.services import digital
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    uscc = _assessment_uscc(engine, assessment_id)
-    access.require_assessment(principal, uscc, engine=engine, client=deps.client(request))
-    return _assessment_out(digital.load_assessment(assessment_id, engine))
+    a = digital.assessment_for(principal, assessment_id, engine, client=deps.client(request))
+    return _assessment_out(a)
 
 
 @router.put("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
@@ -276,14 +293,11 @@ def assessment_gap(
 
     if principal.is_public:
         raise access.AccessDenied("请先登录", "log in first", status=401)
-    uscc = _assessment_uscc(engine, assessment_id)
-    access.require_assessment(principal, uscc, engine=engine, client=deps.client(request))
     if cluster:
         _cluster_exists(engine, cluster)
-    gap = digital.assessment_gap(
-        assessment_id, cluster, engine, principal=principal, client=deps.client(request)
+    return gap_dict(
+        digital.gap_for(principal, assessment_id, cluster, engine, client=deps.client(request))
     )
-    return gap_dict(gap)
 
 
 def index_dict(ix: Any) -> dict[str, Any]:
@@ -351,32 +365,12 @@ def policies(
     return page(df, format, "policies", limit, offset, sort, "policy_id", meta)
 
 
-def scoped_policy_firms(
-    principal: Any, policy_id: str, engine: Engine
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The qualifying firms of a policy limited to the principal's own scope (admin: all)."""
-    from jiqun.services import policy
-
-    known = policy.list_policies(engine)
-    if known.empty or policy_id not in set(known["policy_id"]):
-        raise access.NotFound(f"找不到政策 {policy_id}", f"no policy {policy_id}")
-    firms, info = policy.firms_for_policy(policy_id, engine)
-    if principal.role != "admin":
-        cond, params = access.own_scope_sql(principal)
-        with engine.connect() as c:
-            mine = set(
-                c.execute(text(f"SELECT e.uscc FROM enterprises e WHERE {cond}"), params).scalars()
-            )
-        firms = firms[firms["uscc"].isin(mine)]
-        info = {**info, "scope": principal.scope, "qualifying_in_scope": len(firms)}
-    return firms, info
-
-
 @router.get("/policies/{policy_id}/firms", tags=["policy"], response_model=None, responses=TABLE)
 def policy_firms(
     policy_id: str,
     principal: P,
     engine: E,
+    request: Request,
     limit: Limit = 100,
     offset: Offset = 0,
     sort: Sort = None,
@@ -384,8 +378,9 @@ def policy_firms(
 ) -> Response:
     """免申即享名单 / the firms qualifying for a policy, limited to the caller's own scope
     (admin all, government its region, cluster organisation its cluster)."""
-    access.require_policy_list(principal)
-    firms, info = scoped_policy_firms(principal, policy_id, engine)
+    from jiqun.services import policy
+
+    firms, info = policy.qualifying_firms(principal, policy_id, engine, client=deps.client(request))
     return page(firms, format, f"policy-{policy_id}", limit, offset, sort, "uscc", {"basis": info})
 
 
@@ -395,13 +390,7 @@ def enterprise_policies(uscc: str, principal: P, engine: E, request: Request) ->
     (anyone who may see the firm; reads through a grant are audited)."""
     from jiqun.services import policy
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    if not _enterprise_exists(engine, uscc) or not access.can_see_enterprise(
-        principal, uscc, engine, client=deps.client(request)
-    ):
-        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
-    out = policy.policies_for_firm(uscc, engine)
+    out = policy.policies_for_reader(principal, uscc, engine, client=deps.client(request))
     out["firm"] = records(pd.DataFrame([out["firm"]]))[0]
     out.setdefault("basis", {"synthetic": bool(out["firm"].get("synthetic"))})
     out["synthetic"] = bool(out["basis"].get("synthetic"))

@@ -642,19 +642,15 @@ def cluster_chain_part(
 
 @router.get("/clusters/{cluster_id}/resilience", response_class=HTMLResponse)
 def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
-    from jiqun.services.regions import cached
-
     _need_login(principal)
     mod = _resilience_module()
-    hot = getattr(mod, "cluster_hot_spots", None) if mod else None
+    hot = getattr(mod, "hot_spots_for", None) if mod else None
     if hot is None:
         return render(request, "_unavailable.html", principal, what="resilience")
     eng = _engine(request)
-    res = cached(eng, ("hot-spots", cluster_id), lambda: hot(cluster_id, engine=eng))
+    res = hot(principal, cluster_id, engine=eng, client=deps.client(request))
     t = translator(lang(request))
     tab = res.table.copy()
-    if principal.role != "admin":  # firm-level sales stay with the records' owners
-        tab = tab.drop(columns=[c for c in ("sales",) if c in tab.columns])
     if "region" in tab.columns:
         tab.insert(
             tab.columns.get_loc("region") + 1, "region_name", tab["region"].map(_region_label)
@@ -682,7 +678,7 @@ def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> 
         principal,
         res=res,
         rows=_records(tab),
-        cols=[c for c in tab.columns if c not in ("region", "industry")],
+        cols=[c for c in tab.columns if c not in ("id", "region", "industry")],
         chart_data=chart,
         chart_id="chart-hotspots",
         title=t(

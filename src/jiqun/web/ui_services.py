@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from jiqun.services import access
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
-from jiqun.web.api_services import gap_dict, index_dict, innovation_dict, scoped_policy_firms
+from jiqun.web.api_services import gap_dict, index_dict, innovation_dict
 from jiqun.web.inputs import reject_controls
 from jiqun.web.responses import records
 from jiqun.web.ui import LOGGED_IN, P, UIRoute, render
@@ -100,27 +100,23 @@ def _digital_page(
     fw = load_framework("miit2024")
     can_fill = principal.role in ("enterprise", "admin")
     mine: list[dict[str, Any]] = []
-    if principal.role == "enterprise" and principal.scope:
-        mine = records(digital.list_assessments(uscc=principal.scope, engine=eng))
-    elif principal.role == "admin":
-        mine = records(digital.list_assessments(engine=eng).head(50))
+    if principal.role in ("enterprise", "admin") and (principal.scope or principal.role == "admin"):
+        mine = records(
+            digital.assessments_for(
+                principal,
+                limit=1000 if principal.role == "enterprise" else 50,
+                engine=eng,
+                client=deps.client(request),
+            )
+        )
     current = gap = None
     if assessment_id is not None:
-        with eng.connect() as c:
-            uscc = c.execute(
-                text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": assessment_id}
-            ).scalar()
-        if uscc is None:
-            raise access.NotFound("找不到该评测", "no such assessment")
-        access.require_assessment(principal, str(uscc), engine=eng, client=deps.client(request))
-        a = digital.load_assessment(assessment_id, eng)
+        a = digital.assessment_for(principal, assessment_id, eng, client=deps.client(request))
         current = a.as_dict()
         current["can_edit"] = a.status == "draft" and access.can_assess(principal, a.uscc)
         if a.framework == "miit2024":
             gap = gap_dict(
-                digital.assessment_gap(
-                    assessment_id, engine=eng, principal=principal, client=deps.client(request)
-                )
+                digital.gap_for(principal, assessment_id, engine=eng, client=deps.client(request))
             )
     index = None
     cluster = cluster or _default_cluster(principal, eng)
@@ -222,12 +218,12 @@ def policies_page(request: Request, principal: P) -> HTMLResponse:
     pols = policy.list_policies(eng)
     mine = None
     if principal.role == "enterprise" and principal.scope:
-        with eng.connect() as c:
-            exists = c.execute(
-                text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": principal.scope}
-            ).first()
-        if exists is not None:
-            mine = policy.policies_for_firm(principal.scope, eng)
+        try:
+            mine = policy.policies_for_reader(
+                principal, principal.scope, eng, client=deps.client(request)
+            )
+        except access.NotFound:  # an account whose firm is not registered (yet)
+            mine = None
     rows = [] if pols.empty else records(pols.drop(columns=["rules", "target"]))
     return render(
         request,
@@ -244,9 +240,8 @@ def policies_page(request: Request, principal: P) -> HTMLResponse:
 def policy_firms_page(request: Request, principal: P, policy_id: str) -> HTMLResponse:
     from jiqun.services import policy
 
-    access.require_policy_list(principal)
     eng = _engine(request)
-    firms, info = scoped_policy_firms(principal, policy_id, eng)
+    firms, info = policy.qualifying_firms(principal, policy_id, eng, client=deps.client(request))
     pols = policy.list_policies(eng)
     title = pols.loc[pols["policy_id"] == policy_id, "title"].iloc[0]
     return render(
