@@ -33,6 +33,8 @@ from jiqun.policy.rules import uses_digital
 from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX
+from jiqun.standard.text import check_text
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import Policy
 
@@ -59,6 +61,26 @@ def _date(v: Any, field: str, pid: str) -> dt.date | None:
         ) from e
 
 
+#: The text fields of a policy: (single-line or not, longest length).
+_TEXT_FIELDS: dict[str, tuple[bool, int]] = {
+    "policy_id": (False, 80),
+    "title": (False, NAME_MAX),
+    "title_en": (False, NAME_MAX),
+    "issuer": (False, NAME_MAX),
+    "benefits": (True, TEXT_MAX),
+    "source_document": (False, ADDRESS_MAX),
+}
+
+
+def _check_text_fields(spec: Mapping[str, Any]) -> None:
+    """No control characters and no over-long text in a policy (``TextRejected`` otherwise)."""
+    pid = str(spec.get("policy_id") or "?")
+    for name, (multiline, limit) in _TEXT_FIELDS.items():
+        v = spec.get(name)
+        if isinstance(v, str):
+            check_text(v, f"{pid}.{name}", multiline=multiline, max_length=limit)
+
+
 def add_policy(
     spec: Mapping[str, Any], engine: Engine | None = None, synthetic: bool = False
 ) -> str:
@@ -72,6 +94,7 @@ def add_policy(
             f"政策 {pid or '?'} 缺少字段：{', '.join(missing)}",
             f"policy {pid or '?'} lacks fields: {', '.join(missing)}",
         )
+    _check_text_fields(spec)
     rules = validate_rule(spec["rules"])
     start, end = (_date(spec.get(f), f, pid) for f in _DATE_FIELDS)
     if start and end and end < start:
@@ -109,6 +132,7 @@ def load_policy_file(
     if not isinstance(data, list):
         raise JiqunError(f"{p.name} 必须是政策列表", f"{p.name} must be a list of policies")
     for spec in data:  # validate every policy before writing any
+        _check_text_fields(spec)
         validate_rule(spec.get("rules") or [])
     return [add_policy(spec, engine, synthetic) for spec in data]
 

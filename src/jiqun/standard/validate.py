@@ -150,6 +150,23 @@ def _is_empty(s: pd.Series) -> np.ndarray:
     return empty | txt.to_numpy(dtype=bool)
 
 
+def _has_control_bytes(arr: pa.Array) -> bool:
+    """Whether the UTF-8 data of a string array may hold a refused control character.
+
+    Such a character is one byte in UTF-8 (never part of a multi-byte sequence), so one pass
+    over the data buffer tells; bytes of values sliced away can only give a false alarm."""
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return True
+    data = arr.buffers()[2]
+    if data is None:
+        return False
+    b = np.frombuffer(data, dtype=np.uint8)
+    low = b < 0x20
+    if not low.any() and not (b == 0x7F).any():
+        return False
+    return bool((low & (b != 0x09) & (b != 0x0A) & (b != 0x0D)).any() or (b == 0x7F).any())
+
+
 def _refused_text(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     """Cells of column ``s`` holding a control character (other than tab and line breaks, which
     the normalisers treat as whitespace) or longer than the field's limit: one error each (rule
@@ -158,8 +175,11 @@ def _refused_text(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     n = len(s)
     if isinstance(s.dtype, pd.StringDtype):  # what the reader gives: Arrow compute, no loop
         arr = pa.array(s.array)
-        hit = pc.match_substring_regex(arr, CONTROL_RE.pattern)
-        hit = pc.or_(hit, pc.greater(pc.utf8_length(arr), limit))
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        hit = pc.greater(pc.utf8_length(arr), limit)
+        if _has_control_bytes(arr):  # rare: only then the (slower) regex, for the exact cells
+            hit = pc.or_(hit, pc.match_substring_regex(arr, CONTROL_RE.pattern))
         mask = pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
     else:
         mask = np.fromiter(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -198,3 +199,27 @@ class BodyLimitMiddleware:
             if started:
                 raise
             await too_large(exc.limit)(scope, receive, send)
+
+
+async def _too_large_handler(_request: Request, exc: Exception) -> Response:
+    return too_large(exc.limit if isinstance(exc, BodyTooLarge) else MAX_BODY_BYTES)
+
+
+def install_body_limits(app: Starlette) -> None:
+    """Add :class:`BodyLimitMiddleware` to ``app`` and answer :class:`BodyTooLarge` with 413.
+
+    Call it before the session middleware is added (a middleware added later runs outside
+    it), so that the session is available.
+
+    Parameters
+    ----------
+    app:
+        The application.
+
+    Example
+    -------
+    >>> from starlette.applications import Starlette
+    >>> install_body_limits(Starlette())
+    """
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_exception_handler(BodyTooLarge, _too_large_handler)
