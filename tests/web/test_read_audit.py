@@ -433,3 +433,31 @@ def test_chain_analysis_is_one_entry_naming_the_firms(prepared: Any, path: str) 
         assert shown <= set(e["subjects"])
     assert e["detail"]["params"]["cluster"] == w.cluster
     assert _reads(w, since, "read_granted") == []
+
+
+# --------------------------------------------------------------------------------------------
+# matching: ranked (scored) lists of firms
+# --------------------------------------------------------------------------------------------
+
+
+SEARCH = {"text": "集成电路", "industry_code": "3973", "region": "440300"}
+
+
+@pytest.mark.parametrize("path", ["web", "api", "cli"])
+def test_supplier_ranking_names_the_ranked_firms(prepared: Any, path: str) -> None:
+    w = prepared
+    since = _max_id(w)
+    ranked = None
+    if path == "web":
+        r = w.client().post("/matching/suppliers", data=SEARCH, headers=w.auth("gov"))
+        assert r.status_code == 200
+    elif path == "api":
+        r = w.client().post("/api/v1/matching/suppliers", json=SEARCH, headers=w.auth("gov"))
+        assert r.status_code == 200
+        ranked = sorted(i["uscc"] for i in r.json()["items"])
+    else:
+        _cli("match", "suppliers", "--text", "集成电路", "--industry", "3973")
+    e = _one(w, since, "match_suppliers")
+    assert e["subjects"] and w.firms["A"] in e["subjects"], e
+    if ranked is not None:
+        assert e["subjects"] == ranked
