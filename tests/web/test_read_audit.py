@@ -461,3 +461,38 @@ def test_supplier_ranking_names_the_ranked_firms(prepared: Any, path: str) -> No
     assert e["subjects"] and w.firms["A"] in e["subjects"], e
     if ranked is not None:
         assert e["subjects"] == ranked
+
+
+# --------------------------------------------------------------------------------------------
+# disruption scenario: the firms table
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["api", "cli"])
+def test_scenario_names_the_firms_returned(prepared: Any, path: str) -> None:
+    w = prepared
+    a = w.firms["A"]
+    since = _max_id(w)
+    if path == "api":
+        r = w.client().post(
+            "/api/v1/resilience/scenarios",
+            json={"kind": "firm", "target": a, "alternatives": 0},
+            headers=w.auth("gov"),
+        )
+        assert r.status_code == 200, r.text[:300]
+        rows = {x["id"] for x in r.json()["tables"]["firms"]["rows"]}
+    else:
+        _cli("resilience", "scenario", "--firm", a)
+        rows = None
+    e = _one(w, since, "scenario")
+    assert a in e["subjects"]
+    if rows is not None:
+        assert rows == set(e["subjects"])
+
+
+def test_cli_chain_map_is_audited(prepared: Any) -> None:
+    w = prepared
+    since = _max_id(w)
+    _cli("chain", "map", "integrated_circuits", "--cluster", w.cluster)
+    e = _one(w, since, "chain_map")
+    assert w.firms["A"] in e["subjects"] and e["role"] == "admin-local"

@@ -364,22 +364,42 @@ def resilience_scenario(
     for name, df in rep.tables().items():
         hidden = 0
         if name == "firms":
-            df, hidden = access.visible_rows(principal, df, "id", engine, client)
+            df, hidden = access.visible_rows(principal, df, "id", engine, client, False)
         elif name == "alternatives" and len(df):
-            df, hidden = access.visible_rows(principal, df, "candidate", engine, client)
+            df, hidden = access.visible_rows(principal, df, "candidate", engine, client, False)
             failed_ok, _n = access.visible_rows(
-                principal, df[["failed"]].rename(columns={"failed": "uscc"}), "uscc", engine
-            )
+                principal, df[["failed"]].rename(columns={"failed": "uscc"}), "uscc", engine,
+                client, False,
+            )  # fmt: skip
             df = df[df["failed"].isin(set(failed_ok["uscc"]))]
         total = len(df)
         if name == "firms" and format == "json":
             df = df.iloc[offset : offset + limit]
         tables[name] = (df, total, hidden)
-    access.audit(
+    # ONE entry for the run, naming the firms whose rows are returned (the firms page, the
+    # failed firms and candidates of the alternatives).
+    named = [
+        u
+        for name, cols in (("firms", ("id",)), ("alternatives", ("failed", "candidate")))
+        if name in tables
+        for c in cols
+        if c in tables[name][0]
+        for u in tables[name][0][c].dropna().astype(str)
+    ]
+    access.audit_read(
         principal,
         "scenario",
-        f"scenario:{body.kind}:{body.target}",
-        detail={"scope_region": body.scope_region, "scope_cluster": body.scope_cluster},
+        named,
+        resource=f"scenario:{body.kind}:{body.target}",
+        params={
+            "kind": body.kind,
+            "target": body.target,
+            "scope_region": body.scope_region,
+            "scope_cluster": body.scope_cluster,
+            "limit": limit,
+            "offset": offset,
+            "format": format,
+        },
         client=client,
         engine=engine,
     )
