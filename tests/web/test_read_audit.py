@@ -193,8 +193,14 @@ def test_web_export_link_is_audited(prepared: Any) -> None:
     c = w.client()
     login = c.post("/login", data={"username": "gov", "password": w.password})
     assert login.status_code in (200, 303)
+    page = c.get("/enterprises", params={"q": D_AND_E})
+    i = page.text.find(">CSV<")
+    assert f"q={D_AND_E}" in page.text[i - 200 : i], page.text[i - 300 : i]
     since = _max_id(w)
-    r = c.get("/api/v1/enterprises", params={"format": "csv", "q": D_AND_E})
+    r = c.get(
+        "/api/v1/enterprises",
+        params={"format": "csv", "region": "", "industry": "", "tag": "", "q": D_AND_E},
+    )
     assert r.status_code == 200
     e = _one(w, since, "export_enterprises")
     assert e["username"] == "gov" and e["subjects"] == sorted([w.firms["D"], w.firms["E"]])
