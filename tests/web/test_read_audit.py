@@ -193,8 +193,14 @@ def test_web_export_link_is_audited(prepared: Any) -> None:
     c = w.client()
     login = c.post("/login", data={"username": "gov", "password": w.password})
     assert login.status_code in (200, 303)
+    page = c.get("/enterprises", params={"q": D_AND_E})
+    i = page.text.find(">CSV<")
+    assert f"q={D_AND_E}" in page.text[i - 200 : i], page.text[i - 300 : i]
     since = _max_id(w)
-    r = c.get("/api/v1/enterprises", params={"format": "csv", "q": D_AND_E})
+    r = c.get(
+        "/api/v1/enterprises",
+        params={"format": "csv", "region": "", "industry": "", "tag": "", "q": D_AND_E},
+    )
     assert r.status_code == 200
     e = _one(w, since, "export_enterprises")
     assert e["username"] == "gov" and e["subjects"] == sorted([w.firms["D"], w.firms["E"]])
@@ -433,3 +439,66 @@ def test_chain_analysis_is_one_entry_naming_the_firms(prepared: Any, path: str) 
         assert shown <= set(e["subjects"])
     assert e["detail"]["params"]["cluster"] == w.cluster
     assert _reads(w, since, "read_granted") == []
+
+
+# --------------------------------------------------------------------------------------------
+# matching: ranked (scored) lists of firms
+# --------------------------------------------------------------------------------------------
+
+
+SEARCH = {"text": "集成电路", "industry_code": "3973", "region": "440300"}
+
+
+@pytest.mark.parametrize("path", ["web", "api", "cli"])
+def test_supplier_ranking_names_the_ranked_firms(prepared: Any, path: str) -> None:
+    w = prepared
+    since = _max_id(w)
+    ranked = None
+    if path == "web":
+        r = w.client().post("/matching/suppliers", data=SEARCH, headers=w.auth("gov"))
+        assert r.status_code == 200
+    elif path == "api":
+        r = w.client().post("/api/v1/matching/suppliers", json=SEARCH, headers=w.auth("gov"))
+        assert r.status_code == 200
+        ranked = sorted(i["uscc"] for i in r.json()["items"])
+    else:
+        _cli("match", "suppliers", "--text", "集成电路", "--industry", "3973")
+    e = _one(w, since, "match_suppliers")
+    assert e["subjects"] and w.firms["A"] in e["subjects"], e
+    if ranked is not None:
+        assert e["subjects"] == ranked
+
+
+# --------------------------------------------------------------------------------------------
+# disruption scenario: the firms table
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["api", "cli"])
+def test_scenario_names_the_firms_returned(prepared: Any, path: str) -> None:
+    w = prepared
+    a = w.firms["A"]
+    since = _max_id(w)
+    if path == "api":
+        r = w.client().post(
+            "/api/v1/resilience/scenarios",
+            json={"kind": "firm", "target": a, "alternatives": 0},
+            headers=w.auth("gov"),
+        )
+        assert r.status_code == 200, r.text[:300]
+        rows = {x["id"] for x in r.json()["tables"]["firms"]["rows"]}
+    else:
+        _cli("resilience", "scenario", "--firm", a)
+        rows = None
+    e = _one(w, since, "scenario")
+    assert a in e["subjects"]
+    if rows is not None:
+        assert rows == set(e["subjects"])
+
+
+def test_cli_chain_map_is_audited(prepared: Any) -> None:
+    w = prepared
+    since = _max_id(w)
+    _cli("chain", "map", "integrated_circuits", "--cluster", w.cluster)
+    e = _one(w, since, "chain_map")
+    assert w.firms["A"] in e["subjects"] and e["role"] == "admin-local"

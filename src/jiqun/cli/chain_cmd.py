@@ -163,6 +163,16 @@ def map_cmd(
 
     prepare()
     res = chain_map(chain, region, cluster, templates=templates, overrides=overrides)
+    from jiqun.services.access import audit_read, local_principal
+
+    # The mapping is a table of named firms: one audit entry for the read.
+    audit_read(
+        local_principal(),
+        "chain_map",
+        res.mapping["uscc"].dropna().astype(str).tolist() if "uscc" in res.mapping else [],
+        resource=f"chain:{chain}",
+        params={"chain": chain, "region": region, "cluster": cluster},
+    )
     where = res.region.label if res.region else "全国 country"
     t = Table(
         title=f"{res.template.name_zh} / {res.template.name_en} — {where}{_syn(res.synthetic)}"

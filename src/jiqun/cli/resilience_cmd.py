@@ -283,6 +283,26 @@ def scenario_cmd(
         essentiality=essentiality,
         replaceability=not no_replace,
     )
+    from jiqun.services.access import audit_read, local_principal
+
+    # One audit entry for the run, naming the firms of the tables printed (and written).
+    firms = rep.firms if out else rep.firms.head(top)
+    shown = firms["id"].dropna().astype(str).tolist() if "id" in firms.columns else []
+    audit_read(
+        local_principal(),
+        "scenario",
+        shown,
+        resource="scenario:cli",
+        params={
+            "firm": firm,
+            "region": region,
+            "import_stop": import_stop,
+            "scope_region": scope_region,
+            "cluster": cluster,
+            "year": year,
+            "top": top,
+        },
+    )
     s = rep.summary
     extra = (
         f"; 中断供应额 stopped supply {_fmt(s['stopped_value'])} 万元"

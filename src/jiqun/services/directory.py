@@ -124,7 +124,11 @@ def cluster_profile(cluster_id: str, engine: Engine | None = None) -> dict[str, 
             )
         ]
         n_members = c.execute(
-            text("SELECT COUNT(*) FROM cluster_members WHERE cluster_id = :i"), {"i": cluster_id}
+            # a membership counts once approved (jiqun.services.memberships)
+            text(
+                "SELECT COUNT(*) FROM cluster_members WHERE cluster_id = :i AND status = 'approved'"
+            ),
+            {"i": cluster_id},
         ).scalar()
     prof = dict(row._mapping)
     names = reference.region_display_names(_regions(engine)["code"])

@@ -358,11 +358,30 @@ def resilience_scenario(
         if name == "firms" and format == "json":
             df = df.iloc[offset : offset + limit]
         tables[name] = (df, total, hidden)
-    access.audit(
+    # ONE entry for the run, naming the firms whose rows are returned (the firms page, the
+    # failed firms and candidates of the alternatives).
+    named = [
+        u
+        for name, cols in (("firms", ("id",)), ("alternatives", ("failed", "candidate")))
+        if name in tables
+        for c in cols
+        if c in tables[name][0]
+        for u in tables[name][0][c].dropna().astype(str)
+    ]
+    access.audit_read(
         principal,
         "scenario",
-        f"scenario:{body.kind}:{body.target}",
-        detail={"scope_region": body.scope_region, "scope_cluster": body.scope_cluster},
+        named,
+        resource=f"scenario:{body.kind}:{body.target}",
+        params={
+            "kind": body.kind,
+            "target": body.target,
+            "scope_region": body.scope_region,
+            "scope_cluster": body.scope_cluster,
+            "limit": limit,
+            "offset": offset,
+            "format": format,
+        },
         client=client,
         engine=engine,
     )

@@ -404,6 +404,7 @@ def need_suppliers(
         principal, "match_suppliers", f"need:{need_id}",
         detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
         client=deps.client(request), engine=engine,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _result(res, principal, engine, request, format, f"suppliers_need_{need_id}")
 
@@ -446,6 +447,7 @@ def suppliers_search(
                 "region": body.region, "cross_region": body.cross_region,
                 "results": len(res.table)},
         client=deps.client(request), engine=engine,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _result(res, principal, engine, request, format, "suppliers")
 
@@ -485,5 +487,6 @@ def partners(
         detail={"keywords": keywords[:100], "field": field, "region": region,
                 "results": len(res.table)},
         client=deps.client(request), engine=engine,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _result(res, principal, engine, request, format, "partners")

@@ -1295,6 +1295,8 @@ def imports_commit(
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, principal: P) -> HTMLResponse:
+    from jiqun.services import memberships
+
     access.require_role(principal, "admin")
     eng = _engine(request)
     orgs = accounts.list_organisations(eng)
@@ -1307,6 +1309,7 @@ def admin_page(request: Request, principal: P) -> HTMLResponse:
         users=accounts.list_users(eng),
         grants=access.list_grants(principal, eng),
         audit=access.read_audit(principal, limit=100, engine=eng),
+        pending_memberships=memberships.list_memberships(principal, "pending", eng),
         roles=[r for r in accounts.ROLES if r != "public"],
         error=None,
     )

@@ -249,6 +249,7 @@ def suppliers_search(
         detail={"text": text[:100], "industry_code": industry_code, "region": region,
                 "cross_region": cross_region, "results": len(res.table)},
         client=deps.client(request), engine=eng,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _results(request, principal, res, ("候选供应商", "Candidate suppliers"))
 
@@ -274,6 +275,7 @@ def need_suppliers(
         principal, "match_suppliers", f"need:{need_id}",
         detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
         client=deps.client(request), engine=eng,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     title = (f"需求 #{need_id} 的候选供应商", f"Candidate suppliers for need #{need_id}")
     return _results(request, principal, res, title)
@@ -309,5 +311,6 @@ def partners_search(
         detail={"keywords": keywords[:100], "field": field, "region": region,
                 "results": len(res.table)},
         client=deps.client(request), engine=eng,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _results(request, principal, res, ("合作伙伴", "Partners"))
