@@ -1,7 +1,7 @@
 """Export stored records and write empty import templates.
 
-Exports go to CSV (UTF-8 with BOM, so Excel opens Chinese text correctly), XLSX or Parquet, chosen
-by the file extension. Text cells that a spreadsheet would run as a formula (starting with
+Exports go through the one table writer (:mod:`jiqun.standard.writer`) to CSV (UTF-8 with BOM),
+XLSX or Parquet, chosen by the file extension. Text cells that a spreadsheet would run as a formula (starting with
 ``= + - @`` or a tab/carriage return) are neutralised with a leading apostrophe in CSV and XLSX
 (OWASP "CSV injection"); Parquet keeps values as they are, since no spreadsheet evaluates it.
 Every export carries the ``synthetic`` column, and XLSX exports a 说明 notes sheet with the basis.
@@ -20,10 +20,10 @@ from sqlalchemy import Engine, text
 
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import Field, Kind, get_kind
+from jiqun.standard.writer import TABLE_FORMATS, neutralise_formulas, write_table
 from jiqun.store.db import get_engine
 
-EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_FORMATS = TABLE_FORMATS
 
 TYPE_ZH: dict[str, str] = {
     "text": "文本",
@@ -41,25 +41,6 @@ TYPE_ZH: dict[str, str] = {
     "industry_codes": "行业代码列表（分号分隔）",
     "cluster_id": "集群编号",
 }
-
-
-def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` where text cells starting with = + - @ (or tab/CR) get a leading ``'``.
-
-    Example
-    -------
-    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "ok", "-x"]}))["a"].tolist()
-    ["'=1+1", 'ok', "'-x"]
-    """
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            mask = s.astype("string").str.startswith(_FORMULA_START).fillna(False).astype(bool)
-            if mask.any():
-                out[col] = s.astype(object)
-                out.loc[mask, col] = "'" + s[mask].astype(str)
-    return out
 
 
 def read_kind(kind: Kind | str, engine: Engine | None = None) -> pd.DataFrame:
@@ -114,12 +95,10 @@ def export_kind(kind: Kind | str, out: str | Path, engine: Engine | None = None)
         )
     df = read_kind(kind, engine)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if ext == ".parquet":
-        df.to_parquet(out, index=False)
-    elif ext == ".csv":
-        neutralise_formulas(df).to_csv(out, index=False, encoding="utf-8-sig")
-    else:
+    if ext == ".xlsx":
         _write_xlsx(kind, neutralise_formulas(df), out)
+    else:
+        write_table(out, df)
     return len(df)
 
 
