@@ -86,7 +86,7 @@ Enterprises (``n_enterprises``, default 200,000)
 
 Tags (``;``-separated tag ids in ``tags``; ``None`` when untagged)
 ------------------------------------------------------------------
-Scale ``s = n_enterprises / 200,000``. National figures (PRODUCT.md): the 45 clusters host
+Scale ``s = n_enterprises / 200,000``. National figures (as in ``docs/innovation.md``): the 45 clusters host
 2,200+ little giants and 170+ single-item champions; nationally about 12,000 little giants (5
 batches) and about 1,500 champions (8 batches).
 
@@ -132,7 +132,7 @@ Clusters, members, carriers, supply links
   chain leaders of that cluster, ``core`` for the largest 5 % by revenue (at least 1), else
   ``member``; ``joined`` = the later of founding and 1 January of the batch year, + 0–364 days.
 * **innovation_carriers** (names end in （模拟）): 26 national manufacturing innovation centres, 18
-  in 45-cluster member cities hosted by the cluster's largest member (PRODUCT.md: 18 of 26), 8
+  in 45-cluster member cities hosted by the cluster's largest member (18 of 26 nationally), 8
   elsewhere; 150·s provincial manufacturing innovation centres; 1,700·s national technology
   innovation carriers inside the 45 clusters (enterprise technology centres 50 %, key laboratories
   16 %, engineering research centres 14 %, industrial design centres 10 %, public service
