@@ -495,17 +495,18 @@ def lq_from_totals(x: Any, region_total: Any, industry_total: Any, total: Any) -
         v if isinstance(v, pd.Series | pd.DataFrame) else np.asarray(v, dtype=np.float64)
         for v in (x, region_total, industry_total, total)
     )
+
+    def positive(v: Any) -> Any:
+        # a zero or missing total makes the cell undefined: NaN, so x/0 never becomes ±inf
+        if isinstance(v, pd.Series | pd.DataFrame):
+            return v.where(v > 0)
+        return np.where(v > 0, v, np.nan)
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        lq = (x / region_total) / (industry_total / total)
-        defined = (
-            (np.asarray(region_total) > 0)
-            & (np.asarray(industry_total) > 0)
-            & (np.asarray(total) > 0)
-        )
-    if isinstance(lq, pd.Series | pd.DataFrame):
-        return lq.where(np.broadcast_to(defined, lq.shape), np.nan)
-    out = np.where(defined, lq, np.nan)
-    return float(out) if np.ndim(out) == 0 else out
+        lq = (x / positive(region_total)) / (positive(industry_total) / positive(total))
+    if not isinstance(lq, pd.Series | pd.DataFrame) and np.ndim(lq) == 0:
+        return float(lq)
+    return lq
 
 
 def location_quotient(X: pd.DataFrame, reference: pd.Series | None = None) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.writer import write_table
 
 policy_app = typer.Typer(help="惠企政策 / policies: registry and matching.", no_args_is_help=True)
 evaluate_app = typer.Typer(
@@ -47,14 +48,8 @@ def _pairs(text: str | None, name: str) -> dict[str, float]:
 
 
 def _write(df: pd.DataFrame, out: Path, notes: list[str] | None = None) -> None:
-    if out.suffix.lower() == ".csv":
-        df.to_csv(out, index=False, encoding="utf-8-sig")
-    elif out.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(out) as xw:
-            df.to_excel(xw, sheet_name="data", index=False)
-            pd.DataFrame({"注 notes": notes or []}).to_excel(
-                xw, sheet_name="说明 notes", index=False
-            )
+    if out.suffix.lower() in (".csv", ".xlsx"):
+        write_table(out, {"data": df, "说明 notes": pd.DataFrame({"注 notes": notes or []})})
     else:
         raise JiqunError("请用 .csv 或 .xlsx", "use .csv or .xlsx")
     console.print(f"已写入 written: {out}")

@@ -392,6 +392,7 @@ def willems_cmd(
 ) -> None:
     """读取 Willems (2008) 供应链并计算下游暴露与单点故障 / read Willems chains: exposure, SPOF."""
     from jiqun.resilience import downstream_exposure, read_willems, single_points_of_failure
+    from jiqun.standard.writer import write_table
 
     stages, arcs = read_willems(path)
     rows = []
@@ -455,11 +456,10 @@ def willems_cmd(
         "stage without suppliers. Data: Willems (2008), M&SOM 10(1):19–23.[/]"
     )
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".xlsx":
-            with pd.ExcelWriter(out, engine="openpyxl") as xw:
-                summary.to_excel(xw, sheet_name="chains", index=False)
-                detail.to_excel(xw, sheet_name="stages", index=False)
-        else:
-            detail.to_csv(out, index=False, encoding="utf-8-sig")
+        xlsx = out.suffix.lower() == ".xlsx"
+        write_table(
+            out,
+            {"chains": summary, "stages": detail} if xlsx else detail,
+            "csv" if not xlsx else None,
+        )
         console.print(f"[green]已写入 written[/] → {out}")

@@ -36,6 +36,7 @@ from jiqun.services import access
 from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
 
 __all__ = [
@@ -934,8 +935,7 @@ def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path
     )
     p.parent.mkdir(parents=True, exist_ok=True)
     if ext == ".csv":
-        result_map = result.mapping
-        result_map.to_csv(p, index=False, encoding="utf-8-sig")
+        write_table(p, result.mapping)
     elif ext == ".json":
         doc = {
             "basis": _clean(result.basis),
@@ -945,15 +945,13 @@ def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path
         }
         p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     elif ext == ".xlsx":
-        with pd.ExcelWriter(p, engine="openpyxl") as xw:
-            if summary is not None:
-                pd.DataFrame({"key": list(summary), "value": list(summary.values())}).to_excel(
-                    xw, sheet_name="summary", index=False
-                )
-            basis_df.to_excel(xw, sheet_name="basis", index=False)
-            pd.DataFrame({"note": result.notes}).to_excel(xw, sheet_name="notes", index=False)
-            for name, df in tables.items():
-                df.to_excel(xw, sheet_name=name[:31], index=False)
+        head = (
+            {}
+            if summary is None
+            else {"summary": pd.DataFrame({"key": list(summary), "value": list(summary.values())})}
+        )
+        head |= {"basis": basis_df, "notes": pd.DataFrame({"note": result.notes})}
+        write_table(p, head | tables)
     else:
         raise JiqunError(
             f"输出文件须为 .json、.xlsx 或 .csv：{p}",

@@ -58,6 +58,7 @@ from jiqun.standard.codes import check_uscc
 from jiqun.standard.normalize import norm_uscc
 from jiqun.standard.problems import JiqunError, Problem
 from jiqun.standard.schema import TAGS
+from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
 from jiqun.store.models import DigitalAssessment
 
@@ -1455,19 +1456,15 @@ def write_digital_output(obj: DigitalIndex | AssessmentGap, path: str | Path) ->
         doc = {**head, "tables": {k: _records(v) for k, v in tables.items()}}
         p.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=_clean), "utf-8")
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(p, engine="openpyxl") as xw:
-            readme = pd.DataFrame(
-                [{"key": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in head.items()]
-            )
-            readme.to_excel(xw, sheet_name="README", index=False)
-            for k, v in tables.items():
-                df = v.copy()
-                for c in df.columns:
-                    if df[c].map(lambda x: isinstance(x, list)).any():
-                        df[c] = df[c].map(
-                            lambda x: ";".join(map(str, x)) if isinstance(x, list) else x
-                        )
-                df.to_excel(xw, sheet_name=k[:31], index=False)
+        readme = [{"key": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in head.items()]
+        sheets = {"README": pd.DataFrame(readme)}
+        for k, v in tables.items():
+            df = v.copy()
+            for c in df.columns:
+                if df[c].map(lambda x: isinstance(x, list)).any():
+                    df[c] = df[c].map(lambda x: ";".join(map(str, x)) if isinstance(x, list) else x)
+            sheets[k] = df
+        write_table(p, sheets)
     else:
         raise JiqunError(
             f"输出文件须为 .json 或 .xlsx：{p}", f"the output file must be .json or .xlsx: {p}"

@@ -1,7 +1,7 @@
 """Export stored records and write empty import templates.
 
-Exports go to CSV (UTF-8 with BOM, so Excel opens Chinese text correctly), XLSX or Parquet, chosen
-by the file extension. Text cells that a spreadsheet would run as a formula (starting with
+Exports go through the one table writer (:mod:`jiqun.standard.writer`) to CSV (UTF-8 with BOM),
+XLSX or Parquet, chosen by the file extension. Text cells that a spreadsheet would run as a formula (starting with
 ``= + - @`` or a tab/carriage return) are neutralised with a leading apostrophe in CSV and XLSX
 (OWASP "CSV injection"); Parquet keeps values as they are, since no spreadsheet evaluates it.
 Every export carries the ``synthetic`` column, and XLSX exports a 说明 notes sheet with the basis.
@@ -21,11 +21,10 @@ from sqlalchemy import Engine, text
 from jiqun.services.accounts import Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import Field, Kind, get_kind
-from jiqun.standard.text import CONTROL_RE, escape_controls
+from jiqun.standard.writer import TABLE_FORMATS, neutralise_formulas, write_table
 from jiqun.store.db import get_engine
 
-EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_FORMATS = TABLE_FORMATS
 
 TYPE_ZH: dict[str, str] = {
     "text": "文本",
@@ -43,36 +42,6 @@ TYPE_ZH: dict[str, str] = {
     "industry_codes": "行业代码列表（分号分隔）",
     "cluster_id": "集群编号",
 }
-
-
-def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` where text cells starting with = + - @ (or tab/CR) get a leading ``'``,
-    and control characters other than tab and line breaks are written as ``\\xNN`` escapes.
-
-    Such characters are refused wherever text enters (:mod:`jiqun.standard.text`); records
-    stored before that rule existed may still hold one, and no .xlsx can (the writer fails).
-
-    Example
-    -------
-    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "ok", "-x", "a\\x00b"]}))["a"].tolist()
-    ["'=1+1", 'ok', "'-x", 'a\\\\x00b']
-    """
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            text_s = s.astype("string")
-            bad = text_s.str.contains(CONTROL_RE.pattern, regex=True).fillna(False).astype(bool)
-            if bad.any():
-                out[col] = s = s.astype(object)
-                out.loc[bad, col] = [escape_controls(str(v)) for v in s[bad]]
-                s = out[col]
-                text_s = s.astype("string")
-            mask = text_s.str.startswith(_FORMULA_START).fillna(False).astype(bool)
-            if mask.any():
-                out[col] = s.astype(object)
-                out.loc[mask, col] = "'" + s[mask].astype(str)
-    return out
 
 
 def read_kind(kind: Kind | str, engine: Engine | None = None) -> pd.DataFrame:
@@ -158,12 +127,10 @@ def export_kind(
         )
     df = read_kind(kind, engine)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if ext == ".parquet":
-        df.to_parquet(out, index=False)
-    elif ext == ".csv":
-        neutralise_formulas(df).to_csv(out, index=False, encoding="utf-8-sig")
-    else:
+    if ext == ".xlsx":
         _write_xlsx(kind, neutralise_formulas(df), out)
+    else:
+        write_table(out, df)
     firms = [u for col in FIRM_COLUMNS.get(kind.name, ()) if col in df for u in df[col].dropna()]
     access.audit_read(
         principal,

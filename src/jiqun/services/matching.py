@@ -45,6 +45,7 @@ from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.codes import check_uscc
 from jiqun.standard.problems import JiqunError, Problem
+from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
 from jiqun.store.models import (
     MatchCapability,
@@ -1086,17 +1087,15 @@ def write_match_output(result: MatchResult, path: str | Path) -> Path:
     }
     ext = p.suffix.lower()
     if ext == ".csv":
-        result.table.to_csv(p, index=False, encoding="utf-8-sig")
+        write_table(p, result.table)
         p.with_suffix(".basis.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
     elif ext == ".xlsx":
-        with pd.ExcelWriter(p) as xw:
-            result.table.to_excel(xw, sheet_name="matches", index=False)
-            pd.DataFrame(
-                [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in meta.items()],
-                columns=["key", "value"],
-            ).to_excel(xw, sheet_name="basis", index=False)
+        basis = [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in meta.items()]
+        write_table(
+            p, {"matches": result.table, "basis": pd.DataFrame(basis, columns=["key", "value"])}
+        )
     elif ext == ".json":
         p.write_text(
             json.dumps(

@@ -27,6 +27,7 @@ import yaml
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session
 
+from jiqun.analytics.rca import lq_from_totals
 from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
 from jiqun.policy.allocation import AllocationResult
 from jiqun.policy.rules import uses_digital
@@ -496,8 +497,7 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         lead_emp = ehit.groupby("cluster_id")["value"].sum()
         nat_lead = e.merge(ci, on="industry_code").groupby("cluster_id")["value"].sum()
         member_total = cr.assign(t=cr["region_code"].map(by_pref)).groupby("cluster_id")["t"].sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            spec = (lead_emp / member_total) / (nat_lead / nat_total)
+        spec = lq_from_totals(lead_emp, member_total, nat_lead, nat_total)
         for cid in cl["cluster_id"]:
             rows.append(
                 {

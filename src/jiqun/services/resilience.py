@@ -58,6 +58,7 @@ from jiqun.services.accounts import Principal
 from jiqun.services.chains import RegionSpec, resolve_region
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
 
 __all__ = [
@@ -901,8 +902,7 @@ def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Pa
     tables = report.tables()
     p.parent.mkdir(parents=True, exist_ok=True)
     if ext == ".csv":
-        main = report.firms if isinstance(report, ScenarioReport) else report.esri
-        main.to_csv(p, index=False, encoding="utf-8-sig")
+        write_table(p, report.firms if isinstance(report, ScenarioReport) else report.esri)
     elif ext == ".json":
         doc = {
             "summary": _clean(report.summary),
@@ -915,16 +915,10 @@ def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Pa
         }
         p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     elif ext == ".xlsx":
-        with pd.ExcelWriter(p, engine="openpyxl") as xw:
-            pd.DataFrame(
-                {"key": list(report.summary), "value": [str(v) for v in report.summary.values()]}
-            ).to_excel(xw, sheet_name="summary", index=False)
-            pd.DataFrame(
-                {"key": list(report.basis), "value": [str(v) for v in report.basis.values()]}
-            ).to_excel(xw, sheet_name="basis", index=False)
-            pd.DataFrame({"note": report.notes}).to_excel(xw, sheet_name="notes", index=False)
-            for name, df in tables.items():
-                df.to_excel(xw, sheet_name=name[:31], index=False)
+        summary = {"key": list(report.summary), "value": [str(v) for v in report.summary.values()]}
+        basis = {"key": list(report.basis), "value": [str(v) for v in report.basis.values()]}
+        head = {"summary": summary, "basis": basis, "notes": {"note": report.notes}}
+        write_table(p, {k: pd.DataFrame(v) for k, v in head.items()} | tables)
     else:
         raise JiqunError(
             f"输出文件须为 .xlsx、.json 或 .csv：{p}",

@@ -11,7 +11,6 @@ read (reads through a grant are audited).
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Annotated, Any, Literal
 
@@ -21,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiqun.services import access
+from jiqun.standard.writer import table_bytes
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, XLSX, E, Fmt, Limit, Offset, P, Sort, page
 from jiqun.web.inputs import Body
@@ -199,19 +199,11 @@ def chain_analysis(
             )
         return table_response(tables[table][0], "csv", f"{chain_id}_{table}")
     if format == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            from jiqun.services.exporting import neutralise_formulas
-
-            pd.DataFrame(
-                [(k, str(v)) for k, v in {**view.summary, **basis_out}.items()]
-                + [("说明 note", n) for n in notes],
-                columns=["项目 item", "值 value"],
-            ).to_excel(xw, sheet_name="说明 notes", index=False)
-            for name, (df, _h) in tables.items():
-                neutralise_formulas(df).to_excel(xw, sheet_name=name[:31], index=False)
+        head = [(k, str(v)) for k, v in {**view.summary, **basis_out}.items()]
+        head += [("说明 note", n) for n in notes]
+        sheets = {"说明 notes": pd.DataFrame(head, columns=["项目 item", "值 value"])}
         return Response(
-            buf.getvalue(),
+            table_bytes(sheets | {name: df for name, (df, _h) in tables.items()}, "xlsx"),
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{chain_id}_analysis.xlsx"'},
         )
@@ -393,19 +385,11 @@ def resilience_scenario(
             "may not read are not shown"
         )
     if format == "xlsx":
-        from jiqun.services.exporting import neutralise_formulas
-
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            pd.DataFrame(
-                [(k, str(v)) for k, v in {**rep.summary, **rep.basis}.items()]
-                + [("说明 note", n) for n in notes],
-                columns=["项目 item", "值 value"],
-            ).to_excel(xw, sheet_name="说明 notes", index=False)
-            for name, (df, _t, _h) in tables.items():
-                neutralise_formulas(df).to_excel(xw, sheet_name=name[:31], index=False)
+        head = [(k, str(v)) for k, v in {**rep.summary, **rep.basis}.items()]
+        head += [("说明 note", n) for n in notes]
+        sheets = {"说明 notes": pd.DataFrame(head, columns=["项目 item", "值 value"])}
         return Response(
-            buf.getvalue(),
+            table_bytes(sheets | {name: df for name, (df, _t, _h) in tables.items()}, "xlsx"),
             media_type=XLSX,
             headers={"Content-Disposition": 'attachment; filename="scenario.xlsx"'},
         )
