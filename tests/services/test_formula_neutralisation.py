@@ -130,3 +130,17 @@ def test_no_other_module_writes_tables() -> None:
         if any(c in p.read_text(encoding="utf-8") for c in calls)
     )
     assert writers == ["services/uploads.py", "standard/writer.py"]
+
+
+def test_cli_innovation_export(demo_engine: Any, tmp_path: Path) -> None:
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    from jiqun.cli.app import app
+
+    with demo_engine.begin() as c:
+        c.execute(text("UPDATE clusters SET name = :n WHERE cluster_id = 'NC2021-03'"), {"n": EVIL})
+    out = tmp_path / "innovation.xlsx"
+    res = CliRunner().invoke(app, ["innovation", "--batches", "2021,2022", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert_neutralised(cells(out, ".xlsx"))

@@ -1,4 +1,4 @@
-"""One jieba tokenizer (``jiqun.standard.text``) behind chain mapping and matchmaking."""
+"""One jieba tokenizer (``jiqun.standard.tokenizer``) behind chain mapping and matchmaking."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_only_one_module_loads_jieba() -> None:
         for p in SRC.rglob("*.py")
         if "import jieba" in p.read_text(encoding="utf-8")
     )
-    assert loaders == ["standard/text.py"]
+    assert loaders == ["standard/tokenizer.py"]
 
 
 def test_chains_and_matching_use_it_with_their_own_words() -> None:

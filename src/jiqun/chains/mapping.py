@@ -70,7 +70,7 @@ def _empty() -> pd.DataFrame:
     )
 
 
-#: The chain mapping's segmenter (jiqun.standard.text), shared by all chains; it only grows:
+#: The chain mapping's segmenter (jiqun.standard.tokenizer), shared by all chains; it only grows:
 #: loading jieba's dictionary costs about a second, adding a word microseconds, and more whole
 #: product words only make the segmentation of every chain more precise.
 _SEGMENTER = JiebaTokenizer()

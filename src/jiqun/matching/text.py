@@ -74,7 +74,7 @@ _CLAUSE = re.compile(r"[；;、，,。：:（）()【】\[\]《》<>“”\"'/\\
 # a kept term: ≥ 2 characters of CJK, letters and digits (减速器, PLC, RV减速器, 5G, IGBT)
 _TERM = re.compile(r"^[0-9a-z\u3400-\u9fff][0-9a-z.+\-\u3400-\u9fff]+$")
 
-#: matching's own segmenter (jiqun.standard.text): its user words are all template keywords
+#: matching's own segmenter (jiqun.standard.tokenizer): its user words are all template keywords
 _SEGMENTER = JiebaTokenizer()
 _LOCK = threading.Lock()
 

@@ -112,16 +112,6 @@ class JiebaTokenizer:
         return list(self.tokenizer().lcut(text, HMM=False))
 
     def cut_for_search(self, text: str) -> list[str]:
-        """Search-mode segmentation without HMM (also the shorter dictionary words inside).
-
-        Parameters
-        ----------
-        text:
-            The text.
-
-        Returns
-        -------
-        list[str]
-            The words in text order.
-        """
+        """As :meth:`cut`, in search mode: a long word is followed by the shorter dictionary
+        words inside it (``减速器`` → ``减速``, ``减速器``)."""
         return list(self.tokenizer().cut_for_search(text, HMM=False))
