@@ -502,3 +502,26 @@ def test_cli_chain_map_is_audited(prepared: Any) -> None:
     _cli("chain", "map", "integrated_circuits", "--cluster", w.cluster)
     e = _one(w, since, "chain_map")
     assert w.firms["A"] in e["subjects"] and e["role"] == "admin-local"
+
+
+def test_a_page_names_only_the_firms_on_it(prepared: Any) -> None:
+    w = prepared
+    f = w.firms
+    c = w.client()
+    since = _max_id(w)
+    r = c.get(
+        f"/api/v1/policies/{POLICY}/firms",
+        params={"limit": 1, "offset": 1, "sort": "-uscc"},
+        headers=w.auth("gov"),
+    )
+    body = r.json()
+    assert body["meta"]["total"] == 3 and len(body["items"]) == 1
+    second = sorted([f["A"], f["D"], f["E"]], reverse=True)[1]
+    assert body["items"][0]["uscc"] == second
+    assert _one(w, since, "policy_firms")["subjects"] == [second]
+    since = _max_id(w)
+    r = c.get(
+        "/api/v1/digital/assessments", params={"limit": 1, "offset": 5}, headers=w.auth("gov")
+    )
+    assert r.json()["meta"]["total"] == 1 and r.json()["items"] == []
+    assert _one(w, since, "list_assessments")["subjects"] == []

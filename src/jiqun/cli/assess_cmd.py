@@ -562,7 +562,7 @@ def list_cmd(
     from jiqun.store.db import prepare
 
     prepare()
-    df = assessments_for(local_principal(), uscc=uscc, status=status, limit=limit)
+    df, _total = assessments_for(local_principal(), uscc=uscc, status=status, limit=limit)
     if as_json:
         console.print_json(
             json.dumps(df.to_dict(orient="records"), default=str, ensure_ascii=False)

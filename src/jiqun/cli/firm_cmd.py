@@ -50,13 +50,9 @@ def firm_list(
         purpose="export" if out else "list",
     )
     if out is not None:
-        from jiqun.services.exporting import neutralise_formulas
+        from jiqun.standard.writer import write_table
 
-        safe = neutralise_formulas(df)
-        if out.suffix.lower() == ".xlsx":
-            safe.to_excel(out, index=False)
-        else:
-            safe.to_csv(out, index=False, encoding="utf-8-sig")
+        write_table(out, df)
         console.print(f"[green]已导出 exported[/] {len(df):,} → {out}")
         return
     t = Table("uscc", "name", "region", "industry", "revenue 万元")

@@ -748,8 +748,9 @@ def import_rows_outside_scope(
       region; an enterprise already stored elsewhere cannot be moved in; supply links whose
       supplier and buyer are both registered in its region.
     - cluster organisation: members of its own cluster, registered in one of the cluster's
-      member regions (a firm elsewhere joins through the administrator, so that a cluster
-      cannot widen its own view by listing firms).
+      member regions (a firm elsewhere joins through the administrator). The memberships it
+      writes are stored ``pending`` and widen its view only once the administrator or the firm
+      approves them (:mod:`jiqun.services.memberships`).
     """
     import numpy as np
 

@@ -484,10 +484,12 @@ def assessments_for(
     uscc: str | None = None,
     framework: str | None = None,
     status: str | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
     engine: Engine | None = None,
     client: str | None = None,
-) -> pd.DataFrame:
+    offset: int = 0,
+    sort: str | None = None,
+) -> tuple[pd.DataFrame, int]:
     """Stored assessments one reader may see (without answers), newest first; audited.
 
     The one assessment list (scores and levels of named firms) behind the web page, the REST
@@ -499,24 +501,27 @@ def assessments_for(
     ----------
     principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
     uscc, framework, status: optional filters.
-    limit: at most this many rows (1 … 1000).
+    limit: rows of the page (``None``: every row, as for a download).
     engine: the database.
     client: the client address for the audit entry.
+    offset, sort: the page and its order (a column, ``-`` for descending; default newest
+        first).
 
     Returns
     -------
-    pandas.DataFrame
-        The columns of :func:`list_assessments`.
+    (rows, total)
+        The columns of :func:`list_assessments`; ``total`` before paging. The audit entry
+        names exactly the firms of ``rows``.
 
     Example
     -------
     >>> assessments_for(access.local_principal(), status="submitted")  # doctest: +SKIP
     """
     from jiqun.services import access
+    from jiqun.services.paging import page_frame
 
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
-    limit = max(1, min(int(limit), 1000))
     if principal.role == "enterprise":
         if uscc not in (None, "", principal.scope):
             raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
@@ -544,17 +549,30 @@ def assessments_for(
         visible = text(f"SELECT e.uscc FROM enterprises e WHERE {cond}").bindparams(**params)
         q = q.where(_T.c.uscc.in_(visible.columns(uscc=_T.c.uscc.type)))
     with engine.connect() as c:
-        df = pd.read_sql(q.limit(limit), c)
+        df = pd.read_sql(q, c)
+    if sort:
+        df, total = page_frame(df, sort, "id", limit, offset)
+    else:  # newest first, as the query orders them
+        total = len(df)
+        if limit is not None:
+            df = df.iloc[max(0, offset) : max(0, offset) + max(0, limit)].reset_index(drop=True)
     access.audit_read(
         principal,
         "list_assessments",
         df["uscc"].tolist(),
         resource="digital_assessments",
-        params={"uscc": uscc, "framework": framework, "status": status, "limit": limit},
+        params={
+            "uscc": uscc,
+            "framework": framework,
+            "status": status,
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+        },
         client=client,
         engine=engine,
     )
-    return df
+    return df, total
 
 
 def _reader_basis(principal: Any, assessment_id: int, engine: Engine) -> tuple[str, dict[str, Any]]:

@@ -33,6 +33,7 @@ from jiqun.policy.allocation import AllocationResult
 from jiqun.policy.rules import uses_digital
 from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.services.paging import page_frame
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX
 from jiqun.standard.text import check_text
@@ -366,14 +367,17 @@ def qualifying_firms(
     engine: Engine | None = None,
     on: dt.date | None = None,
     client: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """免申即享名单 for one reader: the qualifying firms of a policy within the principal's own
     scope (admin: all; government: its region; cluster organisation: its cluster's firms);
     audited.
 
     The one qualifying list behind the web page, the REST API (JSON, CSV, XLSX) and the CLI.
-    The read is ONE audit entry (``policy_firms``) naming every firm of the list returned (all
-    pages: the interfaces page the list afterwards) and the policy.
+    The read is ONE audit entry (``policy_firms``) naming exactly the firms returned (the page,
+    or every row for a download) and the query.
 
     Parameters
     ----------
@@ -382,11 +386,12 @@ def qualifying_firms(
     engine: the database.
     on: the evaluation date (default: today).
     client: the client address for the audit entry.
+    limit, offset, sort: one page, sorted (``limit=None``: every row; default order uscc).
 
     Returns
     -------
-    (firms, info) as :func:`firms_for_policy`; ``info`` adds ``scope`` and
-    ``qualifying_in_scope`` for a non-admin.
+    (firms, info) as :func:`firms_for_policy`; ``info`` adds ``total`` (rows before paging)
+    and, for a non-admin, ``scope`` and ``qualifying_in_scope``.
 
     Raises
     ------
@@ -413,12 +418,20 @@ def qualifying_firms(
             )
         firms = firms[firms["uscc"].isin(mine)].reset_index(drop=True)
         info = {**info, "scope": principal.scope, "qualifying_in_scope": len(firms)}
+    firms, total = page_frame(firms, sort, "uscc", limit, offset)
+    info = {**info, "total": total}
     access.audit_read(
         principal,
         "policy_firms",
         firms["uscc"].tolist(),
         resource=f"policy:{policy_id}",
-        params={"policy_id": policy_id, "on": info.get("on")},
+        params={
+            "policy_id": policy_id,
+            "on": info.get("on"),
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+        },
         client=client,
         engine=engine,
     )

@@ -533,7 +533,9 @@ def enterprise(uscc: str, principal: P, engine: E, request: Request) -> dict[str
     base = pd.DataFrame([{k: rec[k] for k in ENTERPRISE_FIELDS if k != "tags"}])
     out = records(base.assign(synthetic=base["synthetic"].astype(bool)))[0]
     out["tags"] = list(rec["tags"])
-    out["clusters"] = records(pd.DataFrame(rec["clusters"], columns=["cluster_id", "role"]))
+    out["clusters"] = records(
+        pd.DataFrame(rec["clusters"], columns=["cluster_id", "role", "status"])
+    )
     link_cols = ["supplier_uscc", "buyer_uscc", "year", "input_category", "value", "synthetic"]
     for key in ("suppliers", "customers"):
         links = pd.DataFrame(rec[key], columns=link_cols)

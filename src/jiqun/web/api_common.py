@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
-from jiqun.services import access
 from jiqun.services.accounts import Principal
+from jiqun.services.paging import sort_frame
 from jiqun.web import deps
 from jiqun.web.responses import table_response
 
@@ -88,26 +88,6 @@ TABLE: dict[int | str, dict[str, Any]] = {
         },
     }
 }
-
-
-def sort_frame(df: pd.DataFrame, sort: str | None, default: str) -> pd.DataFrame:
-    """Sort by a column (``-col`` descending); unknown columns are a 400 error."""
-    key = (sort or default).strip()
-    desc = key.startswith("-")
-    col = key.lstrip("-")
-    if col not in df.columns:
-        raise access.JiqunError(
-            f"不能按 {col!r} 排序，可选：{', '.join(map(str, df.columns))}",
-            f"cannot sort by {col!r}; choose one of {', '.join(map(str, df.columns))}",
-        )
-    if df.empty:
-        return df
-    try:
-        return df.sort_values(col, ascending=not desc, kind="stable", na_position="last")
-    except TypeError:  # mixed types (lists, None): sort by their text
-        return df.sort_values(
-            col, ascending=not desc, kind="stable", na_position="last", key=lambda s: s.astype(str)
-        )
 
 
 def page(

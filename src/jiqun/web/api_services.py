@@ -20,7 +20,7 @@ from jiqun.services import access
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
 from jiqun.web.inputs import Body
-from jiqun.web.responses import records
+from jiqun.web.responses import records, table_response
 
 router = APIRouter()
 
@@ -182,15 +182,18 @@ def assessments(
     one audit entry per call naming the firms listed."""
     from jiqun.services import digital
 
-    df = digital.assessments_for(
+    df, total = digital.assessments_for(
         principal,
         uscc=uscc,
         status=status,
-        limit=1000,
+        limit=limit if format == "json" else None,
+        offset=offset if format == "json" else 0,
+        sort=sort,
         engine=engine,
         client=deps.client(request),
     )
-    return page(df, format, "assessments", limit, offset, sort, "id")
+    meta = {"total": total, "limit": limit, "offset": offset}
+    return table_response(df, format, "assessments", meta)
 
 
 @router.get("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
@@ -380,8 +383,17 @@ def policy_firms(
     (admin all, government its region, cluster organisation its cluster)."""
     from jiqun.services import policy
 
-    firms, info = policy.qualifying_firms(principal, policy_id, engine, client=deps.client(request))
-    return page(firms, format, f"policy-{policy_id}", limit, offset, sort, "uscc", {"basis": info})
+    firms, info = policy.qualifying_firms(
+        principal,
+        policy_id,
+        engine,
+        client=deps.client(request),
+        limit=limit if format == "json" else None,
+        offset=offset if format == "json" else 0,
+        sort=sort,
+    )
+    meta = {"total": info["total"], "limit": limit, "offset": offset, "basis": info}
+    return table_response(firms, format, f"policy-{policy_id}", meta)
 
 
 @router.get("/enterprises/{uscc}/policies", tags=["policy"], response_model=ServiceOut)

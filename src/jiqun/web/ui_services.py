@@ -107,7 +107,7 @@ def _digital_page(
                 limit=1000 if principal.role == "enterprise" else 50,
                 engine=eng,
                 client=deps.client(request),
-            )
+            )[0]
         )
     current = gap = None
     if assessment_id is not None:
