@@ -274,12 +274,10 @@ def _gbt_next(fw: Gbt39116Framework, r: MaturityResult) -> NextLevelGap:
             f"问卷未完成（{len(r.missing)} 个子域未答完），按未答=未满足计算 / incomplete "
             f"({len(r.missing)} sub-domains undecided): unanswered counted as not met"
         )
-    return NextLevelGap(
-        framework=fw.id,
-        current_level=cur,
-        current_name_zh=fw.level_name(cur)[0],
-        next_level=nxt,
-        next_name_zh=fw.level_name(nxt)[0] if nxt else None,
+    return _next_level_gap(
+        fw,
+        cur,
+        nxt,
         total=None,
         threshold=None,
         deficit=float(len(df)) if nxt else None,
@@ -288,6 +286,18 @@ def _gbt_next(fw: Gbt39116Framework, r: MaturityResult) -> NextLevelGap:
         roadmap=df,
         scenes=pd.DataFrame(),
         notes=notes,
+    )
+
+
+def _next_level_gap(fw: Framework, cur: int, nxt: int | None, **rest: Any) -> NextLevelGap:
+    """A :class:`NextLevelGap` from level ``cur`` to ``nxt``, named as the framework names them."""
+    return NextLevelGap(
+        framework=fw.id,
+        current_level=cur,
+        current_name_zh=fw.level_name(cur)[0],
+        next_level=nxt,
+        next_name_zh=fw.level_name(nxt)[0] if nxt else None,
+        **rest,
     )
 
 
@@ -374,12 +384,10 @@ def gap_to_next_level(
             "未答题目不在建议中：" + "、".join(unanswered) + " / unanswered items are not in the "
             "actions: " + ", ".join(unanswered)
         )
-    return NextLevelGap(
-        framework=fw.id,
-        current_level=cur,
-        current_name_zh=fw.level_name(cur)[0],
-        next_level=nxt,
-        next_name_zh=fw.level_name(nxt)[0] if nxt else None,
+    return _next_level_gap(
+        fw,
+        cur,
+        nxt,
         total=result.total,
         threshold=_f(thr) if thr is not None else None,
         deficit=_f(deficit) if deficit is not None else None,

@@ -495,6 +495,37 @@ def validate_answers(framework: Framework | str, answers: Mapping[str, Any]) -> 
 # ---------------------------------------------------------------------------------------------
 
 
+def _result_fields(
+    fw: Framework,
+    complete: bool,
+    missing: list[str],
+    level: int | None,
+    provisional: int,
+    answers: dict[str, Any],
+    notes: list[str],
+) -> dict[str, Any]:
+    """The fields both result kinds fill alike: framework, completeness, level, rule and notes."""
+    name_zh, name_en = fw.level_name(level)
+    return {
+        "framework": fw.id,
+        "edition": fw.edition,
+        "name_zh": fw.name_zh,
+        "name_en": fw.name_en,
+        "complete": complete,
+        "missing": missing,
+        "level": level,
+        "provisional_level": provisional,
+        "level_name_zh": name_zh,
+        "level_name_en": name_en,
+        "rule_zh": fw.rule_zh,
+        "rule_en": fw.rule_en,
+        "basis_zh": fw.basis_zh,
+        "basis_en": fw.basis_en,
+        "answers": answers,
+        "notes": notes,
+    }
+
+
 @dataclass
 class MiitResult:
     """The scored MIIT questionnaire (see :func:`score_miit`)."""
@@ -683,7 +714,6 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
     complete = not missing
     provisional = fw.level_of(total)
     level = provisional if complete else None
-    name_zh, name_en = fw.level_name(level)
     notes: list[str] = []
     if not complete:
         notes.append(
@@ -695,30 +725,15 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
     if not fw.official_rule_in_sources:
         notes.append(f"{fw.basis_zh} / {fw.basis_en}")
     return MiitResult(
-        framework=fw.id,
-        edition=fw.edition,
-        name_zh=fw.name_zh,
-        name_en=fw.name_en,
-        complete=complete,
-        missing=missing,
+        **_result_fields(fw, complete, missing, level, provisional, norm, notes),
         items=items,
         level2=level2,
         dimensions=dims,
         total=_d(total),
         max_total=_d(fw.total_points),
-        level=level,
-        provisional_level=provisional,
-        level_name_zh=name_zh,
-        level_name_en=name_en,
-        rule_zh=fw.rule_zh,
-        rule_en=fw.rule_en,
-        basis_zh=fw.basis_zh,
-        basis_en=fw.basis_en,
         official_rule_in_sources=fw.official_rule_in_sources,
         scenes=scenes,
         scene_levels=scene_levels,
-        answers=norm,
-        notes=notes,
     )
 
 
@@ -900,7 +915,6 @@ def score_gbt39116(
                 "share": (met / len(app)) if app else None,
             }
         )
-    name_zh, name_en = fw.level_name(level)
     notes = [f"{fw.basis_zh} / {fw.basis_en}"]
     if not complete:
         notes.insert(
@@ -915,26 +929,11 @@ def score_gbt39116(
             "not yet checked against the standard"
         )
     return MaturityResult(
-        framework=fw.id,
-        edition=fw.edition,
-        name_zh=fw.name_zh,
-        name_en=fw.name_en,
-        complete=complete,
-        missing=missing,
+        **_result_fields(fw, complete, missing, level, provisional, norm, notes),
         subdomains=subs,
         domains=group("domain_zh", dom_en),
         elements=group("element_zh", el_en),
         level_shares=shares,
-        level=level,
-        provisional_level=provisional,
-        level_name_zh=name_zh,
-        level_name_en=name_en,
-        rule_zh=fw.rule_zh,
-        rule_en=fw.rule_en,
-        basis_zh=fw.basis_zh,
-        basis_en=fw.basis_en,
-        answers=norm,
-        notes=notes,
     )
 
 
