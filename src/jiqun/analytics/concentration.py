@@ -279,14 +279,12 @@ def spatial_gini(X: pd.DataFrame, region_totals: pd.Series | None = None) -> pd.
     Source: Krugman (1991); Ellison & Glaeser (1997), eq. (1)/(2) (their ``G``). Peer convention:
     the ``G_i`` column of REAT 3.0.3 ``ellison.a2``; no separate EconGeo function.
 
-    Zero lines: industries with total 0 and regions of size 0 are dropped with a ``JiqunWarning``.
+    Zero lines are dropped with a ``JiqunWarning`` as in :func:`hoover_concentration`.
 
     Parameters
     ----------
-    X:
-        Region × industry matrix, values ``≥ 0``.
-    region_totals:
-        Optional region sizes ``E_r``; default row sums of ``X``.
+    X, region_totals:
+        As in :func:`hoover_concentration`.
 
     Returns
     -------
