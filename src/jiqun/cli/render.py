@@ -91,11 +91,11 @@ def frame_table(
     Returns
     -------
     rich.table.Table
-        Ready to print.
+        One row per row of ``df``, ready to print.
 
     References
     ----------
-    :func:`table`.
+    :func:`table`; ``pandas.DataFrame.itertuples``.
 
     Example
     -------

@@ -17,7 +17,8 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
+
+from jiqun.cli.render import table
 
 resilience_app = typer.Typer(
     help="供应链韧性 / supply-chain resilience: concentration, single points of failure, ESRI, "
@@ -69,19 +70,21 @@ def _syn(flag: bool) -> str:
     return " [bold yellow]【模拟数据 SYNTHETIC】[/]" if flag else ""
 
 
-def _basis(basis: dict[str, Any], notes: list[str]) -> None:
-    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in basis.items()) + "[/]")
-    for n in notes:
+def _finish(rep: Any, out: Path | None) -> None:
+    """Print the report's basis and notes; write the report to ``out`` when given."""
+    from jiqun.services.resilience import write_output
+
+    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in rep.basis.items()) + "[/]")
+    for n in rep.notes:
         console.print(f"[yellow]注 note:[/] {n}")
+    if out is not None:
+        console.print(f"[green]已写入 written[/] → {write_output(rep, out)}")
 
 
 def _table(title: str, df: pd.DataFrame, cols: dict[str, str], pct: set[str] = frozenset()) -> None:
-    t = Table(title=title)
-    for label in cols.values():
-        t.add_column(label)
-    for r in df.to_dict("records"):
-        t.add_row(*(_fmt(r.get(c), c in pct, 3 if c in _THREE else 1) for c in cols))
-    console.print(t)
+    records = df.to_dict("records")
+    rows = ((_fmt(r.get(c), c in pct, 3 if c in _THREE else 1) for c in cols) for r in records)
+    console.print(table(cols.values(), rows, title))
 
 
 @resilience_app.command("metrics")
@@ -100,7 +103,7 @@ def metrics_cmd(
     out: OutOpt = None,
 ) -> None:
     """供应集中度、单一来源、单点故障与 ESRI / supply concentration, single sourcing, SPOF, ESRI."""
-    from jiqun.services.resilience import resilience_metrics, write_output
+    from jiqun.services.resilience import resilience_metrics
     from jiqun.store.db import prepare
 
     prepare()
@@ -182,10 +185,7 @@ def metrics_cmd(
         },
         {"top_share", "foreign_share"},
     )
-    _basis(rep.basis, rep.notes)
-    if out is not None:
-        p = write_output(rep, out)
-        console.print(f"[green]已写入 written[/] → {p}")
+    _finish(rep, out)
 
 
 @resilience_app.command("scenario")
@@ -221,7 +221,7 @@ def scenario_cmd(
     out: OutOpt = None,
 ) -> None:
     """情景模拟：企业停产、地区停工、进口中断 / run a disruption scenario."""
-    from jiqun.services.resilience import scenario, write_output
+    from jiqun.services.resilience import scenario
     from jiqun.standard.problems import JiqunError
     from jiqun.store.db import prepare
 
@@ -317,10 +317,7 @@ def scenario_cmd(
                 "score": "得分",
             },
         )
-    _basis(rep.basis, rep.notes)
-    if out is not None:
-        p = write_output(rep, out)
-        console.print(f"[green]已写入 written[/] → {p}")
+    _finish(rep, out)
 
 
 @resilience_app.command("willems")
