@@ -29,7 +29,6 @@ METHODS.md §5 ("Firm → segment mapping"); jieba (MIT), https://github.com/fxs
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import warnings
@@ -43,6 +42,7 @@ import pandas as pd
 from jiqun.analytics.rca import JiqunWarning
 from jiqun.chains.templates import ChainTemplate
 from jiqun.standard.problems import JiqunError
+from jiqun.tokenizer import new_jieba_tokenizer
 
 __all__ = ["KEYWORD_CONFIDENCE", "MANUAL_CONFIDENCE", "MAPPING_COLUMNS", "map_firms"]
 
@@ -86,16 +86,7 @@ def _tokenizer(words: Iterable[str]) -> Any:
     global _TOKENIZER
     with _TOKENIZER_LOCK:
         if _TOKENIZER is None:
-            with warnings.catch_warnings():
-                # jieba 0.42 has invalid escape sequences in its regexes (DeprecationWarning)
-                warnings.simplefilter("ignore", DeprecationWarning)
-                import jieba
-
-            # jieba logs its dictionary loading on stderr; keep the CLI output clean.
-            jieba.setLogLevel(logging.WARNING)
-            tk = jieba.Tokenizer()
-            tk.initialize()
-            _TOKENIZER = tk
+            _TOKENIZER = new_jieba_tokenizer()
         for w in sorted(set(words) - _TOKENIZER_WORDS):
             _TOKENIZER.add_word(w)
             _TOKENIZER_WORDS.add(w)

@@ -32,16 +32,16 @@ jieba (MIT), https://github.com/fxsjy/jieba.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from jiqun.tokenizer import new_jieba_tokenizer
 
 __all__ = [
     "BM25_B",
@@ -85,15 +85,7 @@ def _jieba() -> Any:
     global _TOKENIZER
     with _LOCK:
         if _TOKENIZER is None:
-            with warnings.catch_warnings():
-                # jieba 0.42 has invalid escape sequences in its regexes (DeprecationWarning)
-                warnings.simplefilter("ignore", DeprecationWarning)
-                import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            tk = jieba.Tokenizer()
-            tk.initialize()
-            _TOKENIZER = tk
+            _TOKENIZER = new_jieba_tokenizer()
         return _TOKENIZER
 
 
