@@ -81,7 +81,9 @@ def _finish(rep: Any, out: Path | None) -> None:
         console.print(f"[green]已写入 written[/] → {write_output(rep, out)}")
 
 
-def _table(title: str, df: pd.DataFrame, cols: dict[str, str], pct: set[str] = frozenset()) -> None:
+def _table(
+    title: str, df: pd.DataFrame, cols: dict[str, str], pct: frozenset[str] | set[str] = frozenset()
+) -> None:
     records = df.to_dict("records")
     rows = ((_fmt(r.get(c), c in pct, 3 if c in _THREE else 1) for c in cols) for r in records)
     console.print(table(cols.values(), rows, title))
