@@ -52,6 +52,7 @@ __all__ = [
     "MiitLevel",
     "MiitScene",
     "Option",
+    "as_framework",
     "framework_id",
     "load_framework",
 ]
@@ -863,3 +864,28 @@ def load_framework(name: str = "miit2024", path: str | Path | None = None) -> Fr
             raise JiqunError(f"{p} 不是有效的 YAML：{e}", f"{p} is not valid YAML: {e}") from None
         return _from_doc(doc, str(p), p.parent)
     return _shipped(framework_id(name))
+
+
+def as_framework(framework: Framework | str) -> Framework:
+    """A loaded framework as it is, or the shipped framework of that name.
+
+    Parameters
+    ----------
+    framework:
+        A :class:`MiitFramework` / :class:`Gbt39116Framework`, or a name for :func:`load_framework`.
+
+    Returns
+    -------
+    MiitFramework | Gbt39116Framework
+
+    References
+    ----------
+    :func:`load_framework`.
+
+    Example
+    -------
+    >>> fw = load_framework("gbt")
+    >>> as_framework(fw) is fw, as_framework("gbt39116") is fw
+    (True, True)
+    """
+    return load_framework(framework) if isinstance(framework, str) else framework

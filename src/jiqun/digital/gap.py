@@ -35,7 +35,7 @@ from jiqun.digital.frameworks import (
     Gbt39116Framework,
     MiitFramework,
     MiitItem,
-    load_framework,
+    as_framework,
 )
 from jiqun.digital.scoring import MaturityResult, MiitResult, score_answers
 
@@ -187,7 +187,7 @@ def candidate_actions(framework: MiitFramework | str, result: MiitResult) -> pd.
     >>> candidate_actions("miit2024", r)[["item_id", "gain"]].values.tolist()
     [['network', 2.0], ['market', 1.5]]
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     assert isinstance(fw, MiitFramework)
     rows: list[dict[str, Any]] = []
     for it in fw.items:
@@ -334,6 +334,7 @@ def gap_to_next_level(
 
     Example
     -------
+    >>> from jiqun.digital.frameworks import load_framework
     >>> from jiqun.digital.scoring import score_miit
     >>> fw = load_framework("miit2024")
     >>> ans = {i: "A" for i in ("information_systems", "planning")}   # 2.5 + 1.5 = 4 points
@@ -341,7 +342,7 @@ def gap_to_next_level(
     >>> g.next_level, g.deficit, g.roadmap["item_id"].tolist()
     (1, 16.0, ['information_systems', 'planning'])
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if isinstance(fw, Gbt39116Framework):
         assert isinstance(result, MaturityResult)
         return _gbt_next(fw, result)
@@ -474,6 +475,7 @@ def gap_to_peers(
 
     Example
     -------
+    >>> from jiqun.digital.frameworks import load_framework
     >>> from jiqun.digital.scoring import score_miit
     >>> fw = load_framework("miit2024")
     >>> me = score_miit(fw, {"network": ["A"]})
@@ -481,7 +483,7 @@ def gap_to_peers(
     >>> g.actions[["target", "gain", "peer_share"]].values.tolist()
     [['B 应用系统网络', 2.0, 0.5], ['C 5G工业网络', 2.0, 1.0]]
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     n = len(peer_answers)
     notes: list[str] = []
     if n == 0:

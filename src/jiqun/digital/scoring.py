@@ -42,7 +42,7 @@ from jiqun.digital.frameworks import (
     Gbt39116Framework,
     MiitFramework,
     MiitItem,
-    load_framework,
+    as_framework,
 )
 from jiqun.standard.problems import JiqunError, Problem
 
@@ -434,7 +434,7 @@ def validate_answers(framework: Framework | str, answers: Mapping[str, Any]) -> 
     ...     print([p.rule for p in e.problems])
     ['digital.answer.range', 'digital.answer.unknown_item']
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if not isinstance(answers, Mapping):
         raise JiqunError(
             f"答案须为「题目编号 → 答案」的映射，实际为 {type(answers).__name__}",
@@ -637,7 +637,7 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
     >>> r.total, r.complete, r.level, r.provisional_level
     (7.0, False, None, 0)
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if not isinstance(fw, MiitFramework):
         raise JiqunError(
             f"{fw.name_zh} 不是 MIIT 评测框架", f"{fw.name_en} is not a MIIT framework"
@@ -828,6 +828,7 @@ def score_gbt39116(
 
     Example
     -------
+    >>> from jiqun.digital.frameworks import load_framework
     >>> g = load_framework("gbt39116")
     >>> ans = {s: 3 for s in g.subdomain_ids}
     >>> ans["sales"] = {"1": True, "2": False, "3": True}
@@ -836,7 +837,7 @@ def score_gbt39116(
     >>> r.level, r.level_name_zh, r.complete
     (1, '1级 规划级', True)
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if not isinstance(fw, Gbt39116Framework):
         raise JiqunError(f"{fw.name_zh} 不是 GB/T 39116", f"{fw.name_en} is not GB/T 39116")
     norm = validate_answers(fw, answers)
@@ -962,7 +963,7 @@ def score_answers(
     >>> score_answers("gbt39116", {"data": 2}).complete
     False
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if isinstance(fw, MiitFramework):
         return score_miit(fw, answers)
     return score_gbt39116(fw, answers)
