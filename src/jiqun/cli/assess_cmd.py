@@ -8,16 +8,15 @@ involved.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from jiqun.cli.render import terminal_console
 from jiqun.standard.problems import JiqunError
 
 assess_app = typer.Typer(
@@ -25,7 +24,7 @@ assess_app = typer.Typer(
     no_args_is_help=True,
 )
 
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 
 SYN = " [bold yellow]【模拟数据 SYNTHETIC】[/]"
 

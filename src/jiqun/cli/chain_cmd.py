@@ -9,15 +9,14 @@ by :func:`jiqun.cli.app.main`.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console, JustifyMethod
+from rich.console import JustifyMethod
 from rich.panel import Panel
 
-from jiqun.cli.render import Column, frame_table, table
+from jiqun.cli.render import Column, frame_table, table, terminal_console
 
 chain_app = typer.Typer(
     help="产业链图谱 / industrial chains: templates, firm mapping, completeness, local "
@@ -25,8 +24,7 @@ chain_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 
 TemplatesOpt = Annotated[
     Path | None,

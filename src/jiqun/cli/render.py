@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,27 @@ from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
 if TYPE_CHECKING:  # only annotations: the CLI should not import pandas before it needs it
     import pandas as pd
+
+
+def terminal_console() -> Console:
+    """The console a command group prints to: as wide as the terminal, 160 columns when piped.
+
+    Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
+
+    Returns
+    -------
+    rich.console.Console
+
+    References
+    ----------
+    rich's ``Console(width=...)``.
+
+    Example
+    -------
+    >>> terminal_console().width >= 80
+    True
+    """
+    return Console(width=None if sys.stdout.isatty() else 160)
 
 
 def _yi(wan: float) -> str:

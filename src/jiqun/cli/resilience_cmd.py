@@ -9,16 +9,14 @@ essentiality) and the synthetic marker when demo rows are involved.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.panel import Panel
 
-from jiqun.cli.render import table
+from jiqun.cli.render import table, terminal_console
 
 resilience_app = typer.Typer(
     help="供应链韧性 / supply-chain resilience: concentration, single points of failure, ESRI, "
@@ -26,8 +24,7 @@ resilience_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 
 ScopeRegionOpt = Annotated[
     str | None,
