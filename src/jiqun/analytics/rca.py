@@ -279,6 +279,15 @@ def _warn_dropped(
     )
 
 
+def _warn_labels(zh: str, en: str, labels: Sequence[Hashable], stacklevel: int = 2) -> None:
+    """Warn ``"{zh}：{labels} / {en}: {labels}"`` naming the regions/industries concerned.
+
+    ``stacklevel`` is counted from the caller, as for :func:`warnings.warn` called there.
+    """
+    shown = _fmt_labels(labels)
+    warnings.warn(JiqunWarning(f"{zh}：{shown} / {en}: {shown}"), stacklevel=stacklevel + 1)
+
+
 # --------------------------------------------------------------------------------------------
 # long → wide
 # --------------------------------------------------------------------------------------------
