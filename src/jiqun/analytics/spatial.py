@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.rca import JiqunWarning, _fmt_labels
+from jiqun.analytics.rca import _fmt_labels, _warn_labels
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -168,12 +168,10 @@ def _relabel(w: Any, ids: list[Hashable]) -> Any:
 
 def _warn_islands(w: Any) -> None:
     if w.islands:
-        warnings.warn(
-            JiqunWarning(
-                f"{len(w.islands)} 个地区没有邻居（孤岛），其空间滞后为 0：{_fmt_labels(w.islands)} / "
-                f"{len(w.islands)} region(s) have no neighbour (islands); their spatial lag is 0: "
-                f"{_fmt_labels(w.islands)}"
-            ),
+        _warn_labels(
+            f"{len(w.islands)} 个地区没有邻居（孤岛），其空间滞后为 0",
+            f"{len(w.islands)} region(s) have no neighbour (islands); their spatial lag is 0",
+            w.islands,
             stacklevel=3,
         )
 

@@ -9,15 +9,14 @@ essentiality) and the synthetic marker when demo rows are involved.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
+
+from jiqun.cli.render import table, terminal_console
 
 resilience_app = typer.Typer(
     help="供应链韧性 / supply-chain resilience: concentration, single points of failure, ESRI, "
@@ -25,8 +24,7 @@ resilience_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 
 ScopeRegionOpt = Annotated[
     str | None,
@@ -69,27 +67,30 @@ def _syn(flag: bool) -> str:
     return " [bold yellow]【模拟数据 SYNTHETIC】[/]" if flag else ""
 
 
-def _basis(basis: dict[str, Any], notes: list[str]) -> None:
-    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in basis.items()) + "[/]")
-    for n in notes:
+def _finish(rep: Any, out: Path | None) -> None:
+    """Print the report's basis and notes; write the report to ``out`` when given."""
+    from jiqun.services.resilience import write_output
+
+    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in rep.basis.items()) + "[/]")
+    for n in rep.notes:
         console.print(f"[yellow]注 note:[/] {n}")
+    if out is not None:
+        console.print(f"[green]已写入 written[/] → {write_output(rep, out)}")
 
 
-def _table(title: str, df: pd.DataFrame, cols: dict[str, str], pct: set[str] = frozenset()) -> None:
-    t = Table(title=title)
-    for label in cols.values():
-        t.add_column(label)
-    for r in df.to_dict("records"):
+def _table(
+    title: str, df: pd.DataFrame, cols: dict[str, str], pct: frozenset[str] | set[str] = frozenset()
+) -> None:
+    records = df.to_dict("records")
+
+    def cell(r: dict[str, Any], c: str) -> str:
         mark = r.get("disclosure")  # a row suppressed by disclosure control says so
-        t.add_row(
-            *(
-                str(mark)
-                if isinstance(mark, str) and pd.isna(r.get(c))
-                else _fmt(r.get(c), c in pct, 3 if c in _THREE else 1)
-                for c in cols
-            )
-        )
-    console.print(t)
+        if isinstance(mark, str) and pd.isna(r.get(c)):
+            return str(mark)
+        return _fmt(r.get(c), c in pct, 3 if c in _THREE else 1)
+
+    rows = ((cell(r, c) for c in cols) for r in records)
+    console.print(table(cols.values(), rows, title))
 
 
 @resilience_app.command("metrics")
@@ -109,7 +110,7 @@ def metrics_cmd(
 ) -> None:
     """供应集中度、单一来源、单点故障与 ESRI / supply concentration, single sourcing, SPOF, ESRI."""
     from jiqun.services.access import local_principal
-    from jiqun.services.resilience import metrics_for, write_output
+    from jiqun.services.resilience import metrics_for
     from jiqun.store.db import prepare
 
     prepare()
@@ -192,10 +193,7 @@ def metrics_cmd(
         },
         {"top_share", "foreign_share"},
     )
-    _basis(rep.basis, rep.notes)
-    if out is not None:
-        p = write_output(rep, out)
-        console.print(f"[green]已写入 written[/] → {p}")
+    _finish(rep, out)
 
 
 @resilience_app.command("hot-spots")
@@ -224,7 +222,7 @@ def hot_spots_cmd(
         },
         {"esri"},
     )
-    _basis(res.basis, res.notes)
+    _finish(res, None)
 
 
 @resilience_app.command("scenario")
@@ -260,7 +258,7 @@ def scenario_cmd(
     out: OutOpt = None,
 ) -> None:
     """情景模拟：企业停产、地区停工、进口中断 / run a disruption scenario."""
-    from jiqun.services.resilience import scenario, write_output
+    from jiqun.services.resilience import scenario
     from jiqun.standard.problems import JiqunError
     from jiqun.store.db import prepare
 
@@ -376,10 +374,7 @@ def scenario_cmd(
                 "score": "得分",
             },
         )
-    _basis(rep.basis, rep.notes)
-    if out is not None:
-        p = write_output(rep, out)
-        console.print(f"[green]已写入 written[/] → {p}")
+    _finish(rep, out)
 
 
 @resilience_app.command("willems")

@@ -693,6 +693,12 @@ def _clean_body(
     def values(i: int) -> list[Any]:
         return body.iloc[i].tolist()
 
+    def drop_row(i: int, rule: str, severity: Severity, zh: str, en: str, value: object) -> None:
+        """Drop body row ``i`` and report it under its sheet row number."""
+        drop[i] = True
+        r = int(rows[i])
+        row_probs.append((r, _p(rule, severity, zh, en, row=r, value=value)))
+
     # trailing rows: blank, footers (注：, 数据来源：, 填表人：...) and total rows
     trail_blank: list[int] = []
     totals: set[int] = set()
@@ -705,20 +711,14 @@ def _clean_body(
         first = _first_text(values(i))
         if first is not None and _FOOTER_RE.match(first):
             r = int(rows[i])
-            row_probs.append(
-                (
-                    r,
-                    _p(
-                        "row.footer",
-                        "normalised",
-                        f"第{r}行是表尾说明，已删除：「{_short(first)}」",
-                        f"row {r} is a footer note, dropped: '{_short(first)}'",
-                        row=r,
-                        value=first,
-                    ),
-                )
+            drop_row(
+                i,
+                "row.footer",
+                "normalised",
+                f"第{r}行是表尾说明，已删除：「{_short(first)}」",
+                f"row {r} is a footer note, dropped: '{_short(first)}'",
+                first,
             )
-            drop[i] = True
             i -= 1
             continue
         if first is not None and len(first) < 20 and _TOTAL_RE.match(first):
@@ -735,20 +735,14 @@ def _clean_body(
             totals.add(k)
     for k in sorted(totals):
         first = _first_text(values(k)) or ""
-        drop[k] = True
         r = int(rows[k])
-        row_probs.append(
-            (
-                r,
-                _p(
-                    "row.total",
-                    "warning",
-                    f"第{r}行是合计/小计行「{first.strip()}」，不是企业记录，已删除（请核对是否需要）",
-                    f"row {r} is a total/subtotal row '{first.strip()}', not a record; dropped",
-                    row=r,
-                    value=first,
-                ),
-            )
+        drop_row(
+            k,
+            "row.total",
+            "warning",
+            f"第{r}行是合计/小计行「{first.strip()}」，不是企业记录，已删除（请核对是否需要）",
+            f"row {r} is a total/subtotal row '{first.strip()}', not a record; dropped",
+            first,
         )
 
     # repeated header rows (e.g. a header repeated on each printed page)
@@ -756,20 +750,9 @@ def _clean_body(
         vals = values(i)
         hits = sum(1 for j, f in mapping.columns.items() if _resolve(kind, _text(vals[j])) == f)
         if hits >= min(2, len(mapping.columns)):
-            drop[i] = True
             r = int(rows[i])
-            row_probs.append(
-                (
-                    r,
-                    _p(
-                        "row.repeated_header",
-                        "normalised",
-                        f"第{r}行重复了表头，已删除",
-                        f"row {r} repeats the header; dropped",
-                        row=r,
-                    ),
-                )
-            )
+            zh, en = f"第{r}行重复了表头，已删除", f"row {r} repeats the header; dropped"
+            drop_row(i, "row.repeated_header", "normalised", zh, en, "")
 
     # blank rows: one note per run
     blank_rows = [int(r) for r in rows[blank]]
