@@ -1,4 +1,4 @@
-"""Load benchmark of the platform's dashboard endpoints (issue 5: 50 concurrent clients for
+"""Load benchmark of the platform's dashboard endpoints (50 concurrent clients for
 2 minutes, p95 ≤ 200 ms, zero errors) with locust, headless.
 
 What it does:

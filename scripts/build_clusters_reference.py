@@ -277,7 +277,7 @@ class Extra2024:
     """Judgement for one 2024 national cluster."""
 
     name_en: str
-    field: str  # GLOSSARY field id or "" if truly unknown
+    field: str  # cluster field id or "" if truly unknown
     cities: tuple[str, ...]  # city names implied by the short name (prefecture level)
     provinces: tuple[str, ...]  # provinces implied by the name (short names)
     leading: str

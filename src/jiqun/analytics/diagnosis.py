@@ -3,7 +3,7 @@
 A pure function of region × industry matrices and the cluster's definition (member regions,
 leading industries); :mod:`jiqun.services.diagnosis` loads them from the store and writes the
 report. Every table is built from the public :mod:`jiqun.metrics` functions, so each figure
-follows the convention documented there (METHODS.md §1–§4):
+follows the convention documented there (docs/METHODS.md §1–§4):
 
 ``members``
     member cities: size, share of the nation, leading-industry share, LQ of the leading-industry
@@ -525,7 +525,7 @@ def diagnose(
 
     References
     ----------
-    METHODS.md §1–§4; Delgado, Porter & Stern (2016); European Cluster Observatory; Hidalgo &
+    docs/METHODS.md §1–§4; Delgado, Porter & Stern (2016); European Cluster Observatory; Hidalgo &
     Hausmann (2009); Metroverse (Harvard Growth Lab) and the Atlas of Economic Complexity
     strategy chart for the positioning classes.
 

@@ -49,7 +49,7 @@ def structure_similarity(X: pd.DataFrame) -> pd.DataFrame:
     ``X ≥ 0``). Rounding noise is clipped to ``[0, 1]`` and the diagonal is exactly 1.
 
     Source: UNIDO (1979), the coefficient used throughout the Chinese 产业同构 literature.
-    Peer convention: no EconGeo/REAT function; the formula of METHODS.md §2.
+    Peer convention: no EconGeo/REAT function; the formula of docs/METHODS.md §2.
 
     Zero rows (a region with no activity has no structure) are dropped with a ``JiqunWarning``.
 
@@ -148,7 +148,7 @@ def priority_overlap(
     Two regions that both have an **empty** set have an undefined overlap: NaN, with a
     ``JiqunWarning`` (a region with an empty set has NaN on the diagonal too).
 
-    Source: Jaccard (1901); METHODS.md §2. Peer convention: none (EconGeo ``relatedness(method =
+    Source: Jaccard (1901); docs/METHODS.md §2. Peer convention: none (EconGeo ``relatedness(method =
     "Jaccard")`` is the same index between industries, not regions).
 
     Parameters
@@ -208,7 +208,7 @@ def homogeneous_competition_table(
     LQs use ``reference`` (national totals per industry) when given, else the column sums of ``X``.
     Regions with an all-zero row are dropped with a ``JiqunWarning``.
 
-    Source: METHODS.md §2 (UNIDO 1979; Krugman 1991; Jaccard 1901).
+    Source: docs/METHODS.md §2 (UNIDO 1979; Krugman 1991; Jaccard 1901).
 
     Parameters
     ----------

@@ -11,7 +11,7 @@
   (:mod:`~jiqun.chains.leaders`), on inputs prepared by :mod:`~jiqun.chains.inputs`.
 
 Database access lives in :mod:`jiqun.services.chains`; the CLI is ``jiqun chain ...``.
-Methods: METHODS.md §5; user guide: ``docs/chains.md``.
+Methods: docs/METHODS.md §5; user guide: ``docs/chains.md``.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def analyse_chain(
 
     References
     ----------
-    METHODS.md §5.
+    docs/METHODS.md §5.
 
     Example
     -------

@@ -100,7 +100,7 @@ def chain_leader_candidates(
 
     References
     ----------
-    METHODS.md §5 ("Chain-leader candidates"); PageRank: Page et al. (1999).
+    docs/METHODS.md §5 ("Chain-leader candidates"); PageRank: Page et al. (1999).
 
     Example
     -------

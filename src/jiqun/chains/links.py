@@ -113,7 +113,7 @@ def weak_links(
 
     References
     ----------
-    METHODS.md §5 ("Weak / missing link (补链 list)").
+    docs/METHODS.md §5 ("Weak / missing link (补链 list)").
 
     Example
     -------
@@ -284,7 +284,7 @@ def strong_links(
 
     References
     ----------
-    METHODS.md §5 (强链).
+    docs/METHODS.md §5 (强链).
 
     Example
     -------
@@ -385,7 +385,7 @@ def extend_links(
 
     References
     ----------
-    METHODS.md §5 (延链).
+    docs/METHODS.md §5 (延链).
 
     Example
     -------

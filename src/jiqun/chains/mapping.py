@@ -24,7 +24,7 @@ expression pass) are segmented with jieba, which then confirms whole words.
 
 References
 ----------
-METHODS.md §5 ("Firm → segment mapping"); jieba (MIT), https://github.com/fxsjy/jieba.
+docs/METHODS.md §5 ("Firm → segment mapping"); jieba (MIT), https://github.com/fxsjy/jieba.
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ def map_firms(
 
     References
     ----------
-    METHODS.md §5 ("Firm → segment mapping"); confidences: :data:`CONFIDENCE_LEVELS`,
+    docs/METHODS.md §5 ("Firm → segment mapping"); confidences: :data:`CONFIDENCE_LEVELS`,
     :data:`KEYWORD_CONFIDENCE`, :data:`MANUAL_CONFIDENCE`.
 
     Example

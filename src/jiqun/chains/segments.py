@@ -186,7 +186,7 @@ def chain_completeness(
 
     References
     ----------
-    METHODS.md §5 ("Chain completeness").
+    docs/METHODS.md §5 ("Chain completeness").
 
     Example
     -------

@@ -151,7 +151,7 @@ def local_supporting_rate(
 ) -> LocalSupportingRate:
     """Local supporting rate (本地配套率), value basis where supply links exist, else count basis.
 
-    Value basis (METHODS.md §5):
+    Value basis (docs/METHODS.md §5):
     ``LSR = Σ v(l)·1[supplier(l) local] / Σ v(l)`` over the purchases ``l`` of local chain
     firms — per firm (its purchases), per segment (purchases of its local firms) and for the
     chain (each link once). With ``inputs="chain"`` only purchases from firms of the buying
@@ -180,7 +180,7 @@ def local_supporting_rate(
 
     References
     ----------
-    METHODS.md §5 ("Local supporting rate"). With ``region`` = the whole country the same
+    docs/METHODS.md §5 ("Local supporting rate"). With ``region`` = the whole country the same
     formula gives the domestic rate (国产化率).
 
     Example

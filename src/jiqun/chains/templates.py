@@ -17,7 +17,7 @@ chain, the segment, the field and the offending value (:class:`jiqun.standard.pr
 
 References
 ----------
-METHODS.md §5 (Industrial chains); GLOSSARY.md (chain, segment, positions); the YAML format is
+docs/METHODS.md §5 (Industrial chains); ``docs/chains.md`` (chain, segment, positions); the YAML format is
 documented in ``docs/chains.md``.
 """
 
@@ -849,7 +849,7 @@ def template_from_dict(doc: Mapping[str, Any], origin: str = "<dict>") -> ChainT
 
     References
     ----------
-    METHODS.md §5.
+    docs/METHODS.md §5.
 
     Example
     -------
@@ -995,7 +995,7 @@ def load_templates(
 
     References
     ----------
-    METHODS.md §5; ``docs/chains.md``.
+    docs/METHODS.md §5; ``docs/chains.md``.
 
     Example
     -------

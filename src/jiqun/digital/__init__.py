@@ -11,7 +11,7 @@
 * :mod:`jiqun.digital.questionnaire` — questionnaire templates and answer files (XLSX/JSON/CSV).
 
 Stored assessments, cluster membership and the demo set: :mod:`jiqun.services.digital`; CLI:
-``jiqun assess``. Methods: METHODS.md §7; user guide: ``docs/digital.md``.
+``jiqun assess``. Methods: docs/METHODS.md §7; user guide: ``docs/digital.md``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Frameworks
 
 References
 ----------
-METHODS.md §7 (Digital transformation); ``jiqun/reference/data/SOURCES.md``; MIIT notices
+docs/METHODS.md §7 (Digital transformation); ``jiqun/reference/data/SOURCES.md``; MIIT notices
 工信厅企业〔2022〕32号 (2022 edition and its level thresholds) and 工信厅企业〔2024〕56号
 (2024 edition); GB/T 39116-2020.
 """
@@ -841,7 +841,7 @@ def load_framework(name: str = "miit2024", path: str | Path | None = None) -> Fr
 
     References
     ----------
-    METHODS.md §7; ``jiqun/reference/data/SOURCES.md``; ``docs/digital.md``.
+    docs/METHODS.md §7; ``jiqun/reference/data/SOURCES.md``; ``docs/digital.md``.
 
     Example
     -------

@@ -18,7 +18,7 @@ database side (which firms are leaders) is :mod:`jiqun.services.digital`.
 
 References
 ----------
-METHODS.md §7; ``jiqun/digital/data/*.yaml`` (action templates).
+docs/METHODS.md §7; ``jiqun/digital/data/*.yaml`` (action templates).
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def candidate_actions(framework: MiitFramework | str, result: MiitResult) -> pd.
 
     References
     ----------
-    ``miit_sme_digital_2024_mfg_scored_items.csv`` (options and points); METHODS.md §7.
+    ``miit_sme_digital_2024_mfg_scored_items.csv`` (options and points); docs/METHODS.md §7.
 
     Example
     -------
@@ -330,7 +330,7 @@ def gap_to_next_level(
 
     References
     ----------
-    METHODS.md §7; MIIT 工信厅企业〔2022〕32号 (thresholds); GB/T 39116-2020.
+    docs/METHODS.md §7; MIIT 工信厅企业〔2022〕32号 (thresholds); GB/T 39116-2020.
 
     Example
     -------
@@ -471,7 +471,7 @@ def gap_to_peers(
 
     References
     ----------
-    METHODS.md §7; PRODUCT.md (chain leaders lead, SMEs follow).
+    docs/METHODS.md §7; ``docs/digital.md`` (chain leaders lead, SMEs follow).
 
     Example
     -------

@@ -6,7 +6,7 @@ chain leaders) and calls :func:`digital_index`.
 
 References
 ----------
-METHODS.md §7; 工业和信息化部 等《中小企业划型标准规定》（工信部联企业〔2011〕300号） for the
+docs/METHODS.md §7; 工业和信息化部 等《中小企业划型标准规定》（工信部联企业〔2011〕300号） for the
 size bands (industry: employee thresholds 20 / 300 / 1,000).
 """
 
@@ -186,7 +186,7 @@ def digital_index(
 
     References
     ----------
-    METHODS.md §7; size bands: 工信部联企业〔2011〕300号.
+    docs/METHODS.md §7; size bands: 工信部联企业〔2011〕300号.
 
     Example
     -------

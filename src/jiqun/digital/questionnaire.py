@@ -15,7 +15,7 @@ hands the file back (:func:`read_answers`); the answers are then validated and s
 
 References
 ----------
-``docs/digital.md``; METHODS.md §7.
+``docs/digital.md``; docs/METHODS.md §7.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ what is missing.
 
 References
 ----------
-METHODS.md §7; ``jiqun/reference/data/miit_sme_digital_2024_mfg_*.csv``;
+docs/METHODS.md §7; ``jiqun/reference/data/miit_sme_digital_2024_mfg_*.csv``;
 ``jiqun/reference/data/gbt39116_*.csv``; MIIT 工信厅企业〔2022〕32号 (2022 thresholds);
 GB/T 39116-2020.
 """
@@ -422,7 +422,7 @@ def validate_answers(framework: Framework | str, answers: Mapping[str, Any]) -> 
 
     References
     ----------
-    METHODS.md §7; ``docs/digital.md`` (answer formats).
+    docs/METHODS.md §7; ``docs/digital.md`` (answer formats).
 
     Example
     -------
@@ -628,7 +628,7 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
 
     References
     ----------
-    METHODS.md §7; ``miit_sme_digital_2024_mfg_scored_items.csv`` (points as published);
+    docs/METHODS.md §7; ``miit_sme_digital_2024_mfg_scored_items.csv`` (points as published);
     MIIT 工信厅企业〔2022〕32号 (thresholds 20/40/60/80).
 
     Example
@@ -824,7 +824,7 @@ def score_gbt39116(
 
     References
     ----------
-    GB/T 39116-2020 (levels, elements, sub-domains); METHODS.md §7.
+    GB/T 39116-2020 (levels, elements, sub-domains); docs/METHODS.md §7.
 
     Example
     -------
@@ -956,7 +956,7 @@ def score_answers(
 
     References
     ----------
-    :func:`score_miit`, :func:`score_gbt39116`; METHODS.md §7.
+    :func:`score_miit`, :func:`score_gbt39116`; docs/METHODS.md §7.
 
     Example
     -------

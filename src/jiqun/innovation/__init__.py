@@ -1,4 +1,4 @@
-"""Innovation resources of clusters (capability F): counts, concentration, gaps (pure functions).
+"""Innovation resources of clusters (docs/innovation.md): counts, concentration, gaps (pure functions).
 
 Resources are innovation carriers (制造业创新中心, 技术创新中心, 重点实验室, ...) and tagged
 enterprises (单项冠军, 专精特新"小巨人", 专精特新, 高新技术企业, 链主). A resource is *inside* a cluster
@@ -31,7 +31,7 @@ import pandas as pd
 
 from jiqun.standard.problems import JiqunError
 
-#: the headline figures of the 45 national clusters (PRODUCT.md, from MIIT's 2023–2024 statements)
+#: the headline figures of the 45 national clusters (MIIT's 2023–2024 statements; sources in ``jiqun/reference/data/SOURCES.md``)
 HEADLINE: dict[str, tuple[str, str, float, str]] = {
     # key: (中文, English, published value, comparison)
     "clusters_2021_2022": (

@@ -21,7 +21,7 @@ Rules
 
 References
 ----------
-GB 32100-2015; GB/T 4754-2017; GB/T 2260; PRODUCT.md capability H; GLOSSARY ``matchmaking``.
+GB 32100-2015; GB/T 4754-2017; GB/T 2260; ``docs/matching.md`` (the supply–demand board).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ a query then costs a few vectorised passes over the arrays (see ``benchmarks/REA
 
 References
 ----------
-METHODS.md §5 (firm → segment mapping); Robertson & Zaragoza (2009) for BM25.
+docs/METHODS.md §5 (firm → segment mapping); Robertson & Zaragoza (2009) for BM25.
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ def build_index(
 
     References
     ----------
-    METHODS.md §5 (firm → segment mapping, :func:`jiqun.chains.map_firms`); Robertson &
+    docs/METHODS.md §5 (firm → segment mapping, :func:`jiqun.chains.map_firms`); Robertson &
     Zaragoza (2009) for BM25.
 
     Example

@@ -872,7 +872,7 @@ def search_partners(
         Free text (technologies, products). Segment keywords of matching templates are added
         as synonyms.
     field:
-        A cluster field id (GLOSSARY ``field``: ``high_end_equipment`` …): keep firms in the
+        A cluster field id (a cluster field id of ``jiqun/reference/data/clusters.csv``: ``high_end_equipment`` …): keep firms in the
         field's classes (clusters' leading industries and chain-template classes of the field).
     tags:
         Keep firms that carry all these tags (``srdi``, ``little_giant`` …).

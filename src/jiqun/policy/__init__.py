@@ -1,4 +1,4 @@
-"""Policy services (capability I): eligibility rules, policy–enterprise matching, dynamic cluster
+"""Policy services (docs/policy.md): eligibility rules, policy–enterprise matching, dynamic cluster
 evaluation and differentiated support allocation.
 
 - :mod:`jiqun.policy.rules` — machine-readable eligibility rules, evaluation with reasons,

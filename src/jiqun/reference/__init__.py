@@ -865,7 +865,7 @@ def clusters() -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``cluster_id``, ``name_zh``, ``name_en``, ``tier`` (``national`` |
-        ``sme_characteristic``), ``batch_year`` (int), ``field`` (GLOSSARY id or NaN),
+        ``sme_characteristic``), ``batch_year`` (int), ``field`` (a field id as in ``data/clusters.csv``, or NaN),
         ``field_zh``, ``member_regions`` (``;``-separated GB/T 2260 codes: prefecture-level
         for national clusters, with 110100/120100/310100/500100 standing for the
         municipalities; county-level for SME clusters; may be ``""`` when the name gives no

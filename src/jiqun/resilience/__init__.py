@@ -1,4 +1,4 @@
-"""Supply network and resilience (``docs/resilience.md``; ``METHODS.md`` §6).
+"""Supply network and resilience (``docs/resilience.md``; ``docs/METHODS.md`` §6).
 
 Network and graph measures (:mod:`jiqun.resilience.network`), the Willems (2008) reader
 (:mod:`~jiqun.resilience.willems`), supplier and geographic concentration

@@ -1,4 +1,4 @@
-"""Supplier and geographic concentration of supply (``METHODS.md`` §6).
+"""Supplier and geographic concentration of supply (``docs/METHODS.md`` §6).
 
 - :func:`supplier_concentration` — per buyer and input category: Herfindahl–Hirschman index over
   suppliers ``HHI = Σ_j s_j²`` (``s_j`` = supplier ``j``'s share of what the buyer buys in that
@@ -105,7 +105,7 @@ def supplier_concentration(
     (``V_bc = Σ_j v_jbc``); ``effective_suppliers = 1 / HHI`` (equal to the number of suppliers
     when they share equally). Count basis: ``HHI = 1 / n``.
 
-    Source: ``METHODS.md`` §6 (supplier concentration); Hirschman (1945), Herfindahl (1950);
+    Source: ``docs/METHODS.md`` §6 (supplier concentration); Hirschman (1945), Herfindahl (1950);
     Adelman (1969) for the numbers-equivalent.
 
     Parameters
@@ -179,7 +179,7 @@ def single_sourced_share(
     ``count_share = #{(b, c): n_bc = 1} / #{(b, c)}``;
     ``value_share = Σ_{(b,c): n_bc = 1} V_bc / Σ V_bc`` (NaN on the count basis).
 
-    Source: ``METHODS.md`` §6 (single-sourced share).
+    Source: ``docs/METHODS.md`` §6 (single-sourced share).
 
     Parameters
     ----------
@@ -198,7 +198,7 @@ def single_sourced_share(
 
     References
     ----------
-    ``METHODS.md`` §6.
+    ``docs/METHODS.md`` §6.
 
     Example
     -------
@@ -336,7 +336,7 @@ def geographic_concentration(
     regions only; ``dependency = import_hhi > 0.4 and foreign_share > 0.5`` (EU 2021 screen).
     Suppliers with no known region form the region ``"unknown"`` (with a warning).
 
-    Source: ``METHODS.md`` §6 (geographic concentration, EU dependency thresholds); European
+    Source: ``docs/METHODS.md`` §6 (geographic concentration, EU dependency thresholds); European
     Commission (2021) SWD(2021) 352.
 
     Parameters

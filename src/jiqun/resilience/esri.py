@@ -1,6 +1,6 @@
 """Shock propagation with generalized Leontief production functions and the ESRI.
 
-Follows Diem, Borsos, Reisch, Kertész & Thurner (2022), *Sci. Rep.* 12:7719 (``METHODS.md`` §6).
+Follows Diem, Borsos, Reisch, Kertész & Thurner (2022), *Sci. Rep.* 12:7719 (``docs/METHODS.md`` §6).
 Notation: ``W_ji`` = value firm ``i`` buys from ``j``; ``s_i^in = Σ_j W_ji`` (all inputs),
 ``s_j^out = Σ_i W_ji``; ``p_i`` = industry of ``i``; ``E_kl ∈ {0, 1, 2}`` = essentiality of inputs
 from industry ``k`` for industry ``l``; ``Π_ik = Σ_{j: p_j = k} W_ji``.
@@ -641,7 +641,7 @@ def cascade(
     Runs the downstream (generalized Leontief) and upstream (linear) channels of the module
     docstring until the largest change is ``≤ eps`` and returns every firm's production level.
 
-    Source: Diem et al. (2022), Methods, eqs. for ``h^d`` and ``h^u``; ``METHODS.md`` §6.
+    Source: Diem et al. (2022), Methods, eqs. for ``h^d`` and ``h^u``; ``docs/METHODS.md`` §6.
 
     Parameters
     ----------
@@ -731,7 +731,7 @@ def esri(
     (module docstring); ``esri_down`` and ``esri_up`` use one channel only. By default every firm
     is shocked in turn (``ψ = 1`` for that firm, the paper's ESRI of the firm).
 
-    Source: Diem et al. (2022), eq. for ESRI_i; ``METHODS.md`` §6.
+    Source: Diem et al. (2022), eq. for ESRI_i; ``docs/METHODS.md`` §6.
 
     Parameters
     ----------

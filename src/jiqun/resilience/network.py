@@ -6,9 +6,9 @@ in the data's unit, 万元 in the Jiqun store). :func:`build_network` turns a li
 :class:`SupplyNetwork`, which keeps the matrix twice, in supplier-major order (row ``j`` lists
 ``j``'s buyers: CSR of ``W``) and in buyer-major order (row ``i`` lists ``i``'s suppliers: CSR of
 ``Wᵀ``), so propagation in either direction is a gather over contiguous slices or a sparse
-matrix–vector product (``../shared/design/SCALE.md``: up to ~10⁸ links fit one machine).
+matrix–vector product (``benchmarks/README.md``: up to ~10⁸ links fit one machine).
 
-Functions here (``METHODS.md`` §6):
+Functions here (``docs/METHODS.md`` §6):
 
 - :func:`reachable` — firms downstream (or upstream) of a set of seeds (multi-source BFS);
 - :func:`downstream_exposure` — share of final demand reachable downstream of each node;
@@ -240,7 +240,7 @@ def build_network(
     ``W_ji = Σ value`` over the rows with supplier ``j`` and buyer ``i`` (rows of several input
     categories are summed into one link). Self-links are dropped with a warning.
 
-    Source: ``METHODS.md`` §6 notation; storage as in ``SCALE.md`` §3 (CSR arrays).
+    Source: ``docs/METHODS.md`` §6 notation; storage as CSR arrays (``docs/resilience.md``).
 
     Parameters
     ----------
@@ -261,7 +261,7 @@ def build_network(
 
     References
     ----------
-    ``METHODS.md`` §6; ``SCALE.md`` §3.
+    ``docs/METHODS.md`` §6; ``docs/resilience.md``.
 
     Example
     -------
@@ -366,7 +366,7 @@ def reachable(net: SupplyNetwork, seeds: Any, direction: Direction = "down") -> 
     ``"up"`` follows buyer → supplier (whose sales depend on the seeds). Multi-source BFS: each
     round gathers the CSR slices of the frontier, so the cost is ``O(n + links reached)``.
 
-    Source: breadth-first search on the CSR arrays (``METHODS.md`` §6, downstream exposure).
+    Source: breadth-first search on the CSR arrays (``docs/METHODS.md`` §6, downstream exposure).
 
     Parameters
     ----------
@@ -384,7 +384,7 @@ def reachable(net: SupplyNetwork, seeds: Any, direction: Direction = "down") -> 
 
     References
     ----------
-    ``METHODS.md`` §6.
+    ``docs/METHODS.md`` §6.
 
     Example
     -------
@@ -476,7 +476,7 @@ def downstream_exposure(
     the demand nodes (blocks of up to 4,096 demand nodes, vectorised per DAG level), so shared
     downstream nodes are never double counted.
 
-    Source: ``METHODS.md`` §6 (downstream exposure).
+    Source: ``docs/METHODS.md`` §6 (downstream exposure).
 
     Parameters
     ----------
@@ -496,7 +496,7 @@ def downstream_exposure(
 
     References
     ----------
-    ``METHODS.md`` §6; Willems (2008) for the ``demand`` convention of :func:`read_willems`.
+    ``docs/METHODS.md`` §6; Willems (2008) for the ``demand`` convention of :func:`read_willems`.
 
     Example
     -------
@@ -567,7 +567,7 @@ def single_points_of_failure(
     ``direction="market"``: the same on the reversed graph with a virtual market fed by every
     final-demand node (``demand > 0``) and every node of a sink component; ``d`` dominates
     ``v`` when every path from ``v`` to any final market passes through ``d`` (``v``'s only
-    route to customers; the reversed-graph dominator tree of ``METHODS.md`` §6).
+    route to customers; the reversed-graph dominator tree of ``docs/METHODS.md`` §6).
 
     ``dominated`` counts the nodes a node strictly dominates (its dominator subtree minus
     itself); a node is a single point of failure (``spof``) when it dominates at least one
@@ -576,7 +576,7 @@ def single_points_of_failure(
     located at the dominated nodes. Dominators use path ("any supplier will do") semantics;
     that every input is needed (assembly) is the job of :func:`jiqun.resilience.cascade`.
 
-    Source: ``METHODS.md`` §6 (single points of failure); glossary ``single_point_of_failure``
+    Source: ``docs/METHODS.md`` §6 (single points of failure); glossary ``single_point_of_failure``
     ("a node every supply path passes through"); Cooper, Harvey & Kennedy (2006) via
     ``rustworkx.immediate_dominators``.
 
@@ -603,7 +603,7 @@ def single_points_of_failure(
 
     References
     ----------
-    Lengauer & Tarjan (1979); Cooper, Harvey & Kennedy (2006); ``METHODS.md`` §6.
+    Lengauer & Tarjan (1979); Cooper, Harvey & Kennedy (2006); ``docs/METHODS.md`` §6.
 
     Example
     -------
@@ -777,7 +777,7 @@ def threshold_cascade(
     previous round (one sparse gather + ``bincount``), so the whole cascade costs ``O(n + links
     of failed firms)``. Firms without inputs (``s_in = 0``) cannot fail downstream.
 
-    Source: ``METHODS.md`` §6 (threshold cascade); Watts (2002).
+    Source: ``docs/METHODS.md`` §6 (threshold cascade); Watts (2002).
 
     Parameters
     ----------
@@ -799,7 +799,7 @@ def threshold_cascade(
 
     References
     ----------
-    Watts (2002); ``METHODS.md`` §6.
+    Watts (2002); ``docs/METHODS.md`` §6.
 
     Example
     -------

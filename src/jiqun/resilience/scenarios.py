@@ -1,6 +1,6 @@
 """Named disruption scenarios and alternative-supplier search.
 
-Scenarios a user can name (``METHODS.md`` §6; issue 4):
+Scenarios a user can name (``docs/METHODS.md`` §6; ``docs/resilience.md``):
 
 - :func:`firm_failure` — one or more firms stop (``ψ = 1``, or a given fraction);
 - :func:`regional_lockdown` — every firm of a region stops (lockdown, disaster): a province
@@ -191,7 +191,7 @@ def regional_lockdown(
     ``ψ_i = fraction`` for firms whose region code starts with :func:`region_prefix` of
     ``region`` (a province includes its prefectures and counties).
 
-    Source: regional lockdown / disaster scenario (Inoue & Todo 2019; ``METHODS.md`` §6).
+    Source: regional lockdown / disaster scenario (Inoue & Todo 2019; ``docs/METHODS.md`` §6).
 
     Parameters
     ----------
@@ -259,7 +259,7 @@ def import_stop(
     virtual supplier ``"<supplier>#stop"`` (same industry and region) with ``ψ = 1``, so the
     supplier's other sales continue.
 
-    Source: ``METHODS.md`` §6 scenarios (a segment's supply from outside the country stops).
+    Source: ``docs/METHODS.md`` §6 scenarios (a segment's supply from outside the country stops).
 
     Parameters
     ----------
@@ -281,7 +281,7 @@ def import_stop(
 
     References
     ----------
-    ``METHODS.md`` §6.
+    ``docs/METHODS.md`` §6.
 
     Example
     -------
@@ -403,7 +403,7 @@ def run_scenario(
     (binary) and ``θ``; ``loss_i = 1`` for failed firms. Summary ``loss_share = Σ s_i^out loss_i /
     Σ s_i^out`` (the scenario's ESRI; virtual import nodes are excluded from both sums).
 
-    Source: ``METHODS.md`` §6 (cascades and scenarios).
+    Source: ``docs/METHODS.md`` §6 (cascades and scenarios).
 
     Parameters
     ----------
@@ -600,7 +600,7 @@ def alternative_suppliers(
     ``score = ½·rank_pct(size) + ½·(1 − rank_pct(distance))`` — bigger and nearer first; a
     missing size or distance ranks last on that half.
 
-    Source: issue 4 (alternative-supplier search for a failed node: same segment, other regions,
+    Source: ``docs/resilience.md`` (alternative-supplier search for a failed node: same segment, other regions,
     ranked by size and distance); great-circle distance (haversine, R = 6,371 km).
 
     Parameters

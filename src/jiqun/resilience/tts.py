@@ -12,7 +12,7 @@ A chain is described by two tables (``docs/resilience.md``, section "Time-to-sur
     the buyer's output). Rows sharing ``buyer`` and ``material`` list alternative suppliers
     ``P_jk`` of material ``k`` for buyer ``j``; different materials of one buyer are all needed.
 
-Notation (``METHODS.md`` §6): node ``i`` has inventory ``s_i``, capacity ``c_i``, demand ``d_i``,
+Notation (``docs/METHODS.md`` §6): node ``i`` has inventory ``s_i``, capacity ``c_i``, demand ``d_i``,
 margin ``f_i``; a bom row ``e = (j, k, i)`` has ``r_e = units``. Every quantity is *cumulative
 over a window of length t*: production ``u_i``, shipments ``y_e`` along bom row ``e`` and, in
 the PI model, lost sales ``l_j``. Because the constraints are homogeneous in ``(u, y, t)`` apart

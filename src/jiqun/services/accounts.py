@@ -1,6 +1,6 @@
 """Accounts: organisations, users, passwords (argon2), sessions, API tokens, login throttling.
 
-Roles (GLOSSARY): ``admin`` 平台管理员, ``government`` 政府分析人员 (scope: a province, city or
+Roles (docs/api.md): ``admin`` 平台管理员, ``government`` 政府分析人员 (scope: a province, city or
 county code), ``cluster`` 集群促进机构 (scope: a cluster id), ``enterprise`` 企业 (scope: its
 unified social credit code). Anyone not logged in is ``public`` (published aggregates only).
 

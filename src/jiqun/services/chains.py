@@ -459,7 +459,7 @@ def chain_report(
 
     References
     ----------
-    METHODS.md §5.
+    docs/METHODS.md §5.
 
     Example
     -------

@@ -123,7 +123,7 @@ def diagnose_cluster(
 
     References
     ----------
-    METHODS.md §1–§4; :func:`jiqun.analytics.diagnosis.diagnose`.
+    docs/METHODS.md §1–§4; :func:`jiqun.analytics.diagnosis.diagnose`.
 
     Example
     -------

@@ -1,4 +1,4 @@
-"""Innovation resources of the stored clusters (capability F): assignment, counts, concentration.
+"""Innovation resources of the stored clusters (docs/innovation.md): assignment, counts, concentration.
 
 Assignment rule (the same as the national overview): an innovation carrier is inside a cluster
 when it names the cluster (``cluster_id``) or sits in one of its member regions (a county counts

@@ -8,7 +8,7 @@ analysed through its prefecture (stated in the notes).
 
 - :func:`region_positioning` — density × PCI of every industry for one region, with the
   Metroverse-style classes of :data:`jiqun.analytics.diagnosis.POSITION_CLASSES`
-  (Hidalgo & Hausmann 2009; METHODS.md §3).
+  (Hidalgo & Hausmann 2009; docs/METHODS.md §3).
 - :func:`compare_regions` — up to :data:`MAX_COMPARE` regions side by side: size, diversity,
   ECI, most specialised industries, clusters, and the pairwise structure similarity
   coefficient (UNIDO 1979; 产业结构相似系数).
@@ -326,7 +326,7 @@ def region_positioning(
     References
     ----------
     Hidalgo & Hausmann (2009); Metroverse / Atlas of Economic Complexity strategy chart;
-    METHODS.md §3.
+    docs/METHODS.md §3.
 
     Example
     -------

@@ -8,7 +8,7 @@ these tables.
 :func:`location_quotients` follows the convention of :mod:`jiqun.services.diagnosis`: the
 reference universe is every prefecture-level unit of the country (county rows are added to their
 prefecture, province rows are ignored so nothing is counted twice); at ``region_level="province"``
-the prefecture units are summed to their province. LQ formula and peers: METHODS.md §1,
+the prefecture units are summed to their province. LQ formula and peers: docs/METHODS.md §1,
 :func:`jiqun.analytics.rca.location_quotient`.
 """
 
@@ -204,7 +204,7 @@ def location_quotients(
 
     References
     ----------
-    Balassa (1965); METHODS.md §1; :func:`jiqun.analytics.rca.location_quotient`.
+    Balassa (1965); docs/METHODS.md §1; :func:`jiqun.analytics.rca.location_quotient`.
     """
     _check_measure(measure)
     if industry_level not in (2, 4):

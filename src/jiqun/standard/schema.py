@@ -40,7 +40,7 @@ FieldType = Literal[
     "cluster_id",
 ]
 
-#: Firm tags (GLOSSARY ``tags``): canonical id -> (中文, English). Only as supplied, never inferred.
+#: Firm tags (docs/data-standard.md ``tags``): canonical id -> (中文, English). Only as supplied, never inferred.
 TAGS: dict[str, tuple[str, str]] = {
     "srdi": ("专精特新", "SRDI (specialised, refined, distinctive, innovative) SME"),
     "little_giant": ('专精特新"小巨人"', "SRDI 'little giant'"),
