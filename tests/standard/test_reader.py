@@ -14,9 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiqun.standard import reader as reader_mod
 from jiqun.standard.problems import JiqunError, Problem
-from jiqun.standard.reader import SUPPORTED_EXTENSIONS, RawTable, read_table
+from jiqun.standard.reader import SUPPORTED_EXTENSIONS, RawTable, delimited, read_table, xlsx
 from jiqun.standard.schema import KINDS
 
 FILES = Path(__file__).resolve().parents[1] / "data" / "files"
@@ -650,7 +649,7 @@ def test_xlsx_title_rows_and_leading_empty_columns(tmp_path):
 
 def test_openpyxl_fallback_gives_the_same_table(monkeypatch):
     a = read_table(FILES / "enterprises_messy.xlsx", "enterprises")
-    monkeypatch.setattr(reader_mod, "_open_workbook", reader_mod._open_workbook_openpyxl)
+    monkeypatch.setattr(xlsx, "_open_workbook", xlsx._open_workbook_openpyxl)
     b = read_table(FILES / "enterprises_messy.xlsx", "enterprises")
     pd.testing.assert_frame_equal(a.data, b.data)
     assert a.rows.tolist() == b.rows.tolist()
@@ -669,9 +668,9 @@ def test_openpyxl_fallback_gives_the_same_table(monkeypatch):
 def test_fast_and_exact_csv_readers_agree(monkeypatch, name):
     kind = "enterprises"
     fast = read_table(FILES / name, kind)
-    monkeypatch.setattr(reader_mod, "_read_body_arrow", lambda *a: None)
+    monkeypatch.setattr(delimited, "_read_body_arrow", lambda *a: None)
     mid = read_table(FILES / name, kind)
-    monkeypatch.setattr(reader_mod, "_read_body_pandas", lambda *a: None)
+    monkeypatch.setattr(delimited, "_read_body_pandas", lambda *a: None)
     slow = read_table(FILES / name, kind)
     for other in (mid, slow):
         assert other.rows.tolist() == fast.rows.tolist()
