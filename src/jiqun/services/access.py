@@ -347,6 +347,7 @@ def read_audit(
 # enterprise visibility
 # --------------------------------------------------------------------------------------------
 
+
 def _own_sql(principal: Principal) -> tuple[str, dict[str, Any]]:
     """SQL condition on enterprises ``e`` for the principal's own scope (grants excluded):
     :func:`jiqun.services.predicates.own_scope` as text."""
