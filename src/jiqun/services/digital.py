@@ -11,9 +11,9 @@ level recomputed from the answers on every save (never trusted from the caller).
 * :func:`cluster_index` — levels and scores per cluster, segment, size band, leaders vs SMEs;
 * :func:`generate_demo_assessments` — a seeded synthetic set for the demo firms.
 
-Cluster membership follows :mod:`jiqun.services.access`: a firm belongs to a cluster when it is
-in ``cluster_members``, or when it sits in a member region (or a county of one) **and** works in
-one of the cluster's leading industries. Chain leaders: the ``chain_leader`` firm tag (enterprises
+Cluster membership is :func:`jiqun.services.predicates.in_cluster` (as for access): a firm
+belongs to a cluster when it is an approved member in ``cluster_members``, or when it sits in a
+member region (or a county of one) **and** works in one of the cluster's leading industries. Chain leaders: the ``chain_leader`` firm tag (enterprises
 ``tags``, ``;``-separated) or the ``chain_leader`` member role.
 
 References
@@ -49,6 +49,7 @@ from jiqun.digital.scoring import (
     score_answers,
     validate_answers,
 )
+from jiqun.services import predicates
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.codes import check_uscc
 from jiqun.standard.normalize import norm_uscc
@@ -73,18 +74,6 @@ __all__ = [
 ]
 
 _T = DigitalAssessment.__table__
-
-# Same rule as jiqun.services.access._IN_CLUSTER: listed member, or (member region or one of its
-# counties) and a leading industry. A county's prefecture is its first four digits + "00".
-_IN_CLUSTER = (
-    "(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id = :cid "
-    "AND m.status = 'approved') OR "
-    "((e.region_code IN (SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :cid) "
-    "OR substr(e.region_code, 1, 4) || '00' IN "
-    "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :cid)) AND "
-    "e.industry_code IN (SELECT i.industry_code FROM cluster_industries i "
-    "WHERE i.cluster_id = :cid)))"
-)
 
 #: how many top-revenue firms stand for the chain leaders when the tag does not exist
 REVENUE_RANK_LEADERS = 3
@@ -518,6 +507,7 @@ def cluster_firms(cluster_id: str, engine: Engine | None = None) -> pd.DataFrame
     2
     """
     engine = engine or get_engine()
+    inside, inside_params = predicates.as_sql(predicates.in_cluster(cluster_id), "_in")
     with engine.connect() as c:
         known = c.execute(
             text("SELECT name FROM clusters WHERE cluster_id = :cid"), {"cid": cluster_id}
@@ -530,10 +520,10 @@ def cluster_firms(cluster_id: str, engine: Engine | None = None) -> pd.DataFrame
                 "e.tags, e.business_scope, e.synthetic, "
                 "(SELECT MAX(m.role) FROM cluster_members m WHERE m.uscc = e.uscc AND "
                 "m.cluster_id = :cid AND m.role = 'chain_leader') AS member_role "
-                f"FROM enterprises e WHERE {_IN_CLUSTER}"
+                f"FROM enterprises e WHERE {inside}"
             ),
             c,
-            params={"cid": cluster_id},
+            params={"cid": cluster_id, **inside_params},
         )
     if "chain_leader" in TAGS:
         f["is_leader"] = [
@@ -589,13 +579,9 @@ def firm_clusters(uscc: str, engine: Engine | None = None) -> list[str]:
     ['NC2021-05']
     """
     engine = engine or get_engine()
-    sql = (
-        "SELECT c.cluster_id FROM clusters c, enterprises e WHERE e.uscc = :u AND "
-        + _IN_CLUSTER.replace(":cid", "c.cluster_id")
-        + " ORDER BY c.cluster_id"
-    )
+    q = predicates.clusters_of(uscc)
     with engine.connect() as c:
-        return [r[0] for r in c.execute(text(sql), {"u": uscc})]
+        return [r[0] for r in c.execute(q)]
 
 
 def _latest_submitted(engine: Engine, usccs: list[str], framework: str) -> pd.DataFrame:

@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, or_, text
 
 from jiqun import reference
+from jiqun.services import predicates
 from jiqun.store.db import get_engine
 
 SYNTHETIC_NOTE_ZH = "含模拟数据，仅供演示，不是真实统计"
@@ -80,6 +81,9 @@ def national_overview(
     45
     """
     engine = engine or get_engine()
+    champions, champion_params = predicates.as_sql(
+        or_(predicates.has_tag("little_giant"), predicates.has_tag("single_champion")), "_tg"
+    )
     with engine.connect() as c:
         cl = pd.read_sql(
             text(
@@ -106,10 +110,11 @@ def national_overview(
         )
         ent = pd.read_sql(
             text(
-                "SELECT uscc, region_code, industry_code, tags, synthetic FROM enterprises "
-                "WHERE tags LIKE '%little_giant%' OR tags LIKE '%single_champion%'"
+                "SELECT e.uscc, e.region_code, e.industry_code, e.tags, e.synthetic "
+                f"FROM enterprises e WHERE {champions}"
             ),
             c,
+            params=champion_params,
         )
         car = pd.read_sql(
             text(

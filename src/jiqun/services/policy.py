@@ -24,12 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
 from jiqun.policy.allocation import AllocationResult
 from jiqun.policy.rules import uses_digital
+from jiqun.services import predicates
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine, session_scope
@@ -161,21 +162,7 @@ def _firm_record(uscc: str, engine: Engine) -> dict[str, Any]:
         if row is None:
             raise JiqunError(f"找不到企业 {uscc}", f"no enterprise {uscc}")
         firm = dict(row._mapping)
-        clusters = c.execute(
-            text(
-                "SELECT cluster_id FROM cluster_members WHERE uscc = :u AND status = 'approved' "
-                "UNION "
-                "SELECT r.cluster_id FROM cluster_regions r JOIN cluster_industries i "
-                "ON i.cluster_id = r.cluster_id WHERE i.industry_code = :ind AND "
-                "(r.region_code = :reg OR r.region_code = :pref)"
-            ),
-            {
-                "u": uscc,
-                "ind": firm["industry_code"],
-                "reg": firm["region_code"],
-                "pref": str(firm["region_code"])[:4] + "00",
-            },
-        ).scalars()
+        clusters = c.execute(predicates.clusters_of(uscc)).scalars()
         firm["clusters"] = sorted(clusters)
     return firm
 
@@ -293,6 +280,9 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     ``chain`` and ``resilience`` are left for the chain and resilience services to add.
     """
     engine = engine or get_engine()
+    champions, champion_params = predicates.as_sql(
+        or_(predicates.has_tag("little_giant"), predicates.has_tag("single_champion")), "_tg"
+    )
     with engine.connect() as c:
         cl = pd.read_sql(text("SELECT cluster_id, name, tier, field FROM clusters"), c)
         cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
@@ -313,10 +303,11 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         )
         tagged = pd.read_sql(
             text(
-                "SELECT uscc, region_code, industry_code, tags FROM enterprises WHERE "
-                "tags LIKE '%single_champion%' OR tags LIKE '%little_giant%'"
+                "SELECT e.uscc, e.region_code, e.industry_code, e.tags "
+                f"FROM enterprises e WHERE {champions}"
             ),
             c,
+            params=champion_params,
         )
         dig = pd.read_sql(
             text(

@@ -33,6 +33,8 @@ Rules
 ``in_cluster_regions(cluster_id)``
     registered in a member region or in a county or prefecture under one (industry ignored): the
     area a cluster organisation may import member records for.
+``clusters_of(uscc)``
+    the clusters a firm is in by :func:`in_cluster` (a query of cluster ids).
 ``granted_to(organisation_id)``
     an active grant (not revoked, not expired) lets the organisation read the firm.
 ``own_scope(principal)``
@@ -61,6 +63,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     and_,
     false,
@@ -75,7 +78,14 @@ from sqlalchemy.sql.expression import FromClause
 
 from jiqun.reference import region_prefix
 from jiqun.services.accounts import Principal
-from jiqun.store.models import ClusterIndustry, ClusterMember, ClusterRegion, Enterprise, Grant
+from jiqun.store.models import (
+    Cluster,
+    ClusterIndustry,
+    ClusterMember,
+    ClusterRegion,
+    Enterprise,
+    Grant,
+)
 
 #: the enterprises table aliased ``e``, the alias every condition string of the services uses
 FIRMS = Enterprise.__table__.alias("e")
@@ -335,6 +345,39 @@ def in_cluster_regions(cluster_id: ClusterRef, *, firms: FromClause = FIRMS) -> 
     regions = select(_CR.c.region_code).where(_CR.c.cluster_id == _cluster_value(cluster_id))
     rc = firms.c.region_code
     return or_(rc.in_(regions), prefecture_of(rc).in_(regions), _province_of(rc).in_(regions))
+
+
+def clusters_of(uscc: str, *, approved_only: bool = True) -> Select[tuple[str]]:
+    """The clusters a firm belongs to by :func:`in_cluster`, as a query of cluster ids (sorted).
+
+    Parameters
+    ----------
+    uscc:
+        The firm's unified social credit code.
+    approved_only:
+        Count only approved memberships (default).
+
+    Returns
+    -------
+    Select
+        ``SELECT cluster_id FROM clusters, enterprises e WHERE e.uscc = ... AND in_cluster``.
+
+    References
+    ----------
+    :func:`in_cluster` (correlated with each ``clusters`` row).
+
+    Example
+    -------
+    >>> "ORDER BY clusters.cluster_id" in str(clusters_of("91370000728611939A"))
+    True
+    """
+    cl = Cluster.__table__
+    return (
+        select(cl.c.cluster_id)
+        .select_from(cl, FIRMS)
+        .where(FIRMS.c.uscc == uscc, in_cluster(cl.c.cluster_id, approved_only=approved_only))
+        .order_by(cl.c.cluster_id)
+    )
 
 
 def granted_to(
