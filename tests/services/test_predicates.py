@@ -139,6 +139,16 @@ def test_cluster_predicates(small: dict[str, int], engine: Engine) -> None:
     assert firms(engine, pr.in_cluster("NOPE")) == set()
 
 
+def test_cluster_area_pairs(small: dict[str, int], engine: Engine) -> None:
+    with engine.connect() as c:
+        mine = pr.FIRMS.c.name.like("F_")  # the hand-built firms (reference clusters exist too)
+        every = {(k, u[-2:]) for k, u in c.execute(pr.cluster_area_pairs(mine))}
+        srdi = pr.cluster_area_pairs(mine, pr.has_tag("srdi"))
+        tagged = {(k, u[-2:]) for k, u in c.execute(srdi)}
+    assert {p for p in every if p[0].startswith("T")} == {("T1", "F1"), ("T1", "F2")}
+    assert {p for p in tagged if p[0].startswith("T")} == {("T1", "F1")}
+
+
 def test_in_cluster_correlated_with_clusters(small: dict[str, int], engine: Engine) -> None:
     cl = Cluster.__table__
     q = (

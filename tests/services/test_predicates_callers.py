@@ -206,3 +206,49 @@ def test_grants_in_scope_condition(demo: Engine) -> None:
     gov = Principal("g", "government", "110000", org)
     region = _firms(demo, "e.region_code LIKE '11%'", {})
     assert _firms(demo, *access.enterprise_scope_sql(gov)) == region | {far}
+
+
+def test_cluster_area_pairs_match_the_rules_they_replace(demo: Engine) -> None:
+    # overview and innovation assigned tagged firms to clusters in pandas (prefecture from the
+    # regions table); they now read predicates.cluster_area_pairs
+    import pandas as pd
+
+    from jiqun.services.overview import prefecture_of
+
+    e = predicates.FIRMS
+    with demo.connect() as c:
+        regions = pd.read_sql(text("SELECT code, name, level, parent_code FROM regions"), c)
+        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
+        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+        ent = pd.read_sql(
+            text(
+                "SELECT uscc, region_code, industry_code FROM enterprises "
+                "WHERE tags IS NOT NULL AND tags <> ''"
+            ),
+            c,
+        )
+        pairs = pd.read_sql(predicates.cluster_area_pairs(e.c.tags.is_not(None), e.c.tags != ""), c)
+    ent["pref"] = ent["region_code"].map(prefecture_of(regions.drop_duplicates("code")))
+    old = ent.merge(
+        cr.merge(ci, on="cluster_id"),
+        left_on=["pref", "industry_code"],
+        right_on=["region_code", "industry_code"],
+    )
+    before = set(zip(old["cluster_id"], old["uscc"], strict=True))
+    after = set(zip(pairs["cluster_id"], pairs["uscc"], strict=True))
+    assert len(before) >= 20
+    assert before <= after
+    # The one difference is intended: the pandas rule mapped a firm's county to its prefecture
+    # before comparing, so a cluster whose member region is a county (SME characteristic
+    # clusters) never contained the firms registered in that very county. The access rule, and
+    # now every caller, counts them.
+    members = set(zip(cr["cluster_id"], cr["region_code"], strict=True))
+    county_of = dict(zip(ent["uscc"], ent["region_code"], strict=True))
+    extra = after - before
+    assert extra and all((k, county_of[u]) in members for k, u in extra)
+    assert all(not county_of[u].endswith("00") for _, u in extra)
+    # and the pairs are in_cluster_area, cluster by cluster
+    for cid in sorted({p[0] for p in after})[:10]:
+        area = _firms(demo, *predicates.as_sql(predicates.in_cluster_area(cid)))
+        tagged = set(ent["uscc"])
+        assert {u for k, u in after if k == cid} == area & tagged

@@ -49,7 +49,8 @@ from jiqun.digital.scoring import (
     score_answers,
     validate_answers,
 )
-from jiqun.services import predicates
+from jiqun.services import access, predicates
+from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.codes import check_uscc
 from jiqun.standard.normalize import norm_uscc
@@ -269,6 +270,64 @@ def _row(engine: Engine, assessment_id: int) -> dict[str, Any]:
             f"没有编号为 {assessment_id} 的评测", f"there is no assessment with id {assessment_id}"
         )
     return dict(r)
+
+
+def assessment_owner(
+    principal: Principal,
+    assessment_id: int,
+    *,
+    write: bool = False,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> str:
+    """The firm a stored assessment is about, once ``principal`` may read (or, with ``write``,
+    change) it.
+
+    Parameters
+    ----------
+    principal:
+        Who is asking.
+    assessment_id:
+        The assessment's id.
+    write:
+        Ask for the right to change it (owner enterprise, admin) instead of reading it.
+    engine:
+        Database (default: the configured one).
+    client:
+        The caller's address, for the audit log (reads through a grant).
+
+    Returns
+    -------
+    str
+        The firm's credit code.
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        401 for the public; 403 for a reader asking to write.
+    jiqun.services.access.NotFound
+        For an unknown id, or a firm the principal may not see (existence does not leak).
+
+    References
+    ----------
+    :func:`jiqun.services.access.require_assessment` (the rule).
+
+    Example
+    -------
+    >>> assessment_owner(access.local_principal(), 1)  # doctest: +SKIP
+    '91370000728611939A'
+    """
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    if not 1 <= int(assessment_id) < 2**31:
+        raise access.NotFound("找不到该评测", "no such assessment")
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == int(assessment_id))).scalar()
+    if uscc is None:
+        raise access.NotFound("找不到该评测", "no such assessment")
+    access.require_assessment(principal, str(uscc), write=write, engine=engine, client=client)
+    return str(uscc)
 
 
 def load_assessment(assessment_id: int, engine: Engine | None = None) -> SavedAssessment:

@@ -30,11 +30,12 @@ from sqlalchemy.orm import Session
 from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
 from jiqun.policy.allocation import AllocationResult
 from jiqun.policy.rules import uses_digital
-from jiqun.services import predicates
-from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.services import access, predicates
+from jiqun.services.accounts import Principal
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine, session_scope
-from jiqun.store.models import Policy
+from jiqun.store.models import DigitalAssessment, Policy
 
 _DATE_FIELDS = ("start_date", "end_date")
 _DIGITAL_JOIN = (
@@ -197,6 +198,111 @@ def policies_for_firm(
     return out
 
 
+def policies_for_visible_firm(
+    principal: Principal, uscc: str, engine: Engine | None = None, client: str | None = None
+) -> dict[str, Any]:
+    """:func:`policies_for_firm` for a firm ``principal`` may see (own scope or grant; reads
+    through a grant are audited by :func:`jiqun.services.access.can_see_enterprise`).
+
+    Parameters
+    ----------
+    principal:
+        Who is asking.
+    uscc:
+        The firm.
+    engine:
+        Database (default: the configured one).
+    client:
+        The caller's address, for the audit log.
+
+    Returns
+    -------
+    dict[str, Any]
+        As :func:`policies_for_firm`.
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        401 for the public.
+    jiqun.services.access.NotFound
+        When the firm is absent or not visible (existence does not leak).
+
+    References
+    ----------
+    docs/policy.md.
+
+    Example
+    -------
+    >>> policies_for_visible_firm(access.local_principal(), "91370000728611939A")  # doctest: +SKIP
+    """
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    engine = engine or get_engine()
+    e = predicates.FIRMS
+    with engine.connect() as c:
+        exists = c.execute(select(e.c.uscc).where(e.c.uscc == uscc)).first() is not None
+    if not exists or not access.can_see_enterprise(principal, uscc, engine, client=client):
+        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+    return policies_for_firm(uscc, engine)
+
+
+def policy_firms_in_scope(
+    principal: Principal, policy_id: str, engine: Engine | None = None, client: str | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The qualifying firms of a policy (免申即享) limited to ``principal``'s own scope; audited.
+
+    Parameters
+    ----------
+    principal:
+        admin (all firms), government (its region) or cluster organisation (its cluster); others
+        are refused by :func:`jiqun.services.access.require_policy_list`.
+    policy_id:
+        A stored policy.
+    engine:
+        Database (default: the configured one).
+    client:
+        The caller's address, for the audit log.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, dict[str, Any]]
+        As :func:`firms_for_policy`, rows limited by
+        :func:`jiqun.services.predicates.own_scope`; ``info`` adds ``scope`` and
+        ``qualifying_in_scope`` for a non-admin.
+
+    References
+    ----------
+    docs/policy.md; the audit entry ``list_policy_firms`` names the firms listed.
+
+    Example
+    -------
+    >>> firms, info = policy_firms_in_scope(access.local_principal(), "P1")  # doctest: +SKIP
+    """
+    access.require_policy_list(principal)
+    engine = engine or get_engine()
+    known = list_policies(engine)
+    if known.empty or policy_id not in set(known["policy_id"]):
+        raise access.NotFound(f"找不到政策 {policy_id}", f"no policy {policy_id}")
+    firms, info = firms_for_policy(policy_id, engine)
+    if principal.role != "admin":
+        ft = predicates.FIRMS
+        with engine.connect() as c:
+            mine = set(
+                c.execute(select(ft.c.uscc).where(predicates.own_scope(principal))).scalars()
+            )
+        firms = firms[firms["uscc"].isin(mine)]
+        info = {**info, "scope": principal.scope, "qualifying_in_scope": len(firms)}
+    access.audit(
+        principal,
+        "list_policy_firms",
+        f"policy:{policy_id}",
+        client=client,
+        engine=engine,
+        subjects=firms["uscc"].astype(str).tolist(),
+    )
+    return firms, info
+
+
 def firms_for_policy(
     policy_id: str, engine: Engine | None = None, on: dt.date | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -309,6 +415,15 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
             c,
             params=champion_params,
         )
+        ft = predicates.FIRMS
+        tag_pairs = pd.read_sql(
+            predicates.cluster_area_pairs(
+                or_(predicates.has_tag("little_giant"), predicates.has_tag("single_champion"))
+            ),
+            c,
+        )
+        assessed = select(DigitalAssessment.uscc).where(DigitalAssessment.status == "submitted")
+        dig_pairs = pd.read_sql(predicates.cluster_area_pairs(ft.c.uscc.in_(assessed)), c)
         dig = pd.read_sql(
             text(
                 "SELECT e.uscc, e.region_code, e.industry_code, d.level FROM enterprises e "
@@ -318,7 +433,7 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         )
     if tier:
         cl = cl[cl["tier"] == tier]
-    pref = _prefecture_of(regions)
+    pref = prefecture_of(regions)
     cells = cr.merge(ci, on="cluster_id")
     cells = cells[cells["cluster_id"].isin(cl["cluster_id"])]
     stats["pref"] = stats["region_code"].map(pref)
@@ -367,18 +482,13 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         .size()
     )
     n_car = by_id.add(by_reg, fill_value=0)
-    tagged["pref"] = tagged["region_code"].map(pref)
-    t_in = tagged.merge(
-        cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
-    )
+    in_tier = set(cells["cluster_id"])
+    t_in = tagged.merge(tag_pairs[tag_pairs["cluster_id"].isin(in_tier)], on="uscc")
     n_tag = t_in.groupby("cluster_id")["uscc"].nunique()
     innovation = n_car.add(n_tag, fill_value=0)
     ind["innovation"] = ind["cluster_id"].map(innovation).fillna(0.0)
     if len(dig):
-        dig["pref"] = dig["region_code"].map(pref)
-        d_in = dig.merge(
-            cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
-        )
+        d_in = dig.merge(dig_pairs[dig_pairs["cluster_id"].isin(in_tier)], on="uscc")
         share = d_in.groupby("cluster_id")["level"].apply(lambda s: float((s >= 3).mean()))
         ind["digital"] = ind["cluster_id"].map(share)
     else:

@@ -23,6 +23,8 @@ Rules
     registered in a member region of the cluster — a county counts for its prefecture (first
     four digits + ``00``) — **and** classed in one of its leading industries (GB/T 4754 class).
     This is the statistical cluster: published aggregates use it.
+``cluster_area_pairs(*where)``
+    every (cluster, firm) pair of ``in_cluster_area`` as one join, for tables over all clusters.
 ``cluster_member(cluster_id, approved_only=True)``
     listed in ``cluster_members`` for the cluster; by default only approved memberships count
     (one a cluster organisation lists itself widens nobody's view before an admin or the firm
@@ -278,6 +280,50 @@ def in_cluster_area(cluster_id: ClusterRef, *, firms: FromClause = FIRMS) -> Col
     return and_(
         or_(rc.in_(regions), prefecture_of(rc).in_(regions)),
         firms.c.industry_code.in_(industries),
+    )
+
+
+def cluster_area_pairs(*where: ColumnElement[bool], firms: FromClause = FIRMS) -> Select[Any]:
+    """Every (cluster, firm) pair of :func:`in_cluster_area`, as one join (for tables over many
+    clusters at once, where a condition per cluster would be evaluated cluster by cluster).
+
+    Parameters
+    ----------
+    *where:
+        Further conditions on the firms (for example :func:`has_tag`).
+    firms:
+        The enterprises table or alias the pairs are about.
+
+    Returns
+    -------
+    Select
+        ``SELECT DISTINCT cluster_id, e.uscc`` over member regions × leading industries × firms:
+        the firm is registered in the member region or in a county of it (first four digits +
+        ``00``) and classed in the leading industry.
+
+    References
+    ----------
+    :func:`in_cluster_area` (the same rule, one cluster at a time).
+
+    Example
+    -------
+    >>> "JOIN cluster_industries" in str(cluster_area_pairs(has_tag("little_giant")))
+    True
+    """
+    rc = firms.c.region_code
+    return (
+        select(_CR.c.cluster_id, firms.c.uscc)
+        .select_from(
+            _CR.join(_CI, _CI.c.cluster_id == _CR.c.cluster_id).join(
+                firms,
+                and_(
+                    firms.c.industry_code == _CI.c.industry_code,
+                    or_(rc == _CR.c.region_code, prefecture_of(rc) == _CR.c.region_code),
+                ),
+            )
+        )
+        .where(*where)
+        .distinct()
     )
 
 

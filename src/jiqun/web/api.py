@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from jiqun import reference
-from jiqun.services import access, accounts
+from jiqun.services import access, accounts, directory
 from jiqun.web import deps
 from jiqun.web.api_common import (
     ERRORS,
@@ -300,36 +300,6 @@ def industries(
     return page(df, format, "industries", limit, offset, sort, "code", {"source": "GB/T 4754-2017"})
 
 
-def _clusters_frame(engine: Engine) -> pd.DataFrame:
-    """The cluster list with members and leading industries (cached per data version; callers
-    must not mutate it)."""
-    from jiqun.services.cache import cached
-
-    return cached(engine, ("clusters-frame",), lambda: _read_clusters_frame(engine))
-
-
-def _read_clusters_frame(engine: Engine) -> pd.DataFrame:
-    with engine.connect() as c:
-        cl = pd.read_sql(
-            text(
-                "SELECT cluster_id, name, name_en, tier, batch_year, field, verification, "
-                "synthetic FROM clusters"
-            ),
-            c,
-        )
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
-        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
-    cl["member_regions"] = cl["cluster_id"].map(cr.groupby("cluster_id")["region_code"].agg(list))
-    cl["leading_industries"] = cl["cluster_id"].map(
-        ci.groupby("cluster_id")["industry_code"].agg(list)
-    )
-    for col in ("member_regions", "leading_industries"):
-        cl[col] = cl[col].map(lambda v: v if isinstance(v, list) else [])
-    cl["batch_year"] = cl["batch_year"].astype("Int64")
-    cl["synthetic"] = cl["synthetic"].astype(bool)
-    return cl
-
-
 @router.get("/clusters", tags=["clusters"], response_model=None, responses=TABLE)
 def clusters(
     engine: E,
@@ -344,7 +314,7 @@ def clusters(
     format: Fmt = "json",
 ) -> Response:
     """集群名录 / clusters (public)."""
-    df = _clusters_frame(engine)
+    df = directory.cluster_frame(engine)
     if tier:
         df = df[df["tier"] == tier]
     if field:
@@ -365,19 +335,10 @@ def clusters(
     return page(df, format, "clusters", limit, offset, sort, "cluster_id")
 
 
-def _cluster_exists(engine: Engine, cluster_id: str) -> None:
-    with engine.connect() as c:
-        hit = c.execute(
-            text("SELECT 1 FROM clusters WHERE cluster_id = :i"), {"i": cluster_id}
-        ).first()
-    if hit is None:
-        raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
-
-
 @router.get("/clusters/{cluster_id}", tags=["clusters"], response_model=ClusterOut)
 def cluster(cluster_id: str, engine: E) -> dict[str, Any]:
     """一个集群 / one cluster with its member regions and leading industries (public)."""
-    df = _clusters_frame(engine)
+    df = directory.cluster_frame(engine)
     hit = df[df["cluster_id"] == cluster_id]
     if hit.empty:
         raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
@@ -408,7 +369,7 @@ def cluster_diagnosis(
     from jiqun.services.reports import to_dict
 
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
-    _cluster_exists(engine, cluster_id)
+    directory.require_cluster(cluster_id, engine)
     return to_dict(
         diagnose_cluster(
             cluster_id, engine=engine, year=year, measure=measure, industry_level=level, top=top
@@ -443,10 +404,6 @@ def overview(
 # enterprises (scoped)
 # --------------------------------------------------------------------------------------------
 
-ENTERPRISE_COLUMNS = (
-    "uscc, name, region_code, industry_code, founded, employees, revenue, output, rd_expense, "
-    "tags, business_scope, address, lon, lat, synthetic"
-)
 EnterpriseSort = Literal[
     "uscc",
     "-uscc",
@@ -471,55 +428,32 @@ def enterprises(
     region: Annotated[str | None, Query(max_length=6, description="region code (prefix)")] = None,
     industry: Annotated[str | None, Query(max_length=4, description="industry code prefix")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
-    q: Annotated[str | None, Query(max_length=50, description="part of the name")] = None,
+    q: Annotated[
+        str | None, Query(max_length=50, description="part of the name or of the credit code")
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
     sort: Annotated[EnterpriseSort | None, Query()] = None,
     format: Fmt = "json",
 ) -> Response:
     """企业名录（一企一档）/ enterprises within the caller's scope or granted to it (logged in)."""
-    access.require_role(principal, "admin", "government", "cluster", "enterprise")
-    cond, params = access.enterprise_scope_sql(principal)
-    where = [cond]
-    if region:
-        where.append("e.region_code LIKE :rp")
-        params["rp"] = access.region_prefix(region) + "%"
-    if industry:
-        where.append("e.industry_code LIKE :ip")
-        params["ip"] = industry + "%"
-    if tag:
-        where.append("(';' || COALESCE(e.tags, '') || ';') LIKE :tg")
-        params["tg"] = f"%;{tag};%"
-    if q:
-        where.append("e.name LIKE :q")
-        params["q"] = f"%{q}%"
-    w = " AND ".join(where)
-    key = (sort or "uscc").lstrip("-")
-    order = f"e.{key} {'DESC' if (sort or '').startswith('-') else 'ASC'}, e.uscc"
-    paging = "" if format != "json" else " LIMIT :lim OFFSET :off"
-    with engine.connect() as c:
-        total = c.execute(text(f"SELECT COUNT(*) FROM enterprises e WHERE {w}"), params).scalar()
-        df = pd.read_sql(
-            text(
-                f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE {w} ORDER BY {order}{paging}"
-            ),
-            c,
-            params={**params, "lim": limit, "off": offset},
-        )
-    df["synthetic"] = df["synthetic"].astype(bool)
-    access.audit(
+    df, total = directory.enterprise_list(
         principal,
-        "list_enterprises",
-        "enterprises",
-        detail={"n": len(df), "filters": {"region": region, "industry": industry, "tag": tag}},
+        engine,
+        region=region,
+        industry=industry,
+        tag=tag,
+        q=q,
+        limit=limit if format == "json" else None,
+        offset=offset if format == "json" else 0,
+        sort=sort or "uscc",
         client=deps.client(request),
-        engine=engine,
     )
     return table_response(
         df,
         format,
         "enterprises",
-        {"total": int(total or 0), "limit": limit, "offset": offset, "unit": "万元 (money)"},
+        {"total": total, "limit": limit, "offset": offset, "unit": "万元 (money)"},
     )
 
 
@@ -528,50 +462,11 @@ def enterprise(uscc: str, principal: P, engine: E, request: Request) -> dict[str
     """一企一档 / one enterprise (404 when absent or not visible: existence does not leak).
 
     Reads through a grant are written to the audit log (``read_granted``)."""
-    access.require_role(principal, "admin", "government", "cluster", "enterprise")
-    if len(uscc) != 18 or not access.can_see_enterprise(
-        principal, uscc, engine, client=deps.client(request)
-    ):
-        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
-    with engine.connect() as c:
-        df = pd.read_sql(
-            text(f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE e.uscc = :u"),
-            c,
-            params={"u": uscc},
-        )
-        if df.empty:
-            raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
-        links = pd.read_sql(
-            text(
-                "SELECT supplier_uscc, buyer_uscc, year, input_category, value, synthetic "
-                "FROM supply_links WHERE supplier_uscc = :u OR buyer_uscc = :u "
-                "ORDER BY year DESC, value DESC LIMIT 200"
-            ),
-            c,
-            params={"u": uscc},
-        )
-        members = pd.read_sql(
-            text("SELECT cluster_id, role FROM cluster_members WHERE uscc = :u"),
-            c,
-            params={"u": uscc},
-        )
-    links["synthetic"] = links["synthetic"].astype(bool)
-    out = records(df.assign(synthetic=df["synthetic"].astype(bool)))[0]
-    out["tags"] = [t for t in (out.get("tags") or "").split(";") if t]
-    out["clusters"] = records(members)
-    out["suppliers"] = records(links[links["buyer_uscc"] == uscc])
-    out["customers"] = records(links[links["supplier_uscc"] == uscc])
-    out["basis"] = {
-        "unit": "万元 (revenue, output, rd_expense, link value)",
-        "synthetic": out["synthetic"],
-    }
-    access.audit(
-        principal,
-        "read_enterprise",
-        f"enterprise:{uscc}",
-        client=deps.client(request),
-        engine=engine,
-    )
+    rec = directory.enterprise_profile(principal, uscc, engine, client=deps.client(request))
+    out = {k: v for k, v in rec.items() if k not in ("clusters", "suppliers", "customers")}
+    # rows of tables as JSON records (NaN → null), like every other table of the API
+    for k in ("clusters", "suppliers", "customers"):
+        out[k] = records(pd.DataFrame(rec[k]))
     return out
 
 

@@ -14,9 +14,8 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, text
 
-from jiqun.services import access
+from jiqun.services import access, directory
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
 from jiqun.web.responses import records
@@ -67,18 +66,6 @@ def _frame(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [] if df is None else records(df)
 
 
-def _assessment_uscc(engine: Engine, assessment_id: int) -> str:
-    if not 1 <= assessment_id < 2**31:
-        raise access.NotFound("找不到该评测", "no such assessment")
-    with engine.connect() as c:
-        u = c.execute(
-            text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": assessment_id}
-        ).scalar()
-    if u is None:
-        raise access.NotFound("找不到该评测", "no such assessment")
-    return str(u)
-
-
 def _assessment_out(a: Any) -> dict[str, Any]:
     out = a.as_dict()
     r = a.result
@@ -92,23 +79,6 @@ def _assessment_out(a: Any) -> dict[str, Any]:
         "synthetic": a.synthetic,
     }
     return out
-
-
-def _cluster_exists(engine: Engine, cluster_id: str) -> None:
-    with engine.connect() as c:
-        hit = c.execute(
-            text("SELECT 1 FROM clusters WHERE cluster_id = :i"), {"i": cluster_id}
-        ).first()
-    if hit is None:
-        raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
-
-
-def _enterprise_exists(engine: Engine, uscc: str) -> bool:
-    with engine.connect() as c:
-        return (
-            c.execute(text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": uscc}).first()
-            is not None
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,10 +146,7 @@ def assessment_get(
     and cluster organisations that may see the firm may read)."""
     from jiqun.services import digital
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    uscc = _assessment_uscc(engine, assessment_id)
-    access.require_assessment(principal, uscc, engine=engine, client=deps.client(request))
+    digital.assessment_owner(principal, assessment_id, engine=engine, client=deps.client(request))
     return _assessment_out(digital.load_assessment(assessment_id, engine))
 
 
@@ -190,11 +157,8 @@ def assessment_update(
     """续填或提交 / resume a draft: merge answers, rescore, optionally submit (owner, admin)."""
     from jiqun.services import digital
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    uscc = _assessment_uscc(engine, assessment_id)
-    access.require_assessment(
-        principal, uscc, write=True, engine=engine, client=deps.client(request)
+    uscc = digital.assessment_owner(
+        principal, assessment_id, write=True, engine=engine, client=deps.client(request)
     )
     a = digital.update_assessment(
         assessment_id, body.answers, submit=body.submit, clear=body.clear, engine=engine
@@ -269,12 +233,9 @@ def assessment_gap(
     the assessment)."""
     from jiqun.services import digital
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    uscc = _assessment_uscc(engine, assessment_id)
-    access.require_assessment(principal, uscc, engine=engine, client=deps.client(request))
+    digital.assessment_owner(principal, assessment_id, engine=engine, client=deps.client(request))
     if cluster:
-        _cluster_exists(engine, cluster)
+        directory.require_cluster(cluster, engine)
     return gap_dict(digital.assessment_gap(assessment_id, cluster, engine))
 
 
@@ -300,7 +261,7 @@ def digital_cluster_index(
     from jiqun.services import digital
 
     access.require_role(principal, *LOGGED_IN)
-    _cluster_exists(engine, cluster_id)
+    directory.require_cluster(cluster_id, engine)
     return index_dict(digital.cluster_index(cluster_id, chain=chain, engine=engine))
 
 
@@ -338,32 +299,12 @@ def policies(
     return page(df, format, "policies", limit, offset, sort, "policy_id", meta)
 
 
-def scoped_policy_firms(
-    principal: Any, policy_id: str, engine: Engine
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The qualifying firms of a policy limited to the principal's own scope (admin: all)."""
-    from jiqun.services import policy
-
-    known = policy.list_policies(engine)
-    if known.empty or policy_id not in set(known["policy_id"]):
-        raise access.NotFound(f"找不到政策 {policy_id}", f"no policy {policy_id}")
-    firms, info = policy.firms_for_policy(policy_id, engine)
-    if principal.role != "admin":
-        cond, params = access.own_scope_sql(principal)
-        with engine.connect() as c:
-            mine = set(
-                c.execute(text(f"SELECT e.uscc FROM enterprises e WHERE {cond}"), params).scalars()
-            )
-        firms = firms[firms["uscc"].isin(mine)]
-        info = {**info, "scope": principal.scope, "qualifying_in_scope": len(firms)}
-    return firms, info
-
-
 @router.get("/policies/{policy_id}/firms", tags=["policy"], response_model=None, responses=TABLE)
 def policy_firms(
     policy_id: str,
     principal: P,
     engine: E,
+    request: Request,
     limit: Limit = 100,
     offset: Offset = 0,
     sort: Sort = None,
@@ -371,8 +312,9 @@ def policy_firms(
 ) -> Response:
     """免申即享名单 / the firms qualifying for a policy, limited to the caller's own scope
     (admin all, government its region, cluster organisation its cluster)."""
-    access.require_policy_list(principal)
-    firms, info = scoped_policy_firms(principal, policy_id, engine)
+    from jiqun.services import policy
+
+    firms, info = policy.policy_firms_in_scope(principal, policy_id, engine, deps.client(request))
     return page(firms, format, f"policy-{policy_id}", limit, offset, sort, "uscc", {"basis": info})
 
 
@@ -382,13 +324,7 @@ def enterprise_policies(uscc: str, principal: P, engine: E, request: Request) ->
     (anyone who may see the firm; reads through a grant are audited)."""
     from jiqun.services import policy
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    if not _enterprise_exists(engine, uscc) or not access.can_see_enterprise(
-        principal, uscc, engine, client=deps.client(request)
-    ):
-        raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
-    out = policy.policies_for_firm(uscc, engine)
+    out = policy.policies_for_visible_firm(principal, uscc, engine, deps.client(request))
     out["firm"] = records(pd.DataFrame([out["firm"]]))[0]
     out.setdefault("basis", {"synthetic": bool(out["firm"].get("synthetic"))})
     out["synthetic"] = bool(out["basis"].get("synthetic"))

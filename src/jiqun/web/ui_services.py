@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from jiqun.services import access
+from jiqun.services import access, directory
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
-from jiqun.web.api_services import gap_dict, index_dict, innovation_dict, scoped_policy_firms
+from jiqun.web.api_services import gap_dict, index_dict, innovation_dict
 from jiqun.web.responses import records
 from jiqun.web.ui import LOGGED_IN, P, UIRoute, render
 
@@ -28,34 +28,6 @@ router = APIRouter(
 
 def _engine(request: Request) -> Engine:
     return request.app.state.engine
-
-
-def _clusters(engine: Engine) -> list[dict[str, Any]]:
-    with engine.connect() as c:
-        rows = c.execute(
-            text("SELECT cluster_id, name FROM clusters ORDER BY cluster_id")
-        ).mappings()
-        return [dict(r) for r in rows]
-
-
-def _default_cluster(principal: Any, engine: Engine) -> str | None:
-    """The cluster a viewer most likely wants: its own (cluster organisation) or the first whose
-    member regions all lie in the government's region."""
-    if principal.role == "cluster":
-        return principal.scope
-    if principal.role == "government" and principal.scope:
-        pfx = access.region_prefix(principal.scope)
-        with engine.connect() as c:
-            rows = c.execute(
-                text("SELECT cluster_id, region_code FROM cluster_regions ORDER BY cluster_id")
-            ).all()
-        by: dict[str, list[str]] = {}
-        for cid, reg in rows:
-            by.setdefault(cid, []).append(reg)
-        for cid, regs in by.items():
-            if all(r.startswith(pfx) for r in regs):
-                return cid
-    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,20 +75,14 @@ def _digital_page(
         mine = records(digital.list_assessments(engine=eng).head(50))
     current = gap = None
     if assessment_id is not None:
-        with eng.connect() as c:
-            uscc = c.execute(
-                text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": assessment_id}
-            ).scalar()
-        if uscc is None:
-            raise access.NotFound("找不到该评测", "no such assessment")
-        access.require_assessment(principal, str(uscc), engine=eng, client=deps.client(request))
+        digital.assessment_owner(principal, assessment_id, engine=eng, client=deps.client(request))
         a = digital.load_assessment(assessment_id, eng)
         current = a.as_dict()
         current["can_edit"] = a.status == "draft" and access.can_assess(principal, a.uscc)
         if a.framework == "miit2024":
             gap = gap_dict(digital.assessment_gap(assessment_id, engine=eng))
     index = None
-    cluster = cluster or _default_cluster(principal, eng)
+    cluster = cluster or directory.default_cluster(principal, eng)
     if principal.role in ("government", "cluster", "admin") and cluster:
         try:
             index = index_dict(digital.cluster_index(cluster, engine=eng))
@@ -136,7 +102,7 @@ def _digital_page(
         gap=gap,
         index=index,
         cluster=cluster,
-        clusters=_clusters(eng) if principal.role != "enterprise" else [],
+        clusters=directory.cluster_choices(eng) if principal.role != "enterprise" else [],
         error=error,
         problems=[p if isinstance(p, dict) else getattr(p, "__dict__", {}) for p in problems],
     )
@@ -167,14 +133,8 @@ async def digital_save(request: Request, principal: P) -> Response:
     uscc = str(form.get("uscc") or principal.scope or "").strip().upper()
     try:
         if raw_id:
-            aid = int(raw_id) if raw_id.isdigit() else 0
-            with eng.connect() as c:
-                owner = c.execute(
-                    text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": aid}
-                ).scalar()
-            if owner is None:
-                raise access.NotFound("找不到该评测", "no such assessment")
-            access.require_assessment(principal, str(owner), write=True, engine=eng)
+            aid = int(raw_id) if raw_id.isdigit() and len(raw_id) < 11 else 0
+            digital.assessment_owner(principal, aid, write=True, engine=eng)
             a = digital.update_assessment(aid, answers, submit=submit, engine=eng)
         else:
             if not access.can_assess(principal, uscc):
@@ -211,12 +171,10 @@ def policies_page(request: Request, principal: P) -> HTMLResponse:
     pols = policy.list_policies(eng)
     mine = None
     if principal.role == "enterprise" and principal.scope:
-        with eng.connect() as c:
-            exists = c.execute(
-                text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": principal.scope}
-            ).first()
-        if exists is not None:
-            mine = policy.policies_for_firm(principal.scope, eng)
+        try:
+            mine = policy.policies_for_visible_firm(principal, principal.scope, eng)
+        except access.NotFound:  # an enterprise account whose firm is not registered yet
+            mine = None
     rows = [] if pols.empty else records(pols.drop(columns=["rules", "target"]))
     return render(
         request,
@@ -233,9 +191,8 @@ def policies_page(request: Request, principal: P) -> HTMLResponse:
 def policy_firms_page(request: Request, principal: P, policy_id: str) -> HTMLResponse:
     from jiqun.services import policy
 
-    access.require_policy_list(principal)
     eng = _engine(request)
-    firms, info = scoped_policy_firms(principal, policy_id, eng)
+    firms, info = policy.policy_firms_in_scope(principal, policy_id, eng, deps.client(request))
     pols = policy.list_policies(eng)
     title = pols.loc[pols["policy_id"] == policy_id, "title"].iloc[0]
     return render(
