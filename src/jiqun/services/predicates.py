@@ -393,7 +393,7 @@ def in_cluster_regions(cluster_id: ClusterRef, *, firms: FromClause = FIRMS) -> 
     return or_(rc.in_(regions), prefecture_of(rc).in_(regions), _province_of(rc).in_(regions))
 
 
-def clusters_of(uscc: str, *, approved_only: bool = True) -> Select[tuple[str]]:
+def clusters_of(uscc: str, *, approved_only: bool = True) -> Select[Any]:
     """The clusters a firm belongs to by :func:`in_cluster`, as a query of cluster ids (sorted).
 
     Parameters
