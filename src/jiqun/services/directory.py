@@ -69,27 +69,28 @@ def cluster_list(
     ``leading_industries`` (codes joined with ;).
     """
     engine = engine or get_engine()
-    with engine.connect() as c:
-        cl = pd.read_sql(
-            text(
-                "SELECT cluster_id, name, name_en, tier, field, batch_year, verification, "
-                "synthetic FROM clusters ORDER BY cluster_id"
-            ),
-            c,
-        )
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
-        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+    cl = cluster_frame(engine).sort_values("cluster_id").reset_index(drop=True)  # a copy
     names = reference.region_display_names(_regions(engine)["code"])
-    members = cr.groupby("cluster_id")["region_code"].agg(list)
-    cl["member_codes"] = cl["cluster_id"].map(lambda i: list(members.get(i, [])))
+    cl["member_codes"] = cl["member_regions"].map(list)
     cl["member_regions"] = cl["member_codes"].map(
         lambda rs: "、".join(str(names.get(r, r)) for r in rs)
     )
-    cl["leading_industries"] = (
-        cl["cluster_id"].map(ci.groupby("cluster_id")["industry_code"].agg(";".join)).fillna("")
-    )
-    cl["batch_year"] = cl["batch_year"].astype("Int64")
-    cl["synthetic"] = cl["synthetic"].astype(bool)
+    cl["leading_industries"] = cl["leading_industries"].map(";".join)
+    cl = cl[
+        [
+            "cluster_id",
+            "name",
+            "name_en",
+            "tier",
+            "field",
+            "batch_year",
+            "verification",
+            "synthetic",
+            "member_codes",
+            "member_regions",
+            "leading_industries",
+        ]
+    ]
     if tier:
         cl = cl[cl["tier"] == tier]
     if field:
