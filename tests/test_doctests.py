@@ -15,7 +15,7 @@ MODULES = sorted(
     {
         m.name
         for pkg in (jiqun.analytics, jiqun.standard)
-        for m in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + ".")
+        for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")
     }
     | {"jiqun.metrics", "jiqun.reference", "jiqun.demo", "jiqun.demo.tables", "jiqun.errors"}
 )

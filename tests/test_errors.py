@@ -19,7 +19,6 @@ from jiqun import errors
         ("jiqun.services.uploads", "UploadRefused"),
         ("jiqun.services.uploads", "ImportRejected"),
         ("jiqun.services.uploads", "Conflict"),
-        ("jiqun.web.api_common", "BadRequest"),
     ],
 )
 def test_old_paths_name_the_same_class(module: str, name: str) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -53,3 +54,29 @@ def test_cluster_stars_zero_reference_cluster_is_nan_not_zero() -> None:
     assert c2["lq"].isna().all()
     assert not c2["specialisation"].any()
     assert not np.isnan(s.xs("c1", level=1)["lq"].to_numpy()).any()
+
+
+def test_lq_from_totals_aligns_labelled_totals() -> None:
+    # per-cluster totals from different group-bys: labels align, a missing or zero total is NaN
+    lead = pd.Series({"A": 10.0, "C": 3.0})
+    member_total = pd.Series({"A": 100.0, "B": 0.0, "C": 0.0})
+    nat_lead = pd.Series({"A": 50.0, "B": 5.0, "C": 4.0})
+    out = lq_from_totals(lead, member_total, nat_lead, 1000.0)
+    assert out["A"] == pytest.approx(2.0)
+    assert math.isnan(out["B"]) and math.isnan(out["C"])  # 0/0 and x/0
+    assert not np.isinf(out.to_numpy()).any()
+
+
+def test_cluster_leading_lq_undefined_is_nan() -> None:
+    from jiqun.analytics.diagnosis import diagnose
+
+    X = pd.DataFrame(
+        {"3973": [10.0, 5.0, 0.0], "2720": [0.0, 5.0, 0.0], "1311": [0.0, 0.0, 0.0]},
+        index=["320200", "110100", "440300"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", JiqunWarning)
+        d = diagnose(X, members=["320200"], leading=["3973", "1311"])
+    lead = d.tables["cluster_industries"].set_index("industry_code")
+    assert lead.loc["3973", "cluster_lq"] == pytest.approx((10 / 10) / (15 / 20))
+    assert math.isnan(lead.loc["1311", "cluster_lq"])  # no activity anywhere: 0/0

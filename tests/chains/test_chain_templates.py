@@ -247,7 +247,16 @@ def test_user_template_errors_name_the_file(tmp_path: Path, toy_doc: dict) -> No
 
 
 @pytest.mark.parametrize(
-    "module", [jiqun.chains.templates, jiqun.chains.mapping, jiqun.chains.analysis]
+    "module",
+    [
+        jiqun.chains.templates,
+        jiqun.chains.mapping,
+        jiqun.chains.analysis,
+        jiqun.chains.segments,
+        jiqun.chains.supply,
+        jiqun.chains.links,
+        jiqun.chains.leaders,
+    ],
 )
 def test_docstring_examples(module) -> None:  # type: ignore[no-untyped-def]
     res = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

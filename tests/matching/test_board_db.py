@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from jiqun.cli.app import app
 from jiqun.matching import Need
 from jiqun.services import matching as svc
+from jiqun.services.matching import index_cache
 from jiqun.standard.problems import JiqunError
 from jiqun.store.models import Enterprise
 
@@ -327,12 +328,12 @@ def test_migration_0004_down_and_up(board: Engine) -> None:
 
 def test_index_disk_cache(board: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JIQUN_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(svc, "DISK_CACHE_MIN_CANDIDATES", 1)
-    svc._CACHE.clear()
+    monkeypatch.setattr(index_cache, "DISK_CACHE_MIN_CANDIDATES", 1)
+    index_cache._CACHE.clear()
     ix = svc.load_index(engine=board)
     files = list((tmp_path / "cache").glob("match-index-*.pkl"))
     assert len(files) == 1
-    svc._CACHE.clear()
+    index_cache._CACHE.clear()
     again = svc.load_index(engine=board)  # from disk
     assert again is not ix and again.n == ix.n and list(again.uscc) == list(ix.uscc)
     # a new capability changes the fingerprint: rebuilt, and the old file replaced
@@ -341,4 +342,4 @@ def test_index_disk_cache(board: Engine, tmp_path: Path, monkeypatch: pytest.Mon
     assert third.n == ix.n + 1
     files2 = list((tmp_path / "cache").glob("match-index-*.pkl"))
     assert len(files2) == 1 and files2 != files
-    svc._CACHE.clear()
+    index_cache._CACHE.clear()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import math
+import pkgutil
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +23,7 @@ from jiqun.standard.normalize import (
     NormResult,
     canonical_unit,
     clean_text,
+    columns,
     fast_clean_series,
     fast_norm_amount,
     fast_norm_date,
@@ -806,13 +809,17 @@ def test_slow_path_runs_once_per_distinct_value(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(normalize, "norm_region_code", counting)
     s = pd.Series([320214.0] * 1000 + ["３２０２１４"] * 1000 + ["320214"] * 1000, dtype=object)
-    r = normalize._normalise_series(
-        s, normalize.norm_region_code, normalize._regex_fast("[0-9]{6}"), "str"
+    r = columns._normalise_series(
+        s, normalize.norm_region_code, columns._regex_fast("[0-9]{6}"), "str"
     )
     assert r.changed.sum() == 2000 and not r.error.any()
     assert sorted(map(str, calls)) == ["320214.0", "３２０２１４"]
 
 
 def test_docstring_examples() -> None:
-    result = doctest.testmod(normalize, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 20
+    modules = [normalize] + [
+        importlib.import_module(m.name)
+        for m in pkgutil.iter_modules(normalize.__path__, normalize.__name__ + ".")
+    ]
+    results = [doctest.testmod(m, optionflags=doctest.ELLIPSIS) for m in modules]
+    assert sum(r.failed for r in results) == 0 and sum(r.attempted for r in results) > 20

@@ -110,11 +110,13 @@ def test_csrf_required_for_session_posts_not_for_bearer(world: Any, error_body: 
 
 
 def test_nul_characters_refused(world: Any, error_body: Any) -> None:
-    """No text column can hold NUL (PostgreSQL refuses it): 400 before any service runs."""
+    """No text column can hold NUL (PostgreSQL refuses it): 400 before any service runs for the
+    path, query and form fields; 422 naming the field for a JSON body (its model refuses it)."""
     c = world.client("10.0.0.9")
     err = error_body(login(c, "gov\x00", "whatever-password"), 400, "invalid")
     assert "NUL" in err["message_en"]
     error_body(c.get("/api/v1/published", params={"cluster": "\x00"}), 400)
     error_body(c.get("/api/v1/clusters/a%00b"), 400)
     body = {"uscc": world.firms["A"], "grantee_organisation_id": 1, "purpose": "x\x00y"}
-    error_body(c.post("/api/v1/grants", json=body, headers=world.auth("firm")), 400)
+    err = error_body(c.post("/api/v1/grants", json=body, headers=world.auth("firm")), 422)
+    assert err["details"][0]["field"] == "body.purpose" and "NUL" in err["details"][0]["reason"]

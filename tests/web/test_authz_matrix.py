@@ -160,7 +160,8 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
         "/auth/logout",
         "/auth/logout",
         "fresh_token",
-        "204 204 204 204 204 204 204",
+        # anonymous: an unauthenticated write is refused (401) before its body is read
+        "401 204 204 204 204 204 204",
     ),
     ("password", "POST", "/auth/password", "/auth/password", "same_password", LOGGED_IN),
     ("users", "GET", "/users", "/users", None, ADMIN_ONLY),
@@ -185,6 +186,15 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
         "401 200 403 403 403 200 200",
     ),
     ("memberships", "GET", "/memberships", "/memberships", None, "401 200 403 403 200 200 200"),
+    ("assessments", "GET", "/digital/assessments", "/digital/assessments", None, LOGGED_IN),
+    (
+        "hot spots",
+        "GET",
+        "/clusters/{cluster_id}/hot-spots",
+        "/clusters/{cluster}/hot-spots",
+        None,
+        LOGGED_IN,
+    ),
     (
         "membership decision (none such, or another firm's)",
         "POST",

@@ -88,6 +88,10 @@ def test_anonymous_ui_write_goes_to_the_login_page_unread(world: Any) -> None:
     r = send(world, "POST", url, body, {"content-type": "application/x-www-form-urlencoded"})
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
     assert body.consumed == 0
+    htmx = Body(2 << 20, b"purpose=")
+    r = send(world, "POST", url, htmx, {"hx-request": "true"})
+    assert r.status_code == 200 and r.headers["hx-redirect"] == "/login"
+    assert htmx.consumed == 0
 
 
 def test_chunked_json_body_stops_at_one_megabyte(world: Any, error_body: Any) -> None:

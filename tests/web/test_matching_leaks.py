@@ -80,6 +80,7 @@ def test_revenue_not_recoverable_from_capacity_through_the_api(rd: Any, error_bo
         w = r.json()["meta"]["weights"]["capacity"]
         a = _row(r.json()["items"], world.firms["A"])
         assert math.isclose(a["capacity_pts"], w * REVENUE_A / q, rel_tol=1e-6), (who, a)
+        assert math.isclose(a["capacity"], round(REVENUE_A / q, 4), rel_tol=1e-6), (who, a)
         assert a["revenue"] == REVENUE_A and a["withheld"] == ""
 
 

@@ -104,6 +104,8 @@ def test_admin_page_lists_pending_and_cli_decides(world: Any, monkeypatch: Any) 
     c = world.client()
     page = c.get("/memberships", headers=world.auth("admin"))
     assert page.status_code == 200 and c_code in page.text
+    admin = c.get("/admin", headers=world.auth("admin"))
+    assert admin.status_code == 200 and c_code in admin.text  # the admin page lists it too
     assert c.get("/memberships", headers=world.auth("gov")).status_code == 403
     runner = CliRunner()
     out = runner.invoke(cli, ["member", "list"])
@@ -121,3 +123,16 @@ def test_admin_page_lists_pending_and_cli_decides(world: Any, monkeypatch: Any) 
         r=f"enterprise:{c_code}",
     )
     assert n == 1
+    # the page's form (a browser session would carry the CSRF token; a bearer token needs none)
+    r = world.client().post(
+        f"/memberships/{world.other_cluster}/{c_code}/reject",
+        headers=world.auth("admin"),
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert (
+        world.count(
+            "SELECT COUNT(*) FROM cluster_members WHERE uscc = :u AND status = 'rejected'", u=c_code
+        )
+        == 1
+    )

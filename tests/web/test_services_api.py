@@ -137,16 +137,14 @@ def test_policy_firms_are_scoped(w: Any, error_body: Any) -> None:
 def test_policy_firm_lists_are_audited_with_the_firms(w: Any) -> None:
     # the qualifying list is a read of firm-level records: one audit entry naming the firms
     c = w.client()
-    before = w.count("SELECT COUNT(*) FROM audit_log WHERE action = 'list_policy_firms'")
+    before = w.count("SELECT COUNT(*) FROM audit_log WHERE action = 'policy_firms'")
     body = c.get("/api/v1/policies/DEMO-P04/firms", headers=w.auth("gov")).json()
     listed = {f["uscc"] for f in body["items"]}
     assert listed
-    assert (
-        w.count("SELECT COUNT(*) FROM audit_log WHERE action = 'list_policy_firms'") == before + 1
-    )
+    assert w.count("SELECT COUNT(*) FROM audit_log WHERE action = 'policy_firms'") == before + 1
     with w.engine.connect() as conn:
         aid = conn.execute(
-            text("SELECT MAX(id) FROM audit_log WHERE action = 'list_policy_firms'")
+            text("SELECT MAX(id) FROM audit_log WHERE action = 'policy_firms'")
         ).scalar()
         named = set(
             conn.execute(

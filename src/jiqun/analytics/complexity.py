@@ -284,10 +284,8 @@ def proximity(
     ----------
     X:
         Region × industry matrix ``X`` or presence matrix ``M``.
-    threshold:
-        LQ cut-off when ``X`` is given.
-    is_presence:
-        ``None`` = detect, ``True`` = ``M`` given, ``False`` = ``X`` given.
+    threshold, is_presence:
+        How ``X`` is read, as in :func:`cooccurrence`.
 
     Returns
     -------
@@ -336,10 +334,8 @@ def relatedness(
         Region × industry matrix ``X`` or presence matrix ``M``.
     method:
         ``"prob"`` (default, as EconGeo), ``"association"``, ``"cosine"`` or ``"jaccard"``.
-    threshold:
-        LQ cut-off when ``X`` is given.
-    is_presence:
-        ``None`` = detect, ``True`` = ``M`` given, ``False`` = ``X`` given.
+    threshold, is_presence:
+        How ``X`` is read, as in :func:`cooccurrence`.
 
     Returns
     -------
@@ -406,10 +402,8 @@ def density(
     proximity:
         Industry × industry proximity; default :func:`proximity` of ``X``. Must cover exactly the
         industries of ``X`` (any order), finite and ``≥ 0``.
-    threshold:
-        LQ cut-off when ``X`` is given.
-    is_presence:
-        ``None`` = detect, ``True`` = ``M`` given, ``False`` = ``X`` given.
+    threshold, is_presence:
+        How ``X`` is read, as in :func:`cooccurrence`.
 
     Returns
     -------
@@ -837,10 +831,8 @@ def method_of_reflections(
         Region × industry matrix ``X`` or presence matrix ``M``.
     steps:
         Number of reflections N ≥ 0 (default 20).
-    threshold:
-        LQ cut-off when ``X`` is given.
-    is_presence:
-        ``None`` = detect, ``True`` = ``M`` given, ``False`` = ``X`` given.
+    threshold, is_presence:
+        How ``X`` is read, as in :func:`cooccurrence`.
 
     Returns
     -------

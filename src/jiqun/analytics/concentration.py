@@ -31,7 +31,6 @@ References
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -39,7 +38,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.rca import JiqunWarning, check_matrix, fmt_labels, warn_dropped
+from jiqun.analytics.rca import check_matrix, fmt_labels, warn_dropped, warn_labels
 from jiqun.analytics.specialisation import (
     check_axis,
     drop_zero_lines,
@@ -279,14 +278,12 @@ def spatial_gini(X: pd.DataFrame, region_totals: pd.Series | None = None) -> pd.
     Source: Krugman (1991); Ellison & Glaeser (1997), eq. (1)/(2) (their ``G``). Peer convention:
     the ``G_i`` column of REAT 3.0.3 ``ellison.a2``; no separate EconGeo function.
 
-    Zero lines: industries with total 0 and regions of size 0 are dropped with a ``JiqunWarning``.
+    Zero lines are dropped with a ``JiqunWarning`` as in :func:`hoover_concentration`.
 
     Parameters
     ----------
-    X:
-        Region × industry matrix, values ``≥ 0``.
-    region_totals:
-        Optional region sizes ``E_r``; default row sums of ``X``.
+    X, region_totals:
+        As in :func:`hoover_concentration`.
 
     Returns
     -------
@@ -378,13 +375,10 @@ def theil(
         with np.errstate(divide="ignore"):
             out = np.log(1.0 / np.where(r > 0, r, 0.0)).mean(axis=1)
         if has_zero.any():
-            names = list(labels[has_zero])
-            warnings.warn(
-                JiqunWarning(
-                    f"Theil L 在有 0 值时为 +∞：{fmt_labels(names)} / Theil L is +inf where a "
-                    f"value is 0: {fmt_labels(names)}"
-                ),
-                stacklevel=2,
+            warn_labels(
+                "Theil L 在有 0 值时为 +∞",
+                "Theil L is +inf where a value is 0",
+                list(labels[has_zero]),
             )
     return pd.Series(out, index=labels, name=f"theil_{kind}")
 
@@ -549,13 +543,10 @@ def ellison_glaeser(
     single = comp["H"].to_numpy() >= 1.0
     if single.any():
         gamma[single] = np.nan
-        names = list(comp.index[single])
-        warnings.warn(
-            JiqunWarning(
-                f"只有一个有规模的企业（H = 1）的产业 γ 无定义，设为 NaN：{fmt_labels(names)} / "
-                f"gamma undefined (H = 1, a single plant), set to NaN: {fmt_labels(names)}"
-            ),
-            stacklevel=2,
+        warn_labels(
+            "只有一个有规模的企业（H = 1）的产业 γ 无定义，设为 NaN",
+            "gamma undefined (H = 1, a single plant), set to NaN",
+            list(comp.index[single]),
         )
     out = comp.copy()
     out.insert(0, "gamma", gamma)

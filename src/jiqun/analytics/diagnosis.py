@@ -219,8 +219,8 @@ def _cluster_industry_table(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         out["national_share"] = out["cluster_value"] / out["national_value"]
-        out["cluster_lq"] = (out["cluster_value"] / member_total) / (
-            out["national_value"] / nat_total
+        out["cluster_lq"] = lq_from_totals(
+            out["cluster_value"], member_total, out["national_value"], nat_total
         )
     if X_prev is not None:
         aggp = X_prev.loc[members, leading].sum(axis=0).to_numpy()

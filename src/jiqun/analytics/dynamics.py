@@ -30,6 +30,7 @@ from jiqun.analytics.rca import (
     fmt_cells,
     fmt_labels,
     reference_totals,
+    warn_labels,
 )
 from jiqun.standard.problems import JiqunError
 
@@ -148,15 +149,11 @@ def shift_share(
     er1, er2 = a.sum(axis=1), b.sum(axis=1)
     new_nat = Ei1 == 0
     if new_nat.any():
-        names = list(A.columns[new_nat])
-        warnings.warn(
-            JiqunWarning(
-                f"期初全国为 0 的产业没有全国增长率，其期末就业全部计入 regional_shift："
-                f"{fmt_labels(names)} / industries with national start total 0 have no national "
-                f"growth rate; their end employment goes entirely to regional_shift: "
-                f"{fmt_labels(names)}"
-            ),
-            stacklevel=2,
+        warn_labels(
+            "期初全国为 0 的产业没有全国增长率，其期末就业全部计入 regional_shift",
+            "industries with national start total 0 have no national growth rate; their end "
+            "employment goes entirely to regional_shift",
+            list(A.columns[new_nat]),
         )
     ratio = np.where(new_nat, 0.0, Ei2 / np.where(new_nat, 1.0, Ei1))  # E_i2 / E_i1 (0 if new)
     expected = a * ratio  # e_ri1 · E_i2/E_i1

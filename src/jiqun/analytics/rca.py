@@ -33,7 +33,7 @@ References
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -150,29 +150,24 @@ def validated_array(X: pd.DataFrame, name: str) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         if arr.min() >= 0 and np.isfinite(arr.sum()):
             return arr
-    nan = np.isnan(arr)
-    if nan.any():
-        cells = fmt_cells(X, nan, arr)
-        raise JiqunError(
-            f"矩阵 {name} 含有 {int(nan.sum())} 个缺失值（NaN），请先填 0 或删除：{cells}",
-            f"matrix {name} has {int(nan.sum())} missing (NaN) cell(s); fill with 0 or drop "
-            f"them first: {cells}",
-        )
-    inf = np.isinf(arr)
-    if inf.any():
-        cells = fmt_cells(X, inf, arr)
-        raise JiqunError(
-            f"矩阵 {name} 含有 {int(inf.sum())} 个无穷值：{cells}",
-            f"matrix {name} has {int(inf.sum())} infinite cell(s): {cells}",
-        )
-    neg = arr < 0
-    if neg.any():
-        cells = fmt_cells(X, neg, arr)
-        raise JiqunError(
-            f"矩阵 {name} 含有 {int(neg.sum())} 个负值（地区, 产业, 值）：{cells}",
-            f"matrix {name} has {int(neg.sum())} negative cell(s) (region, industry, value): "
-            f"{cells}",
-        )
+    # checked in this order: a NaN is reported as missing, never as "not ≥ 0"
+    defects: list[tuple[Callable[[np.ndarray], np.ndarray], str, str]] = [
+        (
+            np.isnan,
+            "缺失值（NaN），请先填 0 或删除",
+            "missing (NaN) cell(s); fill with 0 or drop them first",
+        ),
+        (np.isinf, "无穷值", "infinite cell(s)"),
+        (lambda a: a < 0, "负值（地区, 产业, 值）", "negative cell(s) (region, industry, value)"),
+    ]
+    for test, zh, en in defects:
+        bad = test(arr)
+        if bad.any():
+            cells = fmt_cells(X, bad, arr)
+            n = int(bad.sum())
+            raise JiqunError(
+                f"矩阵 {name} 含有 {n} 个{zh}：{cells}", f"matrix {name} has {n} {en}: {cells}"
+            )
     return arr
 
 
@@ -282,6 +277,15 @@ def warn_dropped(
         ),
         stacklevel=stacklevel,
     )
+
+
+def warn_labels(zh: str, en: str, labels: Sequence[Hashable], stacklevel: int = 2) -> None:
+    """Warn ``"{zh}：{labels} / {en}: {labels}"`` naming the regions/industries concerned.
+
+    ``stacklevel`` is counted from the caller, as for :func:`warnings.warn` called there.
+    """
+    shown = fmt_labels(labels)
+    warnings.warn(JiqunWarning(f"{zh}：{shown} / {en}: {shown}"), stacklevel=stacklevel + 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,17 +499,18 @@ def lq_from_totals(x: Any, region_total: Any, industry_total: Any, total: Any) -
         v if isinstance(v, pd.Series | pd.DataFrame) else np.asarray(v, dtype=np.float64)
         for v in (x, region_total, industry_total, total)
     )
+
+    def positive(v: Any) -> Any:
+        # a zero or missing total makes the cell undefined: NaN, so x/0 never becomes ±inf
+        if isinstance(v, pd.Series | pd.DataFrame):
+            return v.where(v > 0)
+        return np.where(v > 0, v, np.nan)
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        lq = (x / region_total) / (industry_total / total)
-        defined = (
-            (np.asarray(region_total) > 0)
-            & (np.asarray(industry_total) > 0)
-            & (np.asarray(total) > 0)
-        )
-    if isinstance(lq, pd.Series | pd.DataFrame):
-        return lq.where(np.broadcast_to(defined, lq.shape), np.nan)
-    out = np.where(defined, lq, np.nan)
-    return float(out) if np.ndim(out) == 0 else out
+        lq = (x / positive(region_total)) / (positive(industry_total) / positive(total))
+    if not isinstance(lq, pd.Series | pd.DataFrame) and np.ndim(lq) == 0:
+        return float(lq)
+    return lq
 
 
 def location_quotient(X: pd.DataFrame, reference: pd.Series | None = None) -> pd.DataFrame:
@@ -687,8 +692,7 @@ def diversity(
     >>> diversity(M).to_dict()
     {'r1': 1, 'r2': 2}
     """
-    M = as_presence(X_or_M, threshold, is_presence)
-    return M.sum(axis=1).astype(np.int64).rename("diversity")
+    return _presence_count(X_or_M, threshold, is_presence, 1, "diversity")
 
 
 def ubiquity(
@@ -696,20 +700,14 @@ def ubiquity(
 ) -> pd.Series:
     """Ubiquity ``k_i = Σ_r M_ri``: the number of regions specialised in an industry.
 
-    Accepts ``X`` or ``M`` with the same rule as :func:`diversity`.
-
     Matches ecomplexity 0.5.3 (``ubiquity``) and EconGeo ``ubiquity`` (all peers agree).
     References: Hidalgo & Hausmann (2009) PNAS 106(26); Hausmann et al., *Atlas* (2014);
     ecomplexity 0.5.3; EconGeo 2.0.
 
     Parameters
     ----------
-    X_or_M:
-        Region × industry matrix ``X`` or presence matrix ``M``.
-    threshold:
-        LQ cut-off used when ``X`` is given.
-    is_presence:
-        ``None`` = detect, ``True`` = ``M`` given, ``False`` = ``X`` given.
+    X_or_M, threshold, is_presence:
+        ``X`` or ``M``, read with the same rule as :func:`diversity`.
 
     Returns
     -------
@@ -718,10 +716,18 @@ def ubiquity(
 
     Example
     -------
+    With ``M`` of :func:`diversity`'s example, industry ``a`` is present in both regions:
+
     >>> import pandas as pd
-    >>> M = pd.DataFrame({"a": [1, 1], "b": [0, 1]}, index=["r1", "r2"])
-    >>> ubiquity(M).to_dict()
+    >>> ubiquity(pd.DataFrame({"a": [1, 1], "b": [0, 1]}, index=["r1", "r2"])).to_dict()
     {'a': 2, 'b': 1}
     """
+    return _presence_count(X_or_M, threshold, is_presence, 0, "ubiquity")
+
+
+def _presence_count(
+    X_or_M: pd.DataFrame, threshold: float, is_presence: bool | None, axis: int, name: str
+) -> pd.Series:
+    """Count of presences along ``axis`` (1: per region, 0: per industry), as int64."""
     M = as_presence(X_or_M, threshold, is_presence)
-    return M.sum(axis=0).astype(np.int64).rename("ubiquity")
+    return M.sum(axis=axis).astype(np.int64).rename(name)

@@ -22,7 +22,6 @@ References
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from itertools import pairwise
 
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from jiqun.analytics.rca import JiqunWarning, check_matrix, fmt_labels, presence
+from jiqun.analytics.rca import check_matrix, fmt_labels, presence, warn_labels
 from jiqun.analytics.specialisation import drop_zero_lines, row_shares
 from jiqun.standard.problems import JiqunError
 
@@ -176,14 +175,11 @@ def priority_overlap(
     J, _ = _jaccard(M.to_numpy())
     empty = M.to_numpy().sum(axis=1) == 0
     if empty.any():
-        names = list(M.index[empty])
-        warnings.warn(
-            JiqunWarning(
-                f"这些地区的产业集合为空，与其他空集合的重合度无定义（NaN）：{fmt_labels(names)} / "
-                f"these regions have an empty industry set; overlap with another empty set is "
-                f"undefined (NaN): {fmt_labels(names)}"
-            ),
-            stacklevel=2,
+        warn_labels(
+            "这些地区的产业集合为空，与其他空集合的重合度无定义（NaN）",
+            "these regions have an empty industry set; overlap with another empty set is "
+            "undefined (NaN)",
+            list(M.index[empty]),
         )
     return pd.DataFrame(J, index=M.index.copy(), columns=M.index.copy())
 

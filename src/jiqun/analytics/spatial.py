@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.rca import JiqunWarning, fmt_labels
+from jiqun.analytics.rca import fmt_labels, warn_labels
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -168,12 +168,10 @@ def _relabel(w: Any, ids: list[Hashable]) -> Any:
 
 def _warn_islands(w: Any) -> None:
     if w.islands:
-        warnings.warn(
-            JiqunWarning(
-                f"{len(w.islands)} 个地区没有邻居（孤岛），其空间滞后为 0：{fmt_labels(w.islands)} / "
-                f"{len(w.islands)} region(s) have no neighbour (islands); their spatial lag is 0: "
-                f"{fmt_labels(w.islands)}"
-            ),
+        warn_labels(
+            f"{len(w.islands)} 个地区没有邻居（孤岛），其空间滞后为 0",
+            f"{len(w.islands)} region(s) have no neighbour (islands); their spatial lag is 0",
+            w.islands,
             stacklevel=3,
         )
 

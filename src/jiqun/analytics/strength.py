@@ -18,19 +18,17 @@ References
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from jiqun.analytics.rca import (
     PRESENCE_RTOL,
-    JiqunWarning,
     check_matrix,
     fmt_labels,
     lq_from_totals,
     reference_totals,
     warn_dropped,
+    warn_labels,
 )
 from jiqun.analytics.specialisation import totals_by_region
 from jiqun.standard.problems import JiqunError
@@ -349,14 +347,10 @@ def cluster_stars(
         raise JiqunError("参照区域总就业为 0", "the reference area has total employment 0")
     lq = lq_from_totals(arr, Er[:, None], Ec[None, :], E)
     if (Ec <= 0).any():
-        warnings.warn(
-            JiqunWarning(
-                "参照区域中就业为 0 的集群，区位商无定义（NaN）："
-                f"{fmt_labels(list(emp.columns[Ec <= 0]))} / clusters with zero employment in "
-                f"the reference area have an undefined LQ (NaN): "
-                f"{fmt_labels(list(emp.columns[Ec <= 0]))}"
-            ),
-            stacklevel=2,
+        warn_labels(
+            "参照区域中就业为 0 的集群，区位商无定义（NaN）",
+            "clusters with zero employment in the reference area have an undefined LQ (NaN)",
+            list(emp.columns[Ec <= 0]),
         )
     focus_share = arr / Er[:, None]
     ref_focus = np.divide(

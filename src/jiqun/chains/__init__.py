@@ -4,9 +4,11 @@
   product keywords and HS codes), validation and the loader of shipped and user templates.
 * :mod:`jiqun.chains.mapping` — map firms onto segments by industry code, by business-scope
   keywords (jieba) and by manual override.
-* :mod:`jiqun.chains.analysis` — pure functions: segment table, chain completeness, local
-  supporting rate (value or count basis, always labelled), weak links with candidate firms
-  (补链), strong links (强链), extension links (延链) and chain-leader candidates.
+* :mod:`jiqun.chains.analysis` — pure functions: segment table and chain completeness
+  (:mod:`~jiqun.chains.segments`), local supporting rate, value or count basis, always labelled
+  (:mod:`~jiqun.chains.supply`), weak links with candidate firms (补链), strong links (强链),
+  extension links (延链) (:mod:`~jiqun.chains.links`) and chain-leader candidates
+  (:mod:`~jiqun.chains.leaders`), on inputs prepared by :mod:`~jiqun.chains.inputs`.
 
 Database access lives in :mod:`jiqun.services.chains`; the CLI is ``jiqun chain ...``.
 Methods: METHODS.md §5; user guide: ``docs/chains.md``.

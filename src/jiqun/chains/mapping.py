@@ -29,9 +29,7 @@ METHODS.md §5 ("Firm → segment mapping"); jieba (MIT), https://github.com/fxs
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable
@@ -43,6 +41,7 @@ import pandas as pd
 from jiqun.analytics.rca import JiqunWarning
 from jiqun.chains.templates import ChainTemplate
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.tokenizer import JiebaTokenizer
 
 __all__ = ["KEYWORD_CONFIDENCE", "MANUAL_CONFIDENCE", "MAPPING_COLUMNS", "map_firms"]
 
@@ -71,35 +70,16 @@ def _empty() -> pd.DataFrame:
     )
 
 
-_TOKENIZER: Any = None
-_TOKENIZER_WORDS: set[str] = set()
-_TOKENIZER_LOCK = threading.Lock()
+#: The chain mapping's segmenter (jiqun.standard.tokenizer), shared by all chains; it only grows:
+#: loading jieba's dictionary costs about a second, adding a word microseconds, and more whole
+#: product words only make the segmentation of every chain more precise.
+_SEGMENTER = JiebaTokenizer()
 
 
 def _tokenizer(words: Iterable[str]) -> Any:
-    """A private jieba tokenizer holding ``words`` as user words (global jieba stays untouched).
-
-    One tokenizer is shared by all chains and only grows: loading jieba's dictionary costs
-    about a second, adding a word microseconds, and more whole product words only make the
-    segmentation of every chain more precise.
-    """
-    global _TOKENIZER
-    with _TOKENIZER_LOCK:
-        if _TOKENIZER is None:
-            with warnings.catch_warnings():
-                # jieba 0.42 has invalid escape sequences in its regexes (DeprecationWarning)
-                warnings.simplefilter("ignore", DeprecationWarning)
-                import jieba
-
-            # jieba logs its dictionary loading on stderr; keep the CLI output clean.
-            jieba.setLogLevel(logging.WARNING)
-            tk = jieba.Tokenizer()
-            tk.initialize()
-            _TOKENIZER = tk
-        for w in sorted(set(words) - _TOKENIZER_WORDS):
-            _TOKENIZER.add_word(w)
-            _TOKENIZER_WORDS.add(w)
-        return _TOKENIZER
+    """The chain mapping's jieba tokenizer, holding ``words`` (and earlier chains' keywords)."""
+    _SEGMENTER.add_words(words)
+    return _SEGMENTER.tokenizer()
 
 
 def _code_rows(firms: pd.DataFrame, template: ChainTemplate) -> pd.DataFrame:

@@ -404,6 +404,29 @@ class _Collector:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    def keys(
+        self,
+        d: Mapping[Any, Any],
+        allowed: set[str],
+        required: Iterable[str],
+        segment: str | None = None,
+    ) -> None:
+        """One problem per key of ``d`` not ``allowed`` and per ``required`` key missing."""
+        names = ", ".join(sorted(allowed))
+        for k in d:
+            if k not in allowed:
+                self.add(
+                    "chain.unknown_key",
+                    f"未知字段（可用：{names}）",
+                    f"unknown field (allowed: {names})",
+                    segment=segment,
+                    fld=str(k),
+                    value=k,
+                )
+        for k in required:
+            if k not in d:
+                self.add("chain.missing", "缺少必填字段", "missing field", segment=segment, fld=k)
+
 
 def _text(c: _Collector, d: Mapping[str, Any], key: str, seg: str | None, fld: str) -> str:
     v = d.get(key)
@@ -503,19 +526,7 @@ def _parse_segment(c: _Collector, i: int, d: object) -> Segment | None:
             fld="id",
             value=sid_raw,
         )
-    for k in d:
-        if k not in _SEGMENT_KEYS:
-            c.add(
-                "chain.unknown_key",
-                f"未知字段（可用：{', '.join(sorted(_SEGMENT_KEYS))}）",
-                f"unknown field (allowed: {', '.join(sorted(_SEGMENT_KEYS))})",
-                segment=label,
-                fld=str(k),
-                value=k,
-            )
-    for k in _REQUIRED_SEGMENT_KEYS:
-        if k not in d:
-            c.add("chain.missing", "缺少必填字段", "missing field", segment=label, fld=k)
+    c.keys(d, _SEGMENT_KEYS, _REQUIRED_SEGMENT_KEYS, segment=label)
     name_zh = _text(c, d, "name_zh", label, "name_zh") if "name_zh" in d else ""
     name_en = _text(c, d, "name_en", label, "name_en") if "name_en" in d else ""
     position = d.get("position")
@@ -664,18 +675,7 @@ def _validate(doc: object, file: str) -> tuple[ChainTemplate | None, list[Proble
             fld="id",
             value=cid,
         )
-    for k in doc:
-        if k not in _CHAIN_KEYS:
-            c.add(
-                "chain.unknown_key",
-                f"未知字段（可用：{', '.join(sorted(_CHAIN_KEYS))}）",
-                f"unknown field (allowed: {', '.join(sorted(_CHAIN_KEYS))})",
-                fld=str(k),
-                value=k,
-            )
-    for k in _REQUIRED_CHAIN_KEYS:
-        if k not in doc:
-            c.add("chain.missing", "缺少必填字段", "missing field", fld=k)
+    c.keys(doc, _CHAIN_KEYS, _REQUIRED_CHAIN_KEYS)
     name_zh = _text(c, doc, "name_zh", None, "name_zh") if "name_zh" in doc else ""
     name_en = _text(c, doc, "name_en", None, "name_en") if "name_en" in doc else ""
     fld_v = doc.get("field")

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jiqun import __version__
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.writer import write_table
 
 if TYPE_CHECKING:
     from jiqun.services.accounts import Principal
@@ -48,6 +49,9 @@ app.add_typer(resilience_app, name="resilience")
 from jiqun.cli.member_cmd import member_app  # noqa: E402
 
 app.add_typer(member_app, name="member")
+from jiqun.cli.firm_cmd import firm_app  # noqa: E402
+
+app.add_typer(firm_app, name="firm")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -346,17 +350,10 @@ def innovation_cmd(
     for n in r.notes:
         console.print(f"[yellow]注 note:[/] {n}")
     if out is not None:
-        with pd.ExcelWriter(out) as xw:
-            for name, df in (
-                ("headline", r.headline),
-                ("concentration", r.concentration),
-                ("per_cluster", r.per_cluster),
-                ("gaps", r.gaps),
-            ):
-                df.to_excel(xw, sheet_name=name, index=False)
-            pd.DataFrame(list(r.basis.items()) + [("note", n) for n in r.notes]).to_excel(
-                xw, sheet_name="说明 notes", index=False, header=False
-            )
+        notes = pd.DataFrame(list(r.basis.items()) + [("note", n) for n in r.notes])
+        sheets = {"headline": r.headline, "concentration": r.concentration}
+        sheets |= {"per_cluster": r.per_cluster, "gaps": r.gaps, "说明 notes": notes}
+        write_table(out, sheets, "xlsx", headerless={"说明 notes"})
         console.print(f"已写入 written: {out}")
 
 

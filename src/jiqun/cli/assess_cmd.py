@@ -8,16 +8,15 @@ involved.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from jiqun.cli.render import table, terminal_console
 from jiqun.standard.problems import JiqunError
 
 assess_app = typer.Typer(
@@ -25,7 +24,7 @@ assess_app = typer.Typer(
     no_args_is_help=True,
 )
 
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 
 SYN = " [bold yellow]【模拟数据 SYNTHETIC】[/]"
 
@@ -50,18 +49,16 @@ def _pct(v: Any) -> str:
 
 
 def _table(df: pd.DataFrame, title: str, cols: dict[str, str], limit: int | None = None) -> Table:
-    t = Table(title=title, show_lines=False)
-    for head in cols.values():
-        t.add_column(head)
-    rows = df if limit is None else df.head(limit)
-    for r in rows.to_dict(orient="records"):
-        t.add_row(
-            *[
-                _pct(r.get(c)) if "share" in c or c == "coverage" else _fmt(r.get(c), 2)
-                for c in cols
-            ]
-        )
-    return t
+    records = (df if limit is None else df.head(limit)).to_dict(orient="records")
+
+    def cell(r: dict[str, Any], c: str) -> str:
+        mark = r.get("disclosure")  # a row suppressed by disclosure control says so
+        if isinstance(mark, str) and pd.isna(r.get(c)):
+            return str(mark)
+        return _pct(r.get(c)) if "share" in c or c == "coverage" else _fmt(r.get(c), 2)
+
+    rows = ([cell(r, c) for c in cols] for r in records)
+    return table(cols.values(), rows, title, show_lines=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,43 +84,40 @@ def print_result(result: Any, header: str = "", synthetic: bool = False) -> None
             f"等级 level: {lvl}   状态 status: {state}"
         )
         console.print(Panel(head, expand=False))
-        dt_ = Table(title="维度得分 dimension scores")
-        for c in ("维度 dimension", "二级指标 level 2", "得分 points", "满分 max"):
-            dt_.add_column(c)
+        dim_rows: list[tuple[str, ...]] = []
         for d in result.dimensions:
-            dt_.add_row(
-                f"[bold]{d['name_zh']} {d['name_en']}[/]",
-                "",
-                _fmt(d["points"], 3),
-                _fmt(d["max_points"]),
-            )
-            for l2 in result.level2:
-                if l2["dimension_zh"] == d["name_zh"]:
-                    dt_.add_row(
-                        "",
-                        f"{l2['level2_zh']} {l2['level2_en']}",
-                        _fmt(l2["points"], 3),
-                        _fmt(l2["max_points"], 3),
-                    )
-        console.print(dt_)
-        it = Table(title="题目得分 item points")
-        for c in ("编号 id", "题目 item", "答案 answer", "得分 points", "满分 max"):
-            it.add_column(c)
-        for r in result.items:
-            it.add_row(
+            name = f"[bold]{d['name_zh']} {d['name_en']}[/]"
+            dim_rows.append((name, "", _fmt(d["points"], 3), _fmt(d["max_points"])))
+            dim_rows += [
+                (
+                    "",
+                    f"{l2['level2_zh']} {l2['level2_en']}",
+                    _fmt(l2["points"], 3),
+                    _fmt(l2["max_points"], 3),
+                )
+                for l2 in result.level2
+                if l2["dimension_zh"] == d["name_zh"]
+            ]
+        dim_cols = ("维度 dimension", "二级指标 level 2", "得分 points", "满分 max")
+        console.print(table(dim_cols, dim_rows, "维度得分 dimension scores"))
+        item_rows = (
+            (
                 r["id"],
                 r["name_zh"],
                 r["answer_zh"] if r["answered"] else "[dim]未答 unanswered[/]",
                 _fmt(r["points"], 3),
                 _fmt(r["max_points"], 3),
             )
-        console.print(it)
-        st = Table(title="数字化经营场景等级 business scenarios (不计入总分 / not in the total)")
-        for c in ("场景组 group", "场景 scenario", "等级 level"):
-            st.add_column(c)
-        for s in result.scenes:
-            st.add_row(s["group_zh"], f"{s['name_zh']} {s['name_en']}", _fmt(s["level"]))
-        console.print(st)
+            for r in result.items
+        )
+        item_cols = ("编号 id", "题目 item", "答案 answer", "得分 points", "满分 max")
+        console.print(table(item_cols, item_rows, "题目得分 item points"))
+        scene_rows = (
+            (s["group_zh"], f"{s['name_zh']} {s['name_en']}", _fmt(s["level"]))
+            for s in result.scenes
+        )
+        title = "数字化经营场景等级 business scenarios (不计入总分 / not in the total)"
+        console.print(table(("场景组 group", "场景 scenario", "等级 level"), scene_rows, title))
     else:
         lvl = (
             f"[bold]{result.level_name_zh} / {result.level_name_en}[/]"
@@ -137,43 +131,28 @@ def print_result(result: Any, header: str = "", synthetic: bool = False) -> None
                 expand=False,
             )
         )
-        t = Table(title="能力子域 capability sub-domains")
-        for c in (
-            "要素 element",
-            "域 domain",
-            "子域 sub-domain",
-            "1",
-            "2",
-            "3",
-            "4",
-            "5",
-            "达到 met",
-        ):
-            t.add_column(c)
         mark = {True: "✓", False: "✗", None: "·"}
-        for s in result.subdomains:
-            if not s["applicable"]:
-                t.add_row(s["element_zh"], s["domain_zh"], s["name_zh"], *["—"] * 5, "不适用 n/a")
-                continue
-            t.add_row(
+        sub_rows = (
+            (
                 s["element_zh"],
                 s["domain_zh"],
                 s["name_zh"],
                 *[mark[s["met"][str(k)]] for k in range(1, 6)],
                 str(s["highest_met"]),
             )
-        console.print(t)
-        sh = Table(title="各级满足比例 share of sub-domains meeting each level (progress view)")
-        for c in ("等级 level", "满足 met", "适用 applicable", "比例 share"):
-            sh.add_column(c)
-        for s in result.level_shares:
-            sh.add_row(
-                f"{s['level']} {s['name_zh']}",
-                str(s["met"]),
-                str(s["applicable"]),
-                _pct(s["share"]),
-            )
-        console.print(sh)
+            if s["applicable"]
+            else (s["element_zh"], s["domain_zh"], s["name_zh"], *["—"] * 5, "不适用 n/a")
+            for s in result.subdomains
+        )
+        sub_cols = ("要素 element", "域 domain", "子域 sub-domain", *"12345", "达到 met")
+        console.print(table(sub_cols, sub_rows, "能力子域 capability sub-domains"))
+        share_rows = (
+            (f"{s['level']} {s['name_zh']}", str(s["met"]), str(s["applicable"]), _pct(s["share"]))
+            for s in result.level_shares
+        )
+        share_cols = ("等级 level", "满足 met", "适用 applicable", "比例 share")
+        title = "各级满足比例 share of sub-domains meeting each level (progress view)"
+        console.print(table(share_cols, share_rows, title))
     console.print(f"[bold]等级规则 rule[/]：{result.rule_zh}\n[dim]{result.rule_en}[/]")
     console.print(f"[bold]依据 basis[/]：{result.basis_zh}\n[dim]{result.basis_en}[/]")
     if not result.complete:
@@ -415,12 +394,8 @@ def questionnaire_cmd(
             "能力子域 sub-domain": "子域 sub-domain",
         }
     )
-    t = Table(show_lines=False)
-    for h in cols.values():
-        t.add_column(h, overflow="fold")
-    for r in rows.to_dict(orient="records"):
-        t.add_row(*[_fmt(r[c]) for c in cols])
-    console.print(t)
+    cells = ([_fmt(r[c]) for c in cols] for r in rows.to_dict(orient="records"))
+    console.print(table(cols.values(), cells, overflow="fold", show_lines=False))
     console.print(f"[bold]等级规则 rule[/]：{fw.rule_zh}\n[bold]依据 basis[/]：{fw.basis_zh}")
 
 
@@ -504,6 +479,14 @@ def resume_cmd(
     console.print(f"状态 status: [bold]{s.status}[/]")
 
 
+def _write(result: Any, out: Path | None) -> None:
+    """Write a gap analysis or cluster index to ``out`` (.json/.xlsx) when given; say where."""
+    from jiqun.services.digital import write_digital_output
+
+    if out is not None:
+        console.print(f"[green]已写入 written[/] → {write_digital_output(result, out)}")
+
+
 @assess_app.command("gap")
 def gap_cmd(
     assessment_id: Annotated[int, typer.Argument(help="评测编号 assessment id")],
@@ -514,14 +497,14 @@ def gap_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="输出 .json / .xlsx")] = None,
 ) -> None:
     """差距分析与路线 / gap to the next level and to the cluster's chain leaders."""
-    from jiqun.services.digital import assessment_gap, write_digital_output
+    from jiqun.services.access import local_principal
+    from jiqun.services.digital import gap_for
     from jiqun.store.db import prepare
 
     prepare()
-    g = assessment_gap(assessment_id, cluster)
+    g = gap_for(local_principal(), assessment_id, cluster)
     _print_gap(g, top)
-    if out is not None:
-        console.print(f"[green]已写入 written[/] → {write_digital_output(g, out)}")
+    _write(g, out)
 
 
 @assess_app.command("cluster")
@@ -533,14 +516,13 @@ def cluster_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="输出 .json / .xlsx")] = None,
 ) -> None:
     """集群数字化指数 / cluster digital index by segment, size, leaders vs SMEs."""
-    from jiqun.services.digital import cluster_index, write_digital_output
+    from jiqun.services.digital import cluster_index
     from jiqun.store.db import prepare
 
     prepare()
     ix = cluster_index(cluster_id, chain=chain)
     _print_index(ix)
-    if out is not None:
-        console.print(f"[green]已写入 written[/] → {write_digital_output(ix, out)}")
+    _write(ix, out)
 
 
 @assess_app.command("list")
@@ -551,21 +533,19 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
     """评测列表 / list stored assessments (newest first)."""
-    from jiqun.services.digital import list_assessments
+    from jiqun.services.access import local_principal
+    from jiqun.services.digital import assessments_for
     from jiqun.store.db import prepare
 
     prepare()
-    df = list_assessments(uscc=uscc, status=status).head(limit)
+    df, _total = assessments_for(local_principal(), uscc=uscc, status=status, limit=limit)
     if as_json:
         console.print_json(
             json.dumps(df.to_dict(orient="records"), default=str, ensure_ascii=False)
         )
         return
-    t = Table(title="数字化评测 digital assessments")
-    for c in ("id", "uscc", "framework", "status", "score", "level", "updated", ""):
-        t.add_column(c)
-    for r in df.to_dict(orient="records"):
-        t.add_row(
+    rows = (
+        (
             str(r["id"]),
             r["uscc"],
             r["framework"],
@@ -575,4 +555,7 @@ def list_cmd(
             str(r["updated_at"])[:16],
             "模拟 synthetic" if r["synthetic"] else "",
         )
-    console.print(t)
+        for r in df.to_dict(orient="records")
+    )
+    columns = ("id", "uscc", "framework", "status", "score", "level", "updated", "")
+    console.print(table(columns, rows, "数字化评测 digital assessments"))

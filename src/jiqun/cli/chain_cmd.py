@@ -9,14 +9,14 @@ by :func:`jiqun.cli.app.main`.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import JustifyMethod
 from rich.panel import Panel
-from rich.table import Table
+
+from jiqun.cli.render import Column, frame_table, table, terminal_console
 
 chain_app = typer.Typer(
     help="产业链图谱 / industrial chains: templates, firm mapping, completeness, local "
@@ -24,8 +24,7 @@ chain_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 
 TemplatesOpt = Annotated[
     Path | None,
@@ -65,6 +64,11 @@ def _yi(wan: Any) -> str:
     return f"{float(wan) / 1e4:,.2f}"
 
 
+def _segment_left(col: str) -> JustifyMethod:
+    """Segment names left, figures right."""
+    return "left" if col.startswith("环节") else "right"
+
+
 def _syn(flag: bool) -> str:
     return " [bold yellow]【模拟数据 SYNTHETIC】[/]" if flag else ""
 
@@ -81,20 +85,19 @@ def list_cmd(templates: TemplatesOpt = None) -> None:
     from jiqun.chains import load_templates
     from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
-    t = Table(title="产业链模板 chain templates")
-    for col in ("编号 id", "名称 name", "领域 field", "版本 ver.", "环节 segments", "来源 origin"):
-        t.add_column(col, overflow="fold")
-    for tm in load_templates(templates).values():
-        zh, en = FIELDS_OF_CLUSTERS[tm.field]
-        t.add_row(
+    rows = (
+        (
             tm.id,
             f"{tm.name_zh} / {tm.name_en}",
-            f"{zh} / {en}",
+            " / ".join(FIELDS_OF_CLUSTERS[tm.field]),
             str(tm.version),
             str(len(tm.segments)),
             "内置 shipped" if tm.shipped else tm.origin,
         )
-    console.print(t)
+        for tm in load_templates(templates).values()
+    )
+    columns = ("编号 id", "名称 name", "领域 field", "版本 ver.", "环节 segments", "来源 origin")
+    console.print(table(columns, rows, "产业链模板 chain templates", overflow="fold"))
 
 
 @chain_app.command("show")
@@ -109,19 +112,16 @@ def show_cmd(chain: ChainArg, templates: TemplatesOpt = None) -> None:
         f"{tm.description_zh}\n{tm.description_en}\n来源 sources: " + "；".join(tm.sources)
     )
     console.print(Panel(head, expand=False))
-    t = Table(show_lines=True)
-    for col in (
+    columns = (
         "环节 segment",
         "位置",
         "GB/T 4754 (置信度 conf.)",
         "关键词 keywords",
         "HS",
         "供应 supplies",
-    ):
-        t.add_column(col, overflow="fold")
-    for sid in tm.topological_order():
-        s = tm.segment(sid)
-        t.add_row(
+    )
+    rows = (
+        (
             f"{s.name_zh}\n{s.name_en}\n[dim]{s.id}[/]",
             POSITIONS[s.position][0],
             "\n".join(f"{m.code} {industry_name(m.code)} ({m.confidence})" for m in s.gbt4754),
@@ -129,7 +129,9 @@ def show_cmd(chain: ChainArg, templates: TemplatesOpt = None) -> None:
             " ".join(s.hs),
             ", ".join(s.supplies),
         )
-    console.print(t)
+        for s in map(tm.segment, tm.topological_order())
+    )
+    console.print(table(columns, rows, overflow="fold", show_lines=True))
 
 
 @chain_app.command("validate")
@@ -163,31 +165,28 @@ def map_cmd(
 
     prepare()
     res = chain_map(chain, region, cluster, templates=templates, overrides=overrides)
-    where = res.region.label if res.region else "全国 country"
-    t = Table(
-        title=f"{res.template.name_zh} / {res.template.name_en} — {where}{_syn(res.synthetic)}"
+    from jiqun.services.access import audit_read, local_principal
+
+    # The mapping is a table of named firms: one audit entry for the read.
+    audit_read(
+        local_principal(),
+        "chain_map",
+        res.mapping["uscc"].dropna().astype(str).tolist() if "uscc" in res.mapping else [],
+        resource=f"chain:{chain}",
+        params={"chain": chain, "region": region, "cluster": cluster},
     )
-    for col in (
-        "环节 segment",
-        "位置",
-        "企业 firms",
-        "按代码 code",
-        "按关键词 keyword",
-        "人工 manual",
-        "产值 output (亿元)",
-    ):
-        t.add_column(col, justify="left" if col.startswith("环节") else "right")
-    for r in res.summary.itertuples(index=False):
-        t.add_row(
-            f"{r.name_zh} / {r.name_en}",
-            r.position,
-            str(r.firms),
-            str(r.by_code),
-            str(r.by_keyword),
-            str(r.manual),
-            _yi(r.output),
-        )
-    console.print(t)
+    where = res.region.label if res.region else "全国 country"
+    columns: list[Column] = [
+        ("环节 segment", lambda r: f"{r.name_zh} / {r.name_en}"),
+        ("位置", lambda r: r.position),
+        ("企业 firms", lambda r: str(r.firms)),
+        ("按代码 code", lambda r: str(r.by_code)),
+        ("按关键词 keyword", lambda r: str(r.by_keyword)),
+        ("人工 manual", lambda r: str(r.manual)),
+        ("产值 output (亿元)", lambda r: _yi(r.output)),
+    ]
+    title = f"{res.template.name_zh} / {res.template.name_en} — {where}{_syn(res.synthetic)}"
+    console.print(frame_table(res.summary, columns, title, justify=_segment_left))
     console.print(
         f"映射记录 mapping rows: {len(res.mapping):,}; 企业 firms: {res.mapping['uscc'].nunique():,}"
     )
@@ -214,7 +213,8 @@ def analyse_cmd(
     templates: TemplatesOpt = None,
 ) -> None:
     """产业链分析：完整度、本地配套率、补链/强链/延链、链主候选 / chain analytics."""
-    from jiqun.services.chains import chain_report, write_chain_output
+    from jiqun.services.access import local_principal
+    from jiqun.services.chains import chain_report, report_tables_for, write_chain_output
     from jiqun.store.db import prepare
 
     prepare()
@@ -227,6 +227,12 @@ def analyse_cmd(
         overrides=overrides,
         basis=basis,
         top_n=top,
+    )
+    # The firm tables are printed and written below: one audit entry for the read.
+    report_tables_for(
+        local_principal(),
+        rep,
+        params={"chain": chain, "region": region, "cluster": cluster, "year": year},
     )
     a = rep.analysis
     s = rep.summary()
@@ -243,133 +249,77 @@ def analyse_cmd(
             expand=False,
         )
     )
-    t = Table(title="环节 segments")
-    for col in (
-        "环节 segment",
-        "位置",
-        "企业",
-        "产值(亿元)",
-        "小巨人",
-        "冠军",
-        "区位熵 LQ",
-        "配套率 LSR",
-        "口径 basis",
-    ):
-        t.add_column(col, justify="left" if col.startswith("环节") else "right")
     lsr = a.lsr.segments.set_index("segment")
-    for r in a.segments.itertuples(index=False):
-        t.add_row(
-            f"{r.name_zh}",
-            r.position,
-            str(r.firms),
-            _yi(r.output),
-            str(r.little_giant),
-            str(r.single_champion),
-            _fmt(r.lq, digits=2),
-            _fmt(lsr.at[r.segment, "lsr"], pct=True),
-            str(lsr.at[r.segment, "basis"]),
-        )
-    console.print(t)
+    segments: list[Column] = [
+        ("环节 segment", lambda r: f"{r.name_zh}"),
+        ("位置", lambda r: r.position),
+        ("企业", lambda r: str(r.firms)),
+        ("产值(亿元)", lambda r: _yi(r.output)),
+        ("小巨人", lambda r: str(r.little_giant)),
+        ("冠军", lambda r: str(r.single_champion)),
+        ("区位熵 LQ", lambda r: _fmt(r.lq, digits=2)),
+        ("配套率 LSR", lambda r: _fmt(lsr.at[r.segment, "lsr"], pct=True)),
+        ("口径 basis", lambda r: str(lsr.at[r.segment, "basis"])),
+    ]
+    console.print(frame_table(a.segments, segments, "环节 segments", justify=_segment_left))
 
-    w = Table(title="补链 weak and missing links")
-    for col in (
-        "环节 segment",
-        "原因 reason",
-        "本地企业",
-        "配套率 LSR",
-        "同类中位数 peer median",
-        "候选企业 candidates",
-    ):
-        w.add_column(col, overflow="fold")
     cands = a.weak.candidates
-    for r in a.weak.table.itertuples(index=False):
-        c = cands[cands["segment"] == r.segment]
-        w.add_row(
-            r.name_zh,
-            r.reason_zh,
-            str(r.local_firms),
-            f"{_fmt(r.lsr, pct=True)} ({r.basis})",
-            _fmt(r.peer_median, pct=True),
-            "；".join(
-                f"{x.name}（{x.region_code}"
-                + (f", {x.distance_km:,.0f} km" if not math.isnan(x.distance_km) else "")
-                + "）"
-                for x in c.itertuples(index=False)
-            ),
-        )
-    console.print(w)
 
-    if len(a.strong):
-        st = Table(title="强链 strong segments carried by few firms")
-        for col in (
-            "环节 segment",
-            "企业",
-            "区位熵 LQ",
-            "占全国 share",
-            "最大企业占比 CR1",
-            "最大企业",
-        ):
-            st.add_column(col, overflow="fold")
-        for r in a.strong.itertuples(index=False):
-            st.add_row(
-                r.name_zh,
-                str(r.firms),
-                _fmt(r.lq, digits=2),
-                _fmt(r.share_of_national, pct=True),
-                _fmt(r.cr1, pct=True),
-                str(r.top_firm_name),
-            )
-        console.print(st)
-    if len(a.extend):
-        ex = Table(title="延链 extension segments dense in related regions")
-        for col in (
-            "环节 segment",
-            "方向 direction",
-            "相邻本地环节",
-            "范围 area",
-            "企业",
-            "区位熵 LQ",
-            "主要地区 units",
-        ):
-            ex.add_column(col, overflow="fold")
-        for r in a.extend.itertuples(index=False):
-            ex.add_row(
-                r.name_zh,
-                r.direction,
-                r.adjacent_local,
-                r.related_basis,
-                str(r.related_firms),
-                _fmt(r.related_lq, digits=2),
-                r.top_related_units,
-            )
-        console.print(ex)
-    if len(a.leaders):
-        lt = Table(
-            title="链主候选（待确认，非认定） chain-leader candidates — for confirmation only"
+    def candidates(segment: str) -> str:
+        return "；".join(
+            f"{x.name}（{x.region_code}"
+            + (f", {x.distance_km:,.0f} km" if not math.isnan(x.distance_km) else "")
+            + "）"
+            for x in cands[cands["segment"] == segment].itertuples(index=False)
         )
-        for col in (
-            "#",
-            "企业 firm",
-            "营收占比",
-            "本地上下游",
-            "PageRank",
-            "研发(万元)",
-            "得分 score",
-            "已列入 listed",
-        ):
-            lt.add_column(col, overflow="fold")
-        for r in a.leaders.head(top).itertuples(index=False):
-            lt.add_row(
-                str(r.rank),
-                r.name,
-                _fmt(r.revenue_share, pct=True),
-                _fmt(r.local_linkage, digits=0),
-                _fmt(r.pagerank, digits=5),
-                _fmt(r.rd_expense, digits=0),
-                _fmt(r.score, digits=3),
-                "是 yes" if r.government_listed else "",
-            )
-        console.print(lt)
+
+    weak: list[Column] = [
+        ("环节 segment", lambda r: r.name_zh),
+        ("原因 reason", lambda r: r.reason_zh),
+        ("本地企业", lambda r: str(r.local_firms)),
+        ("配套率 LSR", lambda r: f"{_fmt(r.lsr, pct=True)} ({r.basis})"),
+        ("同类中位数 peer median", lambda r: _fmt(r.peer_median, pct=True)),
+        ("候选企业 candidates", lambda r: candidates(r.segment)),
+    ]
+    console.print(frame_table(a.weak.table, weak, "补链 weak and missing links", overflow="fold"))
+
+    strong: list[Column] = [
+        ("环节 segment", lambda r: r.name_zh),
+        ("企业", lambda r: str(r.firms)),
+        ("区位熵 LQ", lambda r: _fmt(r.lq, digits=2)),
+        ("占全国 share", lambda r: _fmt(r.share_of_national, pct=True)),
+        ("最大企业占比 CR1", lambda r: _fmt(r.cr1, pct=True)),
+        ("最大企业", lambda r: str(r.top_firm_name)),
+    ]
+    extend: list[Column] = [
+        ("环节 segment", lambda r: r.name_zh),
+        ("方向 direction", lambda r: r.direction),
+        ("相邻本地环节", lambda r: r.adjacent_local),
+        ("范围 area", lambda r: r.related_basis),
+        ("企业", lambda r: str(r.related_firms)),
+        ("区位熵 LQ", lambda r: _fmt(r.related_lq, digits=2)),
+        ("主要地区 units", lambda r: r.top_related_units),
+    ]
+    leaders: list[Column] = [
+        ("#", lambda r: str(r.rank)),
+        ("企业 firm", lambda r: r.name),
+        ("营收占比", lambda r: _fmt(r.revenue_share, pct=True)),
+        ("本地上下游", lambda r: _fmt(r.local_linkage, digits=0)),
+        ("PageRank", lambda r: _fmt(r.pagerank, digits=5)),
+        ("研发(万元)", lambda r: _fmt(r.rd_expense, digits=0)),
+        ("得分 score", lambda r: _fmt(r.score, digits=3)),
+        ("已列入 listed", lambda r: "是 yes" if r.government_listed else ""),
+    ]
+    optional = [
+        (a.strong, strong, "强链 strong segments carried by few firms"),
+        (a.extend, extend, "延链 extension segments dense in related regions"),
+    ]
+    for df, columns, title in optional:
+        if len(df):
+            console.print(frame_table(df, columns, title, overflow="fold"))
+    if len(a.leaders):
+        title = "链主候选（待确认，非认定） chain-leader candidates — for confirmation only"
+        console.print(frame_table(a.leaders.head(top), leaders, title, overflow="fold"))
         console.print(
             "[dim]得分 = 营收占比、本地上下游数、网络中心度、研发投入的百分位加权；须经政府确认，"
             "系统不认定链主 / score = weighted percentiles of in-chain revenue share, local "

@@ -373,6 +373,15 @@ _SHORT = {
 }
 
 
+def _audit_result(res: Any, action: str, params: dict[str, Any]) -> None:
+    """One audit entry for a ranked list read on the command line (the OS user, admin-local),
+    naming the firms ranked."""
+    from jiqun.services.access import audit_read, local_principal
+
+    firms = res.table["uscc"].tolist() if "uscc" in res.table else []
+    audit_read(local_principal(), action, firms, resource=f"matching:{action}", params=params)
+
+
 def _print_result(res: Any, title: str, extra_cols: list[tuple[str, str]]) -> None:
     labels = res.labels()
     t = Table(title=f"{title}{_syn(res.synthetic)}", show_lines=False)
@@ -492,6 +501,7 @@ def suppliers_cmd(
             cluster=cluster,
         )
         title = f"候选供应商 suppliers: {text or ''} {industry or ''}".strip()
+    _audit_result(res, "match_suppliers", {"text": text, "industry": industry, "top": top})
     _print_result(res, title, [("distance_km", "距离\nkm"), ("cross_region", "跨区\ncross")])
     if out:
         write_match_output(res, out)
@@ -523,6 +533,9 @@ def partners_cmd(
     _prepare()
     res = find_partners(
         keywords, field=field, tags=tuple(tag or ()), region=region, home_region=home, top=top
+    )
+    _audit_result(
+        res, "match_partners", {"keywords": keywords, "field": field, "region": region, "top": top}
     )
     _print_result(
         res,

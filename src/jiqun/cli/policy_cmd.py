@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.writer import write_table
 
 policy_app = typer.Typer(help="惠企政策 / policies: registry and matching.", no_args_is_help=True)
 evaluate_app = typer.Typer(
@@ -47,14 +48,8 @@ def _pairs(text: str | None, name: str) -> dict[str, float]:
 
 
 def _write(df: pd.DataFrame, out: Path, notes: list[str] | None = None) -> None:
-    if out.suffix.lower() == ".csv":
-        df.to_csv(out, index=False, encoding="utf-8-sig")
-    elif out.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(out) as xw:
-            df.to_excel(xw, sheet_name="data", index=False)
-            pd.DataFrame({"注 notes": notes or []}).to_excel(
-                xw, sheet_name="说明 notes", index=False
-            )
+    if out.suffix.lower() in (".csv", ".xlsx"):
+        write_table(out, {"data": df, "说明 notes": pd.DataFrame({"注 notes": notes or []})})
     else:
         raise JiqunError("请用 .csv 或 .xlsx", "use .csv or .xlsx")
     console.print(f"已写入 written: {out}")
@@ -90,10 +85,11 @@ def policy_list() -> None:
 @policy_app.command("firm")
 def policy_firm(uscc: Annotated[str, typer.Argument(help="统一社会信用代码 credit code")]) -> None:
     """企业可享政策（含依据与差一点的政策）/ policies a firm qualifies for, with the reasons."""
-    from jiqun.services.policy import policies_for_firm
+    from jiqun.services.access import local_principal
+    from jiqun.services.policy import policies_for_reader
 
     _prepare()
-    r = policies_for_firm(uscc)
+    r = policies_for_reader(local_principal(), uscc)
     f = r["firm"]
     syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if f.get("synthetic") else ""
     console.print(f"[bold]{f['name']}[/] ({uscc}){syn}")
@@ -115,10 +111,11 @@ def policy_qualify(
     out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
 ) -> None:
     """免申即享名单：全部符合条件的企业（在数据库中计算）/ every qualifying firm."""
-    from jiqun.services.policy import firms_for_policy
+    from jiqun.services.access import local_principal
+    from jiqun.services.policy import qualifying_firms
 
     _prepare()
-    firms, info = firms_for_policy(policy_id)
+    firms, info = qualifying_firms(local_principal(), policy_id)
     syn = " [bold yellow]【模拟数据 SYNTHETIC】[/]" if info["synthetic"] else ""
     console.print(f"{policy_id}: 符合 qualifying {info['qualifying']:,}{syn}")
     console.print(f"[yellow]注 note:[/] {info['note_zh']} / {info['note_en']}")

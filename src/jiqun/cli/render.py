@@ -2,19 +2,133 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.panel import Panel
 from rich.table import Table
 
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
+if TYPE_CHECKING:  # only annotations: the CLI should not import pandas before it needs it
+    import pandas as pd
+
+
+def terminal_console() -> Console:
+    """The console a command group prints to: as wide as the terminal, 160 columns when piped.
+
+    Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
+
+    Returns
+    -------
+    rich.console.Console
+
+    References
+    ----------
+    rich's ``Console(width=...)``.
+
+    Example
+    -------
+    >>> terminal_console().width >= 80
+    True
+    """
+    return Console(width=None if sys.stdout.isatty() else 160)
+
 
 def _yi(wan: float) -> str:
     """万元 → 亿元 with one decimal."""
     return f"{wan / 1e4:,.1f}"
+
+
+def table(
+    columns: Iterable[str],
+    rows: Iterable[Iterable[Any]],
+    title: str | None = None,
+    *,
+    overflow: OverflowMethod = "ellipsis",
+    justify: Callable[[str], JustifyMethod] | None = None,
+    **options: Any,
+) -> Table:
+    """A rich table with these column headers and rows: the one way the CLI builds its tables.
+
+    Parameters
+    ----------
+    columns:
+        Column headers, in order.
+    rows:
+        The cells of each row in column order (text with rich markup).
+    title:
+        Shown above the table.
+    overflow:
+        What a cell too long for its column does (``"fold"`` wraps it); rich's default otherwise.
+    justify:
+        Alignment of a column from its header; left when ``None``.
+    options:
+        Further :class:`rich.table.Table` options (``show_lines`` …).
+
+    Returns
+    -------
+    rich.table.Table
+        Ready to print.
+
+    References
+    ----------
+    rich's ``Table`` and ``Table.add_column``.
+
+    Example
+    -------
+    >>> t = table(["a", "b"], [("1", "2"), ("3", "4")], title="demo", overflow="fold")
+    >>> t.row_count, [c.header for c in t.columns], t.columns[0].overflow
+    (2, ['a', 'b'], 'fold')
+    """
+    t = Table(title=title, **options)
+    for col in columns:
+        t.add_column(col, overflow=overflow, justify=justify(col) if justify else "left")
+    for row in rows:
+        t.add_row(*row)
+    return t
+
+
+Column = tuple[str, Callable[[Any], str]]
+"""A column of :func:`frame_table`: its header and the function that gives its cell for a row."""
+
+
+def frame_table(
+    df: pd.DataFrame, columns: Iterable[Column], title: str | None = None, **options: Any
+) -> Table:
+    """A table with one row per row of ``df`` (see :func:`table` for ``title`` and ``options``).
+
+    Parameters
+    ----------
+    df:
+        The rows, read with ``itertuples(index=False)`` (so cells are named attributes).
+    columns:
+        ``(header, cell)`` per column: ``cell(row)`` is the text of the row's cell.
+    title, options:
+        As in :func:`table`.
+
+    Returns
+    -------
+    rich.table.Table
+        One row per row of ``df``, ready to print.
+
+    References
+    ----------
+    :func:`table`; ``pandas.DataFrame.itertuples``.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> t = frame_table(pd.DataFrame({"x": [1, 2]}), [("x", lambda r: str(r.x))], title="demo")
+    >>> t.row_count, [c.header for c in t.columns]
+    (2, ['x'])
+    """
+    cols = list(columns)
+    rows = ([cell(r) for _h, cell in cols] for r in df.itertuples(index=False))
+    return table([h for h, _c in cols], rows, title, **options)
 
 
 def print_overview(console: Console, ov: Any) -> None:
@@ -41,58 +155,37 @@ def print_overview(console: Console, ov: Any) -> None:
     )
     console.print(Panel(head, expand=False))
 
-    bf = Table(title="按领域 by field", show_lines=False)
-    for col in (
-        "领域 field",
-        "集群 clusters",
-        "产值 output (亿元)",
-        "营收 revenue (亿元)",
-        "小巨人",
-        "单项冠军",
-        "创新中心",
-    ):
-        bf.add_column(col, justify="right" if col != "领域 field" else "left")
-    for r in ov.by_field.itertuples(index=False):
-        zh, _en = FIELDS_OF_CLUSTERS.get(r.field, (str(r.field), ""))
-        bf.add_row(
-            zh,
-            str(r.clusters),
-            _yi(r.output_wan_yuan),
-            _yi(r.revenue_wan_yuan),
-            str(r.little_giants),
-            str(r.single_champions),
-            str(r.innovation_centres),
-        )
-    console.print(bf)
+    by_field: list[Column] = [
+        ("领域 field", lambda r: FIELDS_OF_CLUSTERS.get(r.field, (str(r.field), ""))[0]),
+        ("集群 clusters", lambda r: str(r.clusters)),
+        ("产值 output (亿元)", lambda r: _yi(r.output_wan_yuan)),
+        ("营收 revenue (亿元)", lambda r: _yi(r.revenue_wan_yuan)),
+        ("小巨人", lambda r: str(r.little_giants)),
+        ("单项冠军", lambda r: str(r.single_champions)),
+        ("创新中心", lambda r: str(r.innovation_centres)),
+    ]
 
-    ct = Table(title="集群 clusters", show_lines=False)
-    for col in (
-        "编号 id",
-        "集群 cluster",
-        "领域",
-        "成员地区 regions",
-        "产值(亿元)",
-        "营收(亿元)",
-        "从业人员",
-        "小巨人",
-        "冠军",
-        "核实 verif.",
-    ):
-        ct.add_column(col, overflow="fold")
-    for r in ov.clusters.itertuples(index=False):
-        ct.add_row(
-            r.cluster_id,
-            r.name,
-            FIELDS_OF_CLUSTERS.get(r.field, (str(r.field or ""), ""))[0],
-            r.member_regions,
-            _yi(r.output_wan_yuan),
-            _yi(r.revenue_wan_yuan),
-            f"{r.employment:,.0f}",
-            str(r.little_giants),
-            str(r.single_champions),
-            str(r.verification or ""),
-        )
-    console.print(ct)
+    def right(col: str) -> JustifyMethod:
+        return "right" if col != "领域 field" else "left"
+
+    console.print(
+        frame_table(ov.by_field, by_field, "按领域 by field", justify=right, show_lines=False)
+    )
+    clusters: list[Column] = [
+        ("编号 id", lambda r: r.cluster_id),
+        ("集群 cluster", lambda r: r.name),
+        ("领域", lambda r: FIELDS_OF_CLUSTERS.get(r.field, (str(r.field or ""), ""))[0]),
+        ("成员地区 regions", lambda r: r.member_regions),
+        ("产值(亿元)", lambda r: _yi(r.output_wan_yuan)),
+        ("营收(亿元)", lambda r: _yi(r.revenue_wan_yuan)),
+        ("从业人员", lambda r: f"{r.employment:,.0f}"),
+        ("小巨人", lambda r: str(r.little_giants)),
+        ("冠军", lambda r: str(r.single_champions)),
+        ("核实 verif.", lambda r: str(r.verification or "")),
+    ]
+    console.print(
+        frame_table(ov.clusters, clusters, "集群 clusters", overflow="fold", show_lines=False)
+    )
     console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in b.items()) + "[/]")
     for n in ov.notes:
         console.print(f"[yellow]注 note:[/] {n}")
@@ -130,11 +223,8 @@ def print_region(console: Console, d: dict[str, Any]) -> None:
 
 
 def _problem_table(problems: list[Any], limit: int = 30) -> Table:
-    t = Table(show_lines=False)
-    for col in ("行 row", "列 column", "值 value", "规则 rule", "级别", "说明 reason"):
-        t.add_column(col, overflow="fold")
-    for p in problems[:limit]:
-        t.add_row(
+    rows = (
+        (
             "" if p.row is None else str(p.row),
             p.column or "",
             (p.value or "")[:40],
@@ -142,7 +232,10 @@ def _problem_table(problems: list[Any], limit: int = 30) -> Table:
             p.severity,
             f"{p.message_zh} / {p.message_en}",
         )
-    return t
+        for p in problems[:limit]
+    )
+    columns = ("行 row", "列 column", "值 value", "规则 rule", "级别", "说明 reason")
+    return table(columns, rows, overflow="fold", show_lines=False)
 
 
 def print_validation(console: Console, result: Any, report: Path | None) -> None:
@@ -289,15 +382,11 @@ def print_diagnosis(console: Console, d: Any, rows: int = 10) -> None:
         df = t.get(key)
         if df is None or df.empty:
             continue
-        tab = Table(title=title)
         use = [(k, h) for k, h in cols if k in df.columns]
-        for _k, h in use:
-            tab.add_column(h, overflow="fold")
         limit = rows * max(1, len(c["member_regions"])) if key != "competition_clusters" else rows
-        for r in df.head(limit).itertuples(index=False):
-            rec = r._asdict()
-            tab.add_row(*(_n(rec[k]) for k, _h in use))
-        console.print(tab)
+        recs = (r._asdict() for r in df.head(limit).itertuples(index=False))
+        cells = ([_n(rec[k]) for k, _h in use] for rec in recs)
+        console.print(table([h for _k, h in use], cells, title, overflow="fold"))
     console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in d.basis.items()) + "[/]")
     for n in d.notes:
         console.print(f"[yellow]注 note:[/] {n}")

@@ -9,15 +9,14 @@ essentiality) and the synthetic marker when demo rows are involved.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
+
+from jiqun.cli.render import table, terminal_console
 
 resilience_app = typer.Typer(
     help="供应链韧性 / supply-chain resilience: concentration, single points of failure, ESRI, "
@@ -25,8 +24,7 @@ resilience_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 
 ScopeRegionOpt = Annotated[
     str | None,
@@ -69,19 +67,30 @@ def _syn(flag: bool) -> str:
     return " [bold yellow]【模拟数据 SYNTHETIC】[/]" if flag else ""
 
 
-def _basis(basis: dict[str, Any], notes: list[str]) -> None:
-    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in basis.items()) + "[/]")
-    for n in notes:
+def _finish(rep: Any, out: Path | None) -> None:
+    """Print the report's basis and notes; write the report to ``out`` when given."""
+    from jiqun.services.resilience import write_output
+
+    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in rep.basis.items()) + "[/]")
+    for n in rep.notes:
         console.print(f"[yellow]注 note:[/] {n}")
+    if out is not None:
+        console.print(f"[green]已写入 written[/] → {write_output(rep, out)}")
 
 
-def _table(title: str, df: pd.DataFrame, cols: dict[str, str], pct: set[str] = frozenset()) -> None:
-    t = Table(title=title)
-    for label in cols.values():
-        t.add_column(label)
-    for r in df.to_dict("records"):
-        t.add_row(*(_fmt(r.get(c), c in pct, 3 if c in _THREE else 1) for c in cols))
-    console.print(t)
+def _table(
+    title: str, df: pd.DataFrame, cols: dict[str, str], pct: frozenset[str] | set[str] = frozenset()
+) -> None:
+    records = df.to_dict("records")
+
+    def cell(r: dict[str, Any], c: str) -> str:
+        mark = r.get("disclosure")  # a row suppressed by disclosure control says so
+        if isinstance(mark, str) and pd.isna(r.get(c)):
+            return str(mark)
+        return _fmt(r.get(c), c in pct, 3 if c in _THREE else 1)
+
+    rows = ((cell(r, c) for c in cols) for r in records)
+    console.print(table(cols.values(), rows, title))
 
 
 @resilience_app.command("metrics")
@@ -100,11 +109,13 @@ def metrics_cmd(
     out: OutOpt = None,
 ) -> None:
     """供应集中度、单一来源、单点故障与 ESRI / supply concentration, single sourcing, SPOF, ESRI."""
-    from jiqun.services.resilience import resilience_metrics, write_output
+    from jiqun.services.access import local_principal
+    from jiqun.services.resilience import metrics_for
     from jiqun.store.db import prepare
 
     prepare()
-    rep = resilience_metrics(
+    rep = metrics_for(
+        local_principal(),
         region=scope_region,
         cluster=cluster,
         year=year,
@@ -182,10 +193,36 @@ def metrics_cmd(
         },
         {"top_share", "foreign_share"},
     )
-    _basis(rep.basis, rep.notes)
-    if out is not None:
-        p = write_output(rep, out)
-        console.print(f"[green]已写入 written[/] → {p}")
+    _finish(rep, out)
+
+
+@resilience_app.command("hot-spots")
+def hot_spots_cmd(
+    cluster_id: Annotated[str, typer.Argument(help="集群编号 cluster id")],
+    top: Annotated[int, typer.Option("--top", help="行数 / rows")] = 10,
+) -> None:
+    """集群供应链热点（写入审计日志）/ a cluster's hot spots: most systemic suppliers (audited)."""
+    from jiqun.services.access import local_principal
+    from jiqun.services.resilience import hot_spots_for
+    from jiqun.store.db import prepare
+
+    prepare()
+    res = hot_spots_for(local_principal(), cluster_id, top=top)
+    _table(
+        f"供应链热点 Hot spots: {cluster_id}",
+        res.table,
+        {
+            "id": "信用代码 uscc",
+            "name": "企业 firm",
+            "region": "地区",
+            "industry": "行业",
+            "esri": "ESRI",
+            "sales": "销售 万元",
+            "dominated": "支配企业数",
+        },
+        {"esri"},
+    )
+    _finish(res, None)
 
 
 @resilience_app.command("scenario")
@@ -221,7 +258,7 @@ def scenario_cmd(
     out: OutOpt = None,
 ) -> None:
     """情景模拟：企业停产、地区停工、进口中断 / run a disruption scenario."""
-    from jiqun.services.resilience import scenario, write_output
+    from jiqun.services.resilience import scenario
     from jiqun.standard.problems import JiqunError
     from jiqun.store.db import prepare
 
@@ -243,6 +280,26 @@ def scenario_cmd(
         theta=theta,
         essentiality=essentiality,
         replaceability=not no_replace,
+    )
+    from jiqun.services.access import audit_read, local_principal
+
+    # One audit entry for the run, naming the firms of the tables printed (and written).
+    firms = rep.firms if out else rep.firms.head(top)
+    shown = firms["id"].dropna().astype(str).tolist() if "id" in firms.columns else []
+    audit_read(
+        local_principal(),
+        "scenario",
+        shown,
+        resource="scenario:cli",
+        params={
+            "firm": firm,
+            "region": region,
+            "import_stop": import_stop,
+            "scope_region": scope_region,
+            "cluster": cluster,
+            "year": year,
+            "top": top,
+        },
     )
     s = rep.summary
     extra = (
@@ -317,10 +374,7 @@ def scenario_cmd(
                 "score": "得分",
             },
         )
-    _basis(rep.basis, rep.notes)
-    if out is not None:
-        p = write_output(rep, out)
-        console.print(f"[green]已写入 written[/] → {p}")
+    _finish(rep, out)
 
 
 @resilience_app.command("willems")
@@ -333,6 +387,7 @@ def willems_cmd(
 ) -> None:
     """读取 Willems (2008) 供应链并计算下游暴露与单点故障 / read Willems chains: exposure, SPOF."""
     from jiqun.resilience import downstream_exposure, read_willems, single_points_of_failure
+    from jiqun.standard.writer import write_table
 
     stages, arcs = read_willems(path)
     rows = []
@@ -396,11 +451,10 @@ def willems_cmd(
         "stage without suppliers. Data: Willems (2008), M&SOM 10(1):19–23.[/]"
     )
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".xlsx":
-            with pd.ExcelWriter(out, engine="openpyxl") as xw:
-                summary.to_excel(xw, sheet_name="chains", index=False)
-                detail.to_excel(xw, sheet_name="stages", index=False)
-        else:
-            detail.to_csv(out, index=False, encoding="utf-8-sig")
+        xlsx = out.suffix.lower() == ".xlsx"
+        write_table(
+            out,
+            {"chains": summary, "stages": detail} if xlsx else detail,
+            "csv" if not xlsx else None,
+        )
         console.print(f"[green]已写入 written[/] → {out}")

@@ -20,6 +20,7 @@ from jiqun.demo.tables import (
     SCOPE_TAILS,
     SECTION_WORDS,
     SERVICE_DIVISION_SHARE,
+    SIZES,
     SRDI_PER_LITTLE_GIANT,
 )
 
@@ -42,8 +43,8 @@ def place_firms(
     n_pref = len(geo.pref_code)
     w_mfg = _class_weights(rng, cls, MFG_DIVISION_SHARE)
     w_srv = _class_weights(rng, cls, SERVICE_DIVISION_SHARE)
-    n_srv = round(0.12 * n)
-    groups_share = (0.20, 0.04, 0.01)
+    n_srv = round(SIZES["placement"]["services"] * n)
+    groups_share = tuple(SIZES["placement"]["directed"])
     n_dir = [round(s * n) for s in groups_share]
     n_gen = n - n_srv - sum(n_dir)
     cty_sampler = GroupedSampler(geo.cty_pref, geo.cty_weight)

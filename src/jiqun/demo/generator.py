@@ -86,7 +86,7 @@ Enterprises (``n_enterprises``, default 200,000)
 
 Tags (``;``-separated tag ids in ``tags``; ``None`` when untagged)
 ------------------------------------------------------------------
-Scale ``s = n_enterprises / 200,000``. National figures (PRODUCT.md): the 45 clusters host
+Scale ``s = n_enterprises / 200,000``. National figures (as in ``docs/innovation.md``): the 45 clusters host
 2,200+ little giants and 170+ single-item champions; nationally about 12,000 little giants (5
 batches) and about 1,500 champions (8 batches).
 
@@ -132,7 +132,7 @@ Clusters, members, carriers, supply links
   chain leaders of that cluster, ``core`` for the largest 5 % by revenue (at least 1), else
   ``member``; ``joined`` = the later of founding and 1 January of the batch year, + 0–364 days.
 * **innovation_carriers** (names end in （模拟）): 26 national manufacturing innovation centres, 18
-  in 45-cluster member cities hosted by the cluster's largest member (PRODUCT.md: 18 of 26), 8
+  in 45-cluster member cities hosted by the cluster's largest member (18 of 26 nationally), 8
   elsewhere; 150·s provincial manufacturing innovation centres; 1,700·s national technology
   innovation carriers inside the 45 clusters (enterprise technology centres 50 %, key laboratories
   16 %, engineering research centres 14 %, industrial design centres 10 %, public service
@@ -192,6 +192,7 @@ from jiqun.demo.tables import (
     PRODUCTIVITY,
     ROADS,
     SIZE_OFFSET,
+    SIZES,
 )
 from jiqun.standard.schema import KINDS
 
@@ -293,8 +294,11 @@ def generate_demo(
 
     report("规模与标签 / sizes and tags", 0.15)
     offset = np.array([SIZE_OFFSET.get(d, 0.0) for d in cls.div])[f_cls]
-    logemp = rng.normal(0.0, 1.45, n) + offset + 0.25 * f_directed
-    logemp += np.log(20.0) - np.median(logemp)
+    size = SIZES["employees"]
+    logemp = (
+        rng.normal(0.0, size["log_sigma"], n) + offset + size["directed_log_offset"] * f_directed
+    )
+    logemp += np.log(size["median"]) - np.median(logemp)
     emp = np.maximum(1.0, np.exp(logemp))
 
     tags, chain_leader_of = assign_tags(rng, emp, f_cls, cls, in45, is_mfg, member_idx, cref, scale)
@@ -318,13 +322,23 @@ def generate_demo(
         ]
     )[f_cls]
     tagged = lg | champ | srdi | ht | leader
-    revenue = employees * prod * (employees / 100.0) ** 0.08 * rng.lognormal(0.0, 0.5, n)
-    revenue = np.where(tagged, revenue * 1.2, revenue)
+    rv = SIZES["revenue"]
+    revenue = (
+        employees
+        * prod
+        * (employees / 100.0) ** rv["size_elasticity"]
+        * rng.lognormal(0.0, rv["log_sigma"], n)
+    )
+    revenue = np.where(tagged, revenue * rv["tagged_factor"], revenue)
     revenue = np.round(np.maximum(revenue, 1.0), 2)
-    output = np.where(is_mfg, np.round(revenue * rng.uniform(0.92, 1.04, n), 2), np.nan)
-    share_plain = np.where(rng.random(n) < 0.4, 0.0, rng.beta(1.2, 60.0, n))
-    share_tag = 0.01 + rng.beta(2.5, 50.0, n)
-    rd_share = np.minimum(np.where(tagged, share_tag, share_plain), 0.10)
+    out_u = rng.uniform(rv["output_low"], rv["output_high"], n)
+    output = np.where(is_mfg, np.round(revenue * out_u, 2), np.nan)
+    rdp = SIZES["rd"]
+    share_plain = np.where(
+        rng.random(n) < rdp["zero_probability"], 0.0, rng.beta(*rdp["beta_untagged"], n)
+    )
+    share_tag = rdp["base_tagged"] + rng.beta(*rdp["beta_tagged"], n)
+    rd_share = np.minimum(np.where(tagged, share_tag, share_plain), rdp["cap"])
     rd = np.floor(revenue * rd_share * 100.0) / 100.0  # never above the 10 % cap
 
     # founded: exponential growth of entries, larger firms older

@@ -51,19 +51,22 @@ def optional_csv(name: str) -> pd.DataFrame | None:
         return None
 
 
-def chain_templates() -> list[dict[str, list[str]]]:
-    """Chain templates as {position: [4-digit classes]} (only files shipped with the package)."""
+def _draft_chains() -> list[dict[str, Any]]:
+    """The chains of the first shipped ``chain_templates*.yaml`` draft of :mod:`jiqun.reference`."""
     import yaml
 
     base = resources.files("jiqun.reference").joinpath("data")
     names = sorted(p.name for p in base.iterdir() if re.match(r"chain_templates.*\.ya?ml$", p.name))
-    chains: list[dict[str, list[str]]] = []
     if not names:
-        return chains
+        return []
     doc = yaml.safe_load(base.joinpath(names[0]).read_text(encoding="utf-8")) or {}
-    for chain in doc.values():
-        if not isinstance(chain, dict):
-            continue
+    return [chain for chain in doc.values() if isinstance(chain, dict)]
+
+
+def chain_templates() -> list[dict[str, list[str]]]:
+    """Chain templates as {position: [4-digit classes]} (only files shipped with the package)."""
+    chains: list[dict[str, list[str]]] = []
+    for chain in _draft_chains():
         out: dict[str, list[str]] = {}
         for pos in ("upstream", "midstream", "downstream"):
             codes: list[str] = []
@@ -79,17 +82,8 @@ def chain_templates() -> list[dict[str, list[str]]]:
 
 def chain_segment_words() -> dict[str, list[str]]:
     """Product words per class from the chain-template segment names."""
-    import yaml
-
-    base = resources.files("jiqun.reference").joinpath("data")
-    names = sorted(p.name for p in base.iterdir() if re.match(r"chain_templates.*\.ya?ml$", p.name))
     words: dict[str, list[str]] = {}
-    if not names:
-        return words
-    doc = yaml.safe_load(base.joinpath(names[0]).read_text(encoding="utf-8")) or {}
-    for chain in doc.values():
-        if not isinstance(chain, dict):
-            continue
+    for chain in _draft_chains():
         for pos in ("upstream", "midstream", "downstream"):
             for seg in chain.get(pos) or []:
                 name = re.sub(r"[（(].*?[）)]", "", str(seg.get("segment", "")))

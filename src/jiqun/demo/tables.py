@@ -3,7 +3,8 @@
 The hand-set proportions, size and productivity offsets, growth rates, input–output rules, place
 weights, tag targets and name words live in YAML files, each with a header saying where its
 numbers come from and what they mean: ``divisions.yaml`` (per GB/T 4754 division),
-``inputs.yaml`` (the supply-link rule table), ``geography.yaml`` (weights of prefecture-level
+``inputs.yaml`` (the supply-link rule table), ``sizes.yaml`` (placement shares and size
+distributions), ``geography.yaml`` (weights of prefecture-level
 units), ``tags.yaml`` (tag targets at the default size) and ``names.yaml`` (words of firm names,
 addresses and business scopes). The names below are the tables as the generator uses them; the
 values are exactly those of the files, in file order (the generator's draws depend on it).
@@ -61,6 +62,9 @@ _TAGS = load_table("tags.yaml")
 _GEO = load_table("geography.yaml")
 _NAMES = load_table("names.yaml")
 _INPUTS = load_table("inputs.yaml")
+
+#: Placement shares and size distributions (``sizes.yaml``), as nested mappings.
+SIZES: dict[str, dict[str, Any]] = load_table("sizes.yaml")
 
 #: Share (%) of general manufacturing firms per division.
 MFG_DIVISION_SHARE: dict[str, float] = dict(_DIV["mfg_division_share"])

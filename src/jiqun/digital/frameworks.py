@@ -29,11 +29,12 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 import yaml
 
@@ -51,6 +52,7 @@ __all__ = [
     "MiitLevel",
     "MiitScene",
     "Option",
+    "as_framework",
     "framework_id",
     "load_framework",
 ]
@@ -229,29 +231,95 @@ class Dimension:
     points: Decimal
 
 
-@dataclass(frozen=True)
-class MiitFramework:
-    """The MIIT SME digital-level framework of one edition (see :func:`load_framework`)."""
+@dataclass(frozen=True, kw_only=True)
+class _Framework:
+    """What both framework kinds have: names, sources and level-rule texts; look-ups by key."""
 
     id: str
     edition: str
-    sector: str
     name_zh: str
     name_en: str
     source_zh: str
     source_en: str
     verification: str
-    total_points: Decimal
-    dimensions: tuple[Dimension, ...]
-    items: tuple[MiitItem, ...]
-    scenes: tuple[MiitScene, ...]
-    levels: tuple[MiitLevel, ...]
     below_zh: str
     below_en: str
     rule_zh: str
     rule_en: str
     basis_zh: str
     basis_en: str
+    origin: str = "<memory>"
+    _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    if TYPE_CHECKING:  # each kind declares its own levels (not a field of this base)
+        levels: tuple[MiitLevel, ...] | tuple[Gbt39116Level, ...]
+    #: how a level is named, formatted with ``n`` (its number) and ``name`` (its zh or en name)
+    _level_zh: ClassVar[str] = "{name}"
+    _level_en: ClassVar[str] = "{name}"
+
+    def _index_keys(self, *groups: tuple[_Keyed, ...]) -> None:
+        keys: dict[str, str] = {}
+        for group in groups:
+            for e in group:
+                keys[e.id] = keys[e.id.lower()] = keys[e.name_zh] = e.id
+        object.__setattr__(self, "_keys", keys)
+
+    def resolve_key(self, key: str) -> str | None:
+        """Item, scenario or sub-domain id for an id or a Chinese name.
+
+        Example
+        -------
+        >>> load_framework("miit2024").resolve_key("设备联网")
+        'equipment_networking'
+        >>> load_framework("gbt39116").resolve_key("计划与调度")
+        'planning_scheduling'
+        """
+        k = str(key).strip()
+        return self._keys.get(k) or self._keys.get(k.lower())
+
+    def level_name(self, level: int | None) -> tuple[str, str]:
+        """(Chinese, English) name of a level; ``0`` is "below level 1", ``None`` is incomplete."""
+        if level is None:
+            return "未完成（无等级）", "incomplete (no level)"
+        if level == 0:
+            return self.below_zh, self.below_en
+        for lv in self.levels:
+            if lv.level == level:
+                return (
+                    self._level_zh.format(n=lv.level, name=lv.name_zh),
+                    self._level_en.format(n=lv.level, name=lv.name_en),
+                )
+        raise KeyError(level)
+
+
+class _Keyed(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name_zh(self) -> str: ...
+
+
+_E = TypeVar("_E", bound=_Keyed)
+
+
+def _by_id(group: tuple[_E, ...], key: str) -> _E:
+    """The entry of ``group`` with this id (KeyError when absent)."""
+    for e in group:
+        if e.id == key:
+            return e
+    raise KeyError(key)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MiitFramework(_Framework):
+    """The MIIT SME digital-level framework of one edition (see :func:`load_framework`)."""
+
+    sector: str
+    total_points: Decimal
+    dimensions: tuple[Dimension, ...]
+    items: tuple[MiitItem, ...]
+    scenes: tuple[MiitScene, ...]
+    levels: tuple[MiitLevel, ...]
     official_rule_in_sources: bool
     scene_min: int
     scene_max: int
@@ -260,18 +328,11 @@ class MiitFramework:
     scene_zero_en: str
     scene_flag_note_zh: str
     scene_flag_note_en: str
-    origin: str = "<memory>"
-    _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     kind = "miit"
 
     def __post_init__(self) -> None:
-        keys: dict[str, str] = {}
-        for it in self.items:
-            keys[it.id] = keys[it.id.lower()] = keys[it.name_zh] = it.id
-        for sc in self.scenes:
-            keys[sc.id] = keys[sc.id.lower()] = keys[sc.name_zh] = sc.id
-        object.__setattr__(self, "_keys", keys)
+        self._index_keys(self.items, self.scenes)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -283,24 +344,13 @@ class MiitFramework:
         """Business-scenario ids in questionnaire order."""
         return tuple(s.id for s in self.scenes)
 
-    def resolve_key(self, key: str) -> str | None:
-        """Item or scenario id for an id or a Chinese name (``"设备联网"`` → ``equipment_networking``)."""
-        k = str(key).strip()
-        return self._keys.get(k) or self._keys.get(k.lower())
-
     def item(self, item_id: str) -> MiitItem:
         """The scored item with this id (KeyError when absent)."""
-        for it in self.items:
-            if it.id == item_id:
-                return it
-        raise KeyError(item_id)
+        return _by_id(self.items, item_id)
 
     def scene(self, scene_id: str) -> MiitScene:
         """The business scenario with this id (KeyError when absent)."""
-        for sc in self.scenes:
-            if sc.id == scene_id:
-                return sc
-        raise KeyError(scene_id)
+        return _by_id(self.scenes, scene_id)
 
     def level_of(self, total: Decimal | float) -> int:
         """The level (0 = below level 1) of a total score by :attr:`levels` (lower bound inclusive).
@@ -317,17 +367,6 @@ class MiitFramework:
             if t >= lv.min:
                 level = lv.level
         return level
-
-    def level_name(self, level: int | None) -> tuple[str, str]:
-        """(Chinese, English) name of a level; ``0`` is "below level 1", ``None`` is incomplete."""
-        if level is None:
-            return "未完成（无等级）", "incomplete (no level)"
-        if level == 0:
-            return self.below_zh, self.below_en
-        for lv in self.levels:
-            if lv.level == level:
-                return lv.name_zh, lv.name_en
-        raise KeyError(level)
 
     def threshold(self, level: int) -> Decimal | None:
         """Lower score threshold of ``level`` (``None`` beyond the top level)."""
@@ -362,35 +401,19 @@ class Gbt39116Subdomain:
     verification: str
 
 
-@dataclass(frozen=True)
-class Gbt39116Framework:
+@dataclass(frozen=True, kw_only=True)
+class Gbt39116Framework(_Framework):
     """The GB/T 39116 maturity model (see :func:`load_framework`)."""
 
-    id: str
-    edition: str
-    name_zh: str
-    name_en: str
-    source_zh: str
-    source_en: str
-    verification: str
     levels: tuple[Gbt39116Level, ...]
     subdomains: tuple[Gbt39116Subdomain, ...]
-    below_zh: str
-    below_en: str
-    rule_zh: str
-    rule_en: str
-    basis_zh: str
-    basis_en: str
-    origin: str = "<memory>"
-    _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     kind = "gbt"
+    _level_zh: ClassVar[str] = "{n}级 {name}"
+    _level_en: ClassVar[str] = "level {n} {name}"
 
     def __post_init__(self) -> None:
-        keys: dict[str, str] = {}
-        for s in self.subdomains:
-            keys[s.id] = keys[s.id.lower()] = keys[s.name_zh] = s.id
-        object.__setattr__(self, "_keys", keys)
+        self._index_keys(self.subdomains)
 
     @property
     def subdomain_ids(self) -> tuple[str, ...]:
@@ -402,28 +425,9 @@ class Gbt39116Framework:
         """The top level (5)."""
         return max(lv.level for lv in self.levels)
 
-    def resolve_key(self, key: str) -> str | None:
-        """Sub-domain id for an id or a Chinese name (``"计划与调度"`` → ``planning_scheduling``)."""
-        k = str(key).strip()
-        return self._keys.get(k) or self._keys.get(k.lower())
-
     def subdomain(self, subdomain_id: str) -> Gbt39116Subdomain:
         """The sub-domain with this id (KeyError when absent)."""
-        for s in self.subdomains:
-            if s.id == subdomain_id:
-                return s
-        raise KeyError(subdomain_id)
-
-    def level_name(self, level: int | None) -> tuple[str, str]:
-        """(Chinese, English) name of a level; ``0`` is "below level 1", ``None`` is incomplete."""
-        if level is None:
-            return "未完成（无等级）", "incomplete (no level)"
-        if level == 0:
-            return self.below_zh, self.below_en
-        for lv in self.levels:
-            if lv.level == level:
-                return f"{lv.level}级 {lv.name_zh}", f"level {lv.level} {lv.name_en}"
-        raise KeyError(level)
+        return _by_id(self.subdomains, subdomain_id)
 
     def level(self, level: int) -> Gbt39116Level:
         """The level definition (KeyError when absent)."""
@@ -552,6 +556,44 @@ def _bands(c: _Collector, where: str, raw: object) -> tuple[Band, ...]:
     return tuple(out)
 
 
+def _matched(
+    c: _Collector,
+    doc: dict[str, Any],
+    key: str,
+    by_key: dict[str, dict[str, str]],
+    zh: str,
+    en: str,
+) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+    """(YAML entry, CSV row) of each entry of ``doc[key + "s"]`` whose ``key`` names a CSV row.
+
+    An entry that names no row is a problem (``zh``/``en``) and is passed over.
+    """
+    for k, entry in enumerate(doc.get(key + "s", [])):
+        row = by_key.get(str(entry.get(key, "")))
+        if row is None:
+            c.add(f"{key}s[{k}]", entry.get(key), key, zh, en)
+            continue
+        yield entry, row
+
+
+def _common(doc: dict[str, Any], below_zh: str, origin: str) -> dict[str, Any]:
+    """The fields every framework kind reads alike from its YAML and its ``level_rule``."""
+    lr = doc.get("level_rule", {})
+    texts = {k: str(doc.get(k, "")) for k in ("source_zh", "source_en", "verification")}
+    rule = {k: str(lr.get(k, "")) for k in ("rule_zh", "rule_en", "basis_zh", "basis_en")}
+    return {
+        "id": str(doc["framework"]),
+        "edition": str(doc["edition"]),
+        "name_zh": str(doc["name_zh"]),
+        "name_en": str(doc["name_en"]),
+        **texts,
+        "below_zh": str(lr.get("below_zh", below_zh)),
+        "below_en": str(lr.get("below_en", "below level 1")),
+        **rule,
+        "origin": origin,
+    }
+
+
 def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFramework:
     c = _Collector(origin)
     rows = _csv_rows(str(doc["items_file"]), base)
@@ -659,16 +701,12 @@ def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFrame
     groups_en = dict(doc.get("scene_groups", {}))
     srows = {r["scene"]: r for r in scene_rows}
     scenes: list[MiitScene] = []
-    for k, s in enumerate(doc.get("scenes", [])):
-        sr = srows.get(str(s.get("scene", "")))
-        if sr is None:
-            c.add(f"scenes[{k}]", s.get("scene"), "scene", "场景 CSV 中没有", "not in scenes CSV")
-            continue
+    for sy, sr in _matched(c, doc, "scene", srows, "场景 CSV 中没有", "not in scenes CSV"):
         scenes.append(
             MiitScene(
-                str(s["id"]),
+                str(sy["id"]),
                 sr["scene"],
-                str(s.get("name_en", sr["scene"])),
+                str(sy.get("name_en", sr["scene"])),
                 sr["scene_group"],
                 str(groups_en.get(sr["scene_group"], sr["scene_group"])),
                 sr.get("sceneType_flag_in_system_json", ""),
@@ -696,25 +734,13 @@ def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFrame
     sl = doc.get("scene_levels", {})
     c.raise_if_any()
     return MiitFramework(
-        id=str(doc["framework"]),
-        edition=str(doc["edition"]),
+        **_common(doc, "未达一级", origin),
         sector=str(doc.get("sector", "")),
-        name_zh=str(doc["name_zh"]),
-        name_en=str(doc["name_en"]),
-        source_zh=str(doc.get("source_zh", "")),
-        source_en=str(doc.get("source_en", "")),
-        verification=str(doc.get("verification", "")),
         total_points=total,
         dimensions=tuple(dims),
         items=tuple(items),
         scenes=tuple(scenes),
         levels=levels,
-        below_zh=str(lr.get("below_zh", "未达一级")),
-        below_en=str(lr.get("below_en", "below level 1")),
-        rule_zh=str(lr.get("rule_zh", "")),
-        rule_en=str(lr.get("rule_en", "")),
-        basis_zh=str(lr.get("basis_zh", "")),
-        basis_en=str(lr.get("basis_en", "")),
         official_rule_in_sources=bool(lr.get("official_rule_in_sources", False)),
         scene_min=int(sl.get("min", 1)),
         scene_max=int(sl.get("max", 4)),
@@ -723,7 +749,6 @@ def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFrame
         scene_zero_en=str(sl.get("zero_en", "")),
         scene_flag_note_zh=str(sl.get("flag_note_zh", "")),
         scene_flag_note_en=str(sl.get("flag_note_en", "")),
-        origin=origin,
     )
 
 
@@ -743,11 +768,7 @@ def _load_gbt(doc: dict[str, Any], origin: str, base: Path | None) -> Gbt39116Fr
     dom_en = dict(doc.get("domains", {}))
     by_name = {r["subdomain"]: r for r in drows}
     subs: list[Gbt39116Subdomain] = []
-    for k, s in enumerate(doc.get("subdomains", [])):
-        r = by_name.get(str(s.get("subdomain", "")))
-        if r is None:
-            c.add(f"subdomains[{k}]", s.get("subdomain"), "subdomain", "CSV 中没有", "not in CSV")
-            continue
+    for s, r in _matched(c, doc, "subdomain", by_name, "CSV 中没有", "not in CSV"):
         subs.append(
             Gbt39116Subdomain(
                 str(s["id"]),
@@ -762,25 +783,9 @@ def _load_gbt(doc: dict[str, Any], origin: str, base: Path | None) -> Gbt39116Fr
         )
     if len(subs) != len(drows) or len({s.id for s in subs}) != len(subs):
         c.add("subdomains", len(subs), "count", "子域与 CSV 不符或编号重复", "sub-domains ≠ CSV")
-    lr = doc.get("level_rule", {})
     c.raise_if_any()
     return Gbt39116Framework(
-        id=str(doc["framework"]),
-        edition=str(doc["edition"]),
-        name_zh=str(doc["name_zh"]),
-        name_en=str(doc["name_en"]),
-        source_zh=str(doc.get("source_zh", "")),
-        source_en=str(doc.get("source_en", "")),
-        verification=str(doc.get("verification", "")),
-        levels=levels,
-        subdomains=tuple(subs),
-        below_zh=str(lr.get("below_zh", "未达1级")),
-        below_en=str(lr.get("below_en", "below level 1")),
-        rule_zh=str(lr.get("rule_zh", "")),
-        rule_en=str(lr.get("rule_en", "")),
-        basis_zh=str(lr.get("basis_zh", "")),
-        basis_en=str(lr.get("basis_en", "")),
-        origin=origin,
+        **_common(doc, "未达1级", origin), levels=levels, subdomains=tuple(subs)
     )
 
 
@@ -859,3 +864,28 @@ def load_framework(name: str = "miit2024", path: str | Path | None = None) -> Fr
             raise JiqunError(f"{p} 不是有效的 YAML：{e}", f"{p} is not valid YAML: {e}") from None
         return _from_doc(doc, str(p), p.parent)
     return _shipped(framework_id(name))
+
+
+def as_framework(framework: Framework | str) -> Framework:
+    """A loaded framework as it is, or the shipped framework of that name.
+
+    Parameters
+    ----------
+    framework:
+        A :class:`MiitFramework` / :class:`Gbt39116Framework`, or a name for :func:`load_framework`.
+
+    Returns
+    -------
+    MiitFramework | Gbt39116Framework
+
+    References
+    ----------
+    :func:`load_framework`.
+
+    Example
+    -------
+    >>> fw = load_framework("gbt")
+    >>> as_framework(fw) is fw, as_framework("gbt39116") is fw
+    (True, True)
+    """
+    return load_framework(framework) if isinstance(framework, str) else framework

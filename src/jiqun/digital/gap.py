@@ -35,7 +35,7 @@ from jiqun.digital.frameworks import (
     Gbt39116Framework,
     MiitFramework,
     MiitItem,
-    load_framework,
+    as_framework,
 )
 from jiqun.digital.scoring import MaturityResult, MiitResult, score_answers
 
@@ -187,7 +187,7 @@ def candidate_actions(framework: MiitFramework | str, result: MiitResult) -> pd.
     >>> candidate_actions("miit2024", r)[["item_id", "gain"]].values.tolist()
     [['network', 2.0], ['market', 1.5]]
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     assert isinstance(fw, MiitFramework)
     rows: list[dict[str, Any]] = []
     for it in fw.items:
@@ -274,12 +274,10 @@ def _gbt_next(fw: Gbt39116Framework, r: MaturityResult) -> NextLevelGap:
             f"问卷未完成（{len(r.missing)} 个子域未答完），按未答=未满足计算 / incomplete "
             f"({len(r.missing)} sub-domains undecided): unanswered counted as not met"
         )
-    return NextLevelGap(
-        framework=fw.id,
-        current_level=cur,
-        current_name_zh=fw.level_name(cur)[0],
-        next_level=nxt,
-        next_name_zh=fw.level_name(nxt)[0] if nxt else None,
+    return _next_level_gap(
+        fw,
+        cur,
+        nxt,
         total=None,
         threshold=None,
         deficit=float(len(df)) if nxt else None,
@@ -288,6 +286,18 @@ def _gbt_next(fw: Gbt39116Framework, r: MaturityResult) -> NextLevelGap:
         roadmap=df,
         scenes=pd.DataFrame(),
         notes=notes,
+    )
+
+
+def _next_level_gap(fw: Framework, cur: int, nxt: int | None, **rest: Any) -> NextLevelGap:
+    """A :class:`NextLevelGap` from level ``cur`` to ``nxt``, named as the framework names them."""
+    return NextLevelGap(
+        framework=fw.id,
+        current_level=cur,
+        current_name_zh=fw.level_name(cur)[0],
+        next_level=nxt,
+        next_name_zh=fw.level_name(nxt)[0] if nxt else None,
+        **rest,
     )
 
 
@@ -324,6 +334,7 @@ def gap_to_next_level(
 
     Example
     -------
+    >>> from jiqun.digital.frameworks import load_framework
     >>> from jiqun.digital.scoring import score_miit
     >>> fw = load_framework("miit2024")
     >>> ans = {i: "A" for i in ("information_systems", "planning")}   # 2.5 + 1.5 = 4 points
@@ -331,7 +342,7 @@ def gap_to_next_level(
     >>> g.next_level, g.deficit, g.roadmap["item_id"].tolist()
     (1, 16.0, ['information_systems', 'planning'])
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if isinstance(fw, Gbt39116Framework):
         assert isinstance(result, MaturityResult)
         return _gbt_next(fw, result)
@@ -374,12 +385,10 @@ def gap_to_next_level(
             "未答题目不在建议中：" + "、".join(unanswered) + " / unanswered items are not in the "
             "actions: " + ", ".join(unanswered)
         )
-    return NextLevelGap(
-        framework=fw.id,
-        current_level=cur,
-        current_name_zh=fw.level_name(cur)[0],
-        next_level=nxt,
-        next_name_zh=fw.level_name(nxt)[0] if nxt else None,
+    return _next_level_gap(
+        fw,
+        cur,
+        nxt,
         total=result.total,
         threshold=_f(thr) if thr is not None else None,
         deficit=_f(deficit) if deficit is not None else None,
@@ -466,6 +475,7 @@ def gap_to_peers(
 
     Example
     -------
+    >>> from jiqun.digital.frameworks import load_framework
     >>> from jiqun.digital.scoring import score_miit
     >>> fw = load_framework("miit2024")
     >>> me = score_miit(fw, {"network": ["A"]})
@@ -473,7 +483,7 @@ def gap_to_peers(
     >>> g.actions[["target", "gain", "peer_share"]].values.tolist()
     [['B 应用系统网络', 2.0, 0.5], ['C 5G工业网络', 2.0, 1.0]]
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     n = len(peer_answers)
     notes: list[str] = []
     if n == 0:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jiqun.basis import WithBasis
+
 __all__ = [
     "GROUP_LABELS",
     "LEVEL_LABELS",
@@ -102,8 +104,11 @@ def size_band(employees: float | None) -> str:
 
 
 @dataclass
-class DigitalIndex:
-    """A cluster's digital index (see :func:`digital_index`)."""
+class DigitalIndex(WithBasis):
+    """A cluster's digital index (see :func:`digital_index`); ``synthetic`` when any firm or
+    assessment counted is synthetic demo data."""
+
+    TABLES = ("by_level", "by_segment", "by_size", "by_group")
 
     summary: dict[str, Any]
     by_level: pd.DataFrame
@@ -112,20 +117,9 @@ class DigitalIndex:
     by_group: pd.DataFrame
     basis: dict[str, Any]
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def synthetic(self) -> bool:
-        """True when any firm or assessment counted is synthetic demo data."""
-        return bool(self.basis.get("synthetic"))
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables by name (for export)."""
-        return {
-            "by_level": self.by_level,
-            "by_segment": self.by_segment,
-            "by_size": self.by_size,
-            "by_group": self.by_group,
-        }
+    #: the firms counted (``uscc``, ``score``, ``level``, ``size``, ``group``, ``segment``): which
+    #: firms make each row, for disclosure control by the caller; not a table to publish
+    firms: pd.DataFrame | None = field(default=None, repr=False)
 
 
 def _stats(g: pd.DataFrame) -> dict[str, Any]:
@@ -269,4 +263,5 @@ def digital_index(
             f"覆盖率仅 {summary['coverage']:.0%}，结果只代表参加评测的企业 / coverage is only "
             f"{summary['coverage']:.0%}: the figures describe the firms that took part"
         )
-    return DigitalIndex(summary, by_level, by_segment, by_size, by_group, basis, notes)
+    members = df[["uscc", "score", "level", "size", "group", "segment"]].copy()
+    return DigitalIndex(summary, by_level, by_segment, by_size, by_group, basis, notes, members)

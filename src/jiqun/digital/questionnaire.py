@@ -31,6 +31,7 @@ from jiqun.digital.frameworks import (
     Framework,
     Gbt39116Framework,
     MiitFramework,
+    as_framework,
     framework_id,
     load_framework,
 )
@@ -75,7 +76,7 @@ def questionnaire_rows(framework: Framework | str) -> list[dict[str, Any]]:
     >>> len(rows), rows[0]["编号 id"], rows[0]["选项 options"][:18]
     (31, 'network', 'A=工控网络(2分); B=应用系统')
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     rows: list[dict[str, Any]] = []
     if isinstance(fw, Gbt39116Framework):
         for s in fw.subdomains:
@@ -200,7 +201,7 @@ def write_questionnaire(
     >>> write_questionnaire("miit2024", "问卷.xlsx")  # doctest: +SKIP
     PosixPath('问卷.xlsx')
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     p = Path(path)
     rows = questionnaire_rows(fw)
     answers = answers or {}

@@ -42,7 +42,7 @@ from jiqun.digital.frameworks import (
     Gbt39116Framework,
     MiitFramework,
     MiitItem,
-    load_framework,
+    as_framework,
 )
 from jiqun.standard.problems import JiqunError, Problem
 
@@ -434,7 +434,7 @@ def validate_answers(framework: Framework | str, answers: Mapping[str, Any]) -> 
     ...     print([p.rule for p in e.problems])
     ['digital.answer.range', 'digital.answer.unknown_item']
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if not isinstance(answers, Mapping):
         raise JiqunError(
             f"答案须为「题目编号 → 答案」的映射，实际为 {type(answers).__name__}",
@@ -493,6 +493,37 @@ def validate_answers(framework: Framework | str, answers: Mapping[str, Any]) -> 
 # ---------------------------------------------------------------------------------------------
 # MIIT scoring
 # ---------------------------------------------------------------------------------------------
+
+
+def _result_fields(
+    fw: Framework,
+    complete: bool,
+    missing: list[str],
+    level: int | None,
+    provisional: int,
+    answers: dict[str, Any],
+    notes: list[str],
+) -> dict[str, Any]:
+    """The fields both result kinds fill alike: framework, completeness, level, rule and notes."""
+    name_zh, name_en = fw.level_name(level)
+    return {
+        "framework": fw.id,
+        "edition": fw.edition,
+        "name_zh": fw.name_zh,
+        "name_en": fw.name_en,
+        "complete": complete,
+        "missing": missing,
+        "level": level,
+        "provisional_level": provisional,
+        "level_name_zh": name_zh,
+        "level_name_en": name_en,
+        "rule_zh": fw.rule_zh,
+        "rule_en": fw.rule_en,
+        "basis_zh": fw.basis_zh,
+        "basis_en": fw.basis_en,
+        "answers": answers,
+        "notes": notes,
+    }
 
 
 @dataclass
@@ -606,7 +637,7 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
     >>> r.total, r.complete, r.level, r.provisional_level
     (7.0, False, None, 0)
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if not isinstance(fw, MiitFramework):
         raise JiqunError(
             f"{fw.name_zh} 不是 MIIT 评测框架", f"{fw.name_en} is not a MIIT framework"
@@ -683,7 +714,6 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
     complete = not missing
     provisional = fw.level_of(total)
     level = provisional if complete else None
-    name_zh, name_en = fw.level_name(level)
     notes: list[str] = []
     if not complete:
         notes.append(
@@ -695,30 +725,15 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
     if not fw.official_rule_in_sources:
         notes.append(f"{fw.basis_zh} / {fw.basis_en}")
     return MiitResult(
-        framework=fw.id,
-        edition=fw.edition,
-        name_zh=fw.name_zh,
-        name_en=fw.name_en,
-        complete=complete,
-        missing=missing,
+        **_result_fields(fw, complete, missing, level, provisional, norm, notes),
         items=items,
         level2=level2,
         dimensions=dims,
         total=_d(total),
         max_total=_d(fw.total_points),
-        level=level,
-        provisional_level=provisional,
-        level_name_zh=name_zh,
-        level_name_en=name_en,
-        rule_zh=fw.rule_zh,
-        rule_en=fw.rule_en,
-        basis_zh=fw.basis_zh,
-        basis_en=fw.basis_en,
         official_rule_in_sources=fw.official_rule_in_sources,
         scenes=scenes,
         scene_levels=scene_levels,
-        answers=norm,
-        notes=notes,
     )
 
 
@@ -813,6 +828,7 @@ def score_gbt39116(
 
     Example
     -------
+    >>> from jiqun.digital.frameworks import load_framework
     >>> g = load_framework("gbt39116")
     >>> ans = {s: 3 for s in g.subdomain_ids}
     >>> ans["sales"] = {"1": True, "2": False, "3": True}
@@ -821,7 +837,7 @@ def score_gbt39116(
     >>> r.level, r.level_name_zh, r.complete
     (1, '1级 规划级', True)
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if not isinstance(fw, Gbt39116Framework):
         raise JiqunError(f"{fw.name_zh} 不是 GB/T 39116", f"{fw.name_en} is not GB/T 39116")
     norm = validate_answers(fw, answers)
@@ -900,7 +916,6 @@ def score_gbt39116(
                 "share": (met / len(app)) if app else None,
             }
         )
-    name_zh, name_en = fw.level_name(level)
     notes = [f"{fw.basis_zh} / {fw.basis_en}"]
     if not complete:
         notes.insert(
@@ -915,26 +930,11 @@ def score_gbt39116(
             "not yet checked against the standard"
         )
     return MaturityResult(
-        framework=fw.id,
-        edition=fw.edition,
-        name_zh=fw.name_zh,
-        name_en=fw.name_en,
-        complete=complete,
-        missing=missing,
+        **_result_fields(fw, complete, missing, level, provisional, norm, notes),
         subdomains=subs,
         domains=group("domain_zh", dom_en),
         elements=group("element_zh", el_en),
         level_shares=shares,
-        level=level,
-        provisional_level=provisional,
-        level_name_zh=name_zh,
-        level_name_en=name_en,
-        rule_zh=fw.rule_zh,
-        rule_en=fw.rule_en,
-        basis_zh=fw.basis_zh,
-        basis_en=fw.basis_en,
-        answers=norm,
-        notes=notes,
     )
 
 
@@ -963,7 +963,7 @@ def score_answers(
     >>> score_answers("gbt39116", {"data": 2}).complete
     False
     """
-    fw = load_framework(framework) if isinstance(framework, str) else framework
+    fw = as_framework(framework)
     if isinstance(fw, MiitFramework):
         return score_miit(fw, answers)
     return score_gbt39116(fw, answers)

@@ -32,16 +32,15 @@ jieba (MIT), https://github.com/fxsjy/jieba.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from jiqun.standard.tokenizer import JiebaTokenizer
 
 __all__ = [
     "BM25_B",
@@ -75,26 +74,9 @@ _CLAUSE = re.compile(r"[；;、，,。：:（）()【】\[\]《》<>“”\"'/\\
 # a kept term: ≥ 2 characters of CJK, letters and digits (减速器, PLC, RV减速器, 5G, IGBT)
 _TERM = re.compile(r"^[0-9a-z\u3400-\u9fff][0-9a-z.+\-\u3400-\u9fff]+$")
 
-_TOKENIZER: Any = None
-_USER_WORDS: set[str] = set()
+#: matching's own segmenter (jiqun.standard.tokenizer): its user words are all template keywords
+_SEGMENTER = JiebaTokenizer()
 _LOCK = threading.Lock()
-
-
-def _jieba() -> Any:
-    """A private jieba tokenizer (the global one stays untouched); built once, ~1 s."""
-    global _TOKENIZER
-    with _LOCK:
-        if _TOKENIZER is None:
-            with warnings.catch_warnings():
-                # jieba 0.42 has invalid escape sequences in its regexes (DeprecationWarning)
-                warnings.simplefilter("ignore", DeprecationWarning)
-                import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            tk = jieba.Tokenizer()
-            tk.initialize()
-            _TOKENIZER = tk
-        return _TOKENIZER
 
 
 def add_user_words(words: Iterable[str]) -> None:
@@ -111,12 +93,8 @@ def add_user_words(words: Iterable[str]) -> None:
     >>> "谐波减速器" in tokenize("谐波减速器的生产")
     True
     """
-    tk = _jieba()
     with _LOCK:
-        new = sorted({w.strip() for w in words if w and w.strip()} - _USER_WORDS)
-        for w in new:
-            tk.add_word(w)
-            _USER_WORDS.add(w)
+        new = _SEGMENTER.add_words({w.strip() for w in words if w and w.strip()})
         if new:
             _CLAUSE_CACHE.clear()  # segmentations made before may now differ
 
@@ -133,9 +111,8 @@ def _clause_tokens(clause: str) -> tuple[str, ...]:
     got = _CLAUSE_CACHE.get(clause)
     if got is not None:
         return got
-    tk = _jieba()
     toks = tuple(
-        t for t in (x.strip().lower() for x in tk.cut_for_search(clause, HMM=False)) if _keep(t)
+        t for t in (x.strip().lower() for x in _SEGMENTER.cut_for_search(clause)) if _keep(t)
     )
     if len(_CLAUSE_CACHE) < _CACHE_MAX:
         _CLAUSE_CACHE[clause] = toks

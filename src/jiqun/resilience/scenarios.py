@@ -49,6 +49,7 @@ __all__ = [
     "ScenarioResult",
     "alternative_suppliers",
     "firm_failure",
+    "group_keys",
     "import_stop",
     "region_prefix",
     "regional_lockdown",
@@ -516,8 +517,7 @@ def run_scenario(
     }
     if "revenue_at_risk" in table:
         summary["revenue_at_risk"] = float(np.nansum(table["revenue_at_risk"]))
-    prov = region_at_level(table["region"], "province").astype(object).fillna("unknown")
-    div = table["industry"].astype(str).str.lstrip("ABCDEFGHIJKLMNOPQRST").str[:2]
+    prov, div = group_keys(table)
 
     def group(key: pd.Series) -> pd.DataFrame:
         g = table.assign(key=key.to_numpy(), hit=table["loss"] >= affected_at).groupby("key")
@@ -538,6 +538,34 @@ def run_scenario(
         by_industry=group(div).rename_axis("division"),
         basis=basis,
     )
+
+
+def group_keys(firms: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The keys of a scenario's aggregate tables for each firm: (province, industry division).
+
+    Province: the GB/T 2260 province code of ``region`` (``"unknown"`` when missing); division:
+    the two digits of the GB/T 4754-2017 ``industry`` code (a section letter is dropped). These
+    are the rows of :attr:`ScenarioResult.by_region` and :attr:`ScenarioResult.by_industry`.
+
+    Parameters
+    ----------
+    firms:
+        A table with ``region`` and ``industry`` columns (e.g. :attr:`ScenarioResult.firms`).
+
+    Returns
+    -------
+    tuple[pandas.Series, pandas.Series]
+        Province and division, aligned with ``firms``.
+
+    Example
+    -------
+    >>> p, d = group_keys(pd.DataFrame({"region": ["320214", None], "industry": ["C3973", "2720"]}))
+    >>> p.tolist(), d.tolist()
+    (['320000', 'unknown'], ['39', '27'])
+    """
+    prov = region_at_level(firms["region"], "province").astype(object).fillna("unknown")
+    div = firms["industry"].astype(str).str.lstrip("ABCDEFGHIJKLMNOPQRST").str[:2]
+    return prov, div
 
 
 def _haversine_km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:

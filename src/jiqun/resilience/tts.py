@@ -173,6 +173,28 @@ def _problem(
     )
 
 
+def _arc_ends(
+    arcs: pd.DataFrame, table: str, ids: pd.Index, id_table: str, problems: list[Problem]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in ``ids`` of each arc's supplier and buyer (−1 and a problem where unknown)."""
+    sup = ids.get_indexer(pd.Index(arcs["supplier"]))
+    buy = ids.get_indexer(pd.Index(arcs["buyer"]))
+    for col, idx in (("supplier", sup), ("buyer", buy)):
+        for pos in np.flatnonzero(idx < 0):
+            problems.append(
+                _problem(
+                    table,
+                    pos + 1,
+                    col,
+                    arcs[col].iloc[pos],
+                    "unknown_id",
+                    f"不是 {id_table} 中的 id",
+                    f"is not an id of {id_table}",
+                )
+            )
+    return sup, buy
+
+
 def _require_columns(df: Any, table: str, columns: Iterable[str]) -> None:
     if not isinstance(df, pd.DataFrame):
         raise JiqunError(
@@ -263,21 +285,7 @@ def _prepare(nodes: Any, bom: Any, *, need_margin: bool) -> _Chain:
     units = _numeric(bom, "bom", "units", problems, empty=np.nan, positive=True)
     for pos in np.flatnonzero(np.isnan(units)):
         problems.append(_problem("bom", pos + 1, "units", None, "units_empty", "为空", "is empty"))
-    sup = ids.get_indexer(pd.Index(bom["supplier"]))
-    buy = ids.get_indexer(pd.Index(bom["buyer"]))
-    for col, idx in (("supplier", sup), ("buyer", buy)):
-        for pos in np.flatnonzero(idx < 0):
-            problems.append(
-                _problem(
-                    "bom",
-                    pos + 1,
-                    col,
-                    bom[col].iloc[pos],
-                    "unknown_id",
-                    "不是 nodes 中的 id",
-                    "is not an id of nodes",
-                )
-            )
+    sup, buy = _arc_ends(bom, "bom", ids, "nodes", problems)
     mat = bom["material"]
     for pos in np.flatnonzero(mat.isna().to_numpy()):
         problems.append(
@@ -969,21 +977,7 @@ def willems_tts_inputs(
         if "units" in arcs.columns
         else np.ones(len(arcs))
     )
-    sup = ids.get_indexer(pd.Index(arcs["supplier"]))
-    buy = ids.get_indexer(pd.Index(arcs["buyer"]))
-    for col, idx in (("supplier", sup), ("buyer", buy)):
-        for pos in np.flatnonzero(idx < 0):
-            problems.append(
-                _problem(
-                    "arcs",
-                    pos + 1,
-                    col,
-                    arcs[col].iloc[pos],
-                    "unknown_id",
-                    "不是 stages 中的 id",
-                    "is not an id of stages",
-                )
-            )
+    sup, buy = _arc_ends(arcs, "arcs", ids, "stages", problems)
     _raise(problems)
     n = len(ids)
     # a repeated arc is one input (the first row's units count)

@@ -33,8 +33,12 @@ from jiqun.errors import AccessDenied, JiqunError, NotFound  # noqa: F401 (re-ex
 from jiqun.reference import region_prefix
 from jiqun.services import predicates
 from jiqun.services.accounts import Principal
+from jiqun.standard.text import check_text, escape_controls
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import AuditEntry, AuditSubject, Grant, Organisation, User
+
+#: The longest purpose of a grant, in characters.
+PURPOSE_MAX = 300
 
 
 def _now() -> dt.datetime:
@@ -141,6 +145,14 @@ def audit(
         else:
             d["firms_ref"] = "audit_subjects"
         detail = d
+    # Control characters are written as visible \\xNN escapes: the log records what was sent
+    # (a refused request included) and must stay storable and exportable.
+    if isinstance(detail, str):
+        detail = escape_controls(detail)
+    elif detail is not None:  # JSON escapes C0 itself (\\u0000) but not DEL
+        detail = json.dumps(detail, ensure_ascii=False, default=str).replace("\x7f", "\\u007f")
+    resource = escape_controls(resource) if resource else resource
+    client = escape_controls(client) if client else client
     with session_scope(engine or get_engine()) as s:
         entry = AuditEntry(
             at=_now(),
@@ -149,9 +161,7 @@ def audit(
             action=action,
             resource=resource,
             outcome=outcome,
-            detail=detail
-            if isinstance(detail, str) or detail is None
-            else json.dumps(detail, ensure_ascii=False, default=str),
+            detail=detail,
             client=client,
         )
         s.add(entry)
@@ -185,7 +195,8 @@ def audit_read(
     Parameters
     ----------
     principal: the reader (the CLI passes :func:`local_principal`).
-    action: ``list_enterprises``, ``read_enterprise``, ``export_enterprises``, ...
+    action: ``list_enterprises``, ``read_enterprise``, ``export_enterprises``, ...; a
+        read whose ``detail`` says ``via: grant`` is logged as ``read_granted``.
     usccs: the credit codes of the firms whose records the caller receives.
     resource: what was read (default: ``action``).
     params: the query parameters (``q``, filters, paging, format); ``None`` values dropped.
@@ -202,6 +213,11 @@ def audit_read(
     ...            params={"q": "无锡"})  # doctest: +SKIP
     43
     """
+    # A read of one firm through a grant is logged as ``read_granted`` (the grantor's view
+    # and the grant reviews look for it), with the kind of read kept in ``detail["read"]``.
+    if detail is not None and detail.get("via") == "grant" and action != "read_granted":
+        detail = {**detail, "read": action}
+        action = "read_granted"
     d: dict[str, Any] = dict(detail or {})
     d["params"] = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
     return audit(
@@ -450,9 +466,12 @@ def create_grant(
     """An enterprise (for itself) or an admin (as data owner) lets an organisation see ``uscc``.
 
     ``expires_at`` with a UTC offset is converted to UTC (the database stores naive UTC); a naive
-    value is taken as UTC.
+    value is taken as UTC. ``purpose`` is free text (several lines allowed, at most
+    :data:`PURPOSE_MAX` characters, no other control characters:
+    :class:`jiqun.standard.text.TextRejected` otherwise).
     """
     engine = engine or get_engine()
+    check_text(purpose, "purpose", multiline=True, max_length=PURPOSE_MAX)
     if expires_at is not None and expires_at.tzinfo is not None:
         expires_at = expires_at.astimezone(dt.UTC).replace(tzinfo=None)
     if not (
@@ -698,8 +717,9 @@ def import_rows_outside_scope(
       region; an enterprise already stored elsewhere cannot be moved in; supply links whose
       supplier and buyer are both registered in its region.
     - cluster organisation: members of its own cluster, registered in one of the cluster's
-      member regions (a firm elsewhere joins through the administrator, so that a cluster
-      cannot widen its own view by listing firms).
+      member regions (a firm elsewhere joins through the administrator). The memberships it
+      writes are stored ``pending`` and widen its view only once the administrator or the firm
+      approves them (:mod:`jiqun.services.memberships`).
     """
     import numpy as np
 
@@ -823,10 +843,12 @@ def visible_rows(
     column: str = "uscc",
     engine: Engine | None = None,
     client: str | None = None,
+    audit_grants: bool = True,
 ) -> tuple[Any, int]:
     """Keep the rows of ``df`` about enterprises ``principal`` may read (own scope or grant);
     return (kept rows, number of rows left out). Reads through a grant are audited
-    (``read_granted``, one entry per enterprise)."""
+    (``read_granted``, one entry per enterprise) unless ``audit_grants`` is false: a service
+    that audits the whole read itself in one entry (:func:`audit_read`) passes false."""
     if column not in df.columns or len(df) == 0:
         return df, 0
     if principal.role == "admin":
@@ -872,7 +894,7 @@ def visible_rows(
                         ).all()
                     )
     keep = df[column].astype(str).isin(own | set(granted))
-    for u in sorted(set(df.loc[keep, column].astype(str)) - own):
+    for u in sorted(set(df.loc[keep, column].astype(str)) - own) if audit_grants else []:
         audit(
             principal,
             "read_granted",

@@ -69,7 +69,7 @@ def posting_owner(
 def with_financials(
     res: MatchResult, principal: Principal, engine: Engine, client: str | None = None
 ) -> pd.DataFrame:
-    """The result table plus ``revenue`` (万元) and ``capacity``/``capacity_unit``, filled
+    """The result table plus ``revenue`` (万元) and ``posted_capacity``/``capacity_unit``, filled
     only for firms whose records ``principal`` may read.
 
     Parameters
@@ -87,7 +87,7 @@ def with_financials(
     Returns
     -------
     pd.DataFrame
-        The table with ``revenue``, ``capacity``, ``capacity_unit`` and
+        The table with ``revenue``, ``posted_capacity``, ``capacity_unit`` and
         ``financials_visible``.
 
     References
@@ -125,7 +125,8 @@ def with_financials(
     df["revenue"] = [revenue.get(str(u)) for u in df["uscc"]]
     cap_col = df["capability_id"] if "capability_id" in df else pd.Series([None] * len(df))
     pairs = [caps.get(int(i), (None, None)) if not pd.isna(i) else (None, None) for i in cap_col]
-    df["capacity"] = [p[0] for p in pairs]
+    # not ``capacity``: that is the score component of the same name
+    df["posted_capacity"] = [p[0] for p in pairs]
     df["capacity_unit"] = [p[1] for p in pairs]
     df["financials_visible"] = [str(u) in seen for u in df["uscc"]]
     return df

@@ -36,6 +36,7 @@ from jiqun.services import access
 from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
 
 __all__ = [
@@ -646,6 +647,7 @@ def chain_analysis(
     engine: Engine | None = None,
     client: str | None = None,
     cache: bool = False,
+    require: bool = False,
     **options: Any,
 ) -> ChainView:
     """The chain analysis of a region or a cluster as ``principal`` may see it.
@@ -677,6 +679,9 @@ def chain_analysis(
         The caller's address for the audit log.
     cache:
         Reuse the report computed for this data version (:func:`jiqun.services.cache.cached`).
+    require:
+        Raise the refusal at once, before any computation, when the caller may not see the
+        firm-level tables (an interface that returns only those: the REST API).
     **options:
         Further arguments of :func:`chain_report` (``year``, ``basis``, ``min_confidence``,
         ``top_n``).
@@ -688,7 +693,8 @@ def chain_analysis(
     Raises
     ------
     jiqun.services.access.AccessDenied
-        401 for the public (nothing of the analysis is shown to it).
+        401 for the public (nothing of the analysis is shown to it); 403 with ``require`` when
+        the firm-level tables are not permitted.
     JiqunError
         The errors of :func:`chain_report`.
 
@@ -708,7 +714,7 @@ def chain_analysis(
         try:
             access.require_area_analysis(principal, region=region, cluster=cluster, engine=engine)
         except access.AccessDenied as exc:
-            if exc.status == 401:
+            if exc.status == 401 or require:
                 raise
             denial = exc
 
@@ -779,11 +785,20 @@ def chain_analysis(
             "firm above 85 %)"
         )
     if principal is not None and denial is None:
-        access.audit(
+        # ONE entry naming every firm left in the firm-level tables and the query
+        named: set[str] = set()
+        for name in (*FIRM_TABLES, "strong_links"):
+            df = tables.get(name)
+            col = "top_firm" if name == "strong_links" else "uscc"
+            if df is not None and col in df.columns:
+                named.update(df[col].dropna().astype(str))
+        access.audit_read(
             principal,
             "chain_analysis",
-            f"chain:{rep.template.id}",
-            detail={"cluster": cluster, "region": region},
+            sorted(named),
+            resource=f"chain:{rep.template.id}",
+            params={"cluster": cluster, "region": region, **options},
+            detail={"hidden_rows": sum(hidden.values())},
             client=client,
             engine=engine,
         )
@@ -793,6 +808,80 @@ def chain_analysis(
 # ---------------------------------------------------------------------------------------------
 # Output files
 # ---------------------------------------------------------------------------------------------
+
+
+#: Tables of a :class:`ChainReport` with one row per firm (column ``uscc``).
+FIRM_TABLES = ("lsr_firms", "candidates", "leader_candidates", "mapping")
+
+
+def report_tables_for(
+    principal: Any,
+    rep: ChainReport,
+    engine: Engine | None = None,
+    client: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> tuple[dict[str, tuple[pd.DataFrame, int]], int]:
+    """The tables of a chain report one reader may see, and ONE audit entry for the read.
+
+    Rows about firms the reader may not read (own scope or an active grant) are left out of the
+    firm tables (:data:`FIRM_TABLES`); a segment's ``top_firm`` is blanked likewise. The read is
+    written once (``chain_analysis``), naming every firm left in the tables and the query.
+
+    Parameters
+    ----------
+    principal: the reader (already allowed the area by
+        :func:`jiqun.services.access.require_area_analysis`; the CLI passes
+        :func:`jiqun.services.access.local_principal`).
+    rep: the report of :func:`chain_report`.
+    engine: the database.
+    client: the client address for the audit entry.
+    params: the query (chain, cluster or region, year, ...), kept in the entry.
+
+    Returns
+    -------
+    (tables, hidden)
+        ``tables``: name → (rows shown, rows left out); ``hidden``: rows left out in all.
+
+    Example
+    -------
+    >>> tables, hidden = report_tables_for(access.local_principal(), rep)  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    tables: dict[str, tuple[pd.DataFrame, int]] = {}
+    named: set[str] = set()
+    for name, df in rep.tables().items():
+        hidden = 0
+        if name in FIRM_TABLES:
+            df, hidden = access.visible_rows(
+                principal, df, "uscc", engine, client, audit_grants=False
+            )
+            if "uscc" in df.columns:
+                named.update(df["uscc"].dropna().astype(str))
+        elif "top_firm" in df.columns and len(df):
+            firms = df[["top_firm"]].dropna().rename(columns={"top_firm": "uscc"})
+            seen, _n = access.visible_rows(
+                principal, firms, "uscc", engine, client, audit_grants=False
+            )
+            mask = ~df["top_firm"].isin(set(seen["uscc"]))
+            hidden = int((mask & df["top_firm"].notna()).sum())
+            df = df.astype({"top_firm": object, "top_firm_name": object})
+            df.loc[mask, ["top_firm", "top_firm_name"]] = None
+            named.update(df["top_firm"].dropna().astype(str))
+        tables[name] = (df, hidden)
+    n_hidden = sum(h for _df, h in tables.values())
+    access.audit_read(
+        principal,
+        "chain_analysis",
+        sorted(named),
+        resource=f"chain:{rep.template.id}",
+        params=params,
+        detail={"hidden_rows": n_hidden},
+        client=client,
+        engine=engine,
+    )
+    return tables, n_hidden
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -846,8 +935,7 @@ def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path
     )
     p.parent.mkdir(parents=True, exist_ok=True)
     if ext == ".csv":
-        result_map = result.mapping
-        result_map.to_csv(p, index=False, encoding="utf-8-sig")
+        write_table(p, result.mapping)
     elif ext == ".json":
         doc = {
             "basis": _clean(result.basis),
@@ -857,15 +945,13 @@ def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path
         }
         p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     elif ext == ".xlsx":
-        with pd.ExcelWriter(p, engine="openpyxl") as xw:
-            if summary is not None:
-                pd.DataFrame({"key": list(summary), "value": list(summary.values())}).to_excel(
-                    xw, sheet_name="summary", index=False
-                )
-            basis_df.to_excel(xw, sheet_name="basis", index=False)
-            pd.DataFrame({"note": result.notes}).to_excel(xw, sheet_name="notes", index=False)
-            for name, df in tables.items():
-                df.to_excel(xw, sheet_name=name[:31], index=False)
+        head = (
+            {}
+            if summary is None
+            else {"summary": pd.DataFrame({"key": list(summary), "value": list(summary.values())})}
+        )
+        head |= {"basis": basis_df, "notes": pd.DataFrame({"note": result.notes})}
+        write_table(p, head | tables)
     else:
         raise JiqunError(
             f"输出文件须为 .json、.xlsx 或 .csv：{p}",

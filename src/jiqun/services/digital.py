@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, bindparam, delete, select, text
 
+from jiqun.analytics.disclosure import MIN_COUNT
+from jiqun.analytics.viewer_disclosure import SUPPRESSED_LABEL, protect_rows
 from jiqun.digital.frameworks import (
     Framework,
     Gbt39116Framework,
@@ -56,16 +58,20 @@ from jiqun.standard.codes import check_uscc
 from jiqun.standard.normalize import norm_uscc
 from jiqun.standard.problems import JiqunError, Problem
 from jiqun.standard.schema import TAGS
+from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
 from jiqun.store.models import DigitalAssessment
 
 __all__ = [
     "AssessmentGap",
     "SavedAssessment",
+    "assessment_for",
     "assessment_gap",
+    "assessments_for",
     "cluster_firms",
     "cluster_index",
     "firm_clusters",
+    "gap_for",
     "generate_demo_assessments",
     "list_assessments",
     "load_assessment",
@@ -519,6 +525,211 @@ def list_assessments(
         return pd.read_sql(q, c)
 
 
+def assessments_for(
+    principal: Any,
+    uscc: str | None = None,
+    framework: str | None = None,
+    status: str | None = None,
+    limit: int | None = 50,
+    engine: Engine | None = None,
+    client: str | None = None,
+    offset: int = 0,
+    sort: str | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Stored assessments one reader may see (without answers), newest first; audited.
+
+    The one assessment list (scores and levels of named firms) behind the web page, the REST
+    API and the CLI: an admin sees all; an enterprise its own firm's; a government or cluster
+    organisation those of the firms it may read (own scope or an active grant). The read is
+    ONE audit entry (``list_assessments``) naming the firms listed and the filters.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    uscc, framework, status: optional filters.
+    limit: rows of the page (``None``: every row, as for a download).
+    engine: the database.
+    client: the client address for the audit entry.
+    offset, sort: the page and its order (a column, ``-`` for descending; default newest
+        first).
+
+    Returns
+    -------
+    (rows, total)
+        The columns of :func:`list_assessments`; ``total`` before paging. The audit entry
+        names exactly the firms of ``rows``.
+
+    Example
+    -------
+    >>> assessments_for(access.local_principal(), status="submitted")  # doctest: +SKIP
+    """
+    from jiqun.services import access
+    from jiqun.services.paging import page_frame
+
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    engine = engine or get_engine()
+    if principal.role == "enterprise":
+        if uscc not in (None, "", principal.scope):
+            raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+        uscc = principal.scope
+    q = select(
+        _T.c.id,
+        _T.c.uscc,
+        _T.c.framework,
+        _T.c.edition,
+        _T.c.status,
+        _T.c.score,
+        _T.c.level,
+        _T.c.created_at,
+        _T.c.updated_at,
+        _T.c.synthetic,
+    ).order_by(_T.c.updated_at.desc(), _T.c.id.desc())
+    if uscc:
+        q = q.where(_T.c.uscc == uscc)
+    if framework:
+        q = q.where(_T.c.framework == framework_id(framework))
+    if status:
+        q = q.where(_T.c.status == status)
+    if principal.role in ("government", "cluster"):
+        e = predicates.FIRMS
+        q = q.where(_T.c.uscc.in_(select(e.c.uscc).where(predicates.visible_to(principal))))
+    with engine.connect() as c:
+        df = pd.read_sql(q, c)
+    if sort:
+        df, total = page_frame(df, sort, "id", limit, offset)
+    else:  # newest first, as the query orders them
+        total = len(df)
+        if limit is not None:
+            df = df.iloc[max(0, offset) : max(0, offset) + max(0, limit)].reset_index(drop=True)
+    access.audit_read(
+        principal,
+        "list_assessments",
+        df["uscc"].tolist(),
+        resource="digital_assessments",
+        params={
+            "uscc": uscc,
+            "framework": framework,
+            "status": status,
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+        },
+        client=client,
+        engine=engine,
+    )
+    return df, total
+
+
+def _reader_basis(principal: Any, assessment_id: int, engine: Engine) -> tuple[str, dict[str, Any]]:
+    """(the firm, why the principal may read its assessment ``assessment_id``); 401 for the
+    public, 404 when absent or not readable (existence does not leak)."""
+    from jiqun.services import access
+
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    with engine.connect() as c:
+        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == assessment_id)).scalar()
+    missing = access.NotFound("找不到该评测", "no such assessment")
+    if uscc is None:
+        raise missing
+    if access.can_assess(principal, uscc):
+        return str(uscc), {"via": "own"}
+    basis = None
+    if principal.role in ("government", "cluster"):
+        basis = access.read_basis(principal, str(uscc), engine)
+    if basis is None:
+        raise missing
+    return str(uscc), basis
+
+
+def assessment_for(
+    principal: Any,
+    assessment_id: int,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> SavedAssessment:
+    """One stored assessment (a firm's score and level) for one reader; audited.
+
+    The owner enterprise and an admin may read it; a government or cluster organisation that
+    may read the firm (own scope or an active grant). ONE audit entry (``read_assessment``)
+    naming the firm and the basis of the read.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    assessment_id: the assessment.
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    SavedAssessment
+
+    Example
+    -------
+    >>> assessment_for(access.local_principal(), 1).level  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    uscc, basis = _reader_basis(principal, assessment_id, engine)
+    a = load_assessment(assessment_id, engine)
+    access.audit_read(
+        principal,
+        "read_assessment",
+        [uscc],
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return a
+
+
+def gap_for(
+    principal: Any,
+    assessment_id: int,
+    cluster: str | None = None,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> AssessmentGap:
+    """:func:`assessment_gap` for one reader (who may read the assessment); ONE audit entry
+    (``read_assessment_gap``) naming the firm and the chain leaders it is compared with.
+
+    Parameters
+    ----------
+    principal: the reader.
+    assessment_id, cluster: as for :func:`assessment_gap`.
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    AssessmentGap
+
+    Example
+    -------
+    >>> gap_for(access.local_principal(), 1).next_level  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    uscc, basis = _reader_basis(principal, assessment_id, engine)
+    g = assessment_gap(assessment_id, cluster, engine, principal=principal, client=client)
+    access.audit_read(
+        principal,
+        "read_assessment_gap",
+        [uscc, *(g.leader_usccs or [])],
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id, "cluster": cluster},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return g
+
+
 # ---------------------------------------------------------------------------------------------
 # clusters, leaders
 # ---------------------------------------------------------------------------------------------
@@ -678,7 +889,12 @@ class AssessmentGap:
 
 
 def assessment_gap(
-    assessment_id: int, cluster_id: str | None = None, engine: Engine | None = None
+    assessment_id: int,
+    cluster_id: str | None = None,
+    engine: Engine | None = None,
+    *,
+    principal: Principal | None = None,
+    client: str | None = None,
 ) -> AssessmentGap:
     """Gap analysis and roadmap: against the next level and against the cluster's chain leaders.
 
@@ -697,6 +913,13 @@ def assessment_gap(
         Compare with this cluster's leaders (default: the firm's clusters).
     engine:
         Database (default: the configured one).
+    principal:
+        The viewer. The leaders' mean is an aggregate of their assessments: when fewer than 3
+        leaders have a submitted assessment and the viewer may not read them all, the
+        comparison is withheld (``leaders`` ``None``, a note says why) — the threshold rule of
+        disclosure control. ``None`` (the local operator, CLI) and an admin always see it.
+    client:
+        The viewer's address for the audit log.
 
     Returns
     -------
@@ -718,6 +941,7 @@ def assessment_gap(
     notes: list[str] = list(a.notes)
     clusters = [cluster_id] if cluster_id else firm_clusters(a.uscc, engine)
     leaders: PeerGap | None = None
+    withheld = False
     leader_usccs: list[str] = []
     basis = "tag" if "chain_leader" in TAGS else "revenue_rank"
     synthetic = a.synthetic
@@ -740,10 +964,22 @@ def assessment_gap(
                 + ", ".join(clusters)
             )
         latest = _latest_submitted(engine, leader_usccs, fw.id)
+        if principal is not None and principal.role != "admin" and 0 < len(latest) < MIN_COUNT:
+            seen, _n = access.visible_rows(principal, latest[["uscc"]], "uscc", engine, client)
+            if len(seen) < len(latest):
+                # the mean of one or two leaders' answers is their answers
+                latest = latest.iloc[:0]
+                notes.append(
+                    f"已提交评测的链主企业少于 {MIN_COUNT} 家，且您无权查看其评测：按披露控制规则"
+                    f"不显示与链主的比较 / fewer than {MIN_COUNT} chain leaders have a submitted "
+                    "assessment and you may not read them all: the comparison is withheld "
+                    "(disclosure control)"
+                )
+                withheld = True
         peers = [json.loads(s) for s in latest["answers"]]
         synthetic = synthetic or bool(latest["synthetic"].any())
-        leaders = gap_to_peers(fw, a.result, peers)
-        if leader_usccs and not peers:
+        leaders = None if withheld else gap_to_peers(fw, a.result, peers)
+        if leader_usccs and not peers and leaders is not None:
             leaders.notes.append(
                 f"集群 {'、'.join(clusters)} 的 {len(leader_usccs)} 家链主企业都还没有已提交的"
                 f"{fw.name_zh}评测 / none of the {len(leader_usccs)} chain leaders of "
@@ -833,12 +1069,79 @@ def _segments(
     )
 
 
+#: columns of a digital-index row that describe its assessments (withheld when suppressed)
+_INDEX_KEEP = ("label", "firms")
+
+
+def _protect_index(
+    ix: DigitalIndex, principal: Principal, engine: Engine, client: str | None
+) -> DigitalIndex:
+    """The index as a viewer without rights to every firm may see it.
+
+    A group row (segment, size band, chain leaders vs SMEs) whose assessed firms the viewer may
+    all read (own scope or grant: the readers of those assessments) is shown raw. Otherwise the
+    row passes the threshold rule of disclosure control on its assessed firms (fewer than 3 →
+    suppressed) with complementary suppression against the cluster total
+    (:func:`jiqun.analytics.viewer_disclosure.protect_rows`); a suppressed row keeps its key,
+    label and number of firms, and its scores, levels and counts of assessed firms are null.
+    When the cluster total itself must be withheld, so are the summary's score figures and the
+    level distribution.
+    """
+    f = ix.firms
+    if f is None or not len(f):
+        return ix
+    seen, _n = access.visible_rows(principal, f[["uscc"]], "uscc", engine, client)
+    known = set(seen["uscc"].astype(str))
+    assessed = f[f["score"].notna()]
+    seg = assessed
+    if seg["segment"].map(lambda v: isinstance(v, list)).any():
+        seg = seg.explode("segment")
+    seg = seg.assign(segment=seg["segment"].fillna("(unmapped)").astype(str))
+    total_hidden = False
+    n_suppressed = 0
+    for name, key, members in (
+        ("by_group", "group", assessed),
+        ("by_size", "size", assessed),
+        ("by_segment", "segment", seg),
+    ):
+        t = getattr(ix, name)
+        if not len(t):
+            continue
+        shown = [c for c in t.columns if c not in (key, *_INDEX_KEEP)]
+        p = protect_rows(t, members[["uscc", key]], key=key, shown=shown, known=known)
+        setattr(ix, name, p.table)
+        total_hidden = total_hidden or p.total_suppressed
+        n_suppressed += p.n_suppressed
+    if total_hidden:
+        for k in list(ix.summary):
+            if k in ("mean_score", "median_score", "share_level3_plus", "coverage", "assessed") or (
+                k.startswith("L") and k[1:2].isdigit()
+            ):
+                ix.summary[k] = None
+        lv = ix.by_level.copy()
+        for c in ("firms", "share"):
+            lv[c] = pd.Series([None] * len(lv), index=lv.index, dtype=object)
+        lv["disclosure"] = SUPPRESSED_LABEL
+        ix.by_level = lv
+    if n_suppressed or total_hidden:
+        ix.notes.append(
+            f"{n_suppressed} 个分组按披露控制规则保密（已评测企业少于 3 家且您无权查看其评测，或为防止"
+            f"由合计反推）/ {n_suppressed} group(s) suppressed by disclosure control (fewer than 3 "
+            "assessed firms whose assessments you may not read, or to protect those against the "
+            "totals)"
+        )
+    ix.firms = None  # who is in which group is not for the viewer
+    return ix
+
+
 def cluster_index(
     cluster_id: str,
     *,
     chain: str | None = None,
     framework: str = "miit2024",
     engine: Engine | None = None,
+    principal: Principal | None = None,
+    client: str | None = None,
 ) -> DigitalIndex:
     """The cluster digital index: levels and scores per cluster, segment, size, leaders vs SMEs.
 
@@ -859,11 +1162,19 @@ def cluster_index(
         Only ``miit2024`` has scores and levels 1–4 (the index is defined on it).
     engine:
         Database (default: the configured one).
+    principal:
+        The viewer. Groups whose assessed firms it may not all read pass disclosure control
+        (fewer than 3 assessed firms → ``suppressed``, "保密 / suppressed", figures null; plus
+        complementary suppression against the cluster total). ``None`` (the local operator,
+        CLI) and an admin see every group raw.
+    client:
+        The viewer's address for the audit log (reads through a grant).
 
     Returns
     -------
     DigitalIndex
-        ``summary`` also has ``cluster_id`` and ``cluster_name``.
+        ``summary`` also has ``cluster_id`` and ``cluster_name``; with a ``principal``, every
+        group table has ``suppressed`` and ``disclosure`` columns.
 
     Raises
     ------
@@ -919,6 +1230,8 @@ def cluster_index(
         ix.notes.append("集群内没有链主企业 / no chain leaders in this cluster")
     if ix.synthetic:
         ix.notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
+    if principal is not None and principal.role != "admin":
+        ix = _protect_index(ix, principal, engine, client)
     return ix
 
 
@@ -1203,19 +1516,15 @@ def write_digital_output(obj: DigitalIndex | AssessmentGap, path: str | Path) ->
         doc = {**head, "tables": {k: _records(v) for k, v in tables.items()}}
         p.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=_clean), "utf-8")
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(p, engine="openpyxl") as xw:
-            readme = pd.DataFrame(
-                [{"key": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in head.items()]
-            )
-            readme.to_excel(xw, sheet_name="README", index=False)
-            for k, v in tables.items():
-                df = v.copy()
-                for c in df.columns:
-                    if df[c].map(lambda x: isinstance(x, list)).any():
-                        df[c] = df[c].map(
-                            lambda x: ";".join(map(str, x)) if isinstance(x, list) else x
-                        )
-                df.to_excel(xw, sheet_name=k[:31], index=False)
+        readme = [{"key": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in head.items()]
+        sheets = {"README": pd.DataFrame(readme)}
+        for k, v in tables.items():
+            df = v.copy()
+            for c in df.columns:
+                if df[c].map(lambda x: isinstance(x, list)).any():
+                    df[c] = df[c].map(lambda x: ";".join(map(str, x)) if isinstance(x, list) else x)
+            sheets[k] = df
+        write_table(p, sheets)
     else:
         raise JiqunError(
             f"输出文件须为 .json 或 .xlsx：{p}", f"the output file must be .json or .xlsx: {p}"

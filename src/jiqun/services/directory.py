@@ -19,7 +19,6 @@ from jiqun import reference
 from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
-from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import CARRIER_TYPES, FIELDS_OF_CLUSTERS, TAGS, TIERS
 from jiqun.store.db import get_engine
 
@@ -41,6 +40,8 @@ ENTERPRISE_FIELDS = (
     "synthetic",
 )
 ENTERPRISE_COLUMNS = ", ".join(f"e.{c}" for c in ENTERPRISE_FIELDS)
+#: the largest page of one list request (the REST API's ``limit``)
+PAGE_MAX = 1000
 
 
 def _regions(engine: Engine) -> pd.DataFrame:
@@ -294,7 +295,11 @@ def cluster_profile(cluster_id: str, engine: Engine | None = None) -> dict[str, 
             )
         ]
         n_members = c.execute(
-            text("SELECT COUNT(*) FROM cluster_members WHERE cluster_id = :i"), {"i": cluster_id}
+            # a membership counts once approved (jiqun.services.memberships)
+            text(
+                "SELECT COUNT(*) FROM cluster_members WHERE cluster_id = :i AND status = 'approved'"
+            ),
+            {"i": cluster_id},
         ).scalar()
     prof = dict(row._mapping)
     names = reference.region_display_names(_regions(engine)["code"])
@@ -385,10 +390,8 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
 # --------------------------------------------------------------------------------------------
 
 
-#: columns the enterprise list may be sorted by (``-`` prefix: descending)
-ENTERPRISE_SORTS = ("uscc", "name", "region_code", "industry_code", "revenue", "employees")
-#: the largest page of one list request (the REST API's ``limit``)
-LIMIT_MAX = 1000
+#: Columns an enterprise list may be sorted by (``-`` prefix: descending).
+SORTABLE = ("uscc", "name", "region_code", "industry_code", "founded", "revenue", "employees")
 
 
 def enterprise_list(
@@ -402,38 +405,41 @@ def enterprise_list(
     limit: int | None = 50,
     offset: int = 0,
     sort: str | None = None,
+    purpose: str = "list",
     client: str | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """Enterprises the principal may see (own scope or granted), filtered, sorted; audited.
 
-    The one enterprise list of the web UI, the REST API and its CSV/XLSX downloads: rows are
-    :func:`jiqun.services.predicates.visible_to` the principal, filtered by
+    The one enterprise list behind the web page, the REST API (JSON, CSV, XLSX) and the CLI:
+    rows are :func:`jiqun.services.predicates.visible_to` the principal, filtered by
     :func:`~jiqun.services.predicates.in_region`, an industry code prefix,
     :func:`~jiqun.services.predicates.has_tag` and ``q`` (part of the name or of the credit code).
 
     Parameters
     ----------
-    principal:
-        Who is asking (401 for the public, through :func:`jiqun.services.access.require_role`).
-    engine:
-        Database (default: the configured one).
-    region, industry, tag, q:
-        Filters (a GB/T 2260 code or prefix; a GB/T 4754 code prefix; one tag; text).
-    limit:
-        Page size, 1 to :data:`LIMIT_MAX`; ``None`` for every row (downloads).
-    offset:
-        Rows skipped before the page.
-    sort:
-        One of :data:`ENTERPRISE_SORTS`, ``-`` prefix for descending (default: revenue,
+    principal: the reader (401 for the public; the CLI passes
+        :func:`jiqun.services.access.local_principal`).
+    engine: the database.
+    region, industry, tag: a GB/T 2260 code or prefix (a province covers its prefectures and
+        counties), a GB/T 4754 code prefix, one tag id.
+    q: part of the name or of the credit code.
+    limit, offset: paging (``limit`` 1 to :data:`PAGE_MAX`); ``limit=None`` returns every
+        matching row (an export).
+    sort: a column of :data:`SORTABLE`, ``-`` prefix for descending (default: revenue
         descending); ties are ordered by credit code.
-    client:
-        The caller's address, for the audit log.
+    purpose: ``list`` or ``export``; the audit entry is ``list_enterprises`` or
+        ``export_enterprises``.
+    client: the client address for the audit entry.
 
     Returns
     -------
-    tuple[pd.DataFrame, int]
-        The page (enterprise columns plus ``region_name``, ``industry_name``) and the number of
-        matching rows.
+    (page, total)
+        ``page`` with the enterprise columns plus ``region_name`` and ``industry_name``;
+        ``total`` the number of matching rows.
+
+    The read is written to the audit log as ONE entry naming every firm returned (their credit
+    codes, :func:`jiqun.services.access.audit_read`) and the query (``q``, filters, paging,
+    sort).
 
     References
     ----------
@@ -441,29 +447,41 @@ def enterprise_list(
 
     Example
     -------
-    >>> p = access.local_principal()
-    >>> df, total = enterprise_list(p, region="320200", limit=5)  # doctest: +SKIP
+    >>> page, total = enterprise_list(access.local_principal(), q="无锡")  # doctest: +SKIP
     """
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
     e = predicates.FIRMS
-    key = (sort or "-revenue").lstrip("-")
-    if key not in ENTERPRISE_SORTS:
-        raise JiqunError(f"不能按 {key} 排序", f"cannot sort by {key}")
+    offset = max(0, int(offset))
+    if limit is not None:
+        limit = max(1, min(int(limit), PAGE_MAX))
     where = [predicates.visible_to(principal)]
+    region = (region or "").strip() or None
+    industry = (industry or "").strip() or None
+    q = (q or "").strip() or None
     if region:
         where.append(predicates.in_region(region))
     if industry:
-        where.append(e.c.industry_code.like(industry.strip() + "%"))
+        where.append(e.c.industry_code.like(industry + "%"))
     if tag:
         where.append(predicates.has_tag(tag))
     if q:
-        pattern = f"%{q.strip()}%"
+        pattern = f"%{q}%"
         where.append(or_(e.c.name.like(pattern), e.c.uscc.like(pattern)))
-    order = e.c[key].desc() if (sort or "-revenue").startswith("-") else e.c[key].asc()
+    key = (sort or "").lstrip("-")
+    if key and key not in SORTABLE:
+        raise access.AccessDenied(
+            f"不能按 {key!r} 排序，可选：{', '.join(SORTABLE)}",
+            f"cannot sort by {key!r}; choose one of {', '.join(SORTABLE)}",
+            status=400,
+        )
+    if key:
+        order = e.c[key].desc() if (sort or "").startswith("-") else e.c[key].asc()
+    else:
+        order = e.c.revenue.desc()
     query = select(*(e.c[c] for c in ENTERPRISE_FIELDS)).where(*where).order_by(order, e.c.uscc)
     if limit is not None:
-        query = query.limit(max(1, min(int(limit), LIMIT_MAX))).offset(max(0, int(offset)))
+        query = query.limit(limit).offset(offset)
     with engine.connect() as c:
         total = c.execute(select(func.count()).select_from(e).where(*where)).scalar()
         df = pd.read_sql(query, c)
@@ -471,11 +489,21 @@ def enterprise_list(
     df["tags"] = df["tags"].fillna("").astype(str)
     df["region_name"] = df["region_code"].map(lambda r: reference.region_name(r) or r)
     df["industry_name"] = df["industry_code"].map(lambda i: reference.industry_name(i) or "")
-    access.audit(
+    access.audit_read(
         principal,
-        "list_enterprises",
-        "enterprises",
-        detail={"n": len(df), "filters": {"region": region, "industry": industry, "tag": tag}},
+        "export_enterprises" if purpose == "export" else "list_enterprises",
+        df["uscc"].tolist(),
+        resource="enterprises",
+        params={
+            "q": q,
+            "region": region,
+            "industry": industry,
+            "tag": tag,
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+        },
+        detail={"total": int(total or 0)},
         client=client,
         engine=engine,
     )
@@ -486,6 +514,10 @@ def enterprise_profile(
     principal: Principal, uscc: str, engine: Engine | None = None, client: str | None = None
 ) -> dict[str, Any]:
     """一企一档: one enterprise with tags, clusters, chain segments, suppliers and customers.
+
+    The one profile behind the web page, the REST API and the CLI. The read is ONE audit entry
+    (``read_enterprise``, or ``read_granted`` when it went through a grant, with the grant id)
+    naming the firm.
 
     Raises
     ------
@@ -498,7 +530,8 @@ def enterprise_profile(
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
     uscc = (uscc or "").strip().upper()
-    if len(uscc) != 18 or not access.can_see_enterprise(principal, uscc, engine, client=client):
+    basis = access.read_basis(principal, uscc, engine) if len(uscc) == 18 else None
+    if basis is None:
         raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
     with engine.connect() as c:
         df = pd.read_sql(
@@ -524,7 +557,7 @@ def enterprise_profile(
         )
         clusters = pd.read_sql(
             text(
-                "SELECT m.cluster_id, m.role, c.name, c.tier FROM cluster_members m "
+                "SELECT m.cluster_id, m.role, m.status, c.name, c.tier FROM cluster_members m "
                 "LEFT JOIN clusters c ON c.cluster_id = m.cluster_id WHERE m.uscc = :u"
             ),
             c,
@@ -549,7 +582,20 @@ def enterprise_profile(
         "segments": "chain templates: GB/T 4754 class + business-scope keywords (jiqun.chains)",
         "synthetic": rec["synthetic"],
     }
-    access.audit(principal, "read_enterprise", f"enterprise:{uscc}", client=client, engine=engine)
+    # ONE entry per profile read, naming the firm and the basis of the read (own scope, or the
+    # grant it went through). The counterparts of its supply links are counted, not named as
+    # subjects: the profile shows their names only, and their own records are not read.
+    counterparts = set(links["supplier_uscc"].dropna()) | set(links["buyer_uscc"].dropna())
+    access.audit_read(
+        principal,
+        "read_enterprise",
+        [uscc],
+        resource=f"enterprise:{uscc}",
+        params={"uscc": uscc},
+        detail={**basis, "counterparts": len(counterparts - {uscc})},
+        client=client,
+        engine=engine,
+    )
     return rec
 
 

@@ -1,7 +1,7 @@
 """Export stored records and write empty import templates.
 
-Exports go to CSV (UTF-8 with BOM, so Excel opens Chinese text correctly), XLSX or Parquet, chosen
-by the file extension. Text cells that a spreadsheet would run as a formula (starting with
+Exports go through the one table writer (:mod:`jiqun.standard.writer`) to CSV (UTF-8 with BOM),
+XLSX or Parquet, chosen by the file extension. Text cells that a spreadsheet would run as a formula (starting with
 ``= + - @`` or a tab/carriage return) are neutralised with a leading apostrophe in CSV and XLSX
 (OWASP "CSV injection"); Parquet keeps values as they are, since no spreadsheet evaluates it.
 Every export carries the ``synthetic`` column, and XLSX exports a 说明 notes sheet with the basis.
@@ -18,12 +18,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine, text
 
+from jiqun.services.accounts import Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import Field, Kind, get_kind
+from jiqun.standard.writer import TABLE_FORMATS, neutralise_formulas, write_table
 from jiqun.store.db import get_engine
 
-EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_FORMATS = TABLE_FORMATS
 
 TYPE_ZH: dict[str, str] = {
     "text": "文本",
@@ -41,25 +42,6 @@ TYPE_ZH: dict[str, str] = {
     "industry_codes": "行业代码列表（分号分隔）",
     "cluster_id": "集群编号",
 }
-
-
-def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` where text cells starting with = + - @ (or tab/CR) get a leading ``'``.
-
-    Example
-    -------
-    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "ok", "-x"]}))["a"].tolist()
-    ["'=1+1", 'ok', "'-x"]
-    """
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            mask = s.astype("string").str.startswith(_FORMULA_START).fillna(False).astype(bool)
-            if mask.any():
-                out[col] = s.astype(object)
-                out.loc[mask, col] = "'" + s[mask].astype(str)
-    return out
 
 
 def read_kind(kind: Kind | str, engine: Engine | None = None) -> pd.DataFrame:
@@ -91,19 +73,50 @@ def read_kind(kind: Kind | str, engine: Engine | None = None) -> pd.DataFrame:
     return out
 
 
-def export_kind(kind: Kind | str, out: str | Path, engine: Engine | None = None) -> int:
-    """Write every stored record of ``kind`` to ``out`` (.csv, .xlsx or .parquet).
+#: Columns that carry a firm's credit code, per kind: an export of these is a read of those
+#: firms' records and names them in the audit entry.
+FIRM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "enterprises": ("uscc",),
+    "cluster-members": ("uscc",),
+    "supply-links": ("supplier_uscc", "buyer_uscc"),
+    "innovation-carriers": ("host_uscc",),
+}
+
+
+def export_kind(
+    kind: Kind | str,
+    out: str | Path,
+    engine: Engine | None = None,
+    principal: Principal | None = None,
+    client: str | None = None,
+) -> int:
+    """Write every stored record of ``kind`` to ``out`` (.csv, .xlsx or .parquet); audited.
+
+    A whole-table export is an administrator's (the CLI's local principal); it is ONE audit
+    entry (``export_kind``) naming the firms whose records it holds (:data:`FIRM_COLUMNS`).
 
     Parameters
     ----------
     kind: a kind of the unified data standard, e.g. ``"enterprises"``.
     out: target path; its extension chooses the format.
     engine: database engine (default: the configured one).
+    principal: who exports (default: :func:`jiqun.services.access.local_principal`, the OS
+        user running the CLI); must be an admin.
+    client: the client address for the audit entry.
 
     Returns
     -------
     The number of records written.
+
+    Example
+    -------
+    >>> export_kind("enterprises", "firms.xlsx")  # doctest: +SKIP
+    1200
     """
+    from jiqun.services import access
+
+    principal = principal or access.local_principal()
+    access.require_role(principal, "admin")
     kind = get_kind(kind) if isinstance(kind, str) else kind
     out = Path(out)
     ext = out.suffix.lower()
@@ -114,12 +127,21 @@ def export_kind(kind: Kind | str, out: str | Path, engine: Engine | None = None)
         )
     df = read_kind(kind, engine)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if ext == ".parquet":
-        df.to_parquet(out, index=False)
-    elif ext == ".csv":
-        neutralise_formulas(df).to_csv(out, index=False, encoding="utf-8-sig")
-    else:
+    if ext == ".xlsx":
         _write_xlsx(kind, neutralise_formulas(df), out)
+    else:
+        write_table(out, df)
+    firms = [u for col in FIRM_COLUMNS.get(kind.name, ()) if col in df for u in df[col].dropna()]
+    access.audit_read(
+        principal,
+        "export_kind",
+        firms,
+        resource=f"kind:{kind.name}",
+        params={"kind": kind.name, "format": ext.lstrip("."), "file": out.name},
+        detail={"rows": len(df)},
+        client=client,
+        engine=engine,
+    )
     return len(df)
 
 

@@ -432,7 +432,7 @@ def write_report(result: ValidationResult, path: str | Path) -> Path:
     ``.xlsx``: sheets 问题 problems, 被拒行 rejected rows, 说明 summary.
     ``.csv``: one line per problem; rejected rows' original values in the ``record`` column (JSON).
     """
-    from jiqun.services.exporting import neutralise_formulas
+    from jiqun.standard.writer import write_table
 
     path = Path(path)
     probs = problems_frame(result.problems)
@@ -461,12 +461,8 @@ def write_report(result: ValidationResult, path: str | Path) -> Path:
                 ],
             }
         )
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            neutralise_formulas(probs).to_excel(xw, sheet_name="问题 problems", index=False)
-            neutralise_formulas(rejected).to_excel(
-                xw, sheet_name="被拒行 rejected rows", index=False
-            )
-            summary.to_excel(xw, sheet_name="说明 summary", index=False)
+        sheets = {"问题 problems": probs, "被拒行 rejected rows": rejected, "说明 summary": summary}
+        write_table(path, sheets)
     elif path.suffix.lower() == ".csv":
         out = probs.copy()
         if len(rejected):
@@ -482,7 +478,7 @@ def write_report(result: ValidationResult, path: str | Path) -> Path:
                 for _, r in rejected.iterrows()
             }
             out["record"] = out["行号 row"].map(lambda x: rec.get(int(x)) if pd.notna(x) else None)
-        neutralise_formulas(out).to_csv(path, index=False, encoding="utf-8-sig")
+        write_table(path, out)
     else:
         raise JiqunError(
             f"报告只能保存为 .csv 或 .xlsx，而不是「{path.suffix}」",

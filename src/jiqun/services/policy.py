@@ -27,13 +27,17 @@ import yaml
 from sqlalchemy import Engine, delete, or_, select, text
 from sqlalchemy.orm import Session
 
+from jiqun.analytics.rca import lq_from_totals
 from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
 from jiqun.policy.allocation import AllocationResult
 from jiqun.policy.rules import uses_digital
 from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
+from jiqun.services.paging import page_frame
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX
+from jiqun.standard.text import check_text
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import DigitalAssessment, Policy
 
@@ -60,6 +64,26 @@ def _date(v: Any, field: str, pid: str) -> dt.date | None:
         ) from e
 
 
+#: The text fields of a policy: (single-line or not, longest length).
+_TEXT_FIELDS: dict[str, tuple[bool, int]] = {
+    "policy_id": (False, 80),
+    "title": (False, NAME_MAX),
+    "title_en": (False, NAME_MAX),
+    "issuer": (False, NAME_MAX),
+    "benefits": (True, TEXT_MAX),
+    "source_document": (False, ADDRESS_MAX),
+}
+
+
+def _check_text_fields(spec: Mapping[str, Any]) -> None:
+    """No control characters and no over-long text in a policy (``TextRejected`` otherwise)."""
+    pid = str(spec.get("policy_id") or "?")
+    for name, (multiline, limit) in _TEXT_FIELDS.items():
+        v = spec.get(name)
+        if isinstance(v, str):
+            check_text(v, f"{pid}.{name}", multiline=multiline, max_length=limit)
+
+
 def add_policy(
     spec: Mapping[str, Any], engine: Engine | None = None, synthetic: bool = False
 ) -> str:
@@ -73,6 +97,7 @@ def add_policy(
             f"政策 {pid or '?'} 缺少字段：{', '.join(missing)}",
             f"policy {pid or '?'} lacks fields: {', '.join(missing)}",
         )
+    _check_text_fields(spec)
     rules = validate_rule(spec["rules"])
     start, end = (_date(spec.get(f), f, pid) for f in _DATE_FIELDS)
     if start and end and end < start:
@@ -110,6 +135,7 @@ def load_policy_file(
     if not isinstance(data, list):
         raise JiqunError(f"{p.name} 必须是政策列表", f"{p.name} must be a list of policies")
     for spec in data:  # validate every policy before writing any
+        _check_text_fields(spec)
         validate_rule(spec.get("rules") or [])
     return [add_policy(spec, engine, synthetic) for spec in data]
 
@@ -198,109 +224,60 @@ def policies_for_firm(
     return out
 
 
-def policies_for_visible_firm(
-    principal: Principal, uscc: str, engine: Engine | None = None, client: str | None = None
+def policies_for_reader(
+    principal: Principal,
+    uscc: str,
+    engine: Engine | None = None,
+    on: dt.date | None = None,
+    client: str | None = None,
 ) -> dict[str, Any]:
-    """:func:`policies_for_firm` for a firm ``principal`` may see (own scope or grant; reads
-    through a grant are audited by :func:`jiqun.services.access.can_see_enterprise`).
+    """:func:`policies_for_firm` for one reader (anyone who may read the firm: its own
+    account, an admin, its government or cluster organisation, a grantee); ONE audit entry
+    (``read_firm_policies``) naming the firm and the basis of the read.
 
     Parameters
     ----------
-    principal:
-        Who is asking.
-    uscc:
-        The firm.
-    engine:
-        Database (default: the configured one).
-    client:
-        The caller's address, for the audit log.
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    uscc: the firm.
+    engine: the database.
+    on: the evaluation date (default: today).
+    client: the client address for the audit entry.
 
     Returns
     -------
-    dict[str, Any]
-        As :func:`policies_for_firm`.
+    As :func:`policies_for_firm`.
 
     Raises
     ------
-    jiqun.services.access.AccessDenied
-        401 for the public.
     jiqun.services.access.NotFound
-        When the firm is absent or not visible (existence does not leak).
-
-    References
-    ----------
-    docs/policy.md.
+        The firm is not registered, or the reader may not read it (existence does not leak).
 
     Example
     -------
-    >>> policies_for_visible_firm(access.local_principal(), "91370000728611939A")  # doctest: +SKIP
+    >>> policies_for_reader(access.local_principal(), "91370000728611939A")  # doctest: +SKIP
     """
     if principal.is_public:
         raise access.AccessDenied("请先登录", "log in first", status=401)
     engine = engine or get_engine()
+    uscc = (uscc or "").strip().upper()
+    basis = access.read_basis(principal, uscc, engine) if len(uscc) == 18 else None
     e = predicates.FIRMS
     with engine.connect() as c:
-        exists = c.execute(select(e.c.uscc).where(e.c.uscc == uscc)).first() is not None
-    if not exists or not access.can_see_enterprise(principal, uscc, engine, client=client):
+        exists = c.execute(select(e.c.uscc).where(e.c.uscc == uscc)).first()
+    if basis is None or exists is None:
         raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
-    return policies_for_firm(uscc, engine)
-
-
-def policy_firms_in_scope(
-    principal: Principal, policy_id: str, engine: Engine | None = None, client: str | None = None
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The qualifying firms of a policy (免申即享) limited to ``principal``'s own scope; audited.
-
-    Parameters
-    ----------
-    principal:
-        admin (all firms), government (its region) or cluster organisation (its cluster); others
-        are refused by :func:`jiqun.services.access.require_policy_list`.
-    policy_id:
-        A stored policy.
-    engine:
-        Database (default: the configured one).
-    client:
-        The caller's address, for the audit log.
-
-    Returns
-    -------
-    tuple[pd.DataFrame, dict[str, Any]]
-        As :func:`firms_for_policy`, rows limited by
-        :func:`jiqun.services.predicates.own_scope`; ``info`` adds ``scope`` and
-        ``qualifying_in_scope`` for a non-admin.
-
-    References
-    ----------
-    docs/policy.md; the audit entry ``list_policy_firms`` names the firms listed.
-
-    Example
-    -------
-    >>> firms, info = policy_firms_in_scope(access.local_principal(), "P1")  # doctest: +SKIP
-    """
-    access.require_policy_list(principal)
-    engine = engine or get_engine()
-    known = list_policies(engine)
-    if known.empty or policy_id not in set(known["policy_id"]):
-        raise access.NotFound(f"找不到政策 {policy_id}", f"no policy {policy_id}")
-    firms, info = firms_for_policy(policy_id, engine)
-    if principal.role != "admin":
-        ft = predicates.FIRMS
-        with engine.connect() as c:
-            mine = set(
-                c.execute(select(ft.c.uscc).where(predicates.own_scope(principal))).scalars()
-            )
-        firms = firms[firms["uscc"].isin(mine)]
-        info = {**info, "scope": principal.scope, "qualifying_in_scope": len(firms)}
-    access.audit(
+    out = policies_for_firm(uscc, engine, on)
+    access.audit_read(
         principal,
-        "list_policy_firms",
-        f"policy:{policy_id}",
+        "read_firm_policies",
+        [uscc],
+        resource=f"enterprise:{uscc}",
+        params={"uscc": uscc, "on": (on or dt.date.today()).isoformat()},
+        detail=basis,
         client=client,
         engine=engine,
-        subjects=firms["uscc"].astype(str).tolist(),
     )
-    return firms, info
+    return out
 
 
 def firms_for_policy(
@@ -367,6 +344,81 @@ def firms_for_policy(
         "on": on.isoformat(),
         "synthetic": bool(firms["synthetic"].any()),
     }
+    return firms, info
+
+
+def qualifying_firms(
+    principal: Principal,
+    policy_id: str,
+    engine: Engine | None = None,
+    on: dt.date | None = None,
+    client: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """免申即享名单 for one reader: the qualifying firms of a policy within the principal's own
+    scope (admin: all; government: its region; cluster organisation: its cluster's firms);
+    audited.
+
+    The one qualifying list behind the web page, the REST API (JSON, CSV, XLSX) and the CLI.
+    The read is ONE audit entry (``policy_firms``) naming exactly the firms returned (the page,
+    or every row for a download) and the query.
+
+    Parameters
+    ----------
+    principal: the reader (admin, government or cluster organisation; 401/403 otherwise).
+    policy_id: the policy.
+    engine: the database.
+    on: the evaluation date (default: today).
+    client: the client address for the audit entry.
+    limit, offset, sort: one page, sorted (``limit=None``: every row; default order uscc).
+
+    Returns
+    -------
+    (firms, info) as :func:`firms_for_policy`; ``info`` adds ``total`` (rows before paging)
+    and, for a non-admin, ``scope`` and ``qualifying_in_scope``.
+
+    Raises
+    ------
+    jiqun.services.access.NotFound
+        No such policy (or none active on ``on``).
+
+    Example
+    -------
+    >>> firms, info = qualifying_firms(access.local_principal(), "DEMO-P01")  # doctest: +SKIP
+    """
+    access.require_policy_list(principal)
+    engine = engine or get_engine()
+    known = list_policies(engine, on)
+    if known.empty or policy_id not in set(known["policy_id"]):
+        raise access.NotFound(f"找不到政策 {policy_id}", f"no policy {policy_id}")
+    firms, info = firms_for_policy(policy_id, engine, on)
+    if principal.role != "admin":
+        ft = predicates.FIRMS
+        with engine.connect() as c:
+            mine = set(
+                c.execute(select(ft.c.uscc).where(predicates.own_scope(principal))).scalars()
+            )
+        firms = firms[firms["uscc"].isin(mine)].reset_index(drop=True)
+        info = {**info, "scope": principal.scope, "qualifying_in_scope": len(firms)}
+    firms, total = page_frame(firms, sort, "uscc", limit, offset)
+    info = {**info, "total": total}
+    access.audit_read(
+        principal,
+        "policy_firms",
+        firms["uscc"].tolist(),
+        resource=f"policy:{policy_id}",
+        params={
+            "policy_id": policy_id,
+            "on": info.get("on"),
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+        },
+        client=client,
+        engine=engine,
+    )
     return firms, info
 
 
@@ -455,8 +507,7 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         lead_emp = ehit.groupby("cluster_id")["value"].sum()
         nat_lead = e.merge(ci, on="industry_code").groupby("cluster_id")["value"].sum()
         member_total = cr.assign(t=cr["region_code"].map(by_pref)).groupby("cluster_id")["t"].sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            spec = (lead_emp / member_total) / (nat_lead / nat_total)
+        spec = lq_from_totals(lead_emp, member_total, nat_lead, nat_total)
         for cid in cl["cluster_id"]:
             rows.append(
                 {

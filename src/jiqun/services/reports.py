@@ -24,8 +24,8 @@ from openpyxl.styles import Font
 from jiqun import __version__
 from jiqun.analytics.diagnosis import POSITION_CLASSES
 from jiqun.services.diagnosis import Diagnosis
-from jiqun.services.exporting import neutralise_formulas
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.writer import neutralise_formulas
 
 #: table key -> (中文标题, English title, what it answers)
 TABLE_TITLES: dict[str, tuple[str, str, str]] = {

@@ -10,7 +10,11 @@ whole database:
   of each input's supply, single points of failure and the ESRI of the largest suppliers;
 - :func:`scenario` — a firm failure, a regional lockdown or an import stop, propagated with the
   generalized-Leontief cascade (or the threshold cascade), with alternative suppliers;
-- :func:`cluster_hot_spots`, :func:`scenario_loss` — the same, shaped for the web UI.
+- :func:`cluster_hot_spots`, :func:`scenario_loss` — the same, shaped for the web UI;
+- :func:`scenario_for` — a scenario as one caller may see it (the decision the web pages and
+  the REST API share): the firm scenario only for a firm the caller may read, firm rows only
+  for firms it may read, and the aggregate tables (by province, by industry division) and their
+  totals under disclosure control (:func:`jiqun.analytics.viewer_disclosure.protect_rows`).
 
 **Scope.** The network of a region or cluster holds every link with a buyer *or* a supplier
 inside it, i.e. the local firms plus their first-tier partners elsewhere (``in_scope`` tells
@@ -32,6 +36,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
+from jiqun.analytics.viewer_disclosure import protect_rows
 from jiqun.resilience import (
     alternative_suppliers,
     default_essentiality,
@@ -47,10 +52,13 @@ from jiqun.resilience import (
     single_sourced_share,
     supplier_concentration,
 )
-from jiqun.resilience.scenarios import ScenarioResult
+from jiqun.resilience.scenarios import ScenarioResult, group_keys
+from jiqun.services import access
+from jiqun.services.accounts import Principal
 from jiqun.services.chains import RegionSpec, resolve_region
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
+from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
 
 __all__ = [
@@ -58,9 +66,13 @@ __all__ = [
     "NetworkData",
     "ScenarioReport",
     "cluster_hot_spots",
+    "disclose_scenario",
+    "hot_spots_for",
     "load_network",
+    "metrics_for",
     "resilience_metrics",
     "scenario",
+    "scenario_for",
     "scenario_loss",
     "write_output",
 ]
@@ -359,6 +371,8 @@ class ScenarioReport:
     summary: dict[str, Any]
     basis: dict[str, Any]
     notes: list[str]
+    #: rows left out of each table for the caller (:func:`disclose_scenario`)
+    hidden: dict[str, int] = field(default_factory=dict)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -485,6 +499,187 @@ def scenario(
 
 
 # --------------------------------------------------------------------------------------------
+# what a caller may see of a scenario
+# --------------------------------------------------------------------------------------------
+
+#: figures of an aggregate row (withheld when the row is suppressed)
+_AGG_FIGURES = ("firms", "affected", "sales", "output_loss", "loss_share")
+#: summary figures that add up the firms' sales and losses (withheld with a suppressed total)
+_SUMMARY_MAGNITUDES = ("output_loss", "loss_share", "revenue_at_risk", "stopped_value")
+
+
+def disclose_scenario(
+    rep: ScenarioReport,
+    principal: Principal | None,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> ScenarioReport:
+    """A scenario report as ``principal`` may see it.
+
+    - ``firms``: the rows of firms the caller may read (:func:`access.visible_rows`; reads
+      through a grant are audited); ``alternatives``: candidates and failed firms it may read.
+    - ``by_region`` / ``by_industry``: a row whose firms the caller may all read is shown as
+      is; the others pass the primary rule (fewer than 3 firms, or one firm above 85 % of the
+      row's sales or loss) and complementary suppression against the published total
+      (:func:`jiqun.analytics.viewer_disclosure.protect_rows`). A suppressed row keeps its key
+      and has ``firms``, ``affected``, ``sales``, ``output_loss`` and ``loss_share`` null,
+      ``suppressed`` True and ``disclosure`` "保密 / suppressed".
+    - ``summary``: when a table's total is needed for the protection, the summed figures
+      (``output_loss``, ``loss_share``, ``revenue_at_risk``, ``stopped_value``) are null.
+
+    Parameters
+    ----------
+    rep:
+        The full report (:func:`scenario`).
+    principal:
+        The caller; ``None`` (the local operator, CLI) or an admin see everything.
+    engine:
+        Database.
+    client:
+        The caller's address for the audit log.
+
+    Returns
+    -------
+    ScenarioReport
+        A copy; ``hidden`` counts the rows left out of ``firms`` and ``alternatives``.
+
+    References
+    ----------
+    ``docs/disclosure.md`` (primary and complementary rules).
+
+    Example
+    -------
+    >>> disclose_scenario(scenario(lockdown="440300"), user).by_region  # doctest: +SKIP
+    """
+    if principal is None or principal.role == "admin":
+        out = ScenarioReport(**{**rep.__dict__})
+        for name in ("by_region", "by_industry"):
+            t = getattr(out, name).copy()
+            t["suppressed"] = False
+            t["disclosure"] = None
+            setattr(out, name, t)
+        return out
+    engine = engine or get_engine()
+    hidden: dict[str, int] = {}
+    firms, hidden["firms"] = access.visible_rows(principal, rep.firms, "id", engine, client)
+    alt = rep.alternatives
+    if len(alt):
+        n0 = len(alt)
+        alt, _h = access.visible_rows(principal, alt, "candidate", engine, client)
+        failed = alt[["failed"]].rename(columns={"failed": "uscc"})
+        failed_ok, _n = access.visible_rows(principal, failed, "uscc", engine, client)
+        alt = alt[alt["failed"].isin(set(failed_ok["uscc"]))]
+        hidden["alternatives"] = n0 - len(alt)
+    net = rep.result.firms
+    members = net.reset_index().rename(columns={net.index.name or "index": "uscc"})
+    members = members[["uscc", "region", "industry", "sales", "output_loss"]].copy()
+    prov, div = group_keys(members)
+    members["province"], members["division"] = prov.to_numpy(), div.to_numpy()
+    seen, _n = access.visible_rows(principal, members[["uscc"]], "uscc", engine)
+    known = set(seen["uscc"].astype(str))
+    summary = dict(rep.summary)
+    tables: dict[str, pd.DataFrame] = {}
+    n_suppressed = 0
+    for name, key in (("by_region", "province"), ("by_industry", "division")):
+        t = getattr(rep, name).reset_index()
+        p = protect_rows(
+            t,
+            members,
+            key=key,
+            shown=_AGG_FIGURES,
+            known=known,
+            values=("sales", "output_loss"),
+        )
+        tables[name] = p.table.set_index(key)
+        n_suppressed += p.n_suppressed
+        if p.total_suppressed:
+            for k in _SUMMARY_MAGNITUDES:
+                if k in summary:
+                    summary[k] = None
+    notes = list(rep.notes)
+    if n_suppressed:
+        notes.append(
+            f"{n_suppressed} 行汇总数据按披露控制规则保密（少于 3 家企业、一家占比超过 85%，或为防止"
+            f"由合计反推）/ {n_suppressed} aggregate row(s) suppressed by disclosure control "
+            "(fewer than 3 firms, one firm above 85 %, or to protect those against the totals)"
+        )
+    return ScenarioReport(
+        rep.result,
+        firms,
+        tables["by_region"],
+        tables["by_industry"],
+        alt,
+        summary,
+        rep.basis,
+        notes,
+        hidden,
+    )
+
+
+def scenario_for(
+    principal: Principal | None,
+    kind: str,
+    target: str,
+    engine: Engine | None = None,
+    client: str | None = None,
+    **options: Any,
+) -> ScenarioReport:
+    """Run a scenario for a caller: the one decision of the web pages and the REST API.
+
+    ``kind`` is ``firm`` (a credit code fails), ``region`` (a lockdown) or ``import_stop``
+    (also ``import``). A firm scenario needs a firm the caller may read (404 otherwise:
+    :func:`access.require_scenario`); the result is :func:`disclose_scenario`.
+
+    Parameters
+    ----------
+    principal:
+        The caller (``None``: the local operator).
+    kind, target:
+        The scenario.
+    engine:
+        Database.
+    client:
+        The caller's address for the audit log.
+    **options:
+        Further arguments of :func:`scenario` (``outside``, ``region``, ``cluster``, ``year``,
+        ``model``, ``theta``, ``alternatives`` …).
+
+    Returns
+    -------
+    ScenarioReport
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        401 for the public; :class:`jiqun.services.access.NotFound` for a firm it may not read.
+    JiqunError
+        An unknown kind, or the errors of :func:`scenario`.
+
+    Example
+    -------
+    >>> scenario_for(user, "region", "440300").by_region  # doctest: +SKIP
+    """
+    k = kind.strip().lower()
+    k = {"import": "import_stop", "import-stop": "import_stop"}.get(k, k)
+    if k not in ("firm", "region", "import_stop"):
+        raise JiqunError(
+            f"未知的情景类型 {kind!r}（firm、region、import）",
+            f"unknown scenario kind {kind!r} (firm, region, import)",
+        )
+    engine = engine or get_engine()
+    if principal is not None:
+        access.require_scenario(principal, k, target, engine, client)
+    rep = scenario(
+        engine,
+        firm=target if k == "firm" else None,
+        lockdown=target if k == "region" else None,
+        import_stop_industry=target if k == "import_stop" else None,
+        **options,
+    )
+    return disclose_scenario(rep, principal, engine, client)
+
+
+# --------------------------------------------------------------------------------------------
 # web helpers
 # --------------------------------------------------------------------------------------------
 
@@ -523,7 +718,8 @@ def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 
     t = rep.esri.copy()
     dom = rep.spof.set_index("id")["dominated"] if len(rep.spof) else pd.Series(dtype=int)
     t["dominated"] = t["id"].map(dom).fillna(0).astype(int)
-    cols = ["name", "region", "industry", "esri", "esri_down", "esri_up", "sales", "dominated"]
+    cols = ["id", "name", "region", "industry", "esri", "esri_down", "esri_up", "sales"]
+    cols.append("dominated")
     notes = [
         *rep.notes,
         f"单一来源占比 single-sourced (buyer, input) pairs: "
@@ -533,17 +729,116 @@ def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 
     return WebResult(t[[c for c in cols if c in t.columns]], rep.basis, notes)
 
 
+def hot_spots_for(
+    principal: Any,
+    cluster_id: str,
+    engine: Engine | None = None,
+    top: int = 10,
+    client: str | None = None,
+) -> WebResult:
+    """The hot-spot table of a cluster for one reader (web page, REST API, CLI); audited.
+
+    :func:`cluster_hot_spots` computed once per data version, then: firm-level sales only for
+    an admin (they stay with the records' owners), and ONE audit entry (``read_hot_spots``)
+    naming the firms in the table (column ``id``, their credit codes) and the query.
+
+    Parameters
+    ----------
+    principal: a logged-in reader (401 for the public); the CLI passes
+        :func:`jiqun.services.access.local_principal`.
+    cluster_id: the cluster.
+    engine: the database.
+    top: rows (1 … 100).
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    WebResult
+
+    Example
+    -------
+    >>> hot_spots_for(access.local_principal(), "NC2021-03").table.head()  # doctest: +SKIP
+    """
+    from jiqun.services import access
+    from jiqun.services.cache import cached
+
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    engine = engine or get_engine()
+    top = max(1, min(int(top), 100))
+    res = cached(
+        engine,
+        ("hot-spots", cluster_id, top),
+        lambda: cluster_hot_spots(cluster_id, engine=engine, top=top),
+    )
+    table = res.table.copy()
+    if principal.role != "admin":
+        table = table.drop(columns=[c for c in ("sales",) if c in table.columns])
+    access.audit_read(
+        principal,
+        "read_hot_spots",
+        table["id"].dropna().astype(str).tolist() if "id" in table else [],
+        resource=f"cluster:{cluster_id}",
+        params={"cluster": cluster_id, "top": top},
+        client=client,
+        engine=engine,
+    )
+    return WebResult(table, res.basis, list(res.notes))
+
+
+def metrics_for(principal: Any, client: str | None = None, **kwargs: Any) -> MetricsReport:
+    """:func:`resilience_metrics` for one reader; ONE audit entry (``read_resilience_metrics``)
+    naming the firms of its firm-level tables (ESRI, single points of failure) and the query.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`); an
+        admin, since the tables carry firm sales.
+    client: the client address for the audit entry.
+    kwargs: the arguments of :func:`resilience_metrics`.
+
+    Returns
+    -------
+    MetricsReport
+
+    Example
+    -------
+    >>> metrics_for(access.local_principal(), cluster="NC2021-03", top=10)  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    access.require_role(principal, "admin")
+    rep = resilience_metrics(**kwargs)
+    firms = [str(u) for t in (rep.esri, rep.spof) if "id" in t.columns for u in t["id"].dropna()]
+    params = {k: v for k, v in kwargs.items() if k != "engine" and isinstance(v, str | int | float)}
+    access.audit_read(
+        principal,
+        "read_resilience_metrics",
+        firms,
+        resource="resilience",
+        params=params,
+        client=client,
+        engine=kwargs.get("engine"),
+    )
+    return rep
+
+
 def scenario_loss(
-    principal: Any, kind: str, target: str, engine: Engine | None = None
+    principal: Principal | None,
+    kind: str,
+    target: str,
+    engine: Engine | None = None,
+    client: str | None = None,
 ) -> WebResult:
     """Web scenario: ``kind`` = ``firm`` / ``region`` / ``import``; losses by province only.
 
-    Firm-level results are not returned (aggregates by province, with firm counts).
+    Firm-level results are not returned (aggregates by province, with firm counts); the rows
+    are those the user may see (:func:`scenario_for`: a firm scenario only for a firm it may
+    read, rows of firms it may not read under disclosure control).
 
     Parameters
     ----------
     principal:
-        The signed-in user (kept for the caller's audit; results are aggregates).
+        The signed-in user (``None``: the local operator, who sees every row).
     kind, target:
         Scenario kind and its target (credit code, region code, industry code).
     engine:
@@ -557,24 +852,13 @@ def scenario_loss(
     -------
     >>> scenario_loss(user, "region", "440300").table  # doctest: +SKIP
     """
-    del principal
-    k = kind.strip().lower()
-    if k == "firm":
-        rep = scenario(engine, firm=target)
-    elif k == "region":
-        rep = scenario(engine, lockdown=target)
-    elif k in ("import", "import_stop", "import-stop"):
-        rep = scenario(engine, import_stop_industry=target)
-    else:
-        raise JiqunError(
-            f"未知的情景类型 {kind!r}（firm、region、import）",
-            f"unknown scenario kind {kind!r} (firm, region, import)",
-        )
+    rep = scenario_for(principal, kind, target, engine, client)
     s = rep.summary
+    share = "保密 / suppressed" if s.get("loss_share") is None else f"{s['loss_share']:.2%}"
     notes = [
         *rep.notes,
         f"受冲击企业 shocked {s['shocked']:,}; 受影响企业 affected {s['affected']:,}; "
-        f"损失占比 loss share {s['loss_share']:.2%}",
+        f"损失占比 loss share {share}",
     ]
     return WebResult(rep.table, rep.basis, notes)
 
@@ -618,8 +902,7 @@ def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Pa
     tables = report.tables()
     p.parent.mkdir(parents=True, exist_ok=True)
     if ext == ".csv":
-        main = report.firms if isinstance(report, ScenarioReport) else report.esri
-        main.to_csv(p, index=False, encoding="utf-8-sig")
+        write_table(p, report.firms if isinstance(report, ScenarioReport) else report.esri)
     elif ext == ".json":
         doc = {
             "summary": _clean(report.summary),
@@ -632,16 +915,10 @@ def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Pa
         }
         p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     elif ext == ".xlsx":
-        with pd.ExcelWriter(p, engine="openpyxl") as xw:
-            pd.DataFrame(
-                {"key": list(report.summary), "value": [str(v) for v in report.summary.values()]}
-            ).to_excel(xw, sheet_name="summary", index=False)
-            pd.DataFrame(
-                {"key": list(report.basis), "value": [str(v) for v in report.basis.values()]}
-            ).to_excel(xw, sheet_name="basis", index=False)
-            pd.DataFrame({"note": report.notes}).to_excel(xw, sheet_name="notes", index=False)
-            for name, df in tables.items():
-                df.to_excel(xw, sheet_name=name[:31], index=False)
+        summary = {"key": list(report.summary), "value": [str(v) for v in report.summary.values()]}
+        basis = {"key": list(report.basis), "value": [str(v) for v in report.basis.values()]}
+        head = {"summary": summary, "basis": basis, "notes": {"note": report.notes}}
+        write_table(p, {k: pd.DataFrame(v) for k, v in head.items()} | tables)
     else:
         raise JiqunError(
             f"输出文件须为 .xlsx、.json 或 .csv：{p}",

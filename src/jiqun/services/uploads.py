@@ -5,7 +5,8 @@ The web UI and the REST API call these functions (upload → validation report �
 1. :func:`stage_upload` copies the upload into ``data_dir()/uploads/<random id>/`` (streamed,
    size-capped) and refuses anything but ``.csv`` and ``.xlsx``. An ``.xlsx`` is opened as a zip
    and refused when it carries macros (``vbaProject.bin``, Excel 4.0 macro sheets, a
-   macro-enabled content type), is encrypted, or is a zip bomb (more than
+   macro-enabled content type), is encrypted, declares a DTD or entities in any XML part
+   (:func:`jiqun.standard.reader.xlsx_dtd_part`), or is a zip bomb (more than
    :data:`MAX_UNCOMPRESSED` bytes unpacked, a compression ratio over :data:`MAX_RATIO`, more than
    :data:`MAX_MEMBERS` parts, or a sheet spanning more than :data:`MAX_CELLS` cells). Nothing in
    an upload is ever executed: workbooks are read as data (python-calamine / openpyxl without
@@ -15,7 +16,8 @@ The web UI and the REST API call these functions (upload → validation report �
    (:func:`jiqun.services.access.import_rows_outside_scope`), writes the error report (.csv and
    .xlsx) next to the file and returns a summary with every problem.
 3. :func:`commit_upload` imports all-or-nothing (or ``skip_invalid``) with
-   :func:`jiqun.services.imports.import_file` once and audits the outcome. A row outside the
+   :func:`jiqun.services.imports.import_file` once and audits the outcome. One commit at a time
+   (:class:`CommitLock`); a lock left by a commit that crashed is taken over by the next one. A row outside the
    uploader's scope is never written: all-or-nothing refuses the file, ``skip_invalid`` leaves
    the row out with the rows in error.
 
@@ -25,6 +27,7 @@ A staged upload belongs to its uploader (an admin may use any); it is deleted af
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -32,6 +35,9 @@ import os
 import re
 import secrets
 import shutil
+import socket
+import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +49,7 @@ from jiqun import config
 from jiqun.errors import Conflict, ImportRejected, JiqunError, UploadRefused
 from jiqun.services import access
 from jiqun.services.accounts import Principal
+from jiqun.standard.reader import xlsx_dtd_part
 from jiqun.standard.schema import KIND_NAMES
 from jiqun.store.db import get_engine
 
@@ -53,6 +60,10 @@ MAX_RATIO = 100.0
 MAX_MEMBERS = 10_000
 MAX_CELLS = 40_000_000
 MAX_AGE = dt.timedelta(hours=24)
+#: A commit lock whose heartbeat is older than this is stale (see :class:`CommitLock`).
+LOCK_TTL = dt.timedelta(minutes=2)
+#: Seconds between two heartbeats of a held commit lock.
+LOCK_HEARTBEAT = 15.0
 MAX_PROBLEMS_SHOWN = 1000
 _ID_RE = re.compile(r"^[0-9a-f]{32}$")
 _MACRO_PARTS = re.compile(r"(^|/)vbaProject\.bin$|^xl/macrosheets/|^xl/activeX/", re.IGNORECASE)
@@ -130,7 +141,8 @@ def _col_number(letters: bytes) -> int:
 
 
 def check_xlsx(path: Path) -> None:
-    """Refuse a workbook that is not a plain .xlsx: macros, encryption, zip bombs, huge sheets.
+    """Refuse a workbook that is not a plain .xlsx: macros, encryption, zip bombs, huge sheets,
+    DTDs and entity declarations.
 
     Raises
     ------
@@ -202,6 +214,15 @@ def check_xlsx(path: Path) -> None:
             for i in infos:
                 if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
                     _check_sheet_extent(z, i)
+        part = xlsx_dtd_part(path)
+        if part is not None:
+            raise UploadRefused(
+                f"工作簿的部件 {part} 含有文档类型定义（DTD/实体声明），正常的 Excel/WPS 文件不会有；"
+                "为安全起见已拒绝，请在 Excel/WPS 中重新另存为 .xlsx",
+                f"workbook part {part} has a document type definition (DTD or entity "
+                "declaration), which no Excel/WPS file has; refused for safety: save it again "
+                "as .xlsx in Excel/WPS",
+            )
     except zipfile.BadZipFile as e:
         raise UploadRefused(
             "文件不是有效的 .xlsx 工作簿（压缩包已损坏）",
@@ -229,6 +250,126 @@ def _check_sheet_extent(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
             f"工作表 {info.filename} 的数据区域过大（{max_row} 行 × {max_col} 列）",
             f"sheet {info.filename} spans too large a range ({max_row} rows × {max_col} columns)",
         )
+
+
+# --------------------------------------------------------------------------------------------
+# the commit lock
+# --------------------------------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host (signal 0 checks without signalling)."""
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    except OSError:
+        return False
+    return True
+
+
+class CommitLock:
+    """The lock that lets one process at a time commit a staged upload.
+
+    The lock file (created exclusively) records the owner's host, pid and start time; while the
+    commit runs, a daemon thread touches it every :data:`LOCK_HEARTBEAT` seconds. A lock left
+    behind by a crash (``kill -9``, a lost container) is **stale** and is taken over by the next
+    commit when its owner's pid is not alive on this host, or when its heartbeat is older than
+    :data:`LOCK_TTL` (the owner's host cannot be asked: another machine sharing the data folder,
+    a hung process, or a lock written before locks recorded their owner). Otherwise a second
+    commit gets :class:`Conflict` (HTTP 409). The import itself is one transaction, so a commit
+    that died left nothing half-written and can simply run again.
+
+    Parameters
+    ----------
+    path:
+        The lock file.
+
+    Example
+    -------
+    >>> lock = CommitLock(Path(tmp) / "commit.lock")  # doctest: +SKIP
+    >>> lock.acquire(); lock.release()  # doctest: +SKIP
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _create(self) -> bool:
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return False
+        owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": _now().isoformat()}
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(owner, f)
+        return True
+
+    def stale(self) -> int | None:
+        """The inode of the lock file if the lock is stale, else ``None`` (also when absent)."""
+        try:
+            st = self.path.stat()
+            owner = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            owner = {}  # unreadable or half-written: judged by its age alone
+        if not isinstance(owner, dict):
+            owner = {}
+        pid = owner.get("pid")
+        same_host = owner.get("host") == socket.gethostname()
+        if same_host and isinstance(pid, int) and not _pid_alive(pid):
+            return st.st_ino
+        if time.time() - st.st_mtime > LOCK_TTL.total_seconds():
+            return st.st_ino
+        return None
+
+    def _break(self, inode: int) -> None:
+        """Remove the stale lock ``inode``; never a lock another process has just taken."""
+        aside = self.path.with_name(f"{self.path.name}.stale-{secrets.token_hex(4)}")
+        try:
+            os.rename(self.path, aside)
+        except FileNotFoundError:
+            return  # someone else broke it
+        if aside.stat().st_ino != inode:  # a fresh lock was taken in between: put it back
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, self.path)
+        aside.unlink(missing_ok=True)
+
+    def acquire(self) -> None:
+        """Take the lock, taking over a stale one; :class:`Conflict` if it is held."""
+        if not self._create():
+            inode = self.stale()
+            if inode is not None:
+                self._break(inode)
+            if inode is None or not self._create():
+                raise Conflict(
+                    "此上传正在导入，请稍后再试",
+                    "this upload is being imported; try again later",
+                )
+        self._thread = threading.Thread(target=self._beat, name="upload-lock", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(LOCK_HEARTBEAT):
+            try:
+                os.utime(self.path)
+            except OSError:
+                return
+
+    def release(self) -> None:
+        """Stop the heartbeat and remove the lock."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.path.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,12 +631,8 @@ def commit_upload(
         raise Conflict("此上传已经导入", "this upload has already been imported")
     if staged.meta.get("status") != "validated":
         raise Conflict("此上传尚未校验", "this upload has not been validated")
-    lock = staged.folder / "commit.lock"
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        raise Conflict("此上传正在导入", "this upload is being imported") from None
-    os.close(fd)
+    lock = CommitLock(staged.folder / "commit.lock")
+    lock.acquire()
     resource = f"upload:{staged.id}"
     detail: dict[str, Any] = {"kind": kind, "file": staged.meta["filename"]}
     source = staged.path
@@ -590,4 +727,4 @@ def commit_upload(
         staged.save()
         return out
     finally:
-        lock.unlink(missing_ok=True)
+        lock.release()

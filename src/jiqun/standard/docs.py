@@ -37,9 +37,10 @@ def fields_markdown() -> str:
             lines.append(f"{kind.description_zh} {kind.description_en}\n")
         lines.append(f"Natural key 唯一键: `{' + '.join(kind.key)}` · table `{kind.table}`\n")
         lines.append(
-            "| column | 中文表头 | English | type | required | unit | code system | aliases |"
+            "| column | 中文表头 | English | type | required | unit | code system | max length "
+            "| aliases |"
         )
-        lines.append("|---|---|---|---|---|---|---|---|")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
         for f in kind.fields:
             aliases = ", ".join(f.aliases)
             typ: str = f.type
@@ -49,7 +50,7 @@ def fields_markdown() -> str:
                 typ += " (levels " + ", ".join(map(str, f.levels)) + ")"
             lines.append(
                 f"| `{f.name}` | {f.header} | {f.en} | {typ} | {'yes' if f.required else ''} | "
-                f"{f.unit or ''} | {f.code_system or ''} | {aliases} |"
+                f"{f.unit or ''} | {f.code_system or ''} | {f.length_limit:,} | {aliases} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -693,6 +693,12 @@ def _clean_body(
     def values(i: int) -> list[Any]:
         return body.iloc[i].tolist()
 
+    def drop_row(i: int, rule: str, severity: Severity, zh: str, en: str, value: object) -> None:
+        """Drop body row ``i`` and report it under its sheet row number."""
+        drop[i] = True
+        r = int(rows[i])
+        row_probs.append((r, _p(rule, severity, zh, en, row=r, value=value)))
+
     # trailing rows: blank, footers (注：, 数据来源：, 填表人：...) and total rows
     trail_blank: list[int] = []
     totals: set[int] = set()
@@ -705,20 +711,14 @@ def _clean_body(
         first = _first_text(values(i))
         if first is not None and _FOOTER_RE.match(first):
             r = int(rows[i])
-            row_probs.append(
-                (
-                    r,
-                    _p(
-                        "row.footer",
-                        "normalised",
-                        f"第{r}行是表尾说明，已删除：「{_short(first)}」",
-                        f"row {r} is a footer note, dropped: '{_short(first)}'",
-                        row=r,
-                        value=first,
-                    ),
-                )
+            drop_row(
+                i,
+                "row.footer",
+                "normalised",
+                f"第{r}行是表尾说明，已删除：「{_short(first)}」",
+                f"row {r} is a footer note, dropped: '{_short(first)}'",
+                first,
             )
-            drop[i] = True
             i -= 1
             continue
         if first is not None and len(first) < 20 and _TOTAL_RE.match(first):
@@ -735,20 +735,14 @@ def _clean_body(
             totals.add(k)
     for k in sorted(totals):
         first = _first_text(values(k)) or ""
-        drop[k] = True
         r = int(rows[k])
-        row_probs.append(
-            (
-                r,
-                _p(
-                    "row.total",
-                    "warning",
-                    f"第{r}行是合计/小计行「{first.strip()}」，不是企业记录，已删除（请核对是否需要）",
-                    f"row {r} is a total/subtotal row '{first.strip()}', not a record; dropped",
-                    row=r,
-                    value=first,
-                ),
-            )
+        drop_row(
+            k,
+            "row.total",
+            "warning",
+            f"第{r}行是合计/小计行「{first.strip()}」，不是企业记录，已删除（请核对是否需要）",
+            f"row {r} is a total/subtotal row '{first.strip()}', not a record; dropped",
+            first,
         )
 
     # repeated header rows (e.g. a header repeated on each printed page)
@@ -756,20 +750,9 @@ def _clean_body(
         vals = values(i)
         hits = sum(1 for j, f in mapping.columns.items() if _resolve(kind, _text(vals[j])) == f)
         if hits >= min(2, len(mapping.columns)):
-            drop[i] = True
             r = int(rows[i])
-            row_probs.append(
-                (
-                    r,
-                    _p(
-                        "row.repeated_header",
-                        "normalised",
-                        f"第{r}行重复了表头，已删除",
-                        f"row {r} repeats the header; dropped",
-                        row=r,
-                    ),
-                )
-            )
+            zh, en = f"第{r}行重复了表头，已删除", f"row {r} repeats the header; dropped"
+            drop_row(i, "row.repeated_header", "normalised", zh, en, "")
 
     # blank rows: one note per run
     blank_rows = [int(r) for r in rows[blank]]
@@ -1258,6 +1241,51 @@ def _read_body_csv(
 # Excel (xlsx / xlsm)
 
 
+_DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+
+def xlsx_dtd_part(path: str | Path) -> str | None:
+    """The first XML part of the workbook ``path`` that declares a DTD or an entity, or ``None``.
+
+    Office Open XML parts never carry a document type definition. One in an upload is an attack
+    on the XML parsers (entity expansion, "billion laughs"; external entities reading local
+    files) or a damaged file, and readers fail on it in different ways, so it is refused before
+    any parser sees the workbook. Parts are scanned as streams; in a well-formed part the
+    characters ``<!DOCTYPE`` and ``<!ENTITY`` can only be markup (in text they are escaped).
+
+    Parameters
+    ----------
+    path:
+        An ``.xlsx`` file.
+
+    Returns
+    -------
+    str | None
+        The part's name, e.g. ``xl/worksheets/sheet1.xml``.
+
+    Example
+    -------
+    >>> xlsx_dtd_part("firms.xlsx") is None  # doctest: +SKIP
+    True
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                tail = b""
+                with z.open(info) as f:
+                    while chunk := f.read(1 << 20):
+                        if _DTD_RE.search(tail + chunk):
+                            return info.filename
+                        tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None  # not a readable zip: the workbook reader reports it
+    return None
+
+
 def _excel_value(v: Any) -> Any:
     t = type(v)
     if t is str:
@@ -1445,6 +1473,17 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
             f"'{source}' is not a valid .xlsx workbook (perhaps a renamed CSV/HTML file)",
             value=source,
         )
+    part = xlsx_dtd_part(path)
+    if part is not None:
+        _fatal(
+            "file.dtd",
+            f"工作簿「{source}」的部件 {part} 含有文档类型定义（DTD/实体声明），正常的 Excel/WPS "
+            "文件不会有；为安全起见已拒绝，请在 Excel/WPS 中重新另存为 .xlsx",
+            f"workbook '{source}' has a document type definition (DTD or entity declaration) in "
+            f"part {part}, which no Excel/WPS file has; refused for safety: save it again as "
+            ".xlsx in Excel/WPS",
+            value=part,
+        )
     try:
         names, load = _open_workbook(path)
     except Exception as e:
@@ -1485,7 +1524,15 @@ def _read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) 
     heads: list[tuple[str, list[list[Any]]]] = []  # (sheet, filled head) of each sheet checked
     with_header: list[str] = []  # sheets with a header of this kind
     for name in candidates:
-        sh = load(name)
+        try:
+            sh = load(name)
+        except Exception as e:  # a damaged sheet part: the reader's message, never a crash
+            _fatal(
+                "file.unreadable",
+                f"无法读取工作簿「{source}」的工作表「{name}」：{e}",
+                f"cannot read worksheet '{name}' of workbook '{source}': {e}",
+                value=name,
+            )
         if not any(not _is_blank(v) for row in sh.grid for v in row):
             empty_sheets += 1
             continue

@@ -132,6 +132,23 @@ REGION_LEVELS: dict[str, tuple[str, str]] = {
     "county": ("县级", "county"),
 }
 
+#: Length limits (characters) of the cells of an import; a longer cell is an error
+#: (``text.length``). A field may set its own (:attr:`Field.max_length`); otherwise these apply
+#: by type. Names are at most 200 characters (the longest registered company names are under
+#: 100), addresses 500, free text 2,000 (a business scope is rarely over 1,000), lists of tags
+#: or codes 2,000, and every other cell (codes, numbers, dates, enums) 100.
+NAME_MAX = 200
+ADDRESS_MAX = 500
+TEXT_MAX = 2000
+LIST_MAX = 2000
+CELL_MAX = 100
+_TYPE_MAX: dict[str, int] = {
+    "text": TEXT_MAX,
+    "tags": LIST_MAX,
+    "region_codes": LIST_MAX,
+    "industry_codes": LIST_MAX,
+}
+
 #: Money units and their factor to 万元 (the canonical money unit of the standard).
 MONEY_UNITS: dict[str, float] = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "百万元": 1e2, "亿元": 1e4}
 
@@ -154,6 +171,8 @@ class Field:
     minimum: smallest allowed value for numbers.
     code_system: the code standard the column follows.
     levels: allowed code levels for region/industry codes.
+    max_length: the longest accepted cell in characters (default: by type, see
+        :attr:`length_limit`).
     """
 
     name: str
@@ -169,6 +188,21 @@ class Field:
     minimum: float | None = None
     code_system: str | None = None
     levels: tuple[Any, ...] | None = None
+    max_length: int | None = None
+
+    @property
+    def length_limit(self) -> int:
+        """The longest accepted cell: :attr:`max_length`, else :data:`TEXT_MAX` for text,
+        :data:`LIST_MAX` for lists and :data:`CELL_MAX` for any other type.
+
+        Example
+        -------
+        >>> KINDS["enterprises"].get_field("name").length_limit
+        200
+        """
+        if self.max_length is not None:
+            return self.max_length
+        return _TYPE_MAX.get(self.type, CELL_MAX)
 
     @property
     def header(self) -> str:
@@ -206,6 +240,8 @@ class Field:
             t = {"type": "string", "pattern": "^([A-T]|[0-9]{2,4})$"}
         else:
             t = {"type": "string"}
+        if t.get("type") == "string" and "pattern" not in t and "enum" not in t:
+            t["maxLength"] = self.length_limit
         if self.minimum is not None and t.get("type") in ("integer", "number"):
             t["minimum"] = self.minimum
         if not self.required:
@@ -343,6 +379,7 @@ _ENTERPRISE_FIELDS = (
             "company name",
             "enterprise",
         ),
+        max_length=NAME_MAX,
     ),
     Field(
         "region_code",
@@ -442,7 +479,14 @@ _ENTERPRISE_FIELDS = (
         "text",
         aliases=("主营业务", "主要产品", "scope"),
     ),
-    Field("address", "注册地址", "address", "text", aliases=("地址", "住所", "注册地")),
+    Field(
+        "address",
+        "注册地址",
+        "address",
+        "text",
+        aliases=("地址", "住所", "注册地"),
+        max_length=ADDRESS_MAX,
+    ),
     Field(
         "lon",
         "经度",
@@ -471,7 +515,15 @@ _register(
             Field(
                 "code", "行政区划代码", "region code", "region_code", True, code_system="GB/T 2260"
             ),
-            Field("name", "名称", "name", "text", True, aliases=("区划名称", "地区名称")),
+            Field(
+                "name",
+                "名称",
+                "name",
+                "text",
+                True,
+                aliases=("区划名称", "地区名称"),
+                max_length=NAME_MAX,
+            ),
             Field("level", "级别", "level", "enum", True, choices=REGION_LEVELS, aliases=("层级",)),
             Field("parent_code", "上级代码", "parent code", "region_code", code_system="GB/T 2260"),
             Field("lon", "经度", "longitude", "float", aliases=("longitude",)),
@@ -497,10 +549,18 @@ _register(
                 True,
                 code_system="GB/T 4754-2017",
             ),
-            Field("name", "行业名称", "industry name", "text", True, aliases=("名称",)),
+            Field(
+                "name",
+                "行业名称",
+                "industry name",
+                "text",
+                True,
+                aliases=("名称",),
+                max_length=NAME_MAX,
+            ),
             Field("level", "层级", "level", "int", True, description_en="1 section … 4 class"),
-            Field("parent", "上级代码", "parent code", "text"),
-            Field("section", "门类", "section", "text"),
+            Field("parent", "上级代码", "parent code", "text", max_length=CELL_MAX),
+            Field("section", "门类", "section", "text", max_length=CELL_MAX),
         ),
         ("code",),
         "GB/T 4754-2017（含2019修改单）；随软件附带。",
@@ -566,8 +626,11 @@ _register(
                 description_zh="计量单位；货币单位（元/万元/亿元）导入时换算为万元",
                 description_en="unit; money (元/万元/亿元) is converted to 万元 on import",
                 aliases=("计量单位",),
+                max_length=CELL_MAX,
             ),
-            Field("source", "数据来源", "source", "text", aliases=("来源",)),
+            Field(
+                "source", "数据来源", "source", "text", aliases=("来源",), max_length=ADDRESS_MAX
+            ),
         ),
         ("region_code", "industry_code", "year", "measure"),
         "长表：地区 × 行业 × 年份 × 指标。",
@@ -584,8 +647,16 @@ _register(
             Field(
                 "cluster_id", "集群编号", "cluster id", "cluster_id", True, aliases=("编号", "id")
             ),
-            Field("name", "集群名称", "cluster name", "text", True, aliases=("名称", "name_zh")),
-            Field("name_en", "英文名称", "English name", "text"),
+            Field(
+                "name",
+                "集群名称",
+                "cluster name",
+                "text",
+                True,
+                aliases=("名称", "name_zh"),
+                max_length=NAME_MAX,
+            ),
+            Field("name_en", "英文名称", "English name", "text", max_length=NAME_MAX),
             Field(
                 "tier", "集群层级", "tier", "enum", True, choices=TIERS, aliases=("层级", "级别")
             ),
@@ -618,6 +689,7 @@ _register(
                 "cluster development organisation",
                 "text",
                 aliases=("促进机构", "promotion organization"),
+                max_length=NAME_MAX,
             ),
             Field(
                 "verification",
@@ -631,7 +703,9 @@ _register(
                     "user": ("用户提供", "user-supplied"),
                 },
             ),
-            Field("source", "来源", "source", "text", aliases=("source_note",)),
+            Field(
+                "source", "来源", "source", "text", aliases=("source_note",), max_length=ADDRESS_MAX
+            ),
         ),
         ("cluster_id",),
         "集群名录：层级、批次、领域、成员地区、主导产业。",
@@ -669,7 +743,15 @@ _register(
         "innovation carriers",
         "innovation_carriers",
         (
-            Field("name", "载体名称", "carrier name", "text", True, aliases=("名称",)),
+            Field(
+                "name",
+                "载体名称",
+                "carrier name",
+                "text",
+                True,
+                aliases=("名称",),
+                max_length=NAME_MAX,
+            ),
             Field(
                 "carrier_type",
                 "载体类型",
@@ -709,7 +791,7 @@ _register(
             Field("field", "领域", "field", "enum", choices=FIELDS_OF_CLUSTERS),
             Field("cluster_id", "所属集群编号", "cluster id", "cluster_id"),
             Field("recognised_year", "认定年份", "year recognised", "year", aliases=("认定年度",)),
-            Field("source", "来源", "source", "text"),
+            Field("source", "来源", "source", "text", max_length=ADDRESS_MAX),
         ),
         ("carrier_type", "name"),
         "制造业创新中心、技术创新中心、重点实验室、工程研究中心、企业技术中心、高校院所、公共服务平台等。",
@@ -763,8 +845,8 @@ _register(
                 code_system="GB/T 4754-2017",
                 levels=(2, 3, 4),
             ),
-            Field("product", "产品", "product", "text", aliases=("产品名称",)),
-            Field("source", "来源", "source", "text"),
+            Field("product", "产品", "product", "text", aliases=("产品名称",), max_length=NAME_MAX),
+            Field("source", "来源", "source", "text", max_length=ADDRESS_MAX),
         ),
         ("supplier_uscc", "buyer_uscc", "year", "input_category"),
         "企业间供应关系（供应商 → 采购方）。",

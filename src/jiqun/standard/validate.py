@@ -39,6 +39,7 @@ from jiqun.standard import normalize as N
 from jiqun.standard.problems import JiqunError, Problem, Severity
 from jiqun.standard.reader import RawTable
 from jiqun.standard.schema import MONEY_UNITS, TAG_ALIASES, Field, Kind
+from jiqun.standard.text import CONTROL_RE, control_reason, escape_controls, length_reason, shown
 
 
 @dataclass
@@ -91,11 +92,11 @@ class ValidationResult:
             Problem(
                 row,
                 col,
-                "" if value is None else str(value),
+                "" if value is None else escape_controls(str(value)),
                 rule,
                 severity,
-                message_zh,
-                message_en,
+                escape_controls(message_zh),  # messages quote values
+                escape_controls(message_en),
             )
         )
         if severity == "error" and i is not None:
@@ -107,7 +108,12 @@ class ValidationResult:
     def rejected_rows(self) -> pd.DataFrame:
         """Rejected rows with their original values and all their error reasons."""
         idx = np.flatnonzero(self.error_rows)
-        raw = self.raw.iloc[idx].copy()
+        # the original values as a report shows them: no .xlsx can hold a raw control character
+        raw = (
+            self.raw.iloc[idx]
+            .astype(object)
+            .map(lambda v: shown(v, CELL_SHOWN) if isinstance(v, str) else v)
+        )
         raw.columns = [self.headers.get(c, c) for c in raw.columns]
         reasons: dict[int, list[str]] = {}
         for p in self.problems:
@@ -126,6 +132,9 @@ class ValidationResult:
 # ---------------------------------------------------------------------------------------------
 
 
+#: The longest original value a report shows (a spreadsheet cell holds 32,767 characters).
+CELL_SHOWN = 32_000
+
 _BLANK = " \t\r\n\u00a0\u3000\u200b\ufeff"
 
 
@@ -139,6 +148,66 @@ def _is_empty(s: pd.Series) -> np.ndarray:
     empty = st.isna().to_numpy()
     txt = st.map(lambda v: isinstance(v, str) and not v.strip(" \t\r\n\u00a0\u3000\u200b\ufeff"))
     return empty | txt.to_numpy(dtype=bool)
+
+
+def _has_control_bytes(arr: pa.Array) -> bool:
+    """Whether the UTF-8 data of a string array may hold a refused control character.
+
+    Such a character is one byte in UTF-8 (never part of a multi-byte sequence), so one pass
+    over the data buffer tells; bytes of values sliced away can only give a false alarm."""
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return True
+    data = arr.buffers()[2]
+    if data is None:
+        return False
+    b = np.frombuffer(data, dtype=np.uint8)
+    low = b < 0x20
+    if not low.any() and not (b == 0x7F).any():
+        return False
+    return bool((low & (b != 0x09) & (b != 0x0A) & (b != 0x0D)).any() or (b == 0x7F).any())
+
+
+def _refused_text(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
+    """Cells of column ``s`` holding a control character (other than tab and line breaks, which
+    the normalisers treat as whitespace) or longer than the field's limit: one error each (rule
+    ``text.control`` or ``text.length``). Returns the mask of those cells."""
+    limit = f.length_limit
+    n = len(s)
+    if isinstance(s.dtype, pd.StringDtype):  # what the reader gives: Arrow compute, no loop
+        arr = pa.array(s.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        hit = pc.greater(pc.utf8_length(arr), limit)
+        if _has_control_bytes(arr):  # rare: only then the (slower) regex, for the exact cells
+            hit = pc.or_(hit, pc.match_substring_regex(arr, CONTROL_RE.pattern))
+        mask = pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool)
+    else:
+        mask = np.fromiter(
+            (
+                isinstance(v, str) and (len(v) > limit or CONTROL_RE.search(v) is not None)
+                for v in s.astype(object)
+            ),
+            dtype=bool,
+            count=n,
+        )
+    if not mask.any():
+        return mask
+    raws = s.iloc[np.flatnonzero(mask)].tolist()
+    for i, v in zip(np.flatnonzero(mask).tolist(), raws, strict=True):
+        why = control_reason(v, multiline=True)
+        rule = "text.control" if why else "text.length"
+        why = why or length_reason(v, limit)
+        assert why is not None
+        res.add(
+            i,
+            f.name,
+            shown(v),
+            rule,
+            "error",
+            f"「{f.zh}」的值「{shown(v)}」{why[0]}",
+            f"'{f.name}' value '{shown(v)}' {why[1]}",
+        )
+    return mask
 
 
 def _fast(res: ValidationResult, f: Field, s: pd.Series, kind: str, **opts: Any) -> np.ndarray:
@@ -525,6 +594,9 @@ def validate_table(raw: RawTable) -> ValidationResult:
             s = s.astype(object)
         empty = _is_empty(s)
         s = s.where(~empty, None)
+        refused = _refused_text(res, f, s)  # control characters, over-long cells: any type
+        if refused.any():
+            s = s.where(~refused, None)
         if f.type == "text":
             v = _col_text(res, f, s)
         elif f.type == "uscc":
@@ -552,7 +624,7 @@ def validate_table(raw: RawTable) -> ValidationResult:
         else:  # pragma: no cover - schema and validators are kept in step by tests
             raise NotImplementedError(f.type)
         v = np.array(v, dtype=object)  # a writable copy
-        v[empty] = None
+        v[empty | refused] = None
         if f.required:
             for i in np.flatnonzero(empty):
                 res.add(

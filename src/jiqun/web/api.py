@@ -35,11 +35,13 @@ from jiqun.web.api_common import (
     P,
     Sort,
     page,
-    reject_nul,
 )
+from jiqun.web.inputs import Body, reject_controls
 from jiqun.web.responses import records, table_response
 
-router = APIRouter(dependencies=[Depends(reject_nul), Depends(deps.check_csrf)], responses=ERRORS)
+router = APIRouter(
+    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)], responses=ERRORS
+)
 
 
 class TokenOut(BaseModel):
@@ -121,10 +123,12 @@ class EnterpriseOut(BaseModel):
     basis: dict[str, Any]
 
 
-class GrantIn(BaseModel):
+class GrantIn(Body):
+    multiline_fields = frozenset({"purpose"})
+
     uscc: str = Field(min_length=18, max_length=18)
     grantee_organisation_id: int = Field(ge=1, le=2**31 - 1)
-    purpose: str | None = Field(default=None, max_length=300)
+    purpose: str | None = Field(default=None, max_length=access.PURPOSE_MAX)
     expires_at: dt.datetime | None = None
 
 
@@ -140,7 +144,7 @@ class GrantOut(BaseModel):
     active: bool
 
 
-class UserIn(BaseModel):
+class UserIn(Body):
     username: str = Field(min_length=3, max_length=80)
     password: str = Field(min_length=10, max_length=200)
     role: Literal["admin", "government", "cluster", "enterprise"]
@@ -436,7 +440,10 @@ def enterprises(
     sort: Annotated[EnterpriseSort | None, Query()] = None,
     format: Fmt = "json",
 ) -> Response:
-    """企业名录（一企一档）/ enterprises within the caller's scope or granted to it (logged in)."""
+    """企业名录（一企一档）/ enterprises within the caller's scope or granted to it (logged in).
+
+    Every call is one audit entry naming the firms returned and the query
+    (``list_enterprises``; ``export_enterprises`` for CSV and XLSX)."""
     df, total = directory.enterprise_list(
         principal,
         engine,
@@ -447,6 +454,7 @@ def enterprises(
         limit=limit if format == "json" else None,
         offset=offset if format == "json" else 0,
         sort=sort or "uscc",
+        purpose="list" if format == "json" else "export",
         client=deps.client(request),
     )
     return table_response(
@@ -461,7 +469,7 @@ def enterprises(
 def enterprise(uscc: str, principal: P, engine: E, request: Request) -> dict[str, Any]:
     """一企一档 / one enterprise (404 when absent or not visible: existence does not leak).
 
-    Reads through a grant are written to the audit log (``read_granted``)."""
+    Every read is one audit entry (``read_enterprise``; ``read_granted`` through a grant)."""
     rec = directory.enterprise_profile(principal, uscc, engine, client=deps.client(request))
     out = {k: v for k, v in rec.items() if k not in ("clusters", "suppliers", "customers")}
     # rows of tables as JSON records (NaN → null), like every other table of the API

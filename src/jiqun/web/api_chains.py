@@ -11,18 +11,19 @@ read (reads through a grant are audited).
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiqun.services import access
+from jiqun.standard.writer import table_bytes
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, XLSX, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.inputs import Body
 from jiqun.web.responses import table_response
 
 router = APIRouter()
@@ -178,12 +179,12 @@ def chain_analysis(
         cluster=cluster,
         engine=engine,
         client=deps.client(request),
+        require=True,  # this endpoint returns the firm-level tables: 403 without the right
         year=year,
         basis=basis,
         min_confidence=min_confidence,
         top_n=top_n,
     )
-    view.require()  # the firm-level tables are what this endpoint returns: 403 without them
     rep = view.report
     tables = {
         name: (df, view.hidden.get(name, 0)) for name, df in view.tables.items() if df is not None
@@ -198,19 +199,11 @@ def chain_analysis(
             )
         return table_response(tables[table][0], "csv", f"{chain_id}_{table}")
     if format == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            from jiqun.services.exporting import neutralise_formulas
-
-            pd.DataFrame(
-                [(k, str(v)) for k, v in {**view.summary, **basis_out}.items()]
-                + [("说明 note", n) for n in notes],
-                columns=["项目 item", "值 value"],
-            ).to_excel(xw, sheet_name="说明 notes", index=False)
-            for name, (df, _h) in tables.items():
-                neutralise_formulas(df).to_excel(xw, sheet_name=name[:31], index=False)
+        head = [(k, str(v)) for k, v in {**view.summary, **basis_out}.items()]
+        head += [("说明 note", n) for n in notes]
+        sheets = {"说明 notes": pd.DataFrame(head, columns=["项目 item", "值 value"])}
         return Response(
-            buf.getvalue(),
+            table_bytes(sheets | {name: df for name, (df, _h) in tables.items()}, "xlsx"),
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{chain_id}_analysis.xlsx"'},
         )
@@ -232,7 +225,7 @@ def chain_analysis(
 # --------------------------------------------------------------------------------------------
 
 
-class ScenarioIn(BaseModel):
+class ScenarioIn(Body):
     """A disruption scenario on the stored supply network."""
 
     kind: Literal["firm", "region", "import_stop"] = Field(
@@ -285,6 +278,27 @@ class ScenarioOut(BaseModel):
     tables: dict[str, ScenarioTableOut]
 
 
+@router.get(
+    "/clusters/{cluster_id}/hot-spots", tags=["resilience"], response_model=None, responses=TABLE
+)
+def cluster_hot_spots(
+    cluster_id: Annotated[str, Path(max_length=40)],
+    principal: P,
+    engine: E,
+    request: Request,
+    top: Annotated[int, Query(ge=1, le=100)] = 10,
+    format: Fmt = "json",
+) -> Response:
+    """供应链热点 / a cluster's supply-chain hot spots: its most systemic suppliers (ESRI) and
+    chokepoints (logged in; firm sales for an admin only). One audit entry per call naming the
+    firms of the table."""
+    from jiqun.services.resilience import hot_spots_for
+
+    res = hot_spots_for(principal, cluster_id, engine, top=top, client=deps.client(request))
+    meta = {"total": len(res.table), "basis": res.basis, "notes": res.notes}
+    return table_response(res.table, format, f"hot-spots-{cluster_id}", meta)
+
+
 @router.post(
     "/resilience/scenarios",
     tags=["resilience"],
@@ -310,15 +324,17 @@ def resilience_scenario(
     2022, or a threshold cascade), with alternative suppliers. Logged-in users; a firm scenario
     only for a firm the caller may read; firm rows only for firms the caller may read. The
     ``firms`` table (largest loss first) is paged with ``limit``/``offset``."""
-    from jiqun.services.resilience import scenario
+    from jiqun.services.resilience import scenario_for
 
     client = deps.client(request)
-    access.require_scenario(principal, body.kind, body.target, engine, client)
-    rep = scenario(
+    # the service decides: the firm scenario only for a readable firm, rows of readable firms,
+    # aggregates under disclosure control (the same for the web page)
+    rep = scenario_for(
+        principal,
+        body.kind,
+        body.target,
         engine,
-        firm=body.target if body.kind == "firm" else None,
-        lockdown=body.target if body.kind == "region" else None,
-        import_stop_industry=body.target if body.kind == "import_stop" else None,
+        client,
         outside=body.outside,
         region=body.scope_region,
         cluster=body.scope_cluster,
@@ -329,24 +345,35 @@ def resilience_scenario(
     )
     tables: dict[str, tuple[pd.DataFrame, int, int]] = {}
     for name, df in rep.tables().items():
-        hidden = 0
-        if name == "firms":
-            df, hidden = access.visible_rows(principal, df, "id", engine, client)
-        elif name == "alternatives" and len(df):
-            df, hidden = access.visible_rows(principal, df, "candidate", engine, client)
-            failed_ok, _n = access.visible_rows(
-                principal, df[["failed"]].rename(columns={"failed": "uscc"}), "uscc", engine
-            )
-            df = df[df["failed"].isin(set(failed_ok["uscc"]))]
+        hidden = rep.hidden.get(name, 0)
         total = len(df)
         if name == "firms" and format == "json":
             df = df.iloc[offset : offset + limit]
         tables[name] = (df, total, hidden)
-    access.audit(
+    # ONE entry for the run, naming the firms whose rows are returned (the firms page, the
+    # failed firms and candidates of the alternatives).
+    named = [
+        u
+        for name, cols in (("firms", ("id",)), ("alternatives", ("failed", "candidate")))
+        if name in tables
+        for c in cols
+        if c in tables[name][0]
+        for u in tables[name][0][c].dropna().astype(str)
+    ]
+    access.audit_read(
         principal,
         "scenario",
-        f"scenario:{body.kind}:{body.target}",
-        detail={"scope_region": body.scope_region, "scope_cluster": body.scope_cluster},
+        named,
+        resource=f"scenario:{body.kind}:{body.target}",
+        params={
+            "kind": body.kind,
+            "target": body.target,
+            "scope_region": body.scope_region,
+            "scope_cluster": body.scope_cluster,
+            "limit": limit,
+            "offset": offset,
+            "format": format,
+        },
         client=client,
         engine=engine,
     )
@@ -358,19 +385,11 @@ def resilience_scenario(
             "may not read are not shown"
         )
     if format == "xlsx":
-        from jiqun.services.exporting import neutralise_formulas
-
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            pd.DataFrame(
-                [(k, str(v)) for k, v in {**rep.summary, **rep.basis}.items()]
-                + [("说明 note", n) for n in notes],
-                columns=["项目 item", "值 value"],
-            ).to_excel(xw, sheet_name="说明 notes", index=False)
-            for name, (df, _t, _h) in tables.items():
-                neutralise_formulas(df).to_excel(xw, sheet_name=name[:31], index=False)
+        head = [(k, str(v)) for k, v in {**rep.summary, **rep.basis}.items()]
+        head += [("说明 note", n) for n in notes]
+        sheets = {"说明 notes": pd.DataFrame(head, columns=["项目 item", "值 value"])}
         return Response(
-            buf.getvalue(),
+            table_bytes(sheets | {name: df for name, (df, _t, _h) in tables.items()}, "xlsx"),
             media_type=XLSX,
             headers={"Content-Disposition": 'attachment; filename="scenario.xlsx"'},
         )

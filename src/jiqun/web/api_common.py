@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
-from jiqun.errors import BadRequest
-from jiqun.services import access
 from jiqun.services.accounts import Principal
+from jiqun.services.paging import sort_frame
 from jiqun.web import deps
 from jiqun.web.responses import table_response
 
@@ -65,23 +64,6 @@ class TableOut(BaseModel):
     meta: dict[str, Any]
 
 
-async def reject_nul(request: Request) -> None:
-    """Refuse NUL characters in the path, query, form fields and JSON bodies: no text column
-    can hold them (PostgreSQL rejects them) and no legitimate value contains one. Uploaded
-    files are not checked (an .xlsx is binary)."""
-    bad = "\x00" in request.url.path or "\x00" in str(request.query_params)
-    bad = bad or "%00" in (request.scope.get("query_string") or b"").decode("latin-1")
-    ctype = request.headers.get("content-type", "")
-    if not bad and ctype.startswith("application/json"):
-        body = await request.body()
-        bad = b"\\u0000" in body or b"\x00" in body
-    elif not bad and ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        bad = any(isinstance(v, str) and "\x00" in v for _k, v in form.multi_items())
-    if bad:
-        raise BadRequest("请求中含有不允许的空字符（NUL）", "the request contains a NUL character")
-
-
 def _err(description: str) -> dict[str, Any]:
     return {"model": ErrorOut, "description": description}
 
@@ -106,26 +88,6 @@ TABLE: dict[int | str, dict[str, Any]] = {
         },
     }
 }
-
-
-def sort_frame(df: pd.DataFrame, sort: str | None, default: str) -> pd.DataFrame:
-    """Sort by a column (``-col`` descending); unknown columns are a 400 error."""
-    key = (sort or default).strip()
-    desc = key.startswith("-")
-    col = key.lstrip("-")
-    if col not in df.columns:
-        raise access.JiqunError(
-            f"不能按 {col!r} 排序，可选：{', '.join(map(str, df.columns))}",
-            f"cannot sort by {col!r}; choose one of {', '.join(map(str, df.columns))}",
-        )
-    if df.empty:
-        return df
-    try:
-        return df.sort_values(col, ascending=not desc, kind="stable", na_position="last")
-    except TypeError:  # mixed types (lists, None): sort by their text
-        return df.sort_values(
-            col, ascending=not desc, kind="stable", na_position="last", key=lambda s: s.astype(str)
-        )
 
 
 def page(

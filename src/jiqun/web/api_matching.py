@@ -8,7 +8,7 @@ Access (decided in :mod:`jiqun.services.access`): any logged-in role reads the b
 searches; an enterprise posts for itself and closes its own entries, an admin for any firm;
 a supplier list is published by a chain leader for itself (the service checks the status) or
 by an admin. Results show registry facts and score components; a firm's ``revenue`` and
-``capacity`` only when the caller may read that firm's records (else ``null``); components
+``posted_capacity`` only when the caller may read that firm's records (else ``null``); components
 derived from confidential records of such a firm are withheld or banded, and an ad-hoc search
 starts only from a buyer the caller may read (decided in :mod:`jiqun.services.matching`).
 Searches are audited.
@@ -31,6 +31,7 @@ from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.inputs import Body
 from jiqun.web.responses import table_response
 
 router = APIRouter(prefix="/matching", tags=["matching"])
@@ -41,8 +42,10 @@ Top = Annotated[int, Query(ge=1, le=100, description="number of candidates retur
 Code = Annotated[str | None, Query(max_length=18)]
 
 
-class NeedIn(BaseModel):
+class NeedIn(Body):
     """A need (采购需求). ``uscc`` defaults to the caller's own firm (enterprise accounts)."""
+
+    multiline_fields = frozenset({"text"})
 
     uscc: str | None = Field(default=None, max_length=18)
     text: str = Field(max_length=500, description="what is bought (Chinese free text)")
@@ -54,8 +57,10 @@ class NeedIn(BaseModel):
     deadline: dt.date | None = None
 
 
-class CapabilityIn(BaseModel):
+class CapabilityIn(Body):
     """A capability (供给能力). ``uscc`` defaults to the caller's own firm."""
+
+    multiline_fields = frozenset({"products"})
 
     uscc: str | None = Field(default=None, max_length=18)
     products: str = Field(max_length=500)
@@ -66,11 +71,13 @@ class CapabilityIn(BaseModel):
     region_code: str | None = Field(default=None, max_length=6)
 
 
-class CloseIn(BaseModel):
+class CloseIn(Body):
+    multiline_fields = frozenset({"reason"})
+
     reason: str | None = Field(default=None, max_length=300)
 
 
-class SupplierListIn(BaseModel):
+class SupplierListIn(Body):
     """A chain leader's supplier list. ``leader_uscc`` defaults to the caller's own firm."""
 
     leader_uscc: str | None = Field(default=None, max_length=18)
@@ -81,8 +88,10 @@ class SupplierListIn(BaseModel):
     cluster_id: str | None = Field(default=None, max_length=40)
 
 
-class SupplierSearchIn(BaseModel):
+class SupplierSearchIn(Body):
     """An ad-hoc need to rank suppliers for (nothing is stored)."""
+
+    multiline_fields = frozenset({"text"})
 
     text: str = Field(default="", max_length=500)
     industry_code: str | None = Field(default=None, max_length=8)
@@ -341,6 +350,7 @@ def need_suppliers(
         principal, "match_suppliers", f"need:{need_id}",
         detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
         client=deps.client(request), engine=engine,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _result(res, principal, engine, request, format, f"suppliers_need_{need_id}")
 
@@ -383,6 +393,7 @@ def suppliers_search(
                 "region": body.region, "cross_region": body.cross_region,
                 "results": len(res.table)},
         client=deps.client(request), engine=engine,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _result(res, principal, engine, request, format, "suppliers")
 
@@ -422,5 +433,6 @@ def partners(
         detail={"keywords": keywords[:100], "field": field, "region": region,
                 "results": len(res.table)},
         client=deps.client(request), engine=engine,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _result(res, principal, engine, request, format, "partners")

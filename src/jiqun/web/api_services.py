@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from jiqun.services import access, directory
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
-from jiqun.web.responses import records
+from jiqun.web.inputs import Body
+from jiqun.web.responses import records, table_response
 
 router = APIRouter()
 
@@ -26,7 +27,9 @@ LOGGED_IN = ("admin", "government", "cluster", "enterprise")
 Framework = Literal["miit2024", "gbt39116"]
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(Body):
+    multiline_fields = frozenset({"answers"})
+
     framework: Framework = "miit2024"
     uscc: str = Field(min_length=18, max_length=18)
     answers: dict[str, Any] = Field(default_factory=dict)
@@ -35,13 +38,15 @@ class AssessmentIn(BaseModel):
     )
 
 
-class AssessmentUpdate(BaseModel):
+class AssessmentUpdate(Body):
+    multiline_fields = frozenset({"answers"})
+
     answers: dict[str, Any] = Field(default_factory=dict)
     submit: bool | None = None
     clear: list[str] = Field(default_factory=list, max_length=200)
 
 
-class AllocationIn(BaseModel):
+class AllocationIn(Body):
     budget: float = Field(gt=0, le=1e12, description="万元")
     min: float = Field(default=0.0, ge=0, le=1e12)
     max: float | None = Field(default=None, gt=0, le=1e12)
@@ -138,6 +143,37 @@ def assessment_create(
     return JSONResponse(_assessment_out(a), status_code=201)
 
 
+@router.get("/digital/assessments", tags=["digital"], response_model=None, responses=TABLE)
+def assessments(
+    principal: P,
+    engine: E,
+    request: Request,
+    uscc: Annotated[str | None, Query(max_length=18)] = None,
+    status: Annotated[Literal["draft", "submitted"] | None, Query()] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: Sort = None,
+    format: Fmt = "json",
+) -> Response:
+    """评测列表 / stored assessments (scores, levels) of the firms the caller may read: admin
+    all, an enterprise its own, a government or cluster organisation its scope and grants;
+    one audit entry per call naming the firms listed."""
+    from jiqun.services import digital
+
+    df, total = digital.assessments_for(
+        principal,
+        uscc=uscc,
+        status=status,
+        limit=limit if format == "json" else None,
+        offset=offset if format == "json" else 0,
+        sort=sort,
+        engine=engine,
+        client=deps.client(request),
+    )
+    meta = {"total": total, "limit": limit, "offset": offset}
+    return table_response(df, format, "assessments", meta)
+
+
 @router.get("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
 def assessment_get(
     assessment_id: DbId, principal: P, engine: E, request: Request
@@ -146,8 +182,8 @@ def assessment_get(
     and cluster organisations that may see the firm may read)."""
     from jiqun.services import digital
 
-    digital.assessment_owner(principal, assessment_id, engine=engine, client=deps.client(request))
-    return _assessment_out(digital.load_assessment(assessment_id, engine))
+    a = digital.assessment_for(principal, assessment_id, engine, client=deps.client(request))
+    return _assessment_out(a)
 
 
 @router.put("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
@@ -233,10 +269,13 @@ def assessment_gap(
     the assessment)."""
     from jiqun.services import digital
 
-    digital.assessment_owner(principal, assessment_id, engine=engine, client=deps.client(request))
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
     if cluster:
         directory.require_cluster(cluster, engine)
-    return gap_dict(digital.assessment_gap(assessment_id, cluster, engine))
+    return gap_dict(
+        digital.gap_for(principal, assessment_id, cluster, engine, client=deps.client(request))
+    )
 
 
 def index_dict(ix: Any) -> dict[str, Any]:
@@ -255,14 +294,19 @@ def digital_cluster_index(
     cluster_id: str,
     principal: P,
     engine: E,
+    request: Request,
     chain: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
-    """集群数字化指数 / the cluster digital index (logged-in users; aggregates only)."""
+    """集群数字化指数 / the cluster digital index (logged-in users; aggregates only, groups of
+    firms the caller may not read under disclosure control)."""
     from jiqun.services import digital
 
     access.require_role(principal, *LOGGED_IN)
     directory.require_cluster(cluster_id, engine)
-    return index_dict(digital.cluster_index(cluster_id, chain=chain, engine=engine))
+    ix = digital.cluster_index(
+        cluster_id, chain=chain, engine=engine, principal=principal, client=deps.client(request)
+    )
+    return index_dict(ix)
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,8 +358,17 @@ def policy_firms(
     (admin all, government its region, cluster organisation its cluster)."""
     from jiqun.services import policy
 
-    firms, info = policy.policy_firms_in_scope(principal, policy_id, engine, deps.client(request))
-    return page(firms, format, f"policy-{policy_id}", limit, offset, sort, "uscc", {"basis": info})
+    firms, info = policy.qualifying_firms(
+        principal,
+        policy_id,
+        engine,
+        client=deps.client(request),
+        limit=limit if format == "json" else None,
+        offset=offset if format == "json" else 0,
+        sort=sort,
+    )
+    meta = {"total": info["total"], "limit": limit, "offset": offset, "basis": info}
+    return table_response(firms, format, f"policy-{policy_id}", meta)
 
 
 @router.get("/enterprises/{uscc}/policies", tags=["policy"], response_model=ServiceOut)
@@ -324,7 +377,7 @@ def enterprise_policies(uscc: str, principal: P, engine: E, request: Request) ->
     (anyone who may see the firm; reads through a grant are audited)."""
     from jiqun.services import policy
 
-    out = policy.policies_for_visible_firm(principal, uscc, engine, deps.client(request))
+    out = policy.policies_for_reader(principal, uscc, engine, client=deps.client(request))
     out["firm"] = records(pd.DataFrame([out["firm"]]))[0]
     out.setdefault("basis", {"synthetic": bool(out["firm"].get("synthetic"))})
     out["synthetic"] = bool(out["basis"].get("synthetic"))

@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from jiqun import __version__
 from jiqun.standard.problems import JiqunError
-from jiqun.web.limits import BodyLimitMiddleware, BodyTooLarge, too_large
+from jiqun.web.limits import install_body_limits
 from jiqun.web.responses import error_response
 
 API_PREFIX = "/api/v1"
@@ -67,9 +67,8 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
         redoc_url=None,
     )
     app.state.engine = engine
-    # Added before the session middleware, so it runs inside it: it reads the session.
-    app.add_middleware(BodyLimitMiddleware)
-    app.add_exception_handler(BodyTooLarge, lambda _r, e: too_large(e.limit))  # type: ignore[arg-type,attr-defined]
+    # Before the session middleware is added, so that it runs inside it: it reads the session.
+    install_body_limits(app)
     from jiqun.web.deps import is_https
     from jiqun.web.sessions import ServerSessionMiddleware
 

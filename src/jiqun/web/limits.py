@@ -11,7 +11,8 @@ without ``Content-Length`` are counted as they arrive):
   is read;
 * a state-changing request (POST, PUT, PATCH, DELETE) to anything but the login and logout
   endpoints of :data:`OPEN_WRITES` is answered 401 (the web UI: a redirect to the login page)
-  before its body is read when it carries neither a valid bearer token nor a logged-in session.
+  before its body is read when it carries neither a valid bearer token nor a logged-in session
+  (a method or path no route takes is left to the application: 405 or 404, body unread).
   The principal is resolved by :func:`jiqun.web.deps.principal`, the same function the handlers
   use, so the middleware and the handlers cannot disagree about who is logged in.
 
@@ -22,10 +23,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jiqun.services.uploads import MAX_UPLOAD_BYTES
@@ -113,6 +116,17 @@ def _unauthenticated(scope: Scope) -> Response:
     return Response(status_code=303, headers={"Location": f"/login?next={quote(path, safe='')}"})
 
 
+def _has_route(scope: Scope) -> bool:
+    """Whether a route of the application takes this method on this path (otherwise the
+    application answers 404 or 405 itself, without reading the body)."""
+    app = scope.get("app")
+    for route in getattr(app, "routes", ()):
+        match, _ = route.matches(scope)
+        if match == Match.FULL:
+            return True
+    return False
+
+
 def _is_logged_in(scope: Scope) -> bool:
     """Whether the request carries a valid token or session (database lookup: a thread)."""
     from jiqun.web import deps
@@ -153,6 +167,7 @@ class BodyLimitMiddleware:
         if (
             scope.get("method") in WRITE_METHODS
             and scope.get("path") not in OPEN_WRITES
+            and _has_route(scope)
             and not await run_in_threadpool(_is_logged_in, scope)
         ):
             await _unauthenticated(scope)(scope, receive, send)
@@ -184,3 +199,27 @@ class BodyLimitMiddleware:
             if started:
                 raise
             await too_large(exc.limit)(scope, receive, send)
+
+
+async def _too_large_handler(_request: Request, exc: Exception) -> Response:
+    return too_large(exc.limit if isinstance(exc, BodyTooLarge) else MAX_BODY_BYTES)
+
+
+def install_body_limits(app: Starlette) -> None:
+    """Add :class:`BodyLimitMiddleware` to ``app`` and answer :class:`BodyTooLarge` with 413.
+
+    Call it before the session middleware is added (a middleware added later runs outside
+    it), so that the session is available.
+
+    Parameters
+    ----------
+    app:
+        The application.
+
+    Example
+    -------
+    >>> from starlette.applications import Starlette
+    >>> install_body_limits(Starlette())
+    """
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_exception_handler(BodyTooLarge, _too_large_handler)

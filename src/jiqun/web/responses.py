@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Any
 
@@ -10,7 +9,7 @@ import pandas as pd
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
-from jiqun.services.exporting import neutralise_formulas
+from jiqun.standard.writer import table_bytes
 
 FORMATS = ("json", "csv", "xlsx")
 
@@ -51,21 +50,18 @@ def table_response(
     df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
     meta = dict(meta or {})
     if fmt == "csv":
-        body = neutralise_formulas(df).to_csv(index=False).encode("utf-8-sig")
+        body = table_bytes(df, "csv")
         return Response(
             body,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     if fmt == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            neutralise_formulas(df).to_excel(xw, sheet_name="data", index=False)
-            pd.DataFrame(
-                [(k, str(v)) for k, v in meta.items()], columns=["口径 basis", "值 value"]
-            ).to_excel(xw, sheet_name="说明 notes", index=False)
+        notes = pd.DataFrame(
+            [(k, str(v)) for k, v in meta.items()], columns=["口径 basis", "值 value"]
+        )
         return Response(
-            buf.getvalue(),
+            table_bytes({"data": df, "说明 notes": notes}, "xlsx"),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )

@@ -33,6 +33,7 @@ from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.api_common import DbId
 from jiqun.web.i18n import labeller, lang, switch_url, translator
+from jiqun.web.inputs import reject_controls
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -179,7 +180,9 @@ class UIRoute(APIRoute):
 
 
 router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(deps.check_csrf)], route_class=UIRoute
+    include_in_schema=False,
+    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)],
+    route_class=UIRoute,
 )
 P = Annotated[Principal, Depends(deps.principal)]
 
@@ -639,19 +642,15 @@ def cluster_chain_part(
 
 @router.get("/clusters/{cluster_id}/resilience", response_class=HTMLResponse)
 def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
-    from jiqun.services.regions import cached
-
     need_login(principal)
     mod = _resilience_module()
-    hot = getattr(mod, "cluster_hot_spots", None) if mod else None
+    hot = getattr(mod, "hot_spots_for", None) if mod else None
     if hot is None:
         return render(request, "_unavailable.html", principal, what="resilience")
     eng = _engine(request)
-    res = cached(eng, ("hot-spots", cluster_id), lambda: hot(cluster_id, engine=eng))
+    res = hot(principal, cluster_id, engine=eng, client=deps.client(request))
     t = translator(lang(request))
     tab = res.table.copy()
-    if principal.role != "admin":  # firm-level sales stay with the records' owners
-        tab = tab.drop(columns=[c for c in ("sales",) if c in tab.columns])
     if "region" in tab.columns:
         tab.insert(
             tab.columns.get_loc("region") + 1, "region_name", tab["region"].map(_region_label)
@@ -679,7 +678,7 @@ def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> 
         principal,
         res=res,
         rows=records_or_empty(tab),
-        cols=[c for c in tab.columns if c not in ("region", "industry")],
+        cols=[c for c in tab.columns if c not in ("id", "region", "industry")],
         chart_data=chart,
         chart_id="chart-hotspots",
         title=t(
@@ -1154,7 +1153,7 @@ def scenarios_run(
         return render(request, "_unavailable.html", principal, what="resilience")
     eng = _engine(request)
     target = target.strip()
-    res = run(principal, kind, target, engine=eng)
+    res = run(principal, kind, target, engine=eng, client=deps.client(request))
     access.audit(
         principal,
         "scenario_run",
@@ -1164,7 +1163,8 @@ def scenarios_run(
         engine=eng,
     )
     t = translator(lang(request))
-    tab = res.table.copy()
+    # suppressed rows keep their key and say so in ``disclosure`` (保密 / suppressed)
+    tab = res.table.drop(columns=["suppressed"], errors="ignore")
     if "province" in tab.columns:
         tab.insert(1, "province_name", tab["province"].map(_region_label))
     top = tab.head(15)
@@ -1295,6 +1295,8 @@ def imports_commit(
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, principal: P) -> HTMLResponse:
+    from jiqun.services import memberships
+
     access.require_role(principal, "admin")
     eng = _engine(request)
     orgs = accounts.list_organisations(eng)
@@ -1307,6 +1309,7 @@ def admin_page(request: Request, principal: P) -> HTMLResponse:
         users=accounts.list_users(eng),
         grants=access.list_grants(principal, eng),
         audit=access.read_audit(principal, limit=100, engine=eng),
+        pending_memberships=memberships.list_memberships(principal, "pending", eng),
         roles=[r for r in accounts.ROLES if r != "public"],
         error=None,
     )

@@ -29,16 +29,19 @@ from jiqun.web.api_matching import (
     own_firm,
 )
 from jiqun.web.i18n import lang
+from jiqun.web.inputs import reject_controls
 from jiqun.web.ui import UIRoute, need_login, records_or_empty, render
 
 router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(deps.check_csrf)], route_class=UIRoute
+    include_in_schema=False,
+    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)],
+    route_class=UIRoute,
 )
 P = Annotated[Principal, Depends(deps.principal)]
 
 #: firm columns shown before the score components, and after them
 LEAD = ["rank", "name", "uscc", "source", "region_code", "industry_code"]
-TAIL = ["total", "distance_km", "cross_region", "listed_by", "revenue", "capacity"]
+TAIL = ["total", "distance_km", "cross_region", "listed_by", "revenue", "posted_capacity"]
 
 
 def _engine(request: Request) -> Any:
@@ -243,6 +246,7 @@ def suppliers_search(
         detail={"text": text[:100], "industry_code": industry_code, "region": region,
                 "cross_region": cross_region, "results": len(res.table)},
         client=deps.client(request), engine=eng,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _results(request, principal, res, ("候选供应商", "Candidate suppliers"))
 
@@ -268,6 +272,7 @@ def need_suppliers(
         principal, "match_suppliers", f"need:{need_id}",
         detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
         client=deps.client(request), engine=eng,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     title = (f"需求 #{need_id} 的候选供应商", f"Candidate suppliers for need #{need_id}")
     return _results(request, principal, res, title)
@@ -303,5 +308,6 @@ def partners_search(
         detail={"keywords": keywords[:100], "field": field, "region": region,
                 "results": len(res.table)},
         client=deps.client(request), engine=eng,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _results(request, principal, res, ("合作伙伴", "Partners"))

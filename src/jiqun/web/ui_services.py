@@ -18,11 +18,14 @@ from jiqun.services import access, directory
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.api_services import gap_dict, index_dict, innovation_dict
+from jiqun.web.inputs import reject_controls
 from jiqun.web.responses import records
 from jiqun.web.ui import LOGGED_IN, P, UIRoute, render
 
 router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(deps.check_csrf)], route_class=UIRoute
+    include_in_schema=False,
+    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)],
+    route_class=UIRoute,
 )
 
 
@@ -69,23 +72,33 @@ def _digital_page(
     fw = load_framework("miit2024")
     can_fill = principal.role in ("enterprise", "admin")
     mine: list[dict[str, Any]] = []
-    if principal.role == "enterprise" and principal.scope:
-        mine = records(digital.list_assessments(uscc=principal.scope, engine=eng))
-    elif principal.role == "admin":
-        mine = records(digital.list_assessments(engine=eng).head(50))
+    if principal.role in ("enterprise", "admin") and (principal.scope or principal.role == "admin"):
+        mine = records(
+            digital.assessments_for(
+                principal,
+                limit=1000 if principal.role == "enterprise" else 50,
+                engine=eng,
+                client=deps.client(request),
+            )[0]
+        )
     current = gap = None
     if assessment_id is not None:
-        digital.assessment_owner(principal, assessment_id, engine=eng, client=deps.client(request))
-        a = digital.load_assessment(assessment_id, eng)
+        a = digital.assessment_for(principal, assessment_id, eng, client=deps.client(request))
         current = a.as_dict()
         current["can_edit"] = a.status == "draft" and access.can_assess(principal, a.uscc)
         if a.framework == "miit2024":
-            gap = gap_dict(digital.assessment_gap(assessment_id, engine=eng))
+            gap = gap_dict(
+                digital.gap_for(principal, assessment_id, engine=eng, client=deps.client(request))
+            )
     index = None
     cluster = cluster or directory.default_cluster(principal, eng)
     if principal.role in ("government", "cluster", "admin") and cluster:
         try:
-            index = index_dict(digital.cluster_index(cluster, engine=eng))
+            index = index_dict(
+                digital.cluster_index(
+                    cluster, engine=eng, principal=principal, client=deps.client(request)
+                )
+            )
         except JiqunError:
             index = None
     problems = getattr(error, "problems", None) or []
@@ -172,8 +185,10 @@ def policies_page(request: Request, principal: P) -> HTMLResponse:
     mine = None
     if principal.role == "enterprise" and principal.scope:
         try:
-            mine = policy.policies_for_visible_firm(principal, principal.scope, eng)
-        except access.NotFound:  # an enterprise account whose firm is not registered yet
+            mine = policy.policies_for_reader(
+                principal, principal.scope, eng, client=deps.client(request)
+            )
+        except access.NotFound:  # an account whose firm is not registered (yet)
             mine = None
     rows = [] if pols.empty else records(pols.drop(columns=["rules", "target"]))
     return render(
@@ -192,7 +207,7 @@ def policy_firms_page(request: Request, principal: P, policy_id: str) -> HTMLRes
     from jiqun.services import policy
 
     eng = _engine(request)
-    firms, info = policy.policy_firms_in_scope(principal, policy_id, eng, deps.client(request))
+    firms, info = policy.qualifying_firms(principal, policy_id, eng, client=deps.client(request))
     pols = policy.list_policies(eng)
     title = pols.loc[pols["policy_id"] == policy_id, "title"].iloc[0]
     return render(

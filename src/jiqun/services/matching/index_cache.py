@@ -1,0 +1,150 @@
+"""The matching index of a database, built once per database state and cached.
+
+The index is kept in the process and, for large databases, on disk between CLI calls; it is
+rebuilt when enterprises, capabilities or cluster regions change.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from jiqun.matching.index import MatchIndex, build_index
+from jiqun.store.db import get_engine
+
+_CACHE: dict[str, tuple[tuple[Any, ...], MatchIndex]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+_FINGERPRINT_SQL = (
+    "SELECT COUNT(*), MAX(import_id), SUM(CASE WHEN synthetic THEN 1 ELSE 0 END) FROM enterprises",
+    "SELECT COUNT(*), MAX(id) FROM match_capabilities WHERE status = 'open'",
+    "SELECT COUNT(*) FROM cluster_regions",
+)
+
+
+def _fingerprint(engine: Engine) -> tuple[Any, ...]:
+    with engine.connect() as c:
+        return tuple(tuple(c.execute(text(q)).one()) for q in _FINGERPRINT_SQL)
+
+
+def _disk_cache(engine: Engine, fp: tuple[Any, ...]) -> Path:
+    """Where the index of this database state is kept between processes (CLI calls).
+
+    ``match-index-<database hash>-<state hash>.pkl``: one file per database, replaced when the
+    data, the templates or Jiqun's version change.
+    """
+    import hashlib
+
+    from jiqun import __version__
+    from jiqun.chains.templates import load_templates
+    from jiqun.config import data_dir
+
+    url = engine.url.render_as_string(hide_password=True)
+    tms = sorted((t.id, t.version, t.origin) for t in load_templates().values())
+    state = json.dumps([fp, tms, __version__, _INDEX_FORMAT], default=str)
+    db = hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
+    st = hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
+    return data_dir() / "cache" / f"match-index-{db}-{st}.pkl"
+
+
+#: indexes with fewer candidates are rebuilt rather than cached on disk (a few seconds at most)
+DISK_CACHE_MIN_CANDIDATES = 20_000
+#: bump when :class:`jiqun.matching.MatchIndex` changes shape
+_INDEX_FORMAT = 1
+
+
+def load_index(
+    *, engine: Engine | None = None, refresh: bool = False, disk_cache: bool = True
+) -> MatchIndex:
+    """The matching index of this database (built once, cached while the data are unchanged).
+
+    The cache key is the database URL and a fingerprint of the data (count, last import and
+    synthetic count of enterprises; count and last id of open capabilities; count of cluster
+    regions). The index is kept in the process and, with ``disk_cache`` and at least
+    :data:`DISK_CACHE_MIN_CANDIDATES` candidates, as a pickle in ``<data dir>/cache/`` so that
+    the next CLI call loads it in a second or two instead of rebuilding it (≈ 15 s for 200,000
+    firms). The database's older cache file is removed.
+
+    Parameters
+    ----------
+    engine:
+        Database.
+    refresh:
+        Rebuild even if a cached index matches.
+    disk_cache:
+        Read and write the on-disk cache.
+
+    Returns
+    -------
+    MatchIndex
+
+    Example
+    -------
+    >>> ix = load_index()  # doctest: +SKIP
+    """
+    import pickle
+
+    from jiqun.matching.text import add_user_words
+
+    engine = engine or get_engine()
+    key = engine.url.render_as_string(hide_password=True)
+    fp = _fingerprint(engine)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == fp and not refresh:
+            return hit[1]
+    path = _disk_cache(engine, fp) if disk_cache else None
+    if path is not None and path.is_file() and not refresh:
+        try:
+            with path.open("rb") as fh:
+                ix = pickle.load(fh)  # written by this function, in the user's own data dir
+            add_user_words(
+                k for tm in ix.templates.values() for s in tm.segments for k in s.keywords
+            )
+            with _CACHE_LOCK:
+                _CACHE[key] = (fp, ix)
+            return ix
+        except Exception:  # a stale or truncated file: rebuild below
+            path.unlink(missing_ok=True)
+    with engine.connect() as c:
+        firms = pd.read_sql(
+            text(
+                "SELECT uscc, name, region_code, industry_code, revenue, rd_expense, tags, "
+                "business_scope, lon, lat, synthetic FROM enterprises"
+            ),
+            c,
+        )
+        caps = pd.read_sql(
+            text(
+                "SELECT m.id, m.uscc, m.products, m.industry_code, m.capacity, m.unit, "
+                "m.certifications, m.region_code, r.lon, r.lat, m.synthetic "
+                "FROM match_capabilities m LEFT JOIN regions r ON r.code = m.region_code "
+                "WHERE m.status = 'open'"
+            ),
+            c,
+        )
+        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
+        cl = pd.read_sql(text("SELECT cluster_id, field FROM clusters"), c)
+        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+    ix = build_index(firms, caps, cluster_regions=cr, clusters=cl, cluster_industries=ci)
+    with _CACHE_LOCK:
+        _CACHE[key] = (fp, ix)
+    if path is not None and ix.n >= DISK_CACHE_MIN_CANDIDATES:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db_prefix = path.name.rsplit("-", 1)[0]
+            for old in path.parent.glob(f"{db_prefix}-*.pkl"):
+                old.unlink(missing_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(ix, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError:  # a read-only data dir only costs the rebuild next time
+            pass
+    return ix
