@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from jiqun.services import policy
 
@@ -131,6 +132,26 @@ def test_policy_firms_are_scoped(w: Any, error_body: Any) -> None:
     assert other["meta"]["basis"]["scope"] == "440300"
     error_body(c.get(url, headers=w.auth("firm")), 403)
     error_body(c.get("/api/v1/policies/NOPE/firms", headers=w.auth("admin")), 404)
+
+
+def test_policy_firm_lists_are_audited_with_the_firms(w: Any) -> None:
+    # the qualifying list is a read of firm-level records: one audit entry naming the firms
+    c = w.client()
+    before = w.count("SELECT COUNT(*) FROM audit_log WHERE action = 'policy_firms'")
+    body = c.get("/api/v1/policies/DEMO-P04/firms", headers=w.auth("gov")).json()
+    listed = {f["uscc"] for f in body["items"]}
+    assert listed
+    assert w.count("SELECT COUNT(*) FROM audit_log WHERE action = 'policy_firms'") == before + 1
+    with w.engine.connect() as conn:
+        aid = conn.execute(
+            text("SELECT MAX(id) FROM audit_log WHERE action = 'policy_firms'")
+        ).scalar()
+        named = set(
+            conn.execute(
+                text("SELECT uscc FROM audit_subjects WHERE audit_id = :a"), {"a": aid}
+            ).scalars()
+        )
+    assert named == listed
 
 
 def test_policies_of_a_firm(w: Any, error_body: Any) -> None:

@@ -38,12 +38,12 @@ from scipy.sparse.csgraph import connected_components
 
 from jiqun.analytics.rca import (
     JiqunWarning,
-    _as_presence,
-    _fmt_labels,
-    _lq_array,
-    _presence_cut,
-    _validated_array,
-    _warn_dropped,
+    as_presence,
+    fmt_labels,
+    lq_array,
+    presence_cut,
+    validated_array,
+    warn_dropped,
 )
 from jiqun.standard.problems import JiqunError
 
@@ -223,7 +223,7 @@ def _eci_pci_raw(
 def _presence_float(
     X_or_M: pd.DataFrame, threshold: float, is_presence: bool | None
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    Mdf = _as_presence(X_or_M, threshold, is_presence)
+    Mdf = as_presence(X_or_M, threshold, is_presence)
     return Mdf, np.ascontiguousarray(Mdf.to_numpy(dtype=np.float64))
 
 
@@ -437,12 +437,12 @@ def _aligned_proximity(P: pd.DataFrame, industries: pd.Index) -> np.ndarray:
         extra = pd.Index(labels).difference(industries, sort=False)
         if len(missing) or len(extra):
             raise JiqunError(
-                f"proximity 的{lab_zh}必须与 X 的产业一致：缺少 {_fmt_labels(list(missing))}；"
-                f"多出 {_fmt_labels(list(extra))}",
+                f"proximity 的{lab_zh}必须与 X 的产业一致：缺少 {fmt_labels(list(missing))}；"
+                f"多出 {fmt_labels(list(extra))}",
                 f"proximity {lab_en} must match the industries of X: missing "
-                f"{_fmt_labels(list(missing))}; extra {_fmt_labels(list(extra))}",
+                f"{fmt_labels(list(missing))}; extra {fmt_labels(list(extra))}",
             )
-    phi = _validated_array(P.loc[industries, industries], "proximity")
+    phi = validated_array(P.loc[industries, industries], "proximity")
     if (phi.sum(axis=1) == 0).any():
         raise JiqunError(
             "proximity 存在行和为 0 的产业，密度无定义",
@@ -615,7 +615,7 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     """
     notes: list[str] = []
     threshold = float(threshold)
-    arr_full = _validated_array(X, "X")
+    arr_full = validated_array(X, "X")
     regions, industries = X.index, X.columns
 
     # 1. all-zero rows / columns (as ecomplexity create_full_df)
@@ -626,7 +626,7 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     dropped_r: list[object] = list(regions[~rk])
     dropped_i: list[object] = list(industries[~ck])
     if dropped_r or dropped_i:
-        _warn_dropped(dropped_r, dropped_i, "全为 0（结果为 NaN）", "all-zero (results NaN)", 3)
+        warn_dropped(dropped_r, dropped_i, "全为 0（结果为 NaN）", "all-zero (results NaN)", 3)
         notes.append(f"dropped all-zero: {len(dropped_r)} regions, {len(dropped_i)} industries")
         if not rk.any():
             raise JiqunError("矩阵 X 全为 0", "matrix X is all zero")
@@ -638,10 +638,10 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     del arr_full
 
     # 2. RCA and presence (E = Σ_i E_i, as ecomplexity)
-    rca = _lq_array(arr, col_tot, float(col_tot.sum()), row_total=row_tot, inplace=True)
+    rca = lq_array(arr, col_tot, float(col_tot.sum()), row_total=row_tot, inplace=True)
     del arr
     with np.errstate(invalid="ignore"):
-        Mb = rca >= _presence_cut(threshold)
+        Mb = rca >= presence_cut(threshold)
     M = Mb.astype(np.float64)
     k = M.sum(axis=1)
     u = M.sum(axis=0)
@@ -661,11 +661,11 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
         parts_zh = []
         parts_en = []
         if zr:
-            parts_zh.append(f"{len(zr)} 个地区多样性为 0：{_fmt_labels(zr)}")
-            parts_en.append(f"{len(zr)} region(s) with diversity 0: {_fmt_labels(zr)}")
+            parts_zh.append(f"{len(zr)} 个地区多样性为 0：{fmt_labels(zr)}")
+            parts_en.append(f"{len(zr)} region(s) with diversity 0: {fmt_labels(zr)}")
         if zi:
-            parts_zh.append(f"{len(zi)} 个产业普遍性为 0：{_fmt_labels(zi)}")
-            parts_en.append(f"{len(zi)} industr(y/ies) with ubiquity 0: {_fmt_labels(zi)}")
+            parts_zh.append(f"{len(zi)} 个产业普遍性为 0：{fmt_labels(zi)}")
+            parts_en.append(f"{len(zi)} industr(y/ies) with ubiquity 0: {fmt_labels(zi)}")
         _warn(
             notes,
             "ECI/PCI/COI/COG 不含" + "；".join(parts_zh) + "（结果为 NaN）",
@@ -856,7 +856,7 @@ def method_of_reflections(
     u = M.sum(axis=0)
     vr, vi = k > 0, u > 0
     if not vr.all() or not vi.all():
-        _warn_dropped(
+        warn_dropped(
             list(Mdf.index[~vr]),
             list(Mdf.columns[~vi]),
             "多样性或普遍性为 0（结果为 NaN）",

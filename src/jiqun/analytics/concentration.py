@@ -38,12 +38,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.rca import _fmt_labels, _warn_dropped, _warn_labels, check_matrix
+from jiqun.analytics.rca import check_matrix, fmt_labels, warn_dropped, warn_labels
 from jiqun.analytics.specialisation import (
-    _check_axis,
-    _drop_zero_lines,
-    _region_totals,
-    _row_shares,
+    check_axis,
+    drop_zero_lines,
+    row_shares,
+    totals_by_region,
 )
 from jiqun.standard.problems import JiqunError
 
@@ -73,20 +73,20 @@ def _industry_vs_regions(
     activity of the industries of ``X`` (otherwise the input is contradictory and raises).
     """
     X = check_matrix(X)
-    tot = _region_totals(X, region_totals)
+    tot = totals_by_region(X, region_totals)
     arr = X.to_numpy()
     contradictory = (tot == 0) & (arr.sum(axis=1) > 0)
     if contradictory.any():
         names = list(X.index[contradictory])
         raise JiqunError(
-            f"region_totals 为 0 但 X 中有正值的地区：{_fmt_labels(names)}",
-            f"regions with region_totals 0 but positive values in X: {_fmt_labels(names)}",
+            f"region_totals 为 0 但 X 中有正值的地区：{fmt_labels(names)}",
+            f"regions with region_totals 0 but positive values in X: {fmt_labels(names)}",
         )
     if (tot == 0).any():
-        _warn_dropped(list(X.index[tot == 0]), [], "规模为 0", "of size 0", stacklevel=4)
+        warn_dropped(list(X.index[tot == 0]), [], "规模为 0", "of size 0", stacklevel=4)
         X = X.loc[tot > 0]
         tot = tot[tot > 0]
-    X = _drop_zero_lines(X, rows=False, cols=True)
+    X = drop_zero_lines(X, rows=False, cols=True)
     if tot.sum() <= 0:
         raise JiqunError("所有地区规模均为 0", "every region has size 0")
     return X, tot / tot.sum()
@@ -157,13 +157,13 @@ def gini(
     >>> float(round(gini(X, normalized=True)["ind"], 10))  # 0.48 · 5/4
     0.6
     """
-    _check_axis(axis, ("industry", "region"))
+    check_axis(axis, ("industry", "region"))
     X = check_matrix(X)
     if axis == "industry":
-        X = _drop_zero_lines(X, rows=False, cols=True)
+        X = drop_zero_lines(X, rows=False, cols=True)
         v, labels = X.to_numpy(), X.columns
     else:
-        X = _drop_zero_lines(X, rows=True, cols=False)
+        X = drop_zero_lines(X, rows=True, cols=False)
         v, labels = X.to_numpy().T, X.index
     n = v.shape[0]
     G = _gini_sorted_columns(v)
@@ -264,7 +264,7 @@ def hoover_concentration(X: pd.DataFrame, region_totals: pd.Series | None = None
     {'i': 0.25, 'j': 0.25}
     """
     X, x = _industry_vs_regions(X, region_totals)
-    s = _row_shares(X.to_numpy().T)  # industries × regions
+    s = row_shares(X.to_numpy().T)  # industries × regions
     return pd.Series(0.5 * np.abs(s - x).sum(axis=1), index=X.columns, name="hoover_concentration")
 
 
@@ -302,7 +302,7 @@ def spatial_gini(X: pd.DataFrame, region_totals: pd.Series | None = None) -> pd.
     {'i': 0.125, 'j': 0.125}
     """
     X, x = _industry_vs_regions(X, region_totals)
-    s = _row_shares(X.to_numpy().T)
+    s = row_shares(X.to_numpy().T)
     return pd.Series(((s - x) ** 2).sum(axis=1), index=X.columns, name="spatial_gini")
 
 
@@ -356,13 +356,13 @@ def theil(
         raise JiqunError(
             f"kind 必须是 'T' 或 'L'，收到 {kind!r}", f"kind must be 'T' or 'L', got {kind!r}"
         )
-    _check_axis(axis, ("industry", "region"))
+    check_axis(axis, ("industry", "region"))
     X = check_matrix(X)
     if axis == "industry":
-        X = _drop_zero_lines(X, rows=False, cols=True)
+        X = drop_zero_lines(X, rows=False, cols=True)
         v, labels = X.to_numpy().T, X.columns
     else:
-        X = _drop_zero_lines(X, rows=True, cols=False)
+        X = drop_zero_lines(X, rows=True, cols=False)
         v, labels = X.to_numpy(), X.index
     mu = v.mean(axis=1, keepdims=True)
     r = v / mu
@@ -375,7 +375,7 @@ def theil(
         with np.errstate(divide="ignore"):
             out = np.log(1.0 / np.where(r > 0, r, 0.0)).mean(axis=1)
         if has_zero.any():
-            _warn_labels(
+            warn_labels(
                 "Theil L 在有 0 值时为 +∞",
                 "Theil L is +inf where a value is 0",
                 list(labels[has_zero]),
@@ -398,9 +398,9 @@ def _check_firms(firms: pd.DataFrame, region: str, industry: str, size: str) -> 
     missing = [c for c in (region, industry, size) if c not in firms.columns]
     if missing:
         raise JiqunError(
-            f"firms 缺少列：{_fmt_labels(missing)}；现有列：{_fmt_labels(list(firms.columns), 30)}",
-            f"firms lacks column(s): {_fmt_labels(missing)}; present: "
-            f"{_fmt_labels(list(firms.columns), 30)}",
+            f"firms 缺少列：{fmt_labels(missing)}；现有列：{fmt_labels(list(firms.columns), 30)}",
+            f"firms lacks column(s): {fmt_labels(missing)}; present: "
+            f"{fmt_labels(list(firms.columns), 30)}",
         )
     if len(firms) == 0:
         raise JiqunError("firms 为空", "firms is empty")
@@ -446,8 +446,8 @@ def _benchmark_shares(f: pd.DataFrame, region_totals: pd.Series | None) -> pd.Se
         unknown = pd.Index(f["region"].unique()).difference(tot.index)
         if len(unknown):
             raise JiqunError(
-                f"firms 中的地区不在 region_totals 中：{_fmt_labels(list(unknown))}",
-                f"regions in firms missing from region_totals: {_fmt_labels(list(unknown))}",
+                f"firms 中的地区不在 region_totals 中：{fmt_labels(list(unknown))}",
+                f"regions in firms missing from region_totals: {fmt_labels(list(unknown))}",
             )
     if tot.sum() <= 0:
         raise JiqunError("基准地区规模合计为 0", "the benchmark region sizes sum to 0")
@@ -461,7 +461,7 @@ def _eg_components(f: pd.DataFrame, x: pd.Series) -> tuple[pd.DataFrame, float]:
     E_i = emp.sum(axis=1)
     zero = E_i <= 0
     if zero.any():
-        _warn_dropped([], list(E_i.index[zero]), "规模合计为 0", "with total size 0", stacklevel=4)
+        warn_dropped([], list(E_i.index[zero]), "规模合计为 0", "with total size 0", stacklevel=4)
         emp, E_i = emp.loc[~zero], E_i.loc[~zero]
     if len(E_i) == 0:
         raise JiqunError("所有产业规模合计均为 0", "every industry has total size 0")
@@ -543,7 +543,7 @@ def ellison_glaeser(
     single = comp["H"].to_numpy() >= 1.0
     if single.any():
         gamma[single] = np.nan
-        _warn_labels(
+        warn_labels(
             "只有一个有规模的企业（H = 1）的产业 γ 无定义，设为 NaN",
             "gamma undefined (H = 1, a single plant), set to NaN",
             list(comp.index[single]),
@@ -643,17 +643,17 @@ def coagglomeration(
     unknown = [g for g in group if g not in set(f["industry"])]
     if unknown:
         raise JiqunError(
-            f"firms 中没有这些产业：{_fmt_labels(unknown)}",
-            f"industries not found in firms: {_fmt_labels(unknown)}",
+            f"firms 中没有这些产业：{fmt_labels(unknown)}",
+            f"industries not found in firms: {fmt_labels(unknown)}",
         )
     x = _benchmark_shares(f, region_totals)
     comp, sx2 = _eg_components(f, x)
     dropped = [g for g in group if g not in comp.index]
     if dropped:
         raise JiqunError(
-            f"这些产业规模合计为 0，无法计算共聚：{_fmt_labels(dropped)}",
+            f"这些产业规模合计为 0，无法计算共聚：{fmt_labels(dropped)}",
             f"these industries have total size 0; cannot compute co-agglomeration: "
-            f"{_fmt_labels(dropped)}",
+            f"{fmt_labels(dropped)}",
         )
     comp = comp.loc[group]
     gamma_i = _gamma(comp["G"].to_numpy(), comp["H"].to_numpy(), sx2)

@@ -416,7 +416,7 @@ def _competition_clusters(
     return t
 
 
-def _positioning(
+def positioning_of(
     cx: ComplexityResult, members: list[Hashable]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     rca, dens, cog, M, pci, eci = cx.rca, cx.density, cx.cog, cx.M, cx.pci, cx.eci
@@ -604,7 +604,7 @@ def diagnose(
     tables["competition_clusters"] = _competition_clusters(
         X, cluster_id, members, leading, peers or {}, top
     )
-    pos, nxt = _positioning(cx, members)
+    pos, nxt = positioning_of(cx, members)
     tables["next_industries"] = nxt[nxt["rank"] <= top].reset_index(drop=True)
     tables["positioning"] = pos
     return DiagnosisTables(tables=tables, notes=notes)

@@ -26,11 +26,11 @@ import pandas as pd
 
 from jiqun.analytics.rca import (
     JiqunWarning,
-    _fmt_cells,
-    _fmt_labels,
-    _reference_totals,
-    _warn_labels,
     check_matrix,
+    fmt_cells,
+    fmt_labels,
+    reference_totals,
+    warn_labels,
 )
 from jiqun.standard.problems import JiqunError
 
@@ -49,10 +49,10 @@ def _aligned(X_start: pd.DataFrame, X_end: pd.DataFrame) -> tuple[pd.DataFrame, 
             only_b = ib.difference(ia, sort=False)
             if len(only_a) or len(only_b):
                 raise JiqunError(
-                    f"X_start 与 X_end 的{what_zh}必须相同：仅在期初 {_fmt_labels(list(only_a))}；"
-                    f"仅在期末 {_fmt_labels(list(only_b))}（请先补 0 对齐）",
+                    f"X_start 与 X_end 的{what_zh}必须相同：仅在期初 {fmt_labels(list(only_a))}；"
+                    f"仅在期末 {fmt_labels(list(only_b))}（请先补 0 对齐）",
                     f"X_start and X_end must have the same {what_en}: only at start "
-                    f"{_fmt_labels(list(only_a))}; only at end {_fmt_labels(list(only_b))} "
+                    f"{fmt_labels(list(only_a))}; only at end {fmt_labels(list(only_b))} "
                     "(reindex with 0 first)",
                 )
     return A, B.reindex(index=A.index, columns=A.columns)
@@ -141,15 +141,15 @@ def shift_share(
             f"method must be 'dunn' or 'esteban', got {method!r}",
         )
     A, B = _aligned(X_start, X_end)
-    Ei1, E1 = _reference_totals(A, reference_start)
-    Ei2, E2 = _reference_totals(B, reference_end)
+    Ei1, E1 = reference_totals(A, reference_start)
+    Ei2, E2 = reference_totals(B, reference_end)
     if E1 <= 0:
         raise JiqunError("期初全国总量为 0", "national total at the start is 0")
     a, b = A.to_numpy(), B.to_numpy()
     er1, er2 = a.sum(axis=1), b.sum(axis=1)
     new_nat = Ei1 == 0
     if new_nat.any():
-        _warn_labels(
+        warn_labels(
             "期初全国为 0 的产业没有全国增长率，其期末就业全部计入 regional_shift",
             "industries with national start total 0 have no national growth rate; their end "
             "employment goes entirely to regional_shift",
@@ -186,9 +186,9 @@ def shift_share(
             warnings.warn(
                 JiqunWarning(
                     f"期初为 0、期末为正的单元格无法拆分为竞争/配置效应，计入 new_activity："
-                    f"{_fmt_cells(B, new_cells)} / cells with start 0 and positive end cannot be "
+                    f"{fmt_cells(B, new_cells)} / cells with start 0 and positive end cannot be "
                     f"split into competitive/allocation effects; reported as new_activity: "
-                    f"{_fmt_cells(B, new_cells)}"
+                    f"{fmt_cells(B, new_cells)}"
                 ),
                 stacklevel=2,
             )

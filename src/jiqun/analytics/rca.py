@@ -71,13 +71,13 @@ def _py(x: object) -> object:
     return x.item() if isinstance(x, np.generic) else x
 
 
-def _fmt_labels(labels: Sequence[Hashable], limit: int = _MAX_NAMED) -> str:
+def fmt_labels(labels: Sequence[Hashable], limit: int = _MAX_NAMED) -> str:
     shown = ", ".join(repr(_py(x)) for x in list(labels)[:limit])
     more = len(labels) - limit
     return shown + (f", … (+{more})" if more > 0 else "")
 
 
-def _fmt_cells(X: pd.DataFrame, mask: np.ndarray, values: np.ndarray | None = None) -> str:
+def fmt_cells(X: pd.DataFrame, mask: np.ndarray, values: np.ndarray | None = None) -> str:
     """Name up to 10 cells of ``mask`` as ``(region, industry, value)``."""
     rows, cols = np.nonzero(mask)
     n = rows.size
@@ -113,7 +113,7 @@ def _to_float_array(X: pd.DataFrame, name: str) -> np.ndarray:
         bad[:, j] = now_missing & ~was_missing
         cols.append(coerced.to_numpy(dtype=np.float64, na_value=np.nan))
     if bad.any():
-        cells = _fmt_cells(X, bad)
+        cells = fmt_cells(X, bad)
         raise JiqunError(
             f"矩阵 {name} 含有 {int(bad.sum())} 个非数值单元格（地区, 产业, 值）：{cells}",
             f"matrix {name} has {int(bad.sum())} non-numeric cell(s) (region, industry, value): "
@@ -122,7 +122,7 @@ def _to_float_array(X: pd.DataFrame, name: str) -> np.ndarray:
     return np.column_stack(cols) if cols else np.empty(X.shape, dtype=np.float64)
 
 
-def _validated_array(X: pd.DataFrame, name: str) -> np.ndarray:
+def validated_array(X: pd.DataFrame, name: str) -> np.ndarray:
     """C-contiguous float64 copy of ``X`` after all the checks of :func:`check_matrix`."""
     if not isinstance(X, pd.DataFrame):
         raise JiqunError(
@@ -142,8 +142,8 @@ def _validated_array(X: pd.DataFrame, name: str) -> np.ndarray:
         if not labels.is_unique:
             dup = labels[labels.duplicated()].unique().tolist()
             raise JiqunError(
-                f"矩阵 {name} 的{axis_zh}标签重复：{_fmt_labels(dup)}",
-                f"matrix {name} has duplicated {axis_en} labels: {_fmt_labels(dup)}",
+                f"矩阵 {name} 的{axis_zh}标签重复：{fmt_labels(dup)}",
+                f"matrix {name} has duplicated {axis_en} labels: {fmt_labels(dup)}",
             )
     arr = np.array(_to_float_array(X, name), dtype=np.float64, order="C", copy=True)
     # fast path: min ≥ 0 excludes NaN and negatives; a finite sum then excludes +inf
@@ -163,7 +163,7 @@ def _validated_array(X: pd.DataFrame, name: str) -> np.ndarray:
     for test, zh, en in defects:
         bad = test(arr)
         if bad.any():
-            cells = _fmt_cells(X, bad, arr)
+            cells = fmt_cells(X, bad, arr)
             n = int(bad.sum())
             raise JiqunError(
                 f"矩阵 {name} 含有 {n} 个{zh}：{cells}", f"matrix {name} has {n} {en}: {cells}"
@@ -208,7 +208,7 @@ def check_matrix(X: pd.DataFrame, name: str = "X") -> pd.DataFrame:
     >>> check_matrix(pd.DataFrame({"a": [1, 2]}, index=["r1", "r2"])).dtypes.iloc[0]
     dtype('float64')
     """
-    arr = _validated_array(X, name)
+    arr = validated_array(X, name)
     return pd.DataFrame(arr, index=X.index.copy(), columns=X.columns.copy(), copy=False)
 
 
@@ -248,11 +248,11 @@ def drop_empty(X: pd.DataFrame, warn: bool = True) -> pd.DataFrame:
     if row_keep.all() and col_keep.all():
         return X
     if warn:
-        _warn_dropped(X.index[~row_keep], X.columns[~col_keep], "全为 0", "all-zero")
+        warn_dropped(X.index[~row_keep], X.columns[~col_keep], "全为 0", "all-zero")
     return X.loc[row_keep, col_keep]
 
 
-def _warn_dropped(
+def warn_dropped(
     rows: Sequence[Hashable],
     cols: Sequence[Hashable],
     why_zh: str,
@@ -261,11 +261,11 @@ def _warn_dropped(
 ) -> None:
     parts_zh, parts_en = [], []
     if len(rows):
-        parts_zh.append(f"{len(rows)} 个地区（行）：{_fmt_labels(rows)}")
-        parts_en.append(f"{len(rows)} region(s) (rows): {_fmt_labels(rows)}")
+        parts_zh.append(f"{len(rows)} 个地区（行）：{fmt_labels(rows)}")
+        parts_en.append(f"{len(rows)} region(s) (rows): {fmt_labels(rows)}")
     if len(cols):
-        parts_zh.append(f"{len(cols)} 个产业（列）：{_fmt_labels(cols)}")
-        parts_en.append(f"{len(cols)} industr(y/ies) (columns): {_fmt_labels(cols)}")
+        parts_zh.append(f"{len(cols)} 个产业（列）：{fmt_labels(cols)}")
+        parts_en.append(f"{len(cols)} industr(y/ies) (columns): {fmt_labels(cols)}")
     if not parts_en:
         return
     warnings.warn(
@@ -279,12 +279,12 @@ def _warn_dropped(
     )
 
 
-def _warn_labels(zh: str, en: str, labels: Sequence[Hashable], stacklevel: int = 2) -> None:
+def warn_labels(zh: str, en: str, labels: Sequence[Hashable], stacklevel: int = 2) -> None:
     """Warn ``"{zh}：{labels} / {en}: {labels}"`` naming the regions/industries concerned.
 
     ``stacklevel`` is counted from the caller, as for :func:`warnings.warn` called there.
     """
-    shown = _fmt_labels(labels)
+    shown = fmt_labels(labels)
     warnings.warn(JiqunWarning(f"{zh}：{shown} / {en}: {shown}"), stacklevel=stacklevel + 1)
 
 
@@ -341,8 +341,8 @@ def matrix(
     missing = [c for c in (region, industry, value) if c not in df.columns]
     if missing:
         raise JiqunError(
-            f"缺少列：{_fmt_labels(missing)}；现有列：{_fmt_labels(list(df.columns), 30)}",
-            f"missing column(s): {_fmt_labels(missing)}; present: {_fmt_labels(list(df.columns), 30)}",
+            f"缺少列：{fmt_labels(missing)}；现有列：{fmt_labels(list(df.columns), 30)}",
+            f"missing column(s): {fmt_labels(missing)}; present: {fmt_labels(list(df.columns), 30)}",
         )
     for col in (region, industry):
         na = df[col].isna().to_numpy()
@@ -397,7 +397,7 @@ def matrix(
 # --------------------------------------------------------------------------------------------
 
 
-def _reference_totals(X: pd.DataFrame, reference: pd.Series | None) -> tuple[np.ndarray, float]:
+def reference_totals(X: pd.DataFrame, reference: pd.Series | None) -> tuple[np.ndarray, float]:
     """Industry totals E_i and grand total E: column sums of ``X`` or a national reference."""
     if reference is None:
         col = X.to_numpy().sum(axis=0)
@@ -413,10 +413,10 @@ def _reference_totals(X: pd.DataFrame, reference: pd.Series | None) -> tuple[np.
     if len(missing) or len(extra) or not ref_idx.is_unique:
         raise JiqunError(
             "reference 的产业必须与 X 的列完全一致（顺序可不同）："
-            f"缺少 {_fmt_labels(list(missing))}；多出 {_fmt_labels(list(extra))}；"
+            f"缺少 {fmt_labels(list(missing))}；多出 {fmt_labels(list(extra))}；"
             f"索引唯一={ref_idx.is_unique}",
             "reference must be indexed by exactly the industries of X (any order): "
-            f"missing {_fmt_labels(list(missing))}; extra {_fmt_labels(list(extra))}; "
+            f"missing {fmt_labels(list(missing))}; extra {fmt_labels(list(extra))}; "
             f"unique index={ref_idx.is_unique}",
         )
     ref = pd.to_numeric(reference, errors="coerce").reindex(X.columns).to_numpy(dtype=np.float64)
@@ -424,21 +424,21 @@ def _reference_totals(X: pd.DataFrame, reference: pd.Series | None) -> tuple[np.
     if bad.any():
         names = [X.columns[j] for j in np.flatnonzero(bad)]
         raise JiqunError(
-            f"reference 含有缺失、非数值、无穷或负值：{_fmt_labels(names)}",
-            f"reference has missing, non-numeric, infinite or negative totals: {_fmt_labels(names)}",
+            f"reference 含有缺失、非数值、无穷或负值：{fmt_labels(names)}",
+            f"reference has missing, non-numeric, infinite or negative totals: {fmt_labels(names)}",
         )
     arr = X.to_numpy()
     zero_ref_pos = (ref == 0) & (arr > 0).any(axis=0)
     if zero_ref_pos.any():
         names = [X.columns[j] for j in np.flatnonzero(zero_ref_pos)]
         raise JiqunError(
-            f"reference 合计为 0 但 X 中有正值的产业：{_fmt_labels(names)}",
-            f"industries with a zero reference total but positive values in X: {_fmt_labels(names)}",
+            f"reference 合计为 0 但 X 中有正值的产业：{fmt_labels(names)}",
+            f"industries with a zero reference total but positive values in X: {fmt_labels(names)}",
         )
     return ref, float(ref.sum())
 
 
-def _lq_array(
+def lq_array(
     arr: np.ndarray,
     col_total: np.ndarray,
     total: float,
@@ -550,9 +550,9 @@ def location_quotient(X: pd.DataFrame, reference: pd.Series | None = None) -> pd
     {'a': [1.333, 0.667], 'b': [0.0, 2.0]}
     """
     X = check_matrix(X)
-    col_total, total = _reference_totals(X, reference)
+    col_total, total = reference_totals(X, reference)
     arr = X.to_numpy()
-    lq = _lq_array(arr, col_total, total)
+    lq = lq_array(arr, col_total, total)
     _warn_undefined_lq(X, arr, col_total)
     return pd.DataFrame(lq, index=X.index, columns=X.columns)
 
@@ -563,14 +563,14 @@ def _warn_undefined_lq(X: pd.DataFrame, arr: np.ndarray, col_total: np.ndarray) 
     if len(zero_rows) or len(zero_cols):
         parts_zh, parts_en = [], []
         if len(zero_rows):
-            parts_zh.append(f"{len(zero_rows)} 个地区合计为 0：{_fmt_labels(list(zero_rows))}")
+            parts_zh.append(f"{len(zero_rows)} 个地区合计为 0：{fmt_labels(list(zero_rows))}")
             parts_en.append(
-                f"{len(zero_rows)} region(s) with total 0: {_fmt_labels(list(zero_rows))}"
+                f"{len(zero_rows)} region(s) with total 0: {fmt_labels(list(zero_rows))}"
             )
         if len(zero_cols):
-            parts_zh.append(f"{len(zero_cols)} 个产业合计为 0：{_fmt_labels(list(zero_cols))}")
+            parts_zh.append(f"{len(zero_cols)} 个产业合计为 0：{fmt_labels(list(zero_cols))}")
             parts_en.append(
-                f"{len(zero_cols)} industr(y/ies) with total 0: {_fmt_labels(list(zero_cols))}"
+                f"{len(zero_cols)} industr(y/ies) with total 0: {fmt_labels(list(zero_cols))}"
             )
         warnings.warn(
             JiqunWarning(
@@ -581,14 +581,14 @@ def _warn_undefined_lq(X: pd.DataFrame, arr: np.ndarray, col_total: np.ndarray) 
         )
 
 
-def _presence_cut(threshold: float) -> float:
+def presence_cut(threshold: float) -> float:
     return threshold - PRESENCE_RTOL * abs(threshold)
 
 
 def _presence_array(lq: np.ndarray, threshold: float) -> np.ndarray:
     """0/1 (int64) presence with the relative tolerance; NaN LQ → 0 (as ecomplexity)."""
     with np.errstate(invalid="ignore"):
-        return (lq >= _presence_cut(threshold)).astype(np.int64)
+        return (lq >= presence_cut(threshold)).astype(np.int64)
 
 
 def presence(
@@ -642,7 +642,7 @@ def _is_binary(X: pd.DataFrame) -> bool:
     return bool(np.all((arr == 0) | (arr == 1)))
 
 
-def _as_presence(X_or_M: pd.DataFrame, threshold: float, is_presence: bool | None) -> pd.DataFrame:
+def as_presence(X_or_M: pd.DataFrame, threshold: float, is_presence: bool | None) -> pd.DataFrame:
     if is_presence is None:
         is_presence = isinstance(X_or_M, pd.DataFrame) and _is_binary(X_or_M)
     if is_presence:
@@ -729,5 +729,5 @@ def _presence_count(
     X_or_M: pd.DataFrame, threshold: float, is_presence: bool | None, axis: int, name: str
 ) -> pd.Series:
     """Count of presences along ``axis`` (1: per region, 0: per industry), as int64."""
-    M = _as_presence(X_or_M, threshold, is_presence)
+    M = as_presence(X_or_M, threshold, is_presence)
     return M.sum(axis=axis).astype(np.int64).rename(name)

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from jiqun.analytics.rca import _fmt_labels, _warn_labels, check_matrix, presence
-from jiqun.analytics.specialisation import _drop_zero_lines, _row_shares
+from jiqun.analytics.rca import check_matrix, fmt_labels, presence, warn_labels
+from jiqun.analytics.specialisation import drop_zero_lines, row_shares
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -76,8 +76,8 @@ def structure_similarity(X: pd.DataFrame) -> pd.DataFrame:
     (1.0, 0.707107)
     """
     X = check_matrix(X)
-    X = _drop_zero_lines(X, rows=True, cols=False)
-    v = _unit_rows(_row_shares(X.to_numpy()))
+    X = drop_zero_lines(X, rows=True, cols=False)
+    v = _unit_rows(row_shares(X.to_numpy()))
     S = np.clip(v @ v.T, 0.0, 1.0)
     np.fill_diagonal(S, 1.0)
     return pd.DataFrame(S, index=X.index.copy(), columns=X.index.copy())
@@ -175,7 +175,7 @@ def priority_overlap(
     J, _ = _jaccard(M.to_numpy())
     empty = M.to_numpy().sum(axis=1) == 0
     if empty.any():
-        _warn_labels(
+        warn_labels(
             "这些地区的产业集合为空，与其他空集合的重合度无定义（NaN）",
             "these regions have an empty industry set; overlap with another empty set is "
             "undefined (NaN)",
@@ -245,15 +245,15 @@ def homogeneous_competition_table(
     [['r2', 1], ['r3', 2]]
     """
     X = check_matrix(X)
-    X = _drop_zero_lines(X, rows=True, cols=False)
+    X = drop_zero_lines(X, rows=True, cols=False)
     roi = list(dict.fromkeys(regions_of_interest))
     if not roi:
         raise JiqunError("regions_of_interest 为空", "regions_of_interest is empty")
     unknown = [r for r in roi if r not in X.index]
     if unknown:
         raise JiqunError(
-            f"这些地区不在 X 中（或全为 0 已删除）：{_fmt_labels(unknown)}",
-            f"regions not in X (or all-zero and dropped): {_fmt_labels(unknown)}",
+            f"这些地区不在 X 中（或全为 0 已删除）：{fmt_labels(unknown)}",
+            f"regions not in X (or all-zero and dropped): {fmt_labels(unknown)}",
         )
     if top is not None and top < 1:
         raise JiqunError("top 必须 ≥ 1", "top must be ≥ 1")
@@ -261,7 +261,7 @@ def homogeneous_competition_table(
     # structure_similarity(X), krugman_bilateral(X) and priority_overlap(presence(X))).
     pos = {r: k for k, r in enumerate(X.index)}
     idx = np.array([pos[a] for a in roi], dtype=np.int64)
-    s = _row_shares(X.to_numpy())
+    s = row_shares(X.to_numpy())
     v = _unit_rows(s)
     S = np.clip(v[idx] @ v.T, 0.0, 1.0)
     S[np.arange(len(idx)), idx] = 1.0

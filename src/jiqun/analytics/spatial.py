@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.rca import _fmt_labels, _warn_labels
+from jiqun.analytics.rca import fmt_labels, warn_labels
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -95,14 +95,14 @@ def _lonlat(coords: pd.DataFrame) -> tuple[np.ndarray, list[Hashable]]:
     lat_col = next((c for c in ("lat", "latitude") if c in coords.columns), None)
     if lon_col is None or lat_col is None:
         raise JiqunError(
-            f"coords 需要 lon 和 lat 两列（经度、纬度，单位：度）；现有列：{_fmt_labels(list(coords.columns))}",
+            f"coords 需要 lon 和 lat 两列（经度、纬度，单位：度）；现有列：{fmt_labels(list(coords.columns))}",
             f"coords needs columns lon and lat (degrees); present: "
-            f"{_fmt_labels(list(coords.columns))}",
+            f"{fmt_labels(list(coords.columns))}",
         )
     if not coords.index.is_unique:
         dup = coords.index[coords.index.duplicated()].unique().tolist()
         raise JiqunError(
-            f"coords 的地区重复：{_fmt_labels(dup)}", f"duplicated regions: {_fmt_labels(dup)}"
+            f"coords 的地区重复：{fmt_labels(dup)}", f"duplicated regions: {fmt_labels(dup)}"
         )
     lon = pd.to_numeric(coords[lon_col], errors="coerce").to_numpy(np.float64)
     lat = pd.to_numeric(coords[lat_col], errors="coerce").to_numpy(np.float64)
@@ -110,8 +110,8 @@ def _lonlat(coords: pd.DataFrame) -> tuple[np.ndarray, list[Hashable]]:
     if bad.any():
         names = list(coords.index[bad])
         raise JiqunError(
-            f"经纬度缺失或越界（经度 −180..180，纬度 −90..90）：{_fmt_labels(names)}",
-            f"missing or out-of-range lon/lat (lon −180..180, lat −90..90): {_fmt_labels(names)}",
+            f"经纬度缺失或越界（经度 −180..180，纬度 −90..90）：{fmt_labels(names)}",
+            f"missing or out-of-range lon/lat (lon −180..180, lat −90..90): {fmt_labels(names)}",
         )
     return np.column_stack([lon, lat]), list(coords.index)
 
@@ -151,7 +151,7 @@ def _read_geojson(geojson: str | Path | Mapping[str, Any], id_field: str | None)
     if not gdf.index.is_unique:
         dup = gdf.index[gdf.index.duplicated()].unique().tolist()
         raise JiqunError(
-            f"geojson 的地区重复：{_fmt_labels(dup)}", f"duplicated regions: {_fmt_labels(dup)}"
+            f"geojson 的地区重复：{fmt_labels(dup)}", f"duplicated regions: {fmt_labels(dup)}"
         )
     return gdf
 
@@ -168,7 +168,7 @@ def _relabel(w: Any, ids: list[Hashable]) -> Any:
 
 def _warn_islands(w: Any) -> None:
     if w.islands:
-        _warn_labels(
+        warn_labels(
             f"{len(w.islands)} 个地区没有邻居（孤岛），其空间滞后为 0",
             f"{len(w.islands)} region(s) have no neighbour (islands); their spatial lag is 0",
             w.islands,
@@ -186,8 +186,8 @@ def _aligned_values(values: pd.Series, w: Any, name: str = "values") -> np.ndarr
     if not values.index.is_unique:
         dup = values.index[values.index.duplicated()].unique().tolist()
         raise JiqunError(
-            f"{name} 的地区重复：{_fmt_labels(dup)}",
-            f"duplicated regions in {name}: {_fmt_labels(dup)}",
+            f"{name} 的地区重复：{fmt_labels(dup)}",
+            f"duplicated regions in {name}: {fmt_labels(dup)}",
         )
     ids = list(w.id_order)
     idx = pd.Index(values.index)
@@ -195,17 +195,17 @@ def _aligned_values(values: pd.Series, w: Any, name: str = "values") -> np.ndarr
     extra = [i for i in idx if i not in set(ids)]
     if missing or extra:
         raise JiqunError(
-            f"{name} 的地区必须与空间权重一致：缺少 {_fmt_labels(missing)}；多出 {_fmt_labels(extra)}",
+            f"{name} 的地区必须与空间权重一致：缺少 {fmt_labels(missing)}；多出 {fmt_labels(extra)}",
             f"{name} must cover exactly the regions of the weights: missing "
-            f"{_fmt_labels(missing)}; extra {_fmt_labels(extra)}",
+            f"{fmt_labels(missing)}; extra {fmt_labels(extra)}",
         )
     y = pd.to_numeric(values, errors="coerce").reindex(ids).to_numpy(np.float64)
     bad = ~np.isfinite(y)
     if bad.any():
         names = [ids[k] for k in np.flatnonzero(bad)]
         raise JiqunError(
-            f"{name} 含有缺失、非数值或无穷值：{_fmt_labels(names)}",
-            f"{name} has missing, non-numeric or infinite values: {_fmt_labels(names)}",
+            f"{name} 含有缺失、非数值或无穷值：{fmt_labels(names)}",
+            f"{name} has missing, non-numeric or infinite values: {fmt_labels(names)}",
         )
     if np.all(y == y[0]):
         raise JiqunError(

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from jiqun.analytics.rca import _fmt_labels, _reference_totals, _warn_dropped, check_matrix
+from jiqun.analytics.rca import check_matrix, fmt_labels, reference_totals, warn_dropped
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -60,7 +60,7 @@ Axis = Literal["region", "industry"]
 # --------------------------------------------------------------------------------------------
 
 
-def _drop_zero_lines(
+def drop_zero_lines(
     X: pd.DataFrame,
     *,
     rows: bool,
@@ -78,7 +78,7 @@ def _drop_zero_lines(
     col_keep = arr.sum(axis=0) > 0 if cols else np.ones(arr.shape[1], dtype=bool)
     if row_keep.all() and col_keep.all():
         return X
-    _warn_dropped(
+    warn_dropped(
         list(X.index[~row_keep]), list(X.columns[~col_keep]), why_zh, why_en, stacklevel=stacklevel
     )
     out = X.loc[row_keep, col_keep]
@@ -92,7 +92,7 @@ def _drop_zero_lines(
 
 def _industry_shares(X: pd.DataFrame, reference: pd.Series | None) -> np.ndarray:
     """``s_i = E_i / E`` from the column sums of ``X`` or from a national ``reference``."""
-    col_total, total = _reference_totals(X, reference)
+    col_total, total = reference_totals(X, reference)
     if total <= 0:
         raise JiqunError(
             "参照经济体（reference 或 X 的列合计）总量为 0",
@@ -101,20 +101,20 @@ def _industry_shares(X: pd.DataFrame, reference: pd.Series | None) -> np.ndarray
     return col_total / total
 
 
-def _row_shares(arr: np.ndarray) -> np.ndarray:
+def row_shares(arr: np.ndarray) -> np.ndarray:
     """``s_ri = X_ri / E_r`` for an array whose rows all have a positive total."""
     return arr / arr.sum(axis=1, keepdims=True)
 
 
-def _check_axis(axis: str, allowed: Sequence[str] = ("region", "industry")) -> None:
+def check_axis(axis: str, allowed: Sequence[str] = ("region", "industry")) -> None:
     if axis not in allowed:
         raise JiqunError(
-            f"axis 必须是 {_fmt_labels(list(allowed))} 之一，收到 {axis!r}",
-            f"axis must be one of {_fmt_labels(list(allowed))}, got {axis!r}",
+            f"axis 必须是 {fmt_labels(list(allowed))} 之一，收到 {axis!r}",
+            f"axis must be one of {fmt_labels(list(allowed))}, got {axis!r}",
         )
 
 
-def _region_totals(X: pd.DataFrame, region_totals: pd.Series | None) -> np.ndarray:
+def totals_by_region(X: pd.DataFrame, region_totals: pd.Series | None) -> np.ndarray:
     """Region sizes ``E_r``: row sums of ``X`` or a Series indexed by exactly the rows of ``X``."""
     if region_totals is None:
         return X.to_numpy().sum(axis=1)
@@ -129,18 +129,18 @@ def _region_totals(X: pd.DataFrame, region_totals: pd.Series | None) -> np.ndarr
     if len(missing) or len(extra) or not idx.is_unique:
         raise JiqunError(
             "region_totals 的地区必须与 X 的行完全一致（顺序可不同）："
-            f"缺少 {_fmt_labels(list(missing))}；多出 {_fmt_labels(list(extra))}",
+            f"缺少 {fmt_labels(list(missing))}；多出 {fmt_labels(list(extra))}",
             "region_totals must be indexed by exactly the regions of X (any order): "
-            f"missing {_fmt_labels(list(missing))}; extra {_fmt_labels(list(extra))}",
+            f"missing {fmt_labels(list(missing))}; extra {fmt_labels(list(extra))}",
         )
     tot = pd.to_numeric(region_totals, errors="coerce").reindex(X.index).to_numpy(np.float64)
     bad = ~np.isfinite(tot) | (tot < 0)
     if bad.any():
         names: list[Hashable] = [X.index[j] for j in np.flatnonzero(bad)]
         raise JiqunError(
-            f"region_totals 含有缺失、非数值、无穷或负值：{_fmt_labels(names)}",
+            f"region_totals 含有缺失、非数值、无穷或负值：{fmt_labels(names)}",
             f"region_totals has missing, non-numeric, infinite or negative values: "
-            f"{_fmt_labels(names)}",
+            f"{fmt_labels(names)}",
         )
     return tot
 
@@ -190,8 +190,8 @@ def krugman_index(X: pd.DataFrame, reference: pd.Series | None = None) -> pd.Ser
     """
     X = check_matrix(X)
     si = _industry_shares(X, reference)
-    X = _drop_zero_lines(X, rows=True, cols=False)
-    s = _row_shares(X.to_numpy())
+    X = drop_zero_lines(X, rows=True, cols=False)
+    s = row_shares(X.to_numpy())
     return pd.Series(np.abs(s - si).sum(axis=1), index=X.index, name="krugman_index")
 
 
@@ -228,8 +228,8 @@ def krugman_bilateral(X: pd.DataFrame) -> pd.DataFrame:
     np.float64(1.0)
     """
     X = check_matrix(X)
-    X = _drop_zero_lines(X, rows=True, cols=False)
-    s = _row_shares(X.to_numpy())
+    X = drop_zero_lines(X, rows=True, cols=False)
+    s = row_shares(X.to_numpy())
     K = _cityblock_all_pairs(s)
     np.fill_diagonal(K, 0.0)
     return pd.DataFrame(K, index=X.index.copy(), columns=X.index.copy())
@@ -323,10 +323,10 @@ def hoover_specialization(X: pd.DataFrame, reference: pd.Series | None = None) -
 def _oriented_shares(X: pd.DataFrame, axis: str) -> tuple[np.ndarray, pd.Index]:
     """Shares along the requested axis, dropping (with a warning) units with a zero total."""
     if axis == "region":
-        X = _drop_zero_lines(X, rows=True, cols=False, stacklevel=5)
-        return _row_shares(X.to_numpy()), X.index
-    X = _drop_zero_lines(X, rows=False, cols=True, stacklevel=5)
-    return _row_shares(X.to_numpy().T), X.columns
+        X = drop_zero_lines(X, rows=True, cols=False, stacklevel=5)
+        return row_shares(X.to_numpy()), X.index
+    X = drop_zero_lines(X, rows=False, cols=True, stacklevel=5)
+    return row_shares(X.to_numpy().T), X.columns
 
 
 def herfindahl(X: pd.DataFrame, axis: Axis = "region", normalized: bool = False) -> pd.Series:
@@ -376,7 +376,7 @@ def herfindahl(X: pd.DataFrame, axis: Axis = "region", normalized: bool = False)
     >>> herfindahl(X, normalized=True).to_dict()  # (.625 − .5) / (1 − .5)
     {'r1': 0.25, 'r2': 0.25}
     """
-    _check_axis(axis)
+    check_axis(axis)
     X = check_matrix(X)
     s, labels = _oriented_shares(X, axis)
     H = (s * s).sum(axis=1)
@@ -427,7 +427,7 @@ def entropy(X: pd.DataFrame, axis: Axis = "region") -> pd.Series:
     >>> entropy(X).to_dict()  # r1: −2·(.5·log2 .5) = 1; r2: −1·log2 1 = 0
     {'r1': 1.0, 'r2': 0.0}
     """
-    _check_axis(axis)
+    check_axis(axis)
     X = check_matrix(X)
     s, labels = _oriented_shares(X, axis)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -476,8 +476,8 @@ def hachman(X: pd.DataFrame, reference: pd.Series | None = None) -> pd.Series:
     """
     X = check_matrix(X)
     si = _industry_shares(X, reference)
-    X = _drop_zero_lines(X, rows=True, cols=False)
-    s = _row_shares(X.to_numpy())
+    X = drop_zero_lines(X, rows=True, cols=False)
+    s = row_shares(X.to_numpy())
     keep = si > 0
     denom = (s[:, keep] ** 2 / si[keep]).sum(axis=1)
     return pd.Series(1.0 / denom, index=X.index, name="hachman")

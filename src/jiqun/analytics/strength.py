@@ -23,14 +23,14 @@ import pandas as pd
 
 from jiqun.analytics.rca import (
     PRESENCE_RTOL,
-    _fmt_labels,
-    _reference_totals,
-    _warn_dropped,
-    _warn_labels,
     check_matrix,
+    fmt_labels,
     lq_from_totals,
+    reference_totals,
+    warn_dropped,
+    warn_labels,
 )
-from jiqun.analytics.specialisation import _region_totals
+from jiqun.analytics.specialisation import totals_by_region
 from jiqun.standard.problems import JiqunError
 
 __all__ = ["cluster_stars", "cluster_strength", "region_cluster_strength"]
@@ -126,18 +126,18 @@ def cluster_strength(
     """
     emp = check_matrix(employment, name="employment")
     est = _same_labels(emp, check_matrix(establishments, name="establishments"), "establishments")
-    Ec, E = _reference_totals(emp, reference)
-    T = _region_totals(emp, traded_total)
+    Ec, E = reference_totals(emp, reference)
+    T = totals_by_region(emp, traded_total)
     arr, est_arr = emp.to_numpy(), est.to_numpy()
     bad_rows, bad_cols = T <= 0, Ec <= 0
     if arr[bad_rows].sum() > 0:
         names = list(emp.index[bad_rows & (arr.sum(axis=1) > 0)])
         raise JiqunError(
-            f"traded_total 为 0 但有集群就业的地区：{_fmt_labels(names)}",
-            f"regions with traded_total 0 but positive cluster employment: {_fmt_labels(names)}",
+            f"traded_total 为 0 但有集群就业的地区：{fmt_labels(names)}",
+            f"regions with traded_total 0 but positive cluster employment: {fmt_labels(names)}",
         )
     if bad_rows.any() or bad_cols.any():
-        _warn_dropped(
+        warn_dropped(
             list(emp.index[bad_rows]),
             list(emp.columns[bad_cols]),
             "贸易就业为 0",
@@ -231,8 +231,8 @@ def region_cluster_strength(
         den = pd.to_numeric(traded_total, errors="coerce").reindex(num.index)
         if den.isna().any():
             raise JiqunError(
-                f"traded_total 缺少地区：{_fmt_labels(list(num.index[den.isna()]))}",
-                f"traded_total lacks regions: {_fmt_labels(list(num.index[den.isna()]))}",
+                f"traded_total 缺少地区：{fmt_labels(list(num.index[den.isna()]))}",
+                f"traded_total lacks regions: {fmt_labels(list(num.index[den.isna()]))}",
             )
     with np.errstate(divide="ignore", invalid="ignore"):
         share = num / den
@@ -325,7 +325,7 @@ def cluster_stars(
                 "europe_reference must have the same clusters as employment",
             )
         ref = ref.reindex(columns=emp.columns)
-    Er = _region_totals(emp, region_totals)
+    Er = totals_by_region(emp, region_totals)
     zero = Er <= 0
     if zero.any():
         if emp.to_numpy()[zero].sum() > 0:
@@ -333,7 +333,7 @@ def cluster_stars(
                 "region_totals 为 0 但有集群就业的地区",
                 "regions with region_totals 0 but positive cluster employment",
             )
-        _warn_dropped(list(emp.index[zero]), [], "就业为 0", "with zero employment", stacklevel=3)
+        warn_dropped(list(emp.index[zero]), [], "就业为 0", "with zero employment", stacklevel=3)
         emp, Er = emp.loc[~zero], Er[~zero]
         if wages is not None:
             wages = wages.loc[[r for r in wages.index if r in set(emp.index)]]
@@ -347,7 +347,7 @@ def cluster_stars(
         raise JiqunError("参照区域总就业为 0", "the reference area has total employment 0")
     lq = lq_from_totals(arr, Er[:, None], Ec[None, :], E)
     if (Ec <= 0).any():
-        _warn_labels(
+        warn_labels(
             "参照区域中就业为 0 的集群，区位商无定义（NaN）",
             "clusters with zero employment in the reference area have an undefined LQ (NaN)",
             list(emp.columns[Ec <= 0]),

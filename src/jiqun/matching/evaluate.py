@@ -44,7 +44,7 @@ from jiqun.matching.index import MatchIndex
 from jiqun.matching.score import (
     COMPONENTS,
     Need,
-    _code_scores,
+    code_scores,
     rank_suppliers,
 )
 
@@ -184,7 +184,7 @@ def evaluate(
         usccs = ix.uscc
         registry = ix.source == "registry"
         for q in queries.itertuples(index=False):
-            code = _code_scores(ix, str(q.input_category))
+            code = code_scores(ix, str(q.input_category))
             noise = rng.random(ix.n)
             ok = registry & (usccs != q.buyer_uscc)
             idx = np.flatnonzero(ok)

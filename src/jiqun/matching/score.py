@@ -381,7 +381,7 @@ def _rows_of(ix: MatchIndex, uscc: str) -> np.ndarray:
     return np.asarray(rows, dtype=np.int64)
 
 
-def _code_scores(ix: MatchIndex, code: str | None) -> np.ndarray:
+def code_scores(ix: MatchIndex, code: str | None) -> np.ndarray:
     if not code or not code.isdigit() or len(code) != 4:
         return np.zeros(ix.n)
     c = int(code)
@@ -775,7 +775,7 @@ def rank_suppliers(
         f"{ix.segment_labels[c][0]}.{ix.segment_labels[c][1]} ({v:.2f})" for c, v in segs.items()
     ]
     comps: dict[str, np.ndarray] = {}
-    comps["code"] = _code_scores(ix, code)
+    comps["code"] = code_scores(ix, code)
     if segs:
         cols = list(segs)
         comps["segment"] = ix.segments[:, cols].max(axis=1).toarray().ravel()

@@ -43,6 +43,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import operator as op_
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -291,14 +292,6 @@ def narrow_miss(lines: Sequence[Mapping[str, Any]], tolerance: float = NARROW) -
 # SQL compilation (whole populations in the database engine)
 # --------------------------------------------------------------------------------------------
 
-_SQL_NUM = {
-    "revenue": "e.revenue",
-    "employees": "e.employees",
-    "rd_expense": "e.rd_expense",
-    "rd_intensity": "(CASE WHEN e.revenue > 0 THEN e.rd_expense * 1.0 / e.revenue END)",
-    "digital_level": "d.level",
-}
-
 
 def to_sql(
     rule: Sequence[Condition], on: dt.date | None = None, dialect: str = "sqlite"
@@ -307,58 +300,74 @@ def to_sql(
     submitted digital assessment, when ``digital_level`` is used). NULL comparisons are never
     true, so a missing value never qualifies — as in :func:`evaluate`.
 
+    ``region``, ``tags`` and ``cluster`` mean what they mean everywhere else: the conditions are
+    :func:`~jiqun.services.predicates.in_region`, :func:`~jiqun.services.predicates.has_tag`
+    and :func:`~jiqun.services.predicates.in_cluster` (approved members, or registered in a
+    member region — a county for its prefecture — and classed in a leading industry).
+
+    Parameters
+    ----------
+    rule:
+        The conditions (validated first).
+    on:
+        Evaluation date for ``firm_age`` (default: today).
+    dialect:
+        Kept for callers; the SQL is the same on SQLite and PostgreSQL.
+
     Returns
     -------
-    (sql, params)
+    tuple[str, dict[str, Any]]
+        ``(sql, params)``: a parenthesised condition and its named parameters.
+
+    References
+    ----------
+    :func:`jiqun.services.predicates.as_sql`.
+
+    Example
+    -------
+    >>> to_sql([{"field": "revenue", "op": ">=", "value": 2000}])
+    ('(e.revenue >= :rrevenue_1)', {'rrevenue_1': 2000.0})
     """
+    # The meaning of region, tag and cluster is the services' (one definition, also used by
+    # access checks); imported here, not at module level, so that evaluate() stays free of the
+    # store for the pure uses of this module.
+    from sqlalchemy import and_, case, literal_column, or_
+
+    from jiqun.services.predicates import FIRMS, as_sql, has_tag, in_cluster, in_region
+
     validate_rule(rule)
-    params: dict[str, Any] = {}
-    n = [0]
+    e = FIRMS.c
+    numeric: dict[str, Any] = {
+        "revenue": e.revenue,
+        "employees": e.employees,
+        "rd_expense": e.rd_expense,
+        "rd_intensity": case((e.revenue > 0, e.rd_expense * 1.0 / e.revenue)),
+        "digital_level": literal_column("d.level"),
+    }
+    compare = {">=": op_.ge, ">": op_.gt, "<=": op_.le, "<": op_.lt, "==": op_.eq}
 
-    def p(v: Any) -> str:
-        n[0] += 1
-        k = f"r{n[0]}"
-        params[k] = v
-        return f":{k}"
-
-    def one(c: Condition) -> str:
+    def one(c: Condition) -> Any:
         if "any_of" in c:
-            return "(" + " OR ".join(one(s) for s in c["any_of"]) + ")"
+            return or_(*(one(s) for s in c["any_of"]))
         f, op, t = c["field"], c["op"], c["value"]
         if f == "firm_age":
             # founded ≤ on − t years  ⇔  age ≥ t (to the day, 365.25-day years)
             on_ = on or dt.date.today()
             cutoff = on_ - dt.timedelta(days=float(t) * 365.25)
-            flip = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "="}[op]
-            return f"e.founded {flip} {p(cutoff)}"
-        if f in _SQL_NUM:
-            return f"{_SQL_NUM[f]} {'=' if op == '==' else op} {p(float(t))}"
+            flip = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "=="}[op]
+            return compare[flip](e.founded, cutoff)
+        if f in numeric:
+            return compare[op](numeric[f], float(t))
         if f == "tags":
-            tags = [t] if op == "has" else list(t)
-            parts = [
-                f"(';' || COALESCE(e.tags, '') || ';') LIKE {p('%;' + x + ';%')}" for x in tags
-            ]
-            return "(" + (" AND " if op == "all" else " OR ").join(parts) + ")"
+            tags = [has_tag(x) for x in ([t] if op == "has" else list(t))]
+            return and_(*tags) if op == "all" else or_(*tags)
         if f == "region":
-            return (
-                "("
-                + " OR ".join(f"e.region_code LIKE {p(region_prefix(x) + '%')}" for x in t)
-                + ")"
-            )
+            return or_(*(in_region(str(x)) for x in t))
         if f == "industry":
-            return "(" + " OR ".join(f"e.industry_code LIKE {p(str(x) + '%')}" for x in t) + ")"
-        # cluster: member or inside (member region × leading industry)
-        ids = ", ".join(p(x) for x in t)
-        return (
-            f"(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id IN ({ids}) "
-            f"AND m.status = 'approved') OR "
-            f"EXISTS (SELECT 1 FROM cluster_regions r JOIN cluster_industries i "
-            f"ON i.cluster_id = r.cluster_id WHERE r.cluster_id IN ({ids}) "
-            f"AND i.industry_code = e.industry_code AND (r.region_code = e.region_code OR "
-            f"r.region_code = substr(e.region_code, 1, 4) || '00')))"
-        )
+            return or_(*(e.industry_code.like(str(x) + "%") for x in t))
+        return or_(*(in_cluster(str(x)) for x in t))
 
-    return " AND ".join(one(c) for c in rule), params
+    return as_sql(and_(*(one(c) for c in rule)), "r")
 
 
 def uses_digital(rule: Sequence[Condition]) -> bool:

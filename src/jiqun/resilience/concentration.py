@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun.analytics.rca import JiqunWarning
-from jiqun.resilience.network import _fmt, _numeric_column, _require_columns
+from jiqun.resilience.network import fmt_number, numeric_column, require_columns
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -62,7 +62,7 @@ _CN_PREFIX = frozenset(
 
 def _weights(links: pd.DataFrame, value: str | None) -> tuple[np.ndarray, str]:
     if value is not None and value in links.columns:
-        return _numeric_column(links, "links", value), "value"
+        return numeric_column(links, "links", value), "value"
     return np.ones(len(links)), "count"
 
 
@@ -70,7 +70,7 @@ def _pairs(
     links: pd.DataFrame, category: str | None, supplier: str, buyer: str, value: str | None
 ) -> tuple[pd.DataFrame, str]:
     need = [supplier, buyer] + ([category] if category else [])
-    _require_columns(links, "links", need)
+    require_columns(links, "links", need)
     w, basis = _weights(links, value)
     df = pd.DataFrame(
         {
@@ -146,7 +146,7 @@ def supplier_concentration(
         z = df.loc[zero, ["buyer", "category"]].drop_duplicates()
         warnings.warn(
             f"已忽略 {len(z)} 个采购总额为 0 的（采购方, 类别）/ dropped {len(z)} (buyer, category) "
-            f"pair(s) with total value 0: {_fmt(list(z.itertuples(index=False, name=None)), 5)}",
+            f"pair(s) with total value 0: {fmt_number(list(z.itertuples(index=False, name=None)), 5)}",
             JiqunWarning,
             stacklevel=2,
         )
@@ -372,8 +372,8 @@ def geographic_concentration(
     >>> round(float(r.hhi), 2), float(r.foreign_share), bool(r.dependency)
     (0.52, 0.6, True)
     """
-    _require_columns(links, "links", [supplier, segment])
-    _require_columns(firms, "firms", [id, region])
+    require_columns(links, "links", [supplier, segment])
+    require_columns(firms, "firms", [id, region])
     w, basis = _weights(links, value)
     f = firms.drop_duplicates(subset=[id]).set_index(id)
     reg = f[region].reindex(links[supplier].to_numpy())

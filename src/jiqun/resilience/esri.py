@@ -65,10 +65,10 @@ from jiqun.analytics.rca import JiqunWarning
 from jiqun.resilience.essentiality import check_essentiality, resolve_industries
 from jiqun.resilience.network import (
     SupplyNetwork,
-    _fmt,
-    _ranges,
-    _require_columns,
     build_network,
+    fmt_number,
+    ranges_of,
+    require_columns,
 )
 from jiqun.standard.problems import JiqunError
 
@@ -134,8 +134,8 @@ def _market_codes(net: SupplyNetwork, market: Any) -> np.ndarray | None:
     unknown = m.index.difference(net.index)
     if len(unknown):
         raise JiqunError(
-            f"market 中有不在网络中的企业：{_fmt(unknown)}",
-            f"market names firms outside the network: {_fmt(unknown)}",
+            f"market 中有不在网络中的企业：{fmt_number(unknown)}",
+            f"market names firms outside the network: {fmt_number(unknown)}",
         )
     lab = m.reindex(net.index)
     codes, _ = pd.factorize(lab.to_numpy(), use_na_sentinel=True)
@@ -194,15 +194,15 @@ def gl_model(
     >>> gl_model(firms, links, E).M_ess.shape
     (1, 2)
     """
-    _require_columns(firms, "firms", [id, industry])
+    require_columns(firms, "firms", [id, industry])
     E = check_essentiality(essentiality)
     net = build_network(links, firms, supplier=supplier, buyer=buyer, value=value, id=id)
     ind = firms[industry]
     if ind.isna().any():
         bad = list(firms.loc[ind.isna(), id])
         raise JiqunError(
-            f"firms 的 {industry} 列有空值（企业 {_fmt(bad)}）",
-            f"firms.{industry} has missing values (firms {_fmt(bad)})",
+            f"firms 的 {industry} 列有空值（企业 {fmt_number(bad)}）",
+            f"firms.{industry} has missing values (firms {fmt_number(bad)})",
         )
     p, uniq_raw = pd.factorize(ind.to_numpy())
     labels = np.array([str(x).strip() for x in uniq_raw], dtype=object)
@@ -280,7 +280,7 @@ def gl_model(
 def _rows_of(ptr: np.ndarray, idx: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     """Sorted unique neighbours (CSR ``ptr``/``idx``) of ``rows``."""
     mask = np.zeros(n, dtype=bool)
-    mask[idx[_ranges(ptr, rows)]] = True
+    mask[idx[ranges_of(ptr, rows)]] = True
     return np.flatnonzero(mask)
 
 
@@ -430,7 +430,7 @@ class _Block:
             cnt = m.slot_ptr[rows + 1] - m.slot_ptr[rows]
             has = np.flatnonzero(cnt > 0)
             if has.size:
-                slots = _ranges(m.slot_ptr, rows[has])
+                slots = ranges_of(m.slot_ptr, rows[has])
                 c = cnt[has]
                 worst = _Groups(np.cumsum(c) - c, c).max(m.M_ess[slots] @ L)
                 np.subtract(1.0, worst, out=worst)

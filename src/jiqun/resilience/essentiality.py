@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun import reference
-from jiqun.resilience.network import _fmt
+from jiqun.resilience.network import fmt_number
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -210,8 +210,8 @@ def default_essentiality(codes: Iterable[str] | None = None) -> pd.DataFrame:
     unknown = sorted(set(divs) - set(base.index))
     if unknown:
         raise JiqunError(
-            f"不存在的 GB/T 4754 大类：{_fmt(unknown)}",
-            f"no such GB/T 4754 division: {_fmt(unknown)}",
+            f"不存在的 GB/T 4754 大类：{fmt_number(unknown)}",
+            f"no such GB/T 4754 division: {fmt_number(unknown)}",
         )
     out = pd.DataFrame(
         base.loc[divs, divs].to_numpy(),
@@ -263,8 +263,8 @@ def check_essentiality(matrix: pd.DataFrame) -> pd.DataFrame:
         if labels.has_duplicates:
             dup = labels[labels.duplicated()].unique()
             raise JiqunError(
-                f"必要性矩阵的{axis.split()[0]}标签重复：{_fmt(dup)}",
-                f"duplicate {axis.split()[1]} labels in the essentiality matrix: {_fmt(dup)}",
+                f"必要性矩阵的{axis.split()[0]}标签重复：{fmt_number(dup)}",
+                f"duplicate {axis.split()[1]} labels in the essentiality matrix: {fmt_number(dup)}",
             )
     vals = E.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isin(vals, (0.0, 1.0, 2.0))
@@ -352,8 +352,8 @@ def resolve_industries(codes: Iterable[str], labels: Iterable[str], axis: str) -
         out.append(hit)
     if missing:
         raise JiqunError(
-            f"必要性矩阵的{axis}中找不到这些行业（精确或前缀）：{_fmt(missing)}",
+            f"必要性矩阵的{axis}中找不到这些行业（精确或前缀）：{fmt_number(missing)}",
             f"industries not found among the essentiality matrix {axis} (exact or prefix): "
-            f"{_fmt(missing)}",
+            f"{fmt_number(missing)}",
         )
     return np.asarray(out, dtype=np.int64)

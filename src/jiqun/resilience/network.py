@@ -75,14 +75,14 @@ def _py(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
 
 
-def _fmt(labels: Iterable[Hashable], limit: int = _MAX_NAMED) -> str:
+def fmt_number(labels: Iterable[Hashable], limit: int = _MAX_NAMED) -> str:
     labels = list(labels)
     shown = ", ".join(repr(_py(x)) for x in labels[:limit])
     more = len(labels) - limit
     return shown + (f", … (+{more})" if more > 0 else "")
 
 
-def _require_columns(df: Any, table: str, columns: Iterable[str]) -> None:
+def require_columns(df: Any, table: str, columns: Iterable[str]) -> None:
     """Raise a bilingual error when ``df`` is not a DataFrame holding ``columns``."""
     if not isinstance(df, pd.DataFrame):
         raise JiqunError(
@@ -92,12 +92,12 @@ def _require_columns(df: Any, table: str, columns: Iterable[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise JiqunError(
-            f"{table} 缺少列：{_fmt(missing)}（现有列：{_fmt(df.columns)}）",
-            f"{table} lacks column(s) {_fmt(missing)} (has {_fmt(df.columns)})",
+            f"{table} 缺少列：{fmt_number(missing)}（现有列：{fmt_number(df.columns)}）",
+            f"{table} lacks column(s) {fmt_number(missing)} (has {fmt_number(df.columns)})",
         )
 
 
-def _numeric_column(
+def numeric_column(
     df: pd.DataFrame, table: str, col: str, *, allow_nan: bool = False
 ) -> np.ndarray:
     """``df[col]`` as float64, rejecting text, negatives and (unless allowed) missing values."""
@@ -111,20 +111,20 @@ def _numeric_column(
     if bad.any():
         rows = list(df.index[bad])
         raise JiqunError(
-            f"{table} 的 {col} 列有 {bad.sum()} 个空值（行 {_fmt(rows)}）",
-            f"column {col} of {table} has {bad.sum()} missing value(s) (rows {_fmt(rows)})",
+            f"{table} 的 {col} 列有 {bad.sum()} 个空值（行 {fmt_number(rows)}）",
+            f"column {col} of {table} has {bad.sum()} missing value(s) (rows {fmt_number(rows)})",
         )
     neg = v < 0
     if neg.any():
         rows = list(df.index[neg])
         raise JiqunError(
-            f"{table} 的 {col} 列有 {neg.sum()} 个负值（行 {_fmt(rows)}）",
-            f"column {col} of {table} has {neg.sum()} negative value(s) (rows {_fmt(rows)})",
+            f"{table} 的 {col} 列有 {neg.sum()} 个负值（行 {fmt_number(rows)}）",
+            f"column {col} of {table} has {neg.sum()} negative value(s) (rows {fmt_number(rows)})",
         )
     return v
 
 
-def _ranges(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def ranges_of(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Positions of all CSR entries of ``rows`` (concatenated slices, vectorised)."""
     starts = indptr[rows].astype(np.int64)
     lens = indptr[rows + 1].astype(np.int64) - starts
@@ -215,8 +215,8 @@ class SupplyNetwork:
         if (pos < 0).any():
             bad = list(arr[pos < 0])
             raise JiqunError(
-                f"{what} 中有 {len(bad)} 个不在网络中的节点：{_fmt(bad)}",
-                f"{len(bad)} of the {what} are not nodes of the network: {_fmt(bad)}",
+                f"{what} 中有 {len(bad)} 个不在网络中的节点：{fmt_number(bad)}",
+                f"{len(bad)} of the {what} are not nodes of the network: {fmt_number(bad)}",
             )
         return pos.astype(np.int64)
 
@@ -272,7 +272,7 @@ def build_network(
     >>> list(net.index), net.s_out.tolist(), net.s_in.tolist()
     (['A', 'B', 'C'], [15.0, 2.0, 0.0], [0.0, 10.0, 7.0])
     """
-    _require_columns(links, "links", [supplier, buyer])
+    require_columns(links, "links", [supplier, buyer])
     sup_ids = links[supplier].to_numpy()
     buy_ids = links[buyer].to_numpy()
     for col, arr in ((supplier, sup_ids), (buyer, buy_ids)):
@@ -283,19 +283,20 @@ def build_network(
                 f"column {col} of links has {int(miss.sum())} missing value(s)",
             )
     if value is not None and value in links.columns:
-        w = _numeric_column(links, "links", value)
+        w = numeric_column(links, "links", value)
         basis = "value"
     else:
         w = np.ones(len(links), dtype=np.float64)
         basis = "count"
 
     if nodes is not None:
-        _require_columns(nodes, "nodes", [id])
+        require_columns(nodes, "nodes", [id])
         index = pd.Index(nodes[id].to_numpy())
         if index.has_duplicates:
             dup = index[index.duplicated()].unique()
             raise JiqunError(
-                f"nodes 的 {id} 列有重复：{_fmt(dup)}", f"duplicate ids in nodes.{id}: {_fmt(dup)}"
+                f"nodes 的 {id} 列有重复：{fmt_number(dup)}",
+                f"duplicate ids in nodes.{id}: {fmt_number(dup)}",
             )
         if index.hasnans:
             raise JiqunError(f"nodes 的 {id} 列有空值", f"nodes.{id} has missing ids")
@@ -305,8 +306,8 @@ def build_network(
         if unknown.any():
             bad = pd.unique(np.concatenate([sup_ids[s < 0], buy_ids[b < 0]]))
             raise JiqunError(
-                f"links 中有 {len(bad)} 个企业不在 nodes 中：{_fmt(bad)}",
-                f"{len(bad)} id(s) in links are not in nodes: {_fmt(bad)}",
+                f"links 中有 {len(bad)} 个企业不在 nodes 中：{fmt_number(bad)}",
+                f"{len(bad)} id(s) in links are not in nodes: {fmt_number(bad)}",
             )
     else:
         codes, uniques = pd.factorize(np.concatenate([sup_ids, buy_ids]))
@@ -319,7 +320,7 @@ def build_network(
     if n_self:
         warnings.warn(
             f"已忽略 {n_self} 条供需双方相同的关系 / dropped {n_self} self-link(s) "
-            f"(supplier = buyer), e.g. {_fmt(pd.unique(sup_ids[self_link]), 5)}",
+            f"(supplier = buyer), e.g. {fmt_number(pd.unique(sup_ids[self_link]), 5)}",
             JiqunWarning,
             stacklevel=2,
         )
@@ -398,7 +399,7 @@ def reachable(net: SupplyNetwork, seeds: Any, direction: Direction = "down") -> 
     frontier = np.unique(net.positions(seeds, "seeds"))
     visited[frontier] = True
     while frontier.size:
-        nb = indices[_ranges(indptr, frontier)]
+        nb = indices[ranges_of(indptr, frontier)]
         new = np.zeros(net.n, dtype=bool)
         new[nb] = True
         new &= ~visited
@@ -442,7 +443,7 @@ def _levels_from_sinks(c: _Condensed) -> list[np.ndarray]:
     levels = []
     while cur.size:
         levels.append(cur)
-        parents = c.t_indices[_ranges(c.t_indptr, cur)]
+        parents = c.t_indices[ranges_of(c.t_indptr, cur)]
         dec = np.bincount(parents, minlength=c.ncomp)
         hit = np.flatnonzero(dec)
         outdeg[hit] -= dec[hit]
@@ -506,8 +507,8 @@ def downstream_exposure(
     >>> downstream_exposure(nodes, links).tolist()
     [1.0, 0.25, 0.25, 0.75, 0.75]
     """
-    _require_columns(nodes, "nodes", [id, demand])
-    d = _numeric_column(nodes, "nodes", demand)
+    require_columns(nodes, "nodes", [id, demand])
+    d = numeric_column(nodes, "nodes", demand)
     total = float(d.sum())
     if total <= 0:
         raise JiqunError(
@@ -528,7 +529,7 @@ def downstream_exposure(
         j = np.arange(blk.size)
         np.bitwise_or.at(R, (c.comp[blk], j // 64), np.uint64(1) << (j % 64).astype(np.uint64))
         for lev in levels[1:]:
-            kids_pos = _ranges(c.indptr, lev)
+            kids_pos = ranges_of(c.indptr, lev)
             kids = c.indices[kids_pos]
             counts = np.diff(c.indptr)[lev]
             starts = np.cumsum(counts) - counts
@@ -619,10 +620,10 @@ def single_points_of_failure(
             f"direction 应为 'supply' 或 'market'（得到 {direction!r}）",
             f"direction must be 'supply' or 'market' (got {direction!r})",
         )
-    _require_columns(nodes, "nodes", [id])
+    require_columns(nodes, "nodes", [id])
     has_demand = demand is not None and demand in nodes.columns
     d = (
-        _numeric_column(nodes, "nodes", demand)
+        numeric_column(nodes, "nodes", demand)
         if demand is not None and has_demand
         else np.zeros(len(nodes))
     )
@@ -659,7 +660,7 @@ def single_points_of_failure(
     levels = [np.array([root])]
     depth = np.zeros(n + 1, dtype=np.int64)
     while True:
-        kids = order[_ranges(tree_ptr, levels[-1])]
+        kids = order[ranges_of(tree_ptr, levels[-1])]
         if kids.size == 0:
             break
         depth[kids] = len(levels)
@@ -821,8 +822,8 @@ def threshold_cascade(
         unknown = th.index.difference(net.index)
         if len(unknown):
             raise JiqunError(
-                f"theta 中有不在网络中的企业：{_fmt(unknown)}",
-                f"theta names firms outside the network: {_fmt(unknown)}",
+                f"theta 中有不在网络中的企业：{fmt_number(unknown)}",
+                f"theta names firms outside the network: {fmt_number(unknown)}",
             )
         th_arr = th.reindex(net.index).fillna(0.5).to_numpy()
     else:
@@ -845,7 +846,7 @@ def threshold_cascade(
         new = np.zeros(n, dtype=bool)
         for dd in dirs:
             indptr, indices, data = _arrays(net, dd)
-            pos = _ranges(indptr, frontier)
+            pos = ranges_of(indptr, frontier)
             if pos.size == 0:
                 continue
             tgt = indices[pos]

@@ -36,10 +36,10 @@ from jiqun.resilience.concentration import is_foreign, region_at_level
 from jiqun.resilience.esri import cascade
 from jiqun.resilience.essentiality import default_essentiality
 from jiqun.resilience.network import (
-    _fmt,
-    _numeric_column,
-    _require_columns,
     build_network,
+    fmt_number,
+    numeric_column,
+    require_columns,
     threshold_cascade,
 )
 from jiqun.standard.problems import JiqunError
@@ -123,18 +123,18 @@ def firm_failure(
     >>> firm_failure(pd.DataFrame({"id": ["A", "B"]}), "A").psi.to_dict()
     {'A': 1.0}
     """
-    _require_columns(firms, "firms", [id])
+    require_columns(firms, "firms", [id])
     f = _check_fraction(fraction)
     lst = [ids] if isinstance(ids, str) or not isinstance(ids, Iterable) else list(ids)
     known = pd.Index(firms[id])
     bad = [x for x in lst if x not in known]
     if bad or not lst:
         raise JiqunError(
-            f"企业不在数据中：{_fmt(bad)}" if bad else "没有指定企业",
-            f"firm(s) not in the data: {_fmt(bad)}" if bad else "no firm given",
+            f"企业不在数据中：{fmt_number(bad)}" if bad else "没有指定企业",
+            f"firm(s) not in the data: {fmt_number(bad)}" if bad else "no firm given",
         )
     psi = pd.Series(f, index=pd.Index(lst).unique(), dtype=float)
-    names = _fmt(lst, 3)
+    names = fmt_number(lst, 3)
     return Scenario(
         name=f"firm:{names}",
         kind="firm",
@@ -219,7 +219,7 @@ def regional_lockdown(
     >>> sorted(regional_lockdown(f, "440300").psi.index)
     ['A']
     """
-    _require_columns(firms, "firms", [id, region_col])
+    require_columns(firms, "firms", [id, region_col])
     f = _check_fraction(fraction)
     pre = region_prefix(region)
     hit = firms[region_col].astype(str).str.startswith(pre).fillna(False).to_numpy(dtype=bool)
@@ -294,8 +294,8 @@ def import_stop(
     >>> s.psi.to_dict(), s.stopped_value
     ({'J#stop': 1.0}, 60.0)
     """
-    _require_columns(firms, "firms", [id, industry_col, region_col])
-    _require_columns(links, "links", [supplier])
+    require_columns(firms, "firms", [id, industry_col, region_col])
+    require_columns(links, "links", [supplier])
     code = str(industry).strip()
     f = firms.drop_duplicates(subset=[id]).set_index(id)
     sup = links[supplier]
@@ -321,7 +321,7 @@ def import_stop(
             f"数据中没有来自{where_zh}的 {code} 供应（无可停止的供应关系）",
             f"no supply of {code} from {where_en} in the data (nothing to stop)",
         )
-    w = _numeric_column(links, "links", value) if value and value in links.columns else None
+    w = numeric_column(links, "links", value) if value and value in links.columns else None
     new_links = links.copy()
     vid = sup[hit].astype(str) + VIRTUAL_SUFFIX
     new_links[supplier] = new_links[supplier].astype(object)
@@ -450,7 +450,7 @@ def run_scenario(
     """
     fdf = scenario.firms if scenario.firms is not None else firms
     ldf = scenario.links if scenario.links is not None else links
-    _require_columns(fdf, "firms", [id, industry_col, region_col])
+    require_columns(fdf, "firms", [id, industry_col, region_col])
     fdf = fdf.drop_duplicates(subset=[id])
     basis: dict[str, Any] = {"model": model, "scenario": scenario.name}
     if model == "gl":
@@ -639,7 +639,7 @@ def alternative_suppliers(
     >>> alternative_suppliers(firms, "F", k=2)["candidate"].tolist()
     ['B', 'C']
     """
-    _require_columns(firms, "firms", [id, industry_col, region_col])
+    require_columns(firms, "firms", [id, industry_col, region_col])
     if k < 1:
         raise JiqunError("k 必须至少为 1", "k must be at least 1")
     f = firms.drop_duplicates(subset=[id]).reset_index(drop=True)
@@ -647,7 +647,9 @@ def alternative_suppliers(
     lst = [failed] if isinstance(failed, str) or not isinstance(failed, Iterable) else list(failed)
     bad = [x for x in lst if x not in ids]
     if bad:
-        raise JiqunError(f"企业不在数据中：{_fmt(bad)}", f"firm(s) not in the data: {_fmt(bad)}")
+        raise JiqunError(
+            f"企业不在数据中：{fmt_number(bad)}", f"firm(s) not in the data: {fmt_number(bad)}"
+        )
     ind = f[industry_col].astype(str).str.strip().str.lstrip("ABCDEFGHIJKLMNOPQRST")
     prefix = {w: ind.str[:w].to_numpy() for w in (2, 3, 4)}
     keep = {"province": 2, "prefecture": 4, "county": 6}[region_level]

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from jiqun.errors import AccessDenied, JiqunError, NotFound  # noqa: F401 (re-exported)
 from jiqun.reference import region_prefix
+from jiqun.services import predicates
 from jiqun.services.accounts import Principal
 from jiqun.standard.text import check_text, escape_controls
 from jiqun.store.db import get_engine, session_scope
@@ -362,55 +363,23 @@ def read_audit(
 # enterprise visibility
 # --------------------------------------------------------------------------------------------
 
-_GRANTED = (
-    "e.uscc IN (SELECT g.uscc FROM grants g WHERE g.grantee_organisation_id = :_org "
-    "AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > :_now))"
-)
-# A county's prefecture is its first four digits + 00 (also for 省直辖县 4190xx → 419000).
-# Only approved memberships count: one a cluster organisation lists itself widens its view only
-# after an admin or the firm approves it (jiqun.services.memberships).
-_IN_CLUSTER = (
-    "(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id = :_cid "
-    "AND m.status = 'approved') OR "
-    "((e.region_code IN (SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :_cid) "
-    "OR substr(e.region_code, 1, 4) || '00' IN "
-    "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :_cid)) AND "
-    "e.industry_code IN (SELECT i.industry_code FROM cluster_industries i "
-    "WHERE i.cluster_id = :_cid)))"
-)
-
 
 def _own_sql(principal: Principal) -> tuple[str, dict[str, Any]]:
-    """SQL condition on enterprises ``e`` for the principal's own scope (grants excluded)."""
-    if principal.role == "admin":
-        return "1=1", {}
-    if principal.role == "government" and principal.scope:
-        # A half-open range on the code uses the index; LIKE 'prefix%' does not (SQLite, PG).
-        pfx = region_prefix(principal.scope)
-        return (
-            "(e.region_code >= :_lo AND e.region_code < :_hi)",
-            {"_lo": pfx.ljust(6, "0"), "_hi": str(int(pfx) + 1).zfill(len(pfx)).ljust(6, "0")},
-        )
-    if principal.role == "cluster" and principal.scope:
-        return _IN_CLUSTER, {"_cid": principal.scope}
-    if principal.role == "enterprise" and principal.scope:
-        return "e.uscc = :_uscc", {"_uscc": principal.scope}
-    return "1=0", {}
+    """SQL condition on enterprises ``e`` for the principal's own scope (grants excluded):
+    :func:`jiqun.services.predicates.own_scope` as text."""
+    return predicates.as_sql(predicates.own_scope(principal), "_own")
 
 
 def enterprise_scope_sql(principal: Principal) -> tuple[str, dict[str, Any]]:
-    """SQL condition on enterprises aliased ``e`` (own scope, or granted), with its parameters.
+    """SQL condition on enterprises aliased ``e`` (own scope, or granted), with its parameters:
+    :func:`jiqun.services.predicates.visible_to` as text (services writing Core use that).
 
     Example
     -------
-    >>> enterprise_scope_sql(Principal("a", "government", "320200", 1))[0][:49]
-    '((e.region_code >= :_lo AND e.region_code < :_hi)'
+    >>> enterprise_scope_sql(Principal("a", "government", "320200", 1))[0][:48]
+    '(e.region_code >= :_visregion_code_1 AND e.regio'
     """
-    own, params = _own_sql(principal)
-    if principal.role == "admin" or principal.is_public or principal.organisation_id is None:
-        return own, params
-    params = {**params, "_org": principal.organisation_id, "_now": _now()}
-    return f"({own} OR {_GRANTED})", params
+    return predicates.as_sql(predicates.visible_to(principal), "_vis")
 
 
 def _own_scope(principal: Principal, uscc: str, engine: Engine) -> bool:
@@ -809,12 +778,7 @@ def import_rows_outside_scope(
         usccs = col("uscc").tolist()
         ok = registered(
             usccs,
-            "(e.region_code IN (SELECT r.region_code FROM cluster_regions r "
-            "WHERE r.cluster_id = :_cid) OR substr(e.region_code, 1, 4) || '00' IN "
-            "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :_cid) OR "
-            "substr(e.region_code, 1, 2) || '0000' IN "
-            "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :_cid))",
-            {"_cid": scope},
+            *predicates.as_sql(predicates.in_cluster_regions(scope), "_cr"),
         )
         outside = np.array([u not in ok for u in usccs], dtype=bool)
         flag(outside & ~other, "uscc")

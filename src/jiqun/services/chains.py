@@ -34,7 +34,7 @@ from jiqun.chains.mapping import map_firms
 from jiqun.chains.templates import ChainTemplate, get_template
 from jiqun.services import access
 from jiqun.services.accounts import Principal
-from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
@@ -472,7 +472,7 @@ def chain_report(
     spec = resolve_region(engine, region, cluster)
     firms = _firms(engine)
     regs = _regions(engine)
-    pref = _prefecture_of(regs.drop_duplicates("code"))
+    pref = prefecture_of(regs.drop_duplicates("code"))
     firms["unit"] = firms["region_code"].map(pref).fillna(firms["region_code"])
     links, link_year = _links(engine, year)
     ov = read_overrides(overrides) if isinstance(overrides, str | Path) else overrides

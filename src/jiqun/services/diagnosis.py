@@ -48,7 +48,7 @@ class Diagnosis:
         return bool(self.basis.get("synthetic"))
 
 
-def _prefecture_map(regions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def prefecture_map(regions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(code -> prefecture code for prefectures and counties, prefecture -> province)."""
     r = regions.set_index("code")
     pref = pd.Series(r.index.to_numpy(), index=r.index)
@@ -58,7 +58,7 @@ def _prefecture_map(regions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return pref, r.loc[r["level"] == "prefecture", "parent_code"]
 
 
-def _matrix(long: pd.DataFrame, pref: pd.Series, digits: int) -> pd.DataFrame:
+def stats_matrix(long: pd.DataFrame, pref: pd.Series, digits: int) -> pd.DataFrame:
     df = long.assign(
         region=long["region_code"].map(pref), industry=long["industry_code"].str[:digits]
     ).dropna(subset=["region"])
@@ -203,7 +203,7 @@ def diagnose_cluster(
             f"cluster {cluster_id} has no leading industries recorded; cannot diagnose (add "
             f"leading_industries)",
         )
-    pref, _ = _prefecture_map(regions)
+    pref, _ = prefecture_map(regions)
     names = reference.region_display_names(regions["code"])
     members = _expand_members(members_raw, regions, pref)
     leading = list(dict.fromkeys(code[:digits] for code in leading_raw))
@@ -211,13 +211,13 @@ def diagnose_cluster(
     say("构建矩阵 building matrices", 0.2)
     units = stats.loc[stats["measure"] == measure, "unit"].dropna().unique().tolist()
     cur = stats[stats["year"] == year]
-    X = _matrix(cur[cur["measure"] == measure], pref, digits)
+    X = stats_matrix(cur[cur["measure"] == measure], pref, digits)
     X_prev = None
     if prev is not None:
         pv = stats[(stats["year"] == prev) & (stats["measure"] == measure)]
-        X_prev = _matrix(pv, pref, digits) if len(pv) else None
-    emp = _matrix(cur[cur["measure"] == "employment"], pref, digits)
-    est = _matrix(cur[cur["measure"] == "firms"], pref, digits)
+        X_prev = stats_matrix(pv, pref, digits) if len(pv) else None
+    emp = stats_matrix(cur[cur["measure"] == "employment"], pref, digits)
+    est = stats_matrix(cur[cur["measure"] == "firms"], pref, digits)
     missing = [m for m in members if m not in X.index]
     notes: list[str] = []
     if missing:

@@ -11,9 +11,9 @@ level recomputed from the answers on every save (never trusted from the caller).
 * :func:`cluster_index` — levels and scores per cluster, segment, size band, leaders vs SMEs;
 * :func:`generate_demo_assessments` — a seeded synthetic set for the demo firms.
 
-Cluster membership follows :mod:`jiqun.services.access`: a firm belongs to a cluster when it is
-in ``cluster_members``, or when it sits in a member region (or a county of one) **and** works in
-one of the cluster's leading industries. Chain leaders: the ``chain_leader`` firm tag (enterprises
+Cluster membership is :func:`jiqun.services.predicates.in_cluster` (as for access): a firm
+belongs to a cluster when it is an approved member in ``cluster_members``, or when it sits in a
+member region (or a county of one) **and** works in one of the cluster's leading industries. Chain leaders: the ``chain_leader`` firm tag (enterprises
 ``tags``, ``;``-separated) or the ``chain_leader`` member role.
 
 References
@@ -51,7 +51,7 @@ from jiqun.digital.scoring import (
     score_answers,
     validate_answers,
 )
-from jiqun.services import access
+from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.codes import check_uscc
@@ -81,18 +81,6 @@ __all__ = [
 ]
 
 _T = DigitalAssessment.__table__
-
-# Same rule as jiqun.services.access._IN_CLUSTER: listed member, or (member region or one of its
-# counties) and a leading industry. A county's prefecture is its first four digits + "00".
-_IN_CLUSTER = (
-    "(e.uscc IN (SELECT m.uscc FROM cluster_members m WHERE m.cluster_id = :cid "
-    "AND m.status = 'approved') OR "
-    "((e.region_code IN (SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :cid) "
-    "OR substr(e.region_code, 1, 4) || '00' IN "
-    "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :cid)) AND "
-    "e.industry_code IN (SELECT i.industry_code FROM cluster_industries i "
-    "WHERE i.cluster_id = :cid)))"
-)
 
 #: how many top-revenue firms stand for the chain leaders when the tag does not exist
 REVENUE_RANK_LEADERS = 3
@@ -288,6 +276,64 @@ def _row(engine: Engine, assessment_id: int) -> dict[str, Any]:
             f"没有编号为 {assessment_id} 的评测", f"there is no assessment with id {assessment_id}"
         )
     return dict(r)
+
+
+def assessment_owner(
+    principal: Principal,
+    assessment_id: int,
+    *,
+    write: bool = False,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> str:
+    """The firm a stored assessment is about, once ``principal`` may read (or, with ``write``,
+    change) it.
+
+    Parameters
+    ----------
+    principal:
+        Who is asking.
+    assessment_id:
+        The assessment's id.
+    write:
+        Ask for the right to change it (owner enterprise, admin) instead of reading it.
+    engine:
+        Database (default: the configured one).
+    client:
+        The caller's address, for the audit log (reads through a grant).
+
+    Returns
+    -------
+    str
+        The firm's credit code.
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        401 for the public; 403 for a reader asking to write.
+    jiqun.services.access.NotFound
+        For an unknown id, or a firm the principal may not see (existence does not leak).
+
+    References
+    ----------
+    :func:`jiqun.services.access.require_assessment` (the rule).
+
+    Example
+    -------
+    >>> assessment_owner(access.local_principal(), 1)  # doctest: +SKIP
+    '91370000728611939A'
+    """
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    if not 1 <= int(assessment_id) < 2**31:
+        raise access.NotFound("找不到该评测", "no such assessment")
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == int(assessment_id))).scalar()
+    if uscc is None:
+        raise access.NotFound("找不到该评测", "no such assessment")
+    access.require_assessment(principal, str(uscc), write=write, engine=engine, client=client)
+    return str(uscc)
 
 
 def load_assessment(assessment_id: int, engine: Engine | None = None) -> SavedAssessment:
@@ -545,9 +591,8 @@ def assessments_for(
     if status:
         q = q.where(_T.c.status == status)
     if principal.role in ("government", "cluster"):
-        cond, params = access.enterprise_scope_sql(principal)
-        visible = text(f"SELECT e.uscc FROM enterprises e WHERE {cond}").bindparams(**params)
-        q = q.where(_T.c.uscc.in_(visible.columns(uscc=_T.c.uscc.type)))
+        e = predicates.FIRMS
+        q = q.where(_T.c.uscc.in_(select(e.c.uscc).where(predicates.visible_to(principal))))
     with engine.connect() as c:
         df = pd.read_sql(q, c)
     if sort:
@@ -732,6 +777,7 @@ def cluster_firms(cluster_id: str, engine: Engine | None = None) -> pd.DataFrame
     2
     """
     engine = engine or get_engine()
+    inside, inside_params = predicates.as_sql(predicates.in_cluster(cluster_id), "_in")
     with engine.connect() as c:
         known = c.execute(
             text("SELECT name FROM clusters WHERE cluster_id = :cid"), {"cid": cluster_id}
@@ -744,10 +790,10 @@ def cluster_firms(cluster_id: str, engine: Engine | None = None) -> pd.DataFrame
                 "e.tags, e.business_scope, e.synthetic, "
                 "(SELECT MAX(m.role) FROM cluster_members m WHERE m.uscc = e.uscc AND "
                 "m.cluster_id = :cid AND m.role = 'chain_leader') AS member_role "
-                f"FROM enterprises e WHERE {_IN_CLUSTER}"
+                f"FROM enterprises e WHERE {inside}"
             ),
             c,
-            params={"cid": cluster_id},
+            params={"cid": cluster_id, **inside_params},
         )
     if "chain_leader" in TAGS:
         f["is_leader"] = [
@@ -803,13 +849,9 @@ def firm_clusters(uscc: str, engine: Engine | None = None) -> list[str]:
     ['NC2021-05']
     """
     engine = engine or get_engine()
-    sql = (
-        "SELECT c.cluster_id FROM clusters c, enterprises e WHERE e.uscc = :u AND "
-        + _IN_CLUSTER.replace(":cid", "c.cluster_id")
-        + " ORDER BY c.cluster_id"
-    )
+    q = predicates.clusters_of(uscc)
     with engine.connect() as c:
-        return [r[0] for r in c.execute(text(sql), {"u": uscc})]
+        return [r[0] for r in c.execute(q)]
 
 
 def _latest_submitted(engine: Engine, usccs: list[str], framework: str) -> pd.DataFrame:

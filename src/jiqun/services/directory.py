@@ -13,19 +13,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, or_, select, text
 
 from jiqun import reference
-from jiqun.services import access
+from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
-from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.schema import CARRIER_TYPES, FIELDS_OF_CLUSTERS, TAGS, TIERS
 from jiqun.store.db import get_engine
 
-ENTERPRISE_COLUMNS = (
-    "e.uscc, e.name, e.region_code, e.industry_code, e.founded, e.employees, e.revenue, "
-    "e.output, e.rd_expense, e.tags, e.business_scope, e.address, e.lon, e.lat, e.synthetic"
+ENTERPRISE_FIELDS = (
+    "uscc",
+    "name",
+    "region_code",
+    "industry_code",
+    "founded",
+    "employees",
+    "revenue",
+    "output",
+    "rd_expense",
+    "tags",
+    "business_scope",
+    "address",
+    "lon",
+    "lat",
+    "synthetic",
 )
+ENTERPRISE_COLUMNS = ", ".join(f"e.{c}" for c in ENTERPRISE_FIELDS)
+#: the largest page of one list request (the REST API's ``limit``)
 PAGE_MAX = 1000
 
 
@@ -55,27 +70,28 @@ def cluster_list(
     ``leading_industries`` (codes joined with ;).
     """
     engine = engine or get_engine()
-    with engine.connect() as c:
-        cl = pd.read_sql(
-            text(
-                "SELECT cluster_id, name, name_en, tier, field, batch_year, verification, "
-                "synthetic FROM clusters ORDER BY cluster_id"
-            ),
-            c,
-        )
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
-        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+    cl = cluster_frame(engine).sort_values("cluster_id").reset_index(drop=True)  # a copy
     names = reference.region_display_names(_regions(engine)["code"])
-    members = cr.groupby("cluster_id")["region_code"].agg(list)
-    cl["member_codes"] = cl["cluster_id"].map(lambda i: list(members.get(i, [])))
+    cl["member_codes"] = cl["member_regions"].map(list)
     cl["member_regions"] = cl["member_codes"].map(
         lambda rs: "、".join(str(names.get(r, r)) for r in rs)
     )
-    cl["leading_industries"] = (
-        cl["cluster_id"].map(ci.groupby("cluster_id")["industry_code"].agg(";".join)).fillna("")
-    )
-    cl["batch_year"] = cl["batch_year"].astype("Int64")
-    cl["synthetic"] = cl["synthetic"].astype(bool)
+    cl["leading_industries"] = cl["leading_industries"].map(";".join)
+    cl = cl[
+        [
+            "cluster_id",
+            "name",
+            "name_en",
+            "tier",
+            "field",
+            "batch_year",
+            "verification",
+            "synthetic",
+            "member_codes",
+            "member_regions",
+            "leading_industries",
+        ]
+    ]
     if tier:
         cl = cl[cl["tier"] == tier]
     if field:
@@ -92,6 +108,161 @@ def cluster_list(
             | cl["member_regions"].str.contains(qq, regex=False)
         ]
     return cl.reset_index(drop=True)
+
+
+def cluster_frame(engine: Engine | None = None) -> pd.DataFrame:
+    """Every cluster with its member regions and leading industries as lists of codes (the
+    REST API's cluster list; cached per data version, callers must not change it).
+
+    Parameters
+    ----------
+    engine:
+        Database (default: the configured one).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``cluster_id, name, name_en, tier, batch_year, field, verification, synthetic,
+        member_regions`` (list of codes), ``leading_industries`` (list of codes).
+
+    References
+    ----------
+    :mod:`jiqun.services.cache` (derived tables per data version).
+
+    Example
+    -------
+    >>> cluster_frame().columns[-2:].tolist()  # doctest: +SKIP
+    ['member_regions', 'leading_industries']
+    """
+    from jiqun.services.cache import cached
+
+    engine = engine or get_engine()
+    return cached(engine, ("clusters-frame",), lambda: _read_cluster_frame(engine))
+
+
+def _read_cluster_frame(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as c:
+        cl = pd.read_sql(
+            text(
+                "SELECT cluster_id, name, name_en, tier, batch_year, field, verification, "
+                "synthetic FROM clusters"
+            ),
+            c,
+        )
+        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
+        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+    cl["member_regions"] = cl["cluster_id"].map(cr.groupby("cluster_id")["region_code"].agg(list))
+    cl["leading_industries"] = cl["cluster_id"].map(
+        ci.groupby("cluster_id")["industry_code"].agg(list)
+    )
+    for col in ("member_regions", "leading_industries"):
+        cl[col] = cl[col].map(lambda v: v if isinstance(v, list) else [])
+    cl["batch_year"] = cl["batch_year"].astype("Int64")
+    cl["synthetic"] = cl["synthetic"].astype(bool)
+    return cl
+
+
+def require_cluster(cluster_id: str, engine: Engine | None = None) -> None:
+    """Raise 404 unless the cluster exists.
+
+    Parameters
+    ----------
+    cluster_id:
+        A cluster id.
+    engine:
+        Database (default: the configured one).
+
+    Returns
+    -------
+    None
+
+    References
+    ----------
+    :class:`jiqun.services.access.NotFound`.
+
+    Example
+    -------
+    >>> require_cluster("NC2021-02")  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        hit = c.execute(
+            text("SELECT 1 FROM clusters WHERE cluster_id = :i"), {"i": cluster_id}
+        ).first()
+    if hit is None:
+        raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
+
+
+def cluster_choices(engine: Engine | None = None) -> list[dict[str, Any]]:
+    """Every cluster's id and name, sorted by id (for a choice list; public facts).
+
+    Parameters
+    ----------
+    engine:
+        Database (default: the configured one).
+
+    Returns
+    -------
+    list[dict[str, Any]]
+        ``{"cluster_id", "name"}`` per cluster.
+
+    References
+    ----------
+    The ``clusters`` registry table.
+
+    Example
+    -------
+    >>> cluster_choices()[0]["cluster_id"]  # doctest: +SKIP
+    'NC2019-01'
+    """
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        rows = c.execute(
+            text("SELECT cluster_id, name FROM clusters ORDER BY cluster_id")
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+def default_cluster(principal: Principal, engine: Engine | None = None) -> str | None:
+    """The cluster a viewer most likely wants: its own (cluster organisation) or the first whose
+    member regions all lie in the government's region; ``None`` otherwise.
+
+    Parameters
+    ----------
+    principal:
+        The viewer.
+    engine:
+        Database (default: the configured one).
+
+    Returns
+    -------
+    str | None
+        A cluster id (a suggestion only: access is still checked where it is used).
+
+    References
+    ----------
+    :func:`jiqun.reference.region_prefix`.
+
+    Example
+    -------
+    >>> default_cluster(access.local_principal())  # doctest: +SKIP
+    """
+    if principal.role == "cluster":
+        return principal.scope
+    if principal.role == "government" and principal.scope:
+        pfx = access.region_prefix(principal.scope)
+        engine = engine or get_engine()
+        with engine.connect() as c:
+            rows = c.execute(
+                text("SELECT cluster_id, region_code FROM cluster_regions ORDER BY cluster_id")
+            ).all()
+        by: dict[str, list[str]] = {}
+        for cid, reg in rows:
+            by.setdefault(cid, []).append(reg)
+        for cid, regs in by.items():
+            if all(r.startswith(pfx) for r in regs):
+                return cid
+    return None
 
 
 def cluster_profile(cluster_id: str, engine: Engine | None = None) -> dict[str, Any]:
@@ -163,14 +334,14 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
     A carrier is inside when it names the cluster or sits in a member region (a county counts for
     its prefecture) — the rule of :mod:`jiqun.services.innovation`. Tagged firms (单项冠军,
     小巨人, 专精特新, 高新技术企业, 链主) are counted when registered in a member region and classed
-    in a leading industry. Only counts of firms are given (no firm-level data).
+    in a leading industry (:func:`jiqun.services.predicates.in_cluster_area`). Only counts of
+    firms are given (no firm-level data).
     """
     engine = engine or get_engine()
     prof = cluster_profile(cluster_id, engine)
     members = [m["code"] for m in prof["member_regions"]]
-    leading = [i["code"] for i in prof["leading_industries"]]
     regions = _regions(engine)
-    pref = _prefecture_of(regions)
+    pref = prefecture_of(regions)
     with engine.connect() as c:
         car = pd.read_sql(
             text(
@@ -179,10 +350,10 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
             ),
             c,
         )
-        ent = pd.read_sql(
-            text(
-                "SELECT uscc, region_code, industry_code, tags, synthetic FROM enterprises "
-                "WHERE tags IS NOT NULL AND tags <> ''"
+        f = predicates.FIRMS
+        e = pd.read_sql(
+            select(f.c.uscc, f.c.tags, f.c.synthetic).where(
+                f.c.tags.is_not(None), f.c.tags != "", predicates.in_cluster_area(cluster_id)
             ),
             c,
         )
@@ -200,11 +371,6 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
     counts = (
         t.groupby(["carrier_type", "type_zh", "type_en", "level"]).size().rename("n").reset_index()
     )
-    ent["pref"] = ent["region_code"].map(pref)
-    e = ent[
-        (ent["pref"].isin(members) | ent["region_code"].isin(members))
-        & ent["industry_code"].isin(leading)
-    ]
     tagsets = e["tags"].fillna("").str.split(";")
     tagged = {k: int(tagsets.map(lambda ts, k=k: k in ts).sum()) for k in TAGS}
     synthetic = bool(t["synthetic"].astype(bool).any()) or bool(e["synthetic"].astype(bool).any())
@@ -242,20 +408,25 @@ def enterprise_list(
     purpose: str = "list",
     client: str | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """Enterprises the principal may see (own scope or granted), filtered; audited.
+    """Enterprises the principal may see (own scope or granted), filtered, sorted; audited.
 
-    The one enterprise list behind the web page, the REST API (JSON, CSV, XLSX) and the CLI.
+    The one enterprise list behind the web page, the REST API (JSON, CSV, XLSX) and the CLI:
+    rows are :func:`jiqun.services.predicates.visible_to` the principal, filtered by
+    :func:`~jiqun.services.predicates.in_region`, an industry code prefix,
+    :func:`~jiqun.services.predicates.has_tag` and ``q`` (part of the name or of the credit code).
 
     Parameters
     ----------
-    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    principal: the reader (401 for the public; the CLI passes
+        :func:`jiqun.services.access.local_principal`).
     engine: the database.
-    region, industry, tag: a region code (its prefix covers the region), an industry code
-        prefix, a tag id.
+    region, industry, tag: a GB/T 2260 code or prefix (a province covers its prefectures and
+        counties), a GB/T 4754 code prefix, one tag id.
     q: part of the name or of the credit code.
-    limit, offset: paging; ``limit=None`` returns every matching row (an export).
+    limit, offset: paging (``limit`` 1 to :data:`PAGE_MAX`); ``limit=None`` returns every
+        matching row (an export).
     sort: a column of :data:`SORTABLE`, ``-`` prefix for descending (default: revenue
-        descending, then credit code).
+        descending); ties are ordered by credit code.
     purpose: ``list`` or ``export``; the audit entry is ``list_enterprises`` or
         ``export_enterprises``.
     client: the client address for the audit entry.
@@ -263,11 +434,16 @@ def enterprise_list(
     Returns
     -------
     (page, total)
-        ``page`` with the enterprise columns plus ``region_name`` and ``industry_name``.
+        ``page`` with the enterprise columns plus ``region_name`` and ``industry_name``;
+        ``total`` the number of matching rows.
 
     The read is written to the audit log as ONE entry naming every firm returned (their credit
     codes, :func:`jiqun.services.access.audit_read`) and the query (``q``, filters, paging,
     sort).
+
+    References
+    ----------
+    docs/api.md (``GET /enterprises``); :mod:`jiqun.services.predicates`.
 
     Example
     -------
@@ -275,26 +451,23 @@ def enterprise_list(
     """
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
+    e = predicates.FIRMS
     offset = max(0, int(offset))
     if limit is not None:
         limit = max(1, min(int(limit), PAGE_MAX))
-    cond, params = access.enterprise_scope_sql(principal)
-    where = [cond]
+    where = [predicates.visible_to(principal)]
     region = (region or "").strip() or None
     industry = (industry or "").strip() or None
     q = (q or "").strip() or None
     if region:
-        where.append("e.region_code LIKE :rp")
-        params["rp"] = access.region_prefix(region) + "%"
+        where.append(predicates.in_region(region))
     if industry:
-        where.append("e.industry_code LIKE :ip")
-        params["ip"] = industry + "%"
+        where.append(e.c.industry_code.like(industry + "%"))
     if tag:
-        where.append("(';' || COALESCE(e.tags, '') || ';') LIKE :tg")
-        params["tg"] = f"%;{tag};%"
+        where.append(predicates.has_tag(tag))
     if q:
-        where.append("(e.name LIKE :q OR e.uscc LIKE :q)")
-        params["q"] = f"%{q}%"
+        pattern = f"%{q}%"
+        where.append(or_(e.c.name.like(pattern), e.c.uscc.like(pattern)))
     key = (sort or "").lstrip("-")
     if key and key not in SORTABLE:
         raise access.AccessDenied(
@@ -302,22 +475,16 @@ def enterprise_list(
             f"cannot sort by {key!r}; choose one of {', '.join(SORTABLE)}",
             status=400,
         )
-    order = (
-        f"e.{key} {'DESC' if (sort or '').startswith('-') else 'ASC'}, e.uscc"
-        if key
-        else "e.revenue DESC, e.uscc"
-    )
-    w = " AND ".join(where)
-    paging = "" if limit is None else " LIMIT :lim OFFSET :off"
+    if key:
+        order = e.c[key].desc() if (sort or "").startswith("-") else e.c[key].asc()
+    else:
+        order = e.c.revenue.desc()
+    query = select(*(e.c[c] for c in ENTERPRISE_FIELDS)).where(*where).order_by(order, e.c.uscc)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     with engine.connect() as c:
-        total = c.execute(text(f"SELECT COUNT(*) FROM enterprises e WHERE {w}"), params).scalar()
-        df = pd.read_sql(
-            text(
-                f"SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE {w} ORDER BY {order}{paging}"
-            ),
-            c,
-            params={**params, "lim": limit, "off": offset},
-        )
+        total = c.execute(select(func.count()).select_from(e).where(*where)).scalar()
+        df = pd.read_sql(query, c)
     df["synthetic"] = df["synthetic"].astype(bool)
     df["tags"] = df["tags"].fillna("").astype(str)
     df["region_name"] = df["region_code"].map(lambda r: reference.region_name(r) or r)
@@ -396,6 +563,7 @@ def enterprise_profile(
             c,
             params={"u": uscc},
         )
+    links["synthetic"] = links["synthetic"].astype(bool)
     rec = df.iloc[0].to_dict()
     rec = {k: (None if not isinstance(v, str | list) and pd.isna(v) else v) for k, v in rec.items()}
     rec["synthetic"] = bool(rec.get("synthetic"))

@@ -15,7 +15,8 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from jiqun.innovation import concentration, counts, gaps, headline_table
-from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.services import predicates
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.schema import CARRIER_TYPES, TAGS
 from jiqun.store.db import get_engine
 
@@ -79,6 +80,10 @@ def innovation_resources(
             ),
             c,
         )
+        ft = predicates.FIRMS
+        in_area = pd.read_sql(
+            predicates.cluster_area_pairs(ft.c.tags.is_not(None), ft.c.tags != ""), c
+        )
         year = c.execute(
             text("SELECT MAX(year) FROM region_stats WHERE measure = 'output'")
         ).scalar()
@@ -94,7 +99,7 @@ def innovation_resources(
         cl = cl[cl["batch_year"].isin(batches)]
     ids = set(cl["cluster_id"])
     cr, ci = cr[cr["cluster_id"].isin(ids)], ci[ci["cluster_id"].isin(ids)]
-    pref = _prefecture_of(regions)
+    pref = prefecture_of(regions)
 
     car["pref"] = car["region_code"].map(pref)
     by_id = car.dropna(subset=["cluster_id"])
@@ -108,11 +113,9 @@ def innovation_resources(
     nat_car = car[car["level"] == "national"]
     car_in_nat = car_in[car_in["level"] == "national"]
 
-    ent["pref"] = ent["region_code"].map(pref)
     cells = cr.merge(ci, on="cluster_id")
-    e_in = ent.merge(
-        cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
-    )
+    e_in = ent.merge(in_area, on="uscc")  # one row per tagged firm and cluster it is in
+    e_in = e_in[e_in["cluster_id"].isin(ids)]
     tag_lists = e_in["tags"].str.split(";")
     all_tags = ent["tags"].str.split(";")
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, or_, text
 
 from jiqun import reference
+from jiqun.services import predicates
 from jiqun.store.db import get_engine
 
 SYNTHETIC_NOTE_ZH = "含模拟数据，仅供演示，不是真实统计"
@@ -48,7 +49,7 @@ def _n_tagged(firms: pd.DataFrame, tag: str) -> int:
     return int(firms.loc[hit.astype(bool), "uscc"].nunique())
 
 
-def _prefecture_of(regions: pd.DataFrame) -> pd.Series:
+def prefecture_of(regions: pd.DataFrame) -> pd.Series:
     """Map every region code to its prefecture-level code (provinces map to themselves)."""
     lvl = regions.set_index("code")["level"]
     parent = regions.set_index("code")["parent_code"]
@@ -80,6 +81,9 @@ def national_overview(
     45
     """
     engine = engine or get_engine()
+    champions, champion_params = predicates.as_sql(
+        or_(predicates.has_tag("little_giant"), predicates.has_tag("single_champion")), "_tg"
+    )
     with engine.connect() as c:
         cl = pd.read_sql(
             text(
@@ -106,8 +110,15 @@ def national_overview(
         )
         ent = pd.read_sql(
             text(
-                "SELECT uscc, region_code, industry_code, tags, synthetic FROM enterprises "
-                "WHERE tags LIKE '%little_giant%' OR tags LIKE '%single_champion%'"
+                "SELECT e.uscc, e.region_code, e.industry_code, e.tags, e.synthetic "
+                f"FROM enterprises e WHERE {champions}"
+            ),
+            c,
+            params=champion_params,
+        )
+        in_area = pd.read_sql(
+            predicates.cluster_area_pairs(
+                or_(predicates.has_tag("little_giant"), predicates.has_tag("single_champion"))
             ),
             c,
         )
@@ -120,7 +131,7 @@ def national_overview(
         )
         n_ent_syn = c.execute(text("SELECT COUNT(*) FROM enterprises WHERE synthetic")).scalar()
 
-    pref = _prefecture_of(regions)
+    pref = prefecture_of(regions)
     name_of = reference.region_display_names(regions["code"])
     cells = cr.merge(ci, on="cluster_id")  # cluster × member region × leading industry
 
@@ -132,10 +143,7 @@ def national_overview(
         index="cluster_id", columns="measure", values="value", aggfunc="sum", fill_value=0.0
     )
 
-    ent["pref"] = ent["region_code"].map(pref)
-    e = ent.merge(
-        cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
-    )
+    e = ent.merge(in_area, on="uscc")  # one row per champion and cluster it is in
     tagsets = e["tags"].fillna("").str.split(";")
     lg = e[tagsets.map(lambda ts: "little_giant" in ts).astype(bool)].groupby("cluster_id").size()
     sc = (

@@ -24,21 +24,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from jiqun.analytics.rca import lq_from_totals
 from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
 from jiqun.policy.allocation import AllocationResult
 from jiqun.policy.rules import uses_digital
+from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
-from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.services.paging import page_frame
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX
 from jiqun.standard.text import check_text
 from jiqun.store.db import get_engine, session_scope
-from jiqun.store.models import Policy
+from jiqun.store.models import DigitalAssessment, Policy
 
 _DATE_FIELDS = ("start_date", "end_date")
 _DIGITAL_JOIN = (
@@ -188,21 +189,7 @@ def _firm_record(uscc: str, engine: Engine) -> dict[str, Any]:
         if row is None:
             raise JiqunError(f"找不到企业 {uscc}", f"no enterprise {uscc}")
         firm = dict(row._mapping)
-        clusters = c.execute(
-            text(
-                "SELECT cluster_id FROM cluster_members WHERE uscc = :u AND status = 'approved' "
-                "UNION "
-                "SELECT r.cluster_id FROM cluster_regions r JOIN cluster_industries i "
-                "ON i.cluster_id = r.cluster_id WHERE i.industry_code = :ind AND "
-                "(r.region_code = :reg OR r.region_code = :pref)"
-            ),
-            {
-                "u": uscc,
-                "ind": firm["industry_code"],
-                "reg": firm["region_code"],
-                "pref": str(firm["region_code"])[:4] + "00",
-            },
-        ).scalars()
+        clusters = c.execute(predicates.clusters_of(uscc)).scalars()
         firm["clusters"] = sorted(clusters)
     return firm
 
@@ -269,15 +256,14 @@ def policies_for_reader(
     -------
     >>> policies_for_reader(access.local_principal(), "91370000728611939A")  # doctest: +SKIP
     """
-    from jiqun.services import access
-
     if principal.is_public:
         raise access.AccessDenied("请先登录", "log in first", status=401)
     engine = engine or get_engine()
     uscc = (uscc or "").strip().upper()
     basis = access.read_basis(principal, uscc, engine) if len(uscc) == 18 else None
+    e = predicates.FIRMS
     with engine.connect() as c:
-        exists = c.execute(text("SELECT 1 FROM enterprises WHERE uscc = :u"), {"u": uscc}).first()
+        exists = c.execute(select(e.c.uscc).where(e.c.uscc == uscc)).first()
     if basis is None or exists is None:
         raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
     out = policies_for_firm(uscc, engine, on)
@@ -402,8 +388,6 @@ def qualifying_firms(
     -------
     >>> firms, info = qualifying_firms(access.local_principal(), "DEMO-P01")  # doctest: +SKIP
     """
-    from jiqun.services import access
-
     access.require_policy_list(principal)
     engine = engine or get_engine()
     known = list_policies(engine, on)
@@ -411,10 +395,10 @@ def qualifying_firms(
         raise access.NotFound(f"找不到政策 {policy_id}", f"no policy {policy_id}")
     firms, info = firms_for_policy(policy_id, engine, on)
     if principal.role != "admin":
-        cond, params = access.own_scope_sql(principal)
+        ft = predicates.FIRMS
         with engine.connect() as c:
             mine = set(
-                c.execute(text(f"SELECT e.uscc FROM enterprises e WHERE {cond}"), params).scalars()
+                c.execute(select(ft.c.uscc).where(predicates.own_scope(principal))).scalars()
             )
         firms = firms[firms["uscc"].isin(mine)].reset_index(drop=True)
         info = {**info, "scope": principal.scope, "qualifying_in_scope": len(firms)}
@@ -454,6 +438,9 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     ``chain`` and ``resilience`` are left for the chain and resilience services to add.
     """
     engine = engine or get_engine()
+    champions, champion_params = predicates.as_sql(
+        or_(predicates.has_tag("little_giant"), predicates.has_tag("single_champion")), "_tg"
+    )
     with engine.connect() as c:
         cl = pd.read_sql(text("SELECT cluster_id, name, tier, field FROM clusters"), c)
         cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
@@ -474,11 +461,21 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         )
         tagged = pd.read_sql(
             text(
-                "SELECT uscc, region_code, industry_code, tags FROM enterprises WHERE "
-                "tags LIKE '%single_champion%' OR tags LIKE '%little_giant%'"
+                "SELECT e.uscc, e.region_code, e.industry_code, e.tags "
+                f"FROM enterprises e WHERE {champions}"
+            ),
+            c,
+            params=champion_params,
+        )
+        ft = predicates.FIRMS
+        tag_pairs = pd.read_sql(
+            predicates.cluster_area_pairs(
+                or_(predicates.has_tag("little_giant"), predicates.has_tag("single_champion"))
             ),
             c,
         )
+        assessed = select(DigitalAssessment.uscc).where(DigitalAssessment.status == "submitted")
+        dig_pairs = pd.read_sql(predicates.cluster_area_pairs(ft.c.uscc.in_(assessed)), c)
         dig = pd.read_sql(
             text(
                 "SELECT e.uscc, e.region_code, e.industry_code, d.level FROM enterprises e "
@@ -488,7 +485,7 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         )
     if tier:
         cl = cl[cl["tier"] == tier]
-    pref = _prefecture_of(regions)
+    pref = prefecture_of(regions)
     cells = cr.merge(ci, on="cluster_id")
     cells = cells[cells["cluster_id"].isin(cl["cluster_id"])]
     stats["pref"] = stats["region_code"].map(pref)
@@ -536,18 +533,13 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         .size()
     )
     n_car = by_id.add(by_reg, fill_value=0)
-    tagged["pref"] = tagged["region_code"].map(pref)
-    t_in = tagged.merge(
-        cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
-    )
+    in_tier = set(cells["cluster_id"])
+    t_in = tagged.merge(tag_pairs[tag_pairs["cluster_id"].isin(in_tier)], on="uscc")
     n_tag = t_in.groupby("cluster_id")["uscc"].nunique()
     innovation = n_car.add(n_tag, fill_value=0)
     ind["innovation"] = ind["cluster_id"].map(innovation).fillna(0.0)
     if len(dig):
-        dig["pref"] = dig["region_code"].map(pref)
-        d_in = dig.merge(
-            cells, left_on=["pref", "industry_code"], right_on=["region_code", "industry_code"]
-        )
+        d_in = dig.merge(dig_pairs[dig_pairs["cluster_id"].isin(in_tier)], on="uscc")
         share = d_in.groupby("cluster_id")["level"].apply(lambda s: float((s >= 3).mean()))
         ind["digital"] = ind["cluster_id"].map(share)
     else:

@@ -36,6 +36,7 @@ from sqlalchemy import Engine, text
 
 from jiqun import reference
 from jiqun.analytics.disclosure import DOMINANCE, MIN_COUNT, apply, suppress_table
+from jiqun.services import predicates
 from jiqun.services.access import NotFound, region_prefix
 from jiqun.services.accounts import Principal
 from jiqun.services.cache import cached
@@ -149,17 +150,14 @@ def _fine_table(
     col = MEASURES[measure][0]
     where, params = ["1=1"], {}
     if region:
-        where.append("e.region_code LIKE :rp")
-        params["rp"] = region_prefix(region) + "%"
+        cond, p = predicates.as_sql(predicates.in_region(region), "_rg")
+        where.append(cond)
+        params.update(p)
     if cluster_id:
-        where.append(
-            "(e.region_code IN (SELECT r.region_code FROM cluster_regions r "
-            "WHERE r.cluster_id = :cid) OR substr(e.region_code, 1, 4) || '00' IN "
-            "(SELECT r.region_code FROM cluster_regions r WHERE r.cluster_id = :cid)) AND "
-            "e.industry_code IN (SELECT i.industry_code FROM cluster_industries i "
-            "WHERE i.cluster_id = :cid)"
-        )
-        params["cid"] = cluster_id
+        # the statistical cluster (member region × leading industry), not the member list
+        cond, p = predicates.as_sql(predicates.in_cluster_area(cluster_id), "_cl")
+        where.append(cond)
+        params.update(p)
     x = f"e.{col}" if col else "1"
     sql = (
         f"SELECT substr(e.region_code, 1, 4) AS r4, substr(e.industry_code, 1, {industry_level}) "

@@ -30,11 +30,11 @@ from sqlalchemy import Engine, text
 
 from jiqun import reference
 from jiqun.analytics.complexity import ComplexityResult, complexity
-from jiqun.analytics.diagnosis import POSITION_CLASSES, _positioning
+from jiqun.analytics.diagnosis import POSITION_CLASSES, positioning_of
 from jiqun.analytics.rca import lq_from_totals
 from jiqun.analytics.similarity import structure_similarity
 from jiqun.services.access import NotFound, region_prefix
-from jiqun.services.diagnosis import _matrix, _prefecture_map
+from jiqun.services.diagnosis import prefecture_map, stats_matrix
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import MEASURES
@@ -111,7 +111,7 @@ def _base(engine: Engine, year: int | None, measure: str) -> _Base:
 
     def compute() -> _Base:
         regions = _regions(engine)
-        pref, _ = _prefecture_map(regions)
+        pref, _ = prefecture_map(regions)
         with engine.connect() as c:
             stats = pd.read_sql(
                 text(
@@ -121,7 +121,7 @@ def _base(engine: Engine, year: int | None, measure: str) -> _Base:
                 c,
                 params={"y": y, "m": measure},
             )
-        X = _matrix(stats, pref, 4)
+        X = stats_matrix(stats, pref, 4)
         X = X.loc[:, [c for c in X.columns if str(c)[:2] in TRADED_DIVISIONS]]
         X = X.loc[X.sum(axis=1) > 0]
         notes: list[str] = []
@@ -365,7 +365,7 @@ def region_positioning(
     )
     eci = None
     if unit is not None and b.cx is not None and unit in b.X.index:
-        pos, _ = _positioning(b.cx, [unit])
+        pos, _ = positioning_of(b.cx, [unit])
         if len(pos):
             pos = pos.copy()
             pos["industry_name"] = pos["industry_code"].map(

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, text
 
 from jiqun import reference
 from jiqun.analytics.rca import location_quotient
-from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, _prefecture_of
+from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import MEASURES
 from jiqun.store.db import get_engine
@@ -246,7 +246,7 @@ def location_quotients(
         regions = pd.read_sql(text("SELECT code, name, level, parent_code FROM regions"), c)
     regions = regions.drop_duplicates("code")
     lvl = regions.set_index("code")["level"]
-    pref = _prefecture_of(regions)
+    pref = prefecture_of(regions)
     stats = stats[stats["region_code"].map(lvl) != "province"]
     stats = stats.assign(
         unit_code=stats["region_code"].map(pref),

@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from jiqun import reference
-from jiqun.services import access, accounts
+from jiqun.services import access, accounts, directory
 from jiqun.web import deps
 from jiqun.web.api_common import (
     ERRORS,
@@ -304,36 +304,6 @@ def industries(
     return page(df, format, "industries", limit, offset, sort, "code", {"source": "GB/T 4754-2017"})
 
 
-def _clusters_frame(engine: Engine) -> pd.DataFrame:
-    """The cluster list with members and leading industries (cached per data version; callers
-    must not mutate it)."""
-    from jiqun.services.cache import cached
-
-    return cached(engine, ("clusters-frame",), lambda: _read_clusters_frame(engine))
-
-
-def _read_clusters_frame(engine: Engine) -> pd.DataFrame:
-    with engine.connect() as c:
-        cl = pd.read_sql(
-            text(
-                "SELECT cluster_id, name, name_en, tier, batch_year, field, verification, "
-                "synthetic FROM clusters"
-            ),
-            c,
-        )
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
-        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
-    cl["member_regions"] = cl["cluster_id"].map(cr.groupby("cluster_id")["region_code"].agg(list))
-    cl["leading_industries"] = cl["cluster_id"].map(
-        ci.groupby("cluster_id")["industry_code"].agg(list)
-    )
-    for col in ("member_regions", "leading_industries"):
-        cl[col] = cl[col].map(lambda v: v if isinstance(v, list) else [])
-    cl["batch_year"] = cl["batch_year"].astype("Int64")
-    cl["synthetic"] = cl["synthetic"].astype(bool)
-    return cl
-
-
 @router.get("/clusters", tags=["clusters"], response_model=None, responses=TABLE)
 def clusters(
     engine: E,
@@ -348,7 +318,7 @@ def clusters(
     format: Fmt = "json",
 ) -> Response:
     """集群名录 / clusters (public)."""
-    df = _clusters_frame(engine)
+    df = directory.cluster_frame(engine)
     if tier:
         df = df[df["tier"] == tier]
     if field:
@@ -369,19 +339,10 @@ def clusters(
     return page(df, format, "clusters", limit, offset, sort, "cluster_id")
 
 
-def _cluster_exists(engine: Engine, cluster_id: str) -> None:
-    with engine.connect() as c:
-        hit = c.execute(
-            text("SELECT 1 FROM clusters WHERE cluster_id = :i"), {"i": cluster_id}
-        ).first()
-    if hit is None:
-        raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
-
-
 @router.get("/clusters/{cluster_id}", tags=["clusters"], response_model=ClusterOut)
 def cluster(cluster_id: str, engine: E) -> dict[str, Any]:
     """一个集群 / one cluster with its member regions and leading industries (public)."""
-    df = _clusters_frame(engine)
+    df = directory.cluster_frame(engine)
     hit = df[df["cluster_id"] == cluster_id]
     if hit.empty:
         raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
@@ -412,7 +373,7 @@ def cluster_diagnosis(
     from jiqun.services.reports import to_dict
 
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
-    _cluster_exists(engine, cluster_id)
+    directory.require_cluster(cluster_id, engine)
     return to_dict(
         diagnose_cluster(
             cluster_id, engine=engine, year=year, measure=measure, industry_level=level, top=top
@@ -447,23 +408,6 @@ def overview(
 # enterprises (scoped)
 # --------------------------------------------------------------------------------------------
 
-ENTERPRISE_FIELDS = [
-    "uscc",
-    "name",
-    "region_code",
-    "industry_code",
-    "founded",
-    "employees",
-    "revenue",
-    "output",
-    "rd_expense",
-    "tags",
-    "business_scope",
-    "address",
-    "lon",
-    "lat",
-    "synthetic",
-]
 EnterpriseSort = Literal[
     "uscc",
     "-uscc",
@@ -488,7 +432,9 @@ def enterprises(
     region: Annotated[str | None, Query(max_length=6, description="region code (prefix)")] = None,
     industry: Annotated[str | None, Query(max_length=4, description="industry code prefix")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
-    q: Annotated[str | None, Query(max_length=50, description="part of the name")] = None,
+    q: Annotated[
+        str | None, Query(max_length=50, description="part of the name or of the credit code")
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
     sort: Annotated[EnterpriseSort | None, Query()] = None,
@@ -498,8 +444,6 @@ def enterprises(
 
     Every call is one audit entry naming the firms returned and the query
     (``list_enterprises``; ``export_enterprises`` for CSV and XLSX)."""
-    from jiqun.services import directory
-
     df, total = directory.enterprise_list(
         principal,
         engine,
@@ -513,7 +457,6 @@ def enterprises(
         purpose="list" if format == "json" else "export",
         client=deps.client(request),
     )
-    df = df.drop(columns=["region_name", "industry_name"])
     return table_response(
         df,
         format,
@@ -527,24 +470,11 @@ def enterprise(uscc: str, principal: P, engine: E, request: Request) -> dict[str
     """一企一档 / one enterprise (404 when absent or not visible: existence does not leak).
 
     Every read is one audit entry (``read_enterprise``; ``read_granted`` through a grant)."""
-    from jiqun.services import directory
-
     rec = directory.enterprise_profile(principal, uscc, engine, client=deps.client(request))
-    base = pd.DataFrame([{k: rec[k] for k in ENTERPRISE_FIELDS if k != "tags"}])
-    out = records(base.assign(synthetic=base["synthetic"].astype(bool)))[0]
-    out["tags"] = list(rec["tags"])
-    out["clusters"] = records(
-        pd.DataFrame(rec["clusters"], columns=["cluster_id", "role", "status"])
-    )
-    link_cols = ["supplier_uscc", "buyer_uscc", "year", "input_category", "value", "synthetic"]
-    for key in ("suppliers", "customers"):
-        links = pd.DataFrame(rec[key], columns=link_cols)
-        links["synthetic"] = links["synthetic"].astype(bool)
-        out[key] = records(links)
-    out["basis"] = {
-        "unit": "万元 (revenue, output, rd_expense, link value)",
-        "synthetic": out["synthetic"],
-    }
+    out = {k: v for k, v in rec.items() if k not in ("clusters", "suppliers", "customers")}
+    # rows of tables as JSON records (NaN → null), like every other table of the API
+    for k in ("clusters", "suppliers", "customers"):
+        out[k] = records(pd.DataFrame(rec[k]))
     return out
 
 

@@ -23,13 +23,12 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine
 
 from jiqun.matching.score import QUANTITY_MAX, MatchResult, Need
-from jiqun.services import access
+from jiqun.services import access, board
 from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
-from jiqun.store.models import MatchCapability, MatchNeed
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
 from jiqun.web.inputs import Body
@@ -124,65 +123,12 @@ class CreatedOut(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
-def owner_of(engine: Engine, model: Any, item_id: int, what: tuple[str, str]) -> str:
-    """The firm that posted a need or capability (404 if there is none with that id)."""
-    t = model.__table__
-    with engine.connect() as c:
-        uscc = c.execute(select(t.c.uscc).where(t.c.id == item_id)).scalar()
-    if uscc is None:
-        raise access.NotFound(
-            f"没有编号为 {item_id} 的{what[0]}", f"no {what[1]} with id {item_id}"
-        )
-    return str(uscc)
-
-
 def own_firm(principal: Principal, uscc: str | None) -> str:
     """The firm a posting is for: the given code, or an enterprise account's own firm."""
     code = (uscc or "").strip().upper()
     if not code and principal.role == "enterprise" and principal.scope:
         code = principal.scope
     return code
-
-
-def with_financials(
-    res: MatchResult, principal: Principal, engine: Engine, client: str | None = None
-) -> pd.DataFrame:
-    """The result table plus ``revenue`` (万元) and ``posted_capacity``/``capacity_unit``, filled
-    only for firms whose records ``principal`` may read (the service's ``records_visible``;
-    :func:`access.can_see_enterprise` for a result without it)."""
-    df = res.table.copy()
-    usccs = sorted({str(u) for u in df["uscc"]}) if len(df) else []
-    if "records_visible" in df.columns:
-        seen = {str(u) for u, ok in zip(df["uscc"], df["records_visible"], strict=True) if ok}
-    else:
-        seen = {u for u in usccs if access.can_see_enterprise(principal, u, engine, client=client)}
-    revenue: dict[str, Any] = {}
-    caps: dict[int, tuple[Any, Any]] = {}
-    if seen:
-        with engine.connect() as c:
-            for u in seen:
-                revenue[u] = c.execute(
-                    text("SELECT revenue FROM enterprises WHERE uscc = :u"), {"u": u}
-                ).scalar()
-            cap_ids = [
-                int(i)
-                for i, u in zip(df.get("capability_id", []), df["uscc"], strict=False)
-                if not pd.isna(i) and u in seen
-            ]
-            t = MatchCapability.__table__
-            if cap_ids:
-                for r in c.execute(
-                    select(t.c.id, t.c.capacity, t.c.unit).where(t.c.id.in_(cap_ids))
-                ):
-                    caps[int(r[0])] = (r[1], r[2])
-    df["revenue"] = [revenue.get(str(u)) for u in df["uscc"]]
-    cap_col = df["capability_id"] if "capability_id" in df else pd.Series([None] * len(df))
-    pairs = [caps.get(int(i), (None, None)) if not pd.isna(i) else (None, None) for i in cap_col]
-    # not ``capacity``: that is the score component of the same name
-    df["posted_capacity"] = [p[0] for p in pairs]
-    df["capacity_unit"] = [p[1] for p in pairs]
-    df["financials_visible"] = [str(u) in seen for u in df["uscc"]]
-    return df
 
 
 def result_meta(res: MatchResult) -> dict[str, Any]:
@@ -257,7 +203,7 @@ def need_close(
 ) -> JSONResponse:
     """关闭需求 / close a need (the posting firm or admin)."""
     access.require_role(principal, *LOGGED_IN)
-    access.require_post_for(principal, owner_of(engine, MatchNeed, need_id, ("需求", "need")))
+    access.require_post_for(principal, board.posting_owner("need", need_id, engine))
     svc.close_need(need_id, reason=body.reason if body else None, engine=engine)
     access.audit(
         principal, "match_need_close", f"need:{need_id}", client=deps.client(request), engine=engine
@@ -305,7 +251,7 @@ def capability_close(
 ) -> JSONResponse:
     """关闭供给能力 / close a capability (the posting firm or admin)."""
     access.require_role(principal, *LOGGED_IN)
-    owner = owner_of(engine, MatchCapability, capability_id, ("供给能力", "capability"))
+    owner = board.posting_owner("capability", capability_id, engine)
     access.require_post_for(principal, owner)
     svc.close_capability(capability_id, reason=body.reason if body else None, engine=engine)
     access.audit(
@@ -373,7 +319,7 @@ def supplier_list_publish(
 def _result(
     res: MatchResult, principal: P, engine: Engine, request: Request, fmt: str, name: str
 ) -> Response:
-    df = with_financials(res, principal, engine, deps.client(request))
+    df = board.with_financials(res, principal, engine, deps.client(request))
     return table_response(df, fmt, name, result_meta(res))
 
 
@@ -391,7 +337,7 @@ def need_suppliers(
 ) -> Response:
     """候选供应商 / ranked suppliers for a posted need (any logged-in role; audited)."""
     access.require_role(principal, *LOGGED_IN)
-    owner_of(engine, MatchNeed, need_id, ("需求", "need"))
+    board.posting_owner("need", need_id, engine)
     res = svc.match_need(
         need_id,
         engine=engine,

@@ -14,9 +14,8 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, text
 
-from jiqun.services import access
+from jiqun.services import access, directory
 from jiqun.web import deps
 from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
 from jiqun.web.inputs import Body
@@ -72,18 +71,6 @@ def _frame(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [] if df is None else records(df)
 
 
-def _assessment_uscc(engine: Engine, assessment_id: int) -> str:
-    if not 1 <= assessment_id < 2**31:
-        raise access.NotFound("找不到该评测", "no such assessment")
-    with engine.connect() as c:
-        u = c.execute(
-            text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": assessment_id}
-        ).scalar()
-    if u is None:
-        raise access.NotFound("找不到该评测", "no such assessment")
-    return str(u)
-
-
 def _assessment_out(a: Any) -> dict[str, Any]:
     out = a.as_dict()
     r = a.result
@@ -97,15 +84,6 @@ def _assessment_out(a: Any) -> dict[str, Any]:
         "synthetic": a.synthetic,
     }
     return out
-
-
-def _cluster_exists(engine: Engine, cluster_id: str) -> None:
-    with engine.connect() as c:
-        hit = c.execute(
-            text("SELECT 1 FROM clusters WHERE cluster_id = :i"), {"i": cluster_id}
-        ).first()
-    if hit is None:
-        raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,11 +193,8 @@ def assessment_update(
     """续填或提交 / resume a draft: merge answers, rescore, optionally submit (owner, admin)."""
     from jiqun.services import digital
 
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    uscc = _assessment_uscc(engine, assessment_id)
-    access.require_assessment(
-        principal, uscc, write=True, engine=engine, client=deps.client(request)
+    uscc = digital.assessment_owner(
+        principal, assessment_id, write=True, engine=engine, client=deps.client(request)
     )
     a = digital.update_assessment(
         assessment_id, body.answers, submit=body.submit, clear=body.clear, engine=engine
@@ -297,7 +272,7 @@ def assessment_gap(
     if principal.is_public:
         raise access.AccessDenied("请先登录", "log in first", status=401)
     if cluster:
-        _cluster_exists(engine, cluster)
+        directory.require_cluster(cluster, engine)
     return gap_dict(
         digital.gap_for(principal, assessment_id, cluster, engine, client=deps.client(request))
     )
@@ -327,7 +302,7 @@ def digital_cluster_index(
     from jiqun.services import digital
 
     access.require_role(principal, *LOGGED_IN)
-    _cluster_exists(engine, cluster_id)
+    directory.require_cluster(cluster_id, engine)
     ix = digital.cluster_index(
         cluster_id, chain=chain, engine=engine, principal=principal, client=deps.client(request)
     )

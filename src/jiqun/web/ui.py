@@ -210,7 +210,7 @@ def render(
     )
 
 
-def _need_login(principal: Principal) -> None:
+def need_login(principal: Principal) -> None:
     access.require_role(principal, *LOGGED_IN)
 
 
@@ -218,7 +218,7 @@ def _engine(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.engine
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+def records_or_empty(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [] if df is None or df.empty else df.to_dict("records")
 
 
@@ -337,7 +337,7 @@ def index(request: Request, principal: P) -> HTMLResponse:
         map_chart=map_chart,
         batches={int(k): int(v) for k, v in by_tier_df.items() if not _missing(k)},
         tiers={str(k): int(v) for k, v in tiers.items()},
-        clusters=_records(ov.clusters),
+        clusters=records_or_empty(ov.clusters),
     )
 
 
@@ -390,7 +390,7 @@ def logout(request: Request, principal: P) -> RedirectResponse:
 
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, principal: P) -> HTMLResponse:
-    _need_login(principal)
+    need_login(principal)
     return render(request, "account.html", principal, error=None)
 
 
@@ -402,7 +402,7 @@ def account_password(
     new_password: Annotated[str, Form(max_length=200)],
 ) -> HTMLResponse | RedirectResponse:
     """Change one's own password; the other sessions and tokens of the account end."""
-    _need_login(principal)
+    need_login(principal)
     try:
         accounts.change_password(
             principal,
@@ -450,7 +450,7 @@ def clusters_page(
         request,
         "clusters.html",
         principal,
-        rows=_records(df),
+        rows=records_or_empty(df),
         total=len(df),
         tiers=list(TIERS),
         fields=list(FIELDS_OF_CLUSTERS),
@@ -472,8 +472,8 @@ def cluster_page(request: Request, principal: P, cluster_id: str) -> HTMLRespons
         "cluster.html",
         principal,
         c=prof,
-        carriers=_records(car.table),
-        carrier_counts=_records(car.counts),
+        carriers=records_or_empty(car.table),
+        carrier_counts=records_or_empty(car.counts),
         tagged=car.tagged,
         carrier_basis=car.basis,
         carrier_notes=car.notes,
@@ -527,7 +527,7 @@ def cluster_diagnosis_part(
     from jiqun.services.diagnosis import diagnose_cluster
     from jiqun.services.regions import cached
 
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
     d = cached(
         eng,
@@ -547,12 +547,12 @@ def cluster_diagnosis_part(
         cluster_id=cluster_id,
         measure=measure,
         level=level,
-        members=_records(d.tables["members"]),
-        leading=_records(lead),
-        strength=_records(d.tables["strength"]),
-        comp_regions=_records(d.tables["competition_regions"]),
-        comp_clusters=_records(d.tables["competition_clusters"]),
-        next_rows=_records(nxt[nxt["rank"] <= 5]) if len(nxt) else [],
+        members=records_or_empty(d.tables["members"]),
+        leading=records_or_empty(lead),
+        strength=records_or_empty(d.tables["strength"]),
+        comp_regions=records_or_empty(d.tables["competition_regions"]),
+        comp_clusters=records_or_empty(d.tables["competition_clusters"]),
+        next_rows=records_or_empty(nxt[nxt["rank"] <= 5]) if len(nxt) else [],
         lq_chart=lq_chart,
         trend_chart=trend_chart,
     )
@@ -564,7 +564,7 @@ def cluster_chain_part(
 ) -> HTMLResponse:
     from jiqun.services.directory import cluster_profile
 
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
     prof = cluster_profile(cluster_id, eng)
     choices = _chain_choices(prof.get("field"))
@@ -629,20 +629,20 @@ def cluster_chain_part(
         choices=choices,
         cluster_id=cluster_id,
         graph=graph,
-        segments=_records(segs),
-        weak=_records(tabs["weak_links"]),
-        strong=_records(tabs["strong_links"]),
-        extend=_records(tabs["extend_links"]),
+        segments=records_or_empty(segs),
+        weak=records_or_empty(tabs["weak_links"]),
+        strong=records_or_empty(tabs["strong_links"]),
+        extend=records_or_empty(tabs["extend_links"]),
         leaders=None
         if tabs["leader_candidates"] is None
-        else _records(tabs["leader_candidates"].head(10)),
-        lsr_by={r["segment"]: r for r in _records(tabs["lsr_segments"])},
+        else records_or_empty(tabs["leader_candidates"].head(10)),
+        lsr_by={r["segment"]: r for r in records_or_empty(tabs["lsr_segments"])},
     )
 
 
 @router.get("/clusters/{cluster_id}/resilience", response_class=HTMLResponse)
 def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
-    _need_login(principal)
+    need_login(principal)
     mod = _resilience_module()
     hot = getattr(mod, "hot_spots_for", None) if mod else None
     if hot is None:
@@ -677,7 +677,7 @@ def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> 
         "_resilience.html",
         principal,
         res=res,
-        rows=_records(tab),
+        rows=records_or_empty(tab),
         cols=[c for c in tab.columns if c not in ("id", "region", "industry")],
         chart_data=chart,
         chart_id="chart-hotspots",
@@ -827,12 +827,12 @@ def regions_page(request: Request, principal: P, q: str | None = None) -> HTMLRe
     groups = []
     for p in provinces.itertuples(index=False):
         kids = prefectures[prefectures["parent_code"] == p.code]
-        groups.append({"code": p.code, "name": p.display_name, "children": _records(kids)})
+        groups.append({"code": p.code, "name": p.display_name, "children": records_or_empty(kids)})
     if q:  # prefectures matching whose province does not
         shown = set(provinces["code"])
         orphans = prefectures[~prefectures["parent_code"].isin(shown)]
         if len(orphans):
-            groups.append({"code": "", "name": "", "children": _records(orphans)})
+            groups.append({"code": "", "name": "", "children": records_or_empty(orphans)})
     return render(request, "regions.html", principal, groups=groups, q=q or "")
 
 
@@ -842,7 +842,7 @@ def regions_compare_page(
 ) -> HTMLResponse:
     from jiqun.services.regions import MAX_COMPARE, compare_regions
 
-    _need_login(principal)
+    need_login(principal)
     raw = [c for c in codes.replace("，", ",").replace(" ", ",").split(",") if c.strip()]
     cmp = None
     sim_chart = bar_chart = None
@@ -880,7 +880,7 @@ def regions_compare_page(
         "compare.html",
         principal,
         cmp=cmp,
-        rows=_records(cmp.table) if cmp else [],
+        rows=records_or_empty(cmp.table) if cmp else [],
         codes=codes,
         measure=measure,
         max_compare=MAX_COMPARE,
@@ -901,7 +901,7 @@ def region_page(request: Request, principal: P, code: str) -> HTMLResponse:
         "region.html",
         principal,
         r=prof,
-        portfolio=_records(port),
+        portfolio=records_or_empty(port),
         published=_published_module() is not None,
     )
 
@@ -912,7 +912,7 @@ def region_next_part(
 ) -> HTMLResponse:
     from jiqun.services.regions import region_positioning
 
-    _need_login(principal)
+    need_login(principal)
     pos = region_positioning(code, _engine(request), measure=measure)
     lab = labeller(lang(request))
     t = translator(lang(request))
@@ -951,7 +951,7 @@ def region_next_part(
         principal,
         pos=pos,
         next_chart=next_chart,
-        top=_records(top),
+        top=records_or_empty(top),
         code=code,
         measure=measure,
     )
@@ -980,7 +980,7 @@ def enterprises_page(
     from jiqun.services.directory import enterprise_list
     from jiqun.standard.schema import TAGS
 
-    _need_login(principal)
+    need_login(principal)
     size = 50
     page = max(1, page)
     df, total = enterprise_list(
@@ -998,7 +998,7 @@ def enterprises_page(
         request,
         "enterprises.html",
         principal,
-        rows=_records(df),
+        rows=records_or_empty(df),
         total=total,
         page=page,
         pages=max(1, math.ceil(total / size)),
@@ -1011,7 +1011,7 @@ def enterprises_page(
 def enterprise_page(request: Request, principal: P, uscc: str) -> HTMLResponse:
     from jiqun.services.directory import enterprise_profile
 
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
     e = enterprise_profile(principal, uscc, eng, client=deps.client(request))
     owner = principal.role == "admin" or (
@@ -1060,7 +1060,7 @@ def memberships_page(request: Request, principal: P, status: str = "pending") ->
     organisation: its own requests, read only)."""
     from jiqun.services import memberships
 
-    _need_login(principal)
+    need_login(principal)
     status = status if status in (*memberships.STATUSES, "all") else "pending"
     rows = memberships.list_memberships(
         principal, None if status == "all" else status, _engine(request)
@@ -1102,7 +1102,7 @@ def readers_page(
     request: Request, principal: P, uscc: str | None = None, page: int = 1
 ) -> HTMLResponse:
     """谁查看了我的数据 / who read my records (an enterprise account; an admin passes uscc)."""
-    _need_login(principal)
+    need_login(principal)
     size = 100
     page = max(1, page)
     rows, total = access.readers_of(
@@ -1127,7 +1127,7 @@ def readers_page(
 def scenarios_page(
     request: Request, principal: P, kind: str = "firm", target: str = ""
 ) -> HTMLResponse:
-    _need_login(principal)
+    need_login(principal)
     return render(
         request,
         "scenarios.html",
@@ -1146,7 +1146,7 @@ def scenarios_run(
     target: Annotated[str, Form(max_length=40)],
 ) -> HTMLResponse:
     """Propagate a disruption (firm, region or input industry); losses by province."""
-    _need_login(principal)
+    need_login(principal)
     mod = _resilience_module()
     run = getattr(mod, "scenario_loss", None) if mod else None
     if run is None:
@@ -1185,7 +1185,7 @@ def scenarios_run(
         "_resilience.html",
         principal,
         res=res,
-        rows=_records(tab),
+        rows=records_or_empty(tab),
         cols=list(tab.columns),
         chart_data=chart,
         chart_id="chart-scenario",
@@ -1209,7 +1209,7 @@ def _import_kinds(principal: Principal) -> list[tuple[str, str, str]]:
 def imports_page(request: Request, principal: P) -> HTMLResponse:
     from jiqun.services import uploads
 
-    _need_login(principal)
+    need_login(principal)
     return render(
         request,
         "imports.html",
@@ -1229,7 +1229,7 @@ def imports_validate(
     """Stage the upload (safety checks), validate it and show every problem in the page."""
     from jiqun.services import uploads
 
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
     staged = uploads.stage_upload(file.file, file.filename, kind, principal)
     summary = uploads.validate_upload(staged, principal, eng)
@@ -1249,7 +1249,7 @@ def imports_report(request: Request, principal: P, staged_id: str, ext: str) -> 
     """The error report (.csv or .xlsx) of one's own staged upload."""
     from jiqun.services import uploads
 
-    _need_login(principal)
+    need_login(principal)
     if ext not in ("csv", "xlsx"):
         raise access.NotFound("找不到该报告格式", "no such report format")
     staged = uploads.load_staged(staged_id, principal)
@@ -1274,7 +1274,7 @@ def imports_commit(
 ) -> HTMLResponse:
     from jiqun.services import uploads
 
-    _need_login(principal)
+    need_login(principal)
     staged = uploads.load_staged(staged_id, principal)
     out = uploads.commit_upload(
         staged,

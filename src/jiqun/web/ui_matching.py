@@ -16,24 +16,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from jiqun.matching.score import MatchResult
-from jiqun.services import access
+from jiqun.services import access, board
 from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
-from jiqun.store.models import MatchCapability, MatchNeed
 from jiqun.web import deps
 from jiqun.web.api_common import DbId
 from jiqun.web.api_matching import (
     SupplierSearchIn,
     adhoc_need,
     own_firm,
-    owner_of,
-    with_financials,
 )
 from jiqun.web.i18n import lang
 from jiqun.web.inputs import reject_controls
-from jiqun.web.ui import UIRoute, _need_login, _records, render
+from jiqun.web.ui import UIRoute, need_login, records_or_empty, render
 
 router = APIRouter(
     include_in_schema=False,
@@ -63,7 +60,7 @@ def _filter(df: Any, q: str, industry: str, col: str) -> Any:
 @router.get("/matching", response_class=HTMLResponse)
 def matching_page(request: Request, principal: P, q: str = "", industry: str = "") -> HTMLResponse:
     """The board, the posting forms and the two searches (any logged-in role)."""
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
     q, industry = q.strip()[:50], industry.strip()[:4]
     needs = svc.list_needs(engine=eng)
@@ -79,8 +76,8 @@ def matching_page(request: Request, principal: P, q: str = "", industry: str = "
         request,
         "matching.html",
         principal,
-        needs=_records(needs.head(200)),
-        caps=_records(caps.head(200)),
+        needs=records_or_empty(needs.head(200)),
+        caps=records_or_empty(caps.head(200)),
         n_needs=len(needs),
         n_caps=len(caps),
         f={"q": q, "industry": industry},
@@ -167,9 +164,9 @@ def capability_post(
 
 @router.post("/matching/needs/{need_id}/close", response_model=None)
 def need_close(request: Request, principal: P, need_id: DbId) -> RedirectResponse:
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
-    access.require_post_for(principal, owner_of(eng, MatchNeed, need_id, ("需求", "need")))
+    access.require_post_for(principal, board.posting_owner("need", need_id, eng))
     svc.close_need(need_id, engine=eng)
     access.audit(principal, "match_need_close", f"need:{need_id}", engine=eng)
     _flash(request, f"需求 #{need_id} 已关闭", f"need #{need_id} closed")
@@ -178,9 +175,9 @@ def need_close(request: Request, principal: P, need_id: DbId) -> RedirectRespons
 
 @router.post("/matching/capabilities/{capability_id}/close", response_model=None)
 def capability_close(request: Request, principal: P, capability_id: DbId) -> RedirectResponse:
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
-    owner = owner_of(eng, MatchCapability, capability_id, ("供给能力", "capability"))
+    owner = board.posting_owner("capability", capability_id, eng)
     access.require_post_for(principal, owner)
     svc.close_capability(capability_id, engine=eng)
     access.audit(principal, "match_capability_close", f"capability:{capability_id}", engine=eng)
@@ -191,7 +188,7 @@ def capability_close(request: Request, principal: P, capability_id: DbId) -> Red
 def _results(
     request: Request, principal: Principal, res: MatchResult, title: tuple[str, str]
 ) -> HTMLResponse:
-    df = with_financials(res, principal, _engine(request), deps.client(request))
+    df = board.with_financials(res, principal, _engine(request), deps.client(request))
     comps = list(res.components)
     cols = [c for c in LEAD if c in df.columns]
     cols += [c for k in comps for c in (k, f"{k}_pts")]
@@ -201,7 +198,7 @@ def _results(
         "matching_results.html",
         principal,
         res=res,
-        rows=_records(df),
+        rows=records_or_empty(df),
         cols=cols,
         comps=comps,
         labels=res.labels(),
@@ -220,7 +217,7 @@ def suppliers_search(
     top: Annotated[int, Form(ge=1, le=100)] = 10,
 ) -> HTMLResponse:
     """Ranked suppliers for an ad-hoc need (HTMX partial)."""
-    _need_login(principal)
+    need_login(principal)
     try:
         body = SupplierSearchIn.model_validate(
             {
@@ -259,9 +256,9 @@ def need_suppliers(
     request: Request, principal: P, need_id: DbId, cross_region: bool = False, top: int = 10
 ) -> HTMLResponse:
     """Ranked suppliers for a posted need (HTMX partial)."""
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
-    owner_of(eng, MatchNeed, need_id, ("需求", "need"))
+    board.posting_owner("need", need_id, eng)
     top = max(1, min(top, 100))
     res = svc.match_need(
         need_id,
@@ -292,7 +289,7 @@ def partners_search(
     top: int = 10,
 ) -> HTMLResponse:
     """Partner search (HTMX partial)."""
-    _need_login(principal)
+    need_login(principal)
     eng = _engine(request)
     exclude = [principal.scope] if principal.role == "enterprise" and principal.scope else []
     res = svc.find_partners(

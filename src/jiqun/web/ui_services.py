@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from jiqun.services import access
+from jiqun.services import access, directory
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.api_services import gap_dict, index_dict, innovation_dict
@@ -31,34 +31,6 @@ router = APIRouter(
 
 def _engine(request: Request) -> Engine:
     return request.app.state.engine
-
-
-def _clusters(engine: Engine) -> list[dict[str, Any]]:
-    with engine.connect() as c:
-        rows = c.execute(
-            text("SELECT cluster_id, name FROM clusters ORDER BY cluster_id")
-        ).mappings()
-        return [dict(r) for r in rows]
-
-
-def _default_cluster(principal: Any, engine: Engine) -> str | None:
-    """The cluster a viewer most likely wants: its own (cluster organisation) or the first whose
-    member regions all lie in the government's region."""
-    if principal.role == "cluster":
-        return principal.scope
-    if principal.role == "government" and principal.scope:
-        pfx = access.region_prefix(principal.scope)
-        with engine.connect() as c:
-            rows = c.execute(
-                text("SELECT cluster_id, region_code FROM cluster_regions ORDER BY cluster_id")
-            ).all()
-        by: dict[str, list[str]] = {}
-        for cid, reg in rows:
-            by.setdefault(cid, []).append(reg)
-        for cid, regs in by.items():
-            if all(r.startswith(pfx) for r in regs):
-                return cid
-    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,7 +91,7 @@ def _digital_page(
                 digital.gap_for(principal, assessment_id, engine=eng, client=deps.client(request))
             )
     index = None
-    cluster = cluster or _default_cluster(principal, eng)
+    cluster = cluster or directory.default_cluster(principal, eng)
     if principal.role in ("government", "cluster", "admin") and cluster:
         try:
             index = index_dict(
@@ -143,7 +115,7 @@ def _digital_page(
         gap=gap,
         index=index,
         cluster=cluster,
-        clusters=_clusters(eng) if principal.role != "enterprise" else [],
+        clusters=directory.cluster_choices(eng) if principal.role != "enterprise" else [],
         error=error,
         problems=[p if isinstance(p, dict) else getattr(p, "__dict__", {}) for p in problems],
     )
@@ -174,14 +146,8 @@ async def digital_save(request: Request, principal: P) -> Response:
     uscc = str(form.get("uscc") or principal.scope or "").strip().upper()
     try:
         if raw_id:
-            aid = int(raw_id) if raw_id.isdigit() else 0
-            with eng.connect() as c:
-                owner = c.execute(
-                    text("SELECT uscc FROM digital_assessments WHERE id = :i"), {"i": aid}
-                ).scalar()
-            if owner is None:
-                raise access.NotFound("找不到该评测", "no such assessment")
-            access.require_assessment(principal, str(owner), write=True, engine=eng)
+            aid = int(raw_id) if raw_id.isdigit() and len(raw_id) < 11 else 0
+            digital.assessment_owner(principal, aid, write=True, engine=eng)
             a = digital.update_assessment(aid, answers, submit=submit, engine=eng)
         else:
             if not access.can_assess(principal, uscc):

@@ -1,0 +1,138 @@
+"""The service boundary, enforced on the source (docs/architecture.md, "The boundary").
+
+Interfaces (``src/jiqun/web``, ``src/jiqun/cli``) parse, call a service and render: they hold no
+SQL and make no access decision. This test reads every module with :mod:`ast` (nothing is
+imported or run) and fails on
+
+* an import of :mod:`sqlalchemy` in an interface module, except the ``Engine`` type (handlers
+  receive the engine and pass it on);
+* an import of :mod:`jiqun.store.models` in an interface module;
+* a call of ``text(...)``, ``select(...)``, ``<anything>.execute(...)`` or ``read_sql...(...)`` in
+  an interface module;
+* anywhere in ``src/``: an import of another module's private name (``from x import _y``).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "jiqun"
+INTERFACES = [SRC / "web", SRC / "cli"]
+SQL_CALLS = {"text", "select", "execute", "read_sql", "read_sql_query", "read_sql_table"}
+ALLOWED_SQLALCHEMY = {"Engine"}
+
+
+def _modules(*roots: Path) -> list[Path]:
+    return sorted(p for r in roots for p in r.rglob("*.py"))
+
+
+def interface_violations(path: Path, root: Path = SRC.parent) -> list[str]:
+    """Where the interface module at ``path`` reaches past the service boundary.
+
+    Parameters
+    ----------
+    path
+        A Python source file.
+    root
+        The folder the reported file names are relative to.
+
+    Returns
+    -------
+    list[str]
+        One ``"file:line: what"`` string per violation (empty when the module is clean).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    where = path.relative_to(root)
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name == "sqlalchemy" or a.name.startswith("sqlalchemy."):
+                    out.append(f"{where}:{node.lineno}: import {a.name}")
+                if a.name == "jiqun.store.models":
+                    out.append(f"{where}:{node.lineno}: import {a.name}")
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if mod == "sqlalchemy" or mod.startswith("sqlalchemy."):
+                bad = [a.name for a in node.names if a.name not in ALLOWED_SQLALCHEMY]
+                if bad or mod != "sqlalchemy":
+                    out.append(f"{where}:{node.lineno}: from {mod} import {', '.join(bad)}")
+            if mod == "jiqun.store.models" or (
+                mod == "jiqun.store" and any(a.name == "models" for a in node.names)
+            ):
+                out.append(f"{where}:{node.lineno}: from {mod} import ...")
+        elif isinstance(node, ast.Call):
+            f = node.func
+            name = (
+                f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            )
+            if name in SQL_CALLS:
+                out.append(f"{where}:{node.lineno}: {name}(...)")
+    return out
+
+
+def private_imports(path: Path, root: Path = SRC.parent) -> list[str]:
+    """Imports of another module's private names (``from x import _y``) in ``path``.
+
+    Parameters
+    ----------
+    path
+        A Python source file.
+    root
+        The folder the reported file names are relative to.
+
+    Returns
+    -------
+    list[str]
+        One ``"file:line: from x import _y"`` string per private name imported.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    where = path.relative_to(root)
+    return [
+        f"{where}:{node.lineno}: from {node.module} import {a.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for a in node.names
+        if a.name.startswith("_") and not a.name.startswith("__")
+    ]
+
+
+def test_interfaces_hold_no_sql() -> None:
+    bad = [v for p in _modules(*INTERFACES) for v in interface_violations(p)]
+    assert not bad, "SQL or store models in web/ or cli/:\n" + "\n".join(bad)
+
+
+def test_no_private_imports_in_src() -> None:
+    bad = [v for p in _modules(SRC) for v in private_imports(p)]
+    assert not bad, "imports of another module's private names:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from sqlalchemy import Engine\n", False),
+        ("from sqlalchemy import Engine, text\n", True),
+        ("import sqlalchemy as sa\n", True),
+        ("from sqlalchemy.orm import Session\n", True),
+        ("from jiqun.store.models import Enterprise\n", True),
+        ("from jiqun.store import models\n", True),
+        ("def f(c):\n    return c.execute(q)\n", True),
+        ("import pandas as pd\n\ndef f(c):\n    return pd.read_sql(q, c)\n", True),
+        ("def f():\n    return select(1)\n", True),
+        ("from jiqun.services import directory\n\ndef f(e):\n    return directory.x(e)\n", False),
+    ],
+)
+def test_checker_sees_violations(tmp_path: Path, source: str, found: bool) -> None:
+    # The checker must be able to fail: each pattern it should catch, and two it should not.
+    f = tmp_path / "probe.py"
+    f.write_text(source, encoding="utf-8")
+    assert bool(interface_violations(f, tmp_path)) is found
+
+
+def test_private_import_checker(tmp_path: Path) -> None:
+    f = tmp_path / "m.py"
+    f.write_text("from a.b import public, _private\nfrom c import __version__\n", encoding="utf-8")
+    assert private_imports(f, tmp_path) == ["m.py:1: from a.b import _private"]
