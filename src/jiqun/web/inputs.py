@@ -127,9 +127,9 @@ async def reject_controls(request: Request) -> None:
     ctype = request.headers.get("content-type", "")
     if not why and ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
-        for k, v in form.multi_items():
-            if isinstance(v, str):
-                why = _reason(k, False) or _reason(v, True)
+        for k, field in form.multi_items():
+            if isinstance(field, str):  # uploaded files are binary: not checked here
+                why = _reason(k, False) or _reason(field, True)
                 if why:
                     where = f"form.{shown(k)}"
                     break
