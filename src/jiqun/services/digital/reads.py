@@ -1,0 +1,291 @@
+"""Assessment reads for one principal, each decided and audited here.
+
+The one assessment list (:func:`assessments_for`), one assessment (:func:`assessment_for`) and its
+gap analysis (:func:`gap_for`) behind the web page, the REST API and the CLI, and
+:func:`assessment_owner`, the firm of an assessment once the principal may read or change it
+(:mod:`jiqun.services.access`).
+
+References
+----------
+``docs/digital.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from jiqun.digital.frameworks import framework_id
+from jiqun.services import access, predicates
+from jiqun.services.accounts import Principal
+from jiqun.services.digital.assessments import SavedAssessment, load_assessment
+from jiqun.services.digital.gap import AssessmentGap, assessment_gap
+from jiqun.store.db import get_engine
+from jiqun.store.models import DigitalAssessment
+
+_T = DigitalAssessment.__table__
+
+
+def assessment_owner(
+    principal: Principal,
+    assessment_id: int,
+    *,
+    write: bool = False,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> str:
+    """The firm a stored assessment is about, once ``principal`` may read (or, with ``write``,
+    change) it.
+
+    Parameters
+    ----------
+    principal:
+        Who is asking.
+    assessment_id:
+        The assessment's id.
+    write:
+        Ask for the right to change it (owner enterprise, admin) instead of reading it.
+    engine:
+        Database (default: the configured one).
+    client:
+        The caller's address, for the audit log (reads through a grant).
+
+    Returns
+    -------
+    str
+        The firm's credit code.
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        401 for the public; 403 for a reader asking to write.
+    jiqun.services.access.NotFound
+        For an unknown id, or a firm the principal may not see (existence does not leak).
+
+    References
+    ----------
+    :func:`jiqun.services.access.require_assessment` (the rule).
+
+    Example
+    -------
+    >>> assessment_owner(access.local_principal(), 1)  # doctest: +SKIP
+    '91370000728611939A'
+    """
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    if not 1 <= int(assessment_id) < 2**31:
+        raise access.NotFound("找不到该评测", "no such assessment")
+    engine = engine or get_engine()
+    with engine.connect() as c:
+        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == int(assessment_id))).scalar()
+    if uscc is None:
+        raise access.NotFound("找不到该评测", "no such assessment")
+    access.require_assessment(principal, str(uscc), write=write, engine=engine, client=client)
+    return str(uscc)
+
+
+def assessments_for(
+    principal: Any,
+    uscc: str | None = None,
+    framework: str | None = None,
+    status: str | None = None,
+    limit: int | None = 50,
+    engine: Engine | None = None,
+    client: str | None = None,
+    offset: int = 0,
+    sort: str | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Stored assessments one reader may see (without answers), newest first; audited.
+
+    The one assessment list (scores and levels of named firms) behind the web page, the REST
+    API and the CLI: an admin sees all; an enterprise its own firm's; a government or cluster
+    organisation those of the firms it may read (own scope or an active grant). The read is
+    ONE audit entry (``list_assessments``) naming the firms listed and the filters.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    uscc, framework, status: optional filters.
+    limit: rows of the page (``None``: every row, as for a download).
+    engine: the database.
+    client: the client address for the audit entry.
+    offset, sort: the page and its order (a column, ``-`` for descending; default newest
+        first).
+
+    Returns
+    -------
+    (rows, total)
+        The columns of :func:`list_assessments`; ``total`` before paging. The audit entry
+        names exactly the firms of ``rows``.
+
+    Example
+    -------
+    >>> assessments_for(access.local_principal(), status="submitted")  # doctest: +SKIP
+    """
+    from jiqun.services import access
+    from jiqun.services.paging import page_frame
+
+    access.require_role(principal, "admin", "government", "cluster", "enterprise")
+    engine = engine or get_engine()
+    if principal.role == "enterprise":
+        if uscc not in (None, "", principal.scope):
+            raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
+        uscc = principal.scope
+    q = select(
+        _T.c.id,
+        _T.c.uscc,
+        _T.c.framework,
+        _T.c.edition,
+        _T.c.status,
+        _T.c.score,
+        _T.c.level,
+        _T.c.created_at,
+        _T.c.updated_at,
+        _T.c.synthetic,
+    ).order_by(_T.c.updated_at.desc(), _T.c.id.desc())
+    if uscc:
+        q = q.where(_T.c.uscc == uscc)
+    if framework:
+        q = q.where(_T.c.framework == framework_id(framework))
+    if status:
+        q = q.where(_T.c.status == status)
+    if principal.role in ("government", "cluster"):
+        e = predicates.FIRMS
+        q = q.where(_T.c.uscc.in_(select(e.c.uscc).where(predicates.visible_to(principal))))
+    with engine.connect() as c:
+        df = pd.read_sql(q, c)
+    if sort:
+        df, total = page_frame(df, sort, "id", limit, offset)
+    else:  # newest first, as the query orders them
+        total = len(df)
+        if limit is not None:
+            df = df.iloc[max(0, offset) : max(0, offset) + max(0, limit)].reset_index(drop=True)
+    access.audit_read(
+        principal,
+        "list_assessments",
+        df["uscc"].tolist(),
+        resource="digital_assessments",
+        params={
+            "uscc": uscc,
+            "framework": framework,
+            "status": status,
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+        },
+        client=client,
+        engine=engine,
+    )
+    return df, total
+
+
+def _reader_basis(principal: Any, assessment_id: int, engine: Engine) -> tuple[str, dict[str, Any]]:
+    """(the firm, why the principal may read its assessment ``assessment_id``); 401 for the
+    public, 404 when absent or not readable (existence does not leak)."""
+    from jiqun.services import access
+
+    if principal.is_public:
+        raise access.AccessDenied("请先登录", "log in first", status=401)
+    with engine.connect() as c:
+        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == assessment_id)).scalar()
+    missing = access.NotFound("找不到该评测", "no such assessment")
+    if uscc is None:
+        raise missing
+    if access.can_assess(principal, uscc):
+        return str(uscc), {"via": "own"}
+    basis = None
+    if principal.role in ("government", "cluster"):
+        basis = access.read_basis(principal, str(uscc), engine)
+    if basis is None:
+        raise missing
+    return str(uscc), basis
+
+
+def assessment_for(
+    principal: Any,
+    assessment_id: int,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> SavedAssessment:
+    """One stored assessment (a firm's score and level) for one reader; audited.
+
+    The owner enterprise and an admin may read it; a government or cluster organisation that
+    may read the firm (own scope or an active grant). ONE audit entry (``read_assessment``)
+    naming the firm and the basis of the read.
+
+    Parameters
+    ----------
+    principal: the reader (the CLI passes :func:`jiqun.services.access.local_principal`).
+    assessment_id: the assessment.
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    SavedAssessment
+
+    Example
+    -------
+    >>> assessment_for(access.local_principal(), 1).level  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    uscc, basis = _reader_basis(principal, assessment_id, engine)
+    a = load_assessment(assessment_id, engine)
+    access.audit_read(
+        principal,
+        "read_assessment",
+        [uscc],
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return a
+
+
+def gap_for(
+    principal: Any,
+    assessment_id: int,
+    cluster: str | None = None,
+    engine: Engine | None = None,
+    client: str | None = None,
+) -> AssessmentGap:
+    """:func:`assessment_gap` for one reader (who may read the assessment); ONE audit entry
+    (``read_assessment_gap``) naming the firm and the chain leaders it is compared with.
+
+    Parameters
+    ----------
+    principal: the reader.
+    assessment_id, cluster: as for :func:`assessment_gap`.
+    engine: the database.
+    client: the client address for the audit entry.
+
+    Returns
+    -------
+    AssessmentGap
+
+    Example
+    -------
+    >>> gap_for(access.local_principal(), 1).next_level  # doctest: +SKIP
+    """
+    from jiqun.services import access
+
+    engine = engine or get_engine()
+    uscc, basis = _reader_basis(principal, assessment_id, engine)
+    g = assessment_gap(assessment_id, cluster, engine, principal=principal, client=client)
+    access.audit_read(
+        principal,
+        "read_assessment_gap",
+        [uscc, *(g.leader_usccs or [])],
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id, "cluster": cluster},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
+    return g
