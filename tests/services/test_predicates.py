@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import ColumnElement, Engine, insert, select, text
+from sqlalchemy import ColumnElement, Engine, insert, select, text, true
 
 from jiqun.services import predicates as pr
 from jiqun.services.accounts import Principal
@@ -153,7 +153,7 @@ def test_in_cluster_correlated_with_clusters(small: dict[str, int], engine: Engi
     cl = Cluster.__table__
     q = (
         select(cl.c.cluster_id, pr.FIRMS.c.uscc)
-        .select_from(cl, pr.FIRMS)
+        .select_from(cl.join(pr.FIRMS, true()))
         .where(pr.in_cluster(cl.c.cluster_id))
     )
     with engine.connect() as c:

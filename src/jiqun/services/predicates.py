@@ -420,7 +420,8 @@ def clusters_of(uscc: str, *, approved_only: bool = True) -> Select[Any]:
     cl = Cluster.__table__
     return (
         select(cl.c.cluster_id)
-        .select_from(cl, FIRMS)
+        # one firm row against every cluster: an explicit cross join (ON true), not an accident
+        .select_from(cl.join(FIRMS, true()))
         .where(FIRMS.c.uscc == uscc, in_cluster(cl.c.cluster_id, approved_only=approved_only))
         .order_by(cl.c.cluster_id)
     )
