@@ -161,7 +161,7 @@ def make_carriers(
         ind: str | None,
         fld: str | None,
         cid: str | None,
-        yr: int,
+        yr: int | np.integer[Any],
     ) -> None:
         recs["name"].append(name)
         recs["carrier_type"].append(ctype)
@@ -285,7 +285,7 @@ def make_carriers(
 
     def emit(
         level: str,
-        k: int | None,
+        k: int | np.integer[Any] | None,
         hosts: np.ndarray,
         ctypes: np.ndarray,
         places: list[str],

@@ -334,10 +334,12 @@ def generate_demo(
     out_u = rng.uniform(rv["output_low"], rv["output_high"], n)
     output = np.where(is_mfg, np.round(revenue * out_u, 2), np.nan)
     rdp = SIZES["rd"]
+    a_plain, b_plain = rdp["beta_untagged"]
+    a_tag, b_tag = rdp["beta_tagged"]
     share_plain = np.where(
-        rng.random(n) < rdp["zero_probability"], 0.0, rng.beta(*rdp["beta_untagged"], n)
+        rng.random(n) < rdp["zero_probability"], 0.0, rng.beta(a_plain, b_plain, n)
     )
-    share_tag = rdp["base_tagged"] + rng.beta(*rdp["beta_tagged"], n)
+    share_tag = rdp["base_tagged"] + rng.beta(a_tag, b_tag, n)
     rd_share = np.minimum(np.where(tagged, share_tag, share_plain), rdp["cap"])
     rd = np.floor(revenue * rd_share * 100.0) / 100.0  # never above the 10 % cap
 

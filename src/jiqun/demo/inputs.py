@@ -20,7 +20,7 @@ def _data_file(name: str) -> Any:
 def load_reference() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(regions, industries, clusters) from :mod:`jiqun.reference`, else its CSV files."""
     try:
-        from jiqun import reference as ref  # type: ignore[attr-defined]
+        from jiqun import reference as ref
 
         regions = ref.regions()
         industries = ref.industries()

@@ -39,10 +39,10 @@ def make_supply_links(
     div_mass = np.bincount(cls_div_id, class_mass, minlength=len(divs))
     for d in divs:
         rules = INPUT_RULES.get(d, DEFAULT_INPUTS)
-        for s, w in rules:
-            if s in div_id and div_mass[div_id[s]] > 0:
+        for sdiv_code, w in rules:
+            if sdiv_code in div_id and div_mass[div_id[sdiv_code]] > 0:
                 r_buyer.append(div_id[d])
-                r_supp.append(div_id[s])
+                r_supp.append(div_id[sdiv_code])
                 r_w.append(w)
     rule_sampler = GroupedSampler(np.array(r_buyer), np.array(r_w, dtype=float))
     r_supp_arr = np.array(r_supp)
@@ -50,13 +50,17 @@ def make_supply_links(
     code_idx = {c: i for i, c in enumerate(cls.code)}
     t_buyer, t_supp = [], []
     for chain in chain_templates():
-        order = [chain.get("upstream", []), chain.get("midstream", []), chain.get("downstream", [])]
+        stages = [
+            chain.get("upstream", []),
+            chain.get("midstream", []),
+            chain.get("downstream", []),
+        ]
         for a, b in ((0, 1), (1, 2)):
-            for s in order[a]:
-                for bcode in order[b]:
-                    if s in code_idx and bcode in code_idx and class_mass[code_idx[s]] > 0:
+            for scode in stages[a]:
+                for bcode in stages[b]:
+                    if scode in code_idx and bcode in code_idx and class_mass[code_idx[scode]] > 0:
                         t_buyer.append(code_idx[bcode])
-                        t_supp.append(code_idx[s])
+                        t_supp.append(code_idx[scode])
     tmpl_sampler = GroupedSampler(np.array(t_buyer, dtype=np.int64), np.ones(len(t_buyer)))
     t_supp_arr = np.array(t_supp, dtype=np.int64)
     # supplier samplers by (class, prefecture), (class, province), class

@@ -39,7 +39,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, case, delete, select, update
+from sqlalchemy import Connection, Engine, case, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from jiqun import config, reference
@@ -54,6 +55,7 @@ from jiqun.store.models import (
     LoginThrottle,
     Organisation,
     User,
+    table_of,
 )
 
 ROLES: dict[str, tuple[str, str]] = {
@@ -338,11 +340,8 @@ def _upsert_counter(conn: Connection, key: str, now: dt.datetime) -> tuple[int, 
     the row until the transaction ends (PostgreSQL row lock, SQLite write lock), so two concurrent
     attempts can never both see the same count.
     """
-    t = LoginThrottle.__table__
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    t = table_of(LoginThrottle)
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     conn.execute(
         dialect_insert(t)
         .values(key=key, window_start=now, attempts=0, not_before=None)
@@ -383,7 +382,7 @@ def _reserve_attempt(engine: Engine, username: str, client: str, now: dt.datetim
         with engine.begin() as conn:
             conn.execute(delete(LoginThrottle).where(LoginThrottle.window_start < now - WINDOW))
     pair, user, peer = _throttle_keys(username, client)
-    t = LoginThrottle.__table__
+    t = table_of(LoginThrottle)
     conn = engine.connect()
     try:
         with conn.begin() as txn:
@@ -421,7 +420,7 @@ def _reserve_attempt(engine: Engine, username: str, client: str, now: dt.datetim
 def _release_attempt(engine: Engine, username: str, client: str) -> None:
     """After a successful login: the pair starts afresh, the other counters forget this attempt."""
     pair, user, peer = _throttle_keys(username, client)
-    t = LoginThrottle.__table__
+    t = table_of(LoginThrottle)
     with engine.begin() as conn:
         conn.execute(delete(t).where(t.c.key == pair))
         conn.execute(
@@ -511,7 +510,7 @@ def _prune_sessions(conn: Connection, now: dt.datetime) -> None:
     if time.monotonic() - _last_session_prune < 60:
         return
     _last_session_prune = time.monotonic()
-    a = AuthSession.__table__
+    a = table_of(AuthSession)
     conn.execute(
         delete(a).where(
             ((a.c.kind == "web") & (a.c.last_seen_at < now - session_idle()))
@@ -528,7 +527,7 @@ def _new_row(
     now = _now()
     _prune_sessions(conn, now)
     conn.execute(
-        AuthSession.__table__.insert().values(
+        insert(AuthSession).values(
             sid_hash=_digest(raw),
             kind=kind,
             username=username,
@@ -557,7 +556,7 @@ def load_session(sid: str | None, engine: Engine | None = None) -> dict[str, Any
     """The data of a live browser session, or ``None`` (unknown, ended, idle or too old)."""
     if not sid or len(sid) > 200:
         return None
-    a = AuthSession.__table__
+    a = table_of(AuthSession)
     now = _now()
     engine = engine or get_engine()
     with engine.connect() as conn:
@@ -584,7 +583,7 @@ def load_session(sid: str | None, engine: Engine | None = None) -> dict[str, Any
 
 def save_session(sid: str, data: dict[str, Any], engine: Engine | None = None) -> bool:
     """Replace the data of a live session (same user); False when it no longer exists."""
-    a = AuthSession.__table__
+    a = table_of(AuthSession)
     with (engine or get_engine()).begin() as conn:
         n = conn.execute(
             update(a)
@@ -598,14 +597,14 @@ def delete_session(sid: str | None, engine: Engine | None = None) -> None:
     """End a browser session (logout): a replayed cookie no longer works."""
     if not sid:
         return
-    a = AuthSession.__table__
+    a = table_of(AuthSession)
     with (engine or get_engine()).begin() as conn:
         conn.execute(delete(a).where(a.c.sid_hash == _digest(sid)))
 
 
 def _end_sessions(conn: Connection, username: str, keep: str | None = None) -> int:
     """Delete every session and token of ``username`` except the one whose id is ``keep``."""
-    a = AuthSession.__table__
+    a = table_of(AuthSession)
     cond = a.c.username == username
     if keep:
         cond = cond & (a.c.sid_hash != _digest(keep))
@@ -625,7 +624,7 @@ def principal_from_token(token: str, engine: Engine | None = None) -> Principal:
     if not token or len(token) > 200:
         raise AuthError("令牌无效", "invalid token")
     engine = engine or get_engine()
-    a = AuthSession.__table__
+    a = table_of(AuthSession)
     with engine.connect() as conn:
         row = conn.execute(
             select(a.c.id, a.c.username, a.c.created_at).where(
@@ -651,7 +650,7 @@ def revoke_token(
     from jiqun.services.access import audit
 
     engine = engine or get_engine()
-    a = AuthSession.__table__
+    a = table_of(AuthSession)
     with engine.begin() as conn:
         n = conn.execute(
             delete(a).where(a.c.sid_hash == _digest(token or ""), a.c.kind == "api")

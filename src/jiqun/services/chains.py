@@ -729,11 +729,13 @@ def chain_analysis(
         rep = cached(engine, key, compute)
     else:
         rep = compute()
-    everything = principal is None or principal.role == "admin"
+    # the principal whose reads are filtered: None when every firm may be shown (CLI, admin)
+    restricted = principal if principal is not None and principal.role != "admin" else None
+    everything = restricted is None
     readable: set[str] = set()
     mapping = rep.mapping
-    if not everything and len(mapping):
-        seen, _n = access.visible_rows(principal, mapping[["uscc"]], "uscc", engine, client)
+    if restricted is not None and len(mapping):
+        seen, _n = access.visible_rows(restricted, mapping[["uscc"]], "uscc", engine, client)
         readable = set(seen["uscc"].astype(str))
     tables: dict[str, pd.DataFrame | None] = {}
     hidden: dict[str, int] = {}
@@ -743,10 +745,10 @@ def chain_analysis(
             if denial is not None:
                 tables[name], hidden[name] = None, 0
                 continue
-            if not everything:
-                df, n_hidden = access.visible_rows(principal, df, "uscc", engine, client)
+            if restricted is not None:
+                df, n_hidden = access.visible_rows(restricted, df, "uscc", engine, client)
         tables[name], hidden[name] = df, n_hidden
-    segs, hit = _protect_segments(tables["segments"], mapping, readable, everything)  # type: ignore[arg-type]
+    segs, hit = _protect_segments(tables["segments"], mapping, readable, everything)
     tables["segments"] = segs
     for name, cols in (
         ("lsr_segments", _LSR_MAGNITUDES),
@@ -886,7 +888,7 @@ def report_tables_for(
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     out = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
-    return out  # type: ignore[no-any-return]
+    return out
 
 
 def _clean(v: Any) -> Any:

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, delete, insert, text, update
 
 from jiqun.store import bulk
 from jiqun.store.db import get_engine, prepare
 from jiqun.store.models import (
+    Base,
     ClusterMember,
     Enterprise,
     ImportRun,
@@ -26,6 +27,7 @@ from jiqun.store.models import (
     Meta,
     RegionStat,
     SupplyLink,
+    table_of,
 )
 
 Progress = Callable[[str, float], None]
@@ -54,8 +56,8 @@ def _as_text_list(v: object) -> object:
     return v
 
 
-def _frame_for(table, df: pd.DataFrame, import_id: int) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    cols = [c.name for c in table.__table__.columns if c.name != "id" or "id" in df.columns]
+def _frame_for(table: type[Base], df: pd.DataFrame, import_id: int) -> pd.DataFrame:
+    cols = [c.name for c in table_of(table).columns if c.name != "id" or "id" in df.columns]
     out = pd.DataFrame(index=df.index)
     for c in cols:
         if c == "import_id":
@@ -105,7 +107,7 @@ def build_demo(
         for _name, table in _TABLES:
             conn.execute(delete(table).where(table.synthetic.is_(True)))
         run = conn.execute(
-            ImportRun.__table__.insert().returning(ImportRun.__table__.c.id),
+            insert(ImportRun).returning(ImportRun.id),
             {
                 "kind": "demo",
                 "source_file": f"jiqun demo --seed {seed}",
@@ -124,7 +126,7 @@ def build_demo(
         for name, table in _TABLES:
             df = _frame_for(table, getattr(data, name), import_id)
             report(f"写入 writing {name}", 0.5 + 0.5 * done / total)
-            counts[name] = bulk.insert(conn, table.__table__, df)
+            counts[name] = bulk.insert(conn, table_of(table), df)
             done += len(df)
         meta = {
             "demo.seed": str(seed),
@@ -133,10 +135,10 @@ def build_demo(
             "demo.note": "模拟数据，仅供演示 / synthetic demo data, not real statistics",
         }
         conn.execute(delete(Meta).where(Meta.key.like("demo.%")))
-        conn.execute(Meta.__table__.insert(), [{"key": k, "value": v} for k, v in meta.items()])
+        conn.execute(insert(Meta), [{"key": k, "value": v} for k, v in meta.items()])
         conn.execute(
-            ImportRun.__table__.update()
-            .where(ImportRun.__table__.c.id == import_id)
+            update(ImportRun)
+            .where(ImportRun.id == import_id)
             .values(
                 rows_read=sum(counts.values()),
                 rows_written=sum(counts.values()),

@@ -24,10 +24,11 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, Row, Table, delete, insert, select, text, update
 
 from jiqun.standard.problems import JiqunError, Problem
 from jiqun.standard.reader import read_table
@@ -41,6 +42,7 @@ from jiqun.store.models import (
     ClusterRegion,
     Enterprise,
     ImportRun,
+    table_of,
 )
 
 Progress = Callable[[str, float], None]
@@ -101,7 +103,7 @@ def _db_checks(result: ValidationResult, conn: Connection) -> None:
             continue
         col = rec[colname]
         vals = list({v for v in col.dropna().unique()})
-        known = bulk.existing_keys(conn, Enterprise.__table__, ["uscc"], [(v,) for v in vals])
+        known = bulk.existing_keys(conn, table_of(Enterprise), ["uscc"], [(v,) for v in vals])
         known_set = {k[0] for k in known}
         missing = col.notna() & ~col.isin(known_set)
         for i in np.flatnonzero(missing.to_numpy())[:10_000]:
@@ -171,14 +173,14 @@ def _store_frame(kind: Kind, rec: pd.DataFrame) -> pd.DataFrame:
 
 
 def _split_changes(
-    conn: Connection, kind: Kind, table, df: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, int]:  # type: ignore[no-untyped-def]
+    conn: Connection, kind: Kind, table: Table, df: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Split rows into (new, changed) and count unchanged, by comparing with stored rows."""
     key = list(kind.key)
     if conn.execute(select(text("1")).select_from(table).limit(1)).first() is None:
         return df, df.iloc[0:0], 0  # an empty table: every row is new (no 1,000-key lookups)
     cols = [c for c in df.columns if c in table.c]
-    existing = []
+    existing: list[Row[Any]] = []
     # Plain Python values: numpy integers (an Int64 year) never match in an IN (...) query.
     keys = [
         tuple(v.item() if isinstance(v, np.generic) else v for v in k)
@@ -292,7 +294,7 @@ def import_file(
     report_cb("写入 writing", 0.5)
     with engine.begin() as conn:
         run_id = conn.execute(
-            ImportRun.__table__.insert().returning(ImportRun.__table__.c.id),
+            insert(ImportRun).returning(ImportRun.id),
             {
                 "kind": kind.name,
                 "source_file": path.name,
@@ -336,8 +338,8 @@ def import_file(
                     "membership(s) take effect once an admin or the firm approves them"
                 )
         conn.execute(
-            ImportRun.__table__.update()
-            .where(ImportRun.__table__.c.id == run_id)
+            update(ImportRun)
+            .where(ImportRun.id == run_id)
             .values(
                 rows_written=inserted + updated,
                 rows_rejected=n_bad,
@@ -359,10 +361,10 @@ def import_file(
     )
 
 
-def _table_for(kind: Kind):  # type: ignore[no-untyped-def]
+def _table_for(kind: Kind) -> Table:
     from jiqun.store.models import TABLE_OF_KIND
 
-    return TABLE_OF_KIND[kind.name].__table__
+    return table_of(TABLE_OF_KIND[kind.name])
 
 
 def _write_clusters(
@@ -372,7 +374,7 @@ def _write_clusters(
     if not len(store):
         return 0, 0, 0
     store = store.drop_duplicates(subset=["cluster_id"], keep="last")
-    base_cols = [c.name for c in Cluster.__table__.columns if c.name in store.columns]
+    base_cols = [c.name for c in table_of(Cluster).columns if c.name in store.columns]
     base = store[base_cols].copy()
     base["synthetic"] = synthetic
     base["import_id"] = run_id
@@ -382,10 +384,10 @@ def _write_clusters(
             select(Cluster.cluster_id).where(Cluster.cluster_id.in_(base["cluster_id"].tolist()))
         )
     }
-    bulk.upsert(conn, Cluster.__table__, base, ["cluster_id"])
+    bulk.upsert(conn, table_of(Cluster), base, ["cluster_id"])
     ids = base["cluster_id"].tolist()
-    conn.execute(ClusterRegion.__table__.delete().where(ClusterRegion.cluster_id.in_(ids)))
-    conn.execute(ClusterIndustry.__table__.delete().where(ClusterIndustry.cluster_id.in_(ids)))
+    conn.execute(delete(ClusterRegion).where(ClusterRegion.cluster_id.in_(ids)))
+    conn.execute(delete(ClusterIndustry).where(ClusterIndustry.cluster_id.in_(ids)))
     regs = [
         {"cluster_id": r.cluster_id, "region_code": c}
         for r in store.itertuples(index=False)
@@ -397,9 +399,9 @@ def _write_clusters(
         for c in dict.fromkeys(getattr(r, "leading_industries", None) or [])
     ]
     if regs:
-        conn.execute(ClusterRegion.__table__.insert(), regs)
+        conn.execute(insert(ClusterRegion), regs)
     if inds:
-        conn.execute(ClusterIndustry.__table__.insert(), inds)
+        conn.execute(insert(ClusterIndustry), inds)
     n_new = sum(1 for i in ids if i not in existing)
     return n_new, len(ids) - n_new, 0
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from jiqun.services import access
 from jiqun.services.accounts import Principal
@@ -170,11 +170,8 @@ def decide_membership(
             raise missing
         before = row[0]
         c.execute(
-            ClusterMember.__table__.update()
-            .where(
-                ClusterMember.__table__.c.cluster_id == cluster_id,
-                ClusterMember.__table__.c.uscc == uscc,
-            )
+            update(ClusterMember)
+            .where(ClusterMember.cluster_id == cluster_id, ClusterMember.uscc == uscc)
             .values(status=new, decided_by=principal.username, decided_at=_now())
         )
     access.audit(

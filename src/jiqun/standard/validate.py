@@ -77,7 +77,7 @@ class ValidationResult:
 
     def add(
         self,
-        i: int | None,
+        i: int | np.integer[Any] | None,
         column: str | None,
         value: object,
         rule: str,
@@ -415,9 +415,9 @@ def _col_date(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
 def _col_enum(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     choices = f.choices or {}
     lookup: dict[str, str] = {}
-    for k, (zh, en) in choices.items():
-        for a in (k, zh, en, k.replace("_", " "), k.replace("_", "-")):
-            lookup[_key(a)] = k
+    for code, (zh, en) in choices.items():
+        for a in (code, zh, en, code.replace("_", " "), code.replace("_", "-")):
+            lookup[_key(a)] = code
     out = np.empty(len(s), dtype=object)
     for i, v in enumerate(s.astype(object)):
         if v is None or (isinstance(v, float) and v != v):
@@ -511,12 +511,12 @@ def _col_list(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
         items: list[str] = []
         for p in parts:
             if f.type == "region_codes":
-                r = N.norm_region_code(p)
-                code = r.value if r.error is None else None
+                rc = N.norm_region_code(p)
+                code = rc.value if rc.error is None else None
                 ok = code is not None and reference.region_exists(code)
             else:
-                r = N.norm_industry_code(p, expected_level=None)
-                code = r.value.code if r.error is None and r.value is not None else None
+                ic = N.norm_industry_code(p, expected_level=None)
+                code = ic.value.code if ic.error is None and ic.value is not None else None
                 ok = code is not None and reference.industry_exists(code)
             if not ok:
                 what = "行政区划代码" if f.type == "region_codes" else "行业代码"
@@ -721,11 +721,11 @@ def _kind_rules(res: ValidationResult) -> None:
                 )
     if res.kind.name == "supply-links" and {"supplier_uscc", "buyer_uscc"} <= set(rec.columns):
         same = (rec["supplier_uscc"] == rec["buyer_uscc"]) & rec["supplier_uscc"].notna()
-        for i in np.flatnonzero(same.to_numpy()):
+        for same_i in np.flatnonzero(same.to_numpy()):
             res.add(
-                i,
+                same_i,
                 "buyer_uscc",
-                rec.at[i, "buyer_uscc"],
+                rec.at[same_i, "buyer_uscc"],
                 "link.self",
                 "error",
                 "供应商与采购方是同一企业",
@@ -751,14 +751,14 @@ def _duplicates(res: ValidationResult) -> None:
     dup = kk.duplicated(keep="first").to_numpy()
     if not dup.any():
         return
-    first_row = {}
+    first_row: dict[str, int] = {}
     idx = np.flatnonzero(complete)
     for j, (val, d) in enumerate(zip(kk.to_numpy(), dup, strict=True)):
         if not d:
             first_row.setdefault(val, int(res.rows[idx[j]]))
-    for j in np.flatnonzero(dup):
-        i = int(idx[j])
-        val = kk.iloc[j]
+    for dup_j in np.flatnonzero(dup):
+        i = int(idx[dup_j])
+        val = kk.iloc[dup_j]
         res.add(
             i,
             key[0],

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeAlias
 
 import pandas as pd
 
@@ -41,7 +41,7 @@ TABLE_FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
 #: First characters that make a spreadsheet treat a text cell as a formula.
 FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
-Sheets = pd.DataFrame | Mapping[str, pd.DataFrame]
+Sheets: TypeAlias = pd.DataFrame | Mapping[str, pd.DataFrame]
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -38,6 +39,38 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core :class:`~sqlalchemy.Table` a model class is mapped to.
+
+    ``Model.__table__`` is typed as a ``FromClause`` (a mapped class may map any selectable), which
+    has no ``insert()`` and cannot go where a ``Table`` is expected. Every model here maps a plain
+    table, so this narrows it once instead of casting at each use.
+
+    Parameters
+    ----------
+    model
+        A mapped class of this module (``AuthSession``, ``ImportRun`` ...).
+
+    Returns
+    -------
+    Table
+        The same object as ``model.__table__``.
+
+    References
+    ----------
+    SQLAlchemy 2.0 documentation, "ORM Mapped Class Configuration" (``__table__``).
+
+    Example
+    -------
+    >>> table_of(Region).name
+    'regions'
+    """
+    table = model.__table__
+    if not isinstance(table, Table):  # pragma: no cover - only a mapping onto a select gets here
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 class Region(Base):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, Table, func, insert, select, text, update
 
 from jiqun.matching.board import read_board_file, validate_capability, validate_need
 from jiqun.matching.index import split_list
@@ -24,10 +24,12 @@ from jiqun.standard.codes import check_uscc
 from jiqun.standard.problems import JiqunError, Problem
 from jiqun.store.db import get_engine
 from jiqun.store.models import (
+    Base,
     MatchCapability,
     MatchNeed,
     SupplierList,
     SupplierListEntry,
+    table_of,
 )
 
 STATUSES = ("open", "closed", "all")
@@ -139,7 +141,7 @@ def post_need(
     _fail("需求", "the need", problems)
     with engine.begin() as c:
         res = c.execute(
-            MatchNeed.__table__.insert().returning(MatchNeed.__table__.c.id),
+            insert(MatchNeed).returning(MatchNeed.id),
             {**clean, "status": "open", "created_at": _now(), "synthetic": synthetic},
         )
         return int(res.scalar_one())
@@ -183,14 +185,14 @@ def post_capability(
     _fail("供给能力", "the capability", problems)
     with engine.begin() as c:
         res = c.execute(
-            MatchCapability.__table__.insert().returning(MatchCapability.__table__.c.id),
+            insert(MatchCapability).returning(MatchCapability.id),
             {**clean, "status": "open", "created_at": _now(), "synthetic": synthetic},
         )
         return int(res.scalar_one())
 
 
 def _list(
-    engine: Engine, table: Any, status: str, uscc: str | None, order: str = "id"
+    engine: Engine, table: Table, status: str, uscc: str | None, order: str = "id"
 ) -> pd.DataFrame:
     _status_filter(status)
     q = select(table)
@@ -224,7 +226,7 @@ def list_needs(
     -------
     >>> list_needs(status="all")  # doctest: +SKIP
     """
-    return _list(engine or get_engine(), MatchNeed.__table__, status, uscc)
+    return _list(engine or get_engine(), table_of(MatchNeed), status, uscc)
 
 
 def list_capabilities(
@@ -241,13 +243,17 @@ def list_capabilities(
     -------
     >>> list_capabilities()  # doctest: +SKIP
     """
-    return _list(engine or get_engine(), MatchCapability.__table__, status, uscc)
+    return _list(engine or get_engine(), table_of(MatchCapability), status, uscc)
 
 
 def _close(
-    engine: Engine, model: Any, item_id: int, reason: str | None, what: tuple[str, str]
+    engine: Engine,
+    model: type[Base],
+    item_id: int,
+    reason: str | None,
+    what: tuple[str, str],
 ) -> None:
-    t = model.__table__
+    t = table_of(model)
     with engine.begin() as c:
         row = c.execute(select(t.c.status).where(t.c.id == item_id)).first()
         if row is None:
@@ -310,7 +316,7 @@ def get_need(need_id: int, *, engine: Engine | None = None) -> Need:
     '谐波减速器'
     """
     engine = engine or get_engine()
-    t = MatchNeed.__table__
+    t = table_of(MatchNeed)
     with engine.connect() as c:
         r = c.execute(select(t).where(t.c.id == need_id)).mappings().first()
     if r is None:
@@ -400,7 +406,7 @@ def import_board(
             for r in good:
                 rec = {k: v for k, v in r.items() if k != "_row"}
                 res = c.execute(
-                    model.__table__.insert().returning(model.__table__.c.id),
+                    insert(model).returning(model.id),
                     {**rec, "status": "open", "created_at": now, "synthetic": synthetic},
                 )
                 ids.append(int(res.scalar_one()))
@@ -588,7 +594,7 @@ def publish_supplier_list(
     _fail("供应商名录", "the supplier list", problems)
     with engine.begin() as c:
         res = c.execute(
-            SupplierList.__table__.insert().returning(SupplierList.__table__.c.id),
+            insert(SupplierList).returning(SupplierList.id),
             {
                 "leader_uscc": leader,
                 "name": str(name).strip(),
@@ -602,7 +608,7 @@ def publish_supplier_list(
         )
         list_id = int(res.scalar_one())
         c.execute(
-            SupplierListEntry.__table__.insert(),
+            insert(SupplierListEntry),
             [{"list_id": list_id, "supplier_uscc": u, "note": n} for u, n in codes.items()],
         )
     return list_id
@@ -625,7 +631,7 @@ def list_supplier_lists(
     """
     engine = engine or get_engine()
     _status_filter(status)
-    t, e = SupplierList.__table__, SupplierListEntry.__table__
+    t, e = table_of(SupplierList), table_of(SupplierListEntry)
     q = (
         select(t, func.count(e.c.supplier_uscc).label("suppliers"))
         .select_from(t.outerjoin(e, e.c.list_id == t.c.id))

@@ -120,9 +120,9 @@ class SeriesResult:
         >>> [(p.row, p.rule) for p in r.iter_problems("区划代码")]
         [(3, 'region.format')]
         """
-        for pos in np.flatnonzero(self.changed | self.error):
-            row = int(row_numbers[pos]) if row_numbers is not None else int(pos) + first_row
-            yield from self.result_at(int(pos)).to_problems(row, column, self.raw.iloc[pos])
+        for pos in np.flatnonzero(self.changed | self.error).tolist():
+            row = int(row_numbers[pos]) if row_numbers is not None else pos + first_row
+            yield from self.result_at(pos).to_problems(row, column, self.raw.iloc[pos])
 
 
 @dataclass(slots=True)
@@ -340,7 +340,8 @@ def _industry_fast(expected_level: int | None) -> Callable[[pd.Series, np.ndarra
         mask = _fullmatch(view, is_str, pattern)
         # a one-letter canonical cell is a section: its section is itself
         is_letter = mask & (view.str.len().fillna(0).to_numpy(dtype=np.int64) == 1)
-        section = np.where(is_letter, view.to_numpy(dtype=object, na_value=None), None)
+        section = np.full(len(s), None, dtype=object)
+        section[is_letter] = view.to_numpy(dtype=object, na_value=None)[is_letter]
         return _Fast(mask, aux={"section": section})
 
     return fast
