@@ -138,13 +138,36 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
     from jiqun.web.api import router as api_router
 
     app.include_router(api_router, prefix=API_PREFIX)
-    from jiqun.web.ui import router as ui_router
-    from jiqun.web.ui_matching import router as matching_router
-    from jiqun.web.ui_services import router as services_router
+    from jiqun.web import (
+        ui_account,
+        ui_admin,
+        ui_clusters,
+        ui_enterprises,
+        ui_imports,
+        ui_matching,
+        ui_overview,
+        ui_regions,
+        ui_scenarios,
+        ui_services,
+        ui_statistics,
+    )
 
-    app.include_router(ui_router)
-    app.include_router(matching_router)
-    app.include_router(services_router)
+    # Routes are tried in the order they are added: this is the order the pages had in one
+    # router, and a fixed path (/regions/compare) precedes /regions/{code} inside its module.
+    for pages in (
+        ui_overview,
+        ui_account,
+        ui_clusters,
+        ui_statistics,
+        ui_regions,
+        ui_enterprises,
+        ui_scenarios,
+        ui_imports,
+        ui_admin,
+        ui_matching,
+        ui_services,
+    ):
+        app.include_router(pages.router)
     static = resources.files("jiqun.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

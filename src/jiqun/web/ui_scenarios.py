@@ -1,0 +1,95 @@
+"""Web UI: ``/scenarios``, disruption scenarios (firm, region or input industry) and their losses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse
+
+from jiqun.services import access
+from jiqun.web import deps
+from jiqun.web.i18n import lang, translator
+from jiqun.web.ui import (
+    P,
+    clean,
+    engine_of,
+    need_login,
+    page_router,
+    records_or_empty,
+    region_label,
+    render,
+    resilience_module,
+)
+
+router = page_router()
+
+
+@router.get("/scenarios", response_class=HTMLResponse)
+def scenarios_page(
+    request: Request, principal: P, kind: str = "firm", target: str = ""
+) -> HTMLResponse:
+    need_login(principal)
+    return render(
+        request,
+        "scenarios.html",
+        principal,
+        available=getattr(resilience_module(), "scenario_loss", None) is not None,
+        kind=kind if kind in ("firm", "region", "import") else "firm",
+        target=target[:40],
+    )
+
+
+@router.post("/scenarios/run", response_class=HTMLResponse)
+def scenarios_run(
+    request: Request,
+    principal: P,
+    kind: Annotated[str, Form(max_length=10)],
+    target: Annotated[str, Form(max_length=40)],
+) -> HTMLResponse:
+    """Propagate a disruption (firm, region or input industry); losses by province."""
+    need_login(principal)
+    mod = resilience_module()
+    run = getattr(mod, "scenario_loss", None) if mod else None
+    if run is None:
+        return render(request, "_unavailable.html", principal, what="resilience")
+    eng = engine_of(request)
+    target = target.strip()
+    res = run(principal, kind, target, engine=eng, client=deps.client(request))
+    access.audit(
+        principal,
+        "scenario_run",
+        f"scenario:{kind}",
+        detail={"target": target},
+        client=deps.client(request),
+        engine=eng,
+    )
+    t = translator(lang(request))
+    # suppressed rows keep their key and say so in ``disclosure`` (保密 / suppressed)
+    tab = res.table.drop(columns=["suppressed"], errors="ignore")
+    if "province" in tab.columns:
+        tab.insert(1, "province_name", tab["province"].map(region_label))
+    top = tab.head(15)
+    chart = {
+        "categories": [str(n) for n in top.get("province_name", top.iloc[:, 0])][::-1],
+        "series": [
+            {
+                "name": t("产出损失（万元）", "output loss (10k yuan)"),
+                "data": [clean(v) for v in top["output_loss"]][::-1]
+                if "output_loss" in top
+                else [],
+            }
+        ],
+        "horizontal": True,
+    }
+    return render(
+        request,
+        "_resilience.html",
+        principal,
+        res=res,
+        rows=records_or_empty(tab),
+        cols=list(tab.columns),
+        chart_data=chart,
+        chart_id="chart-scenario",
+        title=t("传导损失（按省份）", "Propagated loss by province"),
+    )

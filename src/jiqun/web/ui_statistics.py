@@ -1,0 +1,122 @@
+"""Web UI: ``/statistics``, published aggregates after disclosure control, and the table view
+the cluster and region dashboards share for their published sections.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from jiqun.services.accounts import Principal
+from jiqun.web.ui import (
+    P,
+    clean,
+    engine_of,
+    missing,
+    page_router,
+    published_module,
+    render,
+)
+
+router = page_router()
+
+
+def published_part(request: Request, principal: P, **kw: Any) -> HTMLResponse:
+    mod = published_module()
+    if mod is None:
+        return render(request, "_unavailable.html", principal, what="published")
+    res = mod.published_table(principal, engine=engine_of(request), **kw)
+    return render(request, "_published.html", principal, pub=pub_view(res, principal), kw=kw)
+
+
+PUB_COLUMNS = (
+    "region_code",
+    "region_name",
+    "industry_code",
+    "industry_name",
+    "kind",
+    "value",
+    "n_enterprises",
+    "suppression",
+)
+
+
+def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
+    """Columns and rows of a published table; suppressed cells flagged for the template."""
+    df: pd.DataFrame = res.table
+    totals: pd.DataFrame | None = getattr(res, "totals", None)
+    extra = ("confidential",) if principal.role == "admin" else ()
+    cols = [c for c in (*PUB_COLUMNS, *extra) if c in df.columns]
+
+    def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+        out = []
+        for rec in frame.to_dict("records"):
+            sup = bool(rec.get("suppressed")) if not missing(rec.get("suppressed")) else False
+            out.append({"cells": [(c, clean(rec.get(c))) for c in columns], "suppressed": sup})
+        return out
+
+    tot_cols = [c for c in ("kind", *PUB_COLUMNS, *extra) if totals is not None and c in totals]
+    tot_cols = list(dict.fromkeys(tot_cols))
+    basis = dict(getattr(res, "basis", {}) or {})
+    disc = basis.pop("disclosure", None)
+    if isinstance(disc, dict):
+        basis["disclosure_rule"] = disc.get("rule")
+        basis["viewer"] = disc.get("viewer")
+        basis["suppressed_for_viewer"] = disc.get("suppressed_for_viewer")
+    n_sup = int(df["suppressed"].astype(bool).sum()) if "suppressed" in df else 0
+    return {
+        "columns": cols,
+        "rows": rows_of(df, cols),
+        "total_columns": tot_cols,
+        "totals": rows_of(totals, tot_cols) if totals is not None and len(totals) else [],
+        "basis": basis,
+        "notes": getattr(res, "notes", []),
+        "n_suppressed": n_sup,
+    }
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+def statistics_page(
+    request: Request,
+    principal: P,
+    year: int | None = None,
+    measure: str = "revenue",
+    by: str = "region",
+    region: str | None = None,
+    industry_level: int = 2,
+    cluster_id: str | None = None,
+    region_level: str = "prefecture",
+) -> HTMLResponse:
+    mod = published_module()
+    pub = None
+    if mod is not None:
+        res = mod.published_table(
+            principal,
+            engine=engine_of(request),
+            year=year,
+            measure=measure,
+            by=by,
+            region=(region or "").strip() or None,
+            industry_level=industry_level,
+            cluster_id=(cluster_id or "").strip() or None,
+            region_level=region_level,
+        )
+        pub = pub_view(res, principal)
+    return render(
+        request,
+        "statistics.html",
+        principal,
+        pub=pub,
+        f={
+            "year": year or "",
+            "measure": measure,
+            "by": by,
+            "region": region or "",
+            "industry_level": industry_level,
+            "cluster_id": cluster_id or "",
+            "region_level": region_level,
+        },
+    )
