@@ -90,7 +90,7 @@ def cluster_page(request: Request, principal: P, cluster_id: str) -> HTMLRespons
     )
 
 
-def _chain_choices(field: str | None) -> list[dict[str, str]]:
+def _chain_choices(field: str | None) -> list[dict[str, str | bool]]:
     """Chain templates, those of the cluster's field first."""
     try:
         from jiqun.chains.templates import load_templates
@@ -181,7 +181,8 @@ def cluster_chain_part(
         return render(request, "_unavailable.html", principal, what="chains")
     if not choices:
         return render(request, "_unavailable.html", principal, what="chains")
-    chain = chain if chain in {c["id"] for c in choices} else choices[0]["id"]
+    ids = [str(c["id"]) for c in choices]
+    chain = chain if chain in ids else ids[0]
     # the service decides what this caller may see, as for the API (403 there: a note here)
     view = chain_analysis(
         principal, chain, cluster=cluster_id, engine=eng, client=deps.client(request), cache=True

@@ -28,9 +28,9 @@ from jiqun.standard.codes import check_uscc
 from jiqun.standard.normalize import norm_uscc
 from jiqun.standard.problems import JiqunError, Problem
 from jiqun.store.db import get_engine
-from jiqun.store.models import DigitalAssessment
+from jiqun.store.models import DigitalAssessment, table_of
 
-_T = DigitalAssessment.__table__
+_T = table_of(DigitalAssessment)
 
 
 def _now() -> dt.datetime:

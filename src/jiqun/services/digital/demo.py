@@ -21,9 +21,9 @@ from jiqun.digital.scoring import score_answers
 from jiqun.services.digital.clusters import has_tag
 from jiqun.standard.schema import TAGS
 from jiqun.store.db import get_engine
-from jiqun.store.models import DigitalAssessment
+from jiqun.store.models import DigitalAssessment, table_of
 
-_T = DigitalAssessment.__table__
+_T = table_of(DigitalAssessment)
 
 
 def _sig(x: np.ndarray | float) -> Any:

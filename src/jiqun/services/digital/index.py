@@ -68,9 +68,10 @@ def _segments(
             notes,
         )
     with engine.connect() as c:
-        names = dict(
-            c.execute(text("SELECT code, name FROM industries WHERE level = 2")).fetchall()
-        )
+        names: dict[str, str] = {
+            str(k): str(v)
+            for k, v in c.execute(text("SELECT code, name FROM industries WHERE level = 2"))
+        }
     div = firms["industry_code"].astype(str).str[:2]
     why_zh = (
         "未找到与该集群主导产业相符的产业链模板"

@@ -40,6 +40,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _parts(obj: DigitalIndex | AssessmentGap) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    head: dict[str, Any]
     if isinstance(obj, DigitalIndex):
         head = {"summary": obj.summary, "basis": obj.basis, "notes": obj.notes}
         return head, obj.tables()

@@ -23,9 +23,9 @@ from jiqun.services.accounts import Principal
 from jiqun.services.digital.assessments import SavedAssessment, load_assessment
 from jiqun.services.digital.gap import AssessmentGap, assessment_gap
 from jiqun.store.db import get_engine
-from jiqun.store.models import DigitalAssessment
+from jiqun.store.models import DigitalAssessment, table_of
 
-_T = DigitalAssessment.__table__
+_T = table_of(DigitalAssessment)
 
 
 def assessment_owner(
