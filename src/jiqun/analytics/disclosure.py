@@ -202,9 +202,11 @@ class _Problem:
         for c in [value, count, row, *([col] if col else []), *([top_share] if top_share else [])]:
             if c not in table.columns:
                 raise JiqunError(f"表中缺少列 {c!r}", f"the table has no column {c!r}")
-        for b in blocks:
-            if b not in table.columns:
-                raise JiqunError(f"表中缺少分块列 {b!r}", f"the table has no block column {b!r}")
+        for blk in blocks:
+            if blk not in table.columns:
+                raise JiqunError(
+                    f"表中缺少分块列 {blk!r}", f"the table has no block column {blk!r}"
+                )
         keys = [row] + ([col] if col else [])
         if table[keys].isna().any().any():
             raise JiqunError("分组列不能为空", f"the key columns {keys} must not be empty")
@@ -307,7 +309,8 @@ class _Problem:
         self.S = is_sensitive(
             self.value, self.count, shares if top_share is not None else None, min_count, dominance
         )
-        self.reason = np.where(self.S, PRIMARY, None).astype(object)
+        self.reason = np.full(M, None, dtype=object)
+        self.reason[self.S] = PRIMARY
         # empty cells are published as empty (known to all) and never used as complements: a
         # zero complement would give the primary cell's exact upper bound
         self.free = self.count > 0
@@ -445,8 +448,10 @@ class _Problem:
             bridges = rx.bridges(g)
             if not bridges:
                 return left
+            # rustworkx's stub types the bridge edges as 1-tuples; they are (u, v) pairs
+            pairs: list[tuple[int, int]] = [tuple(e) for e in bridges]  # type: ignore[misc]
             cells = sorted(
-                (self.cell_of[(min(u, v), max(u, v))] for u, v in bridges),
+                (self.cell_of[(min(u, v), max(u, v))] for u, v in pairs),
                 key=lambda i: self.prio[i],
             )
             changed = False
