@@ -42,6 +42,9 @@ app.add_typer(evaluate_app, name="evaluate")
 from jiqun.cli.resilience_cmd import resilience_app  # noqa: E402
 
 app.add_typer(resilience_app, name="resilience")
+from jiqun.cli.release_cmd import release_app  # noqa: E402
+
+app.add_typer(release_app, name="release")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -92,7 +95,7 @@ def demo(
         def report(stage: str, frac: float) -> None:
             prog.update(task, completed=frac, description=stage)
 
-        summary = build_demo(seed=seed, n_enterprises=enterprises, progress=report)
+        summary = build_demo(seed=seed, n_enterprises=enterprises, progress=report, release=True)
     err.print(
         f"[green]演示数据库已生成 demo database built[/] in {summary.seconds:.1f} s: "
         + ", ".join(f"{k} {v:,}" for k, v in summary.counts.items())
