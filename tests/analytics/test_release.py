@@ -44,12 +44,14 @@ def test_cube_sums_every_parent_over_its_children() -> None:
     )
     cube = build_cube(f, ["revenue"])
     c = _revenue(cube)
-    val = {(r, i): v for r, i, v in zip(c["region_code"], c["industry_code"], c["value"])}
+    val = {
+        (r, i): v for r, i, v in zip(c["region_code"], c["industry_code"], c["value"], strict=True)
+    }
     assert val[("000000", "*")] == 31.0
     assert val[("320200*", "*")] == 8.0 and val[("320200", "C")] == 15.0
     assert val[("320000", "261")] == 7.0 and val[("330000", "35")] == 16.0
     # both hierarchies: every parent = Σ children
-    for (r, i), v in val.items():
+    for r, i in val:
         for dim, parent in ((0, region_parent(r)), (1, industry_parent(i))):
             if parent is None:
                 continue

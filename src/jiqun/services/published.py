@@ -1,26 +1,22 @@
 """Published aggregate tables with statistical disclosure control (公开汇总表 / 数据脱敏).
 
-:func:`published_table` sums enterprise records (一企一档) into a region, industry or
-region × industry table and applies the suppression rules of :mod:`jiqun.analytics.disclosure`
-for viewers without rights to the underlying records. Who sees what (PRODUCT.md capability J,
-issue 5):
+:func:`published_table` answers every public table — region, industry or region × industry, any
+level, region filter, totals, downloads — by selecting cells of the current protected release
+(:mod:`jiqun.services.release`, :mod:`jiqun.analytics.release`): one linked region × industry cube
+per data version, protected as a whole (fewer than 3 firms or one firm above 85% → primary;
+secondary suppression verified by an exact LP audit at a 15% protection level). No table is
+summed afresh, so tables cannot be differenced against each other. Who sees what:
 
-- **public**, **cluster** and **enterprise** principals: the public table — cells with fewer than
-  3 enterprises, or where one enterprise has more than 85% of the value, are suppressed, plus
-  complementary cells so that published totals cannot reveal them.
-- **government**: the same table, except that cells (and totals) lying wholly inside its region
-  scope are shown — it may read those enterprise records anyway. Outside its scope it sees exactly
-  the public pattern. (Never a pattern of its own: two different patterns of one table, put side
-  by side, could reveal what each hides.)
+- **public**, **cluster** and **enterprise** principals: the release; suppressed cells are
+  ``None``.
+- **government**: cells lying inside its region scope unsuppressed (it may read those firms);
+  elsewhere exactly the public release (residual insider risk: docs/disclosure.md).
 - **admin**: everything; ``confidential`` marks the cells the public does not see.
 
-Suppressed values are ``None`` in the result: they never leave the service. The public pattern is
-made robust against insiders as well (an enterprise alone in its cell, a provincial or city
-government that knows every cell of its region: ``blocks``), see :mod:`jiqun.analytics.disclosure`.
-
-Regions are aggregated to prefectures (地级; a county code counts for its prefecture: first four
-digits + ``00``) or provinces; industries to GB/T 4754-2017 divisions (2-digit), groups (3) or
-classes (4). The enterprise registry is a snapshot: it has no statistics year.
+A question the release cannot answer (a cluster's total over its member regions) gets release
+cells and no new sum; with no release built yet the table is empty with the note
+"尚未生成公开数据 / no release built yet". The enterprise registry is a snapshot: it has no
+statistics year.
 """
 
 from __future__ import annotations
@@ -163,17 +159,13 @@ def published_table(
 ) -> PublishedTable:
     """Aggregate enterprises into a published table and apply disclosure control for ``principal``.
 
-    Rule: per cell, ``value = Σ x_f`` over its enterprises ``f`` (missing values count as
-    absent), ``n_enterprises`` = number of enterprises, and the largest enterprise's share
-    ``max x_f / Σ x_f``; a cell with fewer than 3 enterprises reporting the measure or a share
-    above 85% is suppressed (primary), then complementary cells so that no published total
-    reveals a suppressed cell, to a fixed point (:func:`jiqun.analytics.disclosure.suppress_table`
-    with ``blocks`` = province and prefecture for tables by region and ``singletons``).
-
-    Source: the ``enterprises`` table (一企一档), optionally restricted to a region
-    (``region_prefix``) or to a cluster (enterprises registered in a member region — a county
-    counts for its prefecture — and classed in a leading industry; ``cluster_regions`` and
-    ``cluster_industries``).
+    Rule: every row and total is a cell of the current release (``value = Σ x_f`` over the
+    cell's firms reporting the measure, protected as a whole: see
+    :mod:`jiqun.analytics.release`); rows are the region nodes at ``region_level`` (or the
+    filter region itself when it is deeper) and/or the industry nodes at ``industry_level``
+    inside the filter region; totals are the filter region's cells. A cluster query returns the
+    cells of its member regions × leading industries (at ``industry_level``) and no totals: the
+    cluster's sum is not a cell of the release.
 
     Parameters
     ----------
@@ -204,7 +196,7 @@ def published_table(
 
     References
     ----------
-    Hundepool et al. (2012) *Statistical Disclosure Control*, ch. 4; issue 5 (the platform).
+    Hundepool et al. (2012) *Statistical Disclosure Control*, ch. 4; docs/disclosure.md.
 
     Example
     -------
