@@ -107,6 +107,8 @@ INDUSTRY_ROOT = "*"
 FIRMS = "firms"
 _INF = float(highspy.kHighsInf)
 _HighsClass: Any = getattr(highspy, "_Highs", highspy.Highs)  # no banner on stdout
+#: one LP per cell in the per-province stage too (else only the aggregate objectives there)
+INDIVIDUAL_IN_BLOCKS = True
 _TOL = 1e-7  # relative: LP results are exact up to the solver's feasibility tolerance
 
 
@@ -500,7 +502,7 @@ def _audit(
                 continue
             isvar[cols] = True
             ok, lo, hi, _fails, n = _audit_component(
-                lk, Ac, isvar, cols, chk, protection, False, False
+                lk, Ac, isvar, cols, chk, protection, False, False, individual=INDIVIDUAL_IN_BLOCKS
             )
             isvar[cols] = False
             res.solves += n
@@ -538,6 +540,7 @@ def _audit_component(
     protection: float,
     exact: bool,
     duals: bool,
+    individual: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, list[tuple[str, float, list[int]]]], int]:
     """One LP: unknowns ``cols``; every other cell is a constant at its value. Returns per column
     whether it is safe (columns not in ``check`` count as safe), lo, hi, the failing cells'
@@ -633,7 +636,7 @@ def _audit_component(
                 witness(x)
             if int((~up_ok).sum() + (~dn_ok).sum()) > 0.7 * before:
                 break  # the aggregate objectives stopped paying: one cell at a time
-    for maximize in (True, False):
+    for maximize in (True, False) if individual else ():
         ok_arr = up_ok if maximize else dn_ok
         for i in range(m):
             if ok_arr[i] and not exact:
