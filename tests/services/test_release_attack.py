@@ -175,6 +175,9 @@ def test_attacker_lp_over_every_published_number(engine: Engine, truth: pd.DataF
     assert not exposed, exposed
 
 
+N_DEMO = 5000
+
+
 def _interval(
     c: np.ndarray, A: sparse.csr_matrix, b: np.ndarray, lb: np.ndarray, ub: np.ndarray
 ) -> tuple[float, float]:
@@ -196,7 +199,7 @@ def test_attacker_lp_over_the_demo_release_of_a_province(engine: Engine) -> None
     there is re-checked with every leaf of the country unknown."""
     from jiqun.services.demo import build_demo
 
-    build_demo(engine, seed=7, n_enterprises=5000, release=True)
+    build_demo(engine, seed=7, n_enterprises=N_DEMO, release=True)
     with engine.connect() as con:
         firms = pd.read_sql("SELECT region_code, industry_code, revenue FROM enterprises", con)
     leaves = firms.groupby(["region_code", "industry_code"], as_index=False)["revenue"].sum()
@@ -218,20 +221,29 @@ def test_attacker_lp_over_the_demo_release_of_a_province(engine: Engine) -> None
                 elif rec.get("value") is not None:
                     pub.append((m, float(rec["value"])))
     assert hidden and pub
-    A = sparse.csr_matrix(np.array([m for m, _ in pub], dtype=float))
-    b = np.array([v for _, v in pub])
+    rows = np.unique(np.array([m for m, _ in pub]), axis=0)
     y = leaves["revenue"].to_numpy()
-    assert np.allclose(A @ y, b)
-    lb_js = np.where(js, 0.0, y)
-    ub_js = np.where(js, np.inf, y)
+    A = sparse.csr_matrix(rows.astype(float))
+    b = A @ y
+    vals = {m.tobytes(): v for m, v in pub}
+    assert np.allclose(b, [vals[r.tobytes()] for r in rows])  # the published numbers are true
+    # Jiangsu's leaves unknown, every other leaf fixed at its value (moved to the right side)
+    Aj = A[:, np.flatnonzero(js)]
+    keep = np.asarray(Aj.getnnz(axis=1) > 0)
+    Aj = Aj[keep]
+    bj = b[keep] - A[keep][:, np.flatnonzero(~js)] @ y[~js]
+    yj = y[js]
     exposed = []
     for mask in np.unique(np.array(hidden), axis=0):
         v = float(y[mask].sum())
         if v <= 0:
             continue
-        c = mask.astype(float)
-        lo, hi = _interval(c, A, b, lb_js, ub_js)
+        fixed = float(y[mask & ~js].sum())
+        c = mask[js].astype(float)
+        lo, hi = _interval(c, Aj, bj, np.zeros(len(yj)), np.full(len(yj), np.inf))
+        lo, hi = lo + fixed, hi + fixed
         if lo > 0.85 * v + 1e-6 or hi < 1.15 * v - 1e-6:
+            c = mask.astype(float)
             lo, hi = _interval(c, A, b, np.zeros(len(y)), np.full(len(y), np.inf))
             if lo > 0.85 * v + 1e-6 or hi < 1.15 * v - 1e-6:
                 exposed.append((leaves[mask].values.tolist()[:3], v, lo, hi))
