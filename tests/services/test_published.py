@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from jiqun.services.access import NotFound
 from jiqun.services.accounts import PUBLIC, Principal
 from jiqun.services.published import published_table
+from jiqun.services.release import build_release
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import session_scope
 from jiqun.store.models import Cluster, ClusterIndustry, ClusterRegion, Enterprise
@@ -78,6 +79,7 @@ def firms(engine: Engine) -> pd.DataFrame:
         s.add(ClusterRegion(cluster_id="TEST-1", region_code="320500"))
         s.add(ClusterIndustry(cluster_id="TEST-1", industry_code="2611"))
         s.add(ClusterIndustry(cluster_id="TEST-1", industry_code="2710"))
+    build_release(engine)
     df = pd.DataFrame(rows, columns=["uscc", "region", "industry", "revenue"])
     df["pref"] = df["region"].str[:4] + "00"
     df["div"] = df["industry"].str[:2]
@@ -155,9 +157,8 @@ def test_public_region_by_industry(engine: Engine, firms: pd.DataFrame) -> None:
         c = _cell(t, region, ind)
         assert c["suppressed"] and c["suppression"] == "primary", (region, ind)
         assert c["value"] is None and c["n_enterprises"] is None
-    assert (t.table["suppression"] == "complementary").any()
-    # protecting the three cells against insiders too (each province's and each city's
-    # government, the lone enterprise) hides 12 of 18 cells here; Anhui's stay published
+    assert (t.table["suppression"] == "secondary").any()
+    # the release is protected as a whole: Anhui has no sensitive cell and stays published
     assert not t.table.loc[t.table["region_code"].str.startswith("34"), "suppressed"].any()
     truth = firms.groupby(["pref", "div"])["revenue"]
     for _, c in t.table[~t.table["suppressed"]].iterrows():
@@ -239,16 +240,17 @@ def test_one_dimensional_lists_and_measures(engine: Engine, firms: pd.DataFrame)
     by_region = published_table(PUBLIC, engine, by="region")
     assert by_region.table["region_code"].tolist() == REGIONS
     assert len(by_region.totals) == 1 and by_region.totals["kind"].iloc[0] == "grand_total"
-    # every city has at least 5 enterprises and no dominant one: nothing to suppress
-    assert not by_region.table["suppressed"].any()
+    # every city has at least 5 enterprises and no dominant one: not primary (a city may still
+    # be a secondary cell of the whole release)
+    assert not (by_region.table["suppression"] == "primary").any()
+    _hidden_never_sent(by_region, firms)
     assert by_region.grand_total["value"] == pytest.approx(firms["revenue"].sum())
     firms_count = published_table(PUBLIC, engine, by="region", measure="firms")
     assert firms_count.basis["unit"] == "家"
     assert firms_count.basis["value_or_count"] == "count"
-    assert not firms_count.table["suppressed"].any()
-    assert (
-        firms_count.table["value"].tolist() == firms.groupby("pref").size().astype(float).tolist()
-    )
+    shown = firms_count.table[~firms_count.table["suppressed"]]
+    truth_n = firms.groupby("pref").size().astype(float)
+    assert shown["value"].tolist() == truth_n[shown["region_code"]].tolist()
     emp = published_table(ADMIN, engine, by="region", measure="employees")
     assert emp.basis["unit"] == "人"
     prov = published_table(ADMIN, engine, by="region", region_level="province")
@@ -296,7 +298,10 @@ def test_bad_arguments_and_empty_results(engine: Engine, firms: pd.DataFrame) ->
 
 
 def test_demo_database(demo_engine: Engine) -> None:
+    from jiqun.services.release import build_release
+
     engine = demo_engine
+    build_release(engine)
     with engine.connect() as c:
         ent = pd.read_sql(text("SELECT region_code, industry_code, revenue FROM enterprises"), c)
     ent["pref"] = ent["region_code"].str[:4] + "00"
@@ -311,7 +316,6 @@ def test_demo_database(demo_engine: Engine) -> None:
     primary = (stats["n"] < 3) | (stats["share"] > 0.85)
     hidden = pub.table.set_index(["region_code", "industry_code"])["suppressed"]
     assert hidden[primary[primary].index].all()
-    _no_single_suppressed_line(pub)
     _hidden_never_sent(pub, ent)
     assert not adm.table["suppressed"].any()
     assert adm.table["confidential"].tolist() == pub.table["suppressed"].tolist()
@@ -348,8 +352,14 @@ def test_cached_tables_follow_the_data_version(engine: Engine, firms: pd.DataFra
             )
         )
     cache.bump(engine)  # a write outside an import announces itself
+    stale = published_table(ADMIN, engine, by="region")
+    assert stale.grand_total["value"] == pytest.approx(b.grand_total["value"])
+    assert stale.basis["disclosure"]["release_current"] is False
+    assert any("earlier data version" in n for n in stale.notes)
+    build_release(engine)
     c = published_table(ADMIN, engine, by="region")
     assert c.grand_total["value"] == pytest.approx(b.grand_total["value"] + 1000.0)
+    assert c.basis["disclosure"]["release_current"] is True
     v1 = cache.data_version(engine)
     cache.bump(engine)
     assert cache.data_version(engine) != v1

@@ -446,6 +446,13 @@ def test_enterprise_role_cannot_import(site: Site) -> None:
 
 def test_public_sees_suppressed_cells_and_admin_does_not(site: Site) -> None:
     path = "/statistics?by=region&measure=revenue&industry_level=2"
+    try:  # every public number is read from the protected release (built after imports)
+        from jiqun.services.release import build_release, current_release
+    except ImportError:
+        pass
+    else:
+        if current_release(site.engine) is None:
+            build_release(site.engine)
     r = site.client().get(path)
     assert r.status_code == 200
     try:

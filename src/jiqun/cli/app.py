@@ -52,6 +52,9 @@ app.add_typer(member_app, name="member")
 from jiqun.cli.firm_cmd import firm_app  # noqa: E402
 
 app.add_typer(firm_app, name="firm")
+from jiqun.cli.release_cmd import release_app  # noqa: E402
+
+app.add_typer(release_app, name="release")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -102,7 +105,7 @@ def demo(
         def report(stage: str, frac: float) -> None:
             prog.update(task, completed=frac, description=stage)
 
-        summary = build_demo(seed=seed, n_enterprises=enterprises, progress=report)
+        summary = build_demo(seed=seed, n_enterprises=enterprises, progress=report, release=True)
     err.print(
         f"[green]演示数据库已生成 demo database built[/] in {summary.seconds:.1f} s: "
         + ", ".join(f"{k} {v:,}" for k, v in summary.counts.items())

@@ -76,6 +76,7 @@ def build_demo(
     seed: int = 2026,
     n_enterprises: int = 200_000,
     progress: Progress | None = None,
+    release: bool = False,
 ) -> DemoSummary:
     """Create or refresh the demo database.
 
@@ -85,6 +86,9 @@ def build_demo(
     seed: random seed; the same seed gives the same database.
     n_enterprises: number of synthetic enterprises (default 200,000).
     progress: optional callback ``(stage, fraction 0..1)``.
+    release: also build the protected publication release
+        (:func:`jiqun.services.release.build_release`); ``jiqun demo`` does. Off by default
+        because protecting the whole cube is the expensive part (see benchmarks/README.md).
 
     Returns
     -------
@@ -154,6 +158,13 @@ def build_demo(
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             conn.execute(text("ANALYZE"))
+    if release:
+        from jiqun.services.release import build_release
+
+        report("公开数据版本 protected release", 0.98)
+        counts["release_cells"] = int(
+            sum(m["cells"] for m in build_release(engine)["stats"]["measures"].values())
+        )
     report("完成 done", 1.0)
     seconds = (dt.datetime.now() - t0).total_seconds()
     return DemoSummary(

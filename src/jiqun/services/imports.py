@@ -348,6 +348,12 @@ def import_file(
         )
     if report:
         write_report(result, report)
+    if kind.name == "enterprises":
+        # the public numbers follow the committed data: a new protected release
+        from jiqun.services.release import build_release
+
+        report_cb("公开数据版本 protected release", 0.99)
+        build_release(engine)
     report_cb("完成 done", 1.0)
     return ImportResult(
         validation=result,

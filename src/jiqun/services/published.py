@@ -1,31 +1,26 @@
 """Published aggregate tables with statistical disclosure control (公开汇总表 / 数据脱敏).
 
-:func:`published_table` sums enterprise records (一企一档) into a region, industry or
-region × industry table and applies the suppression rules of :mod:`jiqun.analytics.disclosure`
-for viewers without rights to the underlying records. Who sees what (PRODUCT.md capability J,
-issue 5):
+:func:`published_table` answers every public table — region, industry or region × industry, any
+level, region filter, totals, downloads — by selecting cells of the current protected release
+(:mod:`jiqun.services.release`, :mod:`jiqun.analytics.release`): one linked region × industry cube
+per data version, protected as a whole (fewer than 3 firms or one firm above 85% → primary;
+secondary suppression verified by an exact LP audit at a 15% protection level). No table is
+summed afresh, so tables cannot be differenced against each other. Who sees what:
 
-- **public**, **cluster** and **enterprise** principals: the public table — cells with fewer than
-  3 enterprises, or where one enterprise has more than 85% of the value, are suppressed, plus
-  complementary cells so that published totals cannot reveal them.
-- **government**: the same table, except that cells (and totals) lying wholly inside its region
-  scope are shown — it may read those enterprise records anyway. Outside its scope it sees exactly
-  the public pattern. (Never a pattern of its own: two different patterns of one table, put side
-  by side, could reveal what each hides.)
+- **public**, **cluster** and **enterprise** principals: the release; suppressed cells are
+  ``None``.
+- **government**: cells lying inside its region scope unsuppressed (it may read those firms);
+  elsewhere exactly the public release (residual insider risk: docs/disclosure.md).
 - **admin**: everything; ``confidential`` marks the cells the public does not see.
 
-Suppressed values are ``None`` in the result: they never leave the service. The public pattern is
-made robust against insiders as well (an enterprise alone in its cell, a provincial or city
-government that knows every cell of its region: ``blocks``), see :mod:`jiqun.analytics.disclosure`.
-
-Regions are aggregated to prefectures (地级; a county code counts for its prefecture: first four
-digits + ``00``) or provinces; industries to GB/T 4754-2017 divisions (2-digit), groups (3) or
-classes (4). The enterprise registry is a snapshot: it has no statistics year.
+A question the release cannot answer (a cluster's total over its member regions) gets release
+cells and no new sum; with no release built yet the table is empty with the note
+"尚未生成公开数据 / no release built yet". The enterprise registry is a snapshot: it has no
+statistics year.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -35,11 +30,11 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from jiqun import reference
-from jiqun.analytics.disclosure import DOMINANCE, MIN_COUNT, apply, suppress_table
-from jiqun.services import predicates
+from jiqun.analytics.disclosure import DOMINANCE, MIN_COUNT, apply
+from jiqun.analytics.release import INDUSTRY_ROOT, PROTECTION, REGION_ROOT
 from jiqun.services.access import NotFound, region_prefix
 from jiqun.services.accounts import Principal
-from jiqun.services.cache import cached
+from jiqun.services.release import current_release, release_cells
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine
 
@@ -58,6 +53,7 @@ INDUSTRY_LEVELS = {
     3: "GB/T 4754-2017 group 中类 (3-digit)",
     4: "GB/T 4754-2017 class 小类 (4-digit)",
 }
+NO_RELEASE = "尚未生成公开数据 / no release built yet (jiqun release build)"
 SYNTHETIC_NOTE = (
     "含模拟数据，仅供演示，不是真实统计 / contains synthetic demo data, not real statistics"
 )
@@ -139,48 +135,6 @@ def _check(measure: str, by: str, industry_level: int, region_level: str) -> Non
         )
 
 
-def _fine_table(
-    engine: Engine,
-    measure: str,
-    industry_level: int,
-    region: str | None,
-    cluster_id: str | None,
-) -> tuple[pd.DataFrame, bool]:
-    """Enterprise sums per prefecture × industry code at ``industry_level`` (SQL GROUP BY)."""
-    col = MEASURES[measure][0]
-    where, params = ["1=1"], {}
-    if region:
-        cond, p = predicates.as_sql(predicates.in_region(region), "_rg")
-        where.append(cond)
-        params.update(p)
-    if cluster_id:
-        # the statistical cluster (member region × leading industry), not the member list
-        cond, p = predicates.as_sql(predicates.in_cluster_area(cluster_id), "_cl")
-        where.append(cond)
-        params.update(p)
-    x = f"e.{col}" if col else "1"
-    sql = (
-        f"SELECT substr(e.region_code, 1, 4) AS r4, substr(e.industry_code, 1, {industry_level}) "
-        f"AS ind, COUNT(*) AS n_all, COUNT({x}) AS n_rep, SUM({x}) AS v, MAX({x}) AS top, "
-        "MAX(CASE WHEN e.synthetic THEN 1 ELSE 0 END) AS syn "
-        f"FROM enterprises e WHERE {' AND '.join(where)} GROUP BY 1, 2"
-    )
-    with engine.connect() as c:
-        if cluster_id:
-            hit = c.execute(
-                text("SELECT 1 FROM clusters WHERE cluster_id = :c"), {"c": cluster_id}
-            ).first()
-            if hit is None:
-                raise NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
-        fine = pd.read_sql(text(sql), c, params=params)
-    synthetic = bool(len(fine)) and bool(fine["syn"].astype(int).max())
-    for k in ("n_all", "n_rep"):
-        fine[k] = fine[k].astype("int64")
-    for k in ("v", "top"):
-        fine[k] = pd.to_numeric(fine[k], errors="coerce").astype(float)
-    return fine, synthetic
-
-
 def published_table(
     principal: Principal,
     engine: Engine | None = None,
@@ -194,17 +148,13 @@ def published_table(
 ) -> PublishedTable:
     """Aggregate enterprises into a published table and apply disclosure control for ``principal``.
 
-    Rule: per cell, ``value = Σ x_f`` over its enterprises ``f`` (missing values count as
-    absent), ``n_enterprises`` = number of enterprises, and the largest enterprise's share
-    ``max x_f / Σ x_f``; a cell with fewer than 3 enterprises reporting the measure or a share
-    above 85% is suppressed (primary), then complementary cells so that no published total
-    reveals a suppressed cell, to a fixed point (:func:`jiqun.analytics.disclosure.suppress_table`
-    with ``blocks`` = province and prefecture for tables by region and ``singletons``).
-
-    Source: the ``enterprises`` table (一企一档), optionally restricted to a region
-    (``region_prefix``) or to a cluster (enterprises registered in a member region — a county
-    counts for its prefecture — and classed in a leading industry; ``cluster_regions`` and
-    ``cluster_industries``).
+    Rule: every row and total is a cell of the current release (``value = Σ x_f`` over the
+    cell's firms reporting the measure, protected as a whole: see
+    :mod:`jiqun.analytics.release`); rows are the region nodes at ``region_level`` (or the
+    filter region itself when it is deeper) and/or the industry nodes at ``industry_level``
+    inside the filter region; totals are the filter region's cells. A cluster query returns the
+    cells of its member regions × leading industries (at ``industry_level``) and no totals: the
+    cluster's sum is not a cell of the release.
 
     Parameters
     ----------
@@ -235,7 +185,7 @@ def published_table(
 
     References
     ----------
-    Hundepool et al. (2012) *Statistical Disclosure Control*, ch. 4; issue 5 (the platform).
+    Hundepool et al. (2012) *Statistical Disclosure Control*, ch. 4; docs/disclosure.md.
 
     Example
     -------
@@ -250,92 +200,186 @@ def published_table(
         raise JiqunError(
             f"{region!r} 不是 GB/T 2260 行政区划代码", f"{region!r} is not a GB/T 2260 region code"
         )
-    # Cells are the same for every viewer of a class: public (also cluster and enterprise
-    # principals), admin, or one government scope. The finished view is cached per class.
-    viewer = principal.role if principal.role in ("admin", "government") else "public"
-    scope = principal.scope if viewer == "government" else None
-    key = (measure, by, region, industry_level, cluster_id, region_level, year, viewer, scope)
-    pt = cached(
-        engine,
-        ("published-view", *key),
-        lambda: _view(
-            engine,
-            Principal(None, viewer, scope),
-            year,
-            measure,
+    members: tuple[list[str], list[str]] | None = None
+    if cluster_id:
+        members = _cluster_members(engine, cluster_id)
+    rel = current_release(engine)
+    keys = (["region_code"] if by in ("region", "region_industry") or cluster_id else []) + (
+        ["industry_code"] if by in ("industry", "region_industry") or cluster_id else []
+    )
+    if rel is None:
+        return _empty(
+            keys,
             by,
+            measure,
             region,
-            industry_level,
             cluster_id,
             region_level,
-        ),
+            industry_level,
+            year,
+            note=NO_RELEASE,
+        )
+    cells = release_cells(engine, rel["id"], measure)
+    counts = cells if measure == "firms" else release_cells(engine, rel["id"], "firms")
+    rlev = 2 if region_level == "prefecture" else 1
+    top = region or REGION_ROOT
+    top_level = _node_level(top)
+    if members is not None:
+        regions_, inds = members
+        rows = cells[
+            cells["region_code"].isin(regions_)
+            & cells["industry_code"].isin({c[:industry_level] for c in inds})
+        ]
+        if region:
+            rows = rows[rows["region_code"].str.startswith(region_prefix(region))]
+        totals = rows.iloc[0:0]
+        kinds: list[str] = []
+    else:
+        in_top = (
+            cells["region_code"].str.startswith(region_prefix(top))
+            if top != REGION_ROOT
+            else pd.Series(True, index=cells.index)
+        )
+        # a region filter deeper than the requested level answers with its own cell: no new sum
+        row_level = max(rlev, top_level)
+        reg_rows = in_top & (
+            (cells["region_level"] == row_level)
+            if row_level > top_level
+            else (cells["region_code"] == top)
+        )
+        is_top = cells["region_code"] == top
+        ind_rows = cells["industry_level"] == industry_level
+        ind_tot = cells["industry_code"] == INDUSTRY_ROOT
+        if by == "region":
+            rows = cells[reg_rows & ind_tot]
+            tot = [("grand_total", cells[is_top & ind_tot])]
+        elif by == "industry":
+            rows = cells[is_top & ind_rows]
+            tot = [("grand_total", cells[is_top & ind_tot])]
+        else:
+            rows = cells[reg_rows & ind_rows]
+            tot = [
+                ("grand_total", cells[is_top & ind_tot]),
+                ("row_total", cells[reg_rows & ind_tot]),
+                ("column_total", cells[is_top & ind_rows]),
+            ]
+        kinds = [k for k, f in tot for _ in range(len(f))]
+        totals = pd.concat([f for _, f in tot]) if tot else rows.iloc[0:0]
+    return _view(
+        principal,
+        rel,
+        rows,
+        totals,
+        kinds,
+        counts,
+        keys,
+        by,
+        measure,
+        region,
+        cluster_id,
+        region_level,
+        industry_level,
+        year,
     )
-    basis = copy.deepcopy(pt.basis)
-    if "disclosure" in basis:
-        basis["disclosure"]["viewer"] = principal.role
-    return PublishedTable(pt.table.copy(), pt.totals.copy(), basis, list(pt.notes))
+
+
+def _node_level(code: str) -> int:
+    """Level of a GB/T 2260 code in the release's region hierarchy (0 national … 3 county)."""
+    if code == REGION_ROOT:
+        return 0
+    if code[2:] == "0000":
+        return 1
+    if code[4:] == "00":
+        return 2
+    return 3
+
+
+def _cluster_members(engine: Engine, cluster_id: str) -> tuple[list[str], list[str]]:
+    """A cluster's member regions and leading industries (one query each)."""
+    with engine.connect() as c:
+        hit = c.execute(
+            text("SELECT 1 FROM clusters WHERE cluster_id = :c"), {"c": cluster_id}
+        ).first()
+        if hit is None:
+            raise NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
+        regions_ = [
+            r[0]
+            for r in c.execute(
+                text("SELECT region_code FROM cluster_regions WHERE cluster_id = :c"),
+                {"c": cluster_id},
+            )
+        ]
+        inds = [
+            r[0]
+            for r in c.execute(
+                text("SELECT industry_code FROM cluster_industries WHERE cluster_id = :c"),
+                {"c": cluster_id},
+            )
+        ]
+    return regions_, inds
 
 
 def _view(
-    engine: Engine,
     principal: Principal,
-    year: int | None,
-    measure: str,
+    rel: dict[str, Any],
+    rows: pd.DataFrame,
+    totals: pd.DataFrame,
+    kinds: list[str],
+    counts: pd.DataFrame,
+    keys: list[str],
     by: str,
+    measure: str,
     region: str | None,
-    industry_level: int,
     cluster_id: str | None,
     region_level: str,
+    industry_level: int,
+    year: int | None,
 ) -> PublishedTable:
-    """The table as one class of viewer sees it (from the cached public pattern)."""
-    keys = (["region_code"] if by in ("region", "region_industry") else []) + (
-        ["industry_code"] if by in ("industry", "region_industry") else []
-    )
-    pat = cached(
-        engine,
-        ("published", measure, by, region, industry_level, cluster_id, region_level),
-        lambda: _public_pattern(
-            engine, measure, keys, region, industry_level, cluster_id, region_level
-        ),
-    )
-    if pat is None:
-        return _empty(keys, by, measure, region, cluster_id, region_level, industry_level, year)
-    synthetic, blocks, residual = pat.synthetic, pat.blocks, pat.residual
-
-    # own cells and totals (government): every contributing prefecture lies in its scope
-    gp = (
-        region_prefix(principal.scope)
-        if principal.role == "government" and principal.scope
-        else None
-    )
-    cells = pat.cells.copy()
-    if gp and len(gp) <= 4:
-        cells["own"] = cells["r4_common"].str.startswith(gp).to_numpy(dtype=bool)
-    else:
-        cells["own"] = False
-    totals = pat.totals.copy()
-    totals["own"] = _total_own(cells, totals, keys)
-
+    """The release cells as ``principal`` sees them (values of hidden cells never leave)."""
     role = principal.role
-    n_confidential = int(cells["suppressed"].sum()) + int(totals["suppressed"].sum())
+    gp = region_prefix(principal.scope) if role == "government" and principal.scope else None
     out = []
-    for frame in (cells, totals):
-        f = frame.copy()
+    for frame, kind in ((rows, None), (totals, kinds)):
+        f = frame.reset_index(drop=True).copy()
+        idx = pd.MultiIndex.from_arrays([f["region_code"], f["industry_code"]])
+        cnt = counts.reindex(idx)
+        f["n_enterprises"] = cnt["value"].to_numpy()
+        f["n_confidential"] = cnt["suppressed"].fillna(True).to_numpy(dtype=bool)
         f["confidential"] = f["suppressed"].astype(bool)
+        if gp:
+            own = f["region_code"].str.startswith(gp).to_numpy(dtype=bool)
+        else:
+            own = np.zeros(len(f), dtype=bool)
         if role == "admin":
             hide = np.zeros(len(f), dtype=bool)
-        elif role == "government":
-            hide = f["confidential"].to_numpy(dtype=bool) & ~f["own"].to_numpy(dtype=bool)
+            hide_n = hide
         else:
-            hide = f["confidential"].to_numpy(dtype=bool)
+            hide = f["confidential"].to_numpy(dtype=bool) & ~own
+            hide_n = hide | (f["n_confidential"].to_numpy(dtype=bool) & ~own)
         f["suppressed"] = hide
         f["suppression"] = pd.Series(
             np.where(hide, f["suppression"].to_numpy(dtype=object), None), index=f.index
         ).astype(object)
-        f = apply(f, columns=("value", "n_enterprises"))
+        f = apply(f, columns=("value",))
+        f = apply(f.assign(_h=hide_n), columns=("n_enterprises",), flag="_h").drop(columns="_h")
+        f["n_enterprises"] = pd.Series(
+            [
+                None if x is None or (isinstance(x, float) and math.isnan(x)) else int(x)
+                for x in f["n_enterprises"]
+            ],
+            index=f.index,
+            dtype=object,
+        )
+        if kind is not None:
+            f.insert(0, "kind", kind)
+            # the key a total does not vary over is shown empty, as before
+            for k in keys:
+                blank = (f["kind"] == "grand_total") | (
+                    f["kind"] == ("column_total" if k == "region_code" else "row_total")
+                )
+                f[k] = f[k].astype(object).where(~blank, None)
         out.append(f)
     cells_v, totals_v = out
-
     for f in (cells_v, totals_v):
         if "region_code" in keys:
             f["region_name"] = f["region_code"].map(
@@ -350,12 +394,19 @@ def _view(
         ordered += [k, k.replace("_code", "_name")]
     base = [*ordered, "value", "n_enterprises", "suppressed", "suppression", "confidential"]
     table = cells_v[base].reset_index(drop=True)
-    totals_out = totals_v[["kind", *base]].reset_index(drop=True)
-
+    totals_out = (
+        totals_v[["kind", *base]].reset_index(drop=True)
+        if len(totals_v)
+        else (pd.DataFrame(columns=["kind", *base]))
+    )
+    n_confidential = int(cells_v["confidential"].sum()) + int(
+        totals_v["confidential"].sum() if len(totals_v) else 0
+    )
     n_hidden = int(table["suppressed"].sum()) + int(totals_out["suppressed"].sum())
     n_primary = int((table["suppression"] == "primary").sum()) + int(
         (totals_out["suppression"] == "primary").sum()
     )
+    synthetic = bool(len(rows)) and bool(rows["synthetic"].any())
     basis = _basis(measure, by, keys, region, cluster_id, region_level, industry_level, synthetic)
     basis["disclosure"].update(
         {
@@ -363,21 +414,41 @@ def _view(
             "suppressed_for_viewer": n_hidden,
             "primary_for_viewer": n_primary,
             "confidential_for_public": n_confidential,
-            "robust_against": ["single-contributor enterprises", *_blocks_label(blocks)],
+            "release_id": rel["id"],
+            "data_version": rel["data_version"],
+            "release_built_at": rel["built_at"],
+            "release_current": rel["current"],
+            "protection_level": PROTECTION,
+            "robust_against": [
+                "differencing between any published tables (one release, LP-audited)"
+            ],
         }
     )
     notes: list[str] = []
     if synthetic:
         notes.append(SYNTHETIC_NOTE)
+    if not rel["current"]:
+        notes.append(
+            "公开数据基于较早的数据版本，新数据尚未发布 / the release was built from an earlier "
+            "data version; newer data are not published yet"
+        )
+    if cluster_id:
+        notes.append(
+            "集群合计不是公开数据版本中的单元格，未公开；下列为成员地区 × 行业的公开单元格 / "
+            "the cluster's total is not a cell of the release and is not published; the rows "
+            "are the release cells of its member regions × leading industries"
+        )
     if year is not None:
         notes.append(
             f"请求年份 {year}：企业名录为快照，数值不是该年的统计 / year {year} requested: the "
             "enterprise registry is a snapshot, the figures are not for that year"
         )
+    if not len(table):
+        notes.append("没有符合条件的企业 / no enterprises match")
     if n_hidden:
         notes.append(
-            f"{n_hidden} 个单元格已抑制（保密），其中 {n_primary} 个为原发抑制 / {n_hidden} cells "
-            f"suppressed (confidential), {n_primary} of them primary"
+            f"{n_hidden} 个单元格未公开（保密），其中 {n_primary} 个为原发抑制 / {n_hidden} cells "
+            f"not published (confidential), {n_primary} of them primary"
         )
     if role == "admin" and n_confidential:
         notes.append(
@@ -386,98 +457,10 @@ def _view(
         )
     if role == "government" and gp:
         notes.append(
-            f"本辖区（{principal.scope}）内的单元格不抑制，辖区外与公开表相同 / cells inside your "
-            f"region ({principal.scope}) are shown; outside it the public table applies"
-        )
-    if len(residual):
-        notes.append(
-            f"警告：{len(residual)} 个单元格的保护未能完全满足 / warning: {len(residual)} "
-            "cells could not be fully protected by the heuristic"
+            f"本辖区（{principal.scope}）内的单元格不抑制，辖区外与公开数据相同 / cells inside your "
+            f"region ({principal.scope}) are shown; outside it the public release applies"
         )
     return PublishedTable(table=table, totals=totals_out, basis=basis, notes=notes)
-
-
-@dataclass
-class _Pattern:
-    """The public suppression pattern of one table (cached per data version)."""
-
-    cells: pd.DataFrame
-    totals: pd.DataFrame
-    residual: pd.DataFrame
-    blocks: list[str]
-    synthetic: bool
-
-
-def _common_prefix(codes: pd.Series) -> str:
-    lo, hi = min(codes), max(codes)
-    n = 0
-    while n < min(len(lo), len(hi)) and lo[n] == hi[n]:
-        n += 1
-    return lo[:n]
-
-
-def _public_pattern(
-    engine: Engine,
-    measure: str,
-    keys: list[str],
-    region: str | None,
-    industry_level: int,
-    cluster_id: str | None,
-    region_level: str,
-) -> _Pattern | None:
-    """Aggregate the enterprises and suppress for the public (the expensive, shared part)."""
-    fine, synthetic = _fine_table(engine, measure, industry_level, region, cluster_id)
-    if fine.empty:
-        return None
-    fine["r4"] = fine["r4"].astype(str)
-    fine["ind"] = fine["ind"].astype(str)
-    fine["region_code"] = (
-        fine["r4"] + "00" if region_level == "prefecture" else fine["r4"].str[:2] + "0000"
-    )
-    fine["industry_code"] = fine["ind"]
-    agg = (
-        fine.groupby(keys, sort=True)
-        .agg(
-            n_all=("n_all", "sum"),
-            n_rep=("n_rep", "sum"),
-            v=("v", "sum"),
-            top=("top", "max"),
-            r4_common=("r4", _common_prefix),
-        )
-        .reset_index()
-    )
-    t = agg[keys].copy()
-    if MEASURES[measure][0] is None:  # a count: each enterprise contributes 1
-        t["value"] = agg["n_all"].astype(float)
-        t["n_rule"] = agg["n_all"]
-        t["top_share"] = np.where(agg["n_all"] > 0, 1.0 / agg["n_all"].clip(lower=1), np.nan)
-    else:
-        t["value"] = agg["v"].fillna(0.0)
-        t["n_rule"] = agg["n_rep"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t["top_share"] = np.where(t["value"] > 0, agg["top"] / t["value"], np.nan)
-    t["n_enterprises"] = agg["n_all"]
-    blocks: list[str] = []
-    if "region_code" in keys:
-        t["province"] = t["region_code"].str[:2]
-        blocks.append("province")
-        if region_level == "prefecture":
-            blocks.append("region_code")
-    res = suppress_table(
-        t,
-        value="value",
-        count="n_rule",
-        top_share="top_share",
-        row=keys[0],
-        col=keys[1] if len(keys) > 1 else None,
-        blocks=tuple(blocks),
-        singletons=True,
-    )
-    cells = res.cells[[*keys, "value", "n_enterprises", "suppressed", "suppression"]].copy()
-    cells["r4_common"] = agg["r4_common"].to_numpy()
-    totals = res.totals[["kind", *keys, "value", "suppressed", "suppression"]].copy()
-    totals["n_enterprises"] = _total_counts(cells, totals, keys)
-    return _Pattern(cells, totals, res.residual, blocks, synthetic)
 
 
 def _basis(
@@ -510,15 +493,19 @@ def _basis(
         "year": None,
         "year_note": "企业名录为当前快照，不分年份 / the enterprise registry is a snapshot, "
         "not a statistics year",
-        "source": "enterprises (一企一档), summed per cell",
-        "n_enterprises_note": "all enterprises in the cell; the 3-enterprise threshold counts "
-        "those reporting the measure",
+        "source": "the protected release (公开数据版本) of the enterprise registry: every number "
+        "is a cell of one linked region × industry cube",
+        "n_enterprises_note": "all enterprises in the cell (the firm-count cell of the release; "
+        "empty where that cell is not published); the 3-enterprise threshold counts those "
+        "reporting the measure",
         "disclosure": {
             "min_count": MIN_COUNT,
             "dominance": DOMINANCE,
+            "protection_level": PROTECTION,
             "rule": "suppress a cell with fewer than 3 enterprises or one enterprise above 85% "
-            "of its value; complementary suppression so that totals cannot reveal it "
-            "(heuristic, not optimal)",
+            "of its value; secondary suppression over the whole release until the interval an "
+            "attacker can derive from all published cells (LP) reaches 15% below and above "
+            "every suppressed value",
         },
         "synthetic": synthetic,
     }
@@ -533,13 +520,14 @@ def _empty(
     region_level: str,
     industry_level: int,
     year: int | None,
+    note: str | None = None,
 ) -> PublishedTable:
     cols = []
     for k in keys:
         cols += [k, k.replace("_code", "_name")]
     cols += ["value", "n_enterprises", "suppressed", "suppression", "confidential"]
     basis = _basis(measure, by, keys, region, cluster_id, region_level, industry_level, False)
-    notes = ["没有符合条件的企业 / no enterprises match"]
+    notes = [note or "没有符合条件的企业 / no enterprises match"]
     if year is not None:
         notes.append(f"year {year}: the enterprise registry is a snapshot")
     return PublishedTable(
@@ -548,30 +536,3 @@ def _empty(
         basis=basis,
         notes=notes,
     )
-
-
-def _blocks_label(blocks: list[str]) -> list[str]:
-    labels = {"province": "provincial governments", "region_code": "city governments"}
-    return [labels.get(b, b) for b in blocks]
-
-
-def _total_counts(cells: pd.DataFrame, totals: pd.DataFrame, keys: list[str]) -> list[int]:
-    """Enterprises in each total: the sum over its interior cells."""
-    n = cells["n_enterprises"].astype("int64")
-    out = []
-    by_key = {k: n.groupby(cells[k]).sum().to_dict() for k in keys}
-    for _, tr in totals.iterrows():
-        named = [k for k in keys if isinstance(tr[k], str)]
-        out.append(int(by_key[named[0]].get(tr[named[0]], 0)) if named else int(n.sum()))
-    return out
-
-
-def _total_own(cells: pd.DataFrame, totals: pd.DataFrame, keys: list[str]) -> list[bool]:
-    """A total is the viewer's own when all its interior cells are."""
-    own = cells["own"].astype(bool)
-    by_key = {k: own.groupby(cells[k]).all().to_dict() for k in keys}
-    out = []
-    for _, tr in totals.iterrows():
-        named = [k for k in keys if isinstance(tr[k], str)]
-        out.append(bool(by_key[named[0]].get(tr[named[0]], False)) if named else bool(own.all()))
-    return out

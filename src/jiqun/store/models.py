@@ -498,3 +498,40 @@ TABLE_OF_KIND: dict[str, type[Base]] = {
     "innovation-carriers": InnovationCarrier,
     "supply-links": SupplyLink,
 }
+
+
+class Release(Base):
+    """One protected publication release (公开数据版本) of the enterprise registry.
+
+    Built once per data version by :func:`jiqun.services.release.build_release`; ``status`` is
+    ``complete`` once every cell is written (a failed build leaves no complete row behind).
+    ``stats`` is the JSON of what the protection did (counts, value shares, LP solves, seconds).
+    """
+
+    __tablename__ = "releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    data_version: Mapped[str] = mapped_column(String(200))
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    stats: Mapped[str | None] = mapped_column(Text)
+
+
+class ReleaseCell(Base):
+    """One cell of a release: region node × industry node × measure (true value kept for the
+    admin; ``suppressed`` cells are never shown to the public)."""
+
+    __tablename__ = "release_cells"
+    release_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    industry_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    region_level: Mapped[int] = mapped_column(Integer)
+    industry_level: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    n: Mapped[int] = mapped_column(Integer)
+    n_firms: Mapped[int] = mapped_column(Integer)
+    suppressed: Mapped[bool] = mapped_column(Boolean)
+    suppression: Mapped[str | None] = mapped_column(String(12))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -172,7 +172,9 @@ def published(
     """公开汇总表 / published aggregates of the enterprise registry with statistical disclosure
     control (public). A cell with fewer than 3 enterprises, or where one enterprise has more than
     85% of the value, is suppressed (``value`` null, ``suppressed`` true) for viewers without
-    rights to the records, with complementary suppression so totals cannot reveal it."""
+    rights to the records. Every row and total is a cell of the current protected release, with
+    secondary suppression so that no combination of published numbers narrows a hidden value to
+    within 15%."""
     from jiqun.services.published import published_table
 
     if region is not None and len(region) != 6:
