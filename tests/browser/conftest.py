@@ -112,6 +112,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, demo_templates: Any) -> Ite
         ("b_firm", "enterprise", firm),
     ):
         accounts.add_user(name, role, PASSWORD, scope, eng)
+    from jiqun.services.release import build_release
+
+    build_release(eng)  # the published statistics read the protected release, as after jiqun demo
     eng.dispose()
     port = _free_port()
     log = open(root / "server.log", "wb")  # noqa: SIM115 - closed below

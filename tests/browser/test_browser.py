@@ -204,12 +204,12 @@ def test_public_visitor_sees_suppressed_cells(server: Server, desktop: Any) -> N
         import jiqun.services.published  # noqa: F401
     except ImportError:
         pytest.skip("jiqun.services.published (disclosure control) is not installed yet")
-    desktop.goto(f"{server.url}/statistics?by=region&measure=revenue&industry_level=4")
+    desktop.goto(f"{server.url}/statistics?by=region_industry&measure=revenue&industry_level=2")
     cells = desktop.locator("td.suppressed")
     cells.first.wait_for()
     assert cells.count() > 0
     assert cells.first.inner_text() == "已抑制 / suppressed"
     desktop.screenshot(path=str(server.screenshots / "statistics-public-1366.png"))
     # an administrator sees the same table without suppression
-    log_in(desktop, server, "b_admin", "/statistics?by=region&measure=revenue&industry_level=4")
+    log_in(desktop, server, "b_admin", "/statistics?by=region_industry&measure=revenue&industry_level=2")
     assert desktop.locator("td.suppressed").count() == 0

@@ -32,6 +32,9 @@ SPECIAL = {
     ("330100", "27"): [("2710", 1013.0), ("2710", 11.5), ("2720", 12.5)],  # one has > 85%
 }
 
+#: every level of both hierarchies: these small registries are protected to full depth
+FULL = {"region_levels": (0, 1, 2, 3), "industry_levels": (0, 1, 2, 3, 4)}
+
 
 def _firms() -> list[tuple[str, str, float]]:
     """(region, industry class, revenue): four enterprises per prefecture × division with
@@ -79,7 +82,7 @@ def firms(engine: Engine) -> pd.DataFrame:
         s.add(ClusterRegion(cluster_id="TEST-1", region_code="320500"))
         s.add(ClusterIndustry(cluster_id="TEST-1", industry_code="2611"))
         s.add(ClusterIndustry(cluster_id="TEST-1", industry_code="2710"))
-    build_release(engine)
+    build_release(engine, **FULL)
     df = pd.DataFrame(rows, columns=["uscc", "region", "industry", "revenue"])
     df["pref"] = df["region"].str[:4] + "00"
     df["div"] = df["industry"].str[:2]
@@ -301,7 +304,7 @@ def test_demo_database(demo_engine: Engine) -> None:
     from jiqun.services.release import build_release
 
     engine = demo_engine
-    build_release(engine)
+    build_release(engine)  # the default published depth: prefecture × division
     with engine.connect() as c:
         ent = pd.read_sql(text("SELECT region_code, industry_code, revenue FROM enterprises"), c)
     ent["pref"] = ent["region_code"].str[:4] + "00"
@@ -331,6 +334,12 @@ def test_demo_database(demo_engine: Engine) -> None:
         "values are floats or null"
     )
     assert np.isfinite([r["value"] for r in payload["items"] if r["value"] is not None]).all()
+    # deeper than the release: "not published", for every viewer, never a fresh sum
+    for q in ({"industry_level": 3}, {"industry_level": 4}, {"region": "320205"}):
+        with pytest.raises(NotFound, match="未公开"):
+            published_table(PUBLIC, engine, by="industry", **q)  # type: ignore[arg-type]
+        with pytest.raises(NotFound, match="not published"):
+            published_table(ADMIN, engine, by="industry", **q)  # type: ignore[arg-type]
 
 
 def test_cached_tables_follow_the_data_version(engine: Engine, firms: pd.DataFrame) -> None:
@@ -356,7 +365,7 @@ def test_cached_tables_follow_the_data_version(engine: Engine, firms: pd.DataFra
     assert stale.grand_total["value"] == pytest.approx(b.grand_total["value"])
     assert stale.basis["disclosure"]["release_current"] is False
     assert any("earlier data version" in n for n in stale.notes)
-    build_release(engine)
+    build_release(engine, **FULL)
     c = published_table(ADMIN, engine, by="region")
     assert c.grand_total["value"] == pytest.approx(b.grand_total["value"] + 1000.0)
     assert c.basis["disclosure"]["release_current"] is True

@@ -15,6 +15,9 @@ from jiqun.store.models import Cluster, ClusterIndustry, ClusterRegion, Enterpri
 
 ADMIN = Principal("root", "admin", None, 1)
 
+#: every level of both hierarchies: these small registries are protected to full depth
+FULL = {"region_levels": (0, 1, 2, 3), "industry_levels": (0, 1, 2, 3, 4)}
+
 
 def _add(engine: Engine, rows: list[tuple[str, str, float]], start: int = 1) -> None:
     with session_scope(engine) as s:
@@ -46,7 +49,7 @@ def test_no_release_yet_says_so(engine: Engine) -> None:
 
 def test_build_and_read(engine: Engine) -> None:
     _add(engine, ROWS)
-    rel = build_release(engine)
+    rel = build_release(engine, **FULL)
     assert rel["status"] == "complete" and rel["stats"]["unsafe"] == 0
     cur = current_release(engine)
     assert cur is not None and cur["id"] == rel["id"] and cur["current"]
@@ -68,7 +71,7 @@ def test_failed_build_keeps_the_previous_release(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _add(engine, ROWS)
-    first = build_release(engine)
+    first = build_release(engine, **FULL)
     _add(engine, [("330106", "2611", 5.0)], start=100)
 
     def boom(*_a: object, **_k: object) -> int:
@@ -76,7 +79,7 @@ def test_failed_build_keeps_the_previous_release(
 
     monkeypatch.setattr(release_service.bulk, "insert", boom)
     with pytest.raises(RuntimeError):
-        build_release(engine)
+        build_release(engine, **FULL)
     cur = current_release(engine)
     assert cur is not None and cur["id"] == first["id"]
     with engine.connect() as c:
@@ -92,7 +95,7 @@ def test_cluster_question_gets_cells_not_a_new_sum(engine: Engine) -> None:
         s.add(ClusterRegion(cluster_id="T-1", region_code="320211"))
         s.add(ClusterRegion(cluster_id="T-1", region_code="320213"))
         s.add(ClusterIndustry(cluster_id="T-1", industry_code="2611"))
-    build_release(engine)
+    build_release(engine, **FULL)
     t = published_table(ADMIN, engine, by="region", cluster_id="T-1", industry_level=4)
     got = set(zip(t.table["region_code"], t.table["industry_code"], strict=True))
     assert got == {("320211", "2611"), ("320213", "2611")}

@@ -219,6 +219,7 @@ def published_table(
             year,
             note=NO_RELEASE,
         )
+    _require_published(rel, industry_level, region, region_level)
     cells = release_cells(engine, rel["id"], measure)
     counts = cells if measure == "firms" else release_cells(engine, rel["id"], "firms")
     rlev = 2 if region_level == "prefecture" else 1
@@ -281,6 +282,40 @@ def published_table(
         industry_level,
         year,
     )
+
+
+#: GB/T 4754 digits of an industry level of the cube (section = letter, 1)
+_INDUSTRY_LEVEL_OF_DIGITS = {2: 2, 3: 3, 4: 4}
+_REGION_LEVEL_NAMES = {
+    0: "全国 national",
+    1: "省级 province",
+    2: "地级 prefecture",
+    3: "县级 county",
+}
+
+
+def _require_published(
+    rel: dict[str, Any], industry_level: int, region: str | None, region_level: str
+) -> None:
+    """Refuse a table deeper than the release: it is not published (never a fresh sum).
+
+    The release's depth is in its stats (``region_levels``, ``industry_levels``; a release
+    without them holds every level)."""
+    stats = rel.get("stats") or {}
+    rl = set(stats.get("region_levels", (0, 1, 2, 3)))
+    il = set(stats.get("industry_levels", (0, 1, 2, 3, 4)))
+    wanted_r = max(_node_level(region) if region else 0, 2 if region_level == "prefecture" else 1)
+    deepest_r = max(rl)
+    if _INDUSTRY_LEVEL_OF_DIGITS[industry_level] not in il or wanted_r > deepest_r:
+        deepest_i = max(il)
+        raise NotFound(
+            "未公开：公开数据版本只发布到"
+            f"{_REGION_LEVEL_NAMES[deepest_r].split()[0]}地区 × 行业{deepest_i}位代码"
+            "（更细的表格多为一两家企业，按保密规则不公开）",
+            f"not published: the release goes down to {_REGION_LEVEL_NAMES[deepest_r].split()[1]}"
+            f" regions × {deepest_i}-digit industries (finer tables are mostly one or two firms "
+            "and are not published under the disclosure rule)",
+        )
 
 
 def _node_level(code: str) -> int:
