@@ -211,5 +211,10 @@ def test_public_visitor_sees_suppressed_cells(server: Server, desktop: Any) -> N
     assert cells.first.inner_text() == "已抑制 / suppressed"
     desktop.screenshot(path=str(server.screenshots / "statistics-public-1366.png"))
     # an administrator sees the same table without suppression
-    log_in(desktop, server, "b_admin", "/statistics?by=region_industry&measure=revenue&industry_level=2")
+    log_in(
+        desktop,
+        server,
+        "b_admin",
+        "/statistics?by=region_industry&measure=revenue&industry_level=2",
+    )
     assert desktop.locator("td.suppressed").count() == 0

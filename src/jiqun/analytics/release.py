@@ -439,7 +439,7 @@ def _components(lk: _Linked, S: np.ndarray, A: sparse.csr_matrix) -> tuple[int, 
     As = A[:, sup]
     As.data[:] = 1.0
     G = (As.T @ As).tocsr()
-    return connected_components(G, directed=False)  # type: ignore[no-any-return]
+    return connected_components(G, directed=False)
 
 
 def _block_keys(lk: _Linked) -> list[np.ndarray]:
@@ -487,6 +487,7 @@ def _audit(
     todo = np.zeros(N, dtype=bool)
     todo[sup if cells is None else cells] = True
     todo &= S & (lk.value > 0)
+    assert res.audited is not None  # set just above
     res.audited[todo] = True
     Ac = A.tocsc()
     isvar = np.zeros(N, dtype=bool)
@@ -849,9 +850,10 @@ def protect(
     unsafe = int((S & ~audit.safe).sum()) if audit.fails else 0
     cells["primary"] = prim
     cells["suppressed"] = S
-    cells["suppression"] = pd.Series(
-        np.where(prim, "primary", np.where(S, "secondary", None)), dtype=object
-    ).where(S, None)
+    kind = np.full(len(S), None, dtype=object)
+    kind[S] = "secondary"
+    kind[prim] = "primary"
+    cells["suppression"] = pd.Series(kind, dtype=object).where(S, None)
     tot = float(
         value[cells["industry_code"].eq(INDUSTRY_ROOT) & cells["region_code"].eq(REGION_ROOT)].sum()
     )

@@ -25,7 +25,7 @@ from jiqun.analytics.release import PROTECTION, build_cube, protect_release
 from jiqun.services.cache import cached, data_version
 from jiqun.store import bulk
 from jiqun.store.db import get_engine
-from jiqun.store.models import Enterprise, Release, ReleaseCell
+from jiqun.store.models import Enterprise, Release, ReleaseCell, table_of
 
 __all__ = [
     "FULL_INDUSTRY_LEVELS",
@@ -98,7 +98,7 @@ def build_release(
     report = progress or (lambda _s, _f: None)
     version = _version_text(engine)
     report("读取企业 reading enterprises", 0.0)
-    e = Enterprise.__table__.c
+    e = table_of(Enterprise).c
     with engine.connect() as c:
         firms = pd.read_sql(
             select(e.region_code, e.industry_code, e.revenue, e.output, e.employees, e.synthetic),
@@ -121,7 +121,7 @@ def build_release(
     stats["unsafe"] = unsafe
     report("写入 writing cells", 0.9)
     built = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    rt, ct = Release.__table__, ReleaseCell.__table__
+    rt, ct = table_of(Release), table_of(ReleaseCell)
     with engine.begin() as conn:
         rid = int(
             conn.execute(
@@ -184,7 +184,7 @@ def current_release(engine: Engine | None = None) -> dict[str, Any] | None:
     {'id': 1, 'status': 'complete', 'current': True, ...}
     """
     engine = engine or get_engine()
-    rt = Release.__table__
+    rt = table_of(Release)
     with engine.connect() as c:
         newest = select(func.max(rt.c.id)).where(rt.c.status == "complete").scalar_subquery()
         row = c.execute(select(rt).where(rt.c.id == newest)).mappings().first()
@@ -213,7 +213,7 @@ def release_cells(engine: Engine, release_id: int, measure: str) -> pd.DataFrame
     """
 
     def load() -> pd.DataFrame:
-        ct = ReleaseCell.__table__.c
+        ct = table_of(ReleaseCell).c
         q = select(
             ct.region_code,
             ct.industry_code,
