@@ -8,8 +8,6 @@
     Overrides the per-user data directory. Default from :mod:`platformdirs`:
     ``~/.local/share/jiqun`` on Linux, ``~/Library/Application Support/jiqun`` on macOS,
     ``%LOCALAPPDATA%\\jiqun\\jiqun`` on Windows.
-``JIQUN_SECRET_KEY``
-    Signs session cookies and API tokens (default: a random key kept in the data directory).
 ``JIQUN_TOKEN_TTL_HOURS``
     Lifetime of a bearer token (default 8 hours).
 ``JIQUN_SESSION_IDLE_MINUTES`` / ``JIQUN_SESSION_MAX_HOURS``
@@ -48,24 +46,6 @@ def database_url() -> str:
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     return f"sqlite:///{data_dir() / 'jiqun.sqlite3'}"
-
-
-def secret_key() -> str:
-    """Key that signs session cookies and API tokens: ``JIQUN_SECRET_KEY`` or a per-install file.
-
-    Without the variable, a random key is created once in ``data_dir()/secret.key`` (mode 600),
-    so tokens survive restarts of one installation and differ between installations.
-    """
-    env = os.environ.get("JIQUN_SECRET_KEY", "").strip()
-    if env:
-        return env
-    path = data_dir() / "secret.key"
-    if not path.exists():
-        import secrets
-
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-    return path.read_text(encoding="utf-8").strip()
 
 
 def _positive_float(name: str, default: float) -> float:

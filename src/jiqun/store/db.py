@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
@@ -253,7 +253,3 @@ def prepare(engine: Engine | None = None) -> Engine:
         upgrade(engine)
     seed_reference(engine)
     return engine
-
-
-def table_names(engine: Engine | None = None) -> list[str]:
-    return inspect(engine or get_engine()).get_table_names()
