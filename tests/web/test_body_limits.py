@@ -40,13 +40,22 @@ class Body:
             yield piece
 
 
+def run_fresh_loop(coro: Any) -> Any:
+    """Run ``coro`` on a new event loop in its own thread: a session-wide Playwright (browser
+    tests) may keep an event loop running in the main thread, where ``asyncio.run`` refuses."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def send(world: Any, method: str, url: str, body: Body, headers: dict[str, str]) -> httpx.Response:
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=world.app, client=("10.9.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             return await c.request(method, url, content=body, headers=headers)
 
-    return asyncio.run(go())
+    return run_fresh_loop(go())
 
 
 def multipart(total: int) -> tuple[Body, str]:
