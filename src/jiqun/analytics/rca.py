@@ -397,36 +397,78 @@ def matrix(
 # --------------------------------------------------------------------------------------------
 
 
+def aligned_totals(
+    totals: object, labels: pd.Index, messages: tuple[str, str, str, str, str, str]
+) -> np.ndarray:
+    """Totals given as a Series indexed by exactly ``labels`` (any order), as floats ``≥ 0``.
+
+    Parameters
+    ----------
+    totals:
+        The user's totals.
+    labels:
+        The labels they must cover: the columns (industries) or rows (regions) of ``X``.
+    messages:
+        Chinese and English messages for: not a Series; labels that differ (``{missing}``,
+        ``{extra}``, ``{unique}``); missing, non-numeric, infinite or negative values
+        (``{names}``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The totals in the order of ``labels``.
+
+    Raises
+    ------
+    JiqunError
+        With the matching message.
+
+    Example
+    -------
+    >>> msgs = ("类型", "type", "标签", "labels {missing}", "值", "values {names}")
+    >>> aligned_totals(pd.Series({"b": 2, "a": 1}), pd.Index(["a", "b"]), msgs).tolist()
+    [1.0, 2.0]
+    """
+    type_zh, type_en, labels_zh, labels_en, bad_zh, bad_en = messages
+    if not isinstance(totals, pd.Series):
+        raise JiqunError(type_zh, type_en)
+    idx = pd.Index(totals.index)
+    missing = labels.difference(idx, sort=False)
+    extra = idx.difference(labels, sort=False)
+    if len(missing) or len(extra) or not idx.is_unique:
+        diff = {
+            "missing": fmt_labels(list(missing)),
+            "extra": fmt_labels(list(extra)),
+            "unique": idx.is_unique,
+        }
+        raise JiqunError(labels_zh.format(**diff), labels_en.format(**diff))
+    out = pd.to_numeric(totals, errors="coerce").reindex(labels).to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(out) | (out < 0)
+    if bad.any():
+        names = fmt_labels([labels[j] for j in np.flatnonzero(bad)])
+        raise JiqunError(bad_zh.format(names=names), bad_en.format(names=names))
+    return out
+
+
 def reference_totals(X: pd.DataFrame, reference: pd.Series | None) -> tuple[np.ndarray, float]:
     """Industry totals E_i and grand total E: column sums of ``X`` or a national reference."""
     if reference is None:
         col = X.to_numpy().sum(axis=0)
         return col, float(col.sum())
-    if not isinstance(reference, pd.Series):
-        raise JiqunError(
+    ref = aligned_totals(
+        reference,
+        X.columns,
+        (
             "reference 必须是以产业为索引的 pandas.Series（全国各产业合计）",
             "reference must be a pandas.Series of industry totals indexed by industry",
-        )
-    ref_idx = pd.Index(reference.index)
-    missing = X.columns.difference(ref_idx, sort=False)
-    extra = ref_idx.difference(X.columns, sort=False)
-    if len(missing) or len(extra) or not ref_idx.is_unique:
-        raise JiqunError(
             "reference 的产业必须与 X 的列完全一致（顺序可不同）："
-            f"缺少 {fmt_labels(list(missing))}；多出 {fmt_labels(list(extra))}；"
-            f"索引唯一={ref_idx.is_unique}",
+            "缺少 {missing}；多出 {extra}；索引唯一={unique}",
             "reference must be indexed by exactly the industries of X (any order): "
-            f"missing {fmt_labels(list(missing))}; extra {fmt_labels(list(extra))}; "
-            f"unique index={ref_idx.is_unique}",
-        )
-    ref = pd.to_numeric(reference, errors="coerce").reindex(X.columns).to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(ref) | (ref < 0)
-    if bad.any():
-        names = [X.columns[j] for j in np.flatnonzero(bad)]
-        raise JiqunError(
-            f"reference 含有缺失、非数值、无穷或负值：{fmt_labels(names)}",
-            f"reference has missing, non-numeric, infinite or negative totals: {fmt_labels(names)}",
-        )
+            "missing {missing}; extra {extra}; unique index={unique}",
+            "reference 含有缺失、非数值、无穷或负值：{names}",
+            "reference has missing, non-numeric, infinite or negative totals: {names}",
+        ),
+    )
     arr = X.to_numpy()
     zero_ref_pos = (ref == 0) & (arr > 0).any(axis=0)
     if zero_ref_pos.any():
