@@ -176,6 +176,48 @@ def validated_array(X: pd.DataFrame, name: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
+def check_columns(
+    df: object,
+    columns: Sequence[str],
+    type_zh: str,
+    type_en: str,
+    missing_zh: str,
+    missing_en: str,
+) -> None:
+    """Refuse anything but a DataFrame with all of ``columns``.
+
+    Parameters
+    ----------
+    df:
+        The user's table.
+    columns:
+        The columns it needs.
+    type_zh, type_en:
+        Message for a non-DataFrame; ``{type}`` is its type name.
+    missing_zh, missing_en:
+        Message for missing columns; ``{missing}`` names them, ``{present}`` the columns there.
+
+    Raises
+    ------
+    JiqunError
+        With the matching message.
+
+    Example
+    -------
+    >>> check_columns(pd.DataFrame({"a": [1]}), ["a", "b"], "", "", "缺 {missing}", "no {missing}")
+    Traceback (most recent call last):
+    ...
+    jiqun.errors.JiqunError: 缺 'b' / no 'b'
+    """
+    if not isinstance(df, pd.DataFrame):
+        name = type(df).__name__
+        raise JiqunError(type_zh.format(type=name), type_en.format(type=name))
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        got = {"missing": fmt_labels(missing), "present": fmt_labels(list(df.columns), 30)}
+        raise JiqunError(missing_zh.format(**got), missing_en.format(**got))
+
+
 def check_matrix(X: pd.DataFrame, name: str = "X") -> pd.DataFrame:
     """Validate a region × industry matrix and return it as a float64 copy.
 
@@ -333,17 +375,14 @@ def matrix(
     >>> matrix(long).loc["b", "y"]
     np.float64(0.0)
     """
-    if not isinstance(df, pd.DataFrame):
-        raise JiqunError(
-            f"输入必须是 pandas.DataFrame，收到 {type(df).__name__}",
-            f"input must be a pandas.DataFrame, got {type(df).__name__}",
-        )
-    missing = [c for c in (region, industry, value) if c not in df.columns]
-    if missing:
-        raise JiqunError(
-            f"缺少列：{fmt_labels(missing)}；现有列：{fmt_labels(list(df.columns), 30)}",
-            f"missing column(s): {fmt_labels(missing)}; present: {fmt_labels(list(df.columns), 30)}",
-        )
+    check_columns(
+        df,
+        (region, industry, value),
+        "输入必须是 pandas.DataFrame，收到 {type}",
+        "input must be a pandas.DataFrame, got {type}",
+        "缺少列：{missing}；现有列：{present}",
+        "missing column(s): {missing}; present: {present}",
+    )
     for col in (region, industry):
         na = df[col].isna().to_numpy()
         if na.any():
