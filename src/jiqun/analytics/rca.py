@@ -200,7 +200,7 @@ def check_columns(
     Raises
     ------
     JiqunError
-        With the matching message.
+        For a non-DataFrame (``type_*``) or missing columns (``missing_*``).
 
     Example
     -------
@@ -460,7 +460,8 @@ def aligned_totals(
     Raises
     ------
     JiqunError
-        With the matching message.
+        For a non-Series, an index that is not exactly ``labels``, or a bad value; the message
+        is the matching pair of ``messages``.
 
     Example
     -------
