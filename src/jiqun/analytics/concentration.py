@@ -38,7 +38,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from jiqun.analytics.rca import check_matrix, fmt_labels, warn_dropped, warn_labels
+from jiqun.analytics.rca import (
+    check_columns,
+    check_matrix,
+    fmt_labels,
+    warn_dropped,
+    warn_labels,
+)
 from jiqun.analytics.specialisation import (
     check_axis,
     drop_zero_lines,
@@ -390,18 +396,14 @@ def theil(
 
 def _check_firms(firms: pd.DataFrame, region: str, industry: str, size: str) -> pd.DataFrame:
     """Validate a firm table; return ``[region, industry, size]`` with float sizes."""
-    if not isinstance(firms, pd.DataFrame):
-        raise JiqunError(
-            f"firms 必须是 pandas.DataFrame，收到 {type(firms).__name__}",
-            f"firms must be a pandas.DataFrame, got {type(firms).__name__}",
-        )
-    missing = [c for c in (region, industry, size) if c not in firms.columns]
-    if missing:
-        raise JiqunError(
-            f"firms 缺少列：{fmt_labels(missing)}；现有列：{fmt_labels(list(firms.columns), 30)}",
-            f"firms lacks column(s): {fmt_labels(missing)}; present: "
-            f"{fmt_labels(list(firms.columns), 30)}",
-        )
+    check_columns(
+        firms,
+        (region, industry, size),
+        "firms 必须是 pandas.DataFrame，收到 {type}",
+        "firms must be a pandas.DataFrame, got {type}",
+        "firms 缺少列：{missing}；现有列：{present}",
+        "firms lacks column(s): {missing}; present: {present}",
+    )
     if len(firms) == 0:
         raise JiqunError("firms 为空", "firms is empty")
     for col in (region, industry):

@@ -176,6 +176,48 @@ def validated_array(X: pd.DataFrame, name: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
+def check_columns(
+    df: object,
+    columns: Sequence[str],
+    type_zh: str,
+    type_en: str,
+    missing_zh: str,
+    missing_en: str,
+) -> None:
+    """Refuse anything but a DataFrame with all of ``columns``.
+
+    Parameters
+    ----------
+    df:
+        The user's table.
+    columns:
+        The columns it needs.
+    type_zh, type_en:
+        Message for a non-DataFrame; ``{type}`` is its type name.
+    missing_zh, missing_en:
+        Message for missing columns; ``{missing}`` names them, ``{present}`` the columns there.
+
+    Raises
+    ------
+    JiqunError
+        For a non-DataFrame (``type_*``) or missing columns (``missing_*``).
+
+    Example
+    -------
+    >>> check_columns(pd.DataFrame({"a": [1]}), ["a", "b"], "", "", "缺 {missing}", "no {missing}")
+    Traceback (most recent call last):
+    ...
+    jiqun.errors.JiqunError: 缺 'b' / no 'b'
+    """
+    if not isinstance(df, pd.DataFrame):
+        name = type(df).__name__
+        raise JiqunError(type_zh.format(type=name), type_en.format(type=name))
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        got = {"missing": fmt_labels(missing), "present": fmt_labels(list(df.columns), 30)}
+        raise JiqunError(missing_zh.format(**got), missing_en.format(**got))
+
+
 def check_matrix(X: pd.DataFrame, name: str = "X") -> pd.DataFrame:
     """Validate a region × industry matrix and return it as a float64 copy.
 
@@ -333,17 +375,14 @@ def matrix(
     >>> matrix(long).loc["b", "y"]
     np.float64(0.0)
     """
-    if not isinstance(df, pd.DataFrame):
-        raise JiqunError(
-            f"输入必须是 pandas.DataFrame，收到 {type(df).__name__}",
-            f"input must be a pandas.DataFrame, got {type(df).__name__}",
-        )
-    missing = [c for c in (region, industry, value) if c not in df.columns]
-    if missing:
-        raise JiqunError(
-            f"缺少列：{fmt_labels(missing)}；现有列：{fmt_labels(list(df.columns), 30)}",
-            f"missing column(s): {fmt_labels(missing)}; present: {fmt_labels(list(df.columns), 30)}",
-        )
+    check_columns(
+        df,
+        (region, industry, value),
+        "输入必须是 pandas.DataFrame，收到 {type}",
+        "input must be a pandas.DataFrame, got {type}",
+        "缺少列：{missing}；现有列：{present}",
+        "missing column(s): {missing}; present: {present}",
+    )
     for col in (region, industry):
         na = df[col].isna().to_numpy()
         if na.any():
@@ -397,36 +436,79 @@ def matrix(
 # --------------------------------------------------------------------------------------------
 
 
+def aligned_totals(
+    totals: object, labels: pd.Index, messages: tuple[str, str, str, str, str, str]
+) -> np.ndarray:
+    """Totals given as a Series indexed by exactly ``labels`` (any order), as floats ``≥ 0``.
+
+    Parameters
+    ----------
+    totals:
+        The user's totals.
+    labels:
+        The labels they must cover: the columns (industries) or rows (regions) of ``X``.
+    messages:
+        Chinese and English messages for: not a Series; labels that differ (``{missing}``,
+        ``{extra}``, ``{unique}``); missing, non-numeric, infinite or negative values
+        (``{names}``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The totals in the order of ``labels``.
+
+    Raises
+    ------
+    JiqunError
+        For a non-Series, an index that is not exactly ``labels``, or a bad value; the message
+        is the matching pair of ``messages``.
+
+    Example
+    -------
+    >>> msgs = ("类型", "type", "标签", "labels {missing}", "值", "values {names}")
+    >>> aligned_totals(pd.Series({"b": 2, "a": 1}), pd.Index(["a", "b"]), msgs).tolist()
+    [1.0, 2.0]
+    """
+    type_zh, type_en, labels_zh, labels_en, bad_zh, bad_en = messages
+    if not isinstance(totals, pd.Series):
+        raise JiqunError(type_zh, type_en)
+    idx = pd.Index(totals.index)
+    missing = labels.difference(idx, sort=False)
+    extra = idx.difference(labels, sort=False)
+    if len(missing) or len(extra) or not idx.is_unique:
+        diff = {
+            "missing": fmt_labels(list(missing)),
+            "extra": fmt_labels(list(extra)),
+            "unique": idx.is_unique,
+        }
+        raise JiqunError(labels_zh.format(**diff), labels_en.format(**diff))
+    out = pd.to_numeric(totals, errors="coerce").reindex(labels).to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(out) | (out < 0)
+    if bad.any():
+        names = fmt_labels([labels[j] for j in np.flatnonzero(bad)])
+        raise JiqunError(bad_zh.format(names=names), bad_en.format(names=names))
+    return out
+
+
 def reference_totals(X: pd.DataFrame, reference: pd.Series | None) -> tuple[np.ndarray, float]:
     """Industry totals E_i and grand total E: column sums of ``X`` or a national reference."""
     if reference is None:
         col = X.to_numpy().sum(axis=0)
         return col, float(col.sum())
-    if not isinstance(reference, pd.Series):
-        raise JiqunError(
+    ref = aligned_totals(
+        reference,
+        X.columns,
+        (
             "reference 必须是以产业为索引的 pandas.Series（全国各产业合计）",
             "reference must be a pandas.Series of industry totals indexed by industry",
-        )
-    ref_idx = pd.Index(reference.index)
-    missing = X.columns.difference(ref_idx, sort=False)
-    extra = ref_idx.difference(X.columns, sort=False)
-    if len(missing) or len(extra) or not ref_idx.is_unique:
-        raise JiqunError(
             "reference 的产业必须与 X 的列完全一致（顺序可不同）："
-            f"缺少 {fmt_labels(list(missing))}；多出 {fmt_labels(list(extra))}；"
-            f"索引唯一={ref_idx.is_unique}",
+            "缺少 {missing}；多出 {extra}；索引唯一={unique}",
             "reference must be indexed by exactly the industries of X (any order): "
-            f"missing {fmt_labels(list(missing))}; extra {fmt_labels(list(extra))}; "
-            f"unique index={ref_idx.is_unique}",
-        )
-    ref = pd.to_numeric(reference, errors="coerce").reindex(X.columns).to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(ref) | (ref < 0)
-    if bad.any():
-        names = [X.columns[j] for j in np.flatnonzero(bad)]
-        raise JiqunError(
-            f"reference 含有缺失、非数值、无穷或负值：{fmt_labels(names)}",
-            f"reference has missing, non-numeric, infinite or negative totals: {fmt_labels(names)}",
-        )
+            "missing {missing}; extra {extra}; unique index={unique}",
+            "reference 含有缺失、非数值、无穷或负值：{names}",
+            "reference has missing, non-numeric, infinite or negative totals: {names}",
+        ),
+    )
     arr = X.to_numpy()
     zero_ref_pos = (ref == 0) & (arr > 0).any(axis=0)
     if zero_ref_pos.any():

@@ -32,7 +32,7 @@ References
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
@@ -40,7 +40,13 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from jiqun.analytics.rca import check_matrix, fmt_labels, reference_totals, warn_dropped
+from jiqun.analytics.rca import (
+    aligned_totals,
+    check_matrix,
+    fmt_labels,
+    reference_totals,
+    warn_dropped,
+)
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -118,31 +124,19 @@ def totals_by_region(X: pd.DataFrame, region_totals: pd.Series | None) -> np.nda
     """Region sizes ``E_r``: row sums of ``X`` or a Series indexed by exactly the rows of ``X``."""
     if region_totals is None:
         return X.to_numpy().sum(axis=1)
-    if not isinstance(region_totals, pd.Series):
-        raise JiqunError(
+    return aligned_totals(
+        region_totals,
+        X.index,
+        (
             "region_totals 必须是以地区为索引的 pandas.Series",
             "region_totals must be a pandas.Series indexed by region",
-        )
-    idx = pd.Index(region_totals.index)
-    missing = X.index.difference(idx, sort=False)
-    extra = idx.difference(X.index, sort=False)
-    if len(missing) or len(extra) or not idx.is_unique:
-        raise JiqunError(
-            "region_totals 的地区必须与 X 的行完全一致（顺序可不同）："
-            f"缺少 {fmt_labels(list(missing))}；多出 {fmt_labels(list(extra))}",
+            "region_totals 的地区必须与 X 的行完全一致（顺序可不同）：缺少 {missing}；多出 {extra}",
             "region_totals must be indexed by exactly the regions of X (any order): "
-            f"missing {fmt_labels(list(missing))}; extra {fmt_labels(list(extra))}",
-        )
-    tot = pd.to_numeric(region_totals, errors="coerce").reindex(X.index).to_numpy(np.float64)
-    bad = ~np.isfinite(tot) | (tot < 0)
-    if bad.any():
-        names: list[Hashable] = [X.index[j] for j in np.flatnonzero(bad)]
-        raise JiqunError(
-            f"region_totals 含有缺失、非数值、无穷或负值：{fmt_labels(names)}",
-            f"region_totals has missing, non-numeric, infinite or negative values: "
-            f"{fmt_labels(names)}",
-        )
-    return tot
+            "missing {missing}; extra {extra}",
+            "region_totals 含有缺失、非数值、无穷或负值：{names}",
+            "region_totals has missing, non-numeric, infinite or negative values: {names}",
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------------

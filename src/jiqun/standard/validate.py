@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,37 +296,46 @@ def _col_uscc(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
 _LEVEL_ZH = {"province": "省级", "prefecture": "地级", "county": "县级"}
 
 
+def _refuse_codes(
+    res: ValidationResult,
+    f: Field,
+    out: np.ndarray,
+    allowed: frozenset[str],
+    why: Callable[[str], tuple[str, str, str]],
+) -> np.ndarray:
+    """Report every normalised code of ``out`` outside ``allowed`` as an error and blank it.
+
+    ``why(code)`` gives the rule and the Chinese and English messages for one refused code."""
+    vals = pd.Series(out, dtype=object)
+    bad = vals.notna().to_numpy() & ~vals.isin(allowed).to_numpy()
+    for i in np.flatnonzero(bad):
+        v = str(out[i])
+        rule, zh, en = why(v)
+        res.add(i, f.name, v, rule, "error", zh, en)
+        out[i] = None
+    return out
+
+
 def _col_region(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     out = _fast(res, f, s, "region")
     levels = f.levels or ("province", "prefecture", "county")
     allowed = frozenset().union(*(reference.region_codes(level=lv) for lv in levels))
-    vals = pd.Series(out, dtype=object)
-    bad = vals.notna().to_numpy() & ~vals.isin(allowed).to_numpy()
     lv_zh = "、".join(_LEVEL_ZH[x] for x in levels)
-    for i in np.flatnonzero(bad):
-        v = str(out[i])
+
+    def why(v: str) -> tuple[str, str, str]:
         if reference.region_exists(v):
-            res.add(
-                i,
-                f.name,
-                v,
+            return (
                 "region.level",
-                "error",
                 f"行政区划代码「{v}」（{reference.region_name(v)}，{_LEVEL_ZH.get(reference.region_level(v) or '', '')}）级别不符，此列应为{lv_zh}代码",
                 f"region code '{v}' is a {reference.region_level(v)} code; this column needs {', '.join(levels)} codes",
             )
-        else:
-            res.add(
-                i,
-                f.name,
-                v,
-                "region.exists",
-                "error",
-                f"行政区划代码「{v}」不在 GB/T 2260（2023）中",
-                f"region code '{v}' does not exist in GB/T 2260 (2023)",
-            )
-        out[i] = None
-    return out
+        return (
+            "region.exists",
+            f"行政区划代码「{v}」不在 GB/T 2260（2023）中",
+            f"region code '{v}' does not exist in GB/T 2260 (2023)",
+        )
+
+    return _refuse_codes(res, f, out, allowed, why)
 
 
 def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
@@ -333,45 +343,30 @@ def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     expected = levels[0] if len(levels) == 1 else None
     out = _fast(res, f, s, "industry", expected_level=expected)
     allowed = frozenset().union(*(reference.industry_codes(level=lv) for lv in levels))
-    vals = pd.Series(out, dtype=object)
-    bad = vals.notna().to_numpy() & ~vals.isin(allowed).to_numpy()
     want = "/".join(map(str, levels))
-    for i in np.flatnonzero(bad):
-        v = str(out[i])
+
+    def why(v: str) -> tuple[str, str, str]:
         if reference.industry_exists(v):
             lvl = len(v) if v[0].isdigit() else 1
-            res.add(
-                i,
-                f.name,
-                v,
+            return (
                 "industry.level",
-                "error",
                 f"行业代码「{v}」（{reference.industry_name(v)}）是第{lvl}级，此列需要第{want}级代码",
                 f"industry code '{v}' is level {lvl}; this column needs level {want}",
             )
-        elif reference.industry_vintage(v) == "2011":
+        if reference.industry_vintage(v) == "2011":
             info = reference.industry_2011_change(v) or {}
-            res.add(
-                i,
-                f.name,
-                v,
+            return (
                 "industry.vintage",
-                "error",
                 f"{info.get('message_zh', v)}；请改用 2017 版代码",
                 f"{info.get('message_en', v)}; use the 2017 code",
             )
-        else:
-            res.add(
-                i,
-                f.name,
-                v,
-                "industry.exists",
-                "error",
-                f"行业代码「{v}」不在 GB/T 4754-2017 中",
-                f"industry code '{v}' does not exist in GB/T 4754-2017",
-            )
-        out[i] = None
-    return out
+        return (
+            "industry.exists",
+            f"行业代码「{v}」不在 GB/T 4754-2017 中",
+            f"industry code '{v}' does not exist in GB/T 4754-2017",
+        )
+
+    return _refuse_codes(res, f, out, allowed, why)
 
 
 def _col_int(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:

@@ -23,7 +23,7 @@ from jiqun.standard.normalize.result import (
     py,
     type_name,
 )
-from jiqun.standard.normalize.text import clean_str, upper_ascii
+from jiqun.standard.normalize.text import clean_str, text_cell, upper_ascii
 
 
 class IndustryCode(NamedTuple):
@@ -201,15 +201,15 @@ def norm_region_code(v: object) -> NormResult[str]:
                 f"a region code cannot have decimals: {v}",
             )
         return _region_from_int(int(x), str(v), [])
-    if not isinstance(v, str):
-        return fail(
-            "region.type",
-            f"行政区划代码应为文本或整数，实际为 {type_name(v)}",
-            f"a region code must be text or an integer, got {type_name(v)}",
-        )
-    text, changes = clean_str(v)
-    if not text:
-        return NormResult(None, tuple(changes))
+    got = text_cell(
+        v,
+        "region.type",
+        "行政区划代码应为文本或整数，实际为 {type}",
+        "a region code must be text or an integer, got {type}",
+    )
+    if isinstance(got, NormResult):
+        return got
+    text, changes = got
     if _DIGITS6_RE.fullmatch(text):
         return NormResult(text, tuple(changes))
     m = _DECIMAL_TEXT_RE.fullmatch(text)
@@ -384,16 +384,15 @@ def norm_industry_code(v: object, expected_level: int | None = None) -> NormResu
                 f"an industry code cannot be negative: {v}",
             )
         return _industry_from_number(str(n), str(v), expected_level, [])
-    if not isinstance(v, str):
-        return fail(
-            "industry.type",
-            f"行业代码应为文本或整数，实际为 {type_name(v)}",
-            f"an industry code must be text or an integer, got {type_name(v)}",
-        )
-
-    text, changes = clean_str(v)
-    if not text:
-        return NormResult(None, tuple(changes))
+    got = text_cell(
+        v,
+        "industry.type",
+        "行业代码应为文本或整数，实际为 {type}",
+        "an industry code must be text or an integer, got {type}",
+    )
+    if isinstance(got, NormResult):
+        return got
+    text, changes = got
     upper = upper_ascii(text)
     if upper != text:
         changes.append(

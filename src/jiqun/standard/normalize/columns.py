@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, Final
 
 import numpy as np
@@ -20,7 +21,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jiqun.standard.normalize.codes import (
-    IndustryCode,
     norm_industry_code,
     norm_region_code,
     norm_uscc,
@@ -558,9 +558,7 @@ def fast_norm_industry_code(s: pd.Series, expected_level: int | None = None) -> 
     if expected_level not in (None, 1, 2, 3, 4):
         raise ValueError(f"expected_level must be None or 1–4, got {expected_level!r}")
 
-    def normaliser(v: object) -> NormResult[IndustryCode]:
-        return norm_industry_code(v, expected_level)
-
+    normaliser = partial(norm_industry_code, expected_level=expected_level)
     return _normalise_series(s, normaliser, _industry_fast(expected_level), "industry")
 
 
@@ -588,9 +586,7 @@ def fast_norm_amount(
     """
     header, target = check_units(unit_from_header, target_unit)
 
-    def normaliser(v: object) -> NormResult[float]:
-        return norm_amount(v, header, target)
-
+    normaliser = partial(norm_amount, unit_from_header=header, target_unit=target)
     return _normalise_series(s, normaliser, _amount_fast(header, target), "float")
 
 
@@ -617,10 +613,7 @@ def fast_norm_float(s: pd.Series, unit: str | None = None) -> SeriesResult:
     if unit is not None and canonical_unit(unit) is None:
         raise ValueError(f"unknown unit {unit!r}")
 
-    def normaliser(v: object) -> NormResult[float]:
-        return norm_float(v, unit)
-
-    return _normalise_series(s, normaliser, _decimal_fast(), "float")
+    return _normalise_series(s, partial(norm_float, unit=unit), _decimal_fast(), "float")
 
 
 def fast_norm_int(s: pd.Series, unit: str | None = None) -> SeriesResult:
@@ -646,10 +639,7 @@ def fast_norm_int(s: pd.Series, unit: str | None = None) -> SeriesResult:
     if unit is not None and canonical_unit(unit) is None:
         raise ValueError(f"unknown unit {unit!r}")
 
-    def normaliser(v: object) -> NormResult[int]:
-        return norm_int(v, unit)
-
-    return _normalise_series(s, normaliser, _int_fast, "int")
+    return _normalise_series(s, partial(norm_int, unit=unit), _int_fast, "int")
 
 
 def fast_norm_date(s: pd.Series, today: date | None = None) -> SeriesResult:
@@ -675,10 +665,7 @@ def fast_norm_date(s: pd.Series, today: date | None = None) -> SeriesResult:
     """
     today = today or date.today()
 
-    def normaliser(v: object) -> NormResult[date]:
-        return norm_date(v, today)
-
-    return _normalise_series(s, normaliser, _date_fast(today), "date")
+    return _normalise_series(s, partial(norm_date, today=today), _date_fast(today), "date")
 
 
 _FAST: Final[dict[str, Callable[..., SeriesResult]]] = {

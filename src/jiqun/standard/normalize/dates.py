@@ -20,9 +20,8 @@ from jiqun.standard.normalize.result import (
     fail,
     is_missing,
     py,
-    type_name,
 )
-from jiqun.standard.normalize.text import clean_str
+from jiqun.standard.normalize.text import text_cell
 
 _EXCEL_MAX_SERIAL: Final = 2958465  # 9999-12-31
 _EXCEL_EPOCH_BEFORE_60: Final = date(1899, 12, 31)
@@ -264,13 +263,13 @@ def norm_date(v: object, today: date | None = None) -> NormResult[date]:
         return fail("date.type", "日期不能是布尔值", "a date cannot be a boolean")
     if isinstance(v, int | float | Decimal):
         return _date_from_number(float(v), str(v), today, [])
-    if not isinstance(v, str):
-        return fail(
-            "date.type",
-            f"日期应为日期、文本或数值，实际为 {type_name(v)}",
-            f"a date must be a date, text or a number, got {type_name(v)}",
-        )
-    text, changes = clean_str(v)
-    if not text:
-        return NormResult(None, tuple(changes))
+    got = text_cell(
+        v,
+        "date.type",
+        "日期应为日期、文本或数值，实际为 {type}",
+        "a date must be a date, text or a number, got {type}",
+    )
+    if isinstance(got, NormResult):
+        return got
+    text, changes = got
     return _date_from_text(text, today, changes)

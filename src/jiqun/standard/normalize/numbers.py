@@ -21,9 +21,8 @@ from jiqun.standard.normalize.result import (
     is_missing,
     num_text,
     py,
-    type_name,
 )
-from jiqun.standard.normalize.text import clean_str
+from jiqun.standard.normalize.text import clean_str, text_cell
 from jiqun.standard.problems import JiqunError
 
 # ---------------------------------------------------------------------------------------------
@@ -409,28 +408,15 @@ def norm_amount(
         if not math.isfinite(y):
             return _overflow(v)
         return NormResult(y, (_conversion_change(x, src, y, target),) if src != target else ())
-    if not isinstance(v, str):
-        return fail(
-            "amount.type",
-            f"金额应为数值或文本，实际为 {type_name(v)}",
-            f"an amount must be a number or text, got {type_name(v)}",
-        )
-    text, changes = clean_str(v)
-    if not text:
-        return NormResult(None, tuple(changes))
-    if text.casefold() in _PLACEHOLDERS:
-        changes.append(
-            Change(
-                "amount.placeholder",
-                f"占位符「{text}」按空值处理",
-                f"placeholder {text!r} taken as empty",
-            )
-        )
-        return NormResult(None, tuple(changes))
-    parsed = _parse_number(text, "amount")
-    if isinstance(parsed, Change):
-        return NormResult(None, tuple(changes), parsed)
-    changes.extend(parsed.changes)
+    got = _parse_cell_number(
+        v,
+        "amount",
+        "金额应为数值或文本，实际为 {type}",
+        "an amount must be a number or text, got {type}",
+    )
+    if isinstance(got, NormResult):
+        return got
+    parsed, changes, text = got
     cell_unit: str | None = None
     if parsed.rest:
         cell_unit = canonical_unit(parsed.rest)
@@ -487,15 +473,22 @@ def _column_unit(unit: str | None) -> str | None:
 
 
 def _parse_cell_number(
-    v: str, rule: str, currency_zh: str, currency_en: str
+    v: object,
+    rule: str,
+    type_zh: str,
+    type_en: str,
+    currency_zh: str | None = None,
+    currency_en: str = "",
 ) -> NormResult[Any] | tuple[_ParsedNumber, list[Change], str]:
-    """The text path shared by :func:`norm_float` and :func:`norm_int`: clean the text, map
-    placeholders to ``None``, parse the number and refuse currency. Returns either the final
-    :class:`NormResult` (empty, placeholder or error) or ``(parsed, changes, text)``;
-    ``currency_zh`` / ``currency_en`` are formatted with ``text``."""
-    text, changes = clean_str(v)
-    if not text:
-        return NormResult(None, tuple(changes))
+    """The text path shared by :func:`norm_amount`, :func:`norm_float` and :func:`norm_int`: refuse
+    a cell that is not text (``type_zh`` / ``type_en`` as in :func:`text_cell`), clean the text,
+    map placeholders to ``None``, parse the number and, given ``currency_zh``, refuse currency.
+    Returns either the final :class:`NormResult` (empty, placeholder or error) or
+    ``(parsed, changes, text)``; ``currency_zh`` / ``currency_en`` are formatted with ``text``."""
+    got = text_cell(v, f"{rule}.type", type_zh, type_en)
+    if isinstance(got, NormResult):
+        return got
+    text, changes = got
     if text.casefold() in _PLACEHOLDERS:
         changes.append(
             Change(
@@ -508,7 +501,7 @@ def _parse_cell_number(
     parsed = _parse_number(text, rule)
     if isinstance(parsed, Change):
         return NormResult(None, tuple(changes), parsed)
-    if parsed.currency:
+    if currency_zh is not None and parsed.currency:
         return fail(
             f"{rule}.format",
             currency_zh.format(text=text),
@@ -563,15 +556,11 @@ def norm_float(v: object, unit: str | None = None) -> NormResult[float]:
         if not math.isfinite(x):
             return fail("float.invalid", f"不是有效数值：{v}", f"not a finite number: {v}")
         return NormResult(x)
-    if not isinstance(v, str):
-        return fail(
-            "float.type",
-            f"应为数值或文本，实际为 {type_name(v)}",
-            f"expected a number or text, got {type_name(v)}",
-        )
     got = _parse_cell_number(
         v,
         "float",
+        "应为数值或文本，实际为 {type}",
+        "expected a number or text, got {type}",
         "「{text}」是金额，此列应为普通数值",
         "{text!r} is a sum of money; this column holds plain numbers",
     )
@@ -672,14 +661,13 @@ def norm_int(v: object, unit: str | None = None) -> NormResult[int]:
                 f"{v} is beyond the exact range of a float; its last digits may be wrong",
             )
         return _int_in_range(int(x), str(v), [])
-    if not isinstance(v, str):
-        return fail(
-            "int.type",
-            f"应为整数，实际为 {type_name(v)}",
-            f"expected an integer, got {type_name(v)}",
-        )
     got = _parse_cell_number(
-        v, "int", "应为整数，实际为「{text}」", "expected an integer, got {text!r}"
+        v,
+        "int",
+        "应为整数，实际为 {type}",
+        "expected an integer, got {type}",
+        "应为整数，实际为「{text}」",
+        "expected an integer, got {text!r}",
     )
     if isinstance(got, NormResult):
         return got

@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from jiqun.standard.normalize.result import (
     EMPTY,
@@ -121,6 +121,40 @@ def clean_str(s: str, full: bool = True) -> tuple[str, list[Change]]:
         if s == before:
             break
     return s, list(found.values())
+
+
+def text_cell(v: object, rule: str, zh: str, en: str) -> NormResult[Any] | tuple[str, list[Change]]:
+    """The text path the code, date and number normalisers share: refuse a cell that is not text,
+    clean it with :func:`clean_str` and take blank text as empty.
+
+    Parameters
+    ----------
+    v:
+        The cell, after the normaliser has handled its own non-text types.
+    rule:
+        The rule reported for a cell of another type.
+    zh, en:
+        The message for that rule; ``{type}`` is replaced by the cell's type name.
+
+    Returns
+    -------
+    NormResult or tuple
+        The final result (a type error, or empty with the cleaning changes), or
+        ``(text, changes)`` to go on with.
+
+    Example
+    -------
+    >>> text_cell(" 12 ", "x.type", "应为文本，实际为 {type}", "expected text, got {type}")[0]
+    '12'
+    >>> text_cell(1j, "x.type", "应为文本，实际为 {type}", "expected text, got {type}").rules
+    ['x.type']
+    """
+    if not isinstance(v, str):
+        return fail(rule, zh.format(type=type_name(v)), en.format(type=type_name(v)))
+    text, changes = clean_str(v)
+    if not text:
+        return NormResult(None, tuple(changes))
+    return text, changes
 
 
 def clean_text(v: object) -> NormResult[str]:

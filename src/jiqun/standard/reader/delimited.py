@@ -11,7 +11,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,14 @@ from jiqun.standard.reader.headers import (
     header_notes,
     no_header,
 )
-from jiqun.standard.reader.result import RawTable, fail, fatal, p, sheet_ignored
+from jiqun.standard.reader.result import (
+    RawTable,
+    check_signature,
+    fail,
+    fatal,
+    p,
+    sheet_ignored,
+)
 from jiqun.standard.schema import Kind
 
 _DELIMITERS = (",", "\t", ";", "|")  # the full-width comma "，" is never a delimiter
@@ -82,25 +89,27 @@ def _parse_head(
     return records, starts, ends
 
 
+# Workbooks renamed to .csv/.txt: refused with the fix (see check_signature)
+_NOT_TEXT: Final = (
+    (
+        b"PK\x03\x04",
+        True,
+        "「{source}」实际上是 Excel 工作簿（.xlsx），请把扩展名改为 .xlsx",
+        "'{source}' is actually an Excel workbook (.xlsx); rename it to .xlsx",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        True,
+        "「{source}」实际上是旧版 Excel（.xls）文件，请在 Excel/WPS 中另存为 .xlsx",
+        "'{source}' is actually an old Excel (.xls) file; save it as .xlsx in Excel/WPS",
+    ),
+)
+
+
 def read_text(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) -> RawTable:
     source = path.name
     size = path.stat().st_size
-    with open(path, "rb") as f:
-        sig = f.read(8)
-    if sig.startswith(b"PK\x03\x04"):
-        fatal(
-            "file.format",
-            f"「{source}」实际上是 Excel 工作簿（.xlsx），请把扩展名改为 .xlsx",
-            f"'{source}' is actually an Excel workbook (.xlsx); rename it to .xlsx",
-            value=source,
-        )
-    if sig.startswith(b"\xd0\xcf\x11\xe0"):
-        fatal(
-            "file.format",
-            f"「{source}」实际上是旧版 Excel（.xls）文件，请在 Excel/WPS 中另存为 .xlsx",
-            f"'{source}' is actually an old Excel (.xls) file; save it as .xlsx in Excel/WPS",
-            value=source,
-        )
+    check_signature(path, _NOT_TEXT)
     with open(path, "rb") as f:
         head_bytes = f.read(_HEAD_BYTES)
     enc = detect_encoding(path, head_bytes, size, source)

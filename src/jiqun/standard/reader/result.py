@@ -7,7 +7,9 @@ found so far and :func:`fatal` with one more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
@@ -86,6 +88,31 @@ def fatal(
     rule: str, zh: str, en: str, problems: list[Problem] | None = None, **kw: Any
 ) -> NoReturn:
     fail([*(problems or []), p(rule, "error", zh, en, **kw)])
+
+
+def check_signature(path: Path, checks: Sequence[tuple[bytes, bool, str, str]]) -> None:
+    """Refuse a file whose first bytes show it is not what its extension says.
+
+    Parameters
+    ----------
+    path:
+        The file.
+    checks:
+        ``(prefix, refuse_when_present, zh, en)`` in order: the file is refused (``file.format``)
+        when its first bytes start with ``prefix`` (or, with ``refuse_when_present`` false, do
+        not); ``{source}`` in the messages is the file name.
+
+    Raises
+    ------
+    JiqunError
+        At the first check that refuses the file.
+    """
+    with open(path, "rb") as f:
+        sig = f.read(8)
+    for prefix, refuse_when_present, zh, en in checks:
+        if sig.startswith(prefix) == refuse_when_present:
+            source = path.name
+            fatal("file.format", zh.format(source=source), en.format(source=source), value=source)
 
 
 def sheet_ignored(sheet: str) -> Problem:

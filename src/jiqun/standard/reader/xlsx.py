@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from jiqun.standard.reader.headers import (
     header_notes,
     no_header,
 )
-from jiqun.standard.reader.result import RawTable, fail, fatal, p, short
+from jiqun.standard.reader.result import RawTable, check_signature, fail, fatal, p, short
 from jiqun.standard.schema import Kind
 
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
@@ -244,24 +244,26 @@ def _range_name(r0: int, c0: int, r1: int, c1: int) -> str:
     return f"{col_letter(c0)}{r0 + 1}:{col_letter(c1)}{r1 + 1}"
 
 
+# OLE2 (.xls or an encrypted workbook) and anything that is not a zip (see check_signature)
+_NOT_XLSX: Final = (
+    (
+        b"\xd0\xcf\x11\xe0",
+        True,
+        "「{source}」是旧版 Excel（.xls）或已加密的工作簿，请在 Excel/WPS 中另存为未加密的 .xlsx",
+        "'{source}' is an old Excel (.xls) or password-protected workbook; save it as an unencrypted .xlsx",
+    ),
+    (
+        b"PK",
+        False,
+        "「{source}」不是有效的 .xlsx 工作簿（可能是改了扩展名的 CSV/HTML 文件）",
+        "'{source}' is not a valid .xlsx workbook (perhaps a renamed CSV/HTML file)",
+    ),
+)
+
+
 def read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) -> RawTable:
     source = path.name
-    with open(path, "rb") as f:
-        sig = f.read(8)
-    if sig.startswith(b"\xd0\xcf\x11\xe0"):
-        fatal(
-            "file.format",
-            f"「{source}」是旧版 Excel（.xls）或已加密的工作簿，请在 Excel/WPS 中另存为未加密的 .xlsx",
-            f"'{source}' is an old Excel (.xls) or password-protected workbook; save it as an unencrypted .xlsx",
-            value=source,
-        )
-    if not sig.startswith(b"PK"):
-        fatal(
-            "file.format",
-            f"「{source}」不是有效的 .xlsx 工作簿（可能是改了扩展名的 CSV/HTML 文件）",
-            f"'{source}' is not a valid .xlsx workbook (perhaps a renamed CSV/HTML file)",
-            value=source,
-        )
+    check_signature(path, _NOT_XLSX)
     part = xlsx_dtd_part(path)
     if part is not None:
         fatal(
