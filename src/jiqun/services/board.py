@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 
 from jiqun.matching.score import MatchResult
 from jiqun.services import access
+from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
 from jiqun.store.db import get_engine
 from jiqun.store.models import Enterprise, MatchCapability, MatchNeed
@@ -64,6 +65,158 @@ def posting_owner(
     if uscc is None:
         raise access.NotFound(f"没有编号为 {item_id} 的{zh}", f"no {en} with id {item_id}")
     return str(uscc)
+
+
+def post_posting(
+    kind: Literal["need", "capability"],
+    rec: dict[str, Any],
+    principal: Principal,
+    *,
+    client: str | None = None,
+    engine: Engine | None = None,
+) -> int:
+    """Post a need or a capability for ``rec["uscc"]`` after the access check, audited.
+
+    Parameters
+    ----------
+    kind:
+        ``"need"`` or ``"capability"``.
+    rec:
+        The posting (as :func:`jiqun.services.matching.post_need` /
+        :func:`~jiqun.services.matching.post_capability` take it); ``rec["uscc"]`` is the poster.
+    principal:
+        Who posts (must be allowed to post for the firm).
+    client:
+        The caller's address, for the audit log.
+    engine:
+        Database (default: the configured one).
+
+    Returns
+    -------
+    int
+        The new posting's id.
+
+    References
+    ----------
+    :func:`jiqun.services.access.require_post_for` (who may post for a firm).
+
+    Example
+    -------
+    >>> post_posting("need", {"uscc": "91320214MA1NA0012A", "text": "PCB"}, p)  # doctest: +SKIP
+    12
+    """
+    access.require_post_for(principal, rec["uscc"])
+    post = svc.post_need if kind == "need" else svc.post_capability
+    item_id = post(rec, engine=engine)
+    access.audit(
+        principal, f"match_{kind}_post", f"{kind}:{item_id}", detail={"uscc": rec["uscc"]},
+        client=client, engine=engine,
+    )  # fmt: skip
+    return item_id
+
+
+def close_posting(
+    kind: Literal["need", "capability"],
+    item_id: int,
+    principal: Principal,
+    *,
+    reason: str | None = None,
+    client: str | None = None,
+    engine: Engine | None = None,
+) -> None:
+    """Close a need or a capability for its poster (or an admin), audited.
+
+    Parameters
+    ----------
+    kind:
+        ``"need"`` or ``"capability"``.
+    item_id:
+        The posting's id (404 when there is none).
+    principal:
+        Who closes (must be allowed to post for the posting's firm).
+    reason:
+        Why it is closed (optional).
+    client:
+        The caller's address, for the audit log.
+    engine:
+        Database (default: the configured one).
+
+    Returns
+    -------
+    None
+
+    References
+    ----------
+    :func:`posting_owner`, :func:`jiqun.services.access.require_post_for`.
+
+    Example
+    -------
+    >>> close_posting("need", 12, p, reason="filled")  # doctest: +SKIP
+    """
+    access.require_post_for(principal, posting_owner(kind, item_id, engine))
+    close = svc.close_need if kind == "need" else svc.close_capability
+    close(item_id, reason=reason, engine=engine)
+    access.audit(
+        principal, f"match_{kind}_close", f"{kind}:{item_id}", client=client, engine=engine
+    )
+
+
+def suppliers_for_need(
+    need_id: int,
+    principal: Principal,
+    *,
+    top: int,
+    cross_region: bool,
+    client: str | None = None,
+    engine: Engine | None = None,
+) -> MatchResult:
+    """Rank suppliers for a posted need, as ``principal`` may see them, audited (one entry
+    naming the ranked firms).
+
+    Parameters
+    ----------
+    need_id:
+        The posted need (404 when there is none).
+    principal:
+        Who asks.
+    top:
+        How many suppliers.
+    cross_region:
+        Prefer partners in other member regions of the same cluster.
+    client:
+        The caller's address, for the audit log.
+    engine:
+        Database (default: the configured one).
+
+    Returns
+    -------
+    MatchResult
+        The ranked suppliers (:func:`jiqun.services.matching.match_need`).
+
+    References
+    ----------
+    :func:`jiqun.services.matching.match_need`.
+
+    Example
+    -------
+    >>> suppliers_for_need(12, p, top=10, cross_region=False).table  # doctest: +SKIP
+    """
+    posting_owner("need", need_id, engine)
+    res = svc.match_need(
+        need_id,
+        engine=engine,
+        top=top,
+        prefer_cross_region=cross_region,
+        principal=principal,
+        client=client,
+    )
+    access.audit(
+        principal, "match_suppliers", f"need:{need_id}",
+        detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
+        client=client, engine=engine,
+        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+    )  # fmt: skip
+    return res
 
 
 def with_financials(
