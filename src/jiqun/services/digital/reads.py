@@ -17,10 +17,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from jiqun.digital.frameworks import framework_id
 from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
-from jiqun.services.digital.assessments import SavedAssessment, load_assessment
+from jiqun.services.digital.assessments import SavedAssessment, assessment_query, load_assessment
 from jiqun.services.digital.gap import AssessmentGap, assessment_gap
 from jiqun.store.db import get_engine
 from jiqun.store.models import DigitalAssessment, table_of
@@ -133,24 +132,7 @@ def assessments_for(
         if uscc not in (None, "", principal.scope):
             raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
         uscc = principal.scope
-    q = select(
-        _T.c.id,
-        _T.c.uscc,
-        _T.c.framework,
-        _T.c.edition,
-        _T.c.status,
-        _T.c.score,
-        _T.c.level,
-        _T.c.created_at,
-        _T.c.updated_at,
-        _T.c.synthetic,
-    ).order_by(_T.c.updated_at.desc(), _T.c.id.desc())
-    if uscc:
-        q = q.where(_T.c.uscc == uscc)
-    if framework:
-        q = q.where(_T.c.framework == framework_id(framework))
-    if status:
-        q = q.where(_T.c.status == status)
+    q = assessment_query(uscc, framework, status)
     if principal.role in ("government", "cluster"):
         e = predicates.FIRMS
         q = q.where(_T.c.uscc.in_(select(e.c.uscc).where(predicates.visible_to(principal))))
