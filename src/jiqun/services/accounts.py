@@ -685,6 +685,54 @@ def _require_admin(actor: Principal) -> None:
         raise AccessDenied("只有平台管理员可以管理账户", "only an admin can manage accounts")
 
 
+def create_user(
+    actor: Principal,
+    username: str,
+    role: str,
+    password: str,
+    scope: str | None = None,
+    client: str | None = None,
+    engine: Engine | None = None,
+) -> Principal:
+    """Create an account for an admin, audited (``user_create`` with the role and scope).
+
+    Parameters
+    ----------
+    actor:
+        Who does it (an admin).
+    username, role, password, scope:
+        As for :func:`add_user`.
+    client, engine:
+        Client address for the audit log; database.
+
+    Returns
+    -------
+    Principal
+        The new account.
+
+    References
+    ----------
+    :func:`add_user` (the checks on name, role, scope and password).
+
+    Example
+    -------
+    >>> create_user(admin, "wuxi_analyst", "government", "long-enough-pw", "320200")  # doctest: +SKIP
+    """
+    from jiqun.services.access import audit
+
+    _require_admin(actor)
+    p = add_user(username, role, password, scope, engine)
+    audit(
+        actor,
+        "user_create",
+        f"user:{p.username}",
+        detail={"role": p.role, "scope": p.scope},
+        client=client,
+        engine=engine,
+    )
+    return p
+
+
 def disable_user(
     actor: Principal, username: str, client: str | None = None, engine: Engine | None = None
 ) -> int:

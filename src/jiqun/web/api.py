@@ -642,15 +642,10 @@ def users(
 def user_create(body: UserIn, principal: P, engine: E, request: Request) -> JSONResponse:
     """新建用户 / create an account (admin; audited)."""
     access.require_role(principal, "admin")
-    p = accounts.add_user(body.username, body.role, body.password, body.scope, engine)
-    access.audit(
-        principal,
-        "user_create",
-        f"user:{p.username}",
-        detail={"role": p.role, "scope": p.scope},
-        client=deps.client(request),
-        engine=engine,
-    )
+    p = accounts.create_user(
+        principal, body.username, body.role, body.password, body.scope,
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
     return JSONResponse(
         {
             "username": p.username,
