@@ -259,6 +259,16 @@ def _text_filter(df: pd.DataFrame, q: str | None, *cols: str) -> pd.DataFrame:
     return df[hit]
 
 
+def _name_or_code(df: pd.DataFrame, q: str | None) -> pd.DataFrame:
+    """Rows whose name contains ``q`` or whose code starts with it (a reference table search)."""
+    if not q:
+        return df
+    return df[
+        df["name"].str.contains(q, regex=False, na=False).astype(bool)
+        | df["code"].str.startswith(q).astype(bool)
+    ]
+
+
 @router.get("/regions", tags=["reference"], response_model=None, responses=TABLE)
 def regions(
     level: Annotated[Literal["province", "prefecture", "county"] | None, Query()] = None,
@@ -275,11 +285,7 @@ def regions(
         df = df[df["level"] == level]
     if parent:
         df = df[df["parent_code"] == parent]
-    if q:
-        df = df[
-            df["name"].str.contains(q, regex=False, na=False).astype(bool)
-            | df["code"].str.startswith(q).astype(bool)
-        ]
+    df = _name_or_code(df, q)
     return page(df, format, "regions", limit, offset, sort, "code", {"source": "GB/T 2260"})
 
 
@@ -296,11 +302,7 @@ def industries(
     df = reference.industries()
     if level and "level" in df:
         df = df[df["level"] == level]
-    if q:
-        df = df[
-            df["name"].str.contains(q, regex=False, na=False).astype(bool)
-            | df["code"].str.startswith(q).astype(bool)
-        ]
+    df = _name_or_code(df, q)
     return page(df, format, "industries", limit, offset, sort, "code", {"source": "GB/T 4754-2017"})
 
 
