@@ -35,6 +35,8 @@ from jiqun.web.api_common import (
     P,
     Sort,
     page,
+    paged,
+    window,
 )
 from jiqun.web.inputs import Body, reject_controls
 from jiqun.web.responses import records, table_response
@@ -453,18 +455,12 @@ def enterprises(
         industry=industry,
         tag=tag,
         q=q,
-        limit=limit if format == "json" else None,
-        offset=offset if format == "json" else 0,
+        **window(format, limit, offset),
         sort=sort or "uscc",
         purpose="list" if format == "json" else "export",
         client=deps.client(request),
     )
-    return table_response(
-        df,
-        format,
-        "enterprises",
-        {"total": total, "limit": limit, "offset": offset, "unit": "万元 (money)"},
-    )
+    return paged(df, format, "enterprises", total, limit, offset, {"unit": "万元 (money)"})
 
 
 @router.get("/enterprises/{uscc}", tags=["enterprises"], response_model=EnterpriseOut)
@@ -726,7 +722,7 @@ def audit_readers(
     (an enterprise account; an admin passes ``uscc``), newest first."""
     rows, total = access.readers_of(principal, uscc, limit=limit, offset=offset, engine=engine)
     df = pd.DataFrame(rows, columns=READER_COLUMNS)
-    return table_response(df, format, "readers", {"total": total, "limit": limit, "offset": offset})
+    return paged(df, format, "readers", total, limit, offset)
 
 
 READER_COLUMNS = [

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiqun.services import access, directory
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page, paged, window
 from jiqun.web.inputs import Body
-from jiqun.web.responses import records, table_response
+from jiqun.web.responses import records
 
 router = APIRouter()
 
@@ -164,14 +164,12 @@ def assessments(
         principal,
         uscc=uscc,
         status=status,
-        limit=limit if format == "json" else None,
-        offset=offset if format == "json" else 0,
+        **window(format, limit, offset),
         sort=sort,
         engine=engine,
         client=deps.client(request),
     )
-    meta = {"total": total, "limit": limit, "offset": offset}
-    return table_response(df, format, "assessments", meta)
+    return paged(df, format, "assessments", total, limit, offset)
 
 
 @router.get("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
@@ -363,12 +361,11 @@ def policy_firms(
         policy_id,
         engine,
         client=deps.client(request),
-        limit=limit if format == "json" else None,
-        offset=offset if format == "json" else 0,
+        **window(format, limit, offset),
         sort=sort,
     )
-    meta = {"total": info["total"], "limit": limit, "offset": offset, "basis": info}
-    return table_response(firms, format, f"policy-{policy_id}", meta)
+    meta = {"basis": info}
+    return paged(firms, format, f"policy-{policy_id}", info["total"], limit, offset, meta)
 
 
 @router.get("/enterprises/{uscc}/policies", tags=["policy"], response_model=ServiceOut)
