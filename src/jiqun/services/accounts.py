@@ -694,29 +694,10 @@ def create_user(
     client: str | None = None,
     engine: Engine | None = None,
 ) -> Principal:
-    """Create an account for an admin, audited (``user_create`` with the role and scope).
+    """Create an account (:func:`add_user`'s checks and arguments) as the admin ``actor``;
+    audited (``user_create`` with the role and scope; ``client``: the address for the log).
 
-    Parameters
-    ----------
-    actor:
-        Who does it (an admin).
-    username, role, password, scope:
-        As for :func:`add_user`.
-    client, engine:
-        Client address for the audit log; database.
-
-    Returns
-    -------
-    Principal
-        The new account.
-
-    References
-    ----------
-    :func:`add_user` (the checks on name, role, scope and password).
-
-    Example
-    -------
-    >>> create_user(admin, "wuxi_analyst", "government", "long-enough-pw", "320200")  # doctest: +SKIP
+    Example: ``create_user(admin, "wuxi_analyst", "government", "a-long-passphrase", "320200")``.
     """
     from jiqun.services.access import audit
 

@@ -75,21 +75,15 @@ def post_posting(
     client: str | None = None,
     engine: Engine | None = None,
 ) -> int:
-    """Post a need or a capability for ``rec["uscc"]`` after the access check, audited.
+    """Post a need or a capability for the firm ``rec["uscc"]``: access check, post, audit.
 
     Parameters
     ----------
-    kind:
-        ``"need"`` or ``"capability"``.
-    rec:
-        The posting (as :func:`jiqun.services.matching.post_need` /
-        :func:`~jiqun.services.matching.post_capability` take it); ``rec["uscc"]`` is the poster.
-    principal:
-        Who posts (must be allowed to post for the firm).
-    client:
-        The caller's address, for the audit log.
-    engine:
-        Database (default: the configured one).
+    kind, rec:
+        ``"need"`` or ``"capability"``, and the posting as :func:`jiqun.services.matching.
+        post_need` or :func:`~jiqun.services.matching.post_capability` take it.
+    principal, client, engine:
+        Who posts (allowed to post for the firm), the address for the audit log, the database.
 
     Returns
     -------
@@ -124,34 +118,12 @@ def close_posting(
     client: str | None = None,
     engine: Engine | None = None,
 ) -> None:
-    """Close a need or a capability for its poster (or an admin), audited.
+    """Close a need or a capability (:func:`post_posting`'s arguments; ``reason`` optional) for
+    its poster or an admin, audited; 404 when there is no such posting.
 
-    Parameters
-    ----------
-    kind:
-        ``"need"`` or ``"capability"``.
-    item_id:
-        The posting's id (404 when there is none).
-    principal:
-        Who closes (must be allowed to post for the posting's firm).
-    reason:
-        Why it is closed (optional).
-    client:
-        The caller's address, for the audit log.
-    engine:
-        Database (default: the configured one).
+    References: :func:`posting_owner`, :func:`jiqun.services.access.require_post_for`.
 
-    Returns
-    -------
-    None
-
-    References
-    ----------
-    :func:`posting_owner`, :func:`jiqun.services.access.require_post_for`.
-
-    Example
-    -------
-    >>> close_posting("need", 12, p, reason="filled")  # doctest: +SKIP
+    Example: ``close_posting("need", 12, p, reason="filled")``.
     """
     access.require_post_for(principal, posting_owner(kind, item_id, engine))
     close = svc.close_need if kind == "need" else svc.close_capability
@@ -170,51 +142,56 @@ def suppliers_for_need(
     client: str | None = None,
     engine: Engine | None = None,
 ) -> MatchResult:
-    """Rank suppliers for a posted need, as ``principal`` may see them, audited (one entry
-    naming the ranked firms).
+    """:func:`jiqun.services.matching.match_need` for a posted need (404 when there is none) as
+    ``principal`` may see it (``prefer_cross_region=cross_region``); ONE audit entry
+    (``match_suppliers``) names the ranked firms.
 
-    Parameters
-    ----------
-    need_id:
-        The posted need (404 when there is none).
-    principal:
-        Who asks.
-    top:
-        How many suppliers.
-    cross_region:
-        Prefer partners in other member regions of the same cluster.
-    client:
-        The caller's address, for the audit log.
-    engine:
-        Database (default: the configured one).
-
-    Returns
-    -------
-    MatchResult
-        The ranked suppliers (:func:`jiqun.services.matching.match_need`).
-
-    References
-    ----------
-    :func:`jiqun.services.matching.match_need`.
-
-    Example
-    -------
-    >>> suppliers_for_need(12, p, top=10, cross_region=False).table  # doctest: +SKIP
+    Example: ``suppliers_for_need(12, p, top=10, cross_region=False).table``.
     """
     posting_owner("need", need_id, engine)
     res = svc.match_need(
-        need_id,
-        engine=engine,
-        top=top,
-        prefer_cross_region=cross_region,
-        principal=principal,
-        client=client,
+        need_id, engine=engine, top=top, prefer_cross_region=cross_region,
+        principal=principal, client=client,
+    )  # fmt: skip
+    detail = {"top": top, "cross_region": cross_region}
+    return _audited(res, principal, "match_suppliers", f"need:{need_id}", detail, client, engine)
+
+
+def partners_for(
+    principal: Principal,
+    keywords: str,
+    *,
+    detail: dict[str, Any],
+    client: str | None = None,
+    engine: Engine | None = None,
+    **search: Any,
+) -> MatchResult:
+    """:func:`jiqun.services.matching.find_partners` (``search``: field, region, home_region,
+    top) as ``principal`` may see it, without the caller's own firm; ONE audit entry
+    (``match_partners``, ``detail`` plus the count) names the ranked firms.
+
+    Example: ``partners_for(p, "晶圆", detail={"keywords": "晶圆"}, top=10).table``.
+    """
+    exclude = [principal.scope] if principal.role == "enterprise" and principal.scope else []
+    res = svc.find_partners(
+        keywords, exclude=exclude, engine=engine, principal=principal, client=client, **search
     )
+    return _audited(res, principal, "match_partners", "matching:partners", detail, client, engine)
+
+
+def _audited(
+    res: MatchResult,
+    principal: Principal,
+    action: str,
+    resource: str,
+    detail: dict[str, Any],
+    client: str | None,
+    engine: Engine | None,
+) -> MatchResult:
+    """``res`` after one audit entry naming its ranked firms (``detail`` plus the count)."""
     access.audit(
-        principal, "match_suppliers", f"need:{need_id}",
-        detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
-        client=client, engine=engine,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+        principal, action, resource, detail={**detail, "results": len(res.table)},
+        client=client, engine=engine, subjects=res.table.get("uscc", ()),
     )  # fmt: skip
     return res
 

@@ -401,23 +401,9 @@ def partners(
 ) -> Response:
     """合作伙伴检索 / partner search across regions (any logged-in role; audited)."""
     access.require_role(principal, *LOGGED_IN)
-    exclude = [principal.scope] if principal.role == "enterprise" and principal.scope else []
-    res = svc.find_partners(
-        keywords,
-        field=field or None,
-        region=region or None,
-        home_region=home_region or None,
-        exclude=exclude,
-        top=top,
-        engine=engine,
-        principal=principal,
-        client=deps.client(request),
-    )
-    access.audit(
-        principal, "match_partners", "matching:partners",
-        detail={"keywords": keywords[:100], "field": field, "region": region,
-                "results": len(res.table)},
-        client=deps.client(request), engine=engine,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+    res = board.partners_for(
+        principal, keywords, field=field or None, region=region or None,
+        home_region=home_region or None, top=top, client=deps.client(request), engine=engine,
+        detail={"keywords": keywords[:100], "field": field, "region": region},
     )  # fmt: skip
     return _result(res, principal, engine, request, format, "partners")

@@ -265,24 +265,10 @@ def partners_search(
 ) -> HTMLResponse:
     """Partner search (HTMX partial)."""
     need_login(principal)
-    eng = _engine(request)
-    exclude = [principal.scope] if principal.role == "enterprise" and principal.scope else []
-    res = svc.find_partners(
-        keywords[:200],
-        field=field.strip()[:40] or None,
-        region=region.strip()[:6] or None,
-        home_region=home_region.strip()[:6] or None,
-        exclude=exclude,
-        top=max(1, min(top, 100)),
-        engine=eng,
-        principal=principal,
-        client=deps.client(request),
-    )
-    access.audit(
-        principal, "match_partners", "matching:partners",
-        detail={"keywords": keywords[:100], "field": field, "region": region,
-                "results": len(res.table)},
-        client=deps.client(request), engine=eng,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+    res = board.partners_for(
+        principal, keywords[:200], field=field.strip()[:40] or None,
+        region=region.strip()[:6] or None, home_region=home_region.strip()[:6] or None,
+        top=max(1, min(top, 100)), client=deps.client(request), engine=_engine(request),
+        detail={"keywords": keywords[:100], "field": field, "region": region},
     )  # fmt: skip
     return _results(request, principal, res, ("合作伙伴", "Partners"))
