@@ -35,11 +35,9 @@ from jiqun.web.api_common import (
     P,
     Sort,
     page,
-    paged,
-    window,
 )
 from jiqun.web.inputs import Body, reject_controls
-from jiqun.web.responses import records, table_response
+from jiqun.web.responses import paged, records, table_response, window
 
 router = APIRouter(
     dependencies=[Depends(reject_controls), Depends(deps.check_csrf)], responses=ERRORS

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from jiqun.services.accounts import Principal
 from jiqun.services.paging import sort_frame
 from jiqun.web import deps
-from jiqun.web.responses import table_response
+from jiqun.web.responses import paged
 
 Fmt = Annotated[
     Literal["json", "csv", "xlsx"],
@@ -104,29 +104,6 @@ def page(
     df = sort_frame(df, sort, default_sort)
     rows = df if fmt != "json" else df.iloc[offset : offset + limit]
     return paged(rows, fmt, name, len(df), limit, offset, meta)
-
-
-def window(fmt: str, limit: int, offset: int) -> dict[str, Any]:
-    """The ``limit``/``offset`` to ask a service for: the page for JSON, every row for a
-    CSV/XLSX download (a download is the whole filtered table)."""
-    one_page = fmt == "json"
-    return {"limit": limit if one_page else None, "offset": offset if one_page else 0}
-
-
-def paged(
-    rows: pd.DataFrame | list[dict[str, Any]],
-    fmt: str,
-    name: str,
-    total: int,
-    limit: int,
-    offset: int,
-    meta: dict[str, Any] | None = None,
-) -> Response:
-    """Rows already paged (or whole, for a download) as JSON/CSV/XLSX; the metadata start with
-    ``total`` (before paging), ``limit`` and ``offset``, then ``meta`` (basis, notes …)."""
-    return table_response(
-        rows, fmt, name, {"total": total, "limit": limit, "offset": offset, **(meta or {})}
-    )
 
 
 def filter_eq(df: pd.DataFrame, **conds: Any) -> pd.DataFrame:

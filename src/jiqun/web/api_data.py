@@ -20,20 +20,8 @@ from pydantic import BaseModel, ConfigDict
 
 from jiqun.services import access, stats
 from jiqun.standard.schema import MEASURES
-from jiqun.web.api_common import (
-    TABLE,
-    E,
-    Fmt,
-    Limit,
-    Offset,
-    P,
-    Sort,
-    page,
-    paged,
-    sort_frame,
-    window,
-)
-from jiqun.web.responses import records, table_response
+from jiqun.web.api_common import TABLE, E, Fmt, Limit, Offset, P, Sort, page, sort_frame
+from jiqun.web.responses import paged, records, table_response, window
 
 router = APIRouter()
 

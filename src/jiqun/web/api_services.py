@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiqun.services import access, directory
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page, paged, window
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
 from jiqun.web.inputs import Body
-from jiqun.web.responses import records
+from jiqun.web.responses import paged, records, window
 
 router = APIRouter()
 
