@@ -34,6 +34,7 @@ from jiqun.web.api_common import (
     Offset,
     P,
     Sort,
+    filter_eq,
     page,
 )
 from jiqun.web.inputs import Body, reject_controls
@@ -495,10 +496,7 @@ def grants(
     """授权列表 / grants the caller may see (admin: all; enterprise: its own and those it
     received; other organisations: those they received)."""
     df = pd.DataFrame(access.list_grants(principal, engine), columns=GRANT_COLUMNS)
-    if uscc:
-        df = df[df["uscc"] == uscc]
-    if active is not None:
-        df = df[df["active"].astype(bool) == active]
+    df = filter_eq(df, uscc=uscc, active=active)
     return page(df, format, "grants", limit, offset, sort, "id")
 
 
@@ -627,10 +625,7 @@ def users(
         accounts.list_users(engine),
         columns=["username", "role", "scope", "active", "organisation_id", "created_at"],
     )
-    if role:
-        df = df[df["role"] == role]
-    if active is not None:
-        df = df[df["active"].astype(bool) == active]
+    df = filter_eq(df, role=role, active=active)
     return page(df, format, "users", limit, offset, sort, "username")
 
 

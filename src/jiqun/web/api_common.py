@@ -107,10 +107,13 @@ def page(
 
 
 def filter_eq(df: pd.DataFrame, **conds: Any) -> pd.DataFrame:
-    """Keep rows whose columns equal the given values (``None`` = no filter)."""
+    """Keep rows whose columns equal the given values (``None`` or ``""``: no filter; a
+    ``bool`` is compared with the column read as booleans, so 0/1 flags match)."""
     for col, v in conds.items():
-        if v is not None and col in df.columns:
-            df = df[df[col] == v]
+        if v is None or (isinstance(v, str) and not v) or col not in df.columns:
+            continue
+        have = df[col].astype(bool) if isinstance(v, bool) else df[col]
+        df = df[have == v]
     return df
 
 

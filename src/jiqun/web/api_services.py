@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiqun.services import access, directory
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, filter_eq, page
 from jiqun.web.inputs import Body
 from jiqun.web.responses import paged, records, window
 
@@ -327,8 +327,7 @@ def policies(
     df = policy.list_policies(engine)
     if df.empty:
         df = pd.DataFrame(columns=["policy_id", "title", "active", "rules", "synthetic"])
-    if active is not None:
-        df = df[df["active"].astype(bool) == active]
+    df = filter_eq(df, active=active)
     if format != "json":
         df = df.assign(
             rules=df["rules"].map(lambda v: json.dumps(v, ensure_ascii=False)),
