@@ -124,22 +124,11 @@ def assessment_create(
     from jiqun.services import digital
 
     access.require_role(principal, *LOGGED_IN)
-    if not access.can_assess(principal, body.uscc):
-        raise access.AccessDenied(
-            "只有企业本身或管理员可以为该企业填写数字化评测",
-            "only the enterprise itself or an admin may assess this firm",
-        )
+    digital.require_assessor(principal, body.uscc)
     a = digital.save_assessment(
         body.uscc, body.answers, body.framework, submit=body.submit, engine=engine
     )
-    access.audit(
-        principal,
-        "assessment_create",
-        f"enterprise:{a.uscc}",
-        detail={"assessment_id": a.id, "status": a.status},
-        client=deps.client(request),
-        engine=engine,
-    )
+    digital.audit_write(principal, "assessment_create", a, deps.client(request), engine)
     return JSONResponse(_assessment_out(a), status_code=201)
 
 
@@ -191,20 +180,14 @@ def assessment_update(
     """续填或提交 / resume a draft: merge answers, rescore, optionally submit (owner, admin)."""
     from jiqun.services import digital
 
-    uscc = digital.assessment_owner(
+    digital.assessment_owner(
         principal, assessment_id, write=True, engine=engine, client=deps.client(request)
     )
     a = digital.update_assessment(
         assessment_id, body.answers, submit=body.submit, clear=body.clear, engine=engine
     )
-    access.audit(
-        principal,
-        "assessment_update",
-        f"enterprise:{uscc}",
-        detail={"assessment_id": a.id, "status": a.status},
-        client=deps.client(request),
-        engine=engine,
-    )
+    # the assessment's firm is its owner's: update_assessment never moves it to another firm
+    digital.audit_write(principal, "assessment_update", a, deps.client(request), engine)
     return _assessment_out(a)
 
 

@@ -85,6 +85,41 @@ def assessment_owner(
     return str(uscc)
 
 
+def require_assessor(principal: Principal, uscc: str) -> None:
+    """403 unless ``principal`` may fill in a new assessment for the firm ``uscc`` (the firm
+    itself or an admin: :func:`jiqun.services.access.can_assess`).
+
+    Example: ``require_assessor(access.local_principal(), "91370000728611939A")``.
+    """
+    if not access.can_assess(principal, uscc):
+        raise access.AccessDenied(
+            "只有企业本身或管理员可以为该企业填写数字化评测",
+            "only the enterprise itself or an admin may assess this firm",
+        )
+
+
+def audit_write(
+    principal: Principal,
+    action: str,
+    a: SavedAssessment,
+    client: str | None = None,
+    engine: Engine | None = None,
+) -> None:
+    """One audit entry for an assessment just saved (``action``: create, update, save,
+    submit), on the firm, with the assessment's id and status.
+
+    Example: ``audit_write(p, "assessment_create", saved)``.
+    """
+    access.audit(
+        principal,
+        action,
+        f"enterprise:{a.uscc}",
+        detail={"assessment_id": a.id, "status": a.status},
+        client=client,
+        engine=engine,
+    )
+
+
 def assessments_for(
     principal: Any,
     uscc: str | None = None,
