@@ -321,15 +321,7 @@ def clusters(
     format: Fmt = "json",
 ) -> Response:
     """集群名录 / clusters (public)."""
-    df = directory.cluster_frame(engine)
-    if tier:
-        df = df[df["tier"] == tier]
-    if field:
-        df = df[df["field"] == field]
-    if region:
-        pfx = access.region_prefix(region)
-        hit = df["member_regions"].map(lambda rs: any(r.startswith(pfx) for r in rs))
-        df = df.loc[hit.astype(bool)]
+    df = directory.filter_clusters(directory.cluster_frame(engine), tier, field, region)
     if industry:
         hit = df["leading_industries"].map(lambda xs: any(x.startswith(industry) for x in xs))
         df = df.loc[hit.astype(bool)]
