@@ -69,6 +69,23 @@ def test_clusters_list_filters_and_detail(pub: Any, world: Any, error_body: Any)
     error_body(pub.get("/api/v1/clusters", params={"sort": "nonsense"}), 400, "invalid")
 
 
+def test_cluster_filters_agree_with_the_directory_pages(pub: Any, world: Any) -> None:
+    """The API list and the pages' list filter tier, field and member region alike."""
+    from jiqun.services.directory import cluster_frame, cluster_list
+
+    one = cluster_frame(world.engine).set_index("cluster_id").loc[world.cluster]
+    cases: list[dict[str, str]] = [
+        {"region": "320200"},
+        {"region": "320000", "tier": str(one["tier"])},
+        {"tier": str(one["tier"]), "field": str(one["field"])},
+    ]
+    for params in cases:
+        items = pub.get("/api/v1/clusters", params={**params, "limit": 1000}).json()["items"]
+        api = {i["cluster_id"] for i in items}
+        assert world.cluster in api
+        assert api == set(cluster_list(world.engine, **params)["cluster_id"])
+
+
 def test_errors_are_bilingual(pub: Any, error_body: Any) -> None:
     err = error_body(pub.get("/api/v1/regions", params={"limit": 0}), 422, "invalid_request")
     assert err["details"][0]["field"].endswith("limit")

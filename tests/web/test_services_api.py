@@ -7,6 +7,7 @@ scores computed by the service, basis and synthetic flags, scoping of the 免申
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -67,6 +68,29 @@ def test_assessment_draft_resume_submit_and_gap(w: Any, error_body: Any) -> None
     g = c.get(f"/api/v1/digital/assessments/{a['id']}/gap", headers=h).json()
     assert g["next_level"]["roadmap"] and g["next_level"]["next_level"] == 1
     assert "leader_basis_zh" in g["basis"] and g["notes"]
+
+
+def test_assessment_writes_are_audited_on_the_firm(w: Any) -> None:
+    c, h = w.client(), w.auth("firm")
+    a = c.post("/api/v1/digital/assessments", json={"uscc": A, "answers": {}}, headers=h).json()
+    r = c.put(f"/api/v1/digital/assessments/{a['id']}", json={"answers": {}}, headers=h)
+    assert r.status_code == 200, r.text
+    with w.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT action, resource, detail FROM audit_log WHERE action IN "
+                "('assessment_create', 'assessment_update') ORDER BY id"
+            )
+        ).all()
+    mine = [
+        (x[0], x[1], json.loads(x[2])["status"])
+        for x in rows
+        if json.loads(x[2])["assessment_id"] == a["id"]
+    ]
+    assert mine == [
+        ("assessment_create", f"enterprise:{A}", "draft"),
+        ("assessment_update", f"enterprise:{A}", "draft"),
+    ]
 
 
 def test_government_reads_but_cannot_write_and_others_see_404(w: Any, error_body: Any) -> None:

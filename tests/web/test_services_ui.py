@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from jiqun.services import policy
 
@@ -70,6 +72,21 @@ def test_enterprise_fills_saves_and_submits(w: Any) -> None:
     assert r.status_code == 400 and "digital-error" in r.text
     # without the CSRF token the form is refused
     assert c.post("/digital", data={"network": "A"}).status_code == 403
+
+
+def test_saving_from_the_page_is_audited_on_the_firm(w: Any) -> None:
+    c = client(w, "firm")
+    tok = csrf_of(c.get("/digital").text)
+    loc = c.post("/digital", data={"csrf": tok, "network": "A", "action": "save"}).headers[
+        "location"
+    ]
+    aid = int(loc.rsplit("=", 1)[1])
+    with w.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT resource, detail FROM audit_log WHERE action = 'assessment_save'")
+        ).all()
+    mine = [(r[0], json.loads(r[1])) for r in rows if json.loads(r[1])["assessment_id"] == aid]
+    assert mine == [(f"enterprise:{A}", {"assessment_id": aid, "status": "draft"})]
 
 
 def test_other_enterprise_cannot_open_the_assessment(w: Any) -> None:

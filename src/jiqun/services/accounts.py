@@ -685,6 +685,35 @@ def _require_admin(actor: Principal) -> None:
         raise AccessDenied("只有平台管理员可以管理账户", "only an admin can manage accounts")
 
 
+def create_user(
+    actor: Principal,
+    username: str,
+    role: str,
+    password: str,
+    scope: str | None = None,
+    client: str | None = None,
+    engine: Engine | None = None,
+) -> Principal:
+    """Create an account (:func:`add_user`'s checks and arguments) as the admin ``actor``;
+    audited (``user_create`` with the role and scope; ``client``: the address for the log).
+
+    Example: ``create_user(admin, "wuxi_analyst", "government", "a-long-passphrase", "320200")``.
+    """
+    from jiqun.services.access import audit
+
+    _require_admin(actor)
+    p = add_user(username, role, password, scope, engine)
+    audit(
+        actor,
+        "user_create",
+        f"user:{p.username}",
+        detail={"role": p.role, "scope": p.scope},
+        client=client,
+        engine=engine,
+    )
+    return p
+
+
 def disable_user(
     actor: Principal, username: str, client: str | None = None, engine: Engine | None = None
 ) -> int:

@@ -92,13 +92,7 @@ def cluster_list(
             "leading_industries",
         ]
     ]
-    if tier:
-        cl = cl[cl["tier"] == tier]
-    if field:
-        cl = cl[cl["field"] == field]
-    if region:
-        pfx = access.region_prefix(region)
-        cl = cl[cl["member_codes"].map(lambda rs: any(str(r).startswith(pfx) for r in rs))]
+    cl = filter_clusters(cl, tier, field, region, codes="member_codes")
     if q:
         qq = q.strip()
         cl = cl[
@@ -108,6 +102,32 @@ def cluster_list(
             | cl["member_regions"].str.contains(qq, regex=False)
         ]
     return cl.reset_index(drop=True)
+
+
+def filter_clusters(
+    df: pd.DataFrame,
+    tier: str | None = None,
+    field: str | None = None,
+    region: str | None = None,
+    *,
+    codes: str = "member_regions",
+) -> pd.DataFrame:
+    """Clusters of one tier and field with a member region inside ``region`` (a county counts
+    for its prefecture: :func:`jiqun.services.access.region_prefix`); empty filters keep all.
+
+    ``codes`` names the column holding each cluster's member region codes as a list.
+
+    Example: ``filter_clusters(cluster_frame(), tier="national", region="320000")``.
+    """
+    if tier:
+        df = df[df["tier"] == tier]
+    if field:
+        df = df[df["field"] == field]
+    if region:
+        pfx = access.region_prefix(region)
+        hit = df[codes].map(lambda rs: any(str(r).startswith(pfx) for r in rs))
+        df = df.loc[hit.astype(bool)]
+    return df
 
 
 def cluster_frame(engine: Engine | None = None) -> pd.DataFrame:

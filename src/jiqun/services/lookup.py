@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from jiqun import reference
 from jiqun.standard.problems import JiqunError
 
@@ -38,6 +40,19 @@ def _clean(code: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKC", str(code)).strip().upper()
+
+
+def _path(table: pd.DataFrame, code: str, parent: str) -> list[tuple[str, str]]:
+    """``(code, name)`` from the top of a code hierarchy down to ``code`` (``table`` is indexed
+    by code; ``parent`` names the column with each code's parent, empty at the top)."""
+    path = []
+    cur: str | None = code
+    while cur:
+        path.append((cur, str(table.loc[cur, "name"])))
+        p = table.loc[cur, parent]
+        cur = p if isinstance(p, str) and p else None
+    path.reverse()
+    return path
 
 
 def lookup_industry(code: str) -> dict[str, Any]:
@@ -72,13 +87,7 @@ def lookup_industry(code: str) -> dict[str, Any]:
             f"行业代码「{raw}」的门类字母应为 {row['section']}",
             f"industry code '{raw}': the section letter should be {row['section']}",
         )
-    path = []
-    cur: str | None = c
-    while cur:
-        path.append((cur, str(ind.loc[cur, "name"])))
-        p = ind.loc[cur, "parent"]
-        cur = p if isinstance(p, str) and p else None
-    path.reverse()
+    path = _path(ind, c, "parent")
     conc = []
     for key, (zh, en, l1, l3) in _CONCORDANCES.items():
         t = reference.concordance(key)
@@ -124,13 +133,7 @@ def lookup_region(code: str) -> dict[str, Any]:
             f"'{c}' is not a GB/T 2260 (2023) region code",
         )
     row = reg.loc[c]
-    path = []
-    cur: str | None = c
-    while cur:
-        path.append((cur, str(reg.loc[cur, "name"])))
-        p = reg.loc[cur, "parent_code"]
-        cur = p if isinstance(p, str) and p else None
-    path.reverse()
+    path = _path(reg, c, "parent_code")
     pref = c if row["level"] != "county" else row["parent_code"]
     cl = reference.clusters()
     hits = cl[cl["member_regions"].fillna("").str.split(";").map(lambda xs: c in xs or pref in xs)]

@@ -34,10 +34,11 @@ from jiqun.web.api_common import (
     Offset,
     P,
     Sort,
+    filter_eq,
     page,
 )
 from jiqun.web.inputs import Body, reject_controls
-from jiqun.web.responses import records, table_response
+from jiqun.web.responses import paged, records, table_response, window
 
 router = APIRouter(
     dependencies=[Depends(reject_controls), Depends(deps.check_csrf)], responses=ERRORS
@@ -259,6 +260,16 @@ def _text_filter(df: pd.DataFrame, q: str | None, *cols: str) -> pd.DataFrame:
     return df[hit]
 
 
+def _name_or_code(df: pd.DataFrame, q: str | None) -> pd.DataFrame:
+    """Rows whose name contains ``q`` or whose code starts with it (a reference table search)."""
+    if not q:
+        return df
+    return df[
+        df["name"].str.contains(q, regex=False, na=False).astype(bool)
+        | df["code"].str.startswith(q).astype(bool)
+    ]
+
+
 @router.get("/regions", tags=["reference"], response_model=None, responses=TABLE)
 def regions(
     level: Annotated[Literal["province", "prefecture", "county"] | None, Query()] = None,
@@ -275,11 +286,7 @@ def regions(
         df = df[df["level"] == level]
     if parent:
         df = df[df["parent_code"] == parent]
-    if q:
-        df = df[
-            df["name"].str.contains(q, regex=False, na=False).astype(bool)
-            | df["code"].str.startswith(q).astype(bool)
-        ]
+    df = _name_or_code(df, q)
     return page(df, format, "regions", limit, offset, sort, "code", {"source": "GB/T 2260"})
 
 
@@ -296,11 +303,7 @@ def industries(
     df = reference.industries()
     if level and "level" in df:
         df = df[df["level"] == level]
-    if q:
-        df = df[
-            df["name"].str.contains(q, regex=False, na=False).astype(bool)
-            | df["code"].str.startswith(q).astype(bool)
-        ]
+    df = _name_or_code(df, q)
     return page(df, format, "industries", limit, offset, sort, "code", {"source": "GB/T 4754-2017"})
 
 
@@ -318,15 +321,7 @@ def clusters(
     format: Fmt = "json",
 ) -> Response:
     """集群名录 / clusters (public)."""
-    df = directory.cluster_frame(engine)
-    if tier:
-        df = df[df["tier"] == tier]
-    if field:
-        df = df[df["field"] == field]
-    if region:
-        pfx = access.region_prefix(region)
-        hit = df["member_regions"].map(lambda rs: any(r.startswith(pfx) for r in rs))
-        df = df.loc[hit.astype(bool)]
+    df = directory.filter_clusters(directory.cluster_frame(engine), tier, field, region)
     if industry:
         hit = df["leading_industries"].map(lambda xs: any(x.startswith(industry) for x in xs))
         df = df.loc[hit.astype(bool)]
@@ -451,18 +446,12 @@ def enterprises(
         industry=industry,
         tag=tag,
         q=q,
-        limit=limit if format == "json" else None,
-        offset=offset if format == "json" else 0,
+        **window(format, limit, offset),
         sort=sort or "uscc",
         purpose="list" if format == "json" else "export",
         client=deps.client(request),
     )
-    return table_response(
-        df,
-        format,
-        "enterprises",
-        {"total": total, "limit": limit, "offset": offset, "unit": "万元 (money)"},
-    )
+    return paged(df, format, "enterprises", total, limit, offset, {"unit": "万元 (money)"})
 
 
 @router.get("/enterprises/{uscc}", tags=["enterprises"], response_model=EnterpriseOut)
@@ -499,10 +488,7 @@ def grants(
     """授权列表 / grants the caller may see (admin: all; enterprise: its own and those it
     received; other organisations: those they received)."""
     df = pd.DataFrame(access.list_grants(principal, engine), columns=GRANT_COLUMNS)
-    if uscc:
-        df = df[df["uscc"] == uscc]
-    if active is not None:
-        df = df[df["active"].astype(bool) == active]
+    df = filter_eq(df, uscc=uscc, active=active)
     return page(df, format, "grants", limit, offset, sort, "id")
 
 
@@ -631,10 +617,7 @@ def users(
         accounts.list_users(engine),
         columns=["username", "role", "scope", "active", "organisation_id", "created_at"],
     )
-    if role:
-        df = df[df["role"] == role]
-    if active is not None:
-        df = df[df["active"].astype(bool) == active]
+    df = filter_eq(df, role=role, active=active)
     return page(df, format, "users", limit, offset, sort, "username")
 
 
@@ -642,15 +625,10 @@ def users(
 def user_create(body: UserIn, principal: P, engine: E, request: Request) -> JSONResponse:
     """新建用户 / create an account (admin; audited)."""
     access.require_role(principal, "admin")
-    p = accounts.add_user(body.username, body.role, body.password, body.scope, engine)
-    access.audit(
-        principal,
-        "user_create",
-        f"user:{p.username}",
-        detail={"role": p.role, "scope": p.scope},
-        client=deps.client(request),
-        engine=engine,
-    )
+    p = accounts.create_user(
+        principal, body.username, body.role, body.password, body.scope,
+        client=deps.client(request), engine=engine,
+    )  # fmt: skip
     return JSONResponse(
         {
             "username": p.username,
@@ -729,7 +707,7 @@ def audit_readers(
     (an enterprise account; an admin passes ``uscc``), newest first."""
     rows, total = access.readers_of(principal, uscc, limit=limit, offset=offset, engine=engine)
     df = pd.DataFrame(rows, columns=READER_COLUMNS)
-    return table_response(df, format, "readers", {"total": total, "limit": limit, "offset": offset})
+    return paged(df, format, "readers", total, limit, offset)
 
 
 READER_COLUMNS = [

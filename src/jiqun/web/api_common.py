@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from jiqun.services.accounts import Principal
 from jiqun.services.paging import sort_frame
 from jiqun.web import deps
-from jiqun.web.responses import table_response
+from jiqun.web.responses import paged
 
 Fmt = Annotated[
     Literal["json", "csv", "xlsx"],
@@ -102,18 +102,18 @@ def page(
 ) -> Response:
     """Sort, then a JSON page (``limit``/``offset``) or the whole table as CSV/XLSX."""
     df = sort_frame(df, sort, default_sort)
-    total = len(df)
     rows = df if fmt != "json" else df.iloc[offset : offset + limit]
-    return table_response(
-        rows, fmt, name, {"total": total, "limit": limit, "offset": offset, **(meta or {})}
-    )
+    return paged(rows, fmt, name, len(df), limit, offset, meta)
 
 
 def filter_eq(df: pd.DataFrame, **conds: Any) -> pd.DataFrame:
-    """Keep rows whose columns equal the given values (``None`` = no filter)."""
+    """Keep rows whose columns equal the given values (``None`` or ``""``: no filter; a
+    ``bool`` is compared with the column read as booleans, so 0/1 flags match)."""
     for col, v in conds.items():
-        if v is not None and col in df.columns:
-            df = df[df[col] == v]
+        if v is None or (isinstance(v, str) and not v) or col not in df.columns:
+            continue
+        have = df[col].astype(bool) if isinstance(v, bool) else df[col]
+        df = df[have == v]
     return df
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from jiqun.services import access, stats
 from jiqun.standard.schema import MEASURES
 from jiqun.web.api_common import TABLE, E, Fmt, Limit, Offset, P, Sort, page, sort_frame
-from jiqun.web.responses import records, table_response
+from jiqun.web.responses import paged, records, table_response, window
 
 router = APIRouter()
 
@@ -78,21 +78,10 @@ def region_stats(
         industry=industry,
         level=level,
         sort=sort,
-        limit=limit if format == "json" else None,
-        offset=offset if format == "json" else 0,
+        **window(format, limit, offset),
     )
-    return table_response(
-        res.table,
-        format,
-        "region_stats",
-        {
-            "total": res.total,
-            "limit": limit,
-            "offset": offset,
-            "basis": res.basis,
-            "notes": res.notes,
-        },
-    )
+    meta = {"basis": res.basis, "notes": res.notes}
+    return paged(res.table, format, "region_stats", res.total, limit, offset, meta)
 
 
 @router.get("/metrics/location-quotient", tags=["metrics"], response_model=None, responses=TABLE)

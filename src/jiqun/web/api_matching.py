@@ -186,14 +186,9 @@ def need_post(body: NeedIn, principal: P, engine: E, request: Request) -> JSONRe
     """发布需求 / post a need (an enterprise for itself; admin for any firm)."""
     rec = body.model_dump()
     rec["uscc"] = own_firm(principal, body.uscc)
-    access.require_post_for(principal, rec["uscc"])
     if rec["deadline"] is not None:
         rec["deadline"] = rec["deadline"].isoformat()
-    need_id = svc.post_need(rec, engine=engine)
-    access.audit(
-        principal, "match_need_post", f"need:{need_id}", detail={"uscc": rec["uscc"]},
-        client=deps.client(request), engine=engine,
-    )  # fmt: skip
+    need_id = board.post_posting("need", rec, principal, client=deps.client(request), engine=engine)
     return JSONResponse({"id": need_id}, status_code=201)
 
 
@@ -202,12 +197,7 @@ def need_close(
     need_id: DbId, principal: P, engine: E, request: Request, body: CloseIn | None = None
 ) -> JSONResponse:
     """关闭需求 / close a need (the posting firm or admin)."""
-    access.require_role(principal, *LOGGED_IN)
-    access.require_post_for(principal, board.posting_owner("need", need_id, engine))
-    svc.close_need(need_id, reason=body.reason if body else None, engine=engine)
-    access.audit(
-        principal, "match_need_close", f"need:{need_id}", client=deps.client(request), engine=engine
-    )
+    _close("need", need_id, principal, engine, request, body)
     return JSONResponse({"id": need_id, "status": "closed"})
 
 
@@ -236,12 +226,9 @@ def capability_post(body: CapabilityIn, principal: P, engine: E, request: Reques
     """发布供给能力 / post a capability (an enterprise for itself; admin for any firm)."""
     rec = body.model_dump()
     rec["uscc"] = own_firm(principal, body.uscc)
-    access.require_post_for(principal, rec["uscc"])
-    cap_id = svc.post_capability(rec, engine=engine)
-    access.audit(
-        principal, "match_capability_post", f"capability:{cap_id}", detail={"uscc": rec["uscc"]},
-        client=deps.client(request), engine=engine,
-    )  # fmt: skip
+    cap_id = board.post_posting(
+        "capability", rec, principal, client=deps.client(request), engine=engine
+    )
     return JSONResponse({"id": cap_id}, status_code=201)
 
 
@@ -250,15 +237,24 @@ def capability_close(
     capability_id: DbId, principal: P, engine: E, request: Request, body: CloseIn | None = None
 ) -> JSONResponse:
     """关闭供给能力 / close a capability (the posting firm or admin)."""
+    _close("capability", capability_id, principal, engine, request, body)
+    return JSONResponse({"id": capability_id, "status": "closed"})
+
+
+def _close(
+    kind: Literal["need", "capability"],
+    item_id: int,
+    principal: Principal,
+    engine: Engine,
+    request: Request,
+    body: CloseIn | None,
+) -> None:
+    """The close handlers' shared body: logged in, then :func:`jiqun.services.board.close_posting`."""
     access.require_role(principal, *LOGGED_IN)
-    owner = board.posting_owner("capability", capability_id, engine)
-    access.require_post_for(principal, owner)
-    svc.close_capability(capability_id, reason=body.reason if body else None, engine=engine)
-    access.audit(
-        principal, "match_capability_close", f"capability:{capability_id}",
+    board.close_posting(
+        kind, item_id, principal, reason=body.reason if body else None,
         client=deps.client(request), engine=engine,
     )  # fmt: skip
-    return JSONResponse({"id": capability_id, "status": "closed"})
 
 
 def _syn(df: pd.DataFrame) -> bool:
@@ -337,20 +333,9 @@ def need_suppliers(
 ) -> Response:
     """候选供应商 / ranked suppliers for a posted need (any logged-in role; audited)."""
     access.require_role(principal, *LOGGED_IN)
-    board.posting_owner("need", need_id, engine)
-    res = svc.match_need(
-        need_id,
-        engine=engine,
-        top=top,
-        prefer_cross_region=cross_region,
-        principal=principal,
-        client=deps.client(request),
-    )
-    access.audit(
-        principal, "match_suppliers", f"need:{need_id}",
-        detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
+    res = board.suppliers_for_need(
+        need_id, principal, top=top, cross_region=cross_region,
         client=deps.client(request), engine=engine,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
     )  # fmt: skip
     return _result(res, principal, engine, request, format, f"suppliers_need_{need_id}")
 
@@ -416,23 +401,9 @@ def partners(
 ) -> Response:
     """合作伙伴检索 / partner search across regions (any logged-in role; audited)."""
     access.require_role(principal, *LOGGED_IN)
-    exclude = [principal.scope] if principal.role == "enterprise" and principal.scope else []
-    res = svc.find_partners(
-        keywords,
-        field=field or None,
-        region=region or None,
-        home_region=home_region or None,
-        exclude=exclude,
-        top=top,
-        engine=engine,
-        principal=principal,
-        client=deps.client(request),
-    )
-    access.audit(
-        principal, "match_partners", "matching:partners",
-        detail={"keywords": keywords[:100], "field": field, "region": region,
-                "results": len(res.table)},
-        client=deps.client(request), engine=engine,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+    res = board.partners_for(
+        principal, keywords, field=field or None, region=region or None,
+        home_region=home_region or None, top=top, client=deps.client(request), engine=engine,
+        detail={"keywords": keywords[:100], "field": field, "region": region},
     )  # fmt: skip
     return _result(res, principal, engine, request, format, "partners")

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiqun.services import access, directory
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, filter_eq, page
 from jiqun.web.inputs import Body
-from jiqun.web.responses import records, table_response
+from jiqun.web.responses import paged, records, window
 
 router = APIRouter()
 
@@ -124,22 +124,11 @@ def assessment_create(
     from jiqun.services import digital
 
     access.require_role(principal, *LOGGED_IN)
-    if not access.can_assess(principal, body.uscc):
-        raise access.AccessDenied(
-            "只有企业本身或管理员可以为该企业填写数字化评测",
-            "only the enterprise itself or an admin may assess this firm",
-        )
+    digital.require_assessor(principal, body.uscc)
     a = digital.save_assessment(
         body.uscc, body.answers, body.framework, submit=body.submit, engine=engine
     )
-    access.audit(
-        principal,
-        "assessment_create",
-        f"enterprise:{a.uscc}",
-        detail={"assessment_id": a.id, "status": a.status},
-        client=deps.client(request),
-        engine=engine,
-    )
+    digital.audit_write(principal, "assessment_create", a, deps.client(request), engine)
     return JSONResponse(_assessment_out(a), status_code=201)
 
 
@@ -164,14 +153,12 @@ def assessments(
         principal,
         uscc=uscc,
         status=status,
-        limit=limit if format == "json" else None,
-        offset=offset if format == "json" else 0,
+        **window(format, limit, offset),
         sort=sort,
         engine=engine,
         client=deps.client(request),
     )
-    meta = {"total": total, "limit": limit, "offset": offset}
-    return table_response(df, format, "assessments", meta)
+    return paged(df, format, "assessments", total, limit, offset)
 
 
 @router.get("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
@@ -193,20 +180,14 @@ def assessment_update(
     """续填或提交 / resume a draft: merge answers, rescore, optionally submit (owner, admin)."""
     from jiqun.services import digital
 
-    uscc = digital.assessment_owner(
+    digital.assessment_owner(
         principal, assessment_id, write=True, engine=engine, client=deps.client(request)
     )
     a = digital.update_assessment(
         assessment_id, body.answers, submit=body.submit, clear=body.clear, engine=engine
     )
-    access.audit(
-        principal,
-        "assessment_update",
-        f"enterprise:{uscc}",
-        detail={"assessment_id": a.id, "status": a.status},
-        client=deps.client(request),
-        engine=engine,
-    )
+    # the assessment's firm is its owner's: update_assessment never moves it to another firm
+    digital.audit_write(principal, "assessment_update", a, deps.client(request), engine)
     return _assessment_out(a)
 
 
@@ -329,8 +310,7 @@ def policies(
     df = policy.list_policies(engine)
     if df.empty:
         df = pd.DataFrame(columns=["policy_id", "title", "active", "rules", "synthetic"])
-    if active is not None:
-        df = df[df["active"].astype(bool) == active]
+    df = filter_eq(df, active=active)
     if format != "json":
         df = df.assign(
             rules=df["rules"].map(lambda v: json.dumps(v, ensure_ascii=False)),
@@ -363,12 +343,11 @@ def policy_firms(
         policy_id,
         engine,
         client=deps.client(request),
-        limit=limit if format == "json" else None,
-        offset=offset if format == "json" else 0,
+        **window(format, limit, offset),
         sort=sort,
     )
-    meta = {"total": info["total"], "limit": limit, "offset": offset, "basis": info}
-    return table_response(firms, format, f"policy-{policy_id}", meta)
+    meta = {"basis": info}
+    return paged(firms, format, f"policy-{policy_id}", info["total"], limit, offset, meta)
 
 
 @router.get("/enterprises/{uscc}/policies", tags=["policy"], response_model=ServiceOut)

@@ -66,3 +66,26 @@ def table_response(
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
     return JSONResponse({"items": records(df), "meta": {k: _clean(v) for k, v in meta.items()}})
+
+
+def window(fmt: str, limit: int, offset: int) -> dict[str, Any]:
+    """The ``limit``/``offset`` to ask a service for: the page for JSON, every row for a
+    CSV/XLSX download (a download is the whole filtered table)."""
+    one_page = fmt == "json"
+    return {"limit": limit if one_page else None, "offset": offset if one_page else 0}
+
+
+def paged(
+    rows: pd.DataFrame | list[dict[str, Any]],
+    fmt: str,
+    name: str,
+    total: int,
+    limit: int,
+    offset: int,
+    meta: dict[str, Any] | None = None,
+) -> Response:
+    """Rows already paged (or whole, for a download) as JSON/CSV/XLSX; the metadata start with
+    ``total`` (before paging), ``limit`` and ``offset``, then ``meta`` (basis, notes …)."""
+    return table_response(
+        rows, fmt, name, {"total": total, "limit": limit, "offset": offset, **(meta or {})}
+    )

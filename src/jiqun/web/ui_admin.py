@@ -58,19 +58,14 @@ def admin_add_user(
     access.require_role(principal, "admin")
     eng = engine_of(request)
     try:
-        p = accounts.add_user(username, role, password, (scope or "").strip() or None, eng)
+        p = accounts.create_user(
+            principal, username, role, password, (scope or "").strip() or None,
+            client=deps.client(request), engine=eng,
+        )  # fmt: skip
     except JiqunError as e:
         code = lang(request)
         request.session["flash"] = [e.message_zh if code == "zh" else e.message_en, "error"]
         return RedirectResponse("/admin#users", status_code=303)
-    access.audit(
-        principal,
-        "user_create",
-        f"user:{p.username}",
-        detail={"role": p.role, "scope": p.scope},
-        client=deps.client(request),
-        engine=eng,
-    )
     request.session["flash"] = [f"已创建用户 {p.username} / user {p.username} created"]
     return RedirectResponse("/admin#users", status_code=303)
 

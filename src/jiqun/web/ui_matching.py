@@ -110,7 +110,6 @@ def need_post(
     deadline: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
     firm = own_firm(principal, uscc)
-    access.require_post_for(principal, firm)
     rec = {
         "uscc": firm,
         "text": text,
@@ -121,11 +120,9 @@ def need_post(
         "region_preference": region_preference or None,
         "deadline": deadline or None,
     }
-    need_id = svc.post_need(rec, engine=_engine(request))
-    access.audit(
-        principal, "match_need_post", f"need:{need_id}", detail={"uscc": firm},
-        client=deps.client(request), engine=_engine(request),
-    )  # fmt: skip
+    need_id = board.post_posting(
+        "need", rec, principal, client=deps.client(request), engine=_engine(request)
+    )
     _flash(request, f"已发布需求 #{need_id}", f"need #{need_id} posted")
     return RedirectResponse("/matching", status_code=303)
 
@@ -143,7 +140,6 @@ def capability_post(
     region_code: Annotated[str, Form(max_length=6)] = "",
 ) -> RedirectResponse:
     firm = own_firm(principal, uscc)
-    access.require_post_for(principal, firm)
     rec = {
         "uscc": firm,
         "products": products,
@@ -153,11 +149,9 @@ def capability_post(
         "certifications": certifications or None,
         "region_code": region_code or None,
     }
-    cap_id = svc.post_capability(rec, engine=_engine(request))
-    access.audit(
-        principal, "match_capability_post", f"capability:{cap_id}", detail={"uscc": firm},
-        client=deps.client(request), engine=_engine(request),
-    )  # fmt: skip
+    cap_id = board.post_posting(
+        "capability", rec, principal, client=deps.client(request), engine=_engine(request)
+    )
     _flash(request, f"已发布供给能力 #{cap_id}", f"capability #{cap_id} posted")
     return RedirectResponse("/matching", status_code=303)
 
@@ -165,10 +159,7 @@ def capability_post(
 @router.post("/matching/needs/{need_id}/close", response_model=None)
 def need_close(request: Request, principal: P, need_id: DbId) -> RedirectResponse:
     need_login(principal)
-    eng = _engine(request)
-    access.require_post_for(principal, board.posting_owner("need", need_id, eng))
-    svc.close_need(need_id, engine=eng)
-    access.audit(principal, "match_need_close", f"need:{need_id}", engine=eng)
+    board.close_posting("need", need_id, principal, engine=_engine(request))
     _flash(request, f"需求 #{need_id} 已关闭", f"need #{need_id} closed")
     return RedirectResponse("/matching", status_code=303)
 
@@ -176,11 +167,7 @@ def need_close(request: Request, principal: P, need_id: DbId) -> RedirectRespons
 @router.post("/matching/capabilities/{capability_id}/close", response_model=None)
 def capability_close(request: Request, principal: P, capability_id: DbId) -> RedirectResponse:
     need_login(principal)
-    eng = _engine(request)
-    owner = board.posting_owner("capability", capability_id, eng)
-    access.require_post_for(principal, owner)
-    svc.close_capability(capability_id, engine=eng)
-    access.audit(principal, "match_capability_close", f"capability:{capability_id}", engine=eng)
+    board.close_posting("capability", capability_id, principal, engine=_engine(request))
     _flash(request, f"供给能力 #{capability_id} 已关闭", f"capability #{capability_id} closed")
     return RedirectResponse("/matching", status_code=303)
 
@@ -257,22 +244,10 @@ def need_suppliers(
 ) -> HTMLResponse:
     """Ranked suppliers for a posted need (HTMX partial)."""
     need_login(principal)
-    eng = _engine(request)
-    board.posting_owner("need", need_id, eng)
     top = max(1, min(top, 100))
-    res = svc.match_need(
-        need_id,
-        engine=eng,
-        top=top,
-        prefer_cross_region=cross_region,
-        principal=principal,
-        client=deps.client(request),
-    )
-    access.audit(
-        principal, "match_suppliers", f"need:{need_id}",
-        detail={"top": top, "cross_region": cross_region, "results": len(res.table)},
-        client=deps.client(request), engine=eng,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+    res = board.suppliers_for_need(
+        need_id, principal, top=top, cross_region=cross_region,
+        client=deps.client(request), engine=_engine(request),
     )  # fmt: skip
     title = (f"需求 #{need_id} 的候选供应商", f"Candidate suppliers for need #{need_id}")
     return _results(request, principal, res, title)
@@ -290,24 +265,10 @@ def partners_search(
 ) -> HTMLResponse:
     """Partner search (HTMX partial)."""
     need_login(principal)
-    eng = _engine(request)
-    exclude = [principal.scope] if principal.role == "enterprise" and principal.scope else []
-    res = svc.find_partners(
-        keywords[:200],
-        field=field.strip()[:40] or None,
-        region=region.strip()[:6] or None,
-        home_region=home_region.strip()[:6] or None,
-        exclude=exclude,
-        top=max(1, min(top, 100)),
-        engine=eng,
-        principal=principal,
-        client=deps.client(request),
-    )
-    access.audit(
-        principal, "match_partners", "matching:partners",
-        detail={"keywords": keywords[:100], "field": field, "region": region,
-                "results": len(res.table)},
-        client=deps.client(request), engine=eng,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+    res = board.partners_for(
+        principal, keywords[:200], field=field.strip()[:40] or None,
+        region=region.strip()[:6] or None, home_region=home_region.strip()[:6] or None,
+        top=max(1, min(top, 100)), client=deps.client(request), engine=_engine(request),
+        detail={"keywords": keywords[:100], "field": field, "region": region},
     )  # fmt: skip
     return _results(request, principal, res, ("合作伙伴", "Partners"))

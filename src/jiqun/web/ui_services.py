@@ -150,24 +150,14 @@ async def digital_save(request: Request, principal: P) -> Response:
             digital.assessment_owner(principal, aid, write=True, engine=eng)
             a = digital.update_assessment(aid, answers, submit=submit, engine=eng)
         else:
-            if not access.can_assess(principal, uscc):
-                raise access.AccessDenied(
-                    "只有企业本身或管理员可以为该企业填写数字化评测",
-                    "only the enterprise itself or an admin may assess this firm",
-                )
+            digital.require_assessor(principal, uscc)
             a = digital.save_assessment(uscc, answers, "miit2024", submit=submit, engine=eng)
     except (access.AccessDenied, access.NotFound):
         raise
     except JiqunError as exc:
         return _digital_page(request, principal, error=exc, status_code=400)
-    access.audit(
-        principal,
-        "assessment_submit" if submit else "assessment_save",
-        f"enterprise:{a.uscc}",
-        detail={"assessment_id": a.id, "status": a.status},
-        client=deps.client(request),
-        engine=eng,
-    )
+    action = "assessment_submit" if submit else "assessment_save"
+    digital.audit_write(principal, action, a, deps.client(request), eng)
     return RedirectResponse(f"/digital?id={a.id}", status_code=303)
 
 

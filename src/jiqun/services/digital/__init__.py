@@ -48,7 +48,9 @@ from jiqun.services.digital.reads import (
     assessment_for,
     assessment_owner,
     assessments_for,
+    audit_write,
     gap_for,
+    require_assessor,
 )
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "assessment_gap",
     "assessment_owner",
     "assessments_for",
+    "audit_write",
     "cluster_firms",
     "cluster_index",
     "firm_clusters",
@@ -66,6 +69,7 @@ __all__ = [
     "generate_demo_assessments",
     "list_assessments",
     "load_assessment",
+    "require_assessor",
     "save_assessment",
     "update_assessment",
     "write_digital_output",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, Select, select, text
 
 from jiqun.digital.frameworks import Framework, MiitFramework, framework_id, load_framework
 from jiqun.digital.scoring import MaturityResult, MiitResult, score_answers, validate_answers
@@ -357,6 +357,50 @@ def update_assessment(
     return load_assessment(assessment_id, engine)
 
 
+def assessment_query(uscc: str | None, framework: str | None, status: str | None) -> Select[Any]:
+    """The query behind :func:`list_assessments`: the summary columns, newest first, filtered.
+
+    Parameters
+    ----------
+    uscc, framework, status:
+        Filters (``None`` or empty: all).
+
+    Returns
+    -------
+    sqlalchemy.Select
+        ``id``, ``uscc``, ``framework``, ``edition``, ``status``, ``score``, ``level``,
+        ``created_at``, ``updated_at``, ``synthetic``; callers may narrow it further.
+
+    References
+    ----------
+    :func:`jiqun.services.digital.reads.assessments_for` (the same list for one reader).
+
+    Example
+    -------
+    >>> str(assessment_query(None, None, "draft")).startswith("SELECT")
+    True
+    """
+    q = select(
+        _T.c.id,
+        _T.c.uscc,
+        _T.c.framework,
+        _T.c.edition,
+        _T.c.status,
+        _T.c.score,
+        _T.c.level,
+        _T.c.created_at,
+        _T.c.updated_at,
+        _T.c.synthetic,
+    ).order_by(_T.c.updated_at.desc(), _T.c.id.desc())
+    if uscc:
+        q = q.where(_T.c.uscc == uscc)
+    if framework:
+        q = q.where(_T.c.framework == framework_id(framework))
+    if status:
+        q = q.where(_T.c.status == status)
+    return q
+
+
 def list_assessments(
     uscc: str | None = None,
     framework: str | None = None,
@@ -387,23 +431,6 @@ def list_assessments(
     >>> list_assessments(status="draft")  # doctest: +SKIP
     """
     engine = engine or get_engine()
-    q = select(
-        _T.c.id,
-        _T.c.uscc,
-        _T.c.framework,
-        _T.c.edition,
-        _T.c.status,
-        _T.c.score,
-        _T.c.level,
-        _T.c.created_at,
-        _T.c.updated_at,
-        _T.c.synthetic,
-    ).order_by(_T.c.updated_at.desc(), _T.c.id.desc())
-    if uscc:
-        q = q.where(_T.c.uscc == uscc)
-    if framework:
-        q = q.where(_T.c.framework == framework_id(framework))
-    if status:
-        q = q.where(_T.c.status == status)
+    q = assessment_query(uscc, framework, status)
     with engine.connect() as c:
         return pd.read_sql(q, c)

@@ -17,10 +17,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from jiqun.digital.frameworks import framework_id
 from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
-from jiqun.services.digital.assessments import SavedAssessment, load_assessment
+from jiqun.services.digital.assessments import SavedAssessment, assessment_query, load_assessment
 from jiqun.services.digital.gap import AssessmentGap, assessment_gap
 from jiqun.store.db import get_engine
 from jiqun.store.models import DigitalAssessment, table_of
@@ -86,6 +85,41 @@ def assessment_owner(
     return str(uscc)
 
 
+def require_assessor(principal: Principal, uscc: str) -> None:
+    """403 unless ``principal`` may fill in a new assessment for the firm ``uscc`` (the firm
+    itself or an admin: :func:`jiqun.services.access.can_assess`).
+
+    Example: ``require_assessor(access.local_principal(), "91370000728611939A")``.
+    """
+    if not access.can_assess(principal, uscc):
+        raise access.AccessDenied(
+            "只有企业本身或管理员可以为该企业填写数字化评测",
+            "only the enterprise itself or an admin may assess this firm",
+        )
+
+
+def audit_write(
+    principal: Principal,
+    action: str,
+    a: SavedAssessment,
+    client: str | None = None,
+    engine: Engine | None = None,
+) -> None:
+    """One audit entry for an assessment just saved (``action``: create, update, save,
+    submit), on the firm, with the assessment's id and status.
+
+    Example: ``audit_write(p, "assessment_create", saved)``.
+    """
+    access.audit(
+        principal,
+        action,
+        f"enterprise:{a.uscc}",
+        detail={"assessment_id": a.id, "status": a.status},
+        client=client,
+        engine=engine,
+    )
+
+
 def assessments_for(
     principal: Any,
     uscc: str | None = None,
@@ -133,24 +167,7 @@ def assessments_for(
         if uscc not in (None, "", principal.scope):
             raise access.NotFound(f"找不到企业 {uscc}", f"no enterprise {uscc}")
         uscc = principal.scope
-    q = select(
-        _T.c.id,
-        _T.c.uscc,
-        _T.c.framework,
-        _T.c.edition,
-        _T.c.status,
-        _T.c.score,
-        _T.c.level,
-        _T.c.created_at,
-        _T.c.updated_at,
-        _T.c.synthetic,
-    ).order_by(_T.c.updated_at.desc(), _T.c.id.desc())
-    if uscc:
-        q = q.where(_T.c.uscc == uscc)
-    if framework:
-        q = q.where(_T.c.framework == framework_id(framework))
-    if status:
-        q = q.where(_T.c.status == status)
+    q = assessment_query(uscc, framework, status)
     if principal.role in ("government", "cluster"):
         e = predicates.FIRMS
         q = q.where(_T.c.uscc.in_(select(e.c.uscc).where(predicates.visible_to(principal))))

@@ -96,6 +96,29 @@ def _status_filter(status: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _store(
+    engine: Engine,
+    model: type[MatchNeed] | type[MatchCapability],
+    clean: dict[str, Any],
+    problems: list[Problem],
+    what: tuple[str, str],
+    synthetic: bool,
+) -> int:
+    """Store a validated posting as open (after the poster's registry check); its id.
+
+    Nothing is stored when ``problems`` (or the check) has an error: :func:`_fail` raises."""
+    uscc_ok = clean["uscc"] and not any(p.is_error and p.column == "uscc" for p in problems)
+    if uscc_ok and not _registered(engine, [clean["uscc"]]):
+        problems.append(_not_registered(clean["uscc"]))
+    _fail(*what, problems)
+    with engine.begin() as c:
+        res = c.execute(
+            insert(model).returning(model.id),
+            {**clean, "status": "open", "created_at": _now(), "synthetic": synthetic},
+        )
+        return int(res.scalar_one())
+
+
 def post_need(
     record: Mapping[str, Any],
     *,
@@ -135,16 +158,7 @@ def post_need(
     """
     engine = engine or get_engine()
     clean, problems = validate_need(record, today=today)
-    uscc_ok = clean["uscc"] and not any(p.is_error and p.column == "uscc" for p in problems)
-    if uscc_ok and not _registered(engine, [clean["uscc"]]):
-        problems.append(_not_registered(clean["uscc"]))
-    _fail("需求", "the need", problems)
-    with engine.begin() as c:
-        res = c.execute(
-            insert(MatchNeed).returning(MatchNeed.id),
-            {**clean, "status": "open", "created_at": _now(), "synthetic": synthetic},
-        )
-        return int(res.scalar_one())
+    return _store(engine, MatchNeed, clean, problems, ("需求", "the need"), synthetic)
 
 
 def post_capability(
@@ -179,16 +193,9 @@ def post_capability(
     """
     engine = engine or get_engine()
     clean, problems = validate_capability(record)
-    uscc_ok = clean["uscc"] and not any(p.is_error and p.column == "uscc" for p in problems)
-    if uscc_ok and not _registered(engine, [clean["uscc"]]):
-        problems.append(_not_registered(clean["uscc"]))
-    _fail("供给能力", "the capability", problems)
-    with engine.begin() as c:
-        res = c.execute(
-            insert(MatchCapability).returning(MatchCapability.id),
-            {**clean, "status": "open", "created_at": _now(), "synthetic": synthetic},
-        )
-        return int(res.scalar_one())
+    return _store(
+        engine, MatchCapability, clean, problems, ("供给能力", "the capability"), synthetic
+    )
 
 
 def _list(
