@@ -324,6 +324,52 @@ def test_disconnected_network_two_blocks() -> None:
     close(res.coi, (coi - coi.mean()) / coi.std())
     cog = (1 - M) * ((1 - M) @ (phi * (kp / phi.sum(axis=1))[:, None]))
     close(res.cog, cog)
+    # the peer's vector lives on one component A: its COG is 0 in the other's (B) columns and
+    # (U_A + U_B)/U_B times Jiqun's in A's columns (docs/METHODS.md §3)
+    theirs = peer_wide(out, "cog").to_numpy()
+    blocks = [slice(0, 10), slice(10, 25)]
+    on = [bool(np.abs(theirs[:, b]).max() > 1e-9) for b in blocks]
+    assert sum(on) == 1
+    A, B = (blocks[0], blocks[1]) if on[0] else (blocks[1], blocks[0])
+    assert np.abs(theirs[:, B]).max() < 1e-12 < np.abs(res.cog.to_numpy()[:, B]).max()
+    mine = res.cog.to_numpy()[:, A]
+    close(theirs[:, A], mine * (u.sum() / u[B].sum()))
+    assert np.abs(mine).max() > 0.1
+
+
+def test_disconnected_cog_keeps_jiqun_convention_not_the_peers() -> None:
+    # two blocks plus one industry made only by one region: three components. The peer's eigenvector
+    # (np.linalg.eig, eigenvalue 1 three times) is non-zero on one block only, so its COG is 0 in
+    # the isolated industry's column and in the other block; Jiqun keeps Σ_i u_i kp_i = 0.
+    rng = np.random.default_rng(2)
+    a = np.zeros((10, 8))
+    a[:4, :3] = rng.lognormal(0, 1, (4, 3))
+    a[4:9, 3:7] = rng.lognormal(0, 1, (5, 4))
+    a[9, 7] = 5.0
+    X = labelled(a)
+    with pytest.warns(JiqunWarning, match="3 components.*COI/COG depend.*ecomplexity"):
+        res = complexity(X)
+    assert res.n_components == 3
+    assert any("Σ 普遍性·kp = 0" in n and "COG" in n for n in res.notes)
+    M = res.M.to_numpy()
+    u = res.ubiquity.to_numpy()
+    pci = res.pci.to_numpy()
+    kp = pci - (u @ pci) / u.sum()  # raw kp / sd(raw kc) when Σ u kp = 0
+    phi = res.proximity.to_numpy()
+    cog = (1 - M) * ((1 - M) @ (phi * (kp / phi.sum(axis=1))[:, None]))
+    close(res.cog, cog)
+    # the divergence, pinned: the peer's COG lives on one component only, ours on all three
+    theirs = peer_wide(peer(X), "cog").to_numpy()
+    blocks = [slice(0, 3), slice(3, 7), slice(7, 8)]
+    assert sum(bool(np.abs(theirs[:, b]).max() > 1e-9) for b in blocks) == 1
+    assert np.abs(theirs[:9, 7]).max() < 1e-12  # the peer: 0 in the isolated industry's column
+    assert np.abs(res.cog.to_numpy()[:9, 7]).min() > 0.1  # Jiqun: not 0 there
+    assert all(np.abs(res.cog.to_numpy()[:, b]).max() > 1e-3 for b in blocks)
+    # on a connected network the same code still matches the peer
+    Xc = heavy(15, 12, 8, zeros=0.1)
+    rc = run(Xc)
+    assert rc.n_components == 1
+    assert_matches_peer(Xc, rc, peer(Xc))
 
 
 def test_result_to_frame_columns() -> None:

@@ -575,13 +575,22 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
     6. ``COI_r`` = z-score of ``Σ_i d_ri (1 − M_ri) s·kp_i``;
        ``COG_ri = (1 − M_ri) Σ_j (1 − M_rj) φ_ji s·kp_j / Σ_k φ_jk``, divided by ``sd(s·kc)``.
 
-    When the bipartite region–industry network has more than one connected component the
-    second eigenvalue is 1 and its eigenvector only labels a component: a warning says so
-    (``n_components`` in the result). Jiqun deflates the trivial eigenvector, so with two
-    components the result is unique: ``kp`` is the eigenvector with ``Σ_i u_i kp_i = 0`` (the
-    property every second eigenvector has on a connected network). ECI and PCI then equal
-    ecomplexity's; its COI and COG depend on LAPACK's arbitrary choice inside the degenerate
-    eigenspace (COI/COG are not invariant to shifting ``kp``) and may differ.
+    When the bipartite region–industry network has ``c > 1`` connected components the
+    eigenvalue 1 of Mpp has multiplicity ``c`` and its eigenspace is spanned by the component
+    indicators, so the "second eigenvector" only labels components: a warning says so
+    (``n_components`` in the result). Jiqun deflates the trivial eigenvector, so ``kp`` always
+    satisfies ``Σ_i u_i kp_i = 0`` (the property every second eigenvector of Mpp has on a
+    connected network, where it is the left eigenvector ``u`` of eigenvalue 1); with two
+    components this makes it unique, with more it is the first Lanczos/LAPACK vector of the
+    remaining ``c − 1`` dimensions. ecomplexity takes ``np.linalg.eig``'s vector, which is
+    non-zero on **one component only** (which one depends on the rounding of the tied
+    eigenvalues). ECI/PCI are invariant to shifting ``kp`` and agree with two components; COI
+    and COG are not (COG uses the raw ``kp`` without subtracting a mean), so they differ: the
+    peer's COG is 0 in every column outside its chosen component (e.g. an isolated industry's
+    column), Jiqun's is not; with two components A (the peer's) and B it is ``(U_A + U_B)/U_B``
+    times Jiqun's in A's columns (``U`` = number of ``M = 1`` cells). This divergence is kept on purpose: the peer's values are an
+    artefact of eigenvalue ties, ours continue the connected-network convention; neither
+    measures complexity there (``docs/METHODS.md`` §3).
 
     The eigenvector is computed from the symmetric matrix ``D_u^{-1/2} Mᵀ D_k⁻¹ M D_u^{-1/2}``
     (similar to Mpp) by Lanczos iteration to a residual of 1e-14; outputs are invariant to the eigenvector's scale, so
@@ -697,10 +706,15 @@ def complexity(X: pd.DataFrame, threshold: float = 1.0) -> ComplexityResult:
             _warn(
                 notes,
                 f"地区–产业二部网络不连通（{n_comp} 个连通分量）：第二特征向量只标记分量，"
-                "ECI/PCI 不反映复杂度",
+                "ECI/PCI 不反映复杂度；COI/COG 取决于特征值 1 的简并特征空间中选哪个向量，"
+                "本系统取满足 Σ 普遍性·kp = 0 的向量，与 ecomplexity 不同（后者取 LAPACK "
+                "给出的只在一个分量上非零的向量，其余分量的列 COG 为 0）",
                 f"the bipartite region–industry network is disconnected ({n_comp} components): "
                 "the second eigenvector only labels a component; ECI/PCI do not measure "
-                "complexity",
+                "complexity; COI/COG depend on which vector of the degenerate eigenvalue-1 "
+                "eigenspace is used: Jiqun uses the one with Σ ubiquity·kp = 0, ecomplexity "
+                "LAPACK's, which is non-zero on one component only (COG 0 in every other "
+                "component's columns), so they differ",
             )
         buf = np.empty_like(Mv)  # holds M/√k for the eigenproblem, then the density
         eig = _eci_pci_raw(Mv, kv, uv, buf)
