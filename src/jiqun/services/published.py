@@ -286,12 +286,12 @@ def published_table(
 
 #: GB/T 4754 digits of an industry level of the cube (section = letter, 1)
 _INDUSTRY_LEVEL_OF_DIGITS = {2: 2, 3: 3, 4: 4}
-_REGION_LEVEL_NAMES = {
-    0: "全国 national",
-    1: "省级 province",
-    2: "地级 prefecture",
-    3: "县级 county",
-}
+_REGION_DEPTH = {0: ("全国", "national"), 1: ("省级", "province"), 2: ("地级市", "prefecture"),
+                 3: ("区县", "county")}  # fmt: skip
+_INDUSTRY_DEPTH = {0: ("全部行业", "all industries"), 1: ("行业门类", "industry sections"),
+                   2: ("行业大类（2 位代码）", "industry divisions (2 digits)"),
+                   3: ("行业中类（3 位代码）", "industry groups (3 digits)"),
+                   4: ("行业小类（4 位代码）", "industry classes (4 digits)")}  # fmt: skip
 
 
 def _require_published(
@@ -307,14 +307,12 @@ def _require_published(
     wanted_r = max(_node_level(region) if region else 0, 2 if region_level == "prefecture" else 1)
     deepest_r = max(rl)
     if _INDUSTRY_LEVEL_OF_DIGITS[industry_level] not in il or wanted_r > deepest_r:
-        deepest_i = max(il)
+        r_zh, r_en = _REGION_DEPTH[deepest_r]
+        i_zh, i_en = _INDUSTRY_DEPTH[max(il)]
         raise NotFound(
-            "未公开：公开数据版本只发布到"
-            f"{_REGION_LEVEL_NAMES[deepest_r].split()[0]}地区 × 行业{deepest_i}位代码"
-            "（更细的表格多为一两家企业，按保密规则不公开）",
-            f"not published: the release goes down to {_REGION_LEVEL_NAMES[deepest_r].split()[1]}"
-            f" regions × {deepest_i}-digit industries (finer tables are mostly one or two firms "
-            "and are not published under the disclosure rule)",
+            f"未公开：公开数据只发布到{r_zh} × {i_zh}；更细的表格多为一两家企业，按保密规则不公开",
+            f"not published: the release goes down to {r_en} × {i_en}; finer tables are mostly "
+            "one or two firms and are not published under the disclosure rule",
         )
 
 
