@@ -208,4 +208,4 @@ def test_user_disable_enable_passwd_list(engine: Engine, db_url: str) -> None:
             text("SELECT action, username FROM audit_log WHERE resource = 'user:clerk' ORDER BY id")
         ).all()
     assert [a for a, _ in audited][-3:] == ["user_disable", "user_enable", "password_reset"]
-    assert all(u.startswith("cli:") for a, u in audited if a != "user_create")
+    assert all(u.startswith("os:") for a, u in audited if a != "user_create")

@@ -217,16 +217,10 @@ def user_add(
 
 
 def _local_admin() -> Principal:
-    """The CLI acts for whoever can open the database: a local admin, audited as the OS user."""
-    import getpass
+    """The CLI acts for whoever can open the database (:func:`jiqun.services.access.local_principal`)."""
+    from jiqun.services.access import local_principal
 
-    from jiqun.services.accounts import Principal
-
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (some containers)
-        who = "unknown"
-    return Principal(f"cli:{who}"[:80], "admin")
+    return local_principal()
 
 
 @user_app.command("list")

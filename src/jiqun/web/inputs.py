@@ -77,7 +77,7 @@ def _line(value: str) -> str:
     return value
 
 
-def _text(value: str) -> str:
+def _multiline(value: str) -> str:
     why = _reason(value, multiline=True)
     if why:
         raise ValueError(why)
@@ -87,7 +87,7 @@ def _text(value: str) -> str:
 #: A single-line string: no control character at all.
 Line = Annotated[str, AfterValidator(_line)]
 #: A multi-line string: tab, line feed and carriage return allowed, other controls refused.
-Text = Annotated[str, AfterValidator(_text)]
+Text = Annotated[str, AfterValidator(_multiline)]
 
 
 class Body(BaseModel):
