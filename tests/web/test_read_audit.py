@@ -316,6 +316,10 @@ def test_the_firm_sees_who_read_its_records(prepared: Any) -> None:
     assert mine[0]["role"] == "government" and mine[0]["organisation"]
     page = c.get("/my-readers", headers=w.auth("firm"))
     assert page.status_code == 200 and "reader_gov" in page.text
+    # in Chinese: labels, not internal keys or raw JSON
+    table = page.text[page.text.index('id="readers-table"') :]
+    assert "企业详情" in table and "政府分析人员" in table
+    assert "read_enterprise" not in table and '{"' not in table
     # another firm's account does not see these reads, nor may it ask for A's
     other = c.get("/api/v1/audit/readers", headers=w.auth("firm_other")).json()["items"]
     assert all(r["username"] != "reader_gov" for r in other)

@@ -114,8 +114,29 @@ def fmt_year(v: Any) -> str:
         return str(v)
 
 
+def query_params(v: object) -> dict[str, object]:
+    """The query of an audit entry (JSON text or a dict) as a dict, for display (never raw JSON)."""
+    if isinstance(v, dict):
+        return v
+    if isinstance(v, str) and v.strip().startswith("{"):
+        import json
+
+        try:
+            out = json.loads(v)
+        except ValueError:
+            return {}
+        return out if isinstance(out, dict) else {}
+    return {}
+
+
 templates.env.filters.update(
-    num=fmt_num, pct=fmt_pct, stars=fmt_stars, flag=fmt_flag, cell=fmt_cell, yr=fmt_year
+    num=fmt_num,
+    pct=fmt_pct,
+    stars=fmt_stars,
+    flag=fmt_flag,
+    cell=fmt_cell,
+    yr=fmt_year,
+    params=query_params,
 )
 templates.env.tests["missing"] = missing
 
