@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from jiqun.errors import AccessDenied, JiqunError, NotFound  # noqa: F401 (re-exported)
@@ -790,6 +790,36 @@ def can_use_staged_import(principal: Principal, owner: str | None) -> bool:
     if principal.is_public:
         return False
     return principal.role == "admin" or (owner is not None and principal.username == owner)
+
+
+def cluster_codes(conn: Connection, cluster_id: str) -> tuple[list[str], list[str]]:
+    """A cluster's member regions and leading industries, as registered (one query each).
+
+    Parameters
+    ----------
+    conn:
+        An open connection.
+    cluster_id:
+        The cluster (not checked: an unknown id has neither).
+
+    Returns
+    -------
+    (regions, industries)
+        GB/T 2260 codes of the member regions; GB/T 4754 codes of the leading industries.
+
+    Example
+    -------
+    >>> with get_engine().connect() as c:  # doctest: +SKIP
+    ...     regions, industries = cluster_codes(c, "NC2021-03")
+    """
+    regions, industries = (
+        [str(v) for v in conn.execute(text(sql), {"c": cluster_id}).scalars()]
+        for sql in (
+            "SELECT region_code FROM cluster_regions WHERE cluster_id = :c",
+            "SELECT industry_code FROM cluster_industries WHERE cluster_id = :c",
+        )
+    )
+    return regions, industries
 
 
 # --------------------------------------------------------------------------------------------

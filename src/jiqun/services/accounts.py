@@ -685,6 +685,24 @@ def _require_admin(actor: Principal) -> None:
         raise AccessDenied("只有平台管理员可以管理账户", "only an admin can manage accounts")
 
 
+def _sessions_ended(
+    actor: Principal, action: str, username: str, ended: int, client: str | None, engine: Engine
+) -> int:
+    """Audit an account change that ended sessions (``action`` on ``user:<username>``, with how
+    many ended) and return that number."""
+    from jiqun.services.access import audit
+
+    audit(
+        actor,
+        action,
+        f"user:{username}",
+        detail={"sessions_ended": ended},
+        client=client,
+        engine=engine,
+    )
+    return ended
+
+
 def create_user(
     actor: Principal,
     username: str,
@@ -738,22 +756,12 @@ def disable_user(
     >>> disable_user(admin, "wuxi_analyst")  # doctest: +SKIP
     2
     """
-    from jiqun.services.access import audit
-
     engine = engine or get_engine()
     _require_admin(actor)
     if actor.username == username:
         raise JiqunError("不能停用自己的账户", "you cannot disable your own account")
     ended = set_active(username, False, engine)
-    audit(
-        actor,
-        "user_disable",
-        f"user:{username}",
-        detail={"sessions_ended": ended},
-        client=client,
-        engine=engine,
-    )
-    return ended
+    return _sessions_ended(actor, "user_disable", username, ended, client, engine)
 
 
 def enable_user(
@@ -779,20 +787,10 @@ def reset_password(
 
     Returns how many sessions and tokens ended.
     """
-    from jiqun.services.access import audit
-
     engine = engine or get_engine()
     _require_admin(actor)
     ended = set_password(username, password, engine)
-    audit(
-        actor,
-        "password_reset",
-        f"user:{username}",
-        detail={"sessions_ended": ended},
-        client=client,
-        engine=engine,
-    )
-    return ended
+    return _sessions_ended(actor, "password_reset", username, ended, client, engine)
 
 
 def change_password(
@@ -826,15 +824,7 @@ def change_password(
         )
         raise
     ended = set_password(principal.username, new_password, engine, keep=keep_session)
-    audit(
-        principal,
-        "password_change",
-        f"user:{principal.username}",
-        detail={"sessions_ended": ended},
-        client=client,
-        engine=engine,
-    )
-    return ended
+    return _sessions_ended(principal, "password_change", principal.username, ended, client, engine)
 
 
 def list_users(engine: Engine | None = None) -> list[dict[str, object]]:

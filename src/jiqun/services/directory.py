@@ -300,20 +300,7 @@ def cluster_profile(cluster_id: str, engine: Engine | None = None) -> dict[str, 
         ).first()
         if row is None:
             raise access.NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
-        members = [
-            r[0]
-            for r in c.execute(
-                text("SELECT region_code FROM cluster_regions WHERE cluster_id = :i"),
-                {"i": cluster_id},
-            )
-        ]
-        inds = [
-            r[0]
-            for r in c.execute(
-                text("SELECT industry_code FROM cluster_industries WHERE cluster_id = :i"),
-                {"i": cluster_id},
-            )
-        ]
+        members, inds = access.cluster_codes(c, cluster_id)
         n_members = c.execute(
             # a membership counts once approved (jiqun.services.memberships)
             text(

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, or_, text
 
 from jiqun import reference
+from jiqun.basis import WithBasis
 from jiqun.services import predicates
 from jiqun.store.db import get_engine
 
@@ -29,7 +30,7 @@ SYNTHETIC_NOTE_EN = "contains synthetic demo data, not real statistics"
 
 
 @dataclass
-class Overview:
+class Overview(WithBasis):
     """The national overview: one row per cluster plus totals and the basis of every figure."""
 
     clusters: pd.DataFrame
@@ -37,10 +38,6 @@ class Overview:
     totals: dict[str, float | int]
     basis: dict[str, str | int | bool | None]
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.basis.get("synthetic"))
 
 
 def _n_tagged(firms: pd.DataFrame, tag: str) -> int:

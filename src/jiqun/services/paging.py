@@ -8,14 +8,14 @@ import pandas as pd
 from jiqun.standard.problems import JiqunError
 
 
-def sort_frame(df: pd.DataFrame, sort: str | None, default: str) -> pd.DataFrame:
+def sort_frame(df: pd.DataFrame, sort: str | None, default: str | None) -> pd.DataFrame:
     """Sort by a column (``-col`` descending); unknown columns are a 400 error.
 
     Parameters
     ----------
     df: the table.
     sort: a column name, ``-`` prefix for descending (``None``: ``default``).
-    default: the column used when ``sort`` is not given.
+    default: the column used when ``sort`` is not given (``None``: keep the given order).
 
     Returns
     -------
@@ -26,7 +26,9 @@ def sort_frame(df: pd.DataFrame, sort: str | None, default: str) -> pd.DataFrame
     >>> sort_frame(pd.DataFrame({"a": [2, 1]}), "-a", "a")["a"].tolist()
     [2, 1]
     """
-    key = (sort or default).strip()
+    if not (sort or default):
+        return df
+    key = (sort or default or "").strip()
     desc = key.startswith("-")
     col = key.lstrip("-")
     if col not in df.columns:
@@ -45,7 +47,7 @@ def sort_frame(df: pd.DataFrame, sort: str | None, default: str) -> pd.DataFrame
 
 
 def page_frame(
-    df: pd.DataFrame, sort: str | None, default: str, limit: int | None, offset: int = 0
+    df: pd.DataFrame, sort: str | None, default: str | None, limit: int | None, offset: int = 0
 ) -> tuple[pd.DataFrame, int]:
     """Sort, then cut one page (``limit=None``: every row, as for a CSV/XLSX download).
 

@@ -32,7 +32,7 @@ from sqlalchemy import Engine, text
 from jiqun import reference
 from jiqun.analytics.disclosure import DOMINANCE, MIN_COUNT, apply
 from jiqun.analytics.release import INDUSTRY_ROOT, PROTECTION, REGION_ROOT
-from jiqun.services.access import NotFound, region_prefix
+from jiqun.services.access import NotFound, cluster_codes, region_prefix
 from jiqun.services.accounts import Principal
 from jiqun.services.release import current_release, release_cells
 from jiqun.standard.problems import JiqunError
@@ -335,21 +335,7 @@ def _cluster_members(engine: Engine, cluster_id: str) -> tuple[list[str], list[s
         ).first()
         if hit is None:
             raise NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
-        regions_ = [
-            r[0]
-            for r in c.execute(
-                text("SELECT region_code FROM cluster_regions WHERE cluster_id = :c"),
-                {"c": cluster_id},
-            )
-        ]
-        inds = [
-            r[0]
-            for r in c.execute(
-                text("SELECT industry_code FROM cluster_industries WHERE cluster_id = :c"),
-                {"c": cluster_id},
-            )
-        ]
-    return regions_, inds
+        return cluster_codes(c, cluster_id)
 
 
 def _view(

@@ -33,6 +33,7 @@ from jiqun.analytics.complexity import ComplexityResult, complexity
 from jiqun.analytics.diagnosis import POSITION_CLASSES, positioning_of
 from jiqun.analytics.rca import lq_from_totals
 from jiqun.analytics.similarity import structure_similarity
+from jiqun.basis import WithBasis
 from jiqun.services.access import NotFound, region_prefix
 from jiqun.services.diagnosis import prefecture_map, stats_matrix
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
@@ -283,7 +284,7 @@ def region_portfolio(code: str, engine: Engine | None = None) -> pd.DataFrame:
 
 
 @dataclass
-class Positioning:
+class Positioning(WithBasis):
     """Density × PCI of every traded industry for one prefecture-level unit."""
 
     region: dict[str, Any]
@@ -292,10 +293,6 @@ class Positioning:
     eci: float | None
     basis: dict[str, Any]
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.basis.get("synthetic"))
 
 
 def region_positioning(
@@ -401,17 +398,13 @@ def region_positioning(
 
 
 @dataclass
-class Comparison:
+class Comparison(WithBasis):
     """Up to :data:`MAX_COMPARE` regions side by side."""
 
     table: pd.DataFrame
     similarity: pd.DataFrame
     basis: dict[str, Any]
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.basis.get("synthetic"))
 
 
 def compare_regions(

@@ -37,6 +37,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from jiqun.analytics.viewer_disclosure import protect_rows
+from jiqun.basis import WithBasis
 from jiqun.resilience import (
     alternative_suppliers,
     default_essentiality,
@@ -79,7 +80,7 @@ __all__ = [
 
 
 @dataclass
-class NetworkData:
+class NetworkData(WithBasis):
     """Firms and links of the analysed scope, with the basis of every figure."""
 
     firms: pd.DataFrame  # id, name, region, industry, revenue, lon, lat, synthetic, in_scope
@@ -88,10 +89,6 @@ class NetworkData:
     year: int | None
     basis: dict[str, Any]
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.basis.get("synthetic"))
 
 
 def _read_firms(engine: Engine) -> pd.DataFrame:
@@ -221,8 +218,10 @@ def load_network(
 
 
 @dataclass
-class MetricsReport:
+class MetricsReport(WithBasis):
     """Resilience metrics of one scope (tables ready to print or export)."""
+
+    TABLES = ("inputs", "geographic", "spof", "esri")
 
     summary: dict[str, Any]
     inputs: pd.DataFrame  # per input category: buyers, single-sourced share, mean HHI, …
@@ -231,14 +230,6 @@ class MetricsReport:
     esri: pd.DataFrame  # the largest suppliers' ESRI, highest first
     basis: dict[str, Any]
     notes: list[str]
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {
-            "inputs": self.inputs,
-            "geographic": self.geographic,
-            "spof": self.spof,
-            "esri": self.esri,
-        }
 
 
 def _essentiality(path: str | Path | None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
 from jiqun.services.digital.assessments import SavedAssessment, assessment_query, load_assessment
 from jiqun.services.digital.gap import AssessmentGap, assessment_gap
+from jiqun.services.paging import page_frame
 from jiqun.store.db import get_engine
 from jiqun.store.models import DigitalAssessment, table_of
 
@@ -72,16 +73,23 @@ def assessment_owner(
     >>> assessment_owner(access.local_principal(), 1)  # doctest: +SKIP
     '91370000728611939A'
     """
+    engine = engine or get_engine()
+    uscc = _firm_of(principal, assessment_id, engine)
+    access.require_assessment(principal, uscc, write=write, engine=engine, client=client)
+    return uscc
+
+
+def _firm_of(principal: Principal, assessment_id: int, engine: Engine) -> str:
+    """The firm of assessment ``assessment_id``, before any rule about the principal: 401 for
+    the public, 404 for an unknown id."""
     if principal.is_public:
         raise access.AccessDenied("请先登录", "log in first", status=401)
-    if not 1 <= int(assessment_id) < 2**31:
-        raise access.NotFound("找不到该评测", "no such assessment")
-    engine = engine or get_engine()
-    with engine.connect() as c:
-        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == int(assessment_id))).scalar()
+    uscc = None
+    if 1 <= int(assessment_id) < 2**31:
+        with engine.connect() as c:
+            uscc = c.execute(select(_T.c.uscc).where(_T.c.id == int(assessment_id))).scalar()
     if uscc is None:
         raise access.NotFound("找不到该评测", "no such assessment")
-    access.require_assessment(principal, str(uscc), write=write, engine=engine, client=client)
     return str(uscc)
 
 
@@ -158,9 +166,6 @@ def assessments_for(
     -------
     >>> assessments_for(access.local_principal(), status="submitted")  # doctest: +SKIP
     """
-    from jiqun.services import access
-    from jiqun.services.paging import page_frame
-
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
     if principal.role == "enterprise":
@@ -173,12 +178,8 @@ def assessments_for(
         q = q.where(_T.c.uscc.in_(select(e.c.uscc).where(predicates.visible_to(principal))))
     with engine.connect() as c:
         df = pd.read_sql(q, c)
-    if sort:
-        df, total = page_frame(df, sort, "id", limit, offset)
-    else:  # newest first, as the query orders them
-        total = len(df)
-        if limit is not None:
-            df = df.iloc[max(0, offset) : max(0, offset) + max(0, limit)].reset_index(drop=True)
+    # without ``sort``: newest first, as the query orders them
+    df, total = page_frame(df, sort, None, limit, offset)
     access.audit_read(
         principal,
         "list_assessments",
@@ -201,23 +202,39 @@ def assessments_for(
 def _reader_basis(principal: Any, assessment_id: int, engine: Engine) -> tuple[str, dict[str, Any]]:
     """(the firm, why the principal may read its assessment ``assessment_id``); 401 for the
     public, 404 when absent or not readable (existence does not leak)."""
-    from jiqun.services import access
-
-    if principal.is_public:
-        raise access.AccessDenied("请先登录", "log in first", status=401)
-    with engine.connect() as c:
-        uscc = c.execute(select(_T.c.uscc).where(_T.c.id == assessment_id)).scalar()
-    missing = access.NotFound("找不到该评测", "no such assessment")
-    if uscc is None:
-        raise missing
+    uscc = _firm_of(principal, assessment_id, engine)
     if access.can_assess(principal, uscc):
-        return str(uscc), {"via": "own"}
+        return uscc, {"via": "own"}
     basis = None
     if principal.role in ("government", "cluster"):
-        basis = access.read_basis(principal, str(uscc), engine)
+        basis = access.read_basis(principal, uscc, engine)
     if basis is None:
-        raise missing
-    return str(uscc), basis
+        raise access.NotFound("找不到该评测", "no such assessment")
+    return uscc, basis
+
+
+def _audit_read_of(
+    principal: Any,
+    action: str,
+    assessment_id: int,
+    firms: list[str],
+    basis: dict[str, Any],
+    params: dict[str, Any],
+    client: str | None,
+    engine: Engine,
+) -> None:
+    """ONE audit entry ``action`` for a read of assessment ``assessment_id``: the firms it
+    names (its own first), the basis of the read (:func:`_reader_basis`) and the query."""
+    access.audit_read(
+        principal,
+        action,
+        firms,
+        resource=f"assessment:{assessment_id}",
+        params={"assessment_id": assessment_id, **params},
+        detail=basis,
+        client=client,
+        engine=engine,
+    )
 
 
 def assessment_for(
@@ -247,21 +264,10 @@ def assessment_for(
     -------
     >>> assessment_for(access.local_principal(), 1).level  # doctest: +SKIP
     """
-    from jiqun.services import access
-
     engine = engine or get_engine()
     uscc, basis = _reader_basis(principal, assessment_id, engine)
     a = load_assessment(assessment_id, engine)
-    access.audit_read(
-        principal,
-        "read_assessment",
-        [uscc],
-        resource=f"assessment:{assessment_id}",
-        params={"assessment_id": assessment_id},
-        detail=basis,
-        client=client,
-        engine=engine,
-    )
+    _audit_read_of(principal, "read_assessment", assessment_id, [uscc], basis, {}, client, engine)
     return a
 
 
@@ -290,19 +296,18 @@ def gap_for(
     -------
     >>> gap_for(access.local_principal(), 1).next_level  # doctest: +SKIP
     """
-    from jiqun.services import access
-
     engine = engine or get_engine()
     uscc, basis = _reader_basis(principal, assessment_id, engine)
     g = assessment_gap(assessment_id, cluster, engine, principal=principal, client=client)
-    access.audit_read(
+    firms = [uscc, *(g.leader_usccs or [])]
+    _audit_read_of(
         principal,
         "read_assessment_gap",
-        [uscc, *(g.leader_usccs or [])],
-        resource=f"assessment:{assessment_id}",
-        params={"assessment_id": assessment_id, "cluster": cluster},
-        detail=basis,
-        client=client,
-        engine=engine,
+        assessment_id,
+        firms,
+        basis,
+        {"cluster": cluster},
+        client,
+        engine,
     )
     return g
