@@ -115,6 +115,25 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """What a caller asked of :func:`published_table` (and the grouping keys it implies)."""
+
+    keys: list[str]
+    by: str
+    measure: str
+    region: str | None
+    cluster_id: str | None
+    region_level: str
+    industry_level: int
+    year: int | None
+
+    def columns(self) -> list[str]:
+        """The columns of a table for this ask: each key with its name, then the cell's."""
+        cols = [c for k in self.keys for c in (k, k.replace("_code", "_name"))]
+        return [*cols, "value", "n_enterprises", "suppressed", "suppression", "confidential"]
+
+
 def _check(measure: str, by: str, industry_level: int, region_level: str) -> None:
     if measure not in MEASURES:
         raise JiqunError(
@@ -207,18 +226,9 @@ def published_table(
     keys = (["region_code"] if by in ("region", "region_industry") or cluster_id else []) + (
         ["industry_code"] if by in ("industry", "region_industry") or cluster_id else []
     )
+    ask = _Ask(keys, by, measure, region, cluster_id, region_level, industry_level, year)
     if rel is None:
-        return _empty(
-            keys,
-            by,
-            measure,
-            region,
-            cluster_id,
-            region_level,
-            industry_level,
-            year,
-            note=NO_RELEASE,
-        )
+        return _empty(ask, note=NO_RELEASE)
     _require_published(rel, industry_level, region, region_level)
     cells = release_cells(engine, rel["id"], measure)
     counts = cells if measure == "firms" else release_cells(engine, rel["id"], "firms")
@@ -266,22 +276,7 @@ def published_table(
             ]
         kinds = [k for k, f in tot for _ in range(len(f))]
         totals = pd.concat([f for _, f in tot]) if tot else rows.iloc[0:0]
-    return _view(
-        principal,
-        rel,
-        rows,
-        totals,
-        kinds,
-        counts,
-        keys,
-        by,
-        measure,
-        region,
-        cluster_id,
-        region_level,
-        industry_level,
-        year,
-    )
+    return _view(principal, rel, rows, totals, kinds, counts, ask)
 
 
 #: GB/T 4754 digits of an industry level of the cube (section = letter, 1)
@@ -345,16 +340,10 @@ def _view(
     totals: pd.DataFrame,
     kinds: list[str],
     counts: pd.DataFrame,
-    keys: list[str],
-    by: str,
-    measure: str,
-    region: str | None,
-    cluster_id: str | None,
-    region_level: str,
-    industry_level: int,
-    year: int | None,
+    ask: _Ask,
 ) -> PublishedTable:
     """The release cells as ``principal`` sees them (values of hidden cells never leave)."""
+    keys = ask.keys
     role = principal.role
     gp = region_prefix(principal.scope) if role == "government" and principal.scope else None
     out = []
@@ -408,10 +397,7 @@ def _view(
             f["industry_name"] = f["industry_code"].map(
                 lambda c: reference.industry_name(c) if isinstance(c, str) else None
             )
-    ordered = []
-    for k in keys:
-        ordered += [k, k.replace("_code", "_name")]
-    base = [*ordered, "value", "n_enterprises", "suppressed", "suppression", "confidential"]
+    base = ask.columns()
     table = cells_v[base].reset_index(drop=True)
     totals_out = (
         totals_v[["kind", *base]].reset_index(drop=True)
@@ -426,7 +412,7 @@ def _view(
         (totals_out["suppression"] == "primary").sum()
     )
     synthetic = bool(len(rows)) and bool(rows["synthetic"].any())
-    basis = _basis(measure, by, keys, region, cluster_id, region_level, industry_level, synthetic)
+    basis = _basis(ask, synthetic)
     basis["disclosure"].update(
         {
             "viewer": role,
@@ -451,15 +437,15 @@ def _view(
             "公开数据基于较早的数据版本，新数据尚未发布 / the release was built from an earlier "
             "data version; newer data are not published yet"
         )
-    if cluster_id:
+    if ask.cluster_id:
         notes.append(
             "集群合计不是公开数据版本中的单元格，未公开；下列为成员地区 × 行业的公开单元格 / "
             "the cluster's total is not a cell of the release and is not published; the rows "
             "are the release cells of its member regions × leading industries"
         )
-    if year is not None:
+    if ask.year is not None:
         notes.append(
-            f"请求年份 {year}：企业名录为快照，数值不是该年的统计 / year {year} requested: the "
+            f"请求年份 {ask.year}：企业名录为快照，数值不是该年的统计 / year {ask.year} requested: the "
             "enterprise registry is a snapshot, the figures are not for that year"
         )
     if not len(table):
@@ -482,33 +468,26 @@ def _view(
     return PublishedTable(table=table, totals=totals_out, basis=basis, notes=notes)
 
 
-def _basis(
-    measure: str,
-    by: str,
-    keys: list[str],
-    region: str | None,
-    cluster_id: str | None,
-    region_level: str,
-    industry_level: int,
-    synthetic: bool,
-) -> dict[str, Any]:
-    _col, zh, en, unit, kind = MEASURES[measure]
+def _basis(ask: _Ask, synthetic: bool) -> dict[str, Any]:
+    _col, zh, en, unit, kind = MEASURES[ask.measure]
     return {
-        "measure": measure,
+        "measure": ask.measure,
         "measure_name": f"{zh} / {en}",
         "unit": unit,
         "value_or_count": kind,
-        "grouping": by,
+        "grouping": ask.by,
         "region_level": (
             "prefecture (地级; county records counted for their prefecture)"
-            if region_level == "prefecture"
+            if ask.region_level == "prefecture"
             else "province (省级)"
         )
-        if "region_code" in keys
+        if "region_code" in ask.keys
         else None,
-        "industry_code_level": INDUSTRY_LEVELS[industry_level] if "industry_code" in keys else None,
-        "region": region,
-        "cluster_id": cluster_id,
+        "industry_code_level": (
+            INDUSTRY_LEVELS[ask.industry_level] if "industry_code" in ask.keys else None
+        ),
+        "region": ask.region,
+        "cluster_id": ask.cluster_id,
         "year": None,
         "year_note": "企业名录为当前快照，不分年份 / the enterprise registry is a snapshot, "
         "not a statistics year",
@@ -530,25 +509,12 @@ def _basis(
     }
 
 
-def _empty(
-    keys: list[str],
-    by: str,
-    measure: str,
-    region: str | None,
-    cluster_id: str | None,
-    region_level: str,
-    industry_level: int,
-    year: int | None,
-    note: str | None = None,
-) -> PublishedTable:
-    cols = []
-    for k in keys:
-        cols += [k, k.replace("_code", "_name")]
-    cols += ["value", "n_enterprises", "suppressed", "suppression", "confidential"]
-    basis = _basis(measure, by, keys, region, cluster_id, region_level, industry_level, False)
+def _empty(ask: _Ask, note: str | None = None) -> PublishedTable:
+    cols = ask.columns()
+    basis = _basis(ask, False)
     notes = [note or "没有符合条件的企业 / no enterprises match"]
-    if year is not None:
-        notes.append(f"year {year}: the enterprise registry is a snapshot")
+    if ask.year is not None:
+        notes.append(f"year {ask.year}: the enterprise registry is a snapshot")
     return PublishedTable(
         table=pd.DataFrame(columns=cols),
         totals=pd.DataFrame(columns=["kind", *cols]),
