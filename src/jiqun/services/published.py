@@ -27,13 +27,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from jiqun import reference
 from jiqun.analytics.disclosure import DOMINANCE, MIN_COUNT, apply
 from jiqun.analytics.release import INDUSTRY_ROOT, PROTECTION, REGION_ROOT
 from jiqun.services.access import NotFound, cluster_codes, region_prefix
 from jiqun.services.accounts import Principal
+from jiqun.services.directory import require_cluster
 from jiqun.services.release import current_release, release_cells
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine
@@ -323,13 +324,9 @@ def _node_level(code: str) -> int:
 
 
 def _cluster_members(engine: Engine, cluster_id: str) -> tuple[list[str], list[str]]:
-    """A cluster's member regions and leading industries (one query each)."""
+    """A cluster's member regions and leading industries; 404 for an unknown cluster."""
+    require_cluster(cluster_id, engine)
     with engine.connect() as c:
-        hit = c.execute(
-            text("SELECT 1 FROM clusters WHERE cluster_id = :c"), {"c": cluster_id}
-        ).first()
-        if hit is None:
-            raise NotFound(f"找不到集群 {cluster_id}", f"no cluster {cluster_id}")
         return cluster_codes(c, cluster_id)
 
 
