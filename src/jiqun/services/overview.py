@@ -22,6 +22,7 @@ from sqlalchemy import Engine, or_, text
 
 from jiqun import reference
 from jiqun.services import predicates
+from jiqun.services.cache import materialised
 from jiqun.store.db import get_engine
 
 SYNTHETIC_NOTE_ZH = "含模拟数据，仅供演示，不是真实统计"
@@ -59,6 +60,7 @@ def prefecture_of(regions: pd.DataFrame) -> pd.Series:
     return pref
 
 
+@materialised("overview")
 def national_overview(
     engine: Engine | None = None, year: int | None = None, tier: str = "national"
 ) -> Overview:
