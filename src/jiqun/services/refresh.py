@@ -31,13 +31,23 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from jiqun.errors import JiqunError
 from jiqun.services import jobs, results
 from jiqun.services.cache import fresh_only, version_text
 
-__all__ = ["plan", "queue_refresh", "refresh"]
+__all__ = [
+    "job_for",
+    "jobs_for",
+    "plan",
+    "queue_refresh",
+    "queue_refresh_for",
+    "refresh",
+    "results_state",
+    "retry_for",
+]
 
 Task = tuple[str, Callable[[], Any]]
 
@@ -226,3 +236,71 @@ def queue_refresh(engine: Engine, created_by: str | None = None) -> int:
     """
     version = version_text(engine)
     return jobs.enqueue("refresh", {}, engine=engine, created_by=created_by, data_version=version)
+
+
+# --- what the interfaces call (admin page, REST API): decide, audit, return ---------------------
+
+
+def results_state(principal: Any, engine: Engine) -> dict[str, Any]:
+    """The state of the materialised results for a page banner or the API.
+
+    Everyone learns whether the figures are of the present data and, if not, of which date and
+    whether a refresh runs; only an admin also gets the error and the invariant count.
+
+    Example
+    -------
+    >>> results_state(PUBLIC, engine)["current"]  # doctest: +SKIP
+    True
+    """
+    st = results.status(engine)
+    out = {k: st[k] for k in ("current", "served_at", "refreshing", "progress")}
+    out["served"] = st["served"] is not None
+    if getattr(principal, "role", None) == "admin":
+        out |= {k: st[k] for k in ("version", "failed", "error", "violations", "step")}
+    return out
+
+
+def jobs_for(
+    principal: Any, engine: Engine, status: str | None = None, limit: int = 50
+) -> pd.DataFrame:
+    """The job list for the admin (403 for anyone else)."""
+    from jiqun.services import access
+
+    access.require_role(principal, "admin")
+    jobs.recover(engine)
+    return jobs.list_jobs(engine, status=status, limit=limit)
+
+
+def job_for(principal: Any, job_id: int, engine: Engine) -> dict[str, Any]:
+    """One job for the admin (403 for anyone else; 404 for an unknown id)."""
+    from jiqun.services import access
+
+    access.require_role(principal, "admin")
+    return jobs.get_job(job_id, engine)
+
+
+def retry_for(principal: Any, job_id: int, engine: Engine, client: str | None = None) -> int:
+    """Queue a finished job again, for the admin; audited (``retry_job``)."""
+    from jiqun.services import access
+
+    access.require_role(principal, "admin")
+    new = jobs.retry(job_id, engine, created_by=f"user:{principal.username}")
+    access.audit(
+        principal,
+        "retry_job",
+        f"job:{job_id}",
+        detail={"new_job": new},
+        client=client,
+        engine=engine,
+    )
+    return new
+
+
+def queue_refresh_for(principal: Any, engine: Engine, client: str | None = None) -> int:
+    """Queue the refresh of the present data version, for the admin; audited."""
+    from jiqun.services import access
+
+    access.require_role(principal, "admin")
+    new = queue_refresh(engine, created_by=f"user:{principal.username}")
+    access.audit(principal, "queue_refresh", f"job:{new}", client=client, engine=engine)
+    return new

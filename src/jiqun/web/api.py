@@ -729,3 +729,6 @@ router.include_router(api_services.router)
 from jiqun.web import api_matching  # noqa: E402
 
 router.include_router(api_matching.router)
+from jiqun.web import api_jobs  # noqa: E402
+
+router.include_router(api_jobs.router)
