@@ -22,6 +22,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+# servers started by tests (browser tests) must not run result refreshes in the background
+os.environ.setdefault("JIQUN_WORKER", "0")
+
 #: the small demo most database tests run on (5,000 synthetic firms, seed 7)
 DEMO_SEED = 7
 DEMO_N = 5000

@@ -19,6 +19,9 @@
 ``JIQUN_HTTPS``
     ``1`` when the platform is served over HTTPS (HSTS header and ``Secure`` cookies even when
     the TLS terminator does not say so).
+``JIQUN_WORKER``
+    ``0`` stops the web server from running background jobs itself (default ``1``; then run
+    ``jiqun jobs run`` elsewhere).
 """
 
 from __future__ import annotations
@@ -82,3 +85,9 @@ def trusted_proxies() -> frozenset[str]:
 def https() -> bool:
     """``JIQUN_HTTPS=1``: the platform is reached over HTTPS (HSTS, ``Secure`` cookies)."""
     return os.environ.get("JIQUN_HTTPS", "").strip() == "1"
+
+
+def worker_enabled() -> bool:
+    """``JIQUN_WORKER`` (default ``1``): the web server runs the background-job worker in its
+    own process; ``0`` when a separate ``jiqun jobs run`` process does (and in the tests)."""
+    return os.environ.get("JIQUN_WORKER", "1").strip() != "0"

@@ -31,7 +31,7 @@ Example
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jiqun.standard.problems import Problem
@@ -70,6 +70,17 @@ class JiqunError(Exception):
         self.message_zh = message_zh
         self.message_en = message_en
         self.problems = problems or []
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # an answer stored as a refusal (jiqun.services.results) must come back as itself
+        return (_rebuild, (type(self), self.message_zh, self.message_en, self.__dict__))
+
+
+def _rebuild(cls: type[JiqunError], zh: str, en: str, state: dict[str, Any]) -> JiqunError:
+    obj = cls.__new__(cls)
+    Exception.__init__(obj, f"{zh} / {en}")
+    obj.__dict__.update(state)
+    return obj
 
 
 class JiqunWarning(UserWarning):

@@ -55,6 +55,9 @@ app.add_typer(firm_app, name="firm")
 from jiqun.cli.release_cmd import release_app  # noqa: E402
 
 app.add_typer(release_app, name="release")
+from jiqun.cli.jobs_cmd import jobs_app  # noqa: E402
+
+app.add_typer(jobs_app, name="jobs")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -88,6 +91,14 @@ def version() -> None:
 
 @app.command()
 def demo(
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh/--no-refresh",
+            help="与 --no-serve 同用：在本进程计算全部看板结果 / with --no-serve: compute every "
+            "stored dashboard result here before returning",
+        ),
+    ] = True,
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="只生成数据并显示概览 / build and show, do not serve")
     ] = False,
@@ -131,7 +142,15 @@ def demo(
         )
     err.print(f"[dim]已保存到 saved to {note}[/]")
     if not no_serve:
+        err.print(
+            "[dim]各集群与地区的看板结果正在后台计算（管理 → 后台任务 查看进度）/ dashboards are "
+            "being computed in the background (admin → jobs shows the progress)[/]"
+        )
         serve(host="127.0.0.1", port=8000)
+    elif refresh:
+        from jiqun.cli.jobs_cmd import run_with_progress
+
+        run_with_progress()
 
 
 @app.command()

@@ -1,36 +1,63 @@
-"""A small per-process cache of derived tables, keyed on the state of the database.
+"""Derived results per data version: computed once, stored, shared by every interface.
 
-Published aggregates (the national overview, published tables with disclosure control) are
-recomputed from many rows; they change only when data are written. :func:`cached` keeps the
-result of ``compute()`` per engine and per ``key`` until the :func:`data_version` changes.
+Published aggregates, dashboards and reports are recomputed from many rows; they change only when
+data are written. :func:`cached` (and the decorator :func:`materialised`) returns ``compute()``'s
+result for ``key`` and the present :func:`data_version`, looking in turn:
+
+1. the process's LRU (:data:`MAX_ENTRIES` entries per engine; a per-key lock makes concurrent
+   first requests compute once);
+2. the **store** (``stored_results``, :mod:`jiqun.services.results`): what the background refresh
+   (:mod:`jiqun.services.refresh`) or any earlier call computed for this data version — so a new
+   server process, the CLI and the API read the same object the refresh stored;
+3. while a refresh of the present version is queued or running (or failed), the newest
+   **previous** version's stored result, marked stale (:func:`last_served`), so pages keep
+   answering from the previous version instead of starting the computation themselves;
+4. otherwise ``compute()`` runs here and its result is stored for everyone (a parameter variant no
+   refresh covers, or a database no refresh ran on yet).
 
 Data version rule: ``(MAX(imports.id), COUNT(imports), meta['data.version'])``. Every import and
-every demo build writes an ``imports`` row, so they invalidate the cache by themselves; code that
-writes data tables in another way calls :func:`bump`. The version query costs well under a
-millisecond (``imports`` is tiny), against 0.1–1 s for the tables cached.
+every demo build writes an ``imports`` row, so they invalidate by themselves; code that writes
+data tables in another way calls :func:`bump`. The version query costs well under a millisecond.
 
-The cache lives in a :class:`weakref.WeakKeyDictionary` keyed on the engine object, so a new
-engine (a test, another database) starts empty; it is an LRU of :data:`MAX_ENTRIES` entries per
-engine, and a per-key lock makes concurrent first requests compute once. Cached values are shared:
-callers must treat them as read-only. With several Uvicorn workers each process has its own cache.
+The LRU lives in a :class:`weakref.WeakKeyDictionary` keyed on the engine object, so a new engine
+(a test, another database) starts empty. Cached values are shared: callers must treat them as
+read-only.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
+import functools
+import inspect
+import json
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
-from jiqun.store.db import session_scope
-from jiqun.store.models import Meta
+from jiqun.errors import JiqunError
+from jiqun.store.models import Meta, table_of
 
-__all__ = ["MAX_ENTRIES", "bump", "cached", "clear", "data_version"]
+__all__ = [
+    "MAX_ENTRIES",
+    "bump",
+    "cached",
+    "clear",
+    "data_version",
+    "domain_version",
+    "fresh_only",
+    "last_served",
+    "materialised",
+    "version_text",
+]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 MAX_ENTRIES = 128
 VERSION_KEY = "data.version"
 
@@ -71,15 +98,39 @@ def data_version(engine: Engine) -> tuple[Any, ...]:
     return tuple(row) if row else ()
 
 
-def bump(engine: Engine) -> None:
-    """Invalidate cached tables after writing data outside an import (increments
-    ``meta['data.version']``)."""
-    with session_scope(engine) as s:
-        m = s.get(Meta, VERSION_KEY)
-        if m is None:
-            s.add(Meta(key=VERSION_KEY, value="1"))
-        else:
-            m.value = str(int(m.value or 0) + 1)
+def bump(engine: Engine | Connection, domain: str = "data") -> None:
+    """Announce a write outside an import: increments ``meta['<domain>.version']``.
+
+    ``data`` (the default) changes the data version itself — every derived result is then
+    recomputed. A narrower domain invalidates only the results that declare it
+    (:func:`materialised` ``depends``): ``digital`` after a digital assessment is saved,
+    ``members`` after a cluster membership is decided. Pass the writer's open connection to
+    make the bump part of its transaction.
+
+    Example
+    -------
+    >>> bump(engine, "digital")  # doctest: +SKIP
+    """
+    if isinstance(engine, Engine):
+        with engine.begin() as c:
+            bump(c, domain)
+        return
+    key = VERSION_KEY if domain == "data" else f"{domain}.version"
+    meta = table_of(Meta)
+    old = engine.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    if old is None:
+        engine.execute(insert(meta).values(key=key, value="1"))
+    else:
+        engine.execute(update(meta).where(meta.c.key == key).values(value=str(int(old or 0) + 1)))
+
+
+def domain_version(engine: Engine, domain: str) -> str:
+    """``meta['<domain>.version']`` (``"0"`` before the first :func:`bump` of that domain)."""
+    with engine.connect() as c:
+        v = c.execute(
+            text("SELECT value FROM meta WHERE key = :k"), {"k": f"{domain}.version"}
+        ).scalar()
+    return str(v or "0")
 
 
 def clear(engine: Engine | None = None) -> None:
@@ -91,43 +142,175 @@ def clear(engine: Engine | None = None) -> None:
             _CACHES.pop(engine, None)
 
 
-def cached(engine: Engine, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-    """``compute()`` once per ``key`` and data version of ``engine``.
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """A computation's answer that is a :class:`~jiqun.errors.JiqunError` (e.g. "this cluster
+    has no member regions"): stored like a result, raised again on every read."""
+
+    error: JiqunError
+
+
+def _answer(value: Any) -> Any:
+    if isinstance(value, Refusal):
+        raise value.error
+    return value
+
+
+def version_text(engine: Engine) -> str:
+    """:func:`data_version` as the text stored with releases and results (a JSON list)."""
+    return json.dumps([str(x) for x in data_version(engine)])
+
+
+#: (data version, computed_at) of the stored results served in this context when one was stale
+_SERVED: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
+    "jiqun_stale_served", default=None
+)
+
+
+_FRESH: contextvars.ContextVar[bool] = contextvars.ContextVar("jiqun_fresh_only", default=False)
+
+
+@contextlib.contextmanager
+def fresh_only() -> Iterator[None]:
+    """Within this block :func:`cached` never serves a previous version's result: it computes
+    (the refresh job, which is what the previous version stands in for)."""
+    token = _FRESH.set(True)
+    try:
+        yield
+    finally:
+        _FRESH.reset(token)
+
+
+def last_served() -> tuple[str, str] | None:
+    """The (data version, computed at) of the previous-version result served last in this
+    context, or ``None`` when every result served was of the present version."""
+    return _SERVED.get()
+
+
+def cached(
+    engine: Engine,
+    key: tuple[Hashable, ...],
+    compute: Callable[[], T],
+    *,
+    persist: bool = True,
+) -> T:
+    """``compute()`` once per ``key`` and data version of ``engine`` (see the module text).
 
     Parameters
     ----------
     engine:
         The database the value is derived from.
     key:
-        What is computed (function name and its arguments, all hashable).
+        What is computed: a family name (``key[0]``, e.g. ``"diagnosis"``) and the arguments,
+        all hashable with a stable ``repr``.
     compute:
         Zero-argument function; its result is shared, so it must not be mutated by callers.
+    persist:
+        Also keep the result in the store for other processes and later server starts (off for
+        values that are themselves a cheap read of the store).
 
     Returns
     -------
-    The cached or freshly computed value.
+    The cached, stored or freshly computed value.
 
     Example
     -------
     >>> cached(engine, ("overview", "national"), lambda: national_overview(engine))  # doctest: +SKIP
     """
-    full = (*data_version(engine), *key)
+    from jiqun.services import results
+
+    version = data_version(engine)
+    full = (*version, *key)
     with _LOCK:
         store = _CACHES.setdefault(engine, OrderedDict())
         if full in store:
             store.move_to_end(full)
-            return store[full]
+            return _answer(store[full])
         key_lock = _KEY_LOCKS.setdefault(engine, {}).setdefault(full, threading.Lock())
     with key_lock:
         with _LOCK:
             store = _CACHES.setdefault(engine, OrderedDict())
             if full in store:
-                return store[full]
-        value = compute()
+                return _answer(store[full])
+        value: Any = results.MISSING
+        if persist:
+            vtext = json.dumps([str(x) for x in version])
+            value = results.load(engine, vtext, key)
+            if value is results.MISSING and not _FRESH.get() and results.refreshing(engine, vtext):
+                old = results.load_previous(engine, vtext, key)
+                if old is not None:
+                    _SERVED.set((old[1], old[2]))
+                    # not kept in the LRU: the fresh one replaces it when stored
+                    return _answer(old[0])
+        if value is results.MISSING:
+            try:
+                value = compute()
+            except JiqunError as exc:  # "not enough data for this cluster" is an answer too
+                value = Refusal(exc)
+            if persist:
+                results.save(engine, vtext, key, value)
         with _LOCK:
             store = _CACHES.setdefault(engine, OrderedDict())
             store[full] = value
             while len(store) > MAX_ENTRIES:
                 store.popitem(last=False)
             _KEY_LOCKS.get(engine, {}).pop(full, None)
-    return value
+    return _answer(value)
+
+
+def materialised(
+    family: str,
+    *,
+    persist: bool = True,
+    skip: tuple[str, ...] = ("engine", "progress"),
+    depends: tuple[str, ...] = (),
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Make a service function a materialised result: :func:`cached` under ``(family, args…)``.
+
+    The key is the family and the ``repr`` of every bound argument except ``skip`` (the engine
+    and a progress callback), defaults applied, so ``f(x)`` and ``f(x, year=None)`` share one
+    result. The function must take ``engine`` (``None`` = the configured database). The plain
+    function stays available as ``wrapper.compute``.
+
+    Parameters
+    ----------
+    family:
+        The result family (``"diagnosis"``, ``"overview"`` …): the first element of the key and
+        the ``family`` column of ``stored_results``.
+    persist:
+        As in :func:`cached`.
+    skip:
+        Arguments that do not change the result.
+    depends:
+        Narrower write domains the result also depends on (``"digital"``, ``"members"``:
+        see :func:`bump`); their versions join the key, so such a write is seen at once.
+
+    Returns
+    -------
+    The decorator.
+
+    Example
+    -------
+    >>> @materialised("overview")
+    ... def national_overview(engine=None, year=None, tier="national"): ...
+    """
+
+    def deco(fn: Callable[P, T]) -> Callable[P, T]:
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            from jiqun.store.db import get_engine
+
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            engine = bound.arguments.get("engine") or get_engine()
+            bound.arguments["engine"] = engine
+            key = (family, *(repr(v) for k, v in bound.arguments.items() if k not in skip))
+            key += tuple(f"{d}@{domain_version(engine, d)}" for d in depends)
+            return cached(engine, key, lambda: fn(*bound.args, **bound.kwargs), persist=persist)
+
+        wrapper.compute = fn  # type: ignore[attr-defined]
+        return wrapper
+
+    return deco

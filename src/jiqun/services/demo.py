@@ -165,6 +165,10 @@ def build_demo(
         counts["release_cells"] = int(
             sum(m["cells"] for m in build_release(engine)["stats"]["measures"].values())
         )
+    from jiqun.services.refresh import queue_refresh
+
+    # dashboards, evaluation and the release's readers are computed once, in the background
+    counts["refresh_job"] = queue_refresh(engine, created_by="demo")
     report("完成 done", 1.0)
     seconds = (dt.datetime.now() - t0).total_seconds()
     return DemoSummary(

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, bindparam, text
 
 from jiqun import reference
 from jiqun.analytics.diagnosis import POSITION_CLASSES, diagnose
+from jiqun.services.cache import materialised
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS, MEASURES, TIERS
@@ -87,6 +88,7 @@ def _expand_members(codes: list[str], regions: pd.DataFrame, pref: pd.Series) ->
     return list(dict.fromkeys(out))
 
 
+@materialised("diagnosis")
 def diagnose_cluster(
     cluster_id: str,
     engine: Engine | None = None,

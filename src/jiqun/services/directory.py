@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, or_, select, text
 from jiqun import reference
 from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
+from jiqun.services.cache import materialised
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.schema import CARRIER_TYPES, FIELDS_OF_CLUSTERS, TAGS, TIERS
 from jiqun.store.db import get_engine
@@ -335,6 +336,7 @@ class Carriers:
     notes: list[str] = field(default_factory=list)
 
 
+@materialised("carriers", depends=("members",))
 def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
     """Innovation resources (创新资源) of one cluster.
 

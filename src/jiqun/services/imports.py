@@ -348,12 +348,11 @@ def import_file(
         )
     if report:
         write_report(result, report)
-    if kind.name == "enterprises":
-        # the public numbers follow the committed data: a new protected release
-        from jiqun.services.release import build_release
+    # every derived result (the protected release, dashboards, evaluation …) follows the
+    # committed data: the background refresh of the new data version recomputes and stores them
+    from jiqun.services.refresh import queue_refresh
 
-        report_cb("公开数据版本 protected release", 0.99)
-        build_release(engine)
+    queue_refresh(engine, created_by=f"import:{run_id}")
     report_cb("完成 done", 1.0)
     return ImportResult(
         validation=result,

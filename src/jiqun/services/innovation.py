@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 
 from jiqun.innovation import concentration, counts, gaps, headline_table
 from jiqun.services import predicates
+from jiqun.services.cache import materialised
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.schema import CARRIER_TYPES, TAGS
 from jiqun.store.db import get_engine
@@ -33,6 +34,7 @@ class InnovationReport:
     notes: list[str] = field(default_factory=list)
 
 
+@materialised("innovation")
 def innovation_resources(
     engine: Engine | None = None, tier: str = "national", batches: tuple[int, ...] | None = None
 ) -> InnovationReport:

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, select, update
 
 from jiqun.services import access
 from jiqun.services.accounts import Principal
+from jiqun.services.cache import bump
 from jiqun.store.db import get_engine
 from jiqun.store.models import Cluster, ClusterMember, Enterprise
 
@@ -174,6 +175,7 @@ def decide_membership(
             .where(ClusterMember.cluster_id == cluster_id, ClusterMember.uscc == uscc)
             .values(status=new, decided_by=principal.username, decided_at=_now())
         )
+        bump(c, "members")  # carriers, digital index and evaluation read approved members
     access.audit(
         principal,
         action,

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, or_, text
 from jiqun import reference
 from jiqun.basis import WithBasis
 from jiqun.services import predicates
+from jiqun.services.cache import materialised
 from jiqun.store.db import get_engine
 
 SYNTHETIC_NOTE_ZH = "含模拟数据，仅供演示，不是真实统计"
@@ -56,6 +57,7 @@ def prefecture_of(regions: pd.DataFrame) -> pd.Series:
     return pref
 
 
+@materialised("overview")
 def national_overview(
     engine: Engine | None = None, year: int | None = None, tier: str = "national"
 ) -> Overview:

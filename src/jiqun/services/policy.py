@@ -33,6 +33,7 @@ from jiqun.policy.allocation import AllocationResult
 from jiqun.policy.rules import uses_digital
 from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
+from jiqun.services.cache import materialised
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.services.paging import page_frame
 from jiqun.standard.problems import JiqunError
@@ -552,6 +553,7 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     return ind.reset_index(drop=True)
 
 
+@materialised("evaluation", depends=("digital", "members"))
 def evaluate_stored_clusters(
     engine: Engine | None = None,
     weights: Mapping[str, float] | None = None,

@@ -48,7 +48,7 @@ REGION_MEASURES = ("employment", "output", "revenue", "firms")
 T = TypeVar("T")
 
 # Derived tables are cached per engine and data version (one cache for the whole platform).
-from jiqun.services.cache import cached, data_version  # noqa: E402, F401
+from jiqun.services.cache import cached, data_version, materialised  # noqa: E402, F401
 
 # --------------------------------------------------------------------------------------------
 # loading
@@ -69,10 +69,14 @@ class _Base:
 
 
 def _regions(engine: Engine) -> pd.DataFrame:
-    with engine.connect() as c:
-        return pd.read_sql(
-            text("SELECT code, name, level, parent_code, lon, lat FROM regions"), c
-        ).drop_duplicates("code")
+    def read() -> pd.DataFrame:
+        with engine.connect() as c:
+            return pd.read_sql(
+                text("SELECT code, name, level, parent_code, lon, lat FROM regions"), c
+            ).drop_duplicates("code")
+
+    # read by every region page and dashboard; the table changes only with an import
+    return cached(engine, ("regions-table",), read, persist=False).copy()
 
 
 def _years(engine: Engine, measure: str) -> list[int]:
@@ -176,6 +180,7 @@ def _display(regions: pd.DataFrame) -> pd.Series:
     return reference.region_display_names(regions["code"])
 
 
+@materialised("region-profile")
 def region_profile(code: str, engine: Engine | None = None) -> dict[str, Any]:
     """Name, level, parents, coordinates, children and the prefecture-level unit analysed.
 
@@ -236,6 +241,7 @@ def _units_of(code: str, regions: pd.DataFrame) -> list[str]:
     return [code]
 
 
+@materialised("region-portfolio")
 def region_portfolio(code: str, engine: Engine | None = None) -> pd.DataFrame:
     """Clusters with a member region inside ``code``, or containing it (cluster portfolio).
 
@@ -295,6 +301,7 @@ class Positioning(WithBasis):
     notes: list[str] = field(default_factory=list)
 
 
+@materialised("region-positioning")
 def region_positioning(
     code: str,
     engine: Engine | None = None,
@@ -516,6 +523,7 @@ def compare_regions(
     return Comparison(table, sim, basis, _notes(b, notes))
 
 
+@materialised("map-points")
 def map_points(engine: Engine | None = None, tier: str = "national") -> pd.DataFrame:
     """Member regions of the clusters of ``tier`` with coordinates, for the overview map.
 

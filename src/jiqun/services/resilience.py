@@ -56,6 +56,7 @@ from jiqun.resilience import (
 from jiqun.resilience.scenarios import ScenarioResult, group_keys
 from jiqun.services import access
 from jiqun.services.accounts import Principal
+from jiqun.services.cache import materialised
 from jiqun.services.chains import RegionSpec, resolve_region
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
@@ -684,6 +685,7 @@ class WebResult:
     notes: list[str]
 
 
+@materialised("hot-spots")
 def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 10) -> WebResult:
     """The cluster's supply-chain hot spots: its most systemic suppliers (ESRI) and chokepoints.
 
@@ -751,16 +753,11 @@ def hot_spots_for(
     >>> hot_spots_for(access.local_principal(), "NC2021-03").table.head()  # doctest: +SKIP
     """
     from jiqun.services import access
-    from jiqun.services.cache import cached
 
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
     top = max(1, min(int(top), 100))
-    res = cached(
-        engine,
-        ("hot-spots", cluster_id, top),
-        lambda: cluster_hot_spots(cluster_id, engine=engine, top=top),
-    )
+    res = cluster_hot_spots(cluster_id, engine=engine, top=top)
     table = res.table.copy()
     if principal.role != "admin":
         table = table.drop(columns=[c for c in ("sales",) if c in table.columns])

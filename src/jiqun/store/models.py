@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -535,3 +536,67 @@ class ReleaseCell(Base):
     suppressed: Mapped[bool] = mapped_column(Boolean)
     suppression: Mapped[str | None] = mapped_column(String(12))
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Job(Base):
+    """One background job (后台任务) of the in-process worker (:mod:`jiqun.services.jobs`).
+
+    ``status`` goes ``queued`` → ``running`` → ``succeeded`` or ``failed``; a worker claims a job
+    with one conditional ``UPDATE`` (so two workers never run the same job) and writes
+    ``progress``/``step``/``heartbeat_at`` as it goes; a running job whose heartbeat stops is
+    marked failed by the next worker (:func:`jiqun.services.jobs.recover`).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_id", "status", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    params: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    data_version: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    step: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(200))
+
+
+class ResultVersion(Base):
+    """The materialised results of one data version (物化结果版本): ``building`` while the refresh
+    job writes them, ``complete`` when every result is stored, ``failed`` when the refresh failed
+    (pages keep reading the newest complete version)."""
+
+    __tablename__ = "result_versions"
+    data_version: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    job_id: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    results: Mapped[int] = mapped_column(Integer, default=0)
+    violations: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class StoredResult(Base):
+    """One materialised result (物化结果): what a service computed for ``(family, key)`` from one
+    data version, serialised by :mod:`jiqun.services.results` (compressed pickle of the
+    service's own result object; ``fmt`` names the code's result format, so results written
+    by an older release of Jiqun are recomputed, never misread)."""
+
+    __tablename__ = "stored_results"
+    __table_args__ = (UniqueConstraint("data_version", "family", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    data_version: Mapped[str] = mapped_column(String(200))
+    family: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(500))
+    fmt: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    job_id: Mapped[int | None] = mapped_column(Integer)

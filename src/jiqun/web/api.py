@@ -383,13 +383,9 @@ def overview(
     tier: Annotated[str, Query(max_length=24)] = "national",
 ) -> dict[str, Any]:
     """全国概览 / the national overview (published aggregates, public)."""
-    from jiqun.services.cache import cached
     from jiqun.services.overview import national_overview
 
-    # 2–3 s to compute from the whole store; published aggregates change only with the data.
-    ov = cached(
-        engine, ("overview", year, tier), lambda: national_overview(engine, year=year, tier=tier)
-    )
+    ov = national_overview(engine, year=year, tier=tier)
     return {
         "totals": {k: (None if v != v else v) for k, v in ov.totals.items()},
         "by_field": records(ov.by_field),
@@ -733,3 +729,6 @@ router.include_router(api_services.router)
 from jiqun.web import api_matching  # noqa: E402
 
 router.include_router(api_matching.router)
+from jiqun.web import api_jobs  # noqa: E402
+
+router.include_router(api_jobs.router)

@@ -132,7 +132,18 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "firms": ("企业数", "number of enterprises"),
         "employees": ("从业人员", "persons employed"),
     },
+    "job_kind": {
+        "refresh": ("结果刷新", "result refresh"),
+    },
+    "job_status": {
+        "queued": ("排队中", "queued"),
+        "running": ("运行中", "running"),
+        "succeeded": ("已完成", "succeeded"),
+        "failed": ("失败", "failed"),
+    },
     "audit_action": {
+        "queue_refresh": ("排队刷新结果", "queued a result refresh"),
+        "retry_job": ("重试后台任务", "retried a background job"),
         "list_enterprises": ("企业名录", "enterprise list"),
         "export_enterprises": ("导出企业名录", "enterprise list export"),
         "export_kind": ("导出数据表", "table export"),

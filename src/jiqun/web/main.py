@@ -35,5 +35,12 @@ def __getattr__(name: str) -> Any:
     if name == "app":
         application = create_app(secure_cookies=os.environ.get("JIQUN_SECURE_COOKIES") == "1")
         globals()["app"] = application
+        from jiqun.config import worker_enabled
+
+        if worker_enabled():
+            # the server process runs the queued jobs (result refreshes after imports)
+            from jiqun.services.jobs import start_worker
+
+            start_worker()
         return application
     raise AttributeError(name)

@@ -233,7 +233,19 @@ def _context(request: Request, principal: Principal, code: str) -> dict[str, Any
         "switch_url": switch_url(request, code),
         "path": request.url.path,
         "flash": request.session.pop("flash", None) if "session" in request.scope else None,
+        "results_state": _results_state(request, principal),
     }
+
+
+def _results_state(request: Request, principal: Principal) -> dict[str, Any] | None:
+    """What the banner says about the stored results (``None``: they are current)."""
+    from jiqun.services.refresh import results_state
+
+    engine = getattr(request.app.state, "engine", None)
+    if engine is None:
+        return None
+    st = results_state(principal, engine)
+    return None if st["current"] or not (st["refreshing"] or st["served"]) else st
 
 
 def render(

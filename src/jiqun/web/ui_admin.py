@@ -26,10 +26,11 @@ router = page_router()
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, principal: P) -> HTMLResponse:
-    from jiqun.services import memberships
+    from jiqun.services import memberships, refresh
 
     access.require_role(principal, "admin")
     eng = engine_of(request)
+    job_rows = refresh.jobs_for(principal, eng, limit=20).to_dict("records")
     orgs = accounts.list_organisations(eng)
     return render(
         request,
@@ -42,8 +43,26 @@ def admin_page(request: Request, principal: P) -> HTMLResponse:
         audit=access.read_audit(principal, limit=100, engine=eng),
         pending_memberships=memberships.list_memberships(principal, "pending", eng),
         roles=[r for r in accounts.ROLES if r != "public"],
+        jobs=job_rows,
+        results_admin=refresh.results_state(principal, eng),
         error=None,
     )
+
+
+@router.post("/admin/jobs/refresh", response_model=None)
+def admin_queue_refresh(request: Request, principal: P) -> Response:
+    from jiqun.services import refresh
+
+    refresh.queue_refresh_for(principal, engine_of(request), client=deps.client(request))
+    return RedirectResponse("/admin#jobs", status_code=303)
+
+
+@router.post("/admin/jobs/{job_id}/retry", response_model=None)
+def admin_retry_job(request: Request, principal: P, job_id: int) -> Response:
+    from jiqun.services import refresh
+
+    refresh.retry_for(principal, job_id, engine_of(request), client=deps.client(request))
+    return RedirectResponse("/admin#jobs", status_code=303)
 
 
 @router.post("/admin/users", response_model=None)

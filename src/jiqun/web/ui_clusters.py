@@ -68,11 +68,10 @@ def clusters_page(
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
 def cluster_page(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     from jiqun.services.directory import cluster_carriers, cluster_profile
-    from jiqun.services.regions import cached
 
     eng = engine_of(request)
     prof = cluster_profile(cluster_id, eng)
-    car = cached(eng, ("carriers", cluster_id), lambda: cluster_carriers(cluster_id, eng))
+    car = cluster_carriers(cluster_id, eng)
     chains = _chain_choices(prof.get("field"))
     return render(
         request,
@@ -132,15 +131,10 @@ def cluster_diagnosis_part(
     level: str = "class",
 ) -> HTMLResponse:
     from jiqun.services.diagnosis import diagnose_cluster
-    from jiqun.services.regions import cached
 
     need_login(principal)
     eng = engine_of(request)
-    d = cached(
-        eng,
-        ("diagnosis", cluster_id, measure, level),
-        lambda: diagnose_cluster(cluster_id, engine=eng, measure=measure, industry_level=level),
-    )
+    d = diagnose_cluster(cluster_id, engine=eng, measure=measure, industry_level=level)
     t = translator(lang(request))
     lead = d.tables["leading_industries"]
     lq_chart = _lq_chart(lead, t, "lq", t("区位商 LQ", "LQ"))

@@ -23,11 +23,11 @@ router = page_router()
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, principal: P) -> HTMLResponse:
     from jiqun.services.overview import national_overview
-    from jiqun.services.regions import cached, map_points
+    from jiqun.services.regions import map_points
 
     eng = engine_of(request)
-    ov = cached(eng, ("overview", "national"), lambda: national_overview(eng))
-    pts = cached(eng, ("map-points", "national"), lambda: map_points(eng))
+    ov = national_overview(eng)
+    pts = map_points(eng)
     from jiqun.services.directory import cluster_list
 
     tiers = cluster_list(eng)["tier"].value_counts()

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, Select, select, text
 
 from jiqun.digital.frameworks import Framework, MiitFramework, framework_id, load_framework
 from jiqun.digital.scoring import MaturityResult, MiitResult, score_answers, validate_answers
+from jiqun.services.cache import bump
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.codes import check_uscc
 from jiqun.standard.normalize import norm_uscc
@@ -199,6 +200,7 @@ def save_assessment(
                 "synthetic": synthetic,
             },
         ).scalar_one()
+        bump(c, "digital")  # the cluster digital index and evaluation read assessments
     name = _firm_name(engine, code)
     if name is None:
         notes.append(
@@ -354,6 +356,7 @@ def update_assessment(
                 updated_at=now,
             )
         )
+        bump(c, "digital")
     return load_assessment(assessment_id, engine)
 
 

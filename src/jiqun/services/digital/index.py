@@ -11,6 +11,8 @@ METHODS.md §7; ``docs/digital.md``.
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 from sqlalchemy import Engine, text
 
@@ -19,6 +21,7 @@ from jiqun.digital.frameworks import framework_id, load_framework
 from jiqun.digital.index import DigitalIndex, digital_index
 from jiqun.services import access
 from jiqun.services.accounts import Principal
+from jiqun.services.cache import materialised
 from jiqun.services.digital.clusters import cluster_firms, latest_submitted, leader_basis_text
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
@@ -214,6 +217,34 @@ def cluster_index(
     >>> ix.summary["share_level3_plus"]  # doctest: +SKIP
     """
     engine = engine or get_engine()
+    ix = copy.deepcopy(cluster_index_of(cluster_id, chain, framework, engine))
+    if principal is not None and principal.role != "admin":
+        ix = _protect_index(ix, principal, engine, client)
+    return ix
+
+
+@materialised("digital-index", depends=("digital", "members"))
+def cluster_index_of(
+    cluster_id: str, chain: str | None, framework: str, engine: Engine | None = None
+) -> DigitalIndex:
+    """The cluster digital index as the local operator sees it (every group raw), computed once
+    per data version and stored; :func:`cluster_index` applies the viewer's protection to a copy.
+
+    Parameters
+    ----------
+    cluster_id, chain, framework, engine:
+        As in :func:`cluster_index`.
+
+    Returns
+    -------
+    DigitalIndex
+
+    Example
+    -------
+    >>> cluster_index_of("NC2021-01", None, "miit2024").summary["cluster_id"]  # doctest: +SKIP
+    'NC2021-01'
+    """
+    engine = engine or get_engine()
     if framework_id(framework) != "miit2024":
         raise JiqunError(
             "集群数字化指数按 MIIT 中小企业数字化水平评测计算（framework=miit2024）",
@@ -249,10 +280,10 @@ def cluster_index(
         "cluster_members, or member region (or its counties) and a leading industry"
     )
     ix.notes += notes
-    if not ix.by_group[ix.by_group["group"] == "chain_leader"]["firms"].sum():
+    groups = ix.by_group
+    leaders = groups[groups["group"] == "chain_leader"] if "group" in groups.columns else groups
+    if not len(leaders) or not leaders["firms"].sum():
         ix.notes.append("集群内没有链主企业 / no chain leaders in this cluster")
     if ix.synthetic:
         ix.notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
-    if principal is not None and principal.role != "admin":
-        ix = _protect_index(ix, principal, engine, client)
     return ix
