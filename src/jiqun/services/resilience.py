@@ -56,7 +56,7 @@ from jiqun.resilience import (
 from jiqun.resilience.scenarios import ScenarioResult, group_keys
 from jiqun.services import access
 from jiqun.services.accounts import Principal
-from jiqun.services.cache import materialised
+from jiqun.services.cache import cached, materialised
 from jiqun.services.chains import RegionSpec, resolve_region
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
@@ -93,19 +93,31 @@ class NetworkData(WithBasis):
 
 
 def _read_firms(engine: Engine) -> pd.DataFrame:
-    with engine.connect() as c:
-        f = pd.read_sql(
-            text(
-                "SELECT uscc AS id, name, region_code AS region, industry_code AS industry, "
-                "revenue, lon, lat, synthetic FROM enterprises"
-            ),
-            c,
-        )
-    f["synthetic"] = f["synthetic"].astype(bool)
-    return f
+    def read() -> pd.DataFrame:
+        with engine.connect() as c:
+            f = pd.read_sql(
+                text(
+                    "SELECT uscc AS id, name, region_code AS region, industry_code AS industry, "
+                    "revenue, lon, lat, synthetic FROM enterprises"
+                ),
+                c,
+            )
+        f["synthetic"] = f["synthetic"].astype(bool)
+        return f
+
+    # every cluster's hot spots and every scenario start from the whole network: read it once
+    # per data version in this process (a copy each time: callers may add columns)
+    return cached(engine, ("network-firms",), read, persist=False).copy()
 
 
 def _read_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
+    lk, y = cached(
+        engine, ("network-links", year), lambda: _query_links(engine, year), persist=False
+    )
+    return lk.copy(), y
+
+
+def _query_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int]:
     with engine.connect() as c:
         if year is None:
             year = c.execute(text("SELECT MAX(year) FROM supply_links")).scalar()
