@@ -74,7 +74,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -626,6 +626,21 @@ class _Problem:
         return sorted(set(left))
 
 
+class SuppressOptions(TypedDict, total=False):
+    """The options of :func:`suppress_table` after the table, for :func:`suppress` to pass on."""
+
+    value: str
+    count: str
+    top_share: str | None
+    row: str
+    col: str | None
+    min_count: int
+    dominance: float
+    totals: bool
+    blocks: Sequence[str]
+    singletons: bool
+
+
 def suppress_table(
     table: pd.DataFrame,
     value: str = "value",
@@ -751,19 +766,7 @@ def suppress_table(
     return Suppression(cells=cells, totals=tot, residual=res, rule=rule)
 
 
-def suppress(
-    table: pd.DataFrame,
-    value: str = "value",
-    count: str = "n_enterprises",
-    top_share: str | None = "top_share",
-    row: str = "region",
-    col: str | None = None,
-    min_count: int = MIN_COUNT,
-    dominance: float = DOMINANCE,
-    totals: bool = True,
-    blocks: Sequence[str] = (),
-    singletons: bool = True,
-) -> pd.DataFrame:
+def suppress(table: pd.DataFrame, **options: Unpack[SuppressOptions]) -> pd.DataFrame:
     """Cells of :func:`suppress_table`: a copy of ``table`` with ``suppressed`` and ``suppression``.
 
     Rule: a cell with fewer than ``min_count`` enterprises or one whose largest enterprise has
@@ -775,8 +778,10 @@ def suppress(
 
     Parameters
     ----------
-    table, value, count, top_share, row, col, min_count, dominance, totals, blocks, singletons:
-        As in :func:`suppress_table`.
+    table, options:
+        As in :func:`suppress_table` (the options by keyword only: ``value``, ``count``,
+        ``top_share``, ``row``, ``col``, ``min_count``, ``dominance``, ``totals``, ``blocks``,
+        ``singletons``).
 
     Returns
     -------
@@ -794,19 +799,7 @@ def suppress(
     >>> suppress(t, col="industry")["suppression"].tolist()
     ['primary', 'complementary', 'complementary', 'complementary']
     """
-    return suppress_table(
-        table,
-        value=value,
-        count=count,
-        top_share=top_share,
-        row=row,
-        col=col,
-        min_count=min_count,
-        dominance=dominance,
-        totals=totals,
-        blocks=blocks,
-        singletons=singletons,
-    ).cells
+    return suppress_table(table, **options).cells
 
 
 def apply(
