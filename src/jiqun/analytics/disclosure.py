@@ -246,30 +246,23 @@ class _Problem:
         a = list(r_codes)  # row index of each cell (R = the total row)
         b = list(c_codes)  # column index of each cell (C = the total column)
         vals, cnts, tops = list(x), list(n), list(top)
+
+        def add_total(kind: str, ri: int, ci: int, m: np.ndarray | slice) -> None:
+            """Append the total of the cells ``m`` as a cell of kind ``kind`` at (ri, ci)."""
+            kinds.append(kind)
+            a.append(ri)
+            b.append(ci)
+            vals.append(x[m].sum())
+            cnts.append(n[m].sum())
+            tops.append(top[m].max(initial=0.0))
+
         if totals:
             if self.two_d:
                 for ri in range(R):
-                    m = r_codes == ri
-                    kinds.append("row_total")
-                    a.append(ri)
-                    b.append(C)
-                    vals.append(x[m].sum())
-                    cnts.append(n[m].sum())
-                    tops.append(top[m].max(initial=0.0))
+                    add_total("row_total", ri, C, r_codes == ri)
                 for ci in range(C):
-                    m = c_codes == ci
-                    kinds.append("column_total")
-                    a.append(R)
-                    b.append(ci)
-                    vals.append(x[m].sum())
-                    cnts.append(n[m].sum())
-                    tops.append(top[m].max(initial=0.0))
-            kinds.append("grand_total")
-            a.append(R)
-            b.append(C)
-            vals.append(x.sum())
-            cnts.append(n.sum())
-            tops.append(top.max(initial=0.0))
+                    add_total("column_total", R, ci, c_codes == ci)
+            add_total("grand_total", R, C, slice(None))
         self.kind = np.array(kinds, dtype=object)
         self.is_total = self.kind != "cell"
         self.ri = np.asarray(a, dtype=np.int64)
