@@ -6,6 +6,7 @@ and the basis labels of the local supporting rate. Inputs are described in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,34 @@ def chain_rows(
         uscc=lambda d: d["uscc"].astype("str").astype(object),
         segment=lambda d: d["segment"].astype("str").astype(object),
     )
+
+
+class ChainScope(NamedTuple):
+    """What an analysis of one chain in one region starts from (see :func:`chain_scope`)."""
+
+    region: set[str] | None
+    firms: pd.DataFrame
+    local: pd.Series
+    rows: pd.DataFrame
+
+
+def chain_scope(
+    mapping: pd.DataFrame,
+    firms: pd.DataFrame,
+    template: ChainTemplate,
+    region: str | Iterable[str] | None,
+    min_confidence: float,
+) -> ChainScope:
+    """The region, the prepared firms, which of them are local, and their chain rows.
+
+    ``rows`` are the mapping's rows on ``template`` at ``min_confidence`` or more, of firms in
+    the firm table, one per (firm, segment).
+    """
+    reg = region_set(region)
+    f = prep_firms(firms)
+    q = chain_rows(mapping, template, min_confidence)
+    q = q[q["uscc"].isin(f.index)].drop_duplicates(subset=["uscc", "segment"])
+    return ChainScope(reg, f, local_mask(f, reg), q)
 
 
 def norm_links(links: pd.DataFrame | None) -> pd.DataFrame | None:
