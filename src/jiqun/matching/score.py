@@ -194,6 +194,14 @@ def haversine_km(
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def _number(v: Any, zh: str, en: str) -> float:
+    """``float(v)``; a value that is no number is refused with the messages ``zh`` / ``en``."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise JiqunError(zh, en) from None
+
+
 def normalise_weights(
     weights: Mapping[str, float] | None, components: Sequence[str] = COMPONENTS
 ) -> dict[str, float]:
@@ -231,12 +239,9 @@ def normalise_weights(
                 f"未知的得分项「{k}」，可选：{', '.join(components)}",
                 f"unknown score component '{k}'; valid: {', '.join(components)}",
             )
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
-            raise JiqunError(
-                f"得分项 {k} 的权重必须是数字：{v!r}", f"the weight of {k} must be a number: {v!r}"
-            ) from None
+        x = _number(
+            v, f"得分项 {k} 的权重必须是数字：{v!r}", f"the weight of {k} must be a number: {v!r}"
+        )
         if not math.isfinite(x) or x < 0:
             raise JiqunError(
                 f"得分项 {k} 的权重必须是非负数：{v!r}",
@@ -485,12 +490,9 @@ def check_quantity(quantity: float | None) -> float | None:
     """
     if quantity is None:
         return None
-    try:
-        q = float(quantity)
-    except (TypeError, ValueError):
-        raise JiqunError(
-            f"数量须为数字：{quantity!r}", f"the quantity must be a number: {quantity!r}"
-        ) from None
+    q = _number(
+        quantity, f"数量须为数字：{quantity!r}", f"the quantity must be a number: {quantity!r}"
+    )
     if not math.isfinite(q) or q <= 0 or q > QUANTITY_MAX:
         raise JiqunError(
             f"数量须大于 0 且不超过 {QUANTITY_MAX:g}：{q:g}",
