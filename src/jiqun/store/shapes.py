@@ -28,6 +28,26 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from alembic import op
 
+__all__ = [
+    "ForeignKey",
+    "IndexSpec",
+    "create_indexes",
+    "create_table",
+    "drop_append_only",
+    "drop_indexes",
+    "drop_table",
+    "id_key",
+    "import_id",
+    "index_name",
+    "make_append_only",
+    "principal",
+    "provenance",
+    "string",
+    "synthetic",
+    "timestamp",
+    "uscc",
+]
+
 #: An index: one column, or several in order (named after all of them).
 IndexSpec = str | tuple[str, ...]
 
@@ -74,7 +94,7 @@ def synthetic() -> sa.Column[Any]:
 
 
 def import_id() -> sa.Column[Any]:
-    """``import_id``: which import wrote the row last (no foreign key, imports may be pruned)."""
+    """``import_id``: which import wrote the row last (a plain integer, not a foreign key)."""
     return sa.Column("import_id", sa.Integer(), nullable=True)
 
 
