@@ -32,7 +32,6 @@ BASIS_LABELS: dict[str, tuple[str, str]] = {
 }
 
 NUMERIC = ("output", "revenue", "employees", "rd_expense", "lon", "lat")
-EARTH_KM = 6371.0088
 PREPARED = {"uscc", "region_code", "unit", "name", "tags", *NUMERIC}
 
 
@@ -179,14 +178,6 @@ def has_tag(tags: pd.Series, tag: str) -> pd.Series:
 def pct_rank(s: pd.Series) -> pd.Series:
     """Percentile rank in (0, 1]; missing values score 0 (no evidence)."""
     return s.rank(pct=True, method="average").fillna(0.0)
-
-
-def haversine_km(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
-    la1, la2 = np.radians(lat), np.radians(lat0)
-    dlat = la2 - la1
-    dlon = np.radians(lon0 - lon)
-    a = np.sin(dlat / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def input_pairs(template: ChainTemplate) -> pd.DataFrame:

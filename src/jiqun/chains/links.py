@@ -13,7 +13,6 @@ from jiqun.analytics.rca import lq_from_totals
 from jiqun.chains.inputs import (
     chain_rows,
     chain_scope,
-    haversine_km,
     local_mask,
     norm_links,
     pct_rank,
@@ -24,6 +23,7 @@ from jiqun.chains.inputs import (
 from jiqun.chains.segments import segment_table
 from jiqun.chains.supply import LocalSupportingRate, local_supporting_rate, peer_lsr
 from jiqun.chains.templates import ChainTemplate
+from jiqun.reference.geo import haversine_km
 
 
 @dataclass
