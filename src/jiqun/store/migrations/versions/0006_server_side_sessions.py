@@ -23,17 +23,6 @@ down_revision = "0005"
 SESSION_INDEXES = ("username", "last_seen_at")
 
 
-def _login_attempts() -> None:
-    """The table of 0002 this one replaces, with its index (for the downgrade)."""
-    shapes.create_table(
-        "login_attempts",
-        shapes.id_key(),
-        string("key", 160, nullable=False),
-        shapes.timestamp("at"),
-        indexes=("key",),
-    )
-
-
 def upgrade() -> None:
     shapes.create_table(
         "auth_sessions",
@@ -60,6 +49,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _login_attempts()
+    # login_attempts as 0002 created it
+    shapes.create_table(
+        "login_attempts",
+        shapes.id_key(),
+        string("key", 160, nullable=False),
+        shapes.timestamp("at"),
+        indexes=("key",),
+    )
     shapes.drop_table("login_throttle")
     shapes.drop_table("auth_sessions", SESSION_INDEXES)
