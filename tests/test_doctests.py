@@ -17,7 +17,14 @@ MODULES = sorted(
         for pkg in (jiqun.analytics, jiqun.standard)
         for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")
     }
-    | {"jiqun.metrics", "jiqun.reference", "jiqun.demo", "jiqun.demo.tables", "jiqun.errors"}
+    | {
+        "jiqun.metrics",
+        "jiqun.reference",
+        "jiqun.reference.geo",
+        "jiqun.demo",
+        "jiqun.demo.tables",
+        "jiqun.errors",
+    }
 )
 
 

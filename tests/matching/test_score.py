@@ -295,3 +295,16 @@ def test_partner_search(make_index: MakeIndex) -> None:
         search_partners(ix, "x", field="robots")
     with pytest.raises(JiqunError, match="unknown tag"):
         search_partners(ix, "x", tags=("famous",))
+
+
+def test_weights_and_quantities_that_are_no_numbers_are_refused() -> None:
+    from jiqun.matching.score import check_quantity, normalise_weights
+
+    with pytest.raises(JiqunError) as e:
+        normalise_weights({"text": "heavy"})
+    assert e.value.message_en == "the weight of text must be a number: 'heavy'"
+    assert e.value.message_zh == "得分项 text 的权重必须是数字：'heavy'"
+    with pytest.raises(JiqunError) as e:
+        check_quantity([5])
+    assert e.value.message_en == "the quantity must be a number: [5]"
+    assert check_quantity("2.5") == 2.5

@@ -74,7 +74,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -246,30 +246,23 @@ class _Problem:
         a = list(r_codes)  # row index of each cell (R = the total row)
         b = list(c_codes)  # column index of each cell (C = the total column)
         vals, cnts, tops = list(x), list(n), list(top)
+
+        def add_total(kind: str, ri: int, ci: int, m: np.ndarray | slice) -> None:
+            """Append the total of the cells ``m`` as a cell of kind ``kind`` at (ri, ci)."""
+            kinds.append(kind)
+            a.append(ri)
+            b.append(ci)
+            vals.append(x[m].sum())
+            cnts.append(n[m].sum())
+            tops.append(top[m].max(initial=0.0))
+
         if totals:
             if self.two_d:
                 for ri in range(R):
-                    m = r_codes == ri
-                    kinds.append("row_total")
-                    a.append(ri)
-                    b.append(C)
-                    vals.append(x[m].sum())
-                    cnts.append(n[m].sum())
-                    tops.append(top[m].max(initial=0.0))
+                    add_total("row_total", ri, C, r_codes == ri)
                 for ci in range(C):
-                    m = c_codes == ci
-                    kinds.append("column_total")
-                    a.append(R)
-                    b.append(ci)
-                    vals.append(x[m].sum())
-                    cnts.append(n[m].sum())
-                    tops.append(top[m].max(initial=0.0))
-            kinds.append("grand_total")
-            a.append(R)
-            b.append(C)
-            vals.append(x.sum())
-            cnts.append(n.sum())
-            tops.append(top.max(initial=0.0))
+                    add_total("column_total", R, ci, c_codes == ci)
+            add_total("grand_total", R, C, slice(None))
         self.kind = np.array(kinds, dtype=object)
         self.is_total = self.kind != "cell"
         self.ri = np.asarray(a, dtype=np.int64)
@@ -626,6 +619,21 @@ class _Problem:
         return sorted(set(left))
 
 
+class SuppressOptions(TypedDict, total=False):
+    """The options of :func:`suppress_table` after the table, for :func:`suppress` to pass on."""
+
+    value: str
+    count: str
+    top_share: str | None
+    row: str
+    col: str | None
+    min_count: int
+    dominance: float
+    totals: bool
+    blocks: Sequence[str]
+    singletons: bool
+
+
 def suppress_table(
     table: pd.DataFrame,
     value: str = "value",
@@ -751,19 +759,7 @@ def suppress_table(
     return Suppression(cells=cells, totals=tot, residual=res, rule=rule)
 
 
-def suppress(
-    table: pd.DataFrame,
-    value: str = "value",
-    count: str = "n_enterprises",
-    top_share: str | None = "top_share",
-    row: str = "region",
-    col: str | None = None,
-    min_count: int = MIN_COUNT,
-    dominance: float = DOMINANCE,
-    totals: bool = True,
-    blocks: Sequence[str] = (),
-    singletons: bool = True,
-) -> pd.DataFrame:
+def suppress(table: pd.DataFrame, **options: Unpack[SuppressOptions]) -> pd.DataFrame:
     """Cells of :func:`suppress_table`: a copy of ``table`` with ``suppressed`` and ``suppression``.
 
     Rule: a cell with fewer than ``min_count`` enterprises or one whose largest enterprise has
@@ -775,8 +771,10 @@ def suppress(
 
     Parameters
     ----------
-    table, value, count, top_share, row, col, min_count, dominance, totals, blocks, singletons:
-        As in :func:`suppress_table`.
+    table, options:
+        As in :func:`suppress_table` (the options by keyword only: ``value``, ``count``,
+        ``top_share``, ``row``, ``col``, ``min_count``, ``dominance``, ``totals``, ``blocks``,
+        ``singletons``).
 
     Returns
     -------
@@ -794,19 +792,7 @@ def suppress(
     >>> suppress(t, col="industry")["suppression"].tolist()
     ['primary', 'complementary', 'complementary', 'complementary']
     """
-    return suppress_table(
-        table,
-        value=value,
-        count=count,
-        top_share=top_share,
-        row=row,
-        col=col,
-        min_count=min_count,
-        dominance=dominance,
-        totals=totals,
-        blocks=blocks,
-        singletons=singletons,
-    ).cells
+    return suppress_table(table, **options).cells
 
 
 def apply(

@@ -33,7 +33,7 @@ References
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -71,8 +71,10 @@ def _py(x: object) -> object:
     return x.item() if isinstance(x, np.generic) else x
 
 
-def fmt_labels(labels: Sequence[Hashable], limit: int = _MAX_NAMED) -> str:
-    shown = ", ".join(repr(_py(x)) for x in list(labels)[:limit])
+def fmt_labels(labels: Iterable[Hashable], limit: int = _MAX_NAMED) -> str:
+    """Up to ``limit`` labels for a message, as Python literals, and how many more there are."""
+    labels = list(labels)
+    shown = ", ".join(repr(_py(x)) for x in labels[:limit])
     more = len(labels) - limit
     return shown + (f", … (+{more})" if more > 0 else "")
 

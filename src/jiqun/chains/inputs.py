@@ -6,6 +6,7 @@ and the basis labels of the local supporting rate. Inputs are described in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,6 @@ BASIS_LABELS: dict[str, tuple[str, str]] = {
 }
 
 NUMERIC = ("output", "revenue", "employees", "rd_expense", "lon", "lat")
-EARTH_KM = 6371.0088
 PREPARED = {"uscc", "region_code", "unit", "name", "tags", *NUMERIC}
 
 
@@ -105,6 +105,34 @@ def chain_rows(
     )
 
 
+class ChainScope(NamedTuple):
+    """What an analysis of one chain in one region starts from (see :func:`chain_scope`)."""
+
+    region: set[str] | None
+    firms: pd.DataFrame
+    local: pd.Series
+    rows: pd.DataFrame
+
+
+def chain_scope(
+    mapping: pd.DataFrame,
+    firms: pd.DataFrame,
+    template: ChainTemplate,
+    region: str | Iterable[str] | None,
+    min_confidence: float,
+) -> ChainScope:
+    """The region, the prepared firms, which of them are local, and their chain rows.
+
+    ``rows`` are the mapping's rows on ``template`` at ``min_confidence`` or more, of firms in
+    the firm table, one per (firm, segment).
+    """
+    reg = region_set(region)
+    f = prep_firms(firms)
+    q = chain_rows(mapping, template, min_confidence)
+    q = q[q["uscc"].isin(f.index)].drop_duplicates(subset=["uscc", "segment"])
+    return ChainScope(reg, f, local_mask(f, reg), q)
+
+
 def norm_links(links: pd.DataFrame | None) -> pd.DataFrame | None:
     if links is None or not len(links):
         return None
@@ -150,14 +178,6 @@ def has_tag(tags: pd.Series, tag: str) -> pd.Series:
 def pct_rank(s: pd.Series) -> pd.Series:
     """Percentile rank in (0, 1]; missing values score 0 (no evidence)."""
     return s.rank(pct=True, method="average").fillna(0.0)
-
-
-def haversine_km(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
-    la1, la2 = np.radians(lat), np.radians(lat0)
-    dlat = la2 - la1
-    dlon = np.radians(lon0 - lon)
-    a = np.sin(dlat / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def input_pairs(template: ChainTemplate) -> pd.DataFrame:

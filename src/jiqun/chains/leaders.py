@@ -10,13 +10,10 @@ import numpy as np
 import pandas as pd
 
 from jiqun.chains.inputs import (
-    chain_rows,
+    chain_scope,
     has_tag,
-    local_mask,
     norm_links,
     pct_rank,
-    prep_firms,
-    region_set,
 )
 from jiqun.chains.templates import ChainTemplate
 from jiqun.standard.problems import JiqunError
@@ -119,11 +116,7 @@ def chain_leader_candidates(
             f"未知的评分分项：{', '.join(sorted(bad))}",
             f"unknown score component(s): {', '.join(sorted(bad))}",
         )
-    reg = region_set(region)
-    f = prep_firms(firms)
-    local = local_mask(f, reg)
-    q = chain_rows(mapping, template, min_confidence)
-    q = q[q["uscc"].isin(f.index)].drop_duplicates(subset=["uscc", "segment"])
+    _, f, local, q = chain_scope(mapping, firms, template, region, min_confidence)
     ql = q[q["uscc"].map(local).astype(bool)]
     if not len(ql):
         return pd.DataFrame(

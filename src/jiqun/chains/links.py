@@ -12,7 +12,7 @@ import pandas as pd
 from jiqun.analytics.rca import lq_from_totals
 from jiqun.chains.inputs import (
     chain_rows,
-    haversine_km,
+    chain_scope,
     local_mask,
     norm_links,
     pct_rank,
@@ -23,6 +23,7 @@ from jiqun.chains.inputs import (
 from jiqun.chains.segments import segment_table
 from jiqun.chains.supply import LocalSupportingRate, local_supporting_rate, peer_lsr
 from jiqun.chains.templates import ChainTemplate
+from jiqun.reference.geo import haversine_km
 
 
 @dataclass
@@ -127,9 +128,7 @@ def weak_links(
     >>> w.candidates.loc[w.candidates["segment"] == "polysilicon", "uscc"].tolist()
     ['x']
     """
-    reg = region_set(region)
-    f = prep_firms(firms)
-    local = local_mask(f, reg)
+    reg, f, local, q = chain_scope(mapping, firms, template, region, min_confidence)
     if lsr is None:
         lsr = local_supporting_rate(
             mapping,
@@ -141,8 +140,6 @@ def weak_links(
             inputs=inputs,
             min_confidence=min_confidence,
         )
-    q = chain_rows(mapping, template, min_confidence)
-    q = q[q["uscc"].isin(f.index)].drop_duplicates(subset=["uscc", "segment"])
     notes: list[str] = []
     lk = norm_links(links) if basis != "count" else None
     val_tab, cnt_tab = peer_lsr(q, f, lk, template, inputs)

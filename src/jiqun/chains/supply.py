@@ -14,12 +14,9 @@ import pandas as pd
 from jiqun.analytics.rca import JiqunWarning
 from jiqun.chains.inputs import (
     BASIS_LABELS,
-    chain_rows,
+    chain_scope,
     input_pairs,
-    local_mask,
     norm_links,
-    prep_firms,
-    region_set,
     seg_meta,
 )
 from jiqun.chains.templates import ChainTemplate
@@ -200,11 +197,7 @@ def local_supporting_rate(
             f"basis 只能是 auto、value 或 count，而不是 {basis!r}",
             f"basis must be auto, value or count, not {basis!r}",
         )
-    reg = region_set(region)
-    f = prep_firms(firms)
-    local = local_mask(f, reg)
-    q = chain_rows(mapping, template, min_confidence)
-    q = q[q["uscc"].isin(f.index)].drop_duplicates(subset=["uscc", "segment"])
+    _, f, local, q = chain_scope(mapping, firms, template, region, min_confidence)
     q_local = q[q["uscc"].map(local).astype(bool)]
     present = {s: bool((q_local["segment"] == s).any()) for s in template.segment_ids}
     notes: list[str] = []

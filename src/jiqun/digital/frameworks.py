@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -704,11 +704,8 @@ def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFrame
     for sy, sr in _matched(c, doc, "scene", srows, "场景 CSV 中没有", "not in scenes CSV"):
         scenes.append(
             MiitScene(
-                str(sy["id"]),
-                sr["scene"],
-                str(sy.get("name_en", sr["scene"])),
-                sr["scene_group"],
-                str(groups_en.get(sr["scene_group"], sr["scene_group"])),
+                *_entry_names(sy, sr["scene"]),
+                *_names(groups_en, sr["scene_group"]),
                 sr.get("sceneType_flag_in_system_json", ""),
             )
         )
@@ -752,6 +749,16 @@ def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFrame
     )
 
 
+def _names(names_en: Mapping[str, Any], zh: str) -> tuple[str, str]:
+    """A CSV's Chinese name and the English the YAML gives it (the Chinese when it gives none)."""
+    return zh, str(names_en.get(zh, zh))
+
+
+def _entry_names(entry: Mapping[str, Any], zh: str) -> tuple[str, str, str]:
+    """The id of a YAML entry, the Chinese name of its CSV row and the entry's English name."""
+    return str(entry["id"]), zh, str(entry.get("name_en", zh))
+
+
 def _load_gbt(doc: dict[str, Any], origin: str, base: Path | None) -> Gbt39116Framework:
     c = _Collector(origin)
     lrows = _csv_rows(str(doc["levels_file"]), base)
@@ -771,13 +778,9 @@ def _load_gbt(doc: dict[str, Any], origin: str, base: Path | None) -> Gbt39116Fr
     for s, r in _matched(c, doc, "subdomain", by_name, "CSV 中没有", "not in CSV"):
         subs.append(
             Gbt39116Subdomain(
-                str(s["id"]),
-                r["subdomain"],
-                str(s.get("name_en", r["subdomain"])),
-                r["domain"],
-                str(dom_en.get(r["domain"], r["domain"])),
-                r["element"],
-                str(el_en.get(r["element"], r["element"])),
+                *_entry_names(s, r["subdomain"]),
+                *_names(dom_en, r["domain"]),
+                *_names(el_en, r["element"]),
                 r.get("verification", ""),
             )
         )

@@ -527,8 +527,11 @@ def _result_fields(
 
 
 @dataclass
-class MiitResult:
-    """The scored MIIT questionnaire (see :func:`score_miit`)."""
+class _Assessed:
+    """What every scored framework reports first: which framework, and whether all is answered.
+
+    ``missing`` lists the ids still to answer (see :func:`missing_answers`).
+    """
 
     framework: str
     edition: str
@@ -536,6 +539,12 @@ class MiitResult:
     name_en: str
     complete: bool
     missing: list[str]
+
+
+@dataclass
+class MiitResult(_Assessed):
+    """The scored MIIT questionnaire (see :func:`score_miit`)."""
+
     items: list[dict[str, Any]]
     level2: list[dict[str, Any]]
     dimensions: list[dict[str, Any]]
@@ -743,15 +752,9 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
 
 
 @dataclass
-class MaturityResult:
+class MaturityResult(_Assessed):
     """The GB/T 39116 maturity assessment (see :func:`score_gbt39116`)."""
 
-    framework: str
-    edition: str
-    name_zh: str
-    name_en: str
-    complete: bool
-    missing: list[str]
     subdomains: list[dict[str, Any]]
     domains: list[dict[str, Any]]
     elements: list[dict[str, Any]]

@@ -57,15 +57,26 @@ MAX_UNIT = 20
 #: quantity far above any firm only scales the capacity component (see matching/score.py)
 MAX_AMOUNT = 1e9
 
-NEED_FIELDS: tuple[Field, ...] = (
-    Field(
+
+def _party(role: str, role_zh: str) -> Field:
+    """The credit code of the firm that posts a need (``buyer``) or a capability (``supplier``)."""
+    return Field(
         "uscc",
         "统一社会信用代码",
-        "buyer credit code",
+        f"{role} credit code",
         "uscc",
         True,
-        aliases=("采购方", "buyer", "信用代码", "credit code"),
-    ),
+        aliases=(role_zh, role, "信用代码", "credit code"),
+    )
+
+
+# Needs and capabilities describe the goods the same way.
+_INDUSTRY = Field(
+    "industry_code", "行业代码", "industry code", "industry_code", aliases=("行业小类",)
+)
+_UNIT = Field("unit", "单位", "unit", "text", aliases=("计量单位",))
+NEED_FIELDS: tuple[Field, ...] = (
+    _party("buyer", "采购方"),
     Field(
         "text",
         "需求产品",
@@ -74,9 +85,9 @@ NEED_FIELDS: tuple[Field, ...] = (
         True,
         aliases=("需求描述", "采购产品", "产品", "product", "need", "description"),
     ),
-    Field("industry_code", "行业代码", "industry code", "industry_code", aliases=("行业小类",)),
+    _INDUSTRY,
     Field("quantity", "数量", "quantity", "float", aliases=("需求量", "采购量")),
-    Field("unit", "单位", "unit", "text", aliases=("计量单位",)),
+    _UNIT,
     Field(
         "certifications",
         "资质要求",
@@ -94,14 +105,7 @@ NEED_FIELDS: tuple[Field, ...] = (
     Field("deadline", "截止日期", "deadline", "date", aliases=("截止时间", "需求截止")),
 )
 CAPABILITY_FIELDS: tuple[Field, ...] = (
-    Field(
-        "uscc",
-        "统一社会信用代码",
-        "supplier credit code",
-        "uscc",
-        True,
-        aliases=("供应方", "supplier", "信用代码", "credit code"),
-    ),
+    _party("supplier", "供应方"),
     Field(
         "products",
         "供给产品",
@@ -110,9 +114,9 @@ CAPABILITY_FIELDS: tuple[Field, ...] = (
         True,
         aliases=("产品", "主营产品", "能力描述", "products", "capability", "description"),
     ),
-    Field("industry_code", "行业代码", "industry code", "industry_code", aliases=("行业小类",)),
+    _INDUSTRY,
     Field("capacity", "产能", "capacity", "float", aliases=("年产能", "供给能力")),
-    Field("unit", "单位", "unit", "text", aliases=("计量单位",)),
+    _UNIT,
     Field(
         "certifications",
         "资质认证",

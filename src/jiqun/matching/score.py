@@ -74,6 +74,7 @@ from jiqun.matching.board import MAX_AMOUNT
 from jiqun.matching.index import MatchIndex, normalise_cert
 from jiqun.matching.text import tokenize
 from jiqun.reference import industry_name
+from jiqun.reference.geo import EARTH_RADIUS_KM, haversine_km
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -123,8 +124,6 @@ PARTNER_COMPONENTS: tuple[str, ...] = ("text", "innovation", "region")
 PARTNER_WEIGHTS: dict[str, float] = {"text": 0.7, "innovation": 0.2, "region": 0.1}
 #: λ of the distance decay e^(−d/λ), km
 DISTANCE_SCALE_KM = 200.0
-#: mean Earth radius (IUGG), km
-EARTH_RADIUS_KM = 6371.0088
 #: query weight of synonyms (segment keywords) relative to the need's own words
 SYNONYM_WEIGHT = 0.5
 #: code-level scores: same class, same group, same division
@@ -158,40 +157,12 @@ _LABELS = {
 }
 
 
-def haversine_km(
-    lon1: float | np.ndarray, lat1: float | np.ndarray, lon2: np.ndarray, lat2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance in km (haversine formula).
-
-    .. math:: d = 2R\\arcsin\\sqrt{\\sin^2\\tfrac{\\Delta\\varphi}{2} +
-              \\cos\\varphi_1\\cos\\varphi_2\\sin^2\\tfrac{\\Delta\\lambda}{2}}
-
-    Parameters
-    ----------
-    lon1, lat1:
-        Origin in degrees.
-    lon2, lat2:
-        Destinations in degrees (arrays; NaN gives NaN).
-
-    Returns
-    -------
-    numpy.ndarray
-        Distances in km, R = 6,371.0088 km.
-
-    References
-    ----------
-    Sinnott (1984), Sky and Telescope 68(2): 159.
-
-    Example
-    -------
-    >>> round(float(haversine_km(116.4, 39.9, np.array([121.47]), np.array([31.23]))[0]))
-    1067
-    """
-    p1, p2 = np.radians(lat1), np.radians(np.asarray(lat2, dtype=np.float64))
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2, dtype=np.float64) - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+def _number(v: Any, zh: str, en: str) -> float:
+    """``float(v)``; a value that is no number is refused with the messages ``zh`` / ``en``."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise JiqunError(zh, en) from None
 
 
 def normalise_weights(
@@ -231,12 +202,9 @@ def normalise_weights(
                 f"未知的得分项「{k}」，可选：{', '.join(components)}",
                 f"unknown score component '{k}'; valid: {', '.join(components)}",
             )
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
-            raise JiqunError(
-                f"得分项 {k} 的权重必须是数字：{v!r}", f"the weight of {k} must be a number: {v!r}"
-            ) from None
+        x = _number(
+            v, f"得分项 {k} 的权重必须是数字：{v!r}", f"the weight of {k} must be a number: {v!r}"
+        )
         if not math.isfinite(x) or x < 0:
             raise JiqunError(
                 f"得分项 {k} 的权重必须是非负数：{v!r}",
@@ -485,12 +453,9 @@ def check_quantity(quantity: float | None) -> float | None:
     """
     if quantity is None:
         return None
-    try:
-        q = float(quantity)
-    except (TypeError, ValueError):
-        raise JiqunError(
-            f"数量须为数字：{quantity!r}", f"the quantity must be a number: {quantity!r}"
-        ) from None
+    q = _number(
+        quantity, f"数量须为数字：{quantity!r}", f"the quantity must be a number: {quantity!r}"
+    )
     if not math.isfinite(q) or q <= 0 or q > QUANTITY_MAX:
         raise JiqunError(
             f"数量须大于 0 且不超过 {QUANTITY_MAX:g}：{q:g}",

@@ -47,7 +47,7 @@ import rustworkx as rx
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from jiqun.analytics.rca import JiqunWarning
+from jiqun.analytics.rca import JiqunWarning, fmt_labels
 from jiqun.standard.problems import JiqunError
 
 __all__ = [
@@ -63,23 +63,14 @@ __all__ = [
 
 Direction = Literal["down", "up"]
 
-_MAX_NAMED = 10
-
 
 # --------------------------------------------------------------------------------------------
 # helpers shared by the resilience modules
 # --------------------------------------------------------------------------------------------
 
 
-def _py(x: Any) -> Any:
-    return x.item() if isinstance(x, np.generic) else x
-
-
-def fmt_number(labels: Iterable[Hashable], limit: int = _MAX_NAMED) -> str:
-    labels = list(labels)
-    shown = ", ".join(repr(_py(x)) for x in labels[:limit])
-    more = len(labels) - limit
-    return shown + (f", … (+{more})" if more > 0 else "")
+#: labels for a message (the resilience modules' name for :func:`jiqun.analytics.rca.fmt_labels`)
+fmt_number = fmt_labels
 
 
 def require_columns(df: Any, table: str, columns: Iterable[str]) -> None:

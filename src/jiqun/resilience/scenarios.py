@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun import reference
+from jiqun.reference.geo import haversine_km
 from jiqun.resilience.concentration import is_foreign, region_at_level
 from jiqun.resilience.esri import cascade
 from jiqun.resilience.essentiality import default_essentiality
@@ -568,14 +569,6 @@ def group_keys(firms: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return prov, div
 
 
-def _haversine_km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    r = 6371.0088
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * r * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 def alternative_suppliers(
     firms: pd.DataFrame,
     failed: Hashable | Iterable[Hashable],
@@ -678,7 +671,7 @@ def alternative_suppliers(
                 continue
             taken[cand] = True
             if lon is not None and lat is not None:
-                dist = _haversine_km(lon[i], lat[i], lon[cand], lat[cand])
+                dist = haversine_km(lon[i], lat[i], lon[cand], lat[cand])
             else:
                 dist = np.full(cand.size, np.nan)
             sz = size[cand] if size is not None else np.full(cand.size, np.nan)

@@ -73,7 +73,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from jiqun.analytics.rca import JiqunWarning
+from jiqun.analytics.rca import JiqunWarning, fmt_labels
 from jiqun.standard.problems import JiqunError, Problem
 
 __all__ = [
@@ -84,7 +84,6 @@ __all__ = [
 ]
 
 _INF = float(highspy.kHighsInf)
-_MAX_NAMED = 10
 #: relative tolerance for "t reached the horizon" and "TTS ≥ TTR"
 _RTOL = 1e-9
 
@@ -124,13 +123,6 @@ class _Chain:
 
 def _py(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
-
-
-def _fmt(labels: Iterable[Hashable]) -> str:
-    lab = list(labels)
-    shown = ", ".join(repr(_py(x)) for x in lab[:_MAX_NAMED])
-    more = len(lab) - _MAX_NAMED
-    return shown + (f", … (+{more})" if more > 0 else "")
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -328,8 +320,8 @@ def _prepare(nodes: Any, bom: Any, *, need_margin: bool) -> _Chain:
             big = np.flatnonzero(np.bincount(label) > 1)
             cyc = ids[np.isin(label, big)]
             raise JiqunError(
-                f"bom 含有循环（互为上下游的节点）：{_fmt(cyc)}",
-                f"bom contains a cycle (nodes upstream of themselves): {_fmt(cyc)}",
+                f"bom 含有循环（互为上下游的节点）：{fmt_labels(cyc)}",
+                f"bom contains a cycle (nodes upstream of themselves): {fmt_labels(cyc)}",
             )
     pairs = pd.MultiIndex.from_arrays([buy, pd.Index(mat)])
     group, uniq = pd.factorize(pairs)
@@ -357,8 +349,8 @@ def _positions(chain: _Chain, disrupted: Any) -> np.ndarray:
     unknown = [w for w, i in zip(wanted, idx, strict=True) if i < 0]
     if unknown:
         raise JiqunError(
-            f"disrupted 中的节点不在 nodes 的 id 中：{_fmt(unknown)}",
-            f"disrupted names nodes that are not ids of nodes: {_fmt(unknown)}",
+            f"disrupted 中的节点不在 nodes 的 id 中：{fmt_labels(unknown)}",
+            f"disrupted names nodes that are not ids of nodes: {fmt_labels(unknown)}",
         )
     return np.unique(idx.astype(np.int64))
 
@@ -853,8 +845,8 @@ def risk_exposure(
         extra = ser.index.difference(chain.ids)
         if len(extra):
             raise JiqunError(
-                f"ttr 中的节点不在 nodes 的 id 中：{_fmt(extra)}",
-                f"ttr names nodes that are not ids of nodes: {_fmt(extra)}",
+                f"ttr 中的节点不在 nodes 的 id 中：{fmt_labels(extra)}",
+                f"ttr names nodes that are not ids of nodes: {fmt_labels(extra)}",
             )
         raw = ser.reindex(chain.ids)
         T = np.full(chain.n, np.nan)
@@ -867,9 +859,9 @@ def risk_exposure(
     missing = np.isnan(T)
     if missing.any():
         warnings.warn(
-            f"以下节点没有恢复时间 TTR，pi/rei 为 NaN、at_risk 为 <NA>：{_fmt(chain.ids[missing])} / "
+            f"以下节点没有恢复时间 TTR，pi/rei 为 NaN、at_risk 为 <NA>：{fmt_labels(chain.ids[missing])} / "
             f"no time-to-recover for these nodes, pi/rei are NaN and at_risk <NA>: "
-            f"{_fmt(chain.ids[missing])}",
+            f"{fmt_labels(chain.ids[missing])}",
             JiqunWarning,
             stacklevel=2,
         )
@@ -882,8 +874,8 @@ def risk_exposure(
     tts = np.where(capped, horizon, np.where(tts <= _RTOL * horizon, 0.0, tts))
     if capped.any():
         warnings.warn(
-            f"{int(capped.sum())} 个节点的生存时间达到规划期上限 {horizon:g}：{_fmt(chain.ids[capped])} / "
-            f"{int(capped.sum())} nodes reach the horizon {horizon:g}: {_fmt(chain.ids[capped])}",
+            f"{int(capped.sum())} 个节点的生存时间达到规划期上限 {horizon:g}：{fmt_labels(chain.ids[capped])} / "
+            f"{int(capped.sum())} nodes reach the horizon {horizon:g}: {fmt_labels(chain.ids[capped])}",
             JiqunWarning,
             stacklevel=2,
         )

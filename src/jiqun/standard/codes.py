@@ -94,6 +94,9 @@ Source: GB 32100-2015 Appendix A as reproduced in public tables (recalled, not c
 standard's text; 1/5/9/Y are certain, which of the others were added after 2015 is not). Re-check
 against the current edition before relying on a rejection."""
 
+#: The category most registration departments end their list with.
+_OTHER: Final = ("其他", "other")
+
 USCC_CATEGORIES: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "1": {
         "1": ("机关", "government organ"),
@@ -102,23 +105,23 @@ USCC_CATEGORIES: Final[dict[str, dict[str, tuple[str, str]]]] = {
             "中央编办直接管理机构编制的群众团体",
             "mass organisation under the central bianzhi office",
         ),
-        "9": ("其他", "other"),
+        "9": _OTHER,
     },
-    "2": {"1": ("外国常驻新闻机构", "resident foreign news agency"), "9": ("其他", "other")},
+    "2": {"1": ("外国常驻新闻机构", "resident foreign news agency"), "9": _OTHER},
     "3": {
         "1": ("律师执业机构", "law firm"),
         "2": ("公证处", "notary office"),
         "3": ("基层法律服务所", "grassroots legal service office"),
         "4": ("司法鉴定机构", "forensic examination institution"),
         "5": ("仲裁委员会", "arbitration commission"),
-        "9": ("其他", "other"),
+        "9": _OTHER,
     },
-    "4": {"1": ("外国在华文化中心", "foreign cultural centre in China"), "9": ("其他", "other")},
+    "4": {"1": ("外国在华文化中心", "foreign cultural centre in China"), "9": _OTHER},
     "5": {
         "1": ("社会团体", "social organisation"),
         "2": ("民办非企业单位", "private non-enterprise unit"),
         "3": ("基金会", "foundation"),
-        "9": ("其他", "other"),
+        "9": _OTHER,
     },
     "6": {
         "1": ("外国旅游部门常驻代表机构", "representative office of a foreign tourism authority"),
@@ -126,25 +129,25 @@ USCC_CATEGORIES: Final[dict[str, dict[str, tuple[str, str]]]] = {
             "港澳台地区旅游部门常驻内地（大陆）代表机构",
             "representative office of a Hong Kong/Macao/Taiwan tourism authority",
         ),
-        "9": ("其他", "other"),
+        "9": _OTHER,
     },
     "7": {
         "1": ("宗教活动场所", "venue for religious activities"),
         "2": ("宗教院校", "religious school"),
-        "9": ("其他", "other"),
+        "9": _OTHER,
     },
-    "8": {"1": ("基层工会", "grassroots trade union"), "9": ("其他", "other")},
+    "8": {"1": ("基层工会", "grassroots trade union"), "9": _OTHER},
     "9": {
         "1": ("企业", "enterprise"),
         "2": ("个体工商户", "individual business"),
         "3": ("农民专业合作社", "farmers' specialised cooperative"),
     },
-    "A": {"1": ("军队事业单位", "military public institution"), "9": ("其他", "other")},
+    "A": {"1": ("军队事业单位", "military public institution"), "9": _OTHER},
     "N": {
         "1": ("组级集体经济组织", "group-level collective economic organisation"),
         "2": ("村级集体经济组织", "village-level collective economic organisation"),
         "3": ("乡镇级集体经济组织", "township-level collective economic organisation"),
-        "9": ("其他", "other"),
+        "9": _OTHER,
     },
     "Y": {"1": ("其他（不再细分）", "other (not subdivided)")},
 }

@@ -148,6 +148,15 @@ def _insert_missing(
     return conn.execute(stmt, rows).rowcount or 0
 
 
+def _cluster_links(cluster_id: str, column: str, codes: object) -> list[dict[str, str]]:
+    """Rows of a cluster's ``;``-separated ``codes`` (each once, blanks skipped) for ``column``."""
+    return [
+        {"cluster_id": cluster_id, column: c}
+        for c in dict.fromkeys(str(codes or "").split(";"))
+        if c
+    ]
+
+
 def seed_reference(engine: Engine | None = None, force: bool = False) -> dict[str, int]:
     """Load the shipped reference tables: GB/T 2260 regions, GB/T 4754-2017 industries and the
     national / SME-characteristic cluster lists.
@@ -228,16 +237,8 @@ def seed_reference(engine: Engine | None = None, force: bool = False) -> dict[st
                     "synthetic": False,
                 }
             )
-            regs += [
-                {"cluster_id": r.cluster_id, "region_code": c}
-                for c in dict.fromkeys(str(r.member_regions or "").split(";"))
-                if c
-            ]
-            inds += [
-                {"cluster_id": r.cluster_id, "industry_code": c}
-                for c in dict.fromkeys(str(r.leading_industries or "").split(";"))
-                if c
-            ]
+            regs += _cluster_links(r.cluster_id, "region_code", r.member_regions)
+            inds += _cluster_links(r.cluster_id, "industry_code", r.leading_industries)
         done["clusters"] = _insert_missing(conn, Cluster, rows, ["cluster_id"])
         _insert_missing(conn, ClusterRegion, regs, ["cluster_id", "region_code"])
         _insert_missing(conn, ClusterIndustry, inds, ["cluster_id", "industry_code"])

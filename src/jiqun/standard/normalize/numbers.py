@@ -344,6 +344,27 @@ def _conversion_change(x: float, src: str, y: float, dst: str, rule: str = "amou
     )
 
 
+def _plain_number(
+    v: object, rule: str, bool_zh: str, bool_en: str
+) -> NormResult[Any] | float | None:
+    """The cases of :func:`norm_amount` and :func:`norm_float` that need no parsing.
+
+    A missing cell gives :data:`EMPTY`; a boolean (``bool_zh`` / ``bool_en``) or a number that is
+    not finite gives the error ``<rule>.type`` or ``<rule>.invalid``; another number gives its
+    ``float``; text gives ``None`` (it is parsed by the caller).
+    """
+    if is_missing(v):
+        return EMPTY
+    if isinstance(v, bool):
+        return fail(f"{rule}.type", bool_zh, bool_en)
+    if not isinstance(v, int | float | Decimal):
+        return None
+    x = float(v)
+    if not math.isfinite(x):
+        return fail(f"{rule}.invalid", f"不是有效数值：{v}", f"not a finite number: {v}")
+    return x
+
+
 def norm_amount(
     v: object, unit_from_header: str | None = None, target_unit: str = "万元"
 ) -> NormResult[float]:
@@ -395,14 +416,10 @@ def norm_amount(
     """
     header, target = check_units(unit_from_header, target_unit)
     v = py(v)
-    if is_missing(v):
-        return EMPTY
-    if isinstance(v, bool):
-        return fail("amount.type", "金额不能是布尔值", "an amount cannot be a boolean")
-    if isinstance(v, int | float | Decimal):
-        x = float(v)
-        if not math.isfinite(x):
-            return fail("amount.invalid", f"不是有效数值：{v}", f"not a finite number: {v}")
+    x = _plain_number(v, "amount", "金额不能是布尔值", "an amount cannot be a boolean")
+    if isinstance(x, NormResult):
+        return x
+    if x is not None:
         src = header or target
         y = _convert(x, src, target)
         if not math.isfinite(y):
@@ -547,15 +564,11 @@ def norm_float(v: object, unit: str | None = None) -> NormResult[float]:
     """
     unit_c = _column_unit(unit)
     v = py(v)
-    if is_missing(v):
-        return EMPTY
-    if isinstance(v, bool):
-        return fail("float.type", "数值不能是布尔值", "a number cannot be a boolean")
-    if isinstance(v, int | float | Decimal):
-        x = float(v)
-        if not math.isfinite(x):
-            return fail("float.invalid", f"不是有效数值：{v}", f"not a finite number: {v}")
-        return NormResult(x)
+    plain = _plain_number(v, "float", "数值不能是布尔值", "a number cannot be a boolean")
+    if isinstance(plain, NormResult):
+        return plain
+    if plain is not None:
+        return NormResult(plain)
     got = _parse_cell_number(
         v,
         "float",

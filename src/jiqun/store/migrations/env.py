@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from jiqun.standard.problems import JiqunError
 from jiqun.store.models import Base
@@ -12,16 +12,21 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _run_on(connection: Connection) -> None:
+    # SQLite alters tables by copying them, so autogenerate must write batch operations there.
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        _run_on(connection)
         return
     url = config.get_main_option("sqlalchemy.url")
     if not url:
@@ -31,13 +36,7 @@ def run_migrations_online() -> None:
         )
     engine = create_engine(url)
     with engine.begin() as conn:
-        context.configure(
-            connection=conn,
-            target_metadata=target_metadata,
-            render_as_batch=conn.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        _run_on(conn)
 
 
 def run_migrations_offline() -> None:

@@ -11,119 +11,89 @@ Written by hand to match ``MatchNeed``, ``MatchCapability``, ``SupplierList`` an
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
-from alembic import op
+
+from jiqun.store import shapes
+from jiqun.store.shapes import ForeignKey, string
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
+
+
+TABLES = ("match_needs", "match_capabilities", "supplier_lists", "supplier_list_entries")
+#: The indexes of each table, created in this order and dropped in the reverse one.
+INDEXES: dict[str, tuple[shapes.IndexSpec, ...]] = {
+    "match_needs": ("uscc", "industry_code", "status"),
+    "match_capabilities": ("uscc", "industry_code", "status"),
+    "supplier_lists": ("leader_uscc", "status"),
+    "supplier_list_entries": ("supplier_uscc",),
+}
+
+
+def _closing() -> tuple[sa.Column[Any], ...]:
+    """How a board entry ends: its status, when it was posted and closed, and why."""
+    return (
+        string("status", 12, nullable=False),
+        shapes.timestamp(),
+        shapes.timestamp("closed_at", nullable=True),
+        string("close_reason", 300),
+        shapes.synthetic(),
+    )
+
+
+def _board_entry(table: str, description: str, amount: str, *where: sa.Column[Any]) -> None:
+    """A need or a capability: who, what (free text and industry), how much, where, and its end."""
+    shapes.create_table(
+        table,
+        shapes.id_key(),
+        shapes.uscc(),
+        sa.Column(description, sa.Text(), nullable=False),
+        string("industry_code", 4),
+        sa.Column(amount, sa.Float()),
+        string("unit", 20),
+        string("certifications", 300),
+        *where,
+        *_closing(),
+        indexes=INDEXES[table],
+    )
 
 
 def upgrade() -> None:
-    op.create_table(
+    _board_entry(
         "match_needs",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("uscc", sa.String(length=18), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("industry_code", sa.String(length=4), nullable=True),
-        sa.Column("quantity", sa.Float(), nullable=True),
-        sa.Column("unit", sa.String(length=20), nullable=True),
-        sa.Column("certifications", sa.String(length=300), nullable=True),
-        sa.Column("region_preference", sa.String(length=300), nullable=True),
-        sa.Column("deadline", sa.Date(), nullable=True),
-        sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("closed_at", sa.DateTime(), nullable=True),
-        sa.Column("close_reason", sa.String(length=300), nullable=True),
-        sa.Column("synthetic", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_match_needs")),
+        "text",
+        "quantity",
+        string("region_preference", 300),
+        sa.Column("deadline", sa.Date()),
     )
-    with op.batch_alter_table("match_needs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_match_needs_uscc"), ["uscc"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_match_needs_industry_code"), ["industry_code"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_match_needs_status"), ["status"], unique=False)
-
-    op.create_table(
-        "match_capabilities",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("uscc", sa.String(length=18), nullable=False),
-        sa.Column("products", sa.Text(), nullable=False),
-        sa.Column("industry_code", sa.String(length=4), nullable=True),
-        sa.Column("capacity", sa.Float(), nullable=True),
-        sa.Column("unit", sa.String(length=20), nullable=True),
-        sa.Column("certifications", sa.String(length=300), nullable=True),
-        sa.Column("region_code", sa.String(length=6), nullable=True),
-        sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("closed_at", sa.DateTime(), nullable=True),
-        sa.Column("close_reason", sa.String(length=300), nullable=True),
-        sa.Column("synthetic", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_match_capabilities")),
-    )
-    with op.batch_alter_table("match_capabilities", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_match_capabilities_uscc"), ["uscc"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_match_capabilities_industry_code"), ["industry_code"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_match_capabilities_status"), ["status"], unique=False)
-
-    op.create_table(
+    _board_entry("match_capabilities", "products", "capacity", string("region_code", 6))
+    shapes.create_table(
         "supplier_lists",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("leader_uscc", sa.String(length=18), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("chain", sa.String(length=40), nullable=True),
-        sa.Column("segment", sa.String(length=40), nullable=True),
-        sa.Column("cluster_id", sa.String(length=40), nullable=True),
-        sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("published_at", sa.DateTime(), nullable=False),
-        sa.Column("closed_at", sa.DateTime(), nullable=True),
-        sa.Column("synthetic", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_supplier_lists")),
+        shapes.id_key(),
+        shapes.uscc("leader_uscc"),
+        string("name", 200, nullable=False),
+        string("chain", 40),
+        string("segment", 40),
+        string("cluster_id", 40),
+        string("status", 12, nullable=False),
+        shapes.timestamp("published_at"),
+        shapes.timestamp("closed_at", nullable=True),
+        shapes.synthetic(),
+        indexes=INDEXES["supplier_lists"],
     )
-    with op.batch_alter_table("supplier_lists", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_supplier_lists_leader_uscc"), ["leader_uscc"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_supplier_lists_status"), ["status"], unique=False)
-
-    op.create_table(
+    shapes.create_table(
         "supplier_list_entries",
         sa.Column("list_id", sa.Integer(), nullable=False),
-        sa.Column("supplier_uscc", sa.String(length=18), nullable=False),
-        sa.Column("note", sa.String(length=300), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["list_id"],
-            ["supplier_lists.id"],
-            name=op.f("fk_supplier_list_entries_list_id_supplier_lists"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("list_id", "supplier_uscc", name=op.f("pk_supplier_list_entries")),
+        shapes.uscc("supplier_uscc"),
+        string("note", 300),
+        primary_key=("list_id", "supplier_uscc"),
+        foreign_keys=(ForeignKey("list_id", "supplier_lists.id", "CASCADE"),),
+        indexes=INDEXES["supplier_list_entries"],
     )
-    with op.batch_alter_table("supplier_list_entries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_supplier_list_entries_supplier_uscc"), ["supplier_uscc"], unique=False
-        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("supplier_list_entries", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_supplier_list_entries_supplier_uscc"))
-    op.drop_table("supplier_list_entries")
-    with op.batch_alter_table("supplier_lists", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_supplier_lists_status"))
-        batch_op.drop_index(batch_op.f("ix_supplier_lists_leader_uscc"))
-    op.drop_table("supplier_lists")
-    with op.batch_alter_table("match_capabilities", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_match_capabilities_status"))
-        batch_op.drop_index(batch_op.f("ix_match_capabilities_industry_code"))
-        batch_op.drop_index(batch_op.f("ix_match_capabilities_uscc"))
-    op.drop_table("match_capabilities")
-    with op.batch_alter_table("match_needs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_match_needs_status"))
-        batch_op.drop_index(batch_op.f("ix_match_needs_industry_code"))
-        batch_op.drop_index(batch_op.f("ix_match_needs_uscc"))
-    op.drop_table("match_needs")
+    for table in reversed(TABLES):
+        shapes.drop_table(table, INDEXES[table])

@@ -12,58 +12,50 @@ Written by hand to match ``AuthSession`` and ``LoginThrottle`` in :mod:`jiqun.st
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from jiqun.store import shapes
+from jiqun.store.shapes import string
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
+
+
+SESSION_INDEXES = ("username", "last_seen_at")
 
 
 def upgrade() -> None:
-    op.create_table(
+    shapes.create_table(
         "auth_sessions",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("sid_hash", sa.String(length=64), nullable=False),
-        sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("username", sa.String(length=80), nullable=True),
+        shapes.id_key(),
+        string("sid_hash", 64, nullable=False),
+        string("kind", 8, nullable=False),
+        shapes.principal(),
         sa.Column("data", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
-        sa.Column("client", sa.String(length=64), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_sessions")),
-        sa.UniqueConstraint("sid_hash", name=op.f("uq_auth_sessions_sid_hash")),
+        shapes.timestamp(),
+        shapes.timestamp("last_seen_at"),
+        string("client", 64),
+        unique=("sid_hash",),
+        indexes=SESSION_INDEXES,
     )
-    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_auth_sessions_username"), ["username"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_auth_sessions_last_seen_at"), ["last_seen_at"], unique=False
-        )
-    op.create_table(
+    shapes.create_table(
         "login_throttle",
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("window_start", sa.DateTime(), nullable=False),
+        string("key", 200, nullable=False),
+        shapes.timestamp("window_start"),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("not_before", sa.DateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttle")),
+        shapes.timestamp("not_before", nullable=True),
+        primary_key=("key",),
     )
-    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_login_attempts_key"))
-    op.drop_table("login_attempts")
+    shapes.drop_table("login_attempts", ("key",))
 
 
 def downgrade() -> None:
-    op.create_table(
+    # login_attempts as 0002 created it
+    shapes.create_table(
         "login_attempts",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("key", sa.String(length=160), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
+        shapes.id_key(),
+        string("key", 160, nullable=False),
+        shapes.timestamp("at"),
+        indexes=("key",),
     )
-    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_login_attempts_key"), ["key"], unique=False)
-    op.drop_table("login_throttle")
-    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_auth_sessions_last_seen_at"))
-        batch_op.drop_index(batch_op.f("ix_auth_sessions_username"))
-    op.drop_table("auth_sessions")
+    shapes.drop_table("login_throttle")
+    shapes.drop_table("auth_sessions", SESSION_INDEXES)
