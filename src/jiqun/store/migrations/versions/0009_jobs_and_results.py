@@ -11,68 +11,65 @@ Written by hand to match ``Job``, ``ResultVersion`` and ``StoredResult`` in
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from jiqun.store import shapes
+from jiqun.store.shapes import string
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
+
+
+def _stamp(name: str) -> sa.Column[object]:
+    return sa.Column(name, sa.DateTime(), nullable=True)
 
 
 def upgrade() -> None:
-    op.create_table(
+    shapes.create_table(
         "jobs",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("kind", sa.String(length=50), nullable=False),
-        sa.Column("params", sa.Text(), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("data_version", sa.String(length=200), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("created_by", sa.String(length=200), nullable=True),
-        sa.Column("started_at", sa.DateTime(), nullable=True),
-        sa.Column("heartbeat_at", sa.DateTime(), nullable=True),
-        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        shapes.id_key(),
+        string("kind", 50, nullable=False),
+        sa.Column("params", sa.Text()),
+        string("status", 20, nullable=False),
+        string("data_version", 200),
+        shapes.timestamp(),
+        string("created_by", 200),
+        *(_stamp(n) for n in ("started_at", "heartbeat_at", "finished_at")),
         sa.Column("progress", sa.Float(), nullable=False),
-        sa.Column("step", sa.String(length=500), nullable=True),
-        sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("summary", sa.Text(), nullable=True),
+        string("step", 500),
+        sa.Column("error", sa.Text()),
+        sa.Column("summary", sa.Text()),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("worker", sa.String(length=200), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        string("worker", 200),
+        indexes=(("status", "id"),),
     )
-    op.create_index("ix_jobs_status_id", "jobs", ["status", "id"])
-    op.create_table(
+    shapes.create_table(
         "result_versions",
-        sa.Column("data_version", sa.String(length=200), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("job_id", sa.Integer(), nullable=True),
-        sa.Column("started_at", sa.DateTime(), nullable=False),
-        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        string("data_version", 200, nullable=False),
+        string("status", 20, nullable=False),
+        sa.Column("job_id", sa.Integer()),
+        shapes.timestamp("started_at"),
+        _stamp("finished_at"),
         sa.Column("results", sa.Integer(), nullable=False),
-        sa.Column("violations", sa.Integer(), nullable=True),
-        sa.Column("error", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("data_version", name=op.f("pk_result_versions")),
+        sa.Column("violations", sa.Integer()),
+        sa.Column("error", sa.Text()),
+        primary_key=("data_version",),
     )
-    op.create_table(
+    shapes.create_table(
         "stored_results",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("data_version", sa.String(length=200), nullable=False),
-        sa.Column("family", sa.String(length=50), nullable=False),
-        sa.Column("key", sa.String(length=500), nullable=False),
-        sa.Column("fmt", sa.String(length=50), nullable=False),
+        shapes.id_key(),
+        string("data_version", 200, nullable=False),
+        string("family", 50, nullable=False),
+        string("key", 500, nullable=False),
+        string("fmt", 50, nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
-        sa.Column("computed_at", sa.DateTime(), nullable=False),
+        shapes.timestamp("computed_at"),
         sa.Column("seconds", sa.Float(), nullable=False),
-        sa.Column("job_id", sa.Integer(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_stored_results")),
-        sa.UniqueConstraint(
-            "data_version", "family", "key", name=op.f("uq_stored_results_data_version")
-        ),
+        sa.Column("job_id", sa.Integer()),
+        unique=("data_version", "family", "key"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("stored_results")
-    op.drop_table("result_versions")
-    op.drop_index("ix_jobs_status_id", table_name="jobs")
-    op.drop_table("jobs")
+    shapes.drop_table("stored_results")
+    shapes.drop_table("result_versions")
+    shapes.drop_table("jobs", indexes=(("status", "id"),))
