@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from jiqun.services import access
 from jiqun.standard.writer import table_bytes
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, XLSX, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import TABLE, XLSX, E, Fmt, Limit, Offset, P, TablePage
 from jiqun.web.inputs import Body
 from jiqun.web.responses import table_response
 
@@ -90,12 +90,9 @@ def _template(chain_id: str) -> Any:
 
 @router.get("/chains", tags=["chains"], response_model=None, responses=TABLE)
 def chains(
+    table: TablePage,
     field: Annotated[str | None, Query(max_length=32)] = None,
     q: Annotated[str | None, Query(max_length=50)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """产业链模板 / chain templates (public): segments upstream → downstream with GB/T 4754
     codes, products and HS codes."""
@@ -121,7 +118,7 @@ def chains(
             q, case=False, regex=False
         )
         df = df[hit.astype(bool)]
-    return page(df, format, "chains", limit, offset, sort, "id")
+    return table.page(df, "chains", "id")
 
 
 @router.get("/chains/{chain_id}", tags=["chains"], response_model=ChainTemplateOut)

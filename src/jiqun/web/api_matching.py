@@ -30,7 +30,7 @@ from jiqun.services import access, board
 from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, P, TablePage
 from jiqun.web.inputs import Body
 from jiqun.web.responses import table_response
 
@@ -165,20 +165,17 @@ def _board_filter(df: pd.DataFrame, industry_code: str | None, q: str | None, co
 def needs(
     principal: P,
     engine: E,
+    table: TablePage,
     status: Status = "open",
     uscc: Code = None,
     industry_code: Annotated[str | None, Query(max_length=8)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """采购需求 / needs on the board (any logged-in role)."""
     access.require_role(principal, *LOGGED_IN)
     df = svc.list_needs(engine=engine, status=status, uscc=uscc)
     df = _board_filter(df, industry_code, q, "text")
-    return page(df, format, "needs", limit, offset, sort, "id", {"synthetic": _syn(df)})
+    return table.page(df, "needs", "id", {"synthetic": _syn(df)})
 
 
 @router.post("/needs", status_code=201, response_model=CreatedOut)
@@ -205,20 +202,17 @@ def need_close(
 def capabilities(
     principal: P,
     engine: E,
+    table: TablePage,
     status: Status = "open",
     uscc: Code = None,
     industry_code: Annotated[str | None, Query(max_length=8)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """供给能力 / capabilities on the board (any logged-in role)."""
     access.require_role(principal, *LOGGED_IN)
     df = svc.list_capabilities(engine=engine, status=status, uscc=uscc)
     df = _board_filter(df, industry_code, q, "products")
-    return page(df, format, "capabilities", limit, offset, sort, "id", {"synthetic": _syn(df)})
+    return table.page(df, "capabilities", "id", {"synthetic": _syn(df)})
 
 
 @router.post("/capabilities", status_code=201, response_model=CreatedOut)
@@ -270,17 +264,14 @@ def _syn(df: pd.DataFrame) -> bool:
 def supplier_lists(
     principal: P,
     engine: E,
+    table: TablePage,
     status: Status = "open",
     leader_uscc: Code = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """链主供应商名录 / chain leaders' supplier lists (any logged-in role)."""
     access.require_role(principal, *LOGGED_IN)
     df = svc.list_supplier_lists(engine=engine, status=status, leader_uscc=leader_uscc)
-    return page(df, format, "supplier_lists", limit, offset, sort, "id", {"synthetic": _syn(df)})
+    return table.page(df, "supplier_lists", "id", {"synthetic": _syn(df)})
 
 
 @router.post("/supplier-lists", status_code=201, response_model=CreatedOut)
