@@ -17,10 +17,11 @@ Searches are audited.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
@@ -30,7 +31,7 @@ from jiqun.services import access, board
 from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, DbId, E, Fmt, P, TablePage
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, P, TablePage, TableParams
 from jiqun.web.inputs import Body
 from jiqun.web.responses import table_response
 
@@ -161,21 +162,52 @@ def _board_filter(df: pd.DataFrame, industry_code: str | None, q: str | None, co
 # --------------------------------------------------------------------------------------------
 
 
-@router.get("/needs", response_model=None, responses=TABLE)
-def needs(
-    principal: P,
-    engine: E,
-    table: TablePage,
+@dataclass(frozen=True)
+class BoardQuery:
+    """The filters of a board list (needs, capabilities)."""
+
+    status: str = "open"
+    uscc: str | None = None
+    industry_code: str | None = None
+    q: str | None = None
+
+
+def _board_query(
     status: Status = "open",
     uscc: Code = None,
     industry_code: Annotated[str | None, Query(max_length=8)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+) -> BoardQuery:
+    return BoardQuery(status, uscc, industry_code, q)
+
+
+Board = Annotated[BoardQuery, Depends(_board_query)]
+
+
+def _board_page(
+    kind: Literal["need", "capability"],
+    principal: Principal,
+    engine: Engine,
+    table: TableParams,
+    query: BoardQuery,
 ) -> Response:
-    """采购需求 / needs on the board (any logged-in role)."""
+    """The board lists' shared body: logged in, the service's list, then ``industry_code``
+    and ``q`` (on the need's text or the capability's products, and the firm's name)."""
     access.require_role(principal, *LOGGED_IN)
-    df = svc.list_needs(engine=engine, status=status, uscc=uscc)
-    df = _board_filter(df, industry_code, q, "text")
-    return table.page(df, "needs", "id", {"synthetic": _syn(df)})
+    if kind == "need":
+        df = svc.list_needs(engine=engine, status=query.status, uscc=query.uscc)
+        col, name = "text", "needs"
+    else:
+        df = svc.list_capabilities(engine=engine, status=query.status, uscc=query.uscc)
+        col, name = "products", "capabilities"
+    df = _board_filter(df, query.industry_code, query.q, col)
+    return table.page(df, name, "id", {"synthetic": _syn(df)})
+
+
+@router.get("/needs", response_model=None, responses=TABLE)
+def needs(principal: P, engine: E, table: TablePage, query: Board) -> Response:
+    """采购需求 / needs on the board (any logged-in role)."""
+    return _board_page("need", principal, engine, table, query)
 
 
 @router.post("/needs", status_code=201, response_model=CreatedOut)
@@ -199,20 +231,9 @@ def need_close(
 
 
 @router.get("/capabilities", response_model=None, responses=TABLE)
-def capabilities(
-    principal: P,
-    engine: E,
-    table: TablePage,
-    status: Status = "open",
-    uscc: Code = None,
-    industry_code: Annotated[str | None, Query(max_length=8)] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-) -> Response:
+def capabilities(principal: P, engine: E, table: TablePage, query: Board) -> Response:
     """供给能力 / capabilities on the board (any logged-in role)."""
-    access.require_role(principal, *LOGGED_IN)
-    df = svc.list_capabilities(engine=engine, status=status, uscc=uscc)
-    df = _board_filter(df, industry_code, q, "products")
-    return table.page(df, "capabilities", "id", {"synthetic": _syn(df)})
+    return _board_page("capability", principal, engine, table, query)
 
 
 @router.post("/capabilities", status_code=201, response_model=CreatedOut)
