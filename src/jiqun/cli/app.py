@@ -181,7 +181,7 @@ app.add_typer(user_app, name="user")
 
 @user_app.command("add")
 def user_add(
-    username: Annotated[str, typer.Argument(help="用户名 username")],
+    username: UsernameArg,
     role: Annotated[str, typer.Option(help="角色 role: admin | government | cluster | enterprise")],
     scope: Annotated[
         str | None,
@@ -223,6 +223,9 @@ def _local_admin() -> Principal:
     return local_principal()
 
 
+UsernameArg = Annotated[str, typer.Argument(help="用户名 username")]
+
+
 @user_app.command("list")
 def user_list() -> None:
     """用户列表 / list user accounts (username, role, scope, active, created)."""
@@ -240,7 +243,7 @@ def user_list() -> None:
 
 
 @user_app.command("disable")
-def user_disable(username: Annotated[str, typer.Argument(help="用户名 username")]) -> None:
+def user_disable(username: UsernameArg) -> None:
     """停用账户 / disable an account: all its sessions and API tokens end at once (audited)."""
     from jiqun.services.accounts import disable_user
     from jiqun.store.db import prepare
@@ -255,7 +258,7 @@ def user_disable(username: Annotated[str, typer.Argument(help="用户名 usernam
 
 
 @user_app.command("enable")
-def user_enable(username: Annotated[str, typer.Argument(help="用户名 username")]) -> None:
+def user_enable(username: UsernameArg) -> None:
     """启用账户 / enable a disabled account (audited); old sessions and tokens stay ended."""
     from jiqun.services.accounts import enable_user
     from jiqun.store.db import prepare
@@ -267,7 +270,7 @@ def user_enable(username: Annotated[str, typer.Argument(help="用户名 username
 
 @user_app.command("passwd")
 def user_passwd(
-    username: Annotated[str, typer.Argument(help="用户名 username")],
+    username: UsernameArg,
     password_stdin: Annotated[
         bool,
         typer.Option(
