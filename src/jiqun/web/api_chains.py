@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiqun.services import access
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, XLSX, E, Fmt, Limit, Offset, P, TablePage
+from jiqun.web.api_common import DOWNLOADS, TABLE, XLSX, E, Fmt, Limit, Offset, P, TablePage
 from jiqun.web.inputs import Body
 from jiqun.web.responses import report_xlsx, table_response
 
@@ -133,10 +133,7 @@ def chain(chain_id: str) -> dict[str, Any]:
     responses={
         200: {
             "description": "JSON (every table), XLSX (one sheet per table) or one table as CSV",
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            },
+            "content": DOWNLOADS,
         }
     },
 )

@@ -78,15 +78,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: _err("invalid request parameters / 请求参数无效"),
 }
 
+#: The download media types of a 200 answer (OpenAPI ``content``): CSV text and XLSX binary.
+DOWNLOADS: dict[str, Any] = {
+    "text/csv": {"schema": {"type": "string"}},
+    XLSX: {"schema": {"type": "string", "format": "binary"}},
+}
+
 #: The 200 response of a table endpoint: JSON page, CSV or XLSX download.
 TABLE: dict[int | str, dict[str, Any]] = {
     200: {
         "model": TableOut,
         "description": "JSON page, or the whole filtered table as CSV or XLSX",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            XLSX: {"schema": {"type": "string", "format": "binary"}},
-        },
+        "content": DOWNLOADS,
     }
 }
 

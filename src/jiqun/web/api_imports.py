@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from jiqun.services import access, uploads
 from jiqun.standard.schema import KIND_NAMES
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, XLSX, E, ErrorOut, P, TablePage
+from jiqun.web.api_common import DOWNLOADS, TABLE, XLSX, E, ErrorOut, P, TablePage
 
 router = APIRouter()
 
@@ -204,10 +204,7 @@ def import_status(staged_id: StagedId, principal: P, request: Request) -> dict[s
     responses={
         200: {
             "description": "the validation report",
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            },
+            "content": DOWNLOADS,
         },
         409: {"model": ErrorOut, "description": "not validated yet"},
     },
