@@ -7,8 +7,9 @@ invalid usage or an internal error.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -223,6 +224,18 @@ def _local_admin() -> Principal:
     return local_principal()
 
 
+T = TypeVar("T")
+
+
+def _as_local_admin(action: Callable[..., T], *args: Any) -> T:
+    """An account service called by the local principal on the prepared database (audited
+    with client ``cli``)."""
+    from jiqun.store.db import prepare
+
+    prepare()
+    return action(_local_admin(), *args, client="cli")
+
+
 UsernameArg = Annotated[str, typer.Argument(help="用户名 username")]
 
 
@@ -246,10 +259,8 @@ def user_list() -> None:
 def user_disable(username: UsernameArg) -> None:
     """停用账户 / disable an account: all its sessions and API tokens end at once (audited)."""
     from jiqun.services.accounts import disable_user
-    from jiqun.store.db import prepare
 
-    prepare()
-    ended = disable_user(_local_admin(), username, client="cli")
+    ended = _as_local_admin(disable_user, username)
     console.print(
         f"已停用 {username}，结束 {ended} 个会话/令牌 / disabled {username}, "
         f"{ended} sessions and tokens ended",
@@ -261,10 +272,8 @@ def user_disable(username: UsernameArg) -> None:
 def user_enable(username: UsernameArg) -> None:
     """启用账户 / enable a disabled account (audited); old sessions and tokens stay ended."""
     from jiqun.services.accounts import enable_user
-    from jiqun.store.db import prepare
 
-    prepare()
-    enable_user(_local_admin(), username, client="cli")
+    _as_local_admin(enable_user, username)
     console.print(f"已启用 {username} / enabled {username}", markup=False)
 
 
@@ -280,7 +289,6 @@ def user_passwd(
 ) -> None:
     """设置新密码 / set a new password (audited); every session and token of the account ends."""
     from jiqun.services.accounts import reset_password
-    from jiqun.store.db import prepare
 
     if not password_stdin:
         raise JiqunError(
@@ -288,8 +296,7 @@ def user_passwd(
             "give the new password on stdin with --password-stdin (never on the command line)",
         )
     password = sys.stdin.readline().rstrip("\r\n")
-    prepare()
-    ended = reset_password(_local_admin(), username, password, client="cli")
+    ended = _as_local_admin(reset_password, username, password)
     console.print(
         f"已设置 {username} 的新密码，结束 {ended} 个会话/令牌 / new password set for "
         f"{username}, {ended} sessions and tokens ended",
