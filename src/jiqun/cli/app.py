@@ -180,6 +180,9 @@ user_app = typer.Typer(help="用户 / user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
+UsernameArg = Annotated[str, typer.Argument(help="用户名 username")]
+
+
 @user_app.command("add")
 def user_add(
     username: UsernameArg,
@@ -198,12 +201,7 @@ def user_add(
     from jiqun.services.accounts import add_user
     from jiqun.store.db import prepare
 
-    if not password_stdin:
-        raise JiqunError(
-            "请用 --password-stdin 从标准输入提供密码（不在命令行上出现）",
-            "give the password on stdin with --password-stdin (never on the command line)",
-        )
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password_from_stdin(password_stdin, "密码", "password")
     prepare()
     p = add_user(username, role, password, scope)
     audit(
@@ -236,7 +234,15 @@ def _as_local_admin(action: Callable[..., T], *args: Any) -> T:
     return action(_local_admin(), *args, client="cli")
 
 
-UsernameArg = Annotated[str, typer.Argument(help="用户名 username")]
+def _password_from_stdin(given: bool, zh: str, en: str) -> str:
+    """The first line of stdin: a password never stands on the command line (``--password-stdin``
+    must be given; ``zh``/``en`` name the password in the message)."""
+    if not given:
+        raise JiqunError(
+            f"请用 --password-stdin 从标准输入提供{zh}（不在命令行上出现）",
+            f"give the {en} on stdin with --password-stdin (never on the command line)",
+        )
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @user_app.command("list")
@@ -290,12 +296,7 @@ def user_passwd(
     """设置新密码 / set a new password (audited); every session and token of the account ends."""
     from jiqun.services.accounts import reset_password
 
-    if not password_stdin:
-        raise JiqunError(
-            "请用 --password-stdin 从标准输入提供新密码（不在命令行上出现）",
-            "give the new password on stdin with --password-stdin (never on the command line)",
-        )
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password_from_stdin(password_stdin, "新密码", "new password")
     ended = _as_local_admin(reset_password, username, password)
     console.print(
         f"已设置 {username} 的新密码，结束 {ended} 个会话/令牌 / new password set for "

@@ -46,10 +46,15 @@ class ChainTableOut(BaseModel):
     hidden_rows: int
 
 
-class ChainAnalysisOut(BaseModel):
+class ReportOut(BaseModel):
+    """A report of several tables: its summary, basis and notes (the tables: subclasses)."""
+
     summary: dict[str, Any]
     basis: dict[str, Any]
     notes: list[str]
+
+
+class ChainAnalysisOut(ReportOut):
     tables: dict[str, ChainTableOut]
 
 
@@ -258,10 +263,7 @@ class ScenarioTableOut(BaseModel):
     hidden_rows: int
 
 
-class ScenarioOut(BaseModel):
-    summary: dict[str, Any]
-    basis: dict[str, Any]
-    notes: list[str]
+class ScenarioOut(ReportOut):
     tables: dict[str, ScenarioTableOut]
 
 
