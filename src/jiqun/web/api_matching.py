@@ -214,11 +214,9 @@ def needs(principal: P, engine: E, table: TablePage, query: Board) -> Response:
 def need_post(body: NeedIn, principal: P, engine: E, request: Request) -> JSONResponse:
     """发布需求 / post a need (an enterprise for itself; admin for any firm)."""
     rec = body.model_dump()
-    rec["uscc"] = own_firm(principal, body.uscc)
     if rec["deadline"] is not None:
         rec["deadline"] = rec["deadline"].isoformat()
-    need_id = board.post_posting("need", rec, principal, client=deps.client(request), engine=engine)
-    return JSONResponse({"id": need_id}, status_code=201)
+    return _post("need", rec, principal, engine, request)
 
 
 @router.post("/needs/{need_id}/close", response_model=None)
@@ -239,12 +237,7 @@ def capabilities(principal: P, engine: E, table: TablePage, query: Board) -> Res
 @router.post("/capabilities", status_code=201, response_model=CreatedOut)
 def capability_post(body: CapabilityIn, principal: P, engine: E, request: Request) -> JSONResponse:
     """发布供给能力 / post a capability (an enterprise for itself; admin for any firm)."""
-    rec = body.model_dump()
-    rec["uscc"] = own_firm(principal, body.uscc)
-    cap_id = board.post_posting(
-        "capability", rec, principal, client=deps.client(request), engine=engine
-    )
-    return JSONResponse({"id": cap_id}, status_code=201)
+    return _post("capability", body.model_dump(), principal, engine, request)
 
 
 @router.post("/capabilities/{capability_id}/close", response_model=None)
@@ -254,6 +247,20 @@ def capability_close(
     """关闭供给能力 / close a capability (the posting firm or admin)."""
     _close("capability", capability_id, principal, engine, request, body)
     return JSONResponse({"id": capability_id, "status": "closed"})
+
+
+def _post(
+    kind: Literal["need", "capability"],
+    rec: dict[str, Any],
+    principal: Principal,
+    engine: Engine,
+    request: Request,
+) -> JSONResponse:
+    """The post handlers' shared body: for the caller's own firm (admin: any), then
+    :func:`jiqun.services.board.post_posting`; answers the new id."""
+    rec["uscc"] = own_firm(principal, rec["uscc"])
+    item_id = board.post_posting(kind, rec, principal, client=deps.client(request), engine=engine)
+    return JSONResponse({"id": item_id}, status_code=201)
 
 
 def _close(
