@@ -261,17 +261,20 @@ def user_list() -> None:
         )
 
 
+def _sessions_ended(zh: str, en: str, ended: int) -> None:
+    # user names are printed as given, never read as Rich markup
+    console.print(
+        f"{zh}，结束 {ended} 个会话/令牌 / {en}, {ended} sessions and tokens ended", markup=False
+    )
+
+
 @user_app.command("disable")
 def user_disable(username: UsernameArg) -> None:
     """停用账户 / disable an account: all its sessions and API tokens end at once (audited)."""
     from jiqun.services.accounts import disable_user
 
     ended = _as_local_admin(disable_user, username)
-    console.print(
-        f"已停用 {username}，结束 {ended} 个会话/令牌 / disabled {username}, "
-        f"{ended} sessions and tokens ended",
-        markup=False,
-    )
+    _sessions_ended(f"已停用 {username}", f"disabled {username}", ended)
 
 
 @user_app.command("enable")
@@ -298,11 +301,7 @@ def user_passwd(
 
     password = _password_from_stdin(password_stdin, "新密码", "new password")
     ended = _as_local_admin(reset_password, username, password)
-    console.print(
-        f"已设置 {username} 的新密码，结束 {ended} 个会话/令牌 / new password set for "
-        f"{username}, {ended} sessions and tokens ended",
-        markup=False,
-    )
+    _sessions_ended(f"已设置 {username} 的新密码", f"new password set for {username}", ended)
 
 
 @app.command("innovation")

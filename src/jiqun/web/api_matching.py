@@ -224,8 +224,7 @@ def need_close(
     need_id: DbId, principal: P, engine: E, request: Request, body: CloseIn | None = None
 ) -> JSONResponse:
     """关闭需求 / close a need (the posting firm or admin)."""
-    _close("need", need_id, principal, engine, request, body)
-    return JSONResponse({"id": need_id, "status": "closed"})
+    return _close("need", need_id, principal, engine, request, body)
 
 
 @router.get("/capabilities", response_model=None, responses=TABLE)
@@ -245,8 +244,7 @@ def capability_close(
     capability_id: DbId, principal: P, engine: E, request: Request, body: CloseIn | None = None
 ) -> JSONResponse:
     """关闭供给能力 / close a capability (the posting firm or admin)."""
-    _close("capability", capability_id, principal, engine, request, body)
-    return JSONResponse({"id": capability_id, "status": "closed"})
+    return _close("capability", capability_id, principal, engine, request, body)
 
 
 def _post(
@@ -270,13 +268,14 @@ def _close(
     engine: Engine,
     request: Request,
     body: CloseIn | None,
-) -> None:
+) -> JSONResponse:
     """The close handlers' shared body: logged in, then :func:`jiqun.services.board.close_posting`."""
     access.require_role(principal, *LOGGED_IN)
     board.close_posting(
         kind, item_id, principal, reason=body.reason if body else None,
         client=deps.client(request), engine=engine,
     )  # fmt: skip
+    return JSONResponse({"id": item_id, "status": "closed"})
 
 
 def _syn(df: pd.DataFrame) -> bool:
