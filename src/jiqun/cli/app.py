@@ -402,17 +402,23 @@ def diagnose_cmd(
         console.print(f"报告已写入 report written: {path}")
 
 
+DataFileArg = Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件 file")]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="错误报告 error report (.csv or .xlsx)")
+]
+SheetOpt = Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)")]
+AllowUnknownOpt = Annotated[
+    bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
+]
+
+
 @app.command("validate")
 def validate_cmd(
     kind: KindArg,
-    file: Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件 file")],
-    report: Annotated[
-        Path | None, typer.Option("--report", help="错误报告 error report (.csv or .xlsx)")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)")] = None,
-    allow_unknown_columns: Annotated[
-        bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
-    ] = False,
+    file: DataFileArg,
+    report: ReportOpt = None,
+    sheet: SheetOpt = None,
+    allow_unknown_columns: AllowUnknownOpt = False,
 ) -> None:
     """校验文件但不写入 / validate a file without writing anything."""
     from jiqun.cli.render import print_validation
@@ -429,20 +435,16 @@ def validate_cmd(
 @app.command("import")
 def import_cmd(
     kind: KindArg,
-    file: Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件 file")],
+    file: DataFileArg,
     skip_invalid: Annotated[
         bool,
         typer.Option(
             "--skip-invalid", help="写入有效行，无效行写入报告 / write valid rows, report the rest"
         ),
     ] = False,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="错误报告 error report (.csv or .xlsx)")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)")] = None,
-    allow_unknown_columns: Annotated[
-        bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
-    ] = False,
+    report: ReportOpt = None,
+    sheet: SheetOpt = None,
+    allow_unknown_columns: AllowUnknownOpt = False,
 ) -> None:
     """导入文件（默认全部成功才写入） / import a file (all-or-nothing by default)."""
     from jiqun.cli.render import print_import
