@@ -7,8 +7,9 @@ invalid usage or an internal error.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -198,9 +199,12 @@ user_app = typer.Typer(help="用户 / user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
+UsernameArg = Annotated[str, typer.Argument(help="用户名 username")]
+
+
 @user_app.command("add")
 def user_add(
-    username: Annotated[str, typer.Argument(help="用户名 username")],
+    username: UsernameArg,
     role: Annotated[str, typer.Option(help="角色 role: admin | government | cluster | enterprise")],
     scope: Annotated[
         str | None,
@@ -216,12 +220,7 @@ def user_add(
     from jiqun.services.accounts import add_user
     from jiqun.store.db import prepare
 
-    if not password_stdin:
-        raise JiqunError(
-            "请用 --password-stdin 从标准输入提供密码（不在命令行上出现）",
-            "give the password on stdin with --password-stdin (never on the command line)",
-        )
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password_from_stdin(password_stdin, "密码", "password")
     prepare()
     p = add_user(username, role, password, scope)
     audit(
@@ -242,6 +241,29 @@ def _local_admin() -> Principal:
     return local_principal()
 
 
+T = TypeVar("T")
+
+
+def _as_local_admin(action: Callable[..., T], *args: Any) -> T:
+    """An account service called by the local principal on the prepared database (audited
+    with client ``cli``)."""
+    from jiqun.store.db import prepare
+
+    prepare()
+    return action(_local_admin(), *args, client="cli")
+
+
+def _password_from_stdin(given: bool, zh: str, en: str) -> str:
+    """The first line of stdin: a password never stands on the command line (``--password-stdin``
+    must be given; ``zh``/``en`` name the password in the message)."""
+    if not given:
+        raise JiqunError(
+            f"请用 --password-stdin 从标准输入提供{zh}（不在命令行上出现）",
+            f"give the {en} on stdin with --password-stdin (never on the command line)",
+        )
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 @user_app.command("list")
 def user_list() -> None:
     """用户列表 / list user accounts (username, role, scope, active, created)."""
@@ -258,35 +280,34 @@ def user_list() -> None:
         )
 
 
-@user_app.command("disable")
-def user_disable(username: Annotated[str, typer.Argument(help="用户名 username")]) -> None:
-    """停用账户 / disable an account: all its sessions and API tokens end at once (audited)."""
-    from jiqun.services.accounts import disable_user
-    from jiqun.store.db import prepare
-
-    prepare()
-    ended = disable_user(_local_admin(), username, client="cli")
+def _sessions_ended(zh: str, en: str, ended: int) -> None:
+    # user names are printed as given, never read as Rich markup
     console.print(
-        f"已停用 {username}，结束 {ended} 个会话/令牌 / disabled {username}, "
-        f"{ended} sessions and tokens ended",
-        markup=False,
+        f"{zh}，结束 {ended} 个会话/令牌 / {en}, {ended} sessions and tokens ended", markup=False
     )
 
 
+@user_app.command("disable")
+def user_disable(username: UsernameArg) -> None:
+    """停用账户 / disable an account: all its sessions and API tokens end at once (audited)."""
+    from jiqun.services.accounts import disable_user
+
+    ended = _as_local_admin(disable_user, username)
+    _sessions_ended(f"已停用 {username}", f"disabled {username}", ended)
+
+
 @user_app.command("enable")
-def user_enable(username: Annotated[str, typer.Argument(help="用户名 username")]) -> None:
+def user_enable(username: UsernameArg) -> None:
     """启用账户 / enable a disabled account (audited); old sessions and tokens stay ended."""
     from jiqun.services.accounts import enable_user
-    from jiqun.store.db import prepare
 
-    prepare()
-    enable_user(_local_admin(), username, client="cli")
+    _as_local_admin(enable_user, username)
     console.print(f"已启用 {username} / enabled {username}", markup=False)
 
 
 @user_app.command("passwd")
 def user_passwd(
-    username: Annotated[str, typer.Argument(help="用户名 username")],
+    username: UsernameArg,
     password_stdin: Annotated[
         bool,
         typer.Option(
@@ -296,21 +317,10 @@ def user_passwd(
 ) -> None:
     """设置新密码 / set a new password (audited); every session and token of the account ends."""
     from jiqun.services.accounts import reset_password
-    from jiqun.store.db import prepare
 
-    if not password_stdin:
-        raise JiqunError(
-            "请用 --password-stdin 从标准输入提供新密码（不在命令行上出现）",
-            "give the new password on stdin with --password-stdin (never on the command line)",
-        )
-    password = sys.stdin.readline().rstrip("\r\n")
-    prepare()
-    ended = reset_password(_local_admin(), username, password, client="cli")
-    console.print(
-        f"已设置 {username} 的新密码，结束 {ended} 个会话/令牌 / new password set for "
-        f"{username}, {ended} sessions and tokens ended",
-        markup=False,
-    )
+    password = _password_from_stdin(password_stdin, "新密码", "new password")
+    ended = _as_local_admin(reset_password, username, password)
+    _sessions_ended(f"已设置 {username} 的新密码", f"new password set for {username}", ended)
 
 
 @app.command("innovation")
@@ -411,17 +421,23 @@ def diagnose_cmd(
         console.print(f"报告已写入 report written: {path}")
 
 
+DataFileArg = Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件 file")]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="错误报告 error report (.csv or .xlsx)")
+]
+SheetOpt = Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)")]
+AllowUnknownOpt = Annotated[
+    bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
+]
+
+
 @app.command("validate")
 def validate_cmd(
     kind: KindArg,
-    file: Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件 file")],
-    report: Annotated[
-        Path | None, typer.Option("--report", help="错误报告 error report (.csv or .xlsx)")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)")] = None,
-    allow_unknown_columns: Annotated[
-        bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
-    ] = False,
+    file: DataFileArg,
+    report: ReportOpt = None,
+    sheet: SheetOpt = None,
+    allow_unknown_columns: AllowUnknownOpt = False,
 ) -> None:
     """校验文件但不写入 / validate a file without writing anything."""
     from jiqun.cli.render import print_validation
@@ -438,20 +454,16 @@ def validate_cmd(
 @app.command("import")
 def import_cmd(
     kind: KindArg,
-    file: Annotated[Path, typer.Argument(help="CSV / XLSX / Parquet 文件 file")],
+    file: DataFileArg,
     skip_invalid: Annotated[
         bool,
         typer.Option(
             "--skip-invalid", help="写入有效行，无效行写入报告 / write valid rows, report the rest"
         ),
     ] = False,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="错误报告 error report (.csv or .xlsx)")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)")] = None,
-    allow_unknown_columns: Annotated[
-        bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
-    ] = False,
+    report: ReportOpt = None,
+    sheet: SheetOpt = None,
+    allow_unknown_columns: AllowUnknownOpt = False,
 ) -> None:
     """导入文件（默认全部成功才写入） / import a file (all-or-nothing by default)."""
     from jiqun.cli.render import print_import

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -44,6 +44,12 @@ CertOpt = Annotated[
 ]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="输出 .csv/.xlsx/.json / output file")]
 StatusOpt = Annotated[str, typer.Option("--status", help="open | closed | all")]
+OwnerOpt = Annotated[str | None, typer.Option()]
+ReasonOpt = Annotated[str | None, typer.Option(help="关闭原因 / reason")]
+BoardFileArg = Annotated[Path, typer.Argument(help=".csv/.xlsx/.parquet")]
+SkipInvalidOpt = Annotated[
+    bool, typer.Option("--skip-invalid", help="跳过错误行 / store the valid rows only")
+]
 
 
 def _syn(flag: bool) -> str:
@@ -119,44 +125,54 @@ def need_add(
 
 
 @need_app.command("list")
-def need_list(
-    status: StatusOpt = "open", uscc: Annotated[str | None, typer.Option()] = None
-) -> None:
+def need_list(status: StatusOpt = "open", uscc: OwnerOpt = None) -> None:
     """列出采购需求 / list needs."""
-    from jiqun.services.matching import list_needs
-
-    _prepare()
-    df = list_needs(status=status, uscc=uscc)
-    cols = [
-        "id",
-        "name",
-        "text",
-        "industry_code",
-        "quantity",
-        "unit",
-        "certifications",
-        "deadline",
-        "status",
-    ]
-    syn = bool(len(df) and df["synthetic"].any())
-    _print_frame(
-        df,
-        f"采购需求 needs ({status}){_syn(syn)}",
-        [c for c in cols if c in df] if len(df) else cols[:1],
-    )
+    _board_list("needs", status, uscc)
 
 
 @need_app.command("close")
 def need_close(
     need_id: Annotated[int, typer.Argument(help="需求编号 / need id")],
-    reason: Annotated[str | None, typer.Option(help="关闭原因 / reason")] = None,
+    reason: ReasonOpt = None,
 ) -> None:
     """关闭采购需求 / close a need."""
-    from jiqun.services.matching import close_need
+    _board_close("need", need_id, reason)
+
+
+#: the columns ``need list`` and ``capability list`` print, and their titles
+_BOARD_COLUMNS = {
+    "needs": (
+        "采购需求 needs",
+        ["id", "name", "text", "industry_code", "quantity", "unit", "certifications", "deadline",
+         "status"],
+    ),
+    "capabilities": (
+        "供给能力 capabilities",
+        ["id", "name", "products", "industry_code", "capacity", "unit", "certifications",
+         "status"],
+    ),
+}  # fmt: skip
+
+
+def _board_list(what: Literal["needs", "capabilities"], status: str, uscc: str | None) -> None:
+    from jiqun.services.matching import list_capabilities, list_needs
 
     _prepare()
-    close_need(need_id, reason=reason)
-    console.print(f"[green]已关闭 closed[/]: need #{need_id}")
+    lister = list_needs if what == "needs" else list_capabilities
+    df = lister(status=status, uscc=uscc)
+    title, cols = _BOARD_COLUMNS[what]
+    syn = bool(len(df) and df["synthetic"].any())
+    _print_frame(
+        df, f"{title} ({status}){_syn(syn)}", [c for c in cols if c in df] if len(df) else cols[:1]
+    )
+
+
+def _board_close(kind: Literal["need", "capability"], item_id: int, reason: str | None) -> None:
+    from jiqun.services.matching import close_capability, close_need
+
+    _prepare()
+    (close_need if kind == "need" else close_capability)(item_id, reason=reason)
+    console.print(f"[green]已关闭 closed[/]: {kind} #{item_id}")
 
 
 def _import(what: str, file: Path, skip_invalid: bool) -> None:
@@ -172,12 +188,7 @@ def _import(what: str, file: Path, skip_invalid: bool) -> None:
 
 
 @need_app.command("import")
-def need_import(
-    file: Annotated[Path, typer.Argument(help=".csv/.xlsx/.parquet")],
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="跳过错误行 / store the valid rows only")
-    ] = False,
-) -> None:
+def need_import(file: BoardFileArg, skip_invalid: SkipInvalidOpt = False) -> None:
     """从文件导入采购需求（默认全有或全无） / import needs from a file (all or nothing)."""
     _import("needs", file, skip_invalid)
 
@@ -218,52 +229,22 @@ def cap_add(
 
 
 @cap_app.command("list")
-def cap_list(
-    status: StatusOpt = "open", uscc: Annotated[str | None, typer.Option()] = None
-) -> None:
+def cap_list(status: StatusOpt = "open", uscc: OwnerOpt = None) -> None:
     """列出供给能力 / list capabilities."""
-    from jiqun.services.matching import list_capabilities
-
-    _prepare()
-    df = list_capabilities(status=status, uscc=uscc)
-    cols = [
-        "id",
-        "name",
-        "products",
-        "industry_code",
-        "capacity",
-        "unit",
-        "certifications",
-        "status",
-    ]
-    syn = bool(len(df) and df["synthetic"].any())
-    _print_frame(
-        df,
-        f"供给能力 capabilities ({status}){_syn(syn)}",
-        [c for c in cols if c in df] if len(df) else cols[:1],
-    )
+    _board_list("capabilities", status, uscc)
 
 
 @cap_app.command("close")
 def cap_close(
     capability_id: Annotated[int, typer.Argument(help="能力编号 / capability id")],
-    reason: Annotated[str | None, typer.Option(help="关闭原因 / reason")] = None,
+    reason: ReasonOpt = None,
 ) -> None:
     """关闭供给能力 / close a capability."""
-    from jiqun.services.matching import close_capability
-
-    _prepare()
-    close_capability(capability_id, reason=reason)
-    console.print(f"[green]已关闭 closed[/]: capability #{capability_id}")
+    _board_close("capability", capability_id, reason)
 
 
 @cap_app.command("import")
-def cap_import(
-    file: Annotated[Path, typer.Argument(help=".csv/.xlsx/.parquet")],
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="跳过错误行 / store the valid rows only")
-    ] = False,
-) -> None:
+def cap_import(file: BoardFileArg, skip_invalid: SkipInvalidOpt = False) -> None:
     """从文件导入供给能力 / import capabilities from a file."""
     _import("capabilities", file, skip_invalid)
 

@@ -47,6 +47,10 @@ def member_list(
     console.print(f"{len(rows)} 条 membership(s)")
 
 
+ClusterArg = Annotated[str, typer.Argument(help="集群编号 cluster id")]
+UsccArg = Annotated[str, typer.Argument(help="统一社会信用代码 credit code")]
+
+
 def _decide(cluster_id: str, uscc: str, approve: bool) -> None:
     from jiqun.services import access, memberships
     from jiqun.store.db import prepare
@@ -58,8 +62,8 @@ def _decide(cluster_id: str, uscc: str, approve: bool) -> None:
 
 @member_app.command("approve")
 def member_approve(
-    cluster_id: Annotated[str, typer.Argument(help="集群编号 cluster id")],
-    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 credit code")],
+    cluster_id: ClusterArg,
+    uscc: UsccArg,
 ) -> None:
     """批准成员关系（生效）/ approve a membership (it then takes effect)."""
     _decide(cluster_id, uscc, True)
@@ -67,8 +71,8 @@ def member_approve(
 
 @member_app.command("reject")
 def member_reject(
-    cluster_id: Annotated[str, typer.Argument(help="集群编号 cluster id")],
-    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 credit code")],
+    cluster_id: ClusterArg,
+    uscc: UsccArg,
 ) -> None:
     """拒绝成员关系 / reject a membership."""
     _decide(cluster_id, uscc, False)

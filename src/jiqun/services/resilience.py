@@ -14,7 +14,8 @@ whole database:
 - :func:`scenario_for` — a scenario as one caller may see it (the decision the web pages and
   the REST API share): the firm scenario only for a firm the caller may read, firm rows only
   for firms it may read, and the aggregate tables (by province, by industry division) and their
-  totals under disclosure control (:func:`jiqun.analytics.viewer_disclosure.protect_rows`).
+  totals under disclosure control (:func:`jiqun.analytics.viewer_disclosure.protect_rows`);
+  :func:`scenario_page` pages it and audits the firms returned once (the REST API's answer).
 
 **Scope.** The network of a region or cluster holds every link with a buyer *or* a supplier
 inside it, i.e. the local firms plus their first-tier partners elsewhere (``in_scope`` tells
@@ -66,6 +67,7 @@ from jiqun.store.db import get_engine
 __all__ = [
     "MetricsReport",
     "NetworkData",
+    "ScenarioPage",
     "ScenarioReport",
     "cluster_hot_spots",
     "disclose_scenario",
@@ -76,6 +78,7 @@ __all__ = [
     "scenario",
     "scenario_for",
     "scenario_loss",
+    "scenario_page",
     "write_output",
 ]
 
@@ -681,6 +684,109 @@ def scenario_for(
         **options,
     )
     return disclose_scenario(rep, principal, engine, client)
+
+
+@dataclass
+class ScenarioPage:
+    """A scenario as answered to one caller: every table with its size before paging and the
+    rows left out for the caller, and the notes (with one on the rows left out)."""
+
+    summary: dict[str, Any]
+    basis: dict[str, Any]
+    notes: list[str]
+    #: name → (rows returned, rows before paging, rows left out for the caller)
+    tables: dict[str, tuple[pd.DataFrame, int, int]]
+
+
+def scenario_page(
+    principal: Principal,
+    kind: str,
+    target: str,
+    engine: Engine | None = None,
+    client: str | None = None,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    fmt: str = "json",
+    **options: Any,
+) -> ScenarioPage:
+    """Run a scenario for a caller (:func:`scenario_for`), page its ``firms`` table and write
+    ONE audit entry (``scenario``) naming the firms whose rows are returned: the firms of the
+    page, the failed firms and the candidates of the alternatives.
+
+    Parameters
+    ----------
+    principal:
+        The caller (the CLI's is :func:`jiqun.services.access.local_principal`).
+    kind, target:
+        The scenario (see :func:`scenario_for`).
+    engine:
+        Database.
+    client:
+        The caller's address for the audit log.
+    limit, offset:
+        The page of the ``firms`` table (largest loss first) for a JSON answer.
+    fmt:
+        The answer's format: ``json`` is paged; a download (``xlsx``) holds every row. Recorded
+        in the audit entry with the scope and the page.
+    **options:
+        Further arguments of :func:`scenario` (``outside``, ``region``, ``cluster``, ``year``,
+        ``model``, ``theta``, ``alternatives`` …).
+
+    Returns
+    -------
+    ScenarioPage
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied, jiqun.services.access.NotFound, JiqunError
+        As :func:`scenario_for`.
+
+    Example
+    -------
+    >>> scenario_page(user, "region", "440300", limit=20).tables["firms"][1]  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    rep = scenario_for(principal, kind, target, engine, client, **options)
+    tables: dict[str, tuple[pd.DataFrame, int, int]] = {}
+    for name, df in rep.tables().items():
+        total = len(df)
+        if name == "firms" and fmt == "json":
+            df = df.iloc[offset : offset + limit]
+        tables[name] = (df, total, rep.hidden.get(name, 0))
+    named = [
+        u
+        for name, cols in (("firms", ("id",)), ("alternatives", ("failed", "candidate")))
+        if name in tables
+        for c in cols
+        if c in tables[name][0]
+        for u in tables[name][0][c].dropna().astype(str)
+    ]
+    access.audit_read(
+        principal,
+        "scenario",
+        named,
+        resource=f"scenario:{kind}:{target}",
+        params={
+            "kind": kind,
+            "target": target,
+            "scope_region": options.get("region"),
+            "scope_cluster": options.get("cluster"),
+            "limit": limit,
+            "offset": offset,
+            "format": fmt,
+        },
+        client=client,
+        engine=engine,
+    )
+    notes = list(rep.notes)
+    n_hidden = sum(h for _df, _t, h in tables.values())
+    if n_hidden:
+        notes.append(
+            f"{n_hidden} 行涉及您无权查看的企业，未显示 / {n_hidden} rows about enterprises you "
+            "may not read are not shown"
+        )
+    return ScenarioPage(rep.summary, rep.basis, notes, tables)
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,16 +29,13 @@ from jiqun.web.api_common import (
     TABLE,
     E,
     ErrorOut,
-    Fmt,
-    Limit,
-    Offset,
     P,
-    Sort,
+    Paging,
+    TablePage,
     filter_eq,
-    page,
 )
 from jiqun.web.inputs import Body, reject_controls
-from jiqun.web.responses import paged, records, table_response, window
+from jiqun.web.responses import records, table_response
 
 router = APIRouter(
     dependencies=[Depends(reject_controls), Depends(deps.check_csrf)], responses=ERRORS
@@ -272,13 +269,10 @@ def _name_or_code(df: pd.DataFrame, q: str | None) -> pd.DataFrame:
 
 @router.get("/regions", tags=["reference"], response_model=None, responses=TABLE)
 def regions(
+    table: TablePage,
     level: Annotated[Literal["province", "prefecture", "county"] | None, Query()] = None,
     parent: Annotated[str | None, Query(max_length=6)] = None,
     q: Annotated[str | None, Query(max_length=50, description="name or code")] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """行政区划 / GB/T 2260 regions (public)."""
     df = reference.regions()
@@ -287,38 +281,32 @@ def regions(
     if parent:
         df = df[df["parent_code"] == parent]
     df = _name_or_code(df, q)
-    return page(df, format, "regions", limit, offset, sort, "code", {"source": "GB/T 2260"})
+    return table.page(df, "regions", "code", {"source": "GB/T 2260"})
 
 
 @router.get("/industries", tags=["reference"], response_model=None, responses=TABLE)
 def industries(
+    table: TablePage,
     level: Annotated[int | None, Query(ge=1, le=4)] = None,
     q: Annotated[str | None, Query(max_length=50, description="name or code prefix")] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """国民经济行业分类 / GB/T 4754-2017 industries (public; level 1 = section ... 4 = class)."""
     df = reference.industries()
     if level and "level" in df:
         df = df[df["level"] == level]
     df = _name_or_code(df, q)
-    return page(df, format, "industries", limit, offset, sort, "code", {"source": "GB/T 4754-2017"})
+    return table.page(df, "industries", "code", {"source": "GB/T 4754-2017"})
 
 
 @router.get("/clusters", tags=["clusters"], response_model=None, responses=TABLE)
 def clusters(
     engine: E,
+    table: TablePage,
     tier: Annotated[str | None, Query(max_length=24)] = None,
     field: Annotated[str | None, Query(max_length=32)] = None,
     region: Annotated[str | None, Query(max_length=6, description="member region (prefix)")] = None,
     industry: Annotated[str | None, Query(max_length=4, description="leading industry")] = None,
     q: Annotated[str | None, Query(max_length=50)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """集群名录 / clusters (public)."""
     df = directory.filter_clusters(directory.cluster_frame(engine), tier, field, region)
@@ -326,12 +314,12 @@ def clusters(
         hit = df["leading_industries"].map(lambda xs: any(x.startswith(industry) for x in xs))
         df = df.loc[hit.astype(bool)]
     df = _text_filter(df, q, "name", "name_en", "cluster_id")
-    if format != "json":
+    if table.format != "json":
         df = df.assign(
             member_regions=df["member_regions"].map(";".join),
             leading_industries=df["leading_industries"].map(";".join),
         )
-    return page(df, format, "clusters", limit, offset, sort, "cluster_id")
+    return table.page(df, "clusters", "cluster_id")
 
 
 @router.get("/clusters/{cluster_id}", tags=["clusters"], response_model=ClusterOut)
@@ -420,16 +408,14 @@ def enterprises(
     principal: P,
     engine: E,
     request: Request,
+    table: Paging,
     region: Annotated[str | None, Query(max_length=6, description="region code (prefix)")] = None,
     industry: Annotated[str | None, Query(max_length=4, description="industry code prefix")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     q: Annotated[
         str | None, Query(max_length=50, description="part of the name or of the credit code")
     ] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
     sort: Annotated[EnterpriseSort | None, Query()] = None,
-    format: Fmt = "json",
 ) -> Response:
     """企业名录（一企一档）/ enterprises within the caller's scope or granted to it (logged in).
 
@@ -442,12 +428,12 @@ def enterprises(
         industry=industry,
         tag=tag,
         q=q,
-        **window(format, limit, offset),
+        **table.window(),
         sort=sort or "uscc",
-        purpose="list" if format == "json" else "export",
+        purpose="list" if table.format == "json" else "export",
         client=deps.client(request),
     )
-    return paged(df, format, "enterprises", total, limit, offset, {"unit": "万元 (money)"})
+    return table.paged(df, "enterprises", total, {"unit": "万元 (money)"})
 
 
 @router.get("/enterprises/{uscc}", tags=["enterprises"], response_model=EnterpriseOut)
@@ -474,18 +460,15 @@ GRANT_COLUMNS = list(GrantOut.model_fields)
 def grants(
     principal: P,
     engine: E,
+    table: TablePage,
     uscc: Annotated[str | None, Query(max_length=18)] = None,
     active: bool | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """授权列表 / grants the caller may see (admin: all; enterprise: its own and those it
     received; other organisations: those they received)."""
     df = pd.DataFrame(access.list_grants(principal, engine), columns=GRANT_COLUMNS)
     df = filter_eq(df, uscc=uscc, active=active)
-    return page(df, format, "grants", limit, offset, sort, "id")
+    return table.page(df, "grants", "id")
 
 
 @router.post("/grants", status_code=201, tags=["sharing"], response_model=GrantOut)
@@ -532,11 +515,8 @@ MEMBERSHIP_COLUMNS = [
 def memberships(
     principal: P,
     engine: E,
+    table: TablePage,
     status: Annotated[Literal["pending", "approved", "rejected", "all"], Query()] = "pending",
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """集群成员关系 / cluster memberships awaiting (or past) approval: admin all, an enterprise
     its own, a cluster organisation its own cluster's requests."""
@@ -544,7 +524,7 @@ def memberships(
 
     rows = ms.list_memberships(principal, None if status == "all" else status, engine)
     df = pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
-    return page(df, format, "memberships", limit, offset, sort, "cluster_id")
+    return table.page(df, "memberships", "cluster_id")
 
 
 @router.post("/memberships/{cluster_id}/{uscc}/{decision}", tags=["sharing"], response_model=None)
@@ -575,12 +555,9 @@ def membership_decide(
 def organisations(
     principal: P,
     engine: E,
+    table: TablePage,
     kind: Annotated[Literal["admin", "government", "cluster", "enterprise"] | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=50)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """机构 / organisations: all for an admin; for other logged-in users the government and
     cluster organisations (to choose a grantee) and their own — never enterprise account
@@ -593,19 +570,16 @@ def organisations(
     if kind:
         df = df[df["kind"] == kind]
     df = _text_filter(df, q, "name", "scope")
-    return page(df, format, "organisations", limit, offset, sort, "id")
+    return table.page(df, "organisations", "id")
 
 
 @router.get("/users", tags=["admin"], response_model=None, responses=TABLE)
 def users(
     principal: P,
     engine: E,
+    table: TablePage,
     role: Annotated[Literal["admin", "government", "cluster", "enterprise"] | None, Query()] = None,
     active: bool | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """用户 / users (admin)."""
     access.require_role(principal, "admin")
@@ -614,7 +588,7 @@ def users(
         columns=["username", "role", "scope", "active", "organisation_id", "created_at"],
     )
     df = filter_eq(df, role=role, active=active)
-    return page(df, format, "users", limit, offset, sort, "username")
+    return table.page(df, "users", "username")
 
 
 @router.post("/users", status_code=201, tags=["admin"], response_model=UserOut)
@@ -676,34 +650,34 @@ def user_password_reset(
 def audit_log(
     principal: P,
     engine: E,
+    table: Paging,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    format: Fmt = "json",
 ) -> Response:
     """审计日志 / audit log, newest first (admin: all; others: their own entries, and for an
     enterprise the reads of its records)."""
-    rows = access.read_audit(principal, limit=limit, offset=offset, action=action, engine=engine)
+    rows = access.read_audit(
+        principal, limit=table.limit, offset=table.offset, action=action, engine=engine
+    )
     df = pd.DataFrame(
         rows, columns=["id", "at", "username", "role", "action", "resource", "outcome", "detail"]
     )
-    return table_response(df, format, "audit", {"limit": limit, "offset": offset})
+    return table_response(df, table.format, "audit", {"limit": table.limit, "offset": table.offset})
 
 
 @router.get("/audit/readers", tags=["sharing"], response_model=None, responses=TABLE)
 def audit_readers(
     principal: P,
     engine: E,
+    table: Paging,
     uscc: Annotated[str | None, Query(max_length=18, description="admin: the firm")] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    format: Fmt = "json",
 ) -> Response:
     """谁查看了我的数据 / who read my records: every audited read naming the caller's firm
     (an enterprise account; an admin passes ``uscc``), newest first."""
-    rows, total = access.readers_of(principal, uscc, limit=limit, offset=offset, engine=engine)
+    rows, total = access.readers_of(
+        principal, uscc, limit=table.limit, offset=table.offset, engine=engine
+    )
     df = pd.DataFrame(rows, columns=READER_COLUMNS)
-    return paged(df, format, "readers", total, limit, offset)
+    return table.paged(df, "readers", total)
 
 
 READER_COLUMNS = [

@@ -20,11 +20,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiqun.services import access
-from jiqun.standard.writer import table_bytes
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, XLSX, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import DOWNLOADS, TABLE, XLSX, E, Fmt, Limit, Offset, P, TablePage
 from jiqun.web.inputs import Body
-from jiqun.web.responses import table_response
+from jiqun.web.responses import report_xlsx, table_response
 
 router = APIRouter()
 
@@ -47,10 +46,15 @@ class ChainTableOut(BaseModel):
     hidden_rows: int
 
 
-class ChainAnalysisOut(BaseModel):
+class ReportOut(BaseModel):
+    """A report of several tables: its summary, basis and notes (the tables: subclasses)."""
+
     summary: dict[str, Any]
     basis: dict[str, Any]
     notes: list[str]
+
+
+class ChainAnalysisOut(ReportOut):
     tables: dict[str, ChainTableOut]
 
 
@@ -90,12 +94,9 @@ def _template(chain_id: str) -> Any:
 
 @router.get("/chains", tags=["chains"], response_model=None, responses=TABLE)
 def chains(
+    table: TablePage,
     field: Annotated[str | None, Query(max_length=32)] = None,
     q: Annotated[str | None, Query(max_length=50)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """产业链模板 / chain templates (public): segments upstream → downstream with GB/T 4754
     codes, products and HS codes."""
@@ -121,7 +122,7 @@ def chains(
             q, case=False, regex=False
         )
         df = df[hit.astype(bool)]
-    return page(df, format, "chains", limit, offset, sort, "id")
+    return table.page(df, "chains", "id")
 
 
 @router.get("/chains/{chain_id}", tags=["chains"], response_model=ChainTemplateOut)
@@ -137,10 +138,7 @@ def chain(chain_id: str) -> dict[str, Any]:
     responses={
         200: {
             "description": "JSON (every table), XLSX (one sheet per table) or one table as CSV",
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            },
+            "content": DOWNLOADS,
         }
     },
 )
@@ -199,14 +197,8 @@ def chain_analysis(
             )
         return table_response(tables[table][0], "csv", f"{chain_id}_{table}")
     if format == "xlsx":
-        head = [(k, str(v)) for k, v in {**view.summary, **basis_out}.items()]
-        head += [("说明 note", n) for n in notes]
-        sheets = {"说明 notes": pd.DataFrame(head, columns=["项目 item", "值 value"])}
-        return Response(
-            table_bytes(sheets | {name: df for name, (df, _h) in tables.items()}, "xlsx"),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{chain_id}_analysis.xlsx"'},
-        )
+        sheets = {name: df for name, (df, _h) in tables.items()}
+        return report_xlsx({**view.summary, **basis_out}, notes, sheets, f"{chain_id}_analysis")
     return JSONResponse(
         {
             "summary": _plain(view.summary),
@@ -271,10 +263,7 @@ class ScenarioTableOut(BaseModel):
     hidden_rows: int
 
 
-class ScenarioOut(BaseModel):
-    summary: dict[str, Any]
-    basis: dict[str, Any]
-    notes: list[str]
+class ScenarioOut(ReportOut):
     tables: dict[str, ScenarioTableOut]
 
 
@@ -324,17 +313,19 @@ def resilience_scenario(
     2022, or a threshold cascade), with alternative suppliers. Logged-in users; a firm scenario
     only for a firm the caller may read; firm rows only for firms the caller may read. The
     ``firms`` table (largest loss first) is paged with ``limit``/``offset``."""
-    from jiqun.services.resilience import scenario_for
+    from jiqun.services.resilience import scenario_page
 
-    client = deps.client(request)
-    # the service decides: the firm scenario only for a readable firm, rows of readable firms,
-    # aggregates under disclosure control (the same for the web page)
-    rep = scenario_for(
+    # the service decides (the firm scenario only for a readable firm, rows of readable firms,
+    # aggregates under disclosure control), pages the firms and audits the firms returned once
+    rep = scenario_page(
         principal,
         body.kind,
         body.target,
         engine,
-        client,
+        deps.client(request),
+        limit=limit,
+        offset=offset,
+        fmt=format,
         outside=body.outside,
         region=body.scope_region,
         cluster=body.scope_cluster,
@@ -343,61 +334,15 @@ def resilience_scenario(
         theta=body.theta,
         alternatives=body.alternatives,
     )
-    tables: dict[str, tuple[pd.DataFrame, int, int]] = {}
-    for name, df in rep.tables().items():
-        hidden = rep.hidden.get(name, 0)
-        total = len(df)
-        if name == "firms" and format == "json":
-            df = df.iloc[offset : offset + limit]
-        tables[name] = (df, total, hidden)
-    # ONE entry for the run, naming the firms whose rows are returned (the firms page, the
-    # failed firms and candidates of the alternatives).
-    named = [
-        u
-        for name, cols in (("firms", ("id",)), ("alternatives", ("failed", "candidate")))
-        if name in tables
-        for c in cols
-        if c in tables[name][0]
-        for u in tables[name][0][c].dropna().astype(str)
-    ]
-    access.audit_read(
-        principal,
-        "scenario",
-        named,
-        resource=f"scenario:{body.kind}:{body.target}",
-        params={
-            "kind": body.kind,
-            "target": body.target,
-            "scope_region": body.scope_region,
-            "scope_cluster": body.scope_cluster,
-            "limit": limit,
-            "offset": offset,
-            "format": format,
-        },
-        client=client,
-        engine=engine,
-    )
-    notes = list(rep.notes)
-    n_hidden = sum(h for _df, _t, h in tables.values())
-    if n_hidden:
-        notes.append(
-            f"{n_hidden} 行涉及您无权查看的企业，未显示 / {n_hidden} rows about enterprises you "
-            "may not read are not shown"
-        )
+    tables = rep.tables
     if format == "xlsx":
-        head = [(k, str(v)) for k, v in {**rep.summary, **rep.basis}.items()]
-        head += [("说明 note", n) for n in notes]
-        sheets = {"说明 notes": pd.DataFrame(head, columns=["项目 item", "值 value"])}
-        return Response(
-            table_bytes(sheets | {name: df for name, (df, _t, _h) in tables.items()}, "xlsx"),
-            media_type=XLSX,
-            headers={"Content-Disposition": 'attachment; filename="scenario.xlsx"'},
-        )
+        sheets = {name: df for name, (df, _t, _h) in tables.items()}
+        return report_xlsx({**rep.summary, **rep.basis}, rep.notes, sheets, "scenario")
     return JSONResponse(
         {
             "summary": _plain(rep.summary),
             "basis": _plain(rep.basis),
-            "notes": notes,
+            "notes": rep.notes,
             "tables": {
                 name: {"rows": _rows(df), "total": total, "hidden_rows": hidden}
                 for name, (df, total, hidden) in tables.items()

@@ -7,6 +7,7 @@ answers ``{"error": {"code", "message_zh", "message_en", ...}}``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -18,7 +19,7 @@ from sqlalchemy import Engine
 from jiqun.services.accounts import Principal
 from jiqun.services.paging import sort_frame
 from jiqun.web import deps
-from jiqun.web.responses import paged
+from jiqun.web.responses import paged, window
 
 Fmt = Annotated[
     Literal["json", "csv", "xlsx"],
@@ -77,15 +78,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: _err("invalid request parameters / 请求参数无效"),
 }
 
+#: The download media types of a 200 answer (OpenAPI ``content``): CSV text and XLSX binary.
+DOWNLOADS: dict[str, Any] = {
+    "text/csv": {"schema": {"type": "string"}},
+    XLSX: {"schema": {"type": "string", "format": "binary"}},
+}
+
 #: The 200 response of a table endpoint: JSON page, CSV or XLSX download.
 TABLE: dict[int | str, dict[str, Any]] = {
     200: {
         "model": TableOut,
         "description": "JSON page, or the whole filtered table as CSV or XLSX",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            XLSX: {"schema": {"type": "string", "format": "binary"}},
-        },
+        "content": DOWNLOADS,
     }
 }
 
@@ -104,6 +108,79 @@ def page(
     df = sort_frame(df, sort, default_sort)
     rows = df if fmt != "json" else df.iloc[offset : offset + limit]
     return paged(rows, fmt, name, len(df), limit, offset, meta)
+
+
+@dataclass(frozen=True)
+class TableParams:
+    """The query parameters every table endpoint takes, and its one way to answer.
+
+    ``limit``/``offset`` page the JSON answer; a CSV/XLSX download is the whole filtered table
+    (with ``meta`` on a notes sheet); ``sort`` is a column, ``-`` prefix for descending.
+
+    Example
+    -------
+    >>> t = TableParams(limit=2)
+    >>> t.window()
+    {'limit': 2, 'offset': 0}
+    """
+
+    limit: int = 100
+    offset: int = 0
+    sort: str | None = None
+    format: str = "json"
+
+    def window(self) -> dict[str, Any]:
+        """The ``limit``/``offset`` to ask a service for (every row for a download)."""
+        return window(self.format, self.limit, self.offset)
+
+    def sorted_by(self, sort: str | None) -> TableParams:
+        """The same parameters with an endpoint's own ``sort`` (a narrower type or default)."""
+        return replace(self, sort=sort)
+
+    def page(
+        self, df: pd.DataFrame, name: str, default_sort: str, meta: dict[str, Any] | None = None
+    ) -> Response:
+        """A whole table, sorted, answered as a JSON page or a CSV/XLSX download.
+
+        Parameters
+        ----------
+        df : the whole filtered table
+        name : the download's file name (without extension)
+        default_sort : the sort when the caller gives none
+        meta : basis, notes … after ``total``, ``limit`` and ``offset``
+
+        Returns
+        -------
+        The response (see :func:`jiqun.web.responses.table_response`).
+        """
+        return page(df, self.format, name, self.limit, self.offset, self.sort, default_sort, meta)
+
+    def paged(
+        self,
+        rows: pd.DataFrame | list[dict[str, Any]],
+        name: str,
+        total: int,
+        meta: dict[str, Any] | None = None,
+    ) -> Response:
+        """Rows a service already paged with :meth:`window` (``total`` before paging)."""
+        return paged(rows, self.format, name, total, self.limit, self.offset, meta)
+
+
+def _table_params(
+    limit: Limit = 100, offset: Offset = 0, sort: Sort = None, format: Fmt = "json"
+) -> TableParams:
+    return TableParams(limit, offset, sort, format)
+
+
+def _paging_params(limit: Limit = 100, offset: Offset = 0, format: Fmt = "json") -> TableParams:
+    return TableParams(limit, offset, None, format)
+
+
+#: ``limit``, ``offset``, ``sort`` and ``format`` of a table endpoint, as one parameter.
+TablePage = Annotated[TableParams, Depends(_table_params)]
+#: ``limit``, ``offset`` and ``format`` only: for an endpoint without ``sort`` or with its own
+#: (a list of allowed columns, another default): pass it with :meth:`TableParams.sorted_by`.
+Paging = Annotated[TableParams, Depends(_paging_params)]
 
 
 def filter_eq(df: pd.DataFrame, **conds: Any) -> pd.DataFrame:

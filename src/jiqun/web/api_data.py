@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict
 
 from jiqun.services import access, stats
 from jiqun.standard.schema import MEASURES
-from jiqun.web.api_common import TABLE, E, Fmt, Limit, Offset, P, Sort, page, sort_frame
-from jiqun.web.responses import paged, records, table_response, window
+from jiqun.web.api_common import TABLE, E, P, Paging, Sort, TablePage, sort_frame
+from jiqun.web.responses import records, table_response
 
 router = APIRouter()
 
@@ -42,13 +42,12 @@ IndustryPrefix = Annotated[
 @router.get("/region-stats", tags=["statistics"], response_model=None, responses=TABLE)
 def region_stats(
     engine: E,
+    table: Paging,
     year: Year = None,
     measure: Annotated[Measure | None, Query()] = None,  # type: ignore[valid-type]
     region: RegionCode = None,
     industry: IndustryPrefix = None,
     level: Annotated[Literal["province", "prefecture", "county"] | None, Query()] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
     sort: Annotated[
         Literal[
             "region_code",
@@ -64,7 +63,6 @@ def region_stats(
         ],
         Query(),
     ] = "region_code",
-    format: Fmt = "json",
 ) -> Response:
     """地区统计 / region statistics: region × industry × year × measure (public; published).
 
@@ -78,15 +76,16 @@ def region_stats(
         industry=industry,
         level=level,
         sort=sort,
-        **window(format, limit, offset),
+        **table.window(),
     )
     meta = {"basis": res.basis, "notes": res.notes}
-    return paged(res.table, format, "region_stats", res.total, limit, offset, meta)
+    return table.paged(res.table, "region_stats", res.total, meta)
 
 
 @router.get("/metrics/location-quotient", tags=["metrics"], response_model=None, responses=TABLE)
 def location_quotient(
     engine: E,
+    table: Paging,
     year: Year = None,
     measure: Annotated[Measure, Query()] = "employment",  # type: ignore[valid-type]
     industry_level: Annotated[
@@ -96,10 +95,7 @@ def location_quotient(
     region: RegionCode = None,
     industry: IndustryPrefix = None,
     min_lq: Annotated[float | None, Query(ge=0, le=1e9)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
     sort: Sort = "-lq",
-    format: Fmt = "json",
 ) -> Response:
     """区位商 / location quotients LQ = (x_ri/x_r)/(x_i/x) of every region × industry cell
     (public; the reference is the whole country; ``region``/``industry`` filter the output)."""
@@ -113,16 +109,8 @@ def location_quotient(
         industry=industry,
         min_lq=min_lq,
     )
-    return page(
-        res.table,
-        format,
-        "location_quotient",
-        limit,
-        offset,
-        sort,
-        "-lq",
-        {"basis": res.basis, "notes": res.notes},
-    )
+    meta = {"basis": res.basis, "notes": res.notes}
+    return table.sorted_by(sort).page(res.table, "location_quotient", "-lq", meta)
 
 
 class PublishedOut(BaseModel):
@@ -146,6 +134,7 @@ class PublishedOut(BaseModel):
 def published(
     principal: P,
     engine: E,
+    table: TablePage,
     measure: Annotated[Literal["revenue", "output", "employees", "firms"], Query()] = "revenue",
     by: Annotated[Literal["region", "industry", "region_industry"], Query()] = "region",
     region: RegionCode = None,
@@ -153,10 +142,6 @@ def published(
     industry_level: Annotated[int, Query(ge=2, le=4)] = 2,
     region_level: Annotated[Literal["prefecture", "province"], Query()] = "prefecture",
     year: Year = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """公开汇总表 / published aggregates of the enterprise registry with statistical disclosure
     control (public). A cell with fewer than 3 enterprises, or where one enterprise has more than
@@ -182,23 +167,23 @@ def published(
         region_level=region_level,
     )
     default = "region_code" if by != "industry" else "industry_code"
-    table = sort_frame(t.table, sort, default)
+    cells = sort_frame(t.table, table.sort, default)
     meta = {
-        "total": len(table),
-        "limit": limit,
-        "offset": offset,
+        "total": len(cells),
+        "limit": table.limit,
+        "offset": table.offset,
         "basis": t.basis,
         "notes": t.notes,
     }
-    if format != "json":
+    if table.format != "json":
         both = pd.concat(
-            [table.assign(row_kind="cell"), t.totals.rename(columns={"kind": "row_kind"})],
+            [cells.assign(row_kind="cell"), t.totals.rename(columns={"kind": "row_kind"})],
             ignore_index=True,
         )
-        return table_response(both, format, "published", meta)
+        return table_response(both, table.format, "published", meta)
     return JSONResponse(
         {
-            "items": records(table.iloc[offset : offset + limit]),
+            "items": records(cells.iloc[table.offset : table.offset + table.limit]),
             "totals": records(t.totals),
             "meta": {k: _clean_meta(v) for k, v in meta.items()},
         }
@@ -245,13 +230,10 @@ def regions_compare(
             description="2–10 region codes, comma-separated",
         ),
     ],
+    table: TablePage,
     year: Year = None,
     measure: DashMeasure = "employment",
     top: Annotated[int, Query(ge=1, le=10)] = 3,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """地区对比 / compare up to 10 regions: size, share of the nation, diversity, ECI, most
     specialised industries, clusters; ``meta.similarity`` is the structure similarity matrix."""
@@ -262,19 +244,15 @@ def regions_compare(
         str(r): {str(c): _clean_meta(v) for c, v in row.items()}
         for r, row in cmp.similarity.to_dict(orient="index").items()
     }
-    table = cmp.table.copy()
-    for col in table.columns:  # list cells (top industries, clusters) as text
-        if table[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
-            table[col] = table[col].map(
+    rows = cmp.table.copy()
+    for col in rows.columns:  # list cells (top industries, clusters) as text
+        if rows[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
+            rows[col] = rows[col].map(
                 lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
             )
-    return page(
-        table,
-        format,
+    return table.page(
+        rows,
         "region_comparison",
-        limit,
-        offset,
-        sort,
         "region_code",
         {"basis": _clean_meta(cmp.basis), "notes": cmp.notes, "similarity": sim},
     )
@@ -292,10 +270,7 @@ def region_profile(code: RegionPath, engine: E) -> dict[str, Any]:
 def region_portfolio(
     code: RegionPath,
     engine: E,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
+    table: TablePage,
 ) -> Response:
     """集群组合 / the clusters with a member region inside the region, or containing it."""
     from jiqun.services.regions import region_portfolio as portfolio
@@ -303,32 +278,26 @@ def region_portfolio(
 
     profile(code, engine=engine)  # 404 for an unknown code
     df = portfolio(code, engine=engine)
-    return page(df, format, "region_portfolio", limit, offset, sort, "tier")
+    return table.page(df, "region_portfolio", "tier")
 
 
 @router.get("/regions/{code}/positioning", tags=["regions"], response_model=None, responses=TABLE)
 def region_positioning(
     code: RegionPath,
     engine: E,
+    table: Paging,
     year: Year = None,
     measure: DashMeasure = "employment",
-    limit: Limit = 100,
-    offset: Offset = 0,
     sort: Sort = "-density",
-    format: Fmt = "json",
 ) -> Response:
     """下一步发展产业 / "what to develop next": density × complexity (PCI) of every traded
     industry for the region's prefecture-level unit, with RCA and the position class."""
     from jiqun.services.regions import region_positioning as positioning
 
     pos = positioning(code, engine=engine, year=year, measure=measure)
-    return page(
+    return table.sorted_by(sort).page(
         pos.table,
-        format,
         "region_positioning",
-        limit,
-        offset,
-        sort,
         "-density",
         {
             "region": _clean_meta(pos.region),

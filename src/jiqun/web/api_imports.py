@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from jiqun.services import access, uploads
 from jiqun.standard.schema import KIND_NAMES
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, XLSX, E, ErrorOut, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import DOWNLOADS, TABLE, XLSX, E, ErrorOut, P, TablePage
 
 router = APIRouter()
 
@@ -101,12 +101,9 @@ def _links(request: Request, sid: str) -> dict[str, str]:
 @router.get("/imports", tags=["imports"], response_model=None, responses=TABLE)
 def import_list(
     principal: P,
+    table: TablePage,
     kind: Annotated[KindName | None, Query()] = None,  # type: ignore[valid-type]
     status: Annotated[Literal["uploaded", "validated", "committed"] | None, Query()] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """暂存的上传 / staged uploads of the caller (admin: all), newest first; kept 24 hours."""
     df = pd.DataFrame(
@@ -130,7 +127,7 @@ def import_list(
         df = df[df["kind"] == kind]
     if status:
         df = df[df["status"] == status]
-    return page(df, format, "imports", limit, offset, sort, "-uploaded_at")
+    return table.page(df, "imports", "-uploaded_at")
 
 
 @router.post(
@@ -207,10 +204,7 @@ def import_status(staged_id: StagedId, principal: P, request: Request) -> dict[s
     responses={
         200: {
             "description": "the validation report",
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            },
+            "content": DOWNLOADS,
         },
         409: {"model": ErrorOut, "description": "not validated yet"},
     },

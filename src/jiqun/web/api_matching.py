@@ -17,10 +17,11 @@ Searches are audited.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
@@ -30,7 +31,7 @@ from jiqun.services import access, board
 from jiqun.services import matching as svc
 from jiqun.services.accounts import Principal
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, page
+from jiqun.web.api_common import TABLE, DbId, E, Fmt, P, TablePage, TableParams
 from jiqun.web.inputs import Body
 from jiqun.web.responses import table_response
 
@@ -161,35 +162,61 @@ def _board_filter(df: pd.DataFrame, industry_code: str | None, q: str | None, co
 # --------------------------------------------------------------------------------------------
 
 
-@router.get("/needs", response_model=None, responses=TABLE)
-def needs(
-    principal: P,
-    engine: E,
+@dataclass(frozen=True)
+class BoardQuery:
+    """The filters of a board list (needs, capabilities)."""
+
+    status: str = "open"
+    uscc: str | None = None
+    industry_code: str | None = None
+    q: str | None = None
+
+
+def _board_query(
     status: Status = "open",
     uscc: Code = None,
     industry_code: Annotated[str | None, Query(max_length=8)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
+) -> BoardQuery:
+    return BoardQuery(status, uscc, industry_code, q)
+
+
+Board = Annotated[BoardQuery, Depends(_board_query)]
+
+
+def _board_page(
+    kind: Literal["need", "capability"],
+    principal: Principal,
+    engine: Engine,
+    table: TableParams,
+    query: BoardQuery,
 ) -> Response:
-    """采购需求 / needs on the board (any logged-in role)."""
+    """The board lists' shared body: logged in, the service's list, then ``industry_code``
+    and ``q`` (on the need's text or the capability's products, and the firm's name)."""
     access.require_role(principal, *LOGGED_IN)
-    df = svc.list_needs(engine=engine, status=status, uscc=uscc)
-    df = _board_filter(df, industry_code, q, "text")
-    return page(df, format, "needs", limit, offset, sort, "id", {"synthetic": _syn(df)})
+    if kind == "need":
+        df = svc.list_needs(engine=engine, status=query.status, uscc=query.uscc)
+        col, name = "text", "needs"
+    else:
+        df = svc.list_capabilities(engine=engine, status=query.status, uscc=query.uscc)
+        col, name = "products", "capabilities"
+    df = _board_filter(df, query.industry_code, query.q, col)
+    return table.page(df, name, "id", {"synthetic": _syn(df)})
+
+
+@router.get("/needs", response_model=None, responses=TABLE)
+def needs(principal: P, engine: E, table: TablePage, query: Board) -> Response:
+    """采购需求 / needs on the board (any logged-in role)."""
+    return _board_page("need", principal, engine, table, query)
 
 
 @router.post("/needs", status_code=201, response_model=CreatedOut)
 def need_post(body: NeedIn, principal: P, engine: E, request: Request) -> JSONResponse:
     """发布需求 / post a need (an enterprise for itself; admin for any firm)."""
     rec = body.model_dump()
-    rec["uscc"] = own_firm(principal, body.uscc)
     if rec["deadline"] is not None:
         rec["deadline"] = rec["deadline"].isoformat()
-    need_id = board.post_posting("need", rec, principal, client=deps.client(request), engine=engine)
-    return JSONResponse({"id": need_id}, status_code=201)
+    return _post("need", rec, principal, engine, request)
 
 
 @router.post("/needs/{need_id}/close", response_model=None)
@@ -197,39 +224,19 @@ def need_close(
     need_id: DbId, principal: P, engine: E, request: Request, body: CloseIn | None = None
 ) -> JSONResponse:
     """关闭需求 / close a need (the posting firm or admin)."""
-    _close("need", need_id, principal, engine, request, body)
-    return JSONResponse({"id": need_id, "status": "closed"})
+    return _close("need", need_id, principal, engine, request, body)
 
 
 @router.get("/capabilities", response_model=None, responses=TABLE)
-def capabilities(
-    principal: P,
-    engine: E,
-    status: Status = "open",
-    uscc: Code = None,
-    industry_code: Annotated[str | None, Query(max_length=8)] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
-) -> Response:
+def capabilities(principal: P, engine: E, table: TablePage, query: Board) -> Response:
     """供给能力 / capabilities on the board (any logged-in role)."""
-    access.require_role(principal, *LOGGED_IN)
-    df = svc.list_capabilities(engine=engine, status=status, uscc=uscc)
-    df = _board_filter(df, industry_code, q, "products")
-    return page(df, format, "capabilities", limit, offset, sort, "id", {"synthetic": _syn(df)})
+    return _board_page("capability", principal, engine, table, query)
 
 
 @router.post("/capabilities", status_code=201, response_model=CreatedOut)
 def capability_post(body: CapabilityIn, principal: P, engine: E, request: Request) -> JSONResponse:
     """发布供给能力 / post a capability (an enterprise for itself; admin for any firm)."""
-    rec = body.model_dump()
-    rec["uscc"] = own_firm(principal, body.uscc)
-    cap_id = board.post_posting(
-        "capability", rec, principal, client=deps.client(request), engine=engine
-    )
-    return JSONResponse({"id": cap_id}, status_code=201)
+    return _post("capability", body.model_dump(), principal, engine, request)
 
 
 @router.post("/capabilities/{capability_id}/close", response_model=None)
@@ -237,8 +244,21 @@ def capability_close(
     capability_id: DbId, principal: P, engine: E, request: Request, body: CloseIn | None = None
 ) -> JSONResponse:
     """关闭供给能力 / close a capability (the posting firm or admin)."""
-    _close("capability", capability_id, principal, engine, request, body)
-    return JSONResponse({"id": capability_id, "status": "closed"})
+    return _close("capability", capability_id, principal, engine, request, body)
+
+
+def _post(
+    kind: Literal["need", "capability"],
+    rec: dict[str, Any],
+    principal: Principal,
+    engine: Engine,
+    request: Request,
+) -> JSONResponse:
+    """The post handlers' shared body: for the caller's own firm (admin: any), then
+    :func:`jiqun.services.board.post_posting`; answers the new id."""
+    rec["uscc"] = own_firm(principal, rec["uscc"])
+    item_id = board.post_posting(kind, rec, principal, client=deps.client(request), engine=engine)
+    return JSONResponse({"id": item_id}, status_code=201)
 
 
 def _close(
@@ -248,13 +268,14 @@ def _close(
     engine: Engine,
     request: Request,
     body: CloseIn | None,
-) -> None:
+) -> JSONResponse:
     """The close handlers' shared body: logged in, then :func:`jiqun.services.board.close_posting`."""
     access.require_role(principal, *LOGGED_IN)
     board.close_posting(
         kind, item_id, principal, reason=body.reason if body else None,
         client=deps.client(request), engine=engine,
     )  # fmt: skip
+    return JSONResponse({"id": item_id, "status": "closed"})
 
 
 def _syn(df: pd.DataFrame) -> bool:
@@ -270,17 +291,14 @@ def _syn(df: pd.DataFrame) -> bool:
 def supplier_lists(
     principal: P,
     engine: E,
+    table: TablePage,
     status: Status = "open",
     leader_uscc: Code = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """链主供应商名录 / chain leaders' supplier lists (any logged-in role)."""
     access.require_role(principal, *LOGGED_IN)
     df = svc.list_supplier_lists(engine=engine, status=status, leader_uscc=leader_uscc)
-    return page(df, format, "supplier_lists", limit, offset, sort, "id", {"synthetic": _syn(df)})
+    return table.page(df, "supplier_lists", "id", {"synthetic": _syn(df)})
 
 
 @router.post("/supplier-lists", status_code=201, response_model=CreatedOut)

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiqun.services import access, directory
 from jiqun.web import deps
-from jiqun.web.api_common import TABLE, DbId, E, Fmt, Limit, Offset, P, Sort, filter_eq, page
+from jiqun.web.api_common import TABLE, DbId, E, P, TablePage, filter_eq
 from jiqun.web.inputs import Body
-from jiqun.web.responses import paged, records, window
+from jiqun.web.responses import records
 
 router = APIRouter()
 
@@ -137,12 +137,9 @@ def assessments(
     principal: P,
     engine: E,
     request: Request,
+    table: TablePage,
     uscc: Annotated[str | None, Query(max_length=18)] = None,
     status: Annotated[Literal["draft", "submitted"] | None, Query()] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """评测列表 / stored assessments (scores, levels) of the firms the caller may read: admin
     all, an enterprise its own, a government or cluster organisation its scope and grants;
@@ -153,12 +150,12 @@ def assessments(
         principal,
         uscc=uscc,
         status=status,
-        **window(format, limit, offset),
-        sort=sort,
+        **table.window(),
+        sort=table.sort,
         engine=engine,
         client=deps.client(request),
     )
-    return paged(df, format, "assessments", total, limit, offset)
+    return table.paged(df, "assessments", total)
 
 
 @router.get("/digital/assessments/{assessment_id}", tags=["digital"], response_model=ServiceOut)
@@ -298,11 +295,8 @@ def digital_cluster_index(
 @router.get("/policies", tags=["policy"], response_model=None, responses=TABLE)
 def policies(
     engine: E,
+    table: TablePage,
     active: bool | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """惠企政策 / stored policies with their rules (public)."""
     from jiqun.services import policy
@@ -311,7 +305,7 @@ def policies(
     if df.empty:
         df = pd.DataFrame(columns=["policy_id", "title", "active", "rules", "synthetic"])
     df = filter_eq(df, active=active)
-    if format != "json":
+    if table.format != "json":
         df = df.assign(
             rules=df["rules"].map(lambda v: json.dumps(v, ensure_ascii=False)),
             target=df["target"].map(lambda v: json.dumps(v, ensure_ascii=False))
@@ -320,7 +314,7 @@ def policies(
         )
     syn = bool(df["synthetic"].astype(bool).any()) if len(df) else False
     meta = {"basis": {"active": "in force today", "synthetic": syn}}
-    return page(df, format, "policies", limit, offset, sort, "policy_id", meta)
+    return table.page(df, "policies", "policy_id", meta)
 
 
 @router.get("/policies/{policy_id}/firms", tags=["policy"], response_model=None, responses=TABLE)
@@ -329,10 +323,7 @@ def policy_firms(
     principal: P,
     engine: E,
     request: Request,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
+    table: TablePage,
 ) -> Response:
     """免申即享名单 / the firms qualifying for a policy, limited to the caller's own scope
     (admin all, government its region, cluster organisation its cluster)."""
@@ -343,11 +334,11 @@ def policy_firms(
         policy_id,
         engine,
         client=deps.client(request),
-        **window(format, limit, offset),
-        sort=sort,
+        **table.window(),
+        sort=table.sort,
     )
     meta = {"basis": info}
-    return paged(firms, format, f"policy-{policy_id}", info["total"], limit, offset, meta)
+    return table.paged(firms, f"policy-{policy_id}", info["total"], meta)
 
 
 @router.get("/enterprises/{uscc}/policies", tags=["policy"], response_model=ServiceOut)
@@ -372,12 +363,9 @@ def enterprise_policies(uscc: str, principal: P, engine: E, request: Request) ->
 def evaluation(
     principal: P,
     engine: E,
+    table: TablePage,
     tier: Annotated[str | None, Query(max_length=24)] = None,
     year: Annotated[int | None, Query(ge=1949, le=2100)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: Sort = None,
-    format: Fmt = "json",
 ) -> Response:
     """集群评估 / cluster scores, ranks and tier advice per year (logged-in users)."""
     from jiqun.services import policy
@@ -386,10 +374,10 @@ def evaluation(
     res, basis, notes = policy.evaluate_stored_clusters(engine, tier=tier)
     if year is not None:
         res = res[res["year"] == year]
-    if "missing" in res and format != "json":
+    if "missing" in res and table.format != "json":
         res = res.assign(missing=res["missing"].map(str))
     meta = {"basis": basis, "notes": notes}
-    return page(res, format, "evaluation", limit, offset, sort, "rank", meta)
+    return table.page(res, "evaluation", "rank", meta)
 
 
 @router.post("/evaluation/allocation", tags=["policy"], response_model=ServiceOut)

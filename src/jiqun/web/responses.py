@@ -68,6 +68,37 @@ def table_response(
     return JSONResponse({"items": records(df), "meta": {k: _clean(v) for k, v in meta.items()}})
 
 
+def report_xlsx(
+    head: dict[str, Any], notes: list[str], tables: dict[str, pd.DataFrame], name: str
+) -> Response:
+    """A report of several tables as one XLSX download: a 说明 notes sheet first (``head`` —
+    summary and basis — then every note), then one sheet per table.
+
+    Parameters
+    ----------
+    head : the items of the notes sheet (each value written as text)
+    notes : the report's notes, one row each after ``head``
+    tables : sheet name → table
+    name : the file name (without ``.xlsx``)
+
+    Returns
+    -------
+    The ``attachment`` response.
+
+    Example
+    -------
+    >>> report_xlsx({"year": 2023}, [], {"firms": pd.DataFrame()}, "scenario").media_type
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+    """
+    rows = [(k, str(v)) for k, v in head.items()] + [("说明 note", n) for n in notes]
+    sheets = {"说明 notes": pd.DataFrame(rows, columns=["项目 item", "值 value"])}
+    return Response(
+        table_bytes(sheets | tables, "xlsx"),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
 def window(fmt: str, limit: int, offset: int) -> dict[str, Any]:
     """The ``limit``/``offset`` to ask a service for: the page for JSON, every row for a
     CSV/XLSX download (a download is the whole filtered table)."""

@@ -258,6 +258,17 @@ def render(
     )
 
 
+def given(v: str | None) -> str | None:
+    """A text filter as typed into a form: surrounding blanks dropped, empty as ``None``.
+
+    Example
+    -------
+    >>> given("  无锡 "), given("   "), given(None)
+    ('无锡', None, None)
+    """
+    return (v or "").strip() or None
+
+
 def need_login(principal: Principal) -> None:
     access.require_role(principal, *LOGGED_IN)
 

@@ -17,6 +17,7 @@ from jiqun.web.i18n import lang
 from jiqun.web.ui import (
     P,
     engine_of,
+    given,
     page_router,
     render,
 )
@@ -78,7 +79,7 @@ def admin_add_user(
     eng = engine_of(request)
     try:
         p = accounts.create_user(
-            principal, username, role, password, (scope or "").strip() or None,
+            principal, username, role, password, given(scope),
             client=deps.client(request), engine=eng,
         )  # fmt: skip
     except JiqunError as e:

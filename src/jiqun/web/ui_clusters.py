@@ -19,6 +19,7 @@ from jiqun.web.ui import (
     P,
     clean,
     engine_of,
+    given,
     industry_label,
     need_login,
     page_router,
@@ -50,8 +51,8 @@ def clusters_page(
         eng,
         tier=tier or None,
         field=field or None,
-        region=(region or "").strip() or None,
-        q=(q or "").strip() or None,
+        region=given(region),
+        q=given(q),
     )
     return render(
         request,

@@ -17,6 +17,7 @@ from jiqun.web.api_common import DbId
 from jiqun.web.ui import (
     P,
     engine_of,
+    given,
     need_login,
     page_router,
     records_or_empty,
@@ -45,10 +46,10 @@ def enterprises_page(
     df, total = enterprise_list(
         principal,
         engine_of(request),
-        region=(region or "").strip() or None,
-        industry=(industry or "").strip() or None,
+        region=given(region),
+        industry=given(industry),
         tag=tag or None,
-        q=(q or "").strip() or None,
+        q=given(q),
         limit=size,
         offset=(page - 1) * size,
         client=deps.client(request),

@@ -9,7 +9,7 @@ decisions are those of the API (:mod:`jiqun.services.access`); errors become HTM
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -96,6 +96,44 @@ def _flash(request: Request, zh: str, en: str) -> None:
     request.session["flash"] = [zh if lang(request) == "zh" else en]
 
 
+def _post(
+    request: Request,
+    principal: Principal,
+    kind: Literal["need", "capability"],
+    uscc: str,
+    given: dict[str, str],
+    optional: dict[str, str],
+) -> RedirectResponse:
+    """The posting forms' shared body: for the caller's own firm (admin: any), empty optional
+    fields as ``None``, then :func:`jiqun.services.board.post_posting` and back to the board."""
+    rec = {
+        "uscc": own_firm(principal, uscc),
+        **given,
+        **{k: v or None for k, v in optional.items()},
+    }
+    item_id = board.post_posting(
+        kind, rec, principal, client=deps.client(request), engine=_engine(request)
+    )
+    zh, en = _KIND[kind]
+    _flash(request, f"已发布{zh} #{item_id}", f"{en} #{item_id} posted")
+    return RedirectResponse("/matching", status_code=303)
+
+
+def _close(
+    request: Request, principal: Principal, kind: Literal["need", "capability"], item_id: int
+) -> RedirectResponse:
+    """The close buttons' shared body: logged in, then the service decides (owner or admin)."""
+    need_login(principal)
+    board.close_posting(kind, item_id, principal, engine=_engine(request))
+    zh, en = _KIND[kind]
+    _flash(request, f"{zh} #{item_id} 已关闭", f"{en} #{item_id} closed")
+    return RedirectResponse("/matching", status_code=303)
+
+
+#: how the flash messages name a posting
+_KIND = {"need": ("需求", "need"), "capability": ("供给能力", "capability")}
+
+
 @router.post("/matching/needs", response_model=None)
 def need_post(
     request: Request,
@@ -109,22 +147,15 @@ def need_post(
     region_preference: Annotated[str, Form(max_length=300)] = "",
     deadline: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
-    firm = own_firm(principal, uscc)
-    rec = {
-        "uscc": firm,
-        "text": text,
-        "industry_code": industry_code or None,
-        "quantity": quantity or None,
-        "unit": unit or None,
-        "certifications": certifications or None,
-        "region_preference": region_preference or None,
-        "deadline": deadline or None,
+    optional = {
+        "industry_code": industry_code,
+        "quantity": quantity,
+        "unit": unit,
+        "certifications": certifications,
+        "region_preference": region_preference,
+        "deadline": deadline,
     }
-    need_id = board.post_posting(
-        "need", rec, principal, client=deps.client(request), engine=_engine(request)
-    )
-    _flash(request, f"已发布需求 #{need_id}", f"need #{need_id} posted")
-    return RedirectResponse("/matching", status_code=303)
+    return _post(request, principal, "need", uscc, {"text": text}, optional)
 
 
 @router.post("/matching/capabilities", response_model=None)
@@ -139,37 +170,24 @@ def capability_post(
     certifications: Annotated[str, Form(max_length=300)] = "",
     region_code: Annotated[str, Form(max_length=6)] = "",
 ) -> RedirectResponse:
-    firm = own_firm(principal, uscc)
-    rec = {
-        "uscc": firm,
-        "products": products,
-        "industry_code": industry_code or None,
-        "capacity": capacity or None,
-        "unit": unit or None,
-        "certifications": certifications or None,
-        "region_code": region_code or None,
+    optional = {
+        "industry_code": industry_code,
+        "capacity": capacity,
+        "unit": unit,
+        "certifications": certifications,
+        "region_code": region_code,
     }
-    cap_id = board.post_posting(
-        "capability", rec, principal, client=deps.client(request), engine=_engine(request)
-    )
-    _flash(request, f"已发布供给能力 #{cap_id}", f"capability #{cap_id} posted")
-    return RedirectResponse("/matching", status_code=303)
+    return _post(request, principal, "capability", uscc, {"products": products}, optional)
 
 
 @router.post("/matching/needs/{need_id}/close", response_model=None)
 def need_close(request: Request, principal: P, need_id: DbId) -> RedirectResponse:
-    need_login(principal)
-    board.close_posting("need", need_id, principal, engine=_engine(request))
-    _flash(request, f"需求 #{need_id} 已关闭", f"need #{need_id} closed")
-    return RedirectResponse("/matching", status_code=303)
+    return _close(request, principal, "need", need_id)
 
 
 @router.post("/matching/capabilities/{capability_id}/close", response_model=None)
 def capability_close(request: Request, principal: P, capability_id: DbId) -> RedirectResponse:
-    need_login(principal)
-    board.close_posting("capability", capability_id, principal, engine=_engine(request))
-    _flash(request, f"供给能力 #{capability_id} 已关闭", f"capability #{capability_id} closed")
-    return RedirectResponse("/matching", status_code=303)
+    return _close(request, principal, "capability", capability_id)
 
 
 def _results(

@@ -11,6 +11,7 @@ from jiqun.web.i18n import labeller, lang, translator
 from jiqun.web.ui import (
     P,
     engine_of,
+    given,
     missing,
     need_login,
     page_router,
@@ -27,7 +28,7 @@ router = page_router()
 def regions_page(request: Request, principal: P, q: str | None = None) -> HTMLResponse:
     from jiqun.services.regions import region_index
 
-    df = region_index(engine_of(request), q=(q or "").strip() or None)
+    df = region_index(engine_of(request), q=given(q))
     provinces = df[df["level"] == "province"]
     prefectures = df[df["level"] == "prefecture"]
     groups = []

@@ -15,6 +15,7 @@ from jiqun.web.ui import (
     P,
     clean,
     engine_of,
+    given,
     missing,
     page_router,
     published_module,
@@ -99,9 +100,9 @@ def statistics_page(
             year=year,
             measure=measure,
             by=by,
-            region=(region or "").strip() or None,
+            region=given(region),
             industry_level=industry_level,
-            cluster_id=(cluster_id or "").strip() or None,
+            cluster_id=given(cluster_id),
             region_level=region_level,
         )
         pub = pub_view(res, principal)
