@@ -136,3 +136,22 @@ def test_private_import_checker(tmp_path: Path) -> None:
     f = tmp_path / "m.py"
     f.write_text("from a.b import public, _private\nfrom c import __version__\n", encoding="utf-8")
     assert private_imports(f, tmp_path) == ["m.py:1: from a.b import _private"]
+
+
+def _read_audits(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{path.relative_to(SRC.parent)}:{node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == "audit_read")
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == "audit_read")
+        )
+    ]
+
+
+def test_interfaces_write_no_read_audit() -> None:
+    # the service that reads firm records names them in the audit log, not the handler
+    bad = [v for p in _modules(*INTERFACES) for v in _read_audits(p)]
+    assert not bad, "audit_read called in web/ or cli/:\n" + "\n".join(bad)

@@ -281,17 +281,12 @@ def scenario_cmd(
         essentiality=essentiality,
         replaceability=not no_replace,
     )
-    from jiqun.services.access import audit_read, local_principal
+    from jiqun.services.resilience import audit_operator_scenario
 
-    # One audit entry for the run, naming the firms of the tables printed (and written).
-    firms = rep.firms if out else rep.firms.head(top)
-    shown = firms["id"].dropna().astype(str).tolist() if "id" in firms.columns else []
-    audit_read(
-        local_principal(),
-        "scenario",
-        shown,
-        resource="scenario:cli",
-        params={
+    audit_operator_scenario(
+        rep,
+        None if out else top,
+        {
             "firm": firm,
             "region": region,
             "import_stop": import_stop,

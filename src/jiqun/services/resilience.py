@@ -928,6 +928,22 @@ def metrics_for(principal: Any, client: str | None = None, **kwargs: Any) -> Met
     return rep
 
 
+def audit_operator_scenario(rep: ScenarioReport, rows: int | None, params: dict[str, Any]) -> None:
+    """ONE audit entry (``scenario``, as the local operator) for a scenario run from the
+    command line, naming the firms of the tables printed (``rows`` first rows of the firm
+    table; ``None``: all of them, as when the tables are written to a file).
+
+    Example
+    -------
+    >>> audit_operator_scenario(rep, 20, {"firm": "91…"})  # doctest: +SKIP
+    """
+    firms = rep.firms if rows is None else rep.firms.head(rows)
+    shown = firms["id"].dropna().astype(str).tolist() if "id" in firms.columns else []
+    access.audit_read(
+        access.local_principal(), "scenario", shown, resource="scenario:cli", params=params
+    )
+
+
 def scenario_loss(
     principal: Principal | None,
     kind: str,
@@ -939,7 +955,8 @@ def scenario_loss(
 
     Firm-level results are not returned (aggregates by province, with firm counts); the rows
     are those the user may see (:func:`scenario_for`: a firm scenario only for a firm it may
-    read, rows of firms it may not read under disclosure control).
+    read, rows of firms it may not read under disclosure control). A run is audited
+    (``scenario_run``).
 
     Parameters
     ----------
@@ -959,6 +976,15 @@ def scenario_loss(
     >>> scenario_loss(user, "region", "440300").table  # doctest: +SKIP
     """
     rep = scenario_for(principal, kind, target, engine, client)
+    if principal is not None:
+        access.audit(
+            principal,
+            "scenario_run",
+            f"scenario:{kind}",
+            detail={"target": target},
+            client=client,
+            engine=engine,
+        )
     s = rep.summary
     share = "保密 / suppressed" if s.get("loss_share") is None else f"{s['loss_share']:.2%}"
     notes = [

@@ -524,6 +524,40 @@ def _flag_outside(result: Any, outside: list[tuple[int, str, str]]) -> None:
         )
 
 
+def receive_upload(
+    fileobj: IO[bytes],
+    filename: str | None,
+    kind: str,
+    principal: Principal,
+    engine: Engine | None = None,
+    *,
+    client: str | None = None,
+    action: str = "import_upload",
+) -> tuple[Staged, dict[str, Any]]:
+    """Stage an upload (:func:`stage_upload`), validate it (:func:`validate_upload`) and audit
+    it once (``action``: ``import_upload`` from the API, ``import_validate`` from the web page).
+
+    Returns
+    -------
+    (Staged, the validation report of :func:`validate_upload`)
+
+    Example
+    -------
+    >>> staged, report = receive_upload(f, "firms.csv", "enterprises", user)  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    staged = stage_upload(fileobj, filename, kind, principal)
+    report = validate_upload(staged, principal, engine)
+    detail: dict[str, Any] = {"kind": kind, "rows": report["rows"]}
+    if action == "import_upload":
+        detail["file"] = staged.meta["filename"]
+    detail["error_rows"] = report["error_rows"]
+    access.audit(
+        principal, action, f"upload:{staged.id}", detail=detail, client=client, engine=engine
+    )
+    return staged, report
+
+
 def validate_upload(
     staged: Staged, principal: Principal, engine: Engine | None = None
 ) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from jiqun.services import access, uploads
+from jiqun.services import uploads
 from jiqun.standard.schema import KIND_NAMES
 from jiqun.web import deps
 from jiqun.web.api_common import DOWNLOADS, TABLE, XLSX, E, ErrorOut, P, TablePage
@@ -149,20 +149,8 @@ def import_upload(
     Answers the validation report (every problem with row, column, value, rule and a Chinese
     and English message; rows outside the caller's scope are ``access.scope`` errors) and the
     id to download the report and to commit."""
-    staged = uploads.stage_upload(file.file, file.filename, kind, principal)
-    report = uploads.validate_upload(staged, principal, engine)
-    access.audit(
-        principal,
-        "import_upload",
-        f"upload:{staged.id}",
-        detail={
-            "kind": kind,
-            "file": staged.meta["filename"],
-            "rows": report["rows"],
-            "error_rows": report["error_rows"],
-        },
-        client=deps.client(request),
-        engine=engine,
+    staged, report = uploads.receive_upload(
+        file.file, file.filename, kind, principal, engine, client=deps.client(request)
     )
     return {**report, "links": _links(request, staged.id)}
 

@@ -389,14 +389,8 @@ def suppliers_search(
         prefer_cross_region=body.cross_region,
         principal=principal,
         client=deps.client(request),
-    )
-    access.audit(
-        principal, "match_suppliers", "matching:suppliers",
-        detail={"text": body.text[:100], "industry_code": body.industry_code,
-                "region": body.region, "cross_region": body.cross_region,
-                "results": len(res.table)},
-        client=deps.client(request), engine=engine,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+        audit={"text": body.text[:100], "industry_code": body.industry_code,
+               "region": body.region, "cross_region": body.cross_region},
     )  # fmt: skip
     return _result(res, principal, engine, request, format, "suppliers")
 

@@ -57,15 +57,14 @@ def imports_validate(
 
     need_login(principal)
     eng = engine_of(request)
-    staged = uploads.stage_upload(file.file, file.filename, kind, principal)
-    summary = uploads.validate_upload(staged, principal, eng)
-    access.audit(
+    _staged, summary = uploads.receive_upload(
+        file.file,
+        file.filename,
+        kind,
         principal,
-        "import_validate",
-        f"upload:{staged.id}",
-        detail={"kind": kind, "rows": summary["rows"], "error_rows": summary["error_rows"]},
+        eng,
         client=deps.client(request),
-        engine=eng,
+        action="import_validate",
     )
     return render(request, "_import_result.html", principal, s=summary)
 

@@ -245,13 +245,8 @@ def suppliers_search(
         prefer_cross_region=cross_region,
         principal=principal,
         client=deps.client(request),
-    )
-    access.audit(
-        principal, "match_suppliers", "matching:suppliers",
-        detail={"text": text[:100], "industry_code": industry_code, "region": region,
-                "cross_region": cross_region, "results": len(res.table)},
-        client=deps.client(request), engine=eng,
-        subjects=res.table.get("uscc", ()),  # the ranked firms: one entry names them
+        audit={"text": text[:100], "industry_code": industry_code, "region": region,
+               "cross_region": cross_region},
     )  # fmt: skip
     return _results(request, principal, res, ("候选供应商", "Candidate suppliers"))
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
-from jiqun.services import access
 from jiqun.web import deps
 from jiqun.web.i18n import lang, translator
 from jiqun.web.ui import (
@@ -56,14 +55,6 @@ def scenarios_run(
     eng = engine_of(request)
     target = target.strip()
     res = run(principal, kind, target, engine=eng, client=deps.client(request))
-    access.audit(
-        principal,
-        "scenario_run",
-        f"scenario:{kind}",
-        detail={"target": target},
-        client=deps.client(request),
-        engine=eng,
-    )
     t = translator(lang(request))
     # suppressed rows keep their key and say so in ``disclosure`` (保密 / suppressed)
     tab = res.table.drop(columns=["suppressed"], errors="ignore")

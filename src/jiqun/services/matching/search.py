@@ -95,6 +95,7 @@ def match_need(
     require_certifications: bool = True,
     principal: Principal | None = None,
     client: str | None = None,
+    audit: Mapping[str, object] | None = None,
 ) -> MatchResult:
     """Rank suppliers for a posted need (by id) or an ad-hoc :class:`~jiqun.matching.Need`.
 
@@ -108,6 +109,9 @@ def match_need(
         not read, no distance is shown). ``None``: the local operator, who sees everything.
     client:
         The caller's address, for the audit entries of reads through a grant.
+    audit:
+        The query as the caller gave it (text, industry, region …): with a principal, ONE
+        ``match_suppliers`` entry is written naming the ranked firms and this query.
 
     The result gains a ``listed_by`` column (open supplier lists of chain leaders that name
     the firm) and, with a principal, the columns of :func:`jiqun.matching.score.disclose`.
@@ -174,7 +178,18 @@ def match_need(
                 "您无权查看采购方的企业档案：距离只按区间显示 / you may not read the buyer's "
                 "records: distances are shown as bands only"
             )
-    return _finish(engine, res)
+    out = _finish(engine, res)
+    if principal is not None and audit is not None:
+        access.audit(
+            principal,
+            "match_suppliers",
+            "matching:suppliers",
+            detail={**audit, "results": len(out.table)},
+            client=client,
+            engine=engine,
+            subjects=out.table.get("uscc", ()),  # the ranked firms: one entry names them
+        )
+    return out
 
 
 def find_partners(
