@@ -34,6 +34,7 @@ from jiqun.chains.mapping import map_firms
 from jiqun.chains.templates import ChainTemplate, get_template
 from jiqun.services import access
 from jiqun.services.accounts import Principal
+from jiqun.services.cache import cached
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
@@ -235,18 +236,27 @@ def resolve_region(
 
 
 def _firms(engine: Engine) -> pd.DataFrame:
-    with engine.connect() as c:
-        f = pd.read_sql(
-            text(
-                "SELECT uscc, name, region_code, industry_code, employees, revenue, output, "
-                "rd_expense, tags, business_scope, lon, lat, synthetic FROM enterprises"
-            ),
-            c,
-        )
-    return f
+    def read() -> pd.DataFrame:
+        with engine.connect() as c:
+            return pd.read_sql(
+                text(
+                    "SELECT uscc, name, region_code, industry_code, employees, revenue, output, "
+                    "rd_expense, tags, business_scope, lon, lat, synthetic FROM enterprises"
+                ),
+                c,
+            )
+
+    # every chain analysis starts from the whole registry: read once per data version in this
+    # process (the refresh analyses every cluster × template); a copy, callers add columns
+    return cached(engine, ("chain-firms",), read, persist=False).copy()
 
 
 def _links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
+    lk, y = cached(engine, ("chain-links", year), lambda: _read_links(engine, year), persist=False)
+    return lk.copy(), y
+
+
+def _read_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
     with engine.connect() as c:
         if year is None:
             year = c.execute(text("SELECT MAX(year) FROM supply_links")).scalar()
@@ -722,8 +732,6 @@ def chain_analysis(
         return chain_report(chain, region, cluster, engine=engine, **options)
 
     if cache:
-        from jiqun.services.cache import cached
-
         cid = chain.id if isinstance(chain, ChainTemplate) else str(chain)
         key = ("chain_report", cid, region, cluster, tuple(sorted(options.items())))
         rep = cached(engine, key, compute)
