@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pandas as pd
 import pytest
@@ -235,3 +236,26 @@ def test_cli_jobs(engine: Engine) -> None:
     assert jobs.list_jobs(engine, status="queued")["kind"].tolist() == ["test-boom"]
     out = runner.invoke(app, ["jobs", "status", "999"])
     assert out.exit_code != 0
+
+
+def test_worker_runs_a_job_in_a_child_process(engine: Engine) -> None:
+    job_id = jobs.enqueue("refresh", {"only": ["地图 map national"]}, engine=engine)
+    job = jobs.claim(engine, "test")
+    assert job is not None and job["id"] == job_id
+    done = jobs.run_isolated(job, engine)
+    assert done["status"] == "succeeded", done["error"]
+    assert done["worker"] == "test" and done["summary"]["tasks"] == 1
+
+
+def test_worker_thread_picks_up_queued_jobs(engine: Engine) -> None:
+    jobs.enqueue("test-ok", {"x": 5}, engine=engine)
+    jobs.start_worker(engine, poll=0.1, isolate=False)
+    try:
+        for _ in range(100):
+            j = jobs.list_jobs(engine)
+            if j["status"].iloc[0] == "succeeded":
+                break
+            time.sleep(0.1)
+        assert j["status"].iloc[0] == "succeeded"
+    finally:
+        jobs.stop_worker()

@@ -28,6 +28,8 @@ import json
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -53,6 +55,7 @@ __all__ = [
     "recover",
     "register",
     "retry",
+    "run_isolated",
     "run_job",
     "run_pending",
     "start_worker",
@@ -489,18 +492,62 @@ def pending(engine: Engine | None = None, kind: str | None = None) -> dict[str, 
     return None if r is None else _row(r)
 
 
-def _loop(engine: Engine, poll: float) -> None:
+def run_isolated(job: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """Run a claimed job in a child Python process and return it as it ended.
+
+    The web server's worker does this so that a long computation neither holds the server's
+    interpreter lock (pages stay fast during a refresh) nor keeps its memory: the child opens
+    the same database (``JIQUN_DATABASE_URL``), runs :func:`run_job` and exits. A child that
+    dies without ending the job leaves it ``running`` until :func:`recover` marks it failed.
+
+    Example
+    -------
+    >>> run_isolated(claim(engine), engine)["status"]  # doctest: +SKIP
+    'succeeded'
+    """
+    env = {**os.environ, "JIQUN_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "jiqun.services.jobs", str(int(job["id"]))],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        log.error("job %s child exited %s: %s", job["id"], proc.returncode, proc.stderr[-2000:])
+        with engine.begin() as c:
+            c.execute(
+                update(_J)
+                .where(_J.c.id == int(job["id"]), _J.c.status == "running")
+                .values(
+                    status="failed",
+                    finished_at=_now(),
+                    error=f"工作进程异常退出 / the job process exited ({proc.returncode}): "
+                    f"{proc.stderr[-1500:]}",
+                )
+            )
+    return get_job(int(job["id"]), engine)
+
+
+def _loop(engine: Engine, poll: float, isolate: bool) -> None:
     name = f"{socket.gethostname()}:{os.getpid()}:worker"
     while not _STOP.is_set():
         try:
-            run_pending(engine, worker=name)
+            recover(engine)
+            while not _STOP.is_set():
+                job = claim(engine, name)
+                if job is None:
+                    break
+                (run_isolated if isolate else run_job)(job, engine)
         except Exception:  # the store may be briefly unavailable; never let the thread die
             log.exception("job worker loop")
         _WAKE.wait(poll)
         _WAKE.clear()
 
 
-def start_worker(engine: Engine | None = None, poll: float = 2.0) -> threading.Thread:
+def start_worker(
+    engine: Engine | None = None, poll: float = 2.0, isolate: bool = True
+) -> threading.Thread:
     """Start the in-process worker thread for ``engine`` (once per engine and process).
 
     The web server calls this at start-up (``JIQUN_WORKER=0`` turns it off, e.g. when a separate
@@ -513,6 +560,8 @@ def start_worker(engine: Engine | None = None, poll: float = 2.0) -> threading.T
         Database.
     poll:
         Seconds between looks at the queue (an :func:`enqueue` in this process wakes it at once).
+    isolate:
+        Run each job in a child process (:func:`run_isolated`; default), not in this thread.
 
     Returns
     -------
@@ -527,7 +576,7 @@ def start_worker(engine: Engine | None = None, poll: float = 2.0) -> threading.T
     t = _WORKERS.get(id(engine))
     if t is not None and t.is_alive():
         return t
-    t = threading.Thread(target=_loop, args=(engine, poll), name="jiqun-jobs", daemon=True)
+    t = threading.Thread(target=_loop, args=(engine, poll, isolate), name="jiqun-jobs", daemon=True)
     _WORKERS[id(engine)] = t
     t.start()
     return t
@@ -540,3 +589,17 @@ def stop_worker(timeout: float = 5.0) -> None:
     for t in list(_WORKERS.values()):
         t.join(timeout)
     _WORKERS.clear()
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m jiqun.services.jobs JOB_ID``: run one claimed job (see :func:`run_isolated`)."""
+    # run through the imported module, not this __main__ copy: the kinds register there
+    from jiqun.services import jobs
+
+    engine = get_engine()
+    job = jobs.run_job(jobs.get_job(int(argv[0]), engine), engine)
+    return 0 if job["status"] in ("succeeded", "failed") else 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))
