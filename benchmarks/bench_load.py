@@ -16,7 +16,8 @@ What it does:
    like a browser; or calls an API endpoint. Every request is one locust sample; each page with
    its sections is also one ``PAGE`` sample (the wall time from the first byte asked to the last
    section received: the page *completely loaded* for that user);
-4. with ``--imports-every N`` a thread uploads and commits, every N seconds during the load,
+4. with ``--imports-every N`` a thread uploads and commits, N seconds after the previous import
+   ended (the first N seconds after the load starts),
    an enterprises CSV (``--import-rows`` existing firms with their revenue changed by a few per
    cent) through ``POST /api/v1/imports`` and ``POST /api/v1/imports/{id}/commit`` as
    ``demo_admin`` (or ``jiqun import`` with ``--import-via cli``); it reports each commit's time,
@@ -394,7 +395,7 @@ def main() -> None:
     ap.add_argument("--duration", default="3m")
     ap.add_argument("--wait", default="1,3", help="think time, 'min,max' seconds")
     ap.add_argument("--imports-every", type=float, default=0.0, help="seconds; 0 = no imports")
-    ap.add_argument("--import-rows", type=int, default=500)
+    ap.add_argument("--import-rows", type=int, default=200)
     ap.add_argument("--import-via", choices=["api", "cli"], default="api")
     ap.add_argument(
         "--import-window",
