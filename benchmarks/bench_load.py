@@ -13,7 +13,8 @@ What it does:
 3. each user, after a think time of ``--wait`` (1–3 s), opens a page its role sees (the list of
    :mod:`bench_pages`; a cluster dashboard for a random national cluster, a region page for a
    random member region), then fetches every ``hx-trigger="load"`` section the page's HTML names,
-   like a browser; or calls an API endpoint. Every request is one locust sample; each page with
+   like a browser (with htmx's ``HX-Request`` header: a section that fails is answered 200 with
+   the UI's ``error-page`` block, which counts as an error); or calls an API endpoint. Every request is one locust sample; each page with
    its sections is also one ``PAGE`` sample (the wall time from the first byte asked to the last
    section received: the page *completely loaded* for that user);
 4. with ``--imports-every N`` a thread uploads and commits, N seconds after the previous import
@@ -94,6 +95,7 @@ LOG = open({log!r}, "a", buffering=1, encoding="utf-8")
 LOCK = threading.Lock()
 SECTION = re.compile(r"<[^>]*hx-trigger=\"load\"[^>]*>")
 HXGET = re.compile(r"hx-get=\"([^\"]+)\"")
+ERROR_BLOCK = re.compile(r"class=\"card error-page\" data-status=\"([0-9]+)\"")
 
 
 @events.request.add_listener
@@ -134,6 +136,11 @@ class Base(HttpUser):
                              **kw) as resp:
             if resp.status_code != 200:
                 resp.failure(f"status {{resp.status_code}}")
+            elif kw.get("headers", {{}}).get("HX-Request"):
+                # the UI answers a failed section with 200 and its error block, as htmx expects
+                m = ERROR_BLOCK.search(resp.text)
+                if m:
+                    resp.failure(f"section shows error {{m.group(1)}}")
             return resp
 
     @task(3)
@@ -147,7 +154,10 @@ class Base(HttpUser):
                 m = HXGET.search(tag)
                 if m:
                     sec = m.group(1).replace("&amp;", "&")
-                    failed |= self.get(sec, "HTMX " + generic(sec)).status_code != 200
+                    # the headers htmx sends: the UI answers a section, not a whole page
+                    hx = {{"HX-Request": "true", "HX-Current-URL": self.host + path}}
+                    r = self.get(sec, "HTMX " + generic(sec), headers=hx)
+                    failed |= r.status_code != 200 or bool(ERROR_BLOCK.search(r.text))
         events.request.fire(
             request_type="PAGE", name="PAGE " + generic(path),
             response_time=(time.perf_counter() - t0) * 1000, response_length=0,

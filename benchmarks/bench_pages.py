@@ -26,8 +26,9 @@ the page has then been quiet (no request in flight, no ``.htmx-request`` / ``.ht
 ``.htmx-swapping`` element) for ``--quiet`` ms. The time reported is the
 browser's own clock from navigation start to the later of ``loadEventEnd`` and the last HTMX
 settle (recorded after the page's own handlers have drawn the charts), so the quiet wait and
-Playwright's polling are not counted. An HTMX request that fails, or a document that does not
-answer 200, counts as an error.
+Playwright's polling are not counted. An HTMX request that fails, a document that does not
+answer 200, or a section that shows the server's error block (``.error-page``: the UI answers an
+HTMX request that fails with a 200 and that block) counts as an error.
 
 The page list, the roles that see each page and the actions are data (``PAGES``, ``ACTIONS``):
 nothing here depends on how a page computes its sections, so the same command measures the code
@@ -166,10 +167,12 @@ STATE = """(loading) => {
   const nav = performance.getEntriesByType('navigation')[0];
   const busy = document.querySelectorAll('.htmx-request, .htmx-settling, .htmx-swapping').length;
   const waiting = loading ? document.querySelectorAll(loading).length : 0;
+  const shown = Array.from(document.querySelectorAll('.error-page[data-status]'))
+    .map((e) => e.getAttribute('data-status'));
   return {
     ready: document.readyState === 'complete' && !!nav && nav.loadEventEnd > 0,
     load: nav ? nav.loadEventEnd : 0, ttfb: nav ? nav.responseStart : 0,
-    inflight: s.inflight, busy: busy, waiting: waiting, started: s.started, failed: s.failed, failures: s.failures,
+    inflight: s.inflight, busy: busy, waiting: waiting, shown: shown, started: s.started, failed: s.failed, failures: s.failures,
     last: s.last, quiet: performance.now() - Math.max(s.quietSince, nav ? nav.loadEventEnd : 0),
     now: performance.now()
   };
@@ -242,6 +245,8 @@ def open_page(page: Any, base: str, path: str, quiet_ms: float, timeout_s: float
             f"not settled within {timeout_s:.0f} s ({st['waiting']} section(s) still loading)"
         )
     errors += [f"htmx {f}" for f in st["failures"]]
+    if status == 200:
+        errors += [f"section shows error {code}" for code in st["shown"]]
     ms = max(st["load"], st["last"]) if st["ready"] else None
     final = page.url.removeprefix(base)
     if final.startswith("/login"):
@@ -266,6 +271,7 @@ def run_action(
     page.wait_for_timeout(30)  # the click's request has started (beforeRequest) by then
     st = wait_settled(page, quiet_ms, timeout_s)
     errors = [f"htmx {f}" for f in st["failures"]]
+    errors += [f"answer shows error {code}" for code in st["shown"]]
     if st.get("timeout"):
         errors.append(f"not settled within {timeout_s:.0f} s")
     ms = st["last"] - t0 if st["last"] > t0 else None
