@@ -291,7 +291,7 @@ class Importer(threading.Thread):
         ev: dict[str, Any] = {"start": t0, "rows": len(self.rows), "via": self.via}
         try:
             if self.via == "cli":
-                path = self.work / f"import-{i}.csv"
+                path = self.work / f"bench-{i}.csv"
                 path.write_bytes(body)
                 r = subprocess.run(
                     [str(BIN / "jiqun"), "import", "enterprises", str(path)],
@@ -342,6 +342,30 @@ class Importer(threading.Thread):
                 flush=True,
             )
             i += 1
+
+
+def server_imports(db: Path) -> list[dict[str, Any]]:
+    """The benchmark's imports as the server recorded them (``imports`` table): the time from
+    the start of the write to its commit, whatever the client waited for its answer."""
+    import datetime as dt
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT source_file, status, rows_written, started_at, finished_at FROM imports "
+            "WHERE source_file LIKE '%bench-%' ORDER BY id"
+        ).fetchall()
+    finally:
+        con.close()
+    out = []
+    for f, status, n, a, b in rows:
+        secs = (
+            (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds()
+            if b
+            else None
+        )
+        out.append({"file": Path(f).name, "status": status, "rows_written": n, "write_s": secs})
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -566,12 +590,19 @@ def main() -> None:
             "slowest_page_during": slow and {"name": slow["name"], "ms": slow["ms"]},
             "p95_during": pct([r["ms"] for r in dur if r["type"] != "PAGE"], 95),
             "events": evs,
+            "server": server_imports(db),
         }
         result["imports"] = imp
         print(
             f"imports: {imp['imports']} commits of {args.import_rows} rows every "
             f"{args.imports_every:g} s via {args.import_via} ({imp['failed']} failed), each "
             f"{', '.join(f'{s:.1f}' for s in imp['commit_seconds'])} s"
+        )
+        srv = imp["server"]
+        writes = ", ".join(f"{x['write_s']:.1f}" for x in srv if x["write_s"] is not None)
+        committed = sum(1 for x in srv if x["status"] == "committed")
+        print(
+            f"server side: {len(srv)} import(s) recorded, {committed} committed, write {writes} s"
         )
         print(
             f"during imports (commit start … end + {args.import_window:g} s): "
