@@ -135,12 +135,12 @@ class Base(HttpUser):
         with self.client.get(path, name=name, allow_redirects=False, catch_response=True,
                              **kw) as resp:
             if resp.status_code != 200:
-                resp.failure(f"status {{resp.status_code}}")
+                resp.failure(f"status {{resp.status_code}} at {{path}}")
             elif kw.get("headers", {{}}).get("HX-Request"):
                 # the UI answers a failed section with 200 and its error block, as htmx expects
                 m = ERROR_BLOCK.search(resp.text)
                 if m:
-                    resp.failure(f"section shows error {{m.group(1)}}")
+                    resp.failure(f"section shows error {{m.group(1)}} at {{path}}")
             return resp
 
     @task(3)
