@@ -31,7 +31,7 @@ What it does:
 Nothing depends on how the server computes a page (the sections are read from the HTML), so the
 same command measures today's code and code that reads precomputed results.
 
-    uv run python benchmarks/bench_load.py --copy-from /work/demo2/jiqun.sqlite3 \\
+    uv run python benchmarks/bench_load.py --copy-from $DEMO \\
         --data-dir /tmp/jiqun-load --duration 3m --json benchmarks/results/load.json
     uv run python benchmarks/bench_load.py --data-dir /tmp/jiqun-load --skip-build \\
         --duration 3m --imports-every 20 --json benchmarks/results/load-imports.json

@@ -34,7 +34,7 @@ The page list, the roles that see each page and the actions are data (``PAGES``,
 nothing here depends on how a page computes its sections, so the same command measures the code
 of today and code that reads precomputed results.
 
-    uv run python benchmarks/bench_pages.py --copy-from /work/demo2/jiqun.sqlite3 \\
+    uv run python benchmarks/bench_pages.py --copy-from $DEMO \\
         --data-dir /tmp/jiqun-pages --json benchmarks/_work/pages.json
     uv run python benchmarks/bench_pages.py --data-dir /tmp/jiqun-pages --skip-build \\
         --roles admin anonymous --repeat 2            # again, on the same copy
