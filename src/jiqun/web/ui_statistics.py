@@ -10,6 +10,7 @@ import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from jiqun.errors import NotFound
 from jiqun.services.accounts import Principal
 from jiqun.web.ui import (
     P,
@@ -29,7 +30,11 @@ def published_part(request: Request, principal: P, **kw: Any) -> HTMLResponse:
     mod = published_module()
     if mod is None:
         return render(request, "_unavailable.html", principal, what="published")
-    res = mod.published_table(principal, engine=engine_of(request), **kw)
+    try:
+        res = mod.published_table(principal, engine=engine_of(request), **kw)
+    except NotFound as exc:
+        # a section of a dashboard (a county's page): say what is published, not an error
+        return render(request, "_not_published.html", principal, err=exc)
     return render(request, "_published.html", principal, pub=pub_view(res, principal), kw=kw)
 
 
