@@ -8,7 +8,7 @@ same keys of :func:`jiqun.services.cache.cached`), and stores:
 1. the protected publication release (:func:`jiqun.services.release.build_release`), unless the
    present one is already of this data version;
 2. the national results: overview and map points per tier, the cluster evaluation and its
-   indicators, innovation resources;
+   indicators, innovation resources, the matching index (kept on disk per data state);
 3. for every cluster (national ones first): carriers, the diagnosis (default measure and level),
    the chain analysis of every chain template of the cluster's field, supply-chain hot spots, the
    digital index;
@@ -95,6 +95,7 @@ def plan(engine: Engine) -> list[Task]:
     from jiqun.services.digital.index import cluster_index
     from jiqun.services.directory import cluster_carriers
     from jiqun.services.innovation import innovation_resources
+    from jiqun.services.matching.index_cache import load_index
     from jiqun.services.overview import national_overview
     from jiqun.services.regions import (
         map_points,
@@ -114,6 +115,8 @@ def plan(engine: Engine) -> list[Task]:
         tasks.append((f"概览 overview {tier}", partial(national_overview, engine, tier=tier)))
         tasks.append((f"地图 map {tier}", partial(map_points, engine, tier=tier)))
     tasks.append(("集群评估 evaluation", partial(policy.evaluate_stored_clusters, engine)))
+    # the supplier/partner search index (kept on disk beside the database, per data state)
+    tasks.append(("匹配索引 matching index", partial(load_index, engine=engine)))
     tasks.append(("创新资源 innovation", partial(innovation_resources, engine)))
     tasks.append(
         (
