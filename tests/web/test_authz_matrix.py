@@ -39,6 +39,18 @@ ADMIN_ONLY = "401 200 403 403 403 403 403"
 # (id, method, route, url, body kind, expected statuses in ROLES order)
 MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
     ("token", "POST", "/auth/token", "/auth/token", "login", ALL_200),
+    ("results-status", "GET", "/results/status", "/results/status", None, ALL_200),
+    ("jobs", "GET", "/jobs", "/jobs", None, ADMIN_ONLY),
+    ("job", "GET", "/jobs/{job_id}", "/jobs/999999", None, "401 404 403 403 403 403 403"),
+    ("jobs-refresh", "POST", "/jobs/refresh", "/jobs/refresh", None, "401 202 403 403 403 403 403"),
+    (
+        "job-retry",
+        "POST",
+        "/jobs/{job_id}/retry",
+        "/jobs/999999/retry",
+        None,
+        "401 404 403 403 403 403 403",
+    ),
     ("csrf", "GET", "/auth/csrf", "/auth/csrf", None, ALL_200),
     ("me", "GET", "/me", "/me", None, ALL_200),
     ("regions", "GET", "/regions", "/regions?limit=5", None, ALL_200),

@@ -24,7 +24,7 @@ def test_api_results_status_and_jobs_access(world) -> None:  # type: ignore[no-u
     assert r.status_code == 202
     job = r.json()["job"]
     listed = c.get("/api/v1/jobs", headers=world.auth("admin")).json()
-    assert listed["rows"][0]["id"] == job and listed["rows"][0]["status"] == "queued"
+    assert listed["items"][0]["id"] == job and listed["items"][0]["status"] == "queued"
     one = c.get(f"/api/v1/jobs/{job}", headers=world.auth("admin")).json()
     assert one["kind"] == "refresh"
     assert c.get("/api/v1/jobs/99999", headers=world.auth("admin")).status_code == 404

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from jiqun.services import refresh
 from jiqun.web import deps
-from jiqun.web.api_common import E, P
+from jiqun.web.api_common import TABLE, DbId, E, P, TablePage
 
 router = APIRouter(tags=["jobs"])
 Status = Literal["queued", "running", "succeeded", "failed"]
@@ -24,26 +26,27 @@ def results_status(principal: P, engine: E) -> dict[str, Any]:
     return refresh.results_state(principal, engine)
 
 
-@router.get("/jobs")
+@router.get("/jobs", response_model=None, responses=TABLE)
 def list_jobs(
     principal: P,
     engine: E,
+    table: TablePage,
     status: Annotated[Status | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-) -> dict[str, Any]:
+) -> Response:
     """后台任务 / background jobs, newest first (admin)."""
-    df = refresh.jobs_for(principal, engine, status=status, limit=limit)
-    return {"rows": [_plain(r) for r in df.to_dict("records")], "total": len(df)}
+    df = refresh.jobs_for(principal, engine, status=status, limit=1000)
+    df = df.assign(params=df["params"].map(json.dumps), summary=df["summary"].map(json.dumps))
+    return table.page(df, "jobs", "-id")
 
 
 @router.get("/jobs/{job_id}")
-def get_job(principal: P, engine: E, job_id: int) -> dict[str, Any]:
+def get_job(principal: P, engine: E, job_id: DbId) -> dict[str, Any]:
     """一个后台任务 / one job (admin)."""
     return _plain(refresh.job_for(principal, job_id, engine))
 
 
 @router.post("/jobs/{job_id}/retry", status_code=202)
-def retry_job(request: Request, principal: P, engine: E, job_id: int) -> dict[str, Any]:
+def retry_job(request: Request, principal: P, engine: E, job_id: DbId) -> dict[str, Any]:
     """重试 / queue a finished job again (admin)."""
     new = refresh.retry_for(principal, job_id, engine, client=deps.client(request))
     return {"job": new}
