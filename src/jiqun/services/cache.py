@@ -33,6 +33,7 @@ import functools
 import inspect
 import json
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -243,12 +244,13 @@ def cached(
                     # not kept in the LRU: the fresh one replaces it when stored
                     return _answer(old[0])
         if value is results.MISSING:
+            t0 = time.perf_counter()
             try:
                 value = compute()
             except JiqunError as exc:  # "not enough data for this cluster" is an answer too
                 value = Refusal(exc)
             if persist:
-                results.save(engine, vtext, key, value)
+                results.save(engine, vtext, key, value, seconds=time.perf_counter() - t0)
         with _LOCK:
             store = _CACHES.setdefault(engine, OrderedDict())
             store[full] = value
