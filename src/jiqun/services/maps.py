@@ -349,7 +349,9 @@ def _published(
         if sections
         else "全部行业（公开数据未按门类发布）/ all industries (the release has no sections)"
     )
-    notes = [n for n in view.notes if n != SYNTHETIC_NOTE]
+    # the release's per-table notes (suppressed-cell counts of four small tables) would mislead
+    # under one map; only the release's age is said
+    notes = [n for n in view.notes if n != SYNTHETIC_NOTE and "较早的数据版本" in n]
     return values, basis, notes
 
 
@@ -411,6 +413,7 @@ class MapData:
             "approval": self.approval,
             "levels": self.levels,
             "labels": self.labels,
+            "notes": self.notes,
         }
 
 
@@ -478,6 +481,8 @@ def map_data(
             pub[m][level] = vals
             if b and m not in pub_basis:
                 pub_basis[m] = b
+            # release notes are "中文 / English": the page's language only
+            n = [x.split(" / ")[0 if lang == "zh" else -1] for x in n]
             notes.extend(x for x in n if x not in notes)
     synthetic = any(bool(b.get("synthetic")) for b in pub_basis.values())
 
@@ -606,7 +611,13 @@ def map_data(
         "hint": _tr(lang, "点击省份查看其城市", "click a province to see its cities"),
         "measure": _tr(lang, "指标", "Measure"),
     }
-    boundary = configured_boundary(env)
+    try:
+        boundary = configured_boundary(env)
+    except JiqunError as e:
+        # a broken configuration must not take the pages down: the tile grid is drawn and the
+        # map says why the boundaries are not
+        boundary = None
+        notes.append(_tr(lang, e.message_zh, e.message_en))
     return MapData(
         mode="geojson" if boundary else "tiles",
         tiles=tiles,
