@@ -70,6 +70,16 @@ def test_two_squares_load_by_level_with_reference_names(tmp_path: Path) -> None:
     assert configured_boundary({}) is None
 
 
+def test_county_features_are_served_inside_their_city(tmp_path: Path) -> None:
+    p = write(tmp_path, [square("320214", 0, 0), square("320505", 1, 0)])
+    b = load_boundary(p, "GS(2099)0001号")
+    assert b.levels() == ["county"]
+    wuxi = boundary_features(b, "county", within="320200")["features"]
+    assert [f["properties"]["code"] for f in wuxi] == ["320214"]
+    with pytest.raises(JiqunError):
+        boundary_features(b, "township")
+
+
 def test_boundary_needs_its_approval_number(tmp_path: Path) -> None:
     p = write(tmp_path, [square("320000", 0, 0)])
     with pytest.raises(JiqunError, match="审图号"):
@@ -115,3 +125,14 @@ def test_cluster_map_highlights_its_members(demo_engine: Engine) -> None:
     assert "320200" in m.highlight and m.selected == "320000"
     assert m.measures[0]["label"] == "national clusters"
     assert next(t for t in m.tiles if t["code"] == "810000")["name"] == "Hong Kong"
+
+
+def test_city_map_carries_its_counties_and_says_what_is_published(demo_engine: Engine) -> None:
+    build_release(demo_engine, region_levels=(0, 1, 2))
+    m = map_data(ADMIN, demo_engine, focus="320214")
+    assert m.detail == "320200" and m.highlight == ["320214"]
+    counties = {p["code"] for p in m.points if p["detail"]}
+    assert counties == {c for c in reference.region_codes("county") if c.startswith("3202")}
+    assert all(p["values"]["employees"] is None for p in m.points if p["detail"])
+    assert any("区县" in n for n in m.notes)
+    assert map_data(ADMIN, demo_engine).detail is None

@@ -309,7 +309,7 @@ def _cluster_counts(engine: Engine, tier: str) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def _published(
-    principal: Principal, engine: Engine, measure: str, level: int
+    principal: Principal, engine: Engine, measure: str, level: int, prefix: str = ""
 ) -> tuple[dict[str, float | None], dict[str, Any], list[str]]:
     """Release cells of manufacturing at one region level, as ``principal`` may see them.
 
@@ -327,7 +327,7 @@ def _published(
     sections = 1 in set(stats.get("industry_levels", (0, 1, 2, 3, 4)))
     industry = MANUFACTURING if sections else INDUSTRY_ROOT
     rows = cells[(cells["region_level"] == level) & (cells["industry_code"] == industry)]
-    rows = rows[~rows["region_code"].str.endswith("*")]
+    rows = rows[~rows["region_code"].str.endswith("*") & rows["region_code"].str.startswith(prefix)]
     ask = _Ask(
         ["region_code"],
         "region",
@@ -373,7 +373,8 @@ class MapData:
         suppressed or not published), ``no_data`` (台湾省, 香港, 澳门).
     points:
         Cities (prefecture-level units, and county-level cluster members) with lon/lat, province,
-        ``values`` by measure, cluster names and ``highlight``.
+        ``values`` by measure and cluster names; on a city's page also its counties
+        (``detail`` true).
     measures:
         ``key, label, unit`` in the page's language.
     selected:
@@ -382,6 +383,8 @@ class MapData:
         Region codes to mark (the page's city, a cluster's member regions).
     approval, levels:
         The boundary file's 审图号 and levels (geojson mode).
+    detail:
+        The prefecture whose counties are in ``points`` (a city's page), else ``None``.
     basis, notes:
         The basis line of each measure and notes.
     """
@@ -398,6 +401,7 @@ class MapData:
     levels: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    detail: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, the ``data-tilemap`` attribute of the page."""
@@ -414,6 +418,7 @@ class MapData:
             "levels": self.levels,
             "labels": self.labels,
             "notes": self.notes,
+            "detail": self.detail,
         }
 
 
@@ -468,6 +473,13 @@ def map_data(
     ('320000', 34)
     """
     engine = engine or get_engine()
+    focus_level = reference.region_level(focus) if focus else None
+    if focus and focus_level is None:
+        raise JiqunError(
+            f"{focus!r} 不是 GB/T 2260 行政区划代码", f"{focus!r} is not a GB/T 2260 code"
+        )
+    # a city's page also carries its counties (a county choropleth where boundaries exist)
+    detail = focus[:4] + "00" if focus and focus_level in ("prefecture", "county") else None
     grid = tile_grid()
     by_region, by_prov = _cluster_counts(engine, tier)
     prov_clusters = dict(zip(by_prov["province"], by_prov["clusters"], strict=True))
@@ -484,6 +496,17 @@ def map_data(
             # release notes are "中文 / English": the page's language only
             n = [x.split(" / ")[0 if lang == "zh" else -1] for x in n]
             notes.extend(x for x in n if x not in notes)
+        pub[m][3] = _published(principal, engine, m, 3, detail[:4])[0] if detail else {}
+    rel = current_release(engine) if detail else None
+    if rel is not None and 3 not in set((rel.get("stats") or {}).get("region_levels", (3,))):
+        notes.append(
+            _tr(
+                lang,
+                "区县的从业人员与产值不在公开数据中（公开数据只发布到地级市），区县只显示集群数",
+                "county employment and output are not in the release (it goes down to "
+                "prefecture level); counties show cluster counts only",
+            )
+        )
     synthetic = any(bool(b.get("synthetic")) for b in pub_basis.values())
 
     def scaled(m: str, v: float | None) -> float | None:
@@ -540,19 +563,37 @@ def map_data(
                     "output": scaled("output", pub["output"][2].get(pref)) if pref else None,
                 },
                 "clusters": str(members["cluster_names"].get(code, "")),
+                "detail": False,
             }
         )
+    if detail:
+        for r in regs[
+            (regs["level"] == "county") & regs["code"].str.startswith(detail[:4])
+        ].itertuples(index=False):
+            code = str(r.code)
+            has_xy = str(r.lon) not in ("", "nan")
+            points.append(
+                {
+                    "code": code,
+                    "name": reference.region_display_name(code),
+                    "province": code[:2] + "0000",
+                    "lon": round(float(r.lon), 3) if has_xy else None,
+                    "lat": round(float(r.lat), 3) if has_xy else None,
+                    "values": {
+                        "clusters": int(members["clusters"].get(code, 0)),
+                        "employees": scaled("employees", pub["employees"][3].get(code)),
+                        "output": scaled("output", pub["output"][3].get(code)),
+                    },
+                    "clusters": str(members["cluster_names"].get(code, "")),
+                    "detail": True,
+                }
+            )
 
     highlight: list[str] = []
     selected: str | None = None
     if focus:
-        level = reference.region_level(focus)
-        if level is None:
-            raise JiqunError(
-                f"{focus!r} 不是 GB/T 2260 行政区划代码", f"{focus!r} is not a GB/T 2260 code"
-            )
         selected = focus[:2] + "0000"
-        if level != "province":
+        if focus_level != "province":
             highlight = [focus]
     if cluster_id:
         with engine.connect() as c:
@@ -606,6 +647,7 @@ def map_data(
         "no_data": _tr(lang, "无数据", "no data"),
         "suppressed": _tr(lang, "未公开", "not published"),
         "cities": _tr(lang, "的城市", ": cities"),
+        "counties": _tr(lang, "的区县", ": counties"),
         "clusters": _tr(lang, "所在集群", "clusters"),
         "approval": _tr(lang, "审图号", "Map approval No."),
         "hint": _tr(lang, "点击省份查看其城市", "click a province to see its cities"),
@@ -631,4 +673,5 @@ def map_data(
         levels=boundary.levels() if boundary else [],
         notes=notes,
         labels=labels,
+        detail=detail,
     )

@@ -99,7 +99,7 @@
   /* the cities of the selected province as bubbles at their seats */
   function cityOption(d, st, el) {
     var meas = measureOf(d, st.measure);
-    var pts = d.points.filter(function (p) { return p.province === st.selected; });
+    var pts = d.points.filter(function (p) { return p.province === st.selected && !p.detail; });
     var values = pts.map(function (p) { return p.values[st.measure]; });
     var max = maxOf(values);
     var tile = null;
@@ -178,7 +178,7 @@
         type: "map", map: mapName, nameProperty: "code", roam: false, top: title ? 28 : 8, bottom: 50,
         data: items, selectedMode: false,
         itemStyle: { areaColor: NO_DATA, borderColor: "#ffffff" },
-        label: { show: false }
+        label: { show: !!title, fontSize: 10, formatter: function (p) { return p.data ? p.data.label : ""; } }
       }]
     };
   }
@@ -200,14 +200,22 @@
   function provinceItems(d, st) {
     return d.tiles.map(function (t) {
       var v = t.values[st.measure];
-      return { name: t.code, label: t.name, value: v === null ? null : v, raw: v, noData: t.no_data };
+      var item = { name: t.code, label: t.name, value: v === null ? null : v, raw: v, noData: t.no_data };
+      if (t.code === st.selected) { item.itemStyle = { borderColor: "#111827", borderWidth: 2 }; }
+      return item;
     });
   }
 
-  function cityItems(d, st) {
-    return d.points.filter(function (p) { return p.province === st.selected; }).map(function (p) {
+  function areaItems(d, st, counties) {
+    var hl = {};
+    (d.highlight || []).forEach(function (c) { hl[c] = true; });
+    return d.points.filter(function (p) {
+      return counties ? p.detail : (p.province === st.selected && !p.detail);
+    }).map(function (p) {
       var v = p.values[st.measure];
-      return { name: p.code, label: p.name, value: v === null ? null : v, raw: v };
+      var item = { name: p.code, label: p.name, value: v === null ? null : v, raw: v };
+      if (hl[p.code]) { item.itemStyle = { borderColor: HIGHLIGHT, borderWidth: 2.5 }; }
+      return item;
     });
   }
 
@@ -232,13 +240,23 @@
   function drawRight(box, d, st) {
     var c = echarts.getInstanceByDom(box.right) || echarts.init(box.right, null, { renderer: "canvas" });
     var fallback = function () { c.setOption(cityOption(d, st, box.right), true); box.right.setAttribute("data-map-ready", "1"); };
-    if (d.mode === "geojson" && d.levels.indexOf("prefecture") >= 0 && st.selected) {
-      var name = "jiqun-prefecture-" + st.selected;
-      loadMap(name, boundaryUrl("prefecture", st.selected), function (ok) {
+    // a city's page: its counties where the file has them; else the province's cities
+    var counties = !!d.detail && d.levels.indexOf("county") >= 0 && st.selected === d.detail.slice(0, 2) + "0000";
+    var level = counties ? "county" : "prefecture";
+    if (d.mode === "geojson" && d.levels.indexOf(level) >= 0 && st.selected) {
+      var within = counties ? d.detail : st.selected;
+      var name = "jiqun-" + level + "-" + within;
+      loadMap(name, boundaryUrl(level, within), function (ok) {
         if (!ok) { fallback(); return; }
-        var tile = null;
-        d.tiles.forEach(function (t) { if (t.code === st.selected) { tile = t; } });
-        c.setOption(choroplethOption(d, st, name, cityItems(d, st), (tile ? tile.name : "") + d.labels.cities), true);
+        var title = "";
+        if (counties) {
+          d.points.forEach(function (p) { if (p.code === d.detail && !p.detail) { title = p.name; } });
+          title += d.labels.counties;
+        } else {
+          d.tiles.forEach(function (t) { if (t.code === st.selected) { title = t.name; } });
+          title += d.labels.cities;
+        }
+        c.setOption(choroplethOption(d, st, name, areaItems(d, st, counties), title), true);
         box.right.setAttribute("data-map-ready", "1");
       });
     } else {
