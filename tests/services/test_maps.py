@@ -136,3 +136,37 @@ def test_city_map_carries_its_counties_and_says_what_is_published(demo_engine: E
     assert all(p["values"]["employees"] is None for p in m.points if p["detail"])
     assert any("区县" in n for n in m.notes)
     assert map_data(ADMIN, demo_engine).detail is None
+
+
+def test_admin_upload_is_checked_audited_and_used(engine: Engine, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from jiqun.errors import AccessDenied
+    from jiqun.services.maps import save_boundary
+
+    env = {"JIQUN_DATA_DIR": str(tmp_path / "data")}
+    good = write(tmp_path, [square("320000", 0, 0), square("320200", 1, 0)]).read_bytes()
+    gov = Principal("js", "government", "320000", 2)
+    with pytest.raises(AccessDenied):
+        save_boundary(gov, good, "GS(2099)0001号", engine, env=env)
+    assert configured_boundary(env) is None
+    b = save_boundary(ADMIN, good, "GS(2099)0001号", engine, env=env)
+    assert b.levels() == ["province", "prefecture"]
+    assert configured_boundary(env).approval == "GS(2099)0001号"
+    # a bad file is refused and the boundary in use stays
+    bad = write(tmp_path, [square("999900", 0, 0)]).read_bytes()
+    with pytest.raises(JiqunError, match="999900"):
+        save_boundary(ADMIN, bad, "GS(2099)0002号", engine, env=env)
+    with pytest.raises(JiqunError, match="审图号"):
+        save_boundary(ADMIN, good, " ", engine, env=env)
+    assert configured_boundary(env).approval == "GS(2099)0001号"
+    # the environment's file wins over an upload
+    other = tmp_path / "env.geojson"
+    other.write_bytes(write(tmp_path, [square("330000", 0, 0)]).read_bytes())
+    env2 = {**env, "JIQUN_MAP_GEOJSON": str(other), "JIQUN_MAP_APPROVAL": "GS(2099)0003号"}
+    assert configured_boundary(env2).approval == "GS(2099)0003号"
+    with engine.connect() as c:
+        rows = c.execute(
+            text("SELECT outcome FROM audit_log WHERE action = 'map_boundary_upload' ORDER BY id")
+        ).scalars()
+        assert list(rows) == ["ok", "refused", "refused"]

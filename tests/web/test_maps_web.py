@@ -13,11 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 APPROVAL = "GS(2099)0001号"
+PASSWORD = "maps-test-password-1"
 
 
 @pytest.fixture(scope="module")
-def client(demo_copy: Any) -> Iterator[TestClient]:
+def client(demo_copy: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The app on a copy of the demo database with its release built."""
+    from jiqun.services import accounts
     from jiqun.services.release import build_release
     from jiqun.store.db import engine_for, make_engine
     from jiqun.web.app import create_app
@@ -27,9 +29,12 @@ def client(demo_copy: Any) -> Iterator[TestClient]:
     mp.setenv("JIQUN_DATABASE_URL", url)
     mp.delenv("JIQUN_MAP_GEOJSON", raising=False)
     mp.delenv("JIQUN_MAP_APPROVAL", raising=False)
+    mp.setenv("JIQUN_DATA_DIR", str(tmp_path_factory.mktemp("maps-data")))
     engine_for.cache_clear()
     eng = make_engine(url)
     build_release(eng)
+    accounts.add_user("map_admin", "admin", PASSWORD, None, eng)
+    accounts.add_user("map_gov", "government", PASSWORD, "320000", eng)
     try:
         yield TestClient(create_app(eng), follow_redirects=False)
     finally:
@@ -119,3 +124,53 @@ def test_boundary_without_approval_falls_back_to_tiles_and_says_why(
     assert r.status_code == 200
     m = map_of(r.text)
     assert m["mode"] == "tiles" and any("审图号" in n for n in m["notes"])
+
+
+def csrf_of(page: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert m, "no CSRF field"
+    return m.group(1)
+
+
+def logged_in(app: Any, username: str) -> TestClient:
+    c = TestClient(app, follow_redirects=False)
+    tok = csrf_of(c.get("/login").text)
+    r = c.post("/login", data={"username": username, "password": PASSWORD, "csrf": tok})
+    assert r.status_code == 303
+    return c
+
+
+def test_admin_uploads_a_boundary_file_from_the_map(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JIQUN_MAP_GEOJSON", raising=False)
+    body = squares(tmp_path).read_bytes()
+    gov = logged_in(client.app, "map_gov")
+    page = gov.get("/").text
+    assert 'action="/maps/boundary"' not in page  # the form is the admin's
+    r = gov.post(
+        "/maps/boundary",
+        data={"csrf": csrf_of(page), "approval": APPROVAL},
+        files={"file": ("b.geojson", body, "application/geo+json")},
+    )
+    assert r.status_code == 403
+    adm = logged_in(client.app, "map_admin")
+    page = adm.get("/").text
+    assert 'action="/maps/boundary"' in page
+    r = adm.post(
+        "/maps/boundary",
+        data={"csrf": csrf_of(page), "approval": APPROVAL},
+        files={"file": ("b.geojson", body, "application/geo+json")},
+    )
+    assert r.status_code == 303
+    m = map_of(client.get("/").text)
+    assert m["mode"] == "geojson" and m["approval"] == APPROVAL
+    # a file whose codes are not GB/T 2260 is refused with the reason; the one in use stays
+    bad = body.replace(b"320200", b"329900")
+    r = adm.post(
+        "/maps/boundary",
+        data={"csrf": csrf_of(page), "approval": "GS(2099)0002号"},
+        files={"file": ("b.geojson", bad, "application/geo+json")},
+    )
+    assert r.status_code == 303 and "329900" in adm.get("/").text
+    assert map_of(client.get("/").text)["approval"] == APPROVAL

@@ -53,6 +53,7 @@ __all__ = [
     "configured_boundary",
     "load_boundary",
     "map_data",
+    "save_boundary",
     "tile_grid",
 ]
 
@@ -207,8 +208,87 @@ def load_boundary(path: str | Path, approval: str | None) -> Boundary:
     return Boundary(str(p), str(approval).strip(), by_level)
 
 
+def _upload_dir(env: dict[str, str] | None) -> Path | None:
+    """Where an admin's uploaded boundary file is kept (``<data dir>/maps``)."""
+    if env is None:
+        from jiqun.config import data_dir
+
+        return data_dir() / "maps"
+    d = (env.get("JIQUN_DATA_DIR") or "").strip()
+    return Path(d).expanduser() / "maps" if d else None
+
+
+UPLOAD_FILE = "boundary.geojson"
+UPLOAD_APPROVAL = "approval.txt"
+
+
+def save_boundary(
+    principal: Principal,
+    content: bytes,
+    approval: str,
+    engine: Engine | None = None,
+    client: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Boundary:
+    """Keep an admin's boundary file (checked as :func:`load_boundary`) for the maps.
+
+    Rule: admin only; the file and its approval number are checked before anything replaces
+    the boundary in use; the upload is audited (``map_boundary_upload``). ``JIQUN_MAP_GEOJSON``,
+    where set, still wins over an upload.
+
+    Parameters
+    ----------
+    principal:
+        The admin.
+    content:
+        The GeoJSON bytes.
+    approval:
+        The file's approval number (审图号).
+    engine:
+        Database for the audit log (default: the configured one).
+    client:
+        Client address for the audit log.
+    env:
+        Environment (default: the process environment) naming the data directory.
+
+    Returns
+    -------
+    :class:`Boundary` now in use by the maps (unless ``JIQUN_MAP_GEOJSON`` is set).
+
+    Raises
+    ------
+    jiqun.standard.problems.JiqunError
+        As :func:`load_boundary`; :class:`jiqun.services.access.Forbidden` for a non-admin.
+
+    Example
+    -------
+    >>> save_boundary(admin, open("b.geojson", "rb").read(), "GS(2024)0650号")  # doctest: +SKIP
+    """
+    from jiqun.services.access import audit, require_role
+
+    require_role(principal, "admin")
+    folder = _upload_dir(env)
+    if folder is None:
+        raise JiqunError("未设置数据目录", "no data directory is set (JIQUN_DATA_DIR)")
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / (UPLOAD_FILE + ".part")
+    tmp.write_bytes(content)
+    try:
+        b = load_boundary(tmp, approval)
+    except JiqunError as e:
+        tmp.unlink(missing_ok=True)
+        audit(principal, "map_boundary_upload", None, "refused", e.message_en, client, engine)
+        raise
+    (folder / UPLOAD_APPROVAL).write_text(b.approval, encoding="utf-8")
+    tmp.replace(folder / UPLOAD_FILE)
+    detail = {"approval": b.approval, "levels": b.levels(), "bytes": len(content)}
+    audit(principal, "map_boundary_upload", UPLOAD_FILE, "ok", detail, client, engine)
+    return Boundary(str(folder / UPLOAD_FILE), b.approval, b.features)
+
+
 def configured_boundary(env: dict[str, str] | None = None) -> Boundary | None:
-    """The deployment's boundary file (``JIQUN_MAP_GEOJSON`` + ``JIQUN_MAP_APPROVAL``), if any.
+    """The deployment's boundary file (``JIQUN_MAP_GEOJSON`` + ``JIQUN_MAP_APPROVAL``, else an
+    admin's upload kept by :func:`save_boundary`), if any.
 
     Parameters
     ----------
@@ -229,11 +309,16 @@ def configured_boundary(env: dict[str, str] | None = None) -> Boundary | None:
     >>> configured_boundary({}) is None
     True
     """
+    folder = _upload_dir(env)
     env = dict(os.environ) if env is None else env
     path = (env.get(ENV_GEOJSON) or "").strip()
-    if not path:
-        return None
-    return _load_cached(path, env.get(ENV_APPROVAL), _mtime(path))
+    if path:
+        return _load_cached(path, env.get(ENV_APPROVAL), _mtime(path))
+    if folder is not None and (folder / UPLOAD_FILE).is_file():
+        up = folder / UPLOAD_FILE
+        approval = (folder / UPLOAD_APPROVAL).read_text(encoding="utf-8").strip()
+        return _load_cached(str(up), approval, _mtime(str(up)))
+    return None
 
 
 def _mtime(path: str) -> float:

@@ -4,8 +4,10 @@ the cluster map). Public.
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from typing import Annotated
+
+from fastapi import File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from jiqun.web.i18n import labeller, lang, translator
 from jiqun.web.ui import (
@@ -100,3 +102,31 @@ def boundary_geojson(level: str, within: str | None = None) -> JSONResponse:
     if b is None:
         raise NotFound("未配置边界文件", "no boundary file is configured")
     return JSONResponse(boundary_features(b, level, within), media_type="application/geo+json")
+
+
+@router.post("/maps/boundary", response_model=None)
+def boundary_upload(
+    request: Request,
+    principal: P,
+    file: Annotated[UploadFile, File()],
+    approval: Annotated[str, Form(max_length=80)],
+) -> Response:
+    """An admin's approved boundary file with its 审图号 (checked before it replaces the maps')."""
+    from jiqun.errors import AccessDenied
+    from jiqun.services.maps import save_boundary
+    from jiqun.standard.problems import JiqunError
+    from jiqun.web import deps
+
+    code = lang(request)
+    try:
+        b = save_boundary(
+            principal, file.file.read(), approval, engine_of(request), deps.client(request)
+        )
+    except AccessDenied:
+        raise
+    except JiqunError as e:
+        request.session["flash"] = [e.message_zh if code == "zh" else e.message_en, "error"]
+        return RedirectResponse("/#map", status_code=303)
+    done = "已启用边界文件，审图号" if code == "zh" else "boundary file in use, approval No."
+    request.session["flash"] = [f"{done} {b.approval}"]
+    return RedirectResponse("/#map", status_code=303)
