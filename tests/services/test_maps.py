@@ -127,15 +127,21 @@ def test_cluster_map_highlights_its_members(demo_engine: Engine) -> None:
     assert next(t for t in m.tiles if t["code"] == "810000")["name"] == "Hong Kong"
 
 
-def test_city_map_carries_its_counties_and_says_what_is_published(demo_engine: Engine) -> None:
+def test_city_map_carries_its_counties_and_says_what_is_published(
+    demo_engine: Engine, tmp_path: Path
+) -> None:
     build_release(demo_engine, region_levels=(0, 1, 2))
-    m = map_data(ADMIN, demo_engine, focus="320214")
+    m = map_data(ADMIN, demo_engine, focus="320214", env={})
     assert m.detail == "320200" and m.highlight == ["320214"]
     counties = {p["code"] for p in m.points if p["detail"]}
     assert counties == {c for c in reference.region_codes("county") if c.startswith("3202")}
     assert all(p["values"]["employees"] is None for p in m.points if p["detail"])
-    assert any("区县" in n for n in m.notes)
-    assert map_data(ADMIN, demo_engine).detail is None
+    assert not m.notes  # the tile grid draws no counties: nothing to explain
+    p = write(tmp_path, [square("320214", 0, 0)])
+    env = {"JIQUN_MAP_GEOJSON": str(p), "JIQUN_MAP_APPROVAL": "GS(2099)0001号"}
+    m = map_data(ADMIN, demo_engine, focus="320214", env=env)
+    assert m.mode == "geojson" and any("区县" in n for n in m.notes)
+    assert map_data(ADMIN, demo_engine, env={}).detail is None
 
 
 def test_admin_upload_is_checked_audited_and_used(engine: Engine, tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ def load_boundary(path: str | Path, approval: str | None) -> Boundary:
         geom = (f or {}).get("geometry") or {}
         code = _code_of(props)
         level = _level_of(code) if code else None
-        if geom.get("type") not in ("Polygon", "MultiPolygon") or level is None:
+        if code is None or level is None or geom.get("type") not in ("Polygon", "MultiPolygon"):
             bad.append(code or f"#{i}")
             continue
         props["code"] = code
@@ -582,16 +582,6 @@ def map_data(
             n = [x.split(" / ")[0 if lang == "zh" else -1] for x in n]
             notes.extend(x for x in n if x not in notes)
         pub[m][3] = _published(principal, engine, m, 3, detail[:4])[0] if detail else {}
-    rel = current_release(engine) if detail else None
-    if rel is not None and 3 not in set((rel.get("stats") or {}).get("region_levels", (3,))):
-        notes.append(
-            _tr(
-                lang,
-                "区县的从业人员与产值不在公开数据中（公开数据只发布到地级市），区县只显示集群数",
-                "county employment and output are not in the release (it goes down to "
-                "prefecture level); counties show cluster counts only",
-            )
-        )
     synthetic = any(bool(b.get("synthetic")) for b in pub_basis.values())
 
     def scaled(m: str, v: float | None) -> float | None:
@@ -745,6 +735,17 @@ def map_data(
         # map says why the boundaries are not
         boundary = None
         notes.append(_tr(lang, e.message_zh, e.message_en))
+    rel = current_release(engine) if detail and boundary and "county" in boundary.levels() else None
+    if rel is not None and 3 not in set((rel.get("stats") or {}).get("region_levels", (3,))):
+        # the county choropleth is drawn, but only its cluster counts are published
+        notes.append(
+            _tr(
+                lang,
+                "区县的从业人员与产值不在公开数据中（公开数据只发布到地级市），区县只显示集群数",
+                "county employment and output are not in the release (it goes down to "
+                "prefecture level); counties show cluster counts only",
+            )
+        )
     return MapData(
         mode="geojson" if boundary else "tiles",
         tiles=tiles,
