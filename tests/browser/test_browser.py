@@ -116,7 +116,7 @@ def test_cluster_dashboard_on_a_phone(server: Server, phone: Any, page_errors: l
 
 def test_overview_map_for_the_public(server: Server, desktop: Any, page_errors: list[str]) -> None:
     desktop.goto(server.url + "/")
-    assert chart_points(desktop, "chart-map") > 20  # member cities with coordinates
+    assert chart_points(desktop, "map-tiles") > 20  # the tile-grid map: provinces with data
     assert chart_points(desktop, "chart-fields") == 6  # six fields
     assert desktop.locator(".synthetic").first.is_visible()
     # the dashboard hides the diagnosis from the public and offers the login

@@ -217,11 +217,11 @@ def test_overview_charts_and_map(site: Site) -> None:
     page = site.client().get("/").text
     for chart, kind in (
         ("chart-fields", "bar"),
-        ("chart-map", "geo"),
         ("chart-output", "bar"),
         ("chart-innovation", "bar"),
     ):
         assert re.search(rf'id="{chart}"[^>]*data-chart="{kind}"', page), chart
+    assert 'id="map-tiles"' in page and "data-tilemap=" in page  # the tile-grid map
     assert "含模拟数据" in page
 
 

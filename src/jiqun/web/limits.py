@@ -41,7 +41,7 @@ MAX_BODY_BYTES = 1 << 20
 #: A multipart upload: the file cap plus room for the multipart boundaries and other fields.
 MAX_UPLOAD_BODY_BYTES = MAX_UPLOAD_BYTES + (64 << 10)
 #: The endpoints that take a file upload (multipart/form-data).
-UPLOAD_PATHS = frozenset({"/imports", f"{API_PREFIX}/imports"})
+UPLOAD_PATHS = frozenset({"/imports", f"{API_PREFIX}/imports", "/maps/boundary"})
 #: State-changing endpoints open to anonymous callers: logging in and out.
 OPEN_WRITES = frozenset({"/login", "/logout", f"{API_PREFIX}/auth/token"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -4,8 +4,10 @@ the cluster map). Public.
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated
+
+from fastapi import File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from jiqun.web.i18n import labeller, lang, translator
 from jiqun.web.ui import (
@@ -22,12 +24,11 @@ router = page_router()
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, principal: P) -> HTMLResponse:
+    from jiqun.services.maps import map_data
     from jiqun.services.overview import national_overview
-    from jiqun.services.regions import map_points
 
     eng = engine_of(request)
     ov = national_overview(eng)
-    pts = map_points(eng)
     from jiqun.services.directory import cluster_list
 
     tiers = cluster_list(eng)["tier"].value_counts()
@@ -76,21 +77,6 @@ def index(request: Request, principal: P) -> HTMLResponse:
         ],
         "horizontal": True,
     }
-    map_chart = {
-        "points": [
-            [
-                round(float(r.lon), 4),
-                round(float(r.lat), 4),
-                int(r.clusters),
-                str(r.region_name),
-                str(r.cluster_names),
-            ]
-            for r in pts.itertuples(index=False)
-        ],
-        "xName": t("经度", "longitude"),
-        "yName": t("纬度", "latitude"),
-        "sizeName": t("集群数", "clusters"),
-    }
     return render(
         request,
         "overview.html",
@@ -99,8 +85,48 @@ def index(request: Request, principal: P) -> HTMLResponse:
         field_chart=field_chart,
         output_chart=output_chart,
         innov_chart=innov_chart,
-        map_chart=map_chart,
+        map=map_data(principal, eng, lang=lang(request)).to_dict(),
         batches={int(k): int(v) for k, v in by_tier_df.items() if not missing(k)},
         tiers={str(k): int(v) for k, v in tiers.items()},
         clusters=records_or_empty(ov.clusters),
     )
+
+
+@router.get("/maps/boundary/{level}.geojson")
+def boundary_geojson(level: str, within: str | None = None) -> JSONResponse:
+    """The configured boundary file's features of one level (404 when none is configured)."""
+    from jiqun.services.access import NotFound
+    from jiqun.services.maps import boundary_features, configured_boundary
+
+    b = configured_boundary()
+    if b is None:
+        raise NotFound("未配置边界文件", "no boundary file is configured")
+    return JSONResponse(boundary_features(b, level, within), media_type="application/geo+json")
+
+
+@router.post("/maps/boundary", response_model=None)
+def boundary_upload(
+    request: Request,
+    principal: P,
+    file: Annotated[UploadFile, File()],
+    approval: Annotated[str, Form(max_length=80)],
+) -> Response:
+    """An admin's approved boundary file with its 审图号 (checked before it replaces the maps')."""
+    from jiqun.errors import AccessDenied
+    from jiqun.services.maps import save_boundary
+    from jiqun.standard.problems import JiqunError
+    from jiqun.web import deps
+
+    code = lang(request)
+    try:
+        b = save_boundary(
+            principal, file.file.read(), approval, engine_of(request), deps.client(request)
+        )
+    except AccessDenied:
+        raise
+    except JiqunError as e:
+        request.session["flash"] = [e.message_zh if code == "zh" else e.message_en, "error"]
+        return RedirectResponse("/#map", status_code=303)
+    done = "已启用边界文件，审图号" if code == "zh" else "boundary file in use, approval No."
+    request.session["flash"] = [f"{done} {b.approval}"]
+    return RedirectResponse("/#map", status_code=303)
