@@ -39,7 +39,7 @@ from sqlalchemy import Engine, select
 from jiqun import reference
 from jiqun.analytics.release import INDUSTRY_ROOT
 from jiqun.services.accounts import Principal
-from jiqun.services.published import NO_RELEASE, SYNTHETIC_NOTE, _Ask, _view
+from jiqun.services.published import NO_RELEASE, SYNTHETIC_NOTE, Ask, release_view
 from jiqun.services.release import current_release, release_cells
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine
@@ -413,7 +413,7 @@ def _published(
     industry = MANUFACTURING if sections else INDUSTRY_ROOT
     rows = cells[(cells["region_level"] == level) & (cells["industry_code"] == industry)]
     rows = rows[~rows["region_code"].str.endswith("*") & rows["region_code"].str.startswith(prefix)]
-    ask = _Ask(
+    ask = Ask(
         ["region_code"],
         "region",
         measure,
@@ -423,7 +423,7 @@ def _published(
         2,
         None,
     )
-    view = _view(principal, rel, rows, rows.iloc[0:0], [], counts, ask)
+    view = release_view(principal, rel, rows, rows.iloc[0:0], [], counts, ask)
     values = {
         str(r.region_code): (None if r.suppressed or pd.isna(r.value) else float(r.value))
         for r in view.table.itertuples(index=False)

@@ -117,7 +117,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class _Ask:
+class Ask:
     """What a caller asked of :func:`published_table` (and the grouping keys it implies)."""
 
     keys: list[str]
@@ -227,7 +227,7 @@ def published_table(
     keys = (["region_code"] if by in ("region", "region_industry") or cluster_id else []) + (
         ["industry_code"] if by in ("industry", "region_industry") or cluster_id else []
     )
-    ask = _Ask(keys, by, measure, region, cluster_id, region_level, industry_level, year)
+    ask = Ask(keys, by, measure, region, cluster_id, region_level, industry_level, year)
     if rel is None:
         return _empty(ask, note=NO_RELEASE)
     _require_published(rel, industry_level, region, region_level)
@@ -277,7 +277,7 @@ def published_table(
             ]
         kinds = [k for k, f in tot for _ in range(len(f))]
         totals = pd.concat([f for _, f in tot]) if tot else rows.iloc[0:0]
-    return _view(principal, rel, rows, totals, kinds, counts, ask)
+    return release_view(principal, rel, rows, totals, kinds, counts, ask)
 
 
 #: GB/T 4754 digits of an industry level of the cube (section = letter, 1)
@@ -330,16 +330,20 @@ def _cluster_members(engine: Engine, cluster_id: str) -> tuple[list[str], list[s
         return cluster_codes(c, cluster_id)
 
 
-def _view(
+def release_view(
     principal: Principal,
     rel: dict[str, Any],
     rows: pd.DataFrame,
     totals: pd.DataFrame,
     kinds: list[str],
     counts: pd.DataFrame,
-    ask: _Ask,
+    ask: Ask,
 ) -> PublishedTable:
-    """The release cells as ``principal`` sees them (values of hidden cells never leave)."""
+    """The release cells as ``principal`` sees them (values of hidden cells never leave).
+
+    The one disclosure view of release cells: :func:`published_table` and the maps
+    (:mod:`jiqun.services.maps`) answer through it.
+    """
     keys = ask.keys
     role = principal.role
     gp = region_prefix(principal.scope) if role == "government" and principal.scope else None
@@ -465,7 +469,7 @@ def _view(
     return PublishedTable(table=table, totals=totals_out, basis=basis, notes=notes)
 
 
-def _basis(ask: _Ask, synthetic: bool) -> dict[str, Any]:
+def _basis(ask: Ask, synthetic: bool) -> dict[str, Any]:
     _col, zh, en, unit, kind = MEASURES[ask.measure]
     return {
         "measure": ask.measure,
@@ -506,7 +510,7 @@ def _basis(ask: _Ask, synthetic: bool) -> dict[str, Any]:
     }
 
 
-def _empty(ask: _Ask, note: str | None = None) -> PublishedTable:
+def _empty(ask: Ask, note: str | None = None) -> PublishedTable:
     cols = ask.columns()
     basis = _basis(ask, False)
     notes = [note or "没有符合条件的企业 / no enterprises match"]
