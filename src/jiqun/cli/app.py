@@ -342,12 +342,13 @@ def innovation_cmd(
     b = tuple(int(x) for x in batches.split(",")) if batches else None
     r = innovation_resources(tier=tier, batches=b)
     t = Table(title="头条数字 headline figures")
-    for col in ("指标 figure", "公开 published", "数据 data", "一致 consistent"):
+    for col in ("指标 figure", "公开 published", "年份 year", "数据 data", "一致 consistent"):
         t.add_column(col)
     for row in r.headline.itertuples(index=False):
         t.add_row(
             row.label,
             f"{row.wording}{row.published:g}",
+            str(row.as_of),
             (f"{row.from_data:,.0f}" if abs(row.from_data) >= 100 else f"{row.from_data:.3g}"),
             str(row.consistent),
         )
