@@ -88,7 +88,7 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
     -------
     >>> from fastapi.testclient import TestClient  # doctest: +SKIP
     >>> TestClient(create_app()).get("/api/v1/clusters").json()["meta"]["total"]  # doctest: +SKIP
-    85
+    92
     """
     from jiqun.store.db import get_engine, prepare
 
