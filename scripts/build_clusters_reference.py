@@ -383,10 +383,11 @@ NC2024_EXTRA: dict[str, Extra2024] = {
     "环杭州湾现代纺织服装集群": Extra2024(
         "Hangzhou Bay Area Modern Textile and Apparel Cluster",
         "consumer_goods",
-        (),
+        ("绍兴",),
         ("浙江",),
         "1713;1751;1752;1761;1811;1819;1821;2822",
-        "member cities not named (环杭州湾 = around Hangzhou Bay); only the province is recorded",
+        "绍兴 led the application (the 2026-12 check); the other cities around Hangzhou Bay "
+        "(环杭州湾) are not known",
     ),
     "大盘绿色石化集群": Extra2024(
         "Dalian–Panjin Green Petrochemical Cluster",
@@ -441,11 +442,11 @@ NC2024_EXTRA: dict[str, Extra2024] = {
     "长三角（含江西）大飞机集群": Extra2024(
         "Yangtze River Delta (incl. Jiangxi) Large Aircraft Cluster",
         "high_end_equipment",
-        (),
+        ("上海", "六安"),
         ("上海", "江苏", "浙江", "安徽", "江西"),
         "3741;3744;3749;4343",
-        "member cities not named; the provinces are those of the Yangtze River Delta plus Jiangxi "
-        "as the name says",
+        "the 2026-12 check names 上海 and 六安 (Anhui); the rest is given only as 苏南五市, "
+        "环杭州湾 and 江西, so those provinces are recorded without cities",
     ),
 }
 

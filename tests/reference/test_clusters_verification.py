@@ -122,6 +122,12 @@ def test_missing_2024_clusters_are_added_with_unknown_position(
     assert not clusters["name_zh"].str.contains("鹰饶抚昌|绥哈大齐").any()
 
 
+def test_members_the_check_names_are_shipped() -> None:
+    assert ref.cluster_members("NC2024-12") == ["330600"]  # 绍兴 led the application
+    assert ref.cluster_members("NC2024-X04") == ["310100", "341500"]  # 上海, 六安
+    assert ref.cluster_members("NC2024-05") == []  # 台州 only from a weak source: not shipped
+
+
 def test_sme_pingfang_is_flagged_as_probably_not_2024(clusters: pd.DataFrame) -> None:
     row = clusters.loc["SME2024-14"]
     assert row["name_zh"] == "平房区航空配套产业集群"
