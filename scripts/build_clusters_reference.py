@@ -12,6 +12,12 @@ Inputs (all in ``src/jiqun/reference/data/``):
 * ``national_clusters_2024_partial.csv`` — 20 of the 35 national clusters added in 2024;
 * ``sme_characteristic_clusters_2024_partial.csv`` — 20 of the 100 national SME characteristic
   clusters (2024), each in one county;
+* ``clusters_verification_2026-12.csv`` — a later check of every row above against press and
+  government pages (official name, status ``verified`` / ``corrected`` / ``unverified`` /
+  ``missing_in_project``, sources, note). It is applied last (:func:`apply_check`): corrected
+  names replace the shipped ones, flags follow the check, the 2024 clusters the check found
+  missing are added (:data:`NC2024_MISSING`) and a row whose year the check doubts is flagged
+  ``doubtful``;
 * ``admin_divisions_cn_2023.csv`` and ``gbt4754_2017_codes.csv`` to resolve and check codes.
 
 Everything that is *judgement* rather than lookup lives in the tables below
@@ -73,7 +79,12 @@ COLUMNS = [
     "source_note",
     "field_basis",
     "regions_note",
+    "verification_note",
 ]
+
+CHECK_FILE = "clusters_verification_2026-12.csv"
+#: the date of the check, quoted in ``verification_note``
+CHECK_DATE = "2026-12"
 
 FIELD_BASIS_LIST = (
     "as classified in national_clusters_45.csv (Jiqun's grouping of the official list)"
@@ -372,10 +383,11 @@ NC2024_EXTRA: dict[str, Extra2024] = {
     "环杭州湾现代纺织服装集群": Extra2024(
         "Hangzhou Bay Area Modern Textile and Apparel Cluster",
         "consumer_goods",
-        (),
+        ("绍兴",),
         ("浙江",),
         "1713;1751;1752;1761;1811;1819;1821;2822",
-        "member cities not named (环杭州湾 = around Hangzhou Bay); only the province is recorded",
+        "绍兴 led the application (the 2026-12 check); the other cities around Hangzhou Bay "
+        "(环杭州湾) are not known",
     ),
     "大盘绿色石化集群": Extra2024(
         "Dalian–Panjin Green Petrochemical Cluster",
@@ -430,11 +442,113 @@ NC2024_EXTRA: dict[str, Extra2024] = {
     "长三角（含江西）大飞机集群": Extra2024(
         "Yangtze River Delta (incl. Jiangxi) Large Aircraft Cluster",
         "high_end_equipment",
-        (),
+        ("上海", "六安"),
         ("上海", "江苏", "浙江", "安徽", "江西"),
         "3741;3744;3749;4343",
-        "member cities not named; the provinces are those of the Yangtze River Delta plus Jiangxi "
-        "as the name says",
+        "the 2026-12 check names 上海 and 六安 (Anhui); the rest is given only as 苏南五市, "
+        "环杭州湾 and 江西, so those provinces are recorded without cities",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Missing2024:
+    """A 2024 national cluster the check found missing; its list position is not known."""
+
+    name_zh: str  # as shipped; the check's own wording unless the check has none
+    extra: Extra2024
+    verification: str  # "verified", or "partial" where the check did not see the exact wording
+
+
+# Keyed by ``name_official`` of the check file (rows with status ``missing_in_project``), in the
+# file's order; ids NC2024-X05… follow that order. Member cities are those the check lists, and
+# nothing beyond them.
+NC2024_MISSING: dict[str, Missing2024] = {
+    "沈阳航空集群": Missing2024(
+        "沈阳航空集群",
+        Extra2024(
+            "Shenyang Aviation Cluster",
+            "high_end_equipment",
+            ("沈阳",),
+            ("辽宁",),
+            "3741;3744;3749;4343",
+        ),
+        "verified",
+    ),
+    "沈大工业母机集群": Missing2024(
+        "沈大工业母机集群",
+        Extra2024(
+            "Shenyang–Dalian Machine Tool Cluster",
+            "high_end_equipment",
+            ("沈阳", "大连"),
+            ("辽宁",),
+            "3421;3422;3425;3429",
+        ),
+        "verified",
+    ),
+    "衡长株潭特高压输变电装备集群": Missing2024(
+        "衡长株潭特高压输变电装备集群",
+        Extra2024(
+            "Hengyang–Changsha–Zhuzhou–Xiangtan UHV Power Transmission and Transformation "
+            "Equipment Cluster",
+            "high_end_equipment",
+            ("衡阳", "长沙", "株洲", "湘潭"),
+            ("湖南",),
+            "3821;3822;3823;3824;3829;3831",
+        ),
+        "verified",
+    ),
+    "乌昌石光伏集群": Missing2024(
+        "乌昌石光伏集群",
+        Extra2024(
+            "Urumqi–Changji–Shihezi Photovoltaic Cluster",
+            "high_end_equipment",
+            ("乌鲁木齐", "昌吉"),
+            ("新疆",),
+            "3825;3140;2613;3985",
+            "石河子 (659001) is a county-level city directly under the autonomous region, not a "
+            "prefecture-level unit, so it is not a member region; its grouping 659000 holds "
+            "other cities too",
+        ),
+        "verified",
+    ),
+    "盐常宿淮绿色光伏集群": Missing2024(
+        "盐常宿淮绿色光伏集群",
+        Extra2024(
+            "Yancheng–Changzhou–Suqian–Huai'an Green Photovoltaic Cluster",
+            "high_end_equipment",
+            ("盐城", "常州", "宿迁", "淮安"),
+            ("江苏",),
+            "3825;3985;3562;3569",
+        ),
+        "partial",  # the check saw 盐常宿淮绿色光伏先进制造业集群, not MIIT's exact wording
+    ),
+    "苏南特钢材料集群": Missing2024(
+        "苏南特钢材料集群",
+        Extra2024(
+            "Southern Jiangsu Special Steel Materials Cluster",
+            "new_materials",
+            ("南京", "无锡"),
+            ("江苏",),
+            "3120;3130;3140",
+            "南京 leads and 无锡 takes part; the other member cities are not known",
+        ),
+        "verified",
+    ),
+    "Quanzhou Modern Sports Products Cluster (泉州…现代体育产品集群; Chinese wording not seen)": (
+        Missing2024(
+            # The source gives the English name only: "…" marks the words not seen, and the
+            # bracket says so, rather than guessing the official Chinese wording.
+            "泉州…现代体育产品集群（中文全称待核）",
+            Extra2024(
+                "Quanzhou Modern Sports Products Cluster",
+                "consumer_goods",
+                ("泉州",),
+                ("福建",),
+                "2441;2442;2443;2444;2449;1811;1821;1951",
+            ),
+            "partial",  # English name only in the source
+        )
     ),
 }
 
@@ -621,6 +735,114 @@ def _join(codes: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# The check (clusters_verification_2026-12.csv)
+# ---------------------------------------------------------------------------------------------
+
+#: check status -> the flag a row gets; ``unverified`` keeps the shipped flag but never above
+#: ``partial`` (the check could not confirm the wording), see :func:`check_flag`.
+CHECKED_OK = ("verified", "corrected")
+YEAR_DOUBT_MARK = "YEAR DOUBTFUL"
+
+
+def check_flag(shipped: str, status: str, note: str) -> str:
+    """The verification flag of a shipped row after the check.
+
+    Parameters
+    ----------
+    shipped:
+        The row's flag before the check (``verified`` / ``partial`` / ``recalled``).
+    status, note:
+        The check's ``status`` and ``note`` for the row.
+
+    Returns
+    -------
+    str
+        ``doubtful`` when the check doubts the row's year; ``verified`` when the check confirmed
+        (or corrected) the row; otherwise the shipped flag, lowered to ``partial`` if it was
+        ``verified`` (a fresh check that cannot confirm the wording outranks an older one).
+
+    Example
+    -------
+    >>> check_flag("partial", "corrected", ""), check_flag("verified", "unverified", "")
+    ('verified', 'partial')
+    """
+    if YEAR_DOUBT_MARK in note:
+        return "doubtful"
+    if status in CHECKED_OK:
+        return "verified"
+    if status == "unverified":
+        return "partial" if shipped == "verified" else shipped
+    raise ValueError(f"unexpected check status {status!r}")
+
+
+def apply_check(
+    rows: list[dict[str, str]], regions: Regions, classes: set[str]
+) -> list[dict[str, str]]:
+    """Apply the check file to the built rows and append the clusters it found missing."""
+    check = _read(CHECK_FILE)
+    by_id = {r["id_in_project"]: r for r in check if r["id_in_project"]}
+    built = {row["cluster_id"] for row in rows}
+    if set(by_id) != built:
+        raise ValueError(f"check file out of step with the lists: {set(by_id) ^ built}")
+    for row in rows:
+        c = by_id[row["cluster_id"]]
+        if c["status"] in CHECKED_OK and c["name_official"] != row["name_zh"]:
+            row["name_zh"] = c["name_official"]
+            if row["cluster_id"] in NAME_EN_CORRECTED:
+                row["name_en"] = NAME_EN_CORRECTED[row["cluster_id"]]
+        row["verification"] = check_flag(row["verification"], c["status"], c["note"])
+        sources = c["source_url_or_repo"] or "no source found in the check"
+        if row["verification"] == "doubtful":
+            row["source_note"] = (
+                "年份存疑：国家级公示报道日期为 10-18（未见年份），而 2024 年名单于 2024-08-30 公示，"
+                "可能属 2023 或 2025 年名单 / year doubtful: probably of the 2023 or 2025 list, "
+                f"not 2024; {sources}"
+            )
+        else:
+            row["source_note"] = sources
+        row["verification_note"] = _check_note(c)
+    missing = [r for r in check if r["status"] == "missing_in_project"]
+    if [r["name_official"] for r in missing] != list(NC2024_MISSING):
+        raise ValueError("NC2024_MISSING out of step with the check file")
+    x_taken = [row["cluster_id"] for row in rows if row["cluster_id"].startswith("NC2024-X")]
+    for k, c in enumerate(missing, start=len(x_taken) + 1):
+        m = NC2024_MISSING[c["name_official"]]
+        extra = m.extra
+        provinces = [regions.province(p) for p in extra.provinces]
+        members = [regions.prefecture(city, set(provinces)) for city in extra.cities]
+        rows.append(
+            {
+                "cluster_id": f"NC2024-X{k:02d}",
+                "name_zh": m.name_zh,
+                "name_en": extra.name_en,
+                "tier": "national",
+                "batch_year": "2024",
+                "field": extra.field,
+                "field_zh": FIELDS.get(extra.field, ""),
+                "member_regions": _join(members),
+                "provinces": _join(provinces),
+                "leading_industries": _check_leading(m.name_zh, extra.leading, classes),
+                "leading_industries_basis": LEADING_INDUSTRIES_BASIS,
+                "verification": m.verification,
+                "source_note": c["source_url_or_repo"],
+                "field_basis": FIELD_BASIS_INFERRED,
+                "regions_note": extra.regions_note,
+                "verification_note": _check_note(c),
+            }
+        )
+    return rows
+
+
+def _check_note(c: dict[str, str]) -> str:
+    note = f"check {CHECK_DATE}: {c['status']}"
+    return f"{note}; {c['note']}" if c["note"] else note
+
+
+#: English names of the rows whose Chinese name the check corrected
+NAME_EN_CORRECTED = {"NC2021-15": "Zhuzhou Advanced Rail Transit Equipment Cluster"}
+
+
+# ---------------------------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------------------------
 
@@ -747,6 +969,7 @@ def build_rows() -> list[dict[str, str]]:
             }
         )
 
+    out = apply_check(out, regions, classes)
     ids = [row["cluster_id"] for row in out]
     if len(ids) != len(set(ids)):
         raise ValueError("duplicate cluster_id")

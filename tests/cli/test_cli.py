@@ -209,3 +209,34 @@ def test_user_disable_enable_passwd_list(engine: Engine, db_url: str) -> None:
         ).all()
     assert [a for a, _ in audited][-3:] == ["user_disable", "user_enable", "password_reset"]
     assert all(u.startswith("os:") for a, u in audited if a != "user_create")
+
+
+# ---------------------------------------------------------------------------------------------
+# jiqun demo --port: a taken port stops the command before the build
+# ---------------------------------------------------------------------------------------------
+
+
+def test_demo_with_a_taken_port_fails_before_building(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+        start = time.monotonic()
+        r = jiqun("demo", "--port", str(port), "--enterprises", "2000", url=url)
+        took = time.monotonic() - start
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"127.0.0.1:{port}" in r.stderr and "--port" in r.stderr, r.stderr
+    assert "已被占用" in r.stderr and "taken" in r.stderr
+    assert "演示数据库已生成" not in r.stderr + r.stdout  # nothing was built
+    assert not (tmp_path / "demo.sqlite3").exists()
+    assert took < 60
+
+
+def test_demo_and_serve_take_a_port_option() -> None:
+    for cmd in ("demo", "serve"):
+        r = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "200"})
+        assert r.exit_code == 0 and "--port" in r.output, cmd

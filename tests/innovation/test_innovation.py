@@ -57,6 +57,17 @@ def test_gaps_and_headline_wording() -> None:
     assert h.loc["little_giants_in_45", "consistent"] is None
 
 
+def test_headline_figures_say_which_year_they_describe() -> None:
+    h = headline_table({}).set_index("figure")
+    # MIIT's November 2022 statement describes 2021; only the ¥20 trillion output is 2023
+    for key in ("mic_in_45", "mic_share", "tech_carriers_in_45", "champions_in_45"):
+        assert h.loc[key, "as_of"] == "2021", key
+        assert "2022 年 11 月" in h.loc[key, "as_of_note"], key
+    assert h.loc["little_giants_in_45", "as_of"] == "2021"
+    assert h.loc["output_trillion_yuan", "as_of"] == "2023"
+    assert h["as_of"].notna().all()
+
+
 @pytest.mark.slow
 def test_demo_headline_counts(demo_engine: Engine) -> None:
     r = innovation_resources(demo_engine, batches=(2021, 2022))
@@ -67,4 +78,5 @@ def test_demo_headline_counts(demo_engine: Engine) -> None:
     assert conc.loc["manufacturing_innovation_centre", "national"] == 26
     assert conc["share_inside"].min() >= 0 and conc["share_inside"].max() <= 1
     assert len(r.per_cluster) == 45 and r.basis["synthetic"] is True
+    assert any("为 2021 年数据" in n and "2023" in n for n in r.notes)  # the figures' year
     assert r.gaps["gap"].dtype == bool

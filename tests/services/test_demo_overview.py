@@ -65,9 +65,10 @@ def test_demo_build_rebuild_and_overview(demo: Engine) -> None:
     assert not user  # the user's record survived, still not synthetic
 
     ov = national_overview(engine)
-    assert ov.totals["clusters"] == 65
+    # 45 (2021–2022) + 27 of 2024 (20 listed + 7 added by the 2026-12 check)
+    assert ov.totals["clusters"] == 72
     assert ov.totals["clusters_2021_2022"] == 45
-    assert len(ov.clusters) == 65
+    assert len(ov.clusters) == 72
     for k in ("year", "unit", "measure"):
         assert k in ov.basis
     assert ov.basis["synthetic"] is True and ov.synthetic
@@ -82,6 +83,6 @@ def test_demo_build_rebuild_and_overview(demo: Engine) -> None:
 
 def test_overview_without_demo_is_not_synthetic(engine: Engine) -> None:
     ov = national_overview(engine)
-    assert ov.totals["clusters"] == 65
+    assert ov.totals["clusters"] == 72  # national clusters: 45 + 27 of 2024
     assert ov.basis["synthetic"] is False
     assert ov.totals["output_wan_yuan"] == 0

@@ -105,11 +105,17 @@ def demo(
     ] = False,
     seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 2026,
     enterprises: Annotated[int, typer.Option(help="模拟企业数 / synthetic enterprises")] = 200_000,
+    host: Annotated[str, typer.Option(help="监听地址 / host to serve on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port to serve on")] = 8000,
 ) -> None:
     """生成演示数据库并显示全国集群概览 / build the demo database and show the national overview."""
     from jiqun.cli.render import print_overview
     from jiqun.services.demo import build_demo
     from jiqun.services.overview import national_overview
+
+    if not no_serve:
+        # The build takes minutes: a taken port must stop it before, not after.
+        check_port_free(host, port)
 
     with _progress() as prog:
         task = prog.add_task("生成演示数据 building demo data", total=1.0)
@@ -147,11 +153,50 @@ def demo(
             "[dim]各集群与地区的看板结果正在后台计算（管理 → 后台任务 查看进度）/ dashboards are "
             "being computed in the background (admin → jobs shows the progress)[/]"
         )
-        serve(host="127.0.0.1", port=8000)
+        serve(host=host, port=port)
     elif refresh:
         from jiqun.cli.jobs_cmd import run_with_progress
 
         run_with_progress()
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail at once when ``host:port`` cannot be listened on (taken, or not a valid port).
+
+    Parameters
+    ----------
+    host, port:
+        Where the server would listen.
+
+    Raises
+    ------
+    JiqunError
+        With a bilingual message naming the port and the ``--port`` option.
+
+    Example
+    -------
+    >>> check_port_free("127.0.0.1", 0)  # port 0: any free port, always possible
+    """
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise JiqunError(f"端口 {port} 无效（0–65535）", f"port {port} is not valid (0–65535)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as e:
+        raise JiqunError(f"无法解析地址 {host}：{e}", f"cannot resolve host {host}: {e}") from e
+    family, _type, _proto, _name, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # as Uvicorn binds: SO_REUSEADDR, so a port in TIME_WAIT is not reported as taken
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as e:
+            raise JiqunError(
+                f"端口 {host}:{port} 已被占用或不可用（{e.strerror}）；请用 --port 换一个端口",
+                f"port {host}:{port} is taken or unavailable ({e.strerror}); choose another "
+                "with --port",
+            ) from e
 
 
 @app.command()
@@ -170,6 +215,7 @@ def serve(
 
     from jiqun.store.db import prepare
 
+    check_port_free(host, port)
     prepare()
     if secure_cookies:
         os.environ["JIQUN_SECURE_COOKIES"] = "1"
@@ -342,12 +388,13 @@ def innovation_cmd(
     b = tuple(int(x) for x in batches.split(",")) if batches else None
     r = innovation_resources(tier=tier, batches=b)
     t = Table(title="头条数字 headline figures")
-    for col in ("指标 figure", "公开 published", "数据 data", "一致 consistent"):
+    for col in ("指标 figure", "公开 published", "年份 year", "数据 data", "一致 consistent"):
         t.add_column(col)
     for row in r.headline.itertuples(index=False):
         t.add_row(
             row.label,
             f"{row.wording}{row.published:g}",
+            str(row.as_of),
             (f"{row.from_data:,.0f}" if abs(row.from_data) >= 100 else f"{row.from_data:.3g}"),
             str(row.consistent),
         )

@@ -31,7 +31,8 @@ import pandas as pd
 
 from jiqun.standard.problems import JiqunError
 
-#: the headline figures of the 45 national clusters (MIIT's 2023–2024 statements; sources in ``jiqun/reference/data/SOURCES.md``)
+#: the headline figures of the 45 national clusters; the year each describes is in
+#: :data:`HEADLINE_AS_OF` (most describe 2021, as MIIT stated them in November 2022)
 HEADLINE: dict[str, tuple[str, str, float, str]] = {
     # key: (中文, English, published value, comparison)
     "clusters_2021_2022": (
@@ -61,6 +62,28 @@ HEADLINE: dict[str, tuple[str, str, float, str]] = {
     ),
     "champions_in_45": ("国家级单项冠军企业", "national single-item champions", 170, ">"),
     "little_giants_in_45": ('专精特新"小巨人"企业', "little giants", 2200, ">"),
+}
+
+_AS_OF_2021 = (
+    "2021",
+    "2021 年数据，工业和信息化部 2022 年 11 月发布",
+    "2021 figure, stated by MIIT in November 2022",
+)
+#: figure -> (year described, 中文 note, English note). The counts of centres, carriers,
+#: champions and little giants describe 2021 (MIIT's statement of November 2022, when the second
+#: batch was announced); only the output of more than ¥20 trillion is a 2023 figure.
+HEADLINE_AS_OF: dict[str, tuple[str, str, str]] = {
+    "clusters_2021_2022": (
+        "2022",
+        "2021、2022 两批名单，工业和信息化部 2022 年 11 月公布第二批",
+        "2021 and 2022 batches; the second announced by MIIT in November 2022",
+    ),
+    "output_trillion_yuan": ("2023", "2023 年数据", "2023 figure"),
+    "mic_in_45": _AS_OF_2021,
+    "mic_share": _AS_OF_2021,
+    "tech_carriers_in_45": _AS_OF_2021,
+    "champions_in_45": _AS_OF_2021,
+    "little_giants_in_45": _AS_OF_2021,
 }
 
 
@@ -199,6 +222,24 @@ def headline_table(data: Mapping[str, float]) -> pd.DataFrame:
 
     ``comparison`` says how the published figure is worded (``>`` = "more than", ``≈``,
     ``=``); ``consistent`` checks the data figure against that wording (``≈`` within 10%).
+
+    Parameters
+    ----------
+    data:
+        The figures computed from the data, keyed as :data:`HEADLINE` (missing keys → NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure: ``figure``, ``label``, ``published``, ``wording``, ``from_data``,
+        ``consistent`` and ``as_of`` / ``as_of_note`` — the year the published figure describes
+        (:data:`HEADLINE_AS_OF`: 2021 for the counts, 2023 for the output) and a bilingual note.
+
+    Example
+    -------
+    >>> h = headline_table({"mic_in_45": 18}).set_index("figure")
+    >>> h.loc["mic_in_45", "as_of"], h.loc["output_trillion_yuan", "as_of"]
+    ('2021', '2023')
     """
     rows = []
     for key, (zh, en, pub, cmp) in HEADLINE.items():
@@ -219,6 +260,8 @@ def headline_table(data: Mapping[str, float]) -> pd.DataFrame:
                 "wording": cmp,
                 "from_data": v,
                 "consistent": ok,
+                "as_of": HEADLINE_AS_OF[key][0],
+                "as_of_note": f"{HEADLINE_AS_OF[key][1]} / {HEADLINE_AS_OF[key][2]}",
             }
         )
     return pd.DataFrame(rows)

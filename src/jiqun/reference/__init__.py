@@ -129,10 +129,10 @@ _MANIFEST: dict[str, tuple[str, str, str, str]] = {
     ),
     "clusters.csv": (
         "clusters",
-        "derived by scripts/build_clusters_reference.py from the three cluster lists below; "
-        "leading industries assigned by Jiqun from the cluster names",
+        "derived by scripts/build_clusters_reference.py from the three cluster lists below and "
+        "the 2026-12 check; leading industries assigned by Jiqun from the cluster names",
         "Apache-2.0 (Jiqun); underlying lists are public facts",
-        "per row (verified / partial / recalled)",
+        "per row (verified / partial / recalled / doubtful)",
     ),
     "national_clusters_45.csv": (
         "clusters:source:national_45",
@@ -140,6 +140,13 @@ _MANIFEST: dict[str, tuple[str, str, str, str]] = {
         "reported by the press",
         "public facts",
         "per row: 32 verified, 6 partial, 7 recalled",
+    ),
+    "clusters_verification_2026-12.csv": (
+        "clusters:check_2026_12",
+        "a 2026-12 check of every cluster row against press and government pages (official "
+        "name, status, sources and note per row); applied by scripts/build_clusters_reference.py",
+        "public facts; the URLs name their publishers",
+        "per row: verified / corrected / unverified / missing_in_project",
     ),
     "national_clusters_2024_partial.csv": (
         "clusters:source:national_2024",
@@ -856,7 +863,7 @@ def concordance(name: ConcordanceName) -> pd.DataFrame:
 def _clusters() -> pd.DataFrame:
     df = _read_csv("clusters.csv")
     df["batch_year"] = df["batch_year"].astype("int64")
-    _blank_to_na(df, ["field", "field_zh", "regions_note"])
+    _blank_to_na(df, ["field", "field_zh", "regions_note", "verification_note"])
     return df
 
 
@@ -864,9 +871,11 @@ def clusters() -> pd.DataFrame:
     """National advanced manufacturing clusters and national SME characteristic clusters.
 
     Built by ``scripts/build_clusters_reference.py``: the 45 national clusters of the 2021
-    (``NC2021-01``…``25``) and 2022 (``NC2022-01``…``20``) batches, 20 of the 35 added in 2024
-    (``NC2024-01``…``16`` in the official list order, ``NC2024-X01``… where the position is
-    not known) and 20 of the 100 SME characteristic clusters of 2024 (``SME2024-01``…).
+    (``NC2021-01``…``25``) and 2022 (``NC2022-01``…``20``) batches, 27 of the 35 added in 2024
+    (``NC2024-01``…``16`` in the official list order, ``NC2024-X01``…``X11`` where the
+    position is not known) and 20 of the 100 SME characteristic clusters of 2024
+    (``SME2024-01``…). Names and flags follow the 2026-12 check
+    (``data/clusters_verification_2026-12.csv``).
 
     Returns
     -------
@@ -878,8 +887,9 @@ def clusters() -> pd.DataFrame:
         municipalities; county-level for SME clusters; may be ``""`` when the name gives no
         city), ``provinces`` (``;``-separated province codes), ``leading_industries``
         (``;``-separated GB/T 4754-2017 classes), ``leading_industries_basis``,
-        ``verification`` (verified / partial / recalled), ``source_note``, ``field_basis``
-        and ``regions_note``. The frame is a copy.
+        ``verification`` (verified / partial / recalled / doubtful — the check doubts the
+        row's year), ``source_note``, ``field_basis``, ``regions_note`` and
+        ``verification_note`` (the check's status and note). The frame is a copy.
 
     Example
     -------

@@ -21,6 +21,15 @@ from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefec
 from jiqun.standard.schema import CARRIER_TYPES, TAGS
 from jiqun.store.db import get_engine
 
+#: the year the published headline figures describe (shown with every headline table)
+HEADLINE_YEAR_NOTE = (
+    "公开数字中，国家制造业创新中心（18 家）、国家级技术创新载体（1700 余家）、单项冠军（170 余家）和"
+    "专精特新“小巨人”（2200 余家）为 2021 年数据（工业和信息化部 2022 年 11 月发布），只有主导产业产值"
+    "“超过 20 万亿元”为 2023 年数据 / of the published figures, the 18 innovation centres, 1,700+ "
+    "technology carriers, 170+ single-item champions and 2,200+ little giants describe 2021 (MIIT, "
+    "November 2022); only the leading-industry output of more than ¥20 trillion is a 2023 figure"
+)
+
 
 @dataclass
 class InnovationReport:
@@ -202,6 +211,8 @@ def innovation_resources(
             "headline figures are computed for the selected clusters; compare with the published "
             "figures using the 2021–2022 batches"
         )
+    # The published counts are often quoted as current; they describe 2021 (see HEADLINE_AS_OF).
+    notes.append(HEADLINE_YEAR_NOTE)
     notes.append(
         "暂按主导产业识别创新载体缺口；产业链环节层面的缺口需要产业链映射 / gaps are shown per "
         "leading industry; per chain segment they need the chain mapping"

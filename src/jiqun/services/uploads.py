@@ -612,7 +612,13 @@ def validate_upload(
         "filename": staged.meta["filename"],
         "status": "validated",
         **summary,
-        "problems": [p.as_dict() for p in result.problems[:MAX_PROBLEMS_SHOWN]],
+        # by row (file-level problems first), so the page and the API read top to bottom
+        "problems": [
+            p.as_dict()
+            for p in sorted(result.problems, key=lambda p: (p.row is not None, p.row or 0))[
+                :MAX_PROBLEMS_SHOWN
+            ]
+        ],
         "problems_truncated": len(result.problems) > MAX_PROBLEMS_SHOWN,
     }
 

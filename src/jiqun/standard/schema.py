@@ -700,6 +700,7 @@ _register(
                     "verified": ("已核实", "verified"),
                     "partial": ("部分核实", "partially verified"),
                     "recalled": ("待核实", "recalled, unverified"),
+                    "doubtful": ("存疑", "doubtful"),
                     "user": ("用户提供", "user-supplied"),
                 },
             ),

@@ -9,6 +9,7 @@ no-store`` (pages and API answers may hold firm records); over HTTPS, HSTS.
 
 from __future__ import annotations
 
+import html
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -16,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from jiqun import __version__
 from jiqun.standard.problems import JiqunError
@@ -31,6 +32,42 @@ CSP = (
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'"
 )
+
+
+def _api_docs_page(title: str, openapi_url: str) -> str:
+    """The API documentation page: the vendored Swagger UI, started by ``static/api-docs.js``.
+
+    No inline script (the page runs under the site's CSP, ``script-src 'self'``) and nothing from
+    another origin, so it works offline; the OpenAPI address travels in a ``data-`` attribute.
+
+    Parameters
+    ----------
+    title:
+        The page title.
+    openapi_url:
+        Where the OpenAPI document is served.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Example
+    -------
+    >>> "swagger-ui-bundle.js" in _api_docs_page("API", "/api/v1/openapi.json")
+    True
+    """
+    t, url = html.escape(title), html.escape(openapi_url, quote=True)
+    return (
+        '<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{t}</title>"
+        '<link rel="stylesheet" href="/static/vendor/swagger-ui.css"></head>\n'
+        f'<body><div id="swagger-ui" data-openapi-url="{url}">'
+        "<noscript>需要启用 JavaScript / JavaScript is required</noscript></div>\n"
+        '<script src="/static/vendor/swagger-ui-bundle.js"></script>\n'
+        '<script src="/static/api-docs.js"></script>\n</body></html>\n'
+    )
 
 
 def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> FastAPI:
@@ -51,7 +88,7 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
     -------
     >>> from fastapi.testclient import TestClient  # doctest: +SKIP
     >>> TestClient(create_app()).get("/api/v1/clusters").json()["meta"]["total"]  # doctest: +SKIP
-    85
+    92
     """
     from jiqun.store.db import get_engine, prepare
 
@@ -63,8 +100,11 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
         description="先进制造业集群信息共享平台 / advanced manufacturing cluster platform. "
         "Errors: {'error': {'code', 'message_zh', 'message_en'}}.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # FastAPI's own docs page loads Swagger UI from a CDN and inlines its start-up script:
+        # blank offline and against the CSP. _api_docs_page serves the vendored copy instead.
+        docs_url=None,
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.engine = engine
     # Before the session middleware is added, so that it runs inside it: it reads the session.
@@ -88,8 +128,7 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith(f"{API_PREFIX}/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)
         if not request.url.path.startswith("/static/"):
             # pages and API answers may hold firm records: no browser or proxy may keep them
             response.headers["Cache-Control"] = "no-store"
@@ -134,6 +173,10 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
         return error_response(
             exc.status_code, f"http_{exc.status_code}", zh, str(exc.detail or "request failed")
         )
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    async def _api_docs() -> HTMLResponse:
+        return HTMLResponse(_api_docs_page(app.title, app.openapi_url or ""))
 
     from jiqun.web.api import router as api_router
 

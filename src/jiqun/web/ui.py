@@ -17,7 +17,9 @@ public visitor is sent to the login page (401), records outside the viewer's rig
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
@@ -129,7 +131,51 @@ def query_params(v: object) -> dict[str, object]:
     return {}
 
 
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def fmt_time(v: Any) -> Any:
+    """A timestamp to the second (``2026-12-07 11:22:33``, `` UTC`` when it is UTC).
+
+    Parameters
+    ----------
+    v:
+        A ``datetime`` (pandas ``Timestamp`` included) or an ISO 8601 date-time string; any other
+        value is returned unchanged.
+
+    Returns
+    -------
+    Any
+        The formatted text, or ``v``.
+
+    Example
+    -------
+    >>> fmt_time("2026-12-07T11:22:33.123456+00:00")
+    '2026-12-07 11:22:33 UTC'
+    >>> fmt_time(dt.datetime(2026, 12, 7, 11, 22, 33, 999))
+    '2026-12-07 11:22:33'
+    """
+    if isinstance(v, str) and _ISO_TIME.fullmatch(v.strip()):
+        try:
+            v = dt.datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return v
+    if not isinstance(v, dt.datetime) or missing(v):
+        return v
+    out = f"{v:%Y-%m-%d %H:%M:%S}"
+    if v.utcoffset() == dt.timedelta(0):
+        out += " UTC"
+    return out
+
+
+def _finalize(v: Any) -> Any:
+    # Every {{ expression }}: a timestamp never reaches a page with its microseconds.
+    return fmt_time(v) if isinstance(v, dt.datetime | str) else v
+
+
+templates.env.finalize = _finalize
 templates.env.filters.update(
+    when=fmt_time,
     num=fmt_num,
     pct=fmt_pct,
     stars=fmt_stars,
