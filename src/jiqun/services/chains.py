@@ -122,8 +122,19 @@ class ChainReport:
             "weak_or_missing": len(a.weak.table),
             "strong_links": len(a.strong),
             "extend_links": len(a.extend),
-            "local_chain_firms": int(self.mapping["uscc"].nunique()),
+            "local_chain_firms": int(self.qualified_mapping()["uscc"].nunique()),
+            "local_firms_low_confidence": int(
+                self.mapping["uscc"].nunique() - self.qualified_mapping()["uscc"].nunique()
+            ),
         }
+
+    def qualified_mapping(self) -> pd.DataFrame:
+        """The local mapping rows of qualified firms (confidence ≥ the analysis threshold):
+        the one population every table of the analysis counts."""
+        m = self.mapping
+        if not len(m):
+            return m
+        return m[m["confidence"].astype("float64") >= float(self.basis["min_confidence"])]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, the local mapping included (for export)."""
@@ -325,6 +336,14 @@ def _basis(
         "code_level": "GB/T 4754-2017 class (4-digit) + business-scope keywords (jieba) + "
         "manual overrides",
         "min_confidence": min_confidence,
+        "firms_counted": f"qualified firms: mapping confidence ≥ {min_confidence}, the same in "
+        "every table (合格企业：映射置信度不低于该值，各表一致); firms mapped below it are shown "
+        "only as firms_low_confidence",
+        "completeness": "count basis: share of the template's segments present, a segment "
+        "being present with ≥ 1 local qualified firm (计数口径：本地至少 1 家合格企业的环节数 / "
+        "环节总数)",
+        "weighted_completeness": "value basis: Σ national output share of the segments "
+        "present (价值口径：本地已有环节的全国产值占比之和)",
         "synthetic": synthetic,
     }
     if lsr_basis is not None:
@@ -748,7 +767,8 @@ def chain_analysis(
             if restricted is not None:
                 df, n_hidden = access.visible_rows(restricted, df, "uscc", engine, client)
         tables[name], hidden[name] = df, n_hidden
-    segs, hit = _protect_segments(tables["segments"], mapping, readable, everything)
+    # disclosure is judged on the firms the segment table counts (the qualified ones)
+    segs, hit = _protect_segments(tables["segments"], rep.qualified_mapping(), readable, everything)
     tables["segments"] = segs
     for name, cols in (
         ("lsr_segments", _LSR_MAGNITUDES),
