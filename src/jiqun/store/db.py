@@ -132,7 +132,7 @@ def is_current(engine: Engine | None = None) -> bool:
 
 
 #: Bump when the shipped reference tables change, so that existing databases get the new rows.
-REFERENCE_VERSION = "2026.11-1"
+REFERENCE_VERSION = "2026.12-1"
 
 
 def _insert_missing(
@@ -228,9 +228,12 @@ def seed_reference(engine: Engine | None = None, force: bool = False) -> dict[st
                     "synthetic": False,
                 }
             )
+            # a cluster whose member cities are not named is recorded by its provinces (its
+            # regions_note says so): a national cluster always has member regions
+            members = str(r.member_regions or "").strip() or str(r.provinces or "")
             regs += [
                 {"cluster_id": r.cluster_id, "region_code": c}
-                for c in dict.fromkeys(str(r.member_regions or "").split(";"))
+                for c in dict.fromkeys(members.split(";"))
                 if c
             ]
             inds += [
