@@ -489,6 +489,57 @@ def chain_report(
     engine = engine or get_engine()
     template = get_template(chain, templates)
     spec = resolve_region(engine, region, cluster)
+    inputs_ = load_chain_inputs(engine, template, year=year, overrides=overrides)
+    return report_for(
+        inputs_, spec, basis=basis, inputs=inputs, min_confidence=min_confidence, top_n=top_n
+    )
+
+
+@dataclass
+class ChainInputs:
+    """What a chain analysis reads from the store, loaded once for any number of areas.
+
+    Attributes
+    ----------
+    template: the chain template.
+    firms: every firm (with ``unit``, its prefecture-level unit).
+    mapping: every firm's segments (:func:`jiqun.chains.map_firms`).
+    links: the supply links of ``link_year`` (empty when none are stored).
+    link_year: the supply-link year, or ``None``.
+    """
+
+    template: ChainTemplate
+    firms: pd.DataFrame
+    mapping: pd.DataFrame
+    links: pd.DataFrame
+    link_year: int | None
+
+
+def load_chain_inputs(
+    engine: Engine,
+    template: ChainTemplate,
+    *,
+    year: int | None = None,
+    overrides: pd.DataFrame | str | Path | None = None,
+) -> ChainInputs:
+    """Load the firms, their mapping to ``template`` and the supply links once.
+
+    Parameters
+    ----------
+    engine: the database.
+    template: the chain template.
+    year: supply-link year (default: the latest).
+    overrides: manual mappings (DataFrame or .csv/.xlsx path).
+
+    Returns
+    -------
+    ChainInputs
+        For :func:`report_for` (one area) — the same figures as :func:`chain_report`.
+
+    Example
+    -------
+    >>> ci = load_chain_inputs(engine, get_template("integrated_circuits"))  # doctest: +SKIP
+    """
     firms = _firms(engine)
     regs = _regions(engine)
     pref = prefecture_of(regs.drop_duplicates("code"))
@@ -496,6 +547,41 @@ def chain_report(
     links, link_year = _links(engine, year)
     ov = read_overrides(overrides) if isinstance(overrides, str | Path) else overrides
     mapping = _map_all(firms, template, ov)
+    return ChainInputs(template, firms, mapping, links, link_year)
+
+
+def report_for(
+    ci: ChainInputs,
+    spec: RegionSpec,
+    *,
+    basis: str = "auto",
+    inputs: str = "chain",
+    min_confidence: float = 0.6,
+    top_n: int = 10,
+) -> ChainReport:
+    """The chain report of one area from loaded inputs (what :func:`chain_report` returns).
+
+    Parameters
+    ----------
+    ci: :func:`load_chain_inputs`.
+    spec: the area (:func:`resolve_region`).
+    basis, inputs, min_confidence, top_n: as in :func:`jiqun.chains.analyse_chain`.
+
+    Returns
+    -------
+    ChainReport
+
+    Example
+    -------
+    >>> rep = report_for(ci, resolve_region(engine, cluster="NC2021-02"))  # doctest: +SKIP
+    """
+    template, firms, mapping, links, link_year = (
+        ci.template,
+        ci.firms,
+        ci.mapping,
+        ci.links,
+        ci.link_year,
+    )
     analysis = analyse_chain(
         mapping,
         firms,
