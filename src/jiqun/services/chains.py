@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
@@ -993,8 +994,21 @@ def report_tables_for(
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
-    return out
+    """Rows as JSON-ready dicts with every float exact (``to_json`` would round to 10 digits
+    and the file would differ from the API's answer): NaN/NA → None, NumPy → Python."""
+
+    def plain(v: Any) -> Any:
+        if v is pd.NA or v is pd.NaT or v is None:
+            return None
+        if hasattr(v, "isoformat"):
+            return v.isoformat()
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v
+
+    return [{str(k): plain(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
 def _clean(v: Any) -> Any:
