@@ -48,6 +48,8 @@ def test_segment_with_local_firms_is_never_missing() -> None:
     assert seg.loc["polysilicon", "output"] == 0
     assert seg.loc["polysilicon", "firms_low_confidence"] == 2
     assert "polysilicon" in missing
+    reason = a.weak.table.set_index("segment").loc["polysilicon", "reason_zh"]
+    assert "2 家仅按行业代码低置信度映射" in reason
     lsr_present = a.lsr.segments.set_index("segment")["present"]
     assert (lsr_present == present.reindex(lsr_present.index)).all()
     assert a.completeness.completeness == present.mean()

@@ -211,5 +211,19 @@ def analyse_chain(
     leaders = chain_leader_candidates(
         mapping, f, template, reg or [], links, min_confidence=min_confidence, top_n=2 * top_n
     )
+    # a missing segment whose only local firms are code-mapped below the threshold says so: the
+    # official should verify them rather than read "no local firm"
+    low = st.set_index("segment")["firms_low_confidence"]
+    wt = weak.table
+    if len(wt):
+        n_low = wt["segment"].map(low).fillna(0).astype("int64")
+        hit = (wt["reason"] == "missing") & (n_low > 0)
+        if hit.any():
+            wt = wt.copy()
+            wt.loc[hit, "reason_zh"] = [
+                f"缺链：本地无合格企业（另有 {n} 家仅按行业代码低置信度映射，待核实）"
+                for n in n_low[hit]
+            ]
+            weak.table = wt
     notes = [*comp.notes, *lsr.notes, *weak.notes]
     return ChainAnalysis(st, comp, lsr, weak, strong, ext, leaders, list(dict.fromkeys(notes)))
