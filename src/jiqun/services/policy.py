@@ -500,6 +500,11 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     # member regions at prefecture level by the diagnosis's rule (a county counts as its
     # prefecture, a province as all its prefectures): one area per cluster everywhere
     pm, _prov = prefecture_map(regions)
+    level = regions.drop_duplicates("code").set_index("code")["level"]
+    by_province = sorted(
+        set(cr.loc[cr["region_code"].map(level) == "province", "cluster_id"])
+        & set(cl["cluster_id"])
+    )
     cr = pd.DataFrame(
         [
             {"cluster_id": cid, "region_code": code}
@@ -572,8 +577,10 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     ind["tier"] = ind["cluster_id"].map(meta["tier"])
     ind["field"] = ind["cluster_id"].map(meta["field"])
     ind["name"] = ind["cluster_id"].map(meta["name"])
+    ind = ind.reset_index(drop=True)
     ind.attrs["synthetic"] = bool(stats["synthetic"].astype(bool).any())
-    return ind.reset_index(drop=True)
+    ind.attrs["by_province"] = by_province
+    return ind
 
 
 def evaluate_stored_clusters(
@@ -632,6 +639,13 @@ def evaluate_stored_clusters(
         notes.append(
             "没有数字化评测数据，数字化指标未计入（权重按其余指标重新分配） / no digital assessments: "
             "the digital indicator is left out and its weight redistributed"
+        )
+    prov = [c for c in ind.attrs.get("by_province", []) if c in set(res["cluster_id"])]
+    if prov:
+        notes.append(
+            f"{'、'.join(prov)} 未列明成员城市，按所在省份的全部地级单位统计（范围偏大） / "
+            f"{', '.join(prov)} name no member city: figures cover every prefecture of their "
+            "provinces (an area larger than the cluster)"
         )
     latest = res[res["year"] == res["year"].max()] if len(res) else res
     n_short = int(latest["score"].isna().sum()) if len(latest) else 0
