@@ -164,11 +164,12 @@ def test_sql_equals_python_on_a_population(engine: Engine) -> None:
 def test_evaluation_scores_and_advice_by_hand() -> None:
     ind = pd.DataFrame(
         {
-            "cluster_id": ["A", "B", "C", "A", "B", "C"],
-            "year": [2022, 2022, 2022, 2023, 2023, 2023],
-            "tier": ["national", "national", "provincial"] * 2,
-            "scale": [np.e, np.e**2, np.e**3, np.e, np.e**2, np.e**3],  # log → 1, 2, 3
-            "specialisation": [3.0, 1.0, 2.0, 1.0, 1.0, 2.0],
+            "cluster_id": ["A", "B", "C", "D", "A", "B", "C", "D"],
+            "year": [2022] * 4 + [2023] * 4,
+            "tier": ["national", "national", "national", "provincial"] * 2,
+            # log → 1, 2, 3 (D: a provincial cluster, ranked among the provincial ones only)
+            "scale": [np.e, np.e**2, np.e**3, np.e**9] * 2,
+            "specialisation": [3.0, 1.0, 2.0, 9.0, 1.0, 1.0, 2.0, 9.0],
         }
     )
     r = evaluate_clusters(ind, weights={"scale": 1.0, "specialisation": 1.0}).set_index(
@@ -181,8 +182,10 @@ def test_evaluation_scores_and_advice_by_hand() -> None:
     # 2023: spec scaled 0, 0, 100 → A 0, B 25, C 100; A fell 50 points → warning
     assert r.loc[("A", 2023), "score"] == pytest.approx(0.0)
     assert r.loc[("A", 2023), "advice"] == "decline_warning"
-    assert r.loc[("C", 2023), "advice"] == "national_candidate"  # provincial in the top 25%
+    assert r.loc[("D", 2023), "advice"] == "national_candidate"  # provincial in the top 25%
+    assert r.loc[("D", 2023), "score"] == pytest.approx(50.0)  # alone: constants scale to 50
     assert r.loc[("B", 2023), "rank"] == 2
+    assert r.loc[("D", 2023), "rank"] == 1
     with pytest.raises(JiqunError, match="unknown indicators"):
         evaluate_clusters(ind, weights={"beauty": 1.0})
 

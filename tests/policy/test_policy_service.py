@@ -53,7 +53,18 @@ def test_policy_matching_evaluation_allocation(demo_engine: Engine, tmp_path: Pa
     res, basis, notes = evaluate_stored_clusters(engine, tier="national")
     assert basis["years"] == [2022, 2023] and basis["synthetic"] is True
     latest = res[res["year"] == 2023]
-    assert latest["rank"].min() == 1 and latest["score"].between(0, 100).all()
+    scored = latest["score"].notna()
+    assert latest["rank"].min() == 1 and latest.loc[scored, "score"].between(0, 100).all()
+    # a cluster without enough data: no score, no rank, never a policy advice
+    assert (latest.loc[~scored, "advice"] == "insufficient_data").all()
+    assert latest.loc[~scored, "rank"].isna().all()
+    # 浙东 names no city: recorded by its province, evaluated on it, and said so
+    zd = latest.set_index("cluster_id").loc["NC2024-05"]
+    assert zd["scale"] > 0 and zd["rank"] >= 1
+    assert any("NC2024-05" in n and "province" in n for n in notes)
+    # no firm and no carrier in the area: innovation is not counted as 0
+    none = latest[latest["scale"].isna() & latest["specialisation"].isna()]
+    assert none["innovation"].isna().all() or (none["innovation"] > 0).all()
     assert latest["digital"].notna().any()  # the demo's synthetic assessments feed it
     assert any("resilience" in n for n in notes)
     alloc, b = allocate_support(10000, engine, min_amount=50, max_amount=500)

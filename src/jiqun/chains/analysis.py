@@ -125,8 +125,13 @@ def analyse_chain(
         See the module docstring.
     measure:
         Value column for segment values, weights, LQ (default ``output``).
-    basis, inputs, min_confidence:
+    basis, inputs:
         As in :func:`local_supporting_rate`.
+    min_confidence:
+        Mapping confidence a firm needs to count as a firm of a segment (a qualified firm), for
+        every table alike: the segment table, completeness, local supporting rate, weak,
+        missing, strong and extension links and leaders. Firms mapped below it are reported
+        only as ``firms_low_confidence`` in the segment table.
     related:
         Related area for :func:`extend_links`.
     origin:
@@ -154,8 +159,20 @@ def analyse_chain(
     """
     reg = region_set(region)
     f = prep_firms(firms)
-    st = segment_table(mapping, f, template, reg, measure=measure)
-    comp = chain_completeness(mapping, f, template, reg or [], weights="value", measure=measure)
+    # ONE population of chain firms for every part: the qualified firms (confidence ≥
+    # min_confidence). The segment table, completeness, the local supporting rate, weak/missing,
+    # strong and extension links and the leaders thus agree on which segments are present; a
+    # segment with local firms in the table is never listed as missing.
+    st = segment_table(mapping, f, template, reg, measure=measure, min_confidence=min_confidence)
+    comp = chain_completeness(
+        mapping,
+        f,
+        template,
+        reg or [],
+        weights="value",
+        measure=measure,
+        min_confidence=min_confidence,
+    )
     lsr = local_supporting_rate(
         mapping,
         f,
@@ -179,10 +196,34 @@ def analyse_chain(
         top_n=top_n,
         origin=origin,
     )
-    strong = strong_links(mapping, f, template, reg or [], measure=measure)
-    ext = extend_links(mapping, f, template, reg or [], related=related, measure=measure)
+    strong = strong_links(
+        mapping, f, template, reg or [], measure=measure, min_confidence=min_confidence
+    )
+    ext = extend_links(
+        mapping,
+        f,
+        template,
+        reg or [],
+        related=related,
+        measure=measure,
+        min_confidence=min_confidence,
+    )
     leaders = chain_leader_candidates(
         mapping, f, template, reg or [], links, min_confidence=min_confidence, top_n=2 * top_n
     )
+    # a missing segment whose only local firms are code-mapped below the threshold says so: the
+    # official should verify them rather than read "no local firm"
+    low = st.set_index("segment")["firms_low_confidence"]
+    wt = weak.table
+    if len(wt):
+        n_low = wt["segment"].map(low).fillna(0).astype("int64")
+        hit = (wt["reason"] == "missing") & (n_low > 0)
+        if hit.any():
+            wt = wt.copy()
+            wt.loc[hit, "reason_zh"] = [
+                f"缺链：本地无合格企业（另有 {n} 家仅按行业代码低置信度映射，待核实）"
+                for n in n_low[hit]
+            ]
+            weak.table = wt
     notes = [*comp.notes, *lsr.notes, *weak.notes]
     return ChainAnalysis(st, comp, lsr, weak, strong, ext, leaders, list(dict.fromkeys(notes)))

@@ -55,7 +55,9 @@ def segment_table(
     pandas.DataFrame
         One row per segment in chain order: ``segment``, ``name_zh``, ``name_en``,
         ``position``, ``firms``, ``output``, ``revenue``, ``employees``, ``rd_expense``,
-        ``tagged_firms`` (firms with any tag), one count per tag id of
+        ``firms_low_confidence`` (local firms mapped to the segment only below
+        ``min_confidence``: counted in no other column), ``tagged_firms`` (firms with any
+        tag), one count per tag id of
         :data:`~jiqun.standard.schema.TAGS`, ``firms_national``, ``<measure>_national``,
         ``share_of_national`` and ``lq``.
 
@@ -84,12 +86,28 @@ def segment_table(
     local = local_mask(f, reg)
     m = chain_rows(mapping, template, min_confidence)
     m = m[m["uscc"].isin(f.index)]
+    # local firms mapped below the threshold are counted nowhere, but shown: an official should
+    # see that a segment called missing has firms that are only code-mapped, to be verified
+    low = chain_rows(mapping, template, 0.0)
+    low = low[
+        low["uscc"].isin(f.index)
+        & (low["confidence"].astype("float64") < min_confidence)
+        & low["uscc"].map(local).fillna(False).astype(bool)
+    ]
     j = m.merge(f.drop(columns="uscc"), left_on="uscc", right_index=True, how="left")
     j["local"] = j["uscc"].map(local).astype(bool)
     loc = j[j["local"]]
     g = loc.groupby("segment")
     out = seg_meta(template).set_index("segment")
     out["firms"] = g["uscc"].nunique().reindex(out.index).fillna(0).astype("int64")
+    counted = set(zip(loc["uscc"], loc["segment"], strict=True))
+    keep = np.array(
+        [p not in counted for p in zip(low["uscc"], low["segment"], strict=True)], dtype=bool
+    )
+    below = low[keep]
+    out["firms_low_confidence"] = (
+        below.groupby("segment")["uscc"].nunique().reindex(out.index).fillna(0).astype("int64")
+    )
     for c in ("output", "revenue", "employees", "rd_expense"):
         out[c] = g[c].sum(min_count=1).reindex(out.index).fillna(0.0)
     any_tag = loc["tags"].str.strip() != ""

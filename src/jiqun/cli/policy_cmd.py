@@ -3,6 +3,7 @@ support allocation). Thin: every command calls :mod:`jiqun.services.policy`."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -126,38 +127,52 @@ def policy_qualify(
 
 @evaluate_app.command("clusters")
 def evaluate_clusters_cmd(
-    tier: Annotated[str | None, typer.Option(help="层级 tier")] = "national",
+    tier: Annotated[
+        str | None, typer.Option(help="只看该层级 only this tier (ranks unchanged)")
+    ] = None,
     weights: Annotated[
         str | None, typer.Option(help="权重 weights, e.g. scale=0.3,growth=0.2,specialisation=0.5")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON 输出（与 API 相同）/ JSON output (as the API)")
+    ] = False,
 ) -> None:
-    """集群动态评估：得分、排名与梯度建议 / scores, ranks and tier advice for every year."""
-    from jiqun.services.policy import evaluate_stored_clusters
+    """集群动态评估：得分、排名与梯度建议 / scores, ranks and tier advice for every year.
+
+    Each tier is ranked among itself; 排名变化 rank change = previous − current rank (+ = up).
+    """
+    from jiqun.services.policy import evaluate_stored_clusters, evaluation_records
 
     _prepare()
     res, basis, notes = evaluate_stored_clusters(
         weights=_pairs(weights, "--weights") or None, tier=tier
     )
+    if as_json:
+        doc = {"items": evaluation_records(res), "basis": basis, "notes": notes}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        return
     latest = res[res["year"] == res["year"].max()]
     t = Table(title=f"集群评估 cluster evaluation {int(latest['year'].max())}")
     for c in (
-        "#",
+        "# 层级内排名 rank in tier",
+        "层级 tier",
         "编号 id",
         "集群 cluster",
         "得分 score",
-        "变化 Δ",
+        "排名变化 rank change (+ 上升 up)",
         "建议 advice",
         "缺项 missing",
     ):
         t.add_column(c, overflow="fold")
-    for r in latest.head(30).itertuples(index=False):
+    for r in latest.itertuples(index=False):
         t.add_row(
-            str(r.rank),
+            "—" if pd.isna(r.rank) else str(r.rank),
+            str(r.tier),
             r.cluster_id,
             str(r.name),
-            f"{r.score:.1f}",
-            "—" if pd.isna(r.score_change) else f"{r.score_change:+.1f}",
+            "数据不足 insufficient data" if pd.isna(r.score) else f"{r.score:.1f}",
+            "—" if pd.isna(r.rank_change) else f"{int(r.rank_change):+d}",
             r.advice_label,
             r.missing,
         )

@@ -12,17 +12,38 @@ Indicators (one row per cluster and year; direction: higher is better):
 ``resilience``    1 − share of chain output exposed to single points of failure, when computed
 ================  ===========================================================================
 
-**Scaling**: each indicator is min–max scaled to 0–100 across the clusters of the same year
-(after the transform named above); a constant indicator scales to 50. **Score** = Σ_i w_i·s_i /
-Σ_i w_i over the indicators the cluster has (a missing indicator is left out and its weight
-redistributed — the ``missing`` column lists them, never a silent zero). Default weights
-:data:`DEFAULT_WEIGHTS` (sum 1), documented and user-changeable.
+**Population** (who is ranked against whom): the clusters of one tier in one year — national
+clusters among themselves, provincial ones among themselves, SME characteristic clusters
+(中小企业特色产业集群) among themselves. A county-level SME cluster and a national cluster of
+several cities differ by orders of magnitude in scale; ranking them together ranks their size,
+not their performance, and would push national clusters down by clusters that are not their
+peers. Ranks, score scaling, quantiles and advice are all taken within that population
+(``population``, ``group_size``).
+
+**Scaling**: each indicator is min–max scaled to 0–100 across the clusters of the same population
+and year (after the transform named above); a constant indicator scales to 50. **Score** =
+Σ_i w_i·s_i / Σ_i w_i over the indicators the cluster has data for (a missing indicator is left out
+and its weight redistributed — the ``missing`` column lists them, never a silent zero); the
+``<indicator>_contribution`` columns are the terms w_i·s_i / Σ_i w_i and add up to the score.
+Default weights :data:`DEFAULT_WEIGHTS` (sum 1), documented and user-changeable.
+
+**Insufficient data** (数据不足): an indicator whose data a cluster lacks is ``NaN`` (never 0). A
+cluster without data for any of the core indicators :data:`CORE_INDICATORS` in use (the region
+statistics of its area: scale and specialisation) gets no score, no rank, no rank change and the
+advice ``insufficient_data`` (:data:`INSUFFICIENT_LABEL`), never a policy advice: a composite of
+the snapshot counts alone would rank the register's coverage, not the cluster. ``coverage`` is the
+share of the weight in use carried by the indicators with data.
+
+**Rank change** (one convention): ``rank_change = previous rank − current rank`` within the
+population, against the cluster's previous year; **positive = moved up**, negative = moved down,
+empty when either year has no rank. ``score_change = score − previous score``.
 
 **Tier advice** (Jiqun's stated rule, for discussion, not an official decision):
-``world_class_candidate`` — a national cluster in the top 10% of scores with specialisation
-LQ ≥ 2; ``national_candidate`` — a provincial or SME cluster in the top 25%; ``decline_warning``
-— the score fell by ≥ 10 points, or the rank fell by ≥ 20% of the number of clusters, since the
-previous year; otherwise ``maintain``.
+``world_class_candidate`` — a national cluster in the top 10% of the national scores with
+specialisation LQ ≥ 2; ``national_candidate`` — a provincial or SME cluster in the top 25% of its
+population; ``decline_warning`` — the score fell by ≥ 10 points, or the cluster moved down by ≥ 20%
+of its population's size (``rank_change ≤ −0.2·group_size``), since the previous year;
+``insufficient_data`` — see above; otherwise ``maintain``.
 
 Example
 -------
@@ -67,7 +88,14 @@ ADVICE: dict[str, tuple[str, str]] = {
     "national_candidate": ("国家级集群候选", "national candidate"),
     "decline_warning": ("下滑预警", "decline warning"),
     "maintain": ("保持", "maintain"),
+    "insufficient_data": ("数据不足", "insufficient data"),
 }
+#: A cluster is scored only with data for at least one of these (when any is in use).
+CORE_INDICATORS = ("scale", "specialisation")
+#: The label of an indicator, score or advice without the data it needs.
+INSUFFICIENT_LABEL = "数据不足 / insufficient data"
+#: The order populations are listed in.
+POPULATION_ORDER = {"national": 0, "provincial": 1, "sme_characteristic": 2}
 
 
 def _scaled(x: pd.Series, transform: str) -> pd.Series:
@@ -99,9 +127,14 @@ def evaluate_clusters(
     Returns
     -------
     pandas.DataFrame
-        Input columns plus ``<indicator>_scaled``, ``score`` (0–100), ``rank`` (1 = best within
-        the year), ``score_change``, ``rank_change`` (vs the previous year of that cluster),
-        ``missing`` (indicators left out), ``advice`` and ``advice_label``.
+        Input columns plus ``population`` (the tier the cluster is ranked in),
+        ``<indicator>_scaled``, ``<indicator>_contribution`` (they add up to the score),
+        ``coverage`` (share of the weight in use with data), ``score`` (0–100, ``NaN`` with
+        insufficient data), ``rank`` (1 = best within the population and year; ``<NA>`` without
+        a score), ``group_size`` (clusters ranked in that population and year),
+        ``score_change``, ``rank_change`` (previous rank − current rank: positive = moved up),
+        ``missing`` (indicators without data), ``advice`` and ``advice_label``; sorted by year,
+        population, rank (unranked last).
 
     References
     ----------
@@ -123,51 +156,66 @@ def evaluate_clusters(
             raise JiqunError(f"缺少列 {col}", f"missing column {col}")
     df = indicators.copy()
     used = [k for k in w if k in df.columns and w[k] > 0]
+    w_used = sum(w[k] for k in used)
+    df["population"] = df["tier"].astype(object)
     frames = []
-    for _y, g in df.groupby("year", sort=True):
+    for _key, g in df.groupby(["year", "population"], sort=True, dropna=False):
         g = g.copy()
         num = pd.Series(0.0, index=g.index)
         den = pd.Series(0.0, index=g.index)
         missing: dict[int, list[str]] = {i: [] for i in g.index}
+        scaled: dict[str, pd.Series] = {}
         for k in used:
-            s = _scaled(g[k], INDICATORS[k][2])
-            g[f"{k}_scaled"] = s
-            have = s.notna()
-            num += np.where(have, s.fillna(0.0) * w[k], 0.0)
+            sc = _scaled(g[k], INDICATORS[k][2])
+            scaled[k] = sc
+            have = sc.notna()
+            num += np.where(have, sc.fillna(0.0) * w[k], 0.0)
             den += np.where(have, w[k], 0.0)
             for i in g.index[~have]:
                 missing[i].append(k)
-        g["score"] = (num / den.where(den > 0)).astype(float)
+        g["coverage"] = den / w_used if w_used > 0 else 0.0
+        core = [k for k in used if k in CORE_INDICATORS] or used
+        scored = pd.concat([scaled[k].notna() for k in core], axis=1).any(axis=1) & (den > 0)
+        g["score"] = (num / den.where(den > 0)).where(scored).astype(float)
+        for k in used:
+            g[f"{k}_scaled"] = scaled[k]
+            g[f"{k}_contribution"] = (scaled[k] * w[k] / den.where(den > 0)).where(scored)
         g["rank"] = g["score"].rank(ascending=False, method="min").astype("Int64")
+        g["group_size"] = int(g["score"].notna().sum())
         g["missing"] = [";".join(missing[i]) for i in g.index]
         frames.append(g)
     out = pd.concat(frames).sort_values(["cluster_id", "year"])
-    out["score_change"] = out.groupby("cluster_id")["score"].diff()
-    out["rank_change"] = out["rank"].astype(float).groupby(out["cluster_id"]).diff()
-    n_by_year = out.groupby("year")["cluster_id"].transform("size")
-    q90 = out.groupby("year")["score"].transform(lambda s: s.quantile(0.9))
-    q75 = out.groupby("year")["score"].transform(lambda s: s.quantile(0.75))
+    by_cluster = out.groupby("cluster_id")
+    out["score_change"] = by_cluster["score"].diff()
+    # ONE convention: previous rank − current rank, positive = moved up
+    rank = out["rank"].astype("float64")
+    out["rank_change"] = rank.groupby(out["cluster_id"]).shift() - rank
+    same_pop = out["population"].eq(by_cluster["population"].shift())
+    out.loc[~same_pop, "rank_change"] = np.nan
+    keys = [out["year"], out["population"]]
+    q90 = out.groupby(keys)["score"].transform(lambda x: x.quantile(0.9))
+    q75 = out.groupby(keys)["score"].transform(lambda x: x.quantile(0.75))
     spec = out["specialisation"] if "specialisation" in out else pd.Series(np.nan, index=out.index)
-    declined = ((out["score_change"] <= -10) | (out["rank_change"] >= 0.2 * n_by_year)).fillna(
-        False
-    )
+    declined = (
+        (out["score_change"] <= -10) | (out["rank_change"] <= -0.2 * out["group_size"])
+    ).fillna(False)
     top10 = ((out["tier"] == "national") & (out["score"] >= q90) & (spec >= 2)).fillna(False)
     top25 = (out["tier"].isin(["provincial", "sme_characteristic"]) & (out["score"] >= q75)).fillna(
         False
     )
-    advice = np.where(
-        declined.astype(bool),
-        "decline_warning",
-        np.where(
+    advice = np.select(
+        [
+            out["score"].isna().to_numpy(),
+            declined.astype(bool),
             top10.astype(bool),
-            "world_class_candidate",
-            np.where(
-                top25.astype(bool),
-                "national_candidate",
-                "maintain",
-            ),
-        ),
+            top25.astype(bool),
+        ],
+        ["insufficient_data", "decline_warning", "world_class_candidate", "national_candidate"],
+        default="maintain",
     )
     out["advice"] = advice
     out["advice_label"] = [f"{ADVICE[a][0]} / {ADVICE[a][1]}" for a in advice]
-    return out.sort_values(["year", "rank", "cluster_id"]).reset_index(drop=True)
+    out["_pop"] = out["population"].map(POPULATION_ORDER).fillna(9)
+    out["_unranked"] = out["rank"].isna()
+    out = out.sort_values(["year", "_pop", "_unranked", "rank", "cluster_id"])
+    return out.drop(columns=["_pop", "_unranked"]).reset_index(drop=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
@@ -123,8 +124,19 @@ class ChainReport:
             "weak_or_missing": len(a.weak.table),
             "strong_links": len(a.strong),
             "extend_links": len(a.extend),
-            "local_chain_firms": int(self.mapping["uscc"].nunique()),
+            "local_chain_firms": int(self.qualified_mapping()["uscc"].nunique()),
+            "local_firms_low_confidence": int(
+                self.mapping["uscc"].nunique() - self.qualified_mapping()["uscc"].nunique()
+            ),
         }
+
+    def qualified_mapping(self) -> pd.DataFrame:
+        """The local mapping rows of qualified firms (confidence ≥ the analysis threshold):
+        the one population every table of the analysis counts."""
+        m = self.mapping
+        if not len(m):
+            return m
+        return m[m["confidence"].astype("float64") >= float(self.basis["min_confidence"])]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, the local mapping included (for export)."""
@@ -335,6 +347,14 @@ def _basis(
         "code_level": "GB/T 4754-2017 class (4-digit) + business-scope keywords (jieba) + "
         "manual overrides",
         "min_confidence": min_confidence,
+        "firms_counted": f"qualified firms: mapping confidence ≥ {min_confidence}, the same in "
+        "every table (合格企业：映射置信度不低于该值，各表一致); firms mapped below it are shown "
+        "only as firms_low_confidence",
+        "completeness": "count basis: share of the template's segments present, a segment "
+        "being present with ≥ 1 local qualified firm (计数口径：本地至少 1 家合格企业的环节数 / "
+        "环节总数)",
+        "weighted_completeness": "value basis: Σ national output share of the segments "
+        "present (价值口径：本地已有环节的全国产值占比之和)",
         "synthetic": synthetic,
     }
     if lsr_basis is not None:
@@ -480,6 +500,57 @@ def chain_report(
     engine = engine or get_engine()
     template = get_template(chain, templates)
     spec = resolve_region(engine, region, cluster)
+    inputs_ = load_chain_inputs(engine, template, year=year, overrides=overrides)
+    return report_for(
+        inputs_, spec, basis=basis, inputs=inputs, min_confidence=min_confidence, top_n=top_n
+    )
+
+
+@dataclass
+class ChainInputs:
+    """What a chain analysis reads from the store, loaded once for any number of areas.
+
+    Attributes
+    ----------
+    template: the chain template.
+    firms: every firm (with ``unit``, its prefecture-level unit).
+    mapping: every firm's segments (:func:`jiqun.chains.map_firms`).
+    links: the supply links of ``link_year`` (empty when none are stored).
+    link_year: the supply-link year, or ``None``.
+    """
+
+    template: ChainTemplate
+    firms: pd.DataFrame
+    mapping: pd.DataFrame
+    links: pd.DataFrame
+    link_year: int | None
+
+
+def load_chain_inputs(
+    engine: Engine,
+    template: ChainTemplate,
+    *,
+    year: int | None = None,
+    overrides: pd.DataFrame | str | Path | None = None,
+) -> ChainInputs:
+    """Load the firms, their mapping to ``template`` and the supply links once.
+
+    Parameters
+    ----------
+    engine: the database.
+    template: the chain template.
+    year: supply-link year (default: the latest).
+    overrides: manual mappings (DataFrame or .csv/.xlsx path).
+
+    Returns
+    -------
+    ChainInputs
+        For :func:`report_for` (one area) — the same figures as :func:`chain_report`.
+
+    Example
+    -------
+    >>> ci = load_chain_inputs(engine, get_template("integrated_circuits"))  # doctest: +SKIP
+    """
     firms = _firms(engine)
     regs = _regions(engine)
     pref = prefecture_of(regs.drop_duplicates("code"))
@@ -487,6 +558,41 @@ def chain_report(
     links, link_year = _links(engine, year)
     ov = read_overrides(overrides) if isinstance(overrides, str | Path) else overrides
     mapping = _map_all(firms, template, ov)
+    return ChainInputs(template, firms, mapping, links, link_year)
+
+
+def report_for(
+    ci: ChainInputs,
+    spec: RegionSpec,
+    *,
+    basis: str = "auto",
+    inputs: str = "chain",
+    min_confidence: float = 0.6,
+    top_n: int = 10,
+) -> ChainReport:
+    """The chain report of one area from loaded inputs (what :func:`chain_report` returns).
+
+    Parameters
+    ----------
+    ci: :func:`load_chain_inputs`.
+    spec: the area (:func:`resolve_region`).
+    basis, inputs, min_confidence, top_n: as in :func:`jiqun.chains.analyse_chain`.
+
+    Returns
+    -------
+    ChainReport
+
+    Example
+    -------
+    >>> rep = report_for(ci, resolve_region(engine, cluster="NC2021-02"))  # doctest: +SKIP
+    """
+    template, firms, mapping, links, link_year = (
+        ci.template,
+        ci.firms,
+        ci.mapping,
+        ci.links,
+        ci.link_year,
+    )
     analysis = analyse_chain(
         mapping,
         firms,
@@ -756,7 +862,8 @@ def chain_analysis(
             if restricted is not None:
                 df, n_hidden = access.visible_rows(restricted, df, "uscc", engine, client)
         tables[name], hidden[name] = df, n_hidden
-    segs, hit = _protect_segments(tables["segments"], mapping, readable, everything)
+    # disclosure is judged on the firms the segment table counts (the qualified ones)
+    segs, hit = _protect_segments(tables["segments"], rep.qualified_mapping(), readable, everything)
     tables["segments"] = segs
     for name, cols in (
         ("lsr_segments", _LSR_MAGNITUDES),
@@ -895,8 +1002,21 @@ def report_tables_for(
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
-    return out
+    """Rows as JSON-ready dicts with every float exact (``to_json`` would round to 10 digits
+    and the file would differ from the API's answer): NaN/NA → None, NumPy → Python."""
+
+    def plain(v: Any) -> Any:
+        if v is pd.NA or v is pd.NaT or v is None:
+            return None
+        if hasattr(v, "isoformat"):
+            return v.isoformat()
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v
+
+    return [{str(k): plain(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
 def _clean(v: Any) -> Any:

@@ -70,8 +70,31 @@ def stats_matrix(long: pd.DataFrame, pref: pd.Series, digits: int) -> pd.DataFra
     ).astype(np.float64)
 
 
-def _expand_members(codes: list[str], regions: pd.DataFrame, pref: pd.Series) -> list[str]:
-    """Member codes → prefecture codes (a county counts for its prefecture, a province for all)."""
+def member_prefectures(codes: list[str], regions: pd.DataFrame, pref: pd.Series) -> list[str]:
+    """Member codes → prefecture codes (a county counts for its prefecture, a province for all).
+
+    The one rule by which a cluster's member regions meet prefecture-level statistics: the
+    diagnosis and the evaluation (:func:`jiqun.services.policy.cluster_indicators`) both use it.
+
+    Parameters
+    ----------
+    codes: the member region codes (GB/T 2260).
+    regions: the regions table (``code``, ``level``, ``parent_code``).
+    pref: code → prefecture code (:func:`prefecture_map`).
+
+    Returns
+    -------
+    list[str]
+        Prefecture codes, in order, without repeats.
+
+    Example
+    -------
+    >>> r = pd.DataFrame({"code": ["320000", "320200", "320214"],
+    ...                   "level": ["province", "prefecture", "county"],
+    ...                   "parent_code": [None, "320000", "320200"]})
+    >>> member_prefectures(["320214", "320000"], r, prefecture_map(r)[0])
+    ['320200']
+    """
     lvl = regions.set_index("code")["level"]
     out: list[str] = []
     for c in codes:
@@ -207,7 +230,7 @@ def diagnose_cluster(
         )
     pref, _ = prefecture_map(regions)
     names = reference.region_display_names(regions["code"])
-    members = _expand_members(members_raw, regions, pref)
+    members = member_prefectures(members_raw, regions, pref)
     leading = list(dict.fromkeys(code[:digits] for code in leading_raw))
 
     say("构建矩阵 building matrices", 0.2)
@@ -264,7 +287,7 @@ def diagnose_cluster(
     # keyed and typed as diagnose() takes it (a Mapping's key type is invariant)
     peers: dict[Hashable, tuple[Sequence[Hashable], Sequence[Hashable]]] = {}
     for pid in peers_cl["cluster_id"]:
-        pm = _expand_members(
+        pm = member_prefectures(
             cr.loc[cr["cluster_id"] == pid, "region_code"].astype(str).tolist(), regions, pref
         )
         pl = list(

@@ -24,16 +24,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from sqlalchemy import Engine, delete, or_, select, text
+from sqlalchemy import Engine, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from jiqun.analytics.rca import lq_from_totals
 from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
 from jiqun.policy.allocation import AllocationResult
+from jiqun.policy.evaluation import CORE_INDICATORS
 from jiqun.policy.rules import uses_digital
 from jiqun.services import access, predicates
 from jiqun.services.accounts import Principal
 from jiqun.services.cache import materialised
+from jiqun.services.diagnosis import member_prefectures, prefecture_map
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.services.paging import page_frame
 from jiqun.standard.problems import JiqunError
@@ -434,8 +436,11 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     ``scale`` = leading-industry output of the member cities (万元); ``growth`` its change on the
     previous stored year; ``specialisation`` = employment LQ of the leading industries in the
     member cities against all prefectures; ``innovation`` = national carriers + single-item
-    champions + little giants inside (a snapshot: the same in every year); ``digital`` = share of
-    assessed member firms (inside the cluster) at MIIT level ≥ 3 (NaN without assessments).
+    champions + little giants inside (a snapshot: the same in every year; NaN — insufficient
+    data — for a cluster with no firm registered in its area and no national carrier);
+    ``digital`` = share of assessed member firms (inside the cluster) at MIIT level ≥ 3 (NaN
+    without assessments). Every indicator is NaN, never 0, where its data are missing (e.g. a
+    cluster without member regions, or county-level members without county statistics).
     ``chain`` and ``resilience`` are left for the chain and resilience services to add.
     """
     engine = engine or get_engine()
@@ -475,6 +480,12 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
             ),
             c,
         )
+        # firms registered in each cluster's area: without any, a count of zero carriers and
+        # champions would be a count of nothing (insufficient data), not a measured zero
+        area = predicates.cluster_area_pairs().subquery()
+        area_firms = pd.read_sql(
+            select(area.c.cluster_id, func.count().label("n")).group_by(area.c.cluster_id), c
+        )
         assessed = select(DigitalAssessment.uscc).where(DigitalAssessment.status == "submitted")
         dig_pairs = pd.read_sql(predicates.cluster_area_pairs(ft.c.uscc.in_(assessed)), c)
         dig = pd.read_sql(
@@ -487,6 +498,22 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     if tier:
         cl = cl[cl["tier"] == tier]
     pref = prefecture_of(regions)
+    # member regions at prefecture level by the diagnosis's rule (a county counts as its
+    # prefecture, a province as all its prefectures): one area per cluster everywhere
+    pm, _prov = prefecture_map(regions)
+    level = regions.drop_duplicates("code").set_index("code")["level"]
+    by_province = sorted(
+        set(cr.loc[cr["region_code"].map(level) == "province", "cluster_id"])
+        & set(cl["cluster_id"])
+    )
+    cr = pd.DataFrame(
+        [
+            {"cluster_id": cid, "region_code": code}
+            for cid, g in cr.groupby("cluster_id", sort=False)
+            for code in member_prefectures(g["region_code"].astype(str).tolist(), regions, pm)
+        ],
+        columns=["cluster_id", "region_code"],
+    )
     cells = cr.merge(ci, on="cluster_id")
     cells = cells[cells["cluster_id"].isin(cl["cluster_id"])]
     stats["pref"] = stats["region_code"].map(pref)
@@ -538,7 +565,9 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     t_in = tagged.merge(tag_pairs[tag_pairs["cluster_id"].isin(in_tier)], on="uscc")
     n_tag = t_in.groupby("cluster_id")["uscc"].nunique()
     innovation = n_car.add(n_tag, fill_value=0)
+    covered = set(area_firms.loc[area_firms["n"] > 0, "cluster_id"]) | set(n_car.index)
     ind["innovation"] = ind["cluster_id"].map(innovation).fillna(0.0)
+    ind.loc[~ind["cluster_id"].isin(covered), "innovation"] = np.nan
     if len(dig):
         d_in = dig.merge(dig_pairs[dig_pairs["cluster_id"].isin(in_tier)], on="uscc")
         share = d_in.groupby("cluster_id")["level"].apply(lambda s: float((s >= 3).mean()))
@@ -549,8 +578,10 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
     ind["tier"] = ind["cluster_id"].map(meta["tier"])
     ind["field"] = ind["cluster_id"].map(meta["field"])
     ind["name"] = ind["cluster_id"].map(meta["name"])
+    ind = ind.reset_index(drop=True)
     ind.attrs["synthetic"] = bool(stats["synthetic"].astype(bool).any())
-    return ind.reset_index(drop=True)
+    ind.attrs["by_province"] = by_province
+    return ind
 
 
 @materialised("evaluation", depends=("digital", "members"))
@@ -559,14 +590,50 @@ def evaluate_stored_clusters(
     weights: Mapping[str, float] | None = None,
     tier: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
-    """Scores, ranks and tier advice for the stored clusters in every year; with basis and notes."""
-    ind = cluster_indicators(engine, tier)
+    """Scores, ranks and tier advice of the stored clusters in every year: THE evaluation.
+
+    The one answer behind the web page ``/evaluation``, the REST API
+    ``/api/v1/evaluation/clusters`` and ``jiqun evaluate clusters`` (all call it with the same
+    defaults). Ranks, advice and rank changes are computed once, by
+    :func:`jiqun.policy.evaluation.evaluate_clusters`: each tier is ranked among itself
+    (national clusters among national ones, SME characteristic clusters among SME ones), so
+    ``tier`` only filters the rows and never changes a rank.
+
+    Parameters
+    ----------
+    engine:
+        Database (default: the configured one).
+    weights:
+        Indicator weights (default :data:`jiqun.policy.DEFAULT_WEIGHTS`).
+    tier:
+        Keep only the clusters of this tier (``None``: every tier, the default everywhere).
+
+    Returns
+    -------
+    (scores, basis, notes)
+        ``scores`` as :func:`jiqun.policy.evaluation.evaluate_clusters` plus ``name`` and
+        ``field``; ``basis`` states the population, the rank-change convention, the
+        insufficient-data rule, units and weights; ``notes`` what is missing and why.
+
+    References
+    ----------
+    docs/METHODS.md, "Cluster evaluation" (population, rank change, insufficient data).
+
+    Example
+    -------
+    >>> res, basis, notes = evaluate_stored_clusters()  # doctest: +SKIP
+    >>> basis["rank_change"]  # doctest: +SKIP
+    'previous rank − current rank: positive = moved up (排名变化 = 上年名次 − 本年名次，正数为上升)'
+    """
+    ind = cluster_indicators(engine)
     if ind.empty:
         raise JiqunError(
             "没有可用于评估的地区统计（先运行 jiqun demo 或导入 region-stats）",
             "no region statistics to evaluate (run jiqun demo or import region-stats)",
         )
     res = evaluate_clusters(ind, weights)
+    if tier:
+        res = res[res["tier"] == tier].reset_index(drop=True)
     notes = []
     if ind.attrs.get("synthetic"):
         notes.append(f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
@@ -575,19 +642,75 @@ def evaluate_stored_clusters(
             "没有数字化评测数据，数字化指标未计入（权重按其余指标重新分配） / no digital assessments: "
             "the digital indicator is left out and its weight redistributed"
         )
+    prov = [c for c in ind.attrs.get("by_province", []) if c in set(res["cluster_id"])]
+    if prov:
+        notes.append(
+            f"{'、'.join(prov)} 未列明成员城市，按所在省份的全部地级单位统计（范围偏大） / "
+            f"{', '.join(prov)} name no member city: figures cover every prefecture of their "
+            "provinces (an area larger than the cluster)"
+        )
+    latest = res[res["year"] == res["year"].max()] if len(res) else res
+    n_short = int(latest["score"].isna().sum()) if len(latest) else 0
+    if n_short:
+        notes.append(
+            f"{n_short} 个集群数据不足（所在地区无规模、专业化统计），不评分、不排名、不给建议 / "
+            f"{n_short} clusters have insufficient data (no scale or specialisation statistics "
+            "for their area): no score, rank or advice"
+        )
     notes.append(
         "产业链完整度与韧性指标需由产业链/韧性分析提供，本表未计入 / chain completeness and "
         "resilience come from the chain and resilience analyses and are not in this table"
     )
     basis = {
         "years": sorted(int(y) for y in ind["year"].unique()),
+        "population": "each tier ranked among itself: national clusters among national ones, "
+        "SME characteristic clusters among SME ones (各层级分别排名)",
+        "rank_change": "previous rank − current rank: positive = moved up "
+        "(排名变化 = 上年名次 − 本年名次，正数为上升)",
+        "insufficient_data": "an indicator without its data is empty, never 0; a cluster "
+        f"without data for any of {', '.join(CORE_INDICATORS)} is not scored, ranked or "
+        "advised (数据不足 / insufficient data)",
+        "member_regions": "at prefecture level: a county member counts as its prefecture, a "
+        "province as all its prefectures (as the diagnosis) (成员地区按地级统计)",
         "scale_unit": "万元 (leading-industry output of member cities)",
         "specialisation": "employment LQ vs all prefecture-level units",
         "innovation": "count of national carriers, champions and little giants (snapshot)",
         "weights": dict(weights) if weights else "default (jiqun.policy.DEFAULT_WEIGHTS)",
+        "tier": tier or "all (全部层级)",
         "synthetic": bool(ind.attrs.get("synthetic")),
     }
     return res, basis, notes
+
+
+def evaluation_records(scores: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of :func:`evaluate_stored_clusters` as JSON-ready dicts (NaN, ``<NA>`` → None,
+    NumPy scalars → Python): the one serialisation the CLI (``--json``) and the API share.
+
+    Parameters
+    ----------
+    scores: the first element returned by :func:`evaluate_stored_clusters`.
+
+    Returns
+    -------
+    list[dict]
+        One dict per row, in the frame's order.
+
+    Example
+    -------
+    >>> evaluation_records(pd.DataFrame({"rank": pd.array([1, None], dtype="Int64")}))
+    [{'rank': 1}, {'rank': None}]
+    """
+
+    def clean(v: Any) -> Any:
+        if v is pd.NA or v is pd.NaT or v is None:
+            return None
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and not np.isfinite(v):
+            return None
+        return v
+
+    return [{k: clean(v) for k, v in r.items()} for r in scores.to_dict(orient="records")]
 
 
 STAGE_OF_TIER = {
@@ -617,6 +740,11 @@ def allocate_support(
     res, basis, _notes = evaluate_stored_clusters(engine, weights, tier)
     latest = res[res["year"] == res["year"].max()].copy()
     latest = latest[latest["score"].notna()]
+    if latest.empty:
+        raise JiqunError(
+            "没有数据充足的集群可供分配（全部为数据不足）",
+            "no cluster has enough data to allocate to (all have insufficient data)",
+        )
     stage = latest["tier"].map(STAGE_OF_TIER).fillna("improvement")
     stage = stage.where(latest["advice"] != "world_class_candidate", "leap")
     table = pd.DataFrame(

@@ -132,7 +132,7 @@ def is_current(engine: Engine | None = None) -> bool:
 
 
 #: Bump when the shipped reference tables change, so that existing databases get the new rows.
-REFERENCE_VERSION = "2026.11-1"
+REFERENCE_VERSION = "2026.12-2"
 
 
 def _insert_missing(
@@ -237,7 +237,10 @@ def seed_reference(engine: Engine | None = None, force: bool = False) -> dict[st
                     "synthetic": False,
                 }
             )
-            regs += _cluster_links(r.cluster_id, "region_code", r.member_regions)
+            # a cluster whose member cities are not named is recorded by its provinces (its
+            # regions_note says so): a national cluster always has member regions
+            members = str(r.member_regions or "").strip() or str(r.provinces or "")
+            regs += _cluster_links(r.cluster_id, "region_code", members)
             inds += _cluster_links(r.cluster_id, "industry_code", r.leading_industries)
         done["clusters"] = _insert_missing(conn, Cluster, rows, ["cluster_id"])
         _insert_missing(conn, ClusterRegion, regs, ["cluster_id", "region_code"])

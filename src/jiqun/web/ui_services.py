@@ -227,7 +227,8 @@ def _evaluation_page(
     notes: list[str] = []
     try:
         res, basis, notes = policy.evaluate_stored_clusters(eng)
-        latest = res[res["year"] == res["year"].max()].sort_values("rank")
+        # the service's order: by tier (each ranked among itself), then rank
+        latest = res[res["year"] == res["year"].max()]
         scores = records(latest)
     except JiqunError as exc:
         notes = [f"{exc.message_zh} / {exc.message_en}"]
