@@ -9,6 +9,8 @@ the data file ``i18n.json`` beside this module.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable
 from importlib import resources
 from urllib.parse import urlencode
@@ -35,6 +37,22 @@ VOCAB: dict[str, dict[str, Pair]] = {name: _pairs(t) for name, t in _DATA["vocab
 
 #: column labels the diagnosis report does not define
 EXTRA_COLUMNS: dict[str, Pair] = _pairs(_DATA["extra_columns"])
+
+#: English-only texts the services write into bases and notes -> 中文 (exact text)
+TEXTS: dict[str, str] = dict(_DATA.get("texts", {}))
+
+#: [regular expression over an English text, 中文 template with \\1 … groups]
+PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rx), zh) for rx, zh in _DATA.get("patterns", [])
+]
+
+#: vocabularies whose codes a cell or basis value may hold bare (searched in this order)
+CODE_VOCABS = (
+    "verification", "region_level", "field", "carrier", "tag", "measure", "tier",
+    "chain_position", "value_or_count", "col",
+)  # fmt: skip
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _load_vocab() -> None:
@@ -95,8 +113,101 @@ def labeller(code: str) -> Callable[[str, object], str]:
         if key is None or key == "":
             return "—"
         pair = VOCAB.get(vocab, {}).get(str(key))
+        if pair is None and vocab == "col":
+            # a column named by a code of a vocabulary (a carrier type, a tag) takes its name
+            pair = next(
+                (VOCAB[v][str(key)] for v in CODE_VOCABS if str(key) in VOCAB.get(v, {})), None
+            )
         if pair is None:
             return str(key)
         return pair[0] if code == "zh" else pair[1]
 
     return lab
+
+
+def split_pair(text: str) -> Pair | None:
+    """A service's bilingual text ``"中文 / English"`` as ``(中文, English)``; ``None`` if it is not one.
+
+    The split is the last `` / `` whose left side has Chinese and whose right side has none, so a
+    ``/`` inside either half (``GB/T``, ``万元/人``) stays where it is.
+
+    Example
+    -------
+    >>> split_pair("保密 / suppressed")
+    ('保密', 'suppressed')
+    >>> split_pair("GB/T 4754") is None
+    True
+    """
+    parts = text.split(" / ")
+    for i in range(len(parts) - 1, 0, -1):
+        left, right = " / ".join(parts[:i]), " / ".join(parts[i:])
+        if _CJK.search(left) and not _CJK.search(right):
+            return left.strip(), right.strip()
+    return None
+
+
+def localizer(code: str) -> Callable[[object], str]:
+    """``loc(value)``: a value a service wrote into a basis or a note, in the chosen language.
+
+    Bilingual texts (``"中文 / English"``) show their half; English-only texts are looked up in
+    the ``texts`` and ``patterns`` tables of ``i18n.json``; dicts and lists are written out
+    item by item (never as raw JSON); missing values (``None``, NaN) show as ``—``.
+
+    Parameters
+    ----------
+    code : ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    Callable[[object], str]
+
+    Example
+    -------
+    >>> localizer("zh")("保密 / suppressed"), localizer("en")("保密 / suppressed")
+    ('保密', 'suppressed')
+    >>> localizer("zh")(float("nan"))
+    '—'
+    """
+    lab = labeller(code)
+
+    def loc(v: object) -> str:
+        if v is None or v == "":
+            return "—"
+        if isinstance(v, bool):
+            return ("是" if v else "否") if code == "zh" else ("yes" if v else "no")
+        if isinstance(v, float):
+            if math.isnan(v):
+                return "—"
+            return f"{v:,.0f}" if v.is_integer() else f"{v:,.4g}"
+        if isinstance(v, dict):
+            sep, join = ("：", "；") if code == "zh" else (": ", "; ")
+
+            def item(x: object) -> str:
+                return f"（{loc(x)}）" if isinstance(x, dict) else loc(x)
+
+            return join.join(f"{lab('basis', k)}{sep}{item(x)}" for k, x in v.items())
+        if isinstance(v, list | tuple):
+            return ("；" if code == "zh" else "; ").join(loc(x) for x in v)
+        text = str(v)
+        if text in ("nan", "NaN", "None"):
+            return "—"
+        pair = split_pair(text)
+        if pair is not None:
+            return pair[0] if code == "zh" else pair[1]
+        if code == "en":
+            return text
+        if text in TEXTS:
+            return TEXTS[text]
+        for vocab in CODE_VOCABS:
+            pair = VOCAB.get(vocab, {}).get(text)
+            if pair is not None:
+                return pair[0]
+        for rx, zh in PATTERNS:
+            m = rx.fullmatch(text)
+            if m:
+                # the groups are codes or texts too (``chain:biomedicine``)
+                parts = re.split(r"\\(\d)", zh)  # text, group number, text, …
+                return "".join(loc(m.group(int(p))) if i % 2 else p for i, p in enumerate(parts))
+        return text
+
+    return loc
