@@ -110,7 +110,7 @@ def labeller(code: str) -> Callable[[str, object], str]:
         _load_vocab()
 
     def lab(vocab: str, key: object) -> str:
-        if key is None or key == "":
+        if key is None or key == "" or (isinstance(key, float) and math.isnan(key)):
             return "—"
         pair = VOCAB.get(vocab, {}).get(str(key))
         if pair is None and vocab == "col":
@@ -143,6 +143,8 @@ def split_pair(text: str) -> Pair | None:
         left, right = " / ".join(parts[:i]), " / ".join(parts[i:])
         if _CJK.search(left) and not _CJK.search(right):
             return left.strip(), right.strip()
+    if len(parts) == 2 and _CJK.search(parts[1]) and not _CJK.search(parts[0]):
+        return parts[1].strip(), parts[0].strip()  # "English / 中文" (a few bases are so)
     return None
 
 

@@ -49,6 +49,9 @@ PUB_COLUMNS = (
     "suppression",
 )
 
+#: the columns naming a row (a total row's label goes in the first of them it leaves empty)
+LABEL_COLUMNS = ("region_code", "region_name", "industry_code", "industry_name")
+
 
 def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
     """Columns and rows of a published table; suppressed cells flagged for the template."""
@@ -64,8 +67,18 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
             out.append({"cells": [(c, clean(rec.get(c))) for c in columns], "suppressed": sup})
         return out
 
-    tot_cols = [c for c in ("kind", *PUB_COLUMNS, *extra) if totals is not None and c in totals]
-    tot_cols = list(dict.fromkeys(tot_cols))
+    def totals_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        # a total row has the table's columns (so each figure sits under its heading); its
+        # label (总计, 行合计 …) takes the first empty label cell, where the row's code is absent
+        out = []
+        for row in rows_of(frame, cols):
+            kind = frame["kind"].iloc[len(out)] if "kind" in frame else None
+            cells = row["cells"]
+            at = next((i for i, (c, v) in enumerate(cells) if c in LABEL_COLUMNS and v is None), 0)
+            cells[at] = ("kind", clean(kind))
+            out.append(row)
+        return out
+
     basis = dict(getattr(res, "basis", {}) or {})
     disc = basis.pop("disclosure", None)
     if isinstance(disc, dict):
@@ -76,8 +89,9 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
     return {
         "columns": cols,
         "rows": rows_of(df, cols),
-        "total_columns": tot_cols,
-        "totals": rows_of(totals, tot_cols) if totals is not None and len(totals) else [],
+        "totals": totals_of(totals.reset_index(drop=True))
+        if totals is not None and len(totals)
+        else [],
         "basis": basis,
         "notes": getattr(res, "notes", []),
         "n_suppressed": n_sup,
