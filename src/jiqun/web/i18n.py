@@ -49,7 +49,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 #: vocabularies whose codes a cell or basis value may hold bare (searched in this order)
 CODE_VOCABS = (
     "verification", "region_level", "field", "carrier", "tag", "measure", "tier",
-    "chain_position", "value_or_count", "col",
+    "chain_position", "value_or_count", "role", "chain", "segment", "col",
 )  # fmt: skip
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -70,6 +70,23 @@ def _load_vocab() -> None:
     VOCAB.setdefault("position", {k: (v[0], v[1]) for k, v in POSITION_CLASSES.items()})
     for k, (zh, en, _unit) in MEASURES.items():
         VOCAB["measure"].setdefault(k, (zh, en))
+    # the positioning rule of a region's basis (services/regions.py writes it from the classes)
+    rules = VOCAB.get("position_rule", {})
+    en_rule = "; ".join(f"{k}: {v[0]} / {v[1]} ({v[2]})" for k, v in POSITION_CLASSES.items())
+    TEXTS.setdefault(
+        en_rule,
+        "；".join(
+            f"{v[0]}：{rules.get(k, ('', v[2]))[0] or v[2]}" for k, v in POSITION_CLASSES.items()
+        ),
+    )
+    # the shipped chain templates name their chains and segments (a cell may hold their ids)
+    from jiqun.chains.templates import load_templates
+
+    chains, segments = VOCAB.setdefault("chain", {}), VOCAB.setdefault("segment", {})
+    for tpl in load_templates().values():
+        chains.setdefault(tpl.id, (tpl.name_zh, tpl.name_en))
+        for seg in tpl.segments:
+            segments.setdefault(seg.id, (seg.name_zh, seg.name_en))
 
 
 def lang(request: Request) -> str:
@@ -195,7 +212,9 @@ def localizer(code: str) -> Callable[[object], str]:
             return "—"
         pair = split_pair(text)
         if pair is not None:
-            return pair[0] if code == "zh" else pair[1]
+            if code == "en":
+                return pair[1]
+            text = pair[0]  # the Chinese half may still name a column by its key
         if code == "en":
             return text
         if text in TEXTS:
