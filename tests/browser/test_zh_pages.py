@@ -58,7 +58,7 @@ FOLLOW = {"/enterprises": "/enterprises/9", "/policies": "/policies/"}
 ALLOWED = {
     "jiqun", "rest", "api", "csv", "xlsx", "json", "eci", "pci", "cog", "lq", "hhi", "rca",
     "esri", "lsr", "gb", "gb/t", "srdi", "ic", "it", "ai", "iot", "km", "kg", "ok", "id",
-    "uscc", "english", "excel", "ecomplexity", "kp", "lapack", "mics", "sqlite", "postgresql", "pdf", "docx", "esg", "r&d", "cr", "gdp", "eg", "pct",
+    "uscc", "english", "excel", "ecomplexity", "kp", "lapack", "mics", "demo", "sqlite", "postgresql", "pdf", "docx", "esg", "r&d", "cr", "gdp", "eg", "pct",
 }  # fmt: skip
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

@@ -49,8 +49,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 #: vocabularies whose codes a cell or basis value may hold bare (searched in this order)
 CODE_VOCABS = (
     "verification", "region_level", "field", "carrier", "tag", "measure", "tier",
-    "chain_position", "value_or_count", "role", "chain", "segment", "col",
+    "chain_position", "value_or_count", "role", "chain", "segment", "policy_field", "col",
 )  # fmt: skip
+
+CODE_LIST = re.compile(r"[a-z0-9_]+(?:[;,]\s*[a-z0-9_]+)+")
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -219,6 +221,8 @@ def localizer(code: str) -> Callable[[object], str]:
             return text
         if text in TEXTS:
             return TEXTS[text]
+        if CODE_LIST.fullmatch(text):  # "packaging_testing;wafer_fab": a list of codes
+            return "、".join(loc(x) for x in re.split(r"[;,]\s*", text))
         for vocab in CODE_VOCABS:
             pair = VOCAB.get(vocab, {}).get(text)
             if pair is not None:
