@@ -52,7 +52,9 @@ CODE_VOCABS = (
     "chain_position", "value_or_count", "role", "chain", "segment", "policy_field", "col",
 )  # fmt: skip
 
-CODE_LIST = re.compile(r"[a-z0-9_]+(?:[;,]\s*[a-z0-9_]+)+")
+CODE_LIST = re.compile(r"'?[a-z0-9_]+'?(?:[;,]\s*'?[a-z0-9_]+'?)+")
+
+LEAD = re.compile(r"([\u3400-\u9fff]+：)(.+)")
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -157,7 +159,7 @@ def split_pair(text: str) -> Pair | None:
     >>> split_pair("GB/T 4754") is None
     True
     """
-    parts = text.split(" / ")
+    parts = re.split(r" ?/ ", text)  # "中文 / English", also "…）/ English"
     for i in range(len(parts) - 1, 0, -1):
         left, right = " / ".join(parts[:i]), " / ".join(parts[i:])
         if _CJK.search(left) and not _CJK.search(right):
@@ -212,6 +214,8 @@ def localizer(code: str) -> Callable[[object], str]:
         text = str(v)
         if text in ("nan", "NaN", "None"):
             return "—"
+        if code == "zh" and text in TEXTS:
+            return TEXTS[text]
         pair = split_pair(text)
         if pair is not None:
             if code == "en":
@@ -222,7 +226,7 @@ def localizer(code: str) -> Callable[[object], str]:
         if text in TEXTS:
             return TEXTS[text]
         if CODE_LIST.fullmatch(text):  # "packaging_testing;wafer_fab": a list of codes
-            return "、".join(loc(x) for x in re.split(r"[;,]\s*", text))
+            return "、".join(loc(x.strip("'")) for x in re.split(r"[;,]\s*", text))
         for vocab in CODE_VOCABS:
             pair = VOCAB.get(vocab, {}).get(text)
             if pair is not None:
@@ -233,6 +237,9 @@ def localizer(code: str) -> Callable[[object], str]:
                 # the groups are codes or texts too (``chain:biomedicine``)
                 parts = re.split(r"\\(\d)", zh)  # text, group number, text, …
                 return "".join(loc(m.group(int(p))) if i % 2 else p for i, p in enumerate(parts))
+        head = LEAD.fullmatch(text)  # "不符合：revenue < 40000": a Chinese lead, then a code text
+        if head and loc(head.group(2)) != head.group(2):
+            return head.group(1) + loc(head.group(2))
         return text
 
     return loc
