@@ -501,6 +501,10 @@ def test_resilience_hot_spots_and_scenario(site: Site) -> None:
     r = c.post("/scenarios/run", data={"kind": "region", "target": "120100", "csrf": csrf_of(page)})
     assert r.status_code == 200
     assert 'id="chart-scenario"' in r.text and "天津市" in r.text and "含模拟数据" in r.text
+    # losses in 亿元 in the table, the chart's axis and its series, never 万元 with 8 digits
+    assert "产出损失（亿元）" in r.text and "产出损失（万元）" not in r.text
+    data = json.loads(html.unescape(re.search(r"data-chart-data='([^']*)'", r.text).group(1)))
+    assert data["yName"] == "亿元" and "亿元" in data["series"][0]["name"]
     # an unknown kind is a readable error in the page, and CSRF is required
     bad = c.post("/scenarios/run", data={"kind": "meteor", "target": "1", "csrf": csrf_of(page)})
     assert bad.status_code == 400 and "未知的情景类型" in bad.text
