@@ -511,3 +511,12 @@ def test_resilience_hot_spots_and_scenario(site: Site) -> None:
     assert c.post("/scenarios/run", data={"kind": "region", "target": "120100"}).status_code == 403
     # the public is sent to log in
     assert site.client().post("/scenarios/run", data={"kind": "region"}).status_code in (303, 422)
+
+
+def test_overview_tiles_and_basis_share_one_unit(site: Site) -> None:
+    """The output tile and chart are in 亿元, so the basis line under them says 亿元 too."""
+    page = site.client().get("/?lang=zh").text
+    assert "主导产业产值（亿元）" in page
+    unit = re.search(r'<span class="bk">单位: ([^<]*)</span>', page)
+    assert unit and "亿元" in unit.group(1) and "万元" not in unit.group(1), unit
+    assert "口径: 口径" not in page and "口径:</b>" in page.replace(" ", "").replace("\n", "")
