@@ -67,3 +67,17 @@ def test_loc_picks_the_language_half_and_labels_codes() -> None:
     text = zh({"params": {"limit": 50}, "n_firms": 3})
     assert "{" not in text and '"' not in text and "50" in text and "3" in text
     assert en("revenue") == "revenue"  # English pages keep the service's English
+
+
+def test_published_money_is_shown_in_yi_yuan() -> None:
+    """Money cells of 万元 run to eight digits; the view shows 亿元 and its basis says so."""
+    table = pd.DataFrame({"region_code": ["320200"], "value": [45_425_460.4], "n_enterprises": [9]})
+    totals = pd.DataFrame({"kind": ["grand_total"], "region_code": [None], "value": [45_425_460.4]})
+    res = SimpleNamespace(table=table, totals=totals, basis={"unit": "万元"}, notes=[])
+    view = pub_view(res, PUBLIC)
+    at = view["columns"].index("value")
+    assert view["rows"][0]["cells"][at] == ("value", 4542.55)
+    assert view["totals"][0]["cells"][at] == ("value", 4542.55)
+    assert view["basis"]["unit"] == "亿元"
+    people = SimpleNamespace(table=table, totals=None, basis={"unit": "人"}, notes=[])
+    assert pub_view(people, PUBLIC)["rows"][0]["cells"][at] == ("value", 45_425_460.4)

@@ -60,11 +60,24 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
     extra = ("confidential",) if principal.role == "admin" else ()
     cols = [c for c in (*PUB_COLUMNS, *extra) if c in df.columns]
 
+    basis = dict(getattr(res, "basis", {}) or {})
+    # money is stored in 万元; a region's revenue runs to eight digits, so the view shows 亿元
+    # (2 decimals) and its basis line says 亿元 (tiles and charts of the dashboards do the same)
+    to_yi = basis.get("unit") == "万元"
+    if to_yi:
+        basis["unit"] = "亿元"
+
+    def shown(c: str, v: Any) -> Any:
+        v = clean(v)
+        if to_yi and c == "value" and isinstance(v, int | float) and not isinstance(v, bool):
+            return round(v / 1e4, 2)
+        return v
+
     def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
         out = []
         for rec in frame.to_dict("records"):
             sup = bool(rec.get("suppressed")) if not missing(rec.get("suppressed")) else False
-            out.append({"cells": [(c, clean(rec.get(c))) for c in columns], "suppressed": sup})
+            out.append({"cells": [(c, shown(c, rec.get(c))) for c in columns], "suppressed": sup})
         return out
 
     def totals_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -79,7 +92,6 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
             out.append(row)
         return out
 
-    basis = dict(getattr(res, "basis", {}) or {})
     disc = basis.pop("disclosure", None)
     if isinstance(disc, dict):
         basis["disclosure_rule"] = disc.get("rule")
