@@ -2,8 +2,11 @@
 
 Templates call ``t(key)`` for a string of :data:`STRINGS` or ``t(zh, en)`` for a literal pair;
 ``lab(kind, code)`` names a code of a controlled vocabulary (tier, field, tag, carrier type,
-role, position, report column) in the chosen language. The strings and vocabularies are
-the data file ``i18n.json`` beside this module.
+role, position, report column) in the chosen language; ``loc(value)`` shows a value a service
+wrote into a basis, a note or a table cell in the chosen language (the half of a bilingual
+``"中文 / English"`` text, the ``texts``/``patterns`` translations of English-only texts, the label
+of a bare code, never raw JSON, ``nan`` or ``None``). The strings, vocabularies and translations
+are the data file ``i18n.json`` beside this module.
 """
 
 from __future__ import annotations
