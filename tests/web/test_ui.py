@@ -418,6 +418,12 @@ def test_import_shows_row_errors_and_report(site: Site) -> None:
     assert r.status_code in (200, 422) and "未导入任何数据" in r.text
     with site.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM enterprises")).scalar() == before
+    # the list of uploads names the kind and the status in Chinese, not by their keys
+    listing = c.get("/imports").text
+    row = re.search(r"<td>bad\.csv</td>(.*?)</tr>", listing, re.S)
+    assert row, listing[-2000:]
+    assert "enterprises" not in row.group(1) and "企业" in row.group(1)
+    assert not re.search(r"<td>(staged|validated|committed|rejected|pending)</td>", row.group(1))
 
 
 def test_import_without_csrf_is_refused(site: Site) -> None:
