@@ -51,6 +51,9 @@ PAGES: dict[str, list[str]] = {
     "b_firm": [*COMMON, *SIGNED_IN, "/memberships", "/my-readers", "/enterprises/{firm}"],
     "b_admin": [*COMMON, *SIGNED_IN, "/memberships", "/admin"],
 }
+#: pages whose result appears after pressing a button: (path, button, result element)
+RUNS = [("/scenarios?kind=region&target=320200", "#scenario-run", "#scenario-result table")]
+
 #: list pages whose first detail link is walked too (href prefix)
 FOLLOW = {"/enterprises": "/enterprises/9", "/policies": "/policies/"}
 
@@ -58,7 +61,7 @@ FOLLOW = {"/enterprises": "/enterprises/9", "/policies": "/policies/"}
 ALLOWED = {
     "jiqun", "rest", "api", "csv", "xlsx", "json", "eci", "pci", "cog", "lq", "hhi", "rca",
     "esri", "lsr", "gb", "gb/t", "srdi", "ic", "it", "ai", "iot", "km", "kg", "ok", "id",
-    "uscc", "english", "excel", "ecomplexity", "kp", "lapack", "mics", "demo", "sqlite", "postgresql", "pdf", "docx", "esg", "r&d", "cr", "gdp", "eg", "pct",
+    "uscc", "english", "excel", "ecomplexity", "kp", "lapack", "mics", "demo", "diem", "min", "max", "log", "sqlite", "postgresql", "pdf", "docx", "esg", "r&d", "cr", "gdp", "eg", "pct",
 }  # fmt: skip
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -145,9 +148,11 @@ def log_in(page: Any, server: Server, username: str) -> None:
 USERNAMES = re.compile(r"\bb_(?:admin|gov|firm)\b")
 
 
-def scan(page: Any, url: str) -> list[str]:
-    """The lines of a page's visible text that leak, each with what it leaks."""
-    page.goto(url)
+def scan(page: Any, url: str | None) -> list[str]:
+    """The lines of a page's visible text that leak, each with what it leaks (``url=None``: the
+    page as it is)."""
+    if url is not None:
+        page.goto(url)
     wait_quiet(page)
     page.evaluate(OPEN_DETAILS)
     assert page.get_attribute("html", "lang") == "zh-CN", url
@@ -184,5 +189,13 @@ def test_every_page_reads_as_chinese(server: Server, desktop: Any, role: str) ->
                 found = scan(desktop, server.url + href)
                 if found:
                     problems[href] = found
+    if role != "public":
+        for path, button, result in RUNS:
+            desktop.goto(f"{server.url}{path}&lang=zh")
+            desktop.click(button)
+            desktop.wait_for_selector(result, timeout=90_000)
+            found = scan(desktop, None)
+            if found:
+                problems[f"{path} → {button}"] = found
     report = "\n".join(f"{p}:\n  " + "\n  ".join(v) for p, v in problems.items())
     assert not problems, f"English or internal keys on the {role} pages:\n{report}"

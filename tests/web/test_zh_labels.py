@@ -62,6 +62,10 @@ def test_loc_picks_the_language_half_and_labels_codes() -> None:
     assert zh("new_generation_it") == "新一代信息技术"
     assert zh("manufacturing_innovation_centre") == "制造业创新中心"
     assert zh("prefecture") == "地级"
+    assert zh("受冲击企业 shocked 182; 受影响企业 affected 4,317; 损失占比 loss share 4.2%") == (
+        "受冲击企业 182；受影响企业 4,317；损失占比 4.2%"
+    )
+    assert zh("packaging_testing;wafer_fab") == "封装测试、晶圆制造"
     assert zh("chain:biomedicine") == "产业链 生物医药及高端医疗器械"
     assert zh(float("nan")) == "—" and zh(None) == "—" and zh("nan") == "—"
     text = zh({"params": {"limit": 50}, "n_firms": 3})

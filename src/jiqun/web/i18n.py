@@ -55,7 +55,7 @@ CODE_VOCABS = (
     "chain_position", "value_or_count", "role", "chain", "segment", "policy_field", "col",
 )  # fmt: skip
 
-CODE_LIST = re.compile(r"'?[a-z0-9_]+'?(?:[;,]\s*'?[a-z0-9_]+'?)+")
+CODE_LIST = re.compile(r"'?[a-z][a-z0-9_]*'?(?:[;,]\s*'?[a-z][a-z0-9_]*'?)+")
 
 LEAD = re.compile(r"([\u3400-\u9fff]+：)(.+)")
 

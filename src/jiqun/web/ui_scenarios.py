@@ -63,10 +63,11 @@ def scenarios_run(
         tab.insert(1, "province_name", tab["province"].map(region_label))
     # a province's loss runs to millions of 万元: shown in 亿元 (2 decimals) in the table, the
     # chart and its axis alike, so the figures a reader compares share one unit
-    if "output_loss" in tab.columns:
-        yi = (pd.to_numeric(tab["output_loss"], errors="coerce") / 1e4).round(2)
-        tab.insert(tab.columns.get_loc("output_loss"), "output_loss_yi", yi)
-        tab = tab.drop(columns=["output_loss"])
+    for col in ("sales", "output_loss"):
+        if col in tab.columns:
+            yi = (pd.to_numeric(tab[col], errors="coerce") / 1e4).round(2)
+            tab.insert(tab.columns.get_loc(col), f"{col}_yi", yi)
+            tab = tab.drop(columns=[col])
     top = tab.head(15)
     chart = {
         "categories": [str(n) for n in top.get("province_name", top.iloc[:, 0])][::-1],
