@@ -64,6 +64,7 @@ ALLOWED = {
     "uscc", "english", "excel", "ecomplexity", "kp", "lapack", "mics", "demo", "diem", "min", "max", "log", "sqlite", "postgresql", "pdf", "docx", "esg", "r&d", "cr", "gdp", "eg", "pct",
 }  # fmt: skip
 
+REPEATED = re.compile(r"(口径|单位|指标)[:：]\s*\1[:：]")  # "口径: 口径:" says it once
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 MISSING = re.compile(r"(?<![\w-])(nan|NaN|None|null|undefined|NaT|inf|-inf)(?![\w-])")
 JSON = re.compile(r"[{\[]\s*\"[^\"\n]{1,40}\"\s*:")
@@ -72,6 +73,15 @@ SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,;:'’-]+[A-Za-z]{2,}){2,}")
 
 WAIT_LAZY = """() => document.querySelectorAll('.placeholder').length === 0
   && document.querySelectorAll('.htmx-request').length === 0"""
+#: rows of a table's foot whose cells (with their colspans) do not fill the header's columns
+MISALIGNED = """() => [...document.querySelectorAll('table')].flatMap(t => {
+  const head = t.querySelector('thead tr');
+  if (!head) return [];
+  const width = r => [...r.cells].reduce((n, c) => n + (c.colSpan || 1), 0);
+  const n = width(head);
+  return [...t.querySelectorAll('tfoot tr')].filter(r => width(r) !== n)
+    .map(r => `${t.id || t.className}: ${width(r)} cells under ${n} columns: ${r.innerText}`);
+})"""
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
 
 
@@ -108,6 +118,7 @@ def leaks(text: str) -> list[str]:
         if len(w) >= 2 and not SNAKE.fullmatch(w):
             found.append(f"word: {w}")
     found += [f"missing: {m}" for m in MISSING.findall(text)]
+    found += [f"repeated: {m.group(0)}" for m in REPEATED.finditer(text)]
     return found
 
 
@@ -121,6 +132,7 @@ def test_leaks_finds_the_known_kinds() -> None:
     assert leaks('{"key": 1}') == ['json: {"key":', "word: key"]
     assert any(k.startswith("sentence") for k in leaks("Basis: measure is employment here"))
     assert leaks("营业收入 nan 万元") == ["missing: nan"]
+    assert leaks("口径: 口径: 从业人员") == ["repeated: 口径: 口径:"]
     assert leaks("值 None") == ["word: None", "missing: None"]
     assert leaks("ECI 0.5 · LQ 1.2 · GB/T 4754-2017 · 91110108551385082Q · CSV") == []
 
@@ -161,7 +173,7 @@ def scan(page: Any, url: str | None) -> list[str]:
         "() => document.querySelectorAll('code, kbd').forEach(e => { e.textContent = ''; })"
     )
     text = USERNAMES.sub("", page.evaluate("() => document.body.innerText"))
-    out = []
+    out = [f"total row not aligned: {m[:160]}" for m in page.evaluate(MISALIGNED)]
     for line in dict.fromkeys(text.splitlines()):
         found = leaks(line)
         if found:
