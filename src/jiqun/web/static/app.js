@@ -50,7 +50,7 @@
       o.tooltip.axisPointer = { type: "shadow" };
       o.xAxis = horizontal ? val : cat;
       o.yAxis = horizontal ? cat : val;
-      if (d.series.length < 2) { o.legend.show = false; o.grid.top = 24; }
+      if (d.series.length < 2) { o.legend.show = false; o.grid.top = (!horizontal && d.yName) ? 34 : 24; }
       /* a vertical value axis writes its name (with the unit) above the plot: below the legend */
       else if (!horizontal && d.yName) { o.grid.top = 56; }
       if (!horizontal && d.categories.length > 4) {
