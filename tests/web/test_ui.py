@@ -170,7 +170,8 @@ def test_admin_page_only_for_admins(site: Site) -> None:
     assert r.status_code == 200
     for marker in ('id="users-table"', 'id="orgs-table"', 'id="grants-table"', "audit-table"):
         assert marker in r.text
-    assert "ui_gov" in r.text and "login" in r.text  # users and the audit log
+    # users and the audit log, whose actions are named in Chinese (the key "login" is 登录)
+    assert "ui_gov" in r.text and "<td>登录</td>" in r.text
     for who in ("ui_gov", "ui_cluster", "ui_firm"):
         r = site.client(who).get("/admin")
         assert r.status_code == 403 and "text/html" in r.headers["content-type"]
@@ -417,6 +418,12 @@ def test_import_shows_row_errors_and_report(site: Site) -> None:
     assert r.status_code in (200, 422) and "未导入任何数据" in r.text
     with site.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM enterprises")).scalar() == before
+    # the list of uploads names the kind and the status in Chinese, not by their keys
+    listing = c.get("/imports").text
+    row = re.search(r"<td>bad\.csv</td>(.*?)</tr>", listing, re.S)
+    assert row, listing[-2000:]
+    assert "enterprises" not in row.group(1) and "企业" in row.group(1)
+    assert not re.search(r"<td>(staged|validated|committed|rejected|pending)</td>", row.group(1))
 
 
 def test_import_without_csrf_is_refused(site: Site) -> None:
@@ -461,10 +468,10 @@ def test_public_sees_suppressed_cells_and_admin_does_not(site: Site) -> None:
         assert "not available yet" in r.text
         return
     assert 'class="pub-table"' in r.text
-    assert '<td class="suppressed">已抑制 / suppressed</td>' in r.text
+    assert '<td class="suppressed">已抑制</td>' in r.text
     assert "小样本" in r.text or "85%" in r.text  # the rule is stated
     en = site.client().get(path + "&lang=en").text
-    assert '<td class="suppressed">已抑制 / suppressed</td>' in en
+    assert '<td class="suppressed">suppressed</td>' in en
     admin = site.client("ui_admin").get(path).text
     assert 'class="pub-table"' in admin and 'class="suppressed"' not in admin
     # the cluster and region dashboards embed the same published view
@@ -501,9 +508,22 @@ def test_resilience_hot_spots_and_scenario(site: Site) -> None:
     r = c.post("/scenarios/run", data={"kind": "region", "target": "120100", "csrf": csrf_of(page)})
     assert r.status_code == 200
     assert 'id="chart-scenario"' in r.text and "天津市" in r.text and "含模拟数据" in r.text
+    # losses in 亿元 in the table, the chart's axis and its series, never 万元 with 8 digits
+    assert "产出损失（亿元）" in r.text and "产出损失（万元）" not in r.text
+    data = json.loads(html.unescape(re.search(r"data-chart-data='([^']*)'", r.text).group(1)))
+    assert data["yName"] == "亿元" and "亿元" in data["series"][0]["name"]
     # an unknown kind is a readable error in the page, and CSRF is required
     bad = c.post("/scenarios/run", data={"kind": "meteor", "target": "1", "csrf": csrf_of(page)})
     assert bad.status_code == 400 and "未知的情景类型" in bad.text
     assert c.post("/scenarios/run", data={"kind": "region", "target": "120100"}).status_code == 403
     # the public is sent to log in
     assert site.client().post("/scenarios/run", data={"kind": "region"}).status_code in (303, 422)
+
+
+def test_overview_tiles_and_basis_share_one_unit(site: Site) -> None:
+    """The output tile and chart are in 亿元, so the basis line under them says 亿元 too."""
+    page = site.client().get("/?lang=zh").text
+    assert "主导产业产值（亿元）" in page
+    unit = re.search(r'<span class="bk">单位: ([^<]*)</span>', page)
+    assert unit and "亿元" in unit.group(1) and "万元" not in unit.group(1), unit
+    assert "口径: 口径" not in page and "口径:</b>" in page.replace(" ", "").replace("\n", "")

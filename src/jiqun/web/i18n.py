@@ -2,13 +2,18 @@
 
 Templates call ``t(key)`` for a string of :data:`STRINGS` or ``t(zh, en)`` for a literal pair;
 ``lab(kind, code)`` names a code of a controlled vocabulary (tier, field, tag, carrier type,
-role, position, report column) in the chosen language. The strings and vocabularies are
-the data file ``i18n.json`` beside this module.
+role, position, report column) in the chosen language; ``loc(value)`` shows a value a service
+wrote into a basis, a note or a table cell in the chosen language (the half of a bilingual
+``"中文 / English"`` text, the ``texts``/``patterns`` translations of English-only texts, the label
+of a bare code, never raw JSON, ``nan`` or ``None``). The strings, vocabularies and translations
+are the data file ``i18n.json`` beside this module.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable
 from importlib import resources
 from urllib.parse import urlencode
@@ -36,6 +41,26 @@ VOCAB: dict[str, dict[str, Pair]] = {name: _pairs(t) for name, t in _DATA["vocab
 #: column labels the diagnosis report does not define
 EXTRA_COLUMNS: dict[str, Pair] = _pairs(_DATA["extra_columns"])
 
+#: English-only texts the services write into bases and notes -> 中文 (exact text)
+TEXTS: dict[str, str] = dict(_DATA.get("texts", {}))
+
+#: [regular expression over an English text, 中文 template with \\1 … groups]
+PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rx), zh) for rx, zh in _DATA.get("patterns", [])
+]
+
+#: vocabularies whose codes a cell or basis value may hold bare (searched in this order)
+CODE_VOCABS = (
+    "verification", "region_level", "field", "carrier", "tag", "measure", "tier",
+    "chain_position", "value_or_count", "role", "chain", "segment", "policy_field", "col",
+)  # fmt: skip
+
+CODE_LIST = re.compile(r"'?[a-z][a-z0-9_]*'?(?:[;,]\s*'?[a-z][a-z0-9_]*'?)+")
+
+LEAD = re.compile(r"([\u3400-\u9fff]+：)(.+)")
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
 
 def _load_vocab() -> None:
     """Fill the vocabularies kept elsewhere (schema, diagnosis report) once."""
@@ -52,6 +77,23 @@ def _load_vocab() -> None:
     VOCAB.setdefault("position", {k: (v[0], v[1]) for k, v in POSITION_CLASSES.items()})
     for k, (zh, en, _unit) in MEASURES.items():
         VOCAB["measure"].setdefault(k, (zh, en))
+    # the positioning rule of a region's basis (services/regions.py writes it from the classes)
+    rules = VOCAB.get("position_rule", {})
+    en_rule = "; ".join(f"{k}: {v[0]} / {v[1]} ({v[2]})" for k, v in POSITION_CLASSES.items())
+    TEXTS.setdefault(
+        en_rule,
+        "；".join(
+            f"{v[0]}：{rules.get(k, ('', v[2]))[0] or v[2]}" for k, v in POSITION_CLASSES.items()
+        ),
+    )
+    # the shipped chain templates name their chains and segments (a cell may hold their ids)
+    from jiqun.chains.templates import load_templates
+
+    chains, segments = VOCAB.setdefault("chain", {}), VOCAB.setdefault("segment", {})
+    for tpl in load_templates().values():
+        chains.setdefault(tpl.id, (tpl.name_zh, tpl.name_en))
+        for seg in tpl.segments:
+            segments.setdefault(seg.id, (seg.name_zh, seg.name_en))
 
 
 def lang(request: Request) -> str:
@@ -92,11 +134,115 @@ def labeller(code: str) -> Callable[[str, object], str]:
         _load_vocab()
 
     def lab(vocab: str, key: object) -> str:
-        if key is None or key == "":
+        if key is None or key == "" or (isinstance(key, float) and math.isnan(key)):
             return "—"
         pair = VOCAB.get(vocab, {}).get(str(key))
+        if pair is None and vocab == "col":
+            # a column named by a code of a vocabulary (a carrier type, a tag) takes its name
+            pair = next(
+                (VOCAB[v][str(key)] for v in CODE_VOCABS if str(key) in VOCAB.get(v, {})), None
+            )
         if pair is None:
             return str(key)
         return pair[0] if code == "zh" else pair[1]
 
     return lab
+
+
+def split_pair(text: str) -> Pair | None:
+    """A service's bilingual text ``"中文 / English"`` as ``(中文, English)``; ``None`` if it is not one.
+
+    The split is the last `` / `` whose left side has Chinese and whose right side has none, so a
+    ``/`` inside either half (``GB/T``, ``万元/人``) stays where it is.
+
+    Example
+    -------
+    >>> split_pair("保密 / suppressed")
+    ('保密', 'suppressed')
+    >>> split_pair("GB/T 4754") is None
+    True
+    """
+    parts = re.split(r" ?/ ", text)  # "中文 / English", also "…）/ English"
+    for i in range(len(parts) - 1, 0, -1):
+        left, right = " / ".join(parts[:i]), " / ".join(parts[i:])
+        if _CJK.search(left) and not _CJK.search(right):
+            return left.strip(), right.strip()
+    if len(parts) == 2 and _CJK.search(parts[1]) and not _CJK.search(parts[0]):
+        return parts[1].strip(), parts[0].strip()  # "English / 中文" (a few bases are so)
+    return None
+
+
+def localizer(code: str) -> Callable[[object], str]:
+    """``loc(value)``: a value a service wrote into a basis or a note, in the chosen language.
+
+    Bilingual texts (``"中文 / English"``) show their half; English-only texts are looked up in
+    the ``texts`` and ``patterns`` tables of ``i18n.json``; dicts and lists are written out
+    item by item (never as raw JSON); missing values (``None``, NaN) show as ``—``.
+
+    Parameters
+    ----------
+    code : ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    Callable[[object], str]
+
+    Example
+    -------
+    >>> localizer("zh")("保密 / suppressed"), localizer("en")("保密 / suppressed")
+    ('保密', 'suppressed')
+    >>> localizer("zh")(float("nan"))
+    '—'
+    """
+    lab = labeller(code)
+
+    def loc(v: object) -> str:
+        if v is None or v == "":
+            return "—"
+        if isinstance(v, bool):
+            return ("是" if v else "否") if code == "zh" else ("yes" if v else "no")
+        if isinstance(v, float):
+            if math.isnan(v):
+                return "—"
+            return f"{v:,.0f}" if v.is_integer() else f"{v:,.4g}"
+        if isinstance(v, dict):
+            sep, join = ("：", "；") if code == "zh" else (": ", "; ")
+
+            def item(x: object) -> str:
+                return f"（{loc(x)}）" if isinstance(x, dict) else loc(x)
+
+            return join.join(f"{lab('basis', k)}{sep}{item(x)}" for k, x in v.items())
+        if isinstance(v, list | tuple):
+            return ("；" if code == "zh" else "; ").join(loc(x) for x in v)
+        text = str(v)
+        if text in ("nan", "NaN", "None"):
+            return "—"
+        if code == "zh" and text in TEXTS:
+            return TEXTS[text]
+        pair = split_pair(text)
+        if pair is not None:
+            if code == "en":
+                return pair[1]
+            text = pair[0]  # the Chinese half may still name a column by its key
+        if code == "en":
+            return text
+        if text in TEXTS:
+            return TEXTS[text]
+        if CODE_LIST.fullmatch(text):  # "packaging_testing;wafer_fab": a list of codes
+            return "、".join(loc(x.strip("'")) for x in re.split(r"[;,]\s*", text))
+        for vocab in CODE_VOCABS:
+            pair = VOCAB.get(vocab, {}).get(text)
+            if pair is not None:
+                return pair[0]
+        for rx, zh in PATTERNS:
+            m = rx.fullmatch(text)
+            if m:
+                # the groups are codes or texts too (``chain:biomedicine``)
+                parts = re.split(r"\\(\d)", zh)  # text, group number, text, …
+                return "".join(loc(m.group(int(p))) if i % 2 else p for i, p in enumerate(parts))
+        head = LEAD.fullmatch(text)  # "不符合：revenue < 40000": a Chinese lead, then a code text
+        if head and loc(head.group(2)) != head.group(2):
+            return head.group(1) + loc(head.group(2))
+        return text
+
+    return loc

@@ -35,7 +35,7 @@ from jiqun.services import access
 from jiqun.services.accounts import PUBLIC, Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
-from jiqun.web.i18n import labeller, lang, switch_url, translator
+from jiqun.web.i18n import labeller, lang, localizer, switch_url, translator
 from jiqun.web.inputs import reject_controls
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -274,6 +274,7 @@ def _context(request: Request, principal: Principal, code: str) -> dict[str, Any
         "lang": code,
         "t": translator(code),
         "lab": labeller(code),
+        "loc": localizer(code),
         "principal": principal,
         "csrf": deps.csrf_token(request),
         "switch_url": switch_url(request, code),

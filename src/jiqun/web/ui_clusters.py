@@ -275,6 +275,7 @@ def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> 
                 "data": [clean(v) for v in top["esri"]][::-1] if "esri" in top else [],
             }
         ],
+        "yName": t("ESRI（0–1）", "ESRI (0–1)"),
         "horizontal": True,
     }
     return render(

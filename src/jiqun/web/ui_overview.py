@@ -4,6 +4,7 @@ the cluster map). Public.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import File, Form, Request, UploadFile
@@ -29,6 +30,15 @@ def index(request: Request, principal: P) -> HTMLResponse:
 
     eng = engine_of(request)
     ov = national_overview(eng)
+    # the page shows output in 亿元 (the store keeps 万元): its basis line says what it shows
+    ov = dataclasses.replace(
+        ov,
+        basis={
+            **ov.basis,
+            "unit": "产值：亿元；从业人员：人；企业数：家 / output: 100m yuan; employment: persons; "
+            "firms: count",
+        },
+    )
     from jiqun.services.directory import cluster_list
 
     tiers = cluster_list(eng)["tier"].value_counts()
@@ -75,6 +85,7 @@ def index(request: Request, principal: P) -> HTMLResponse:
                 "data": [int(x) for x in by_field["little_giants"]],
             },
         ],
+        "yName": t("个 / 家", "count"),
         "horizontal": True,
     }
     return render(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import pandas as pd
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
@@ -60,17 +61,25 @@ def scenarios_run(
     tab = res.table.drop(columns=["suppressed"], errors="ignore")
     if "province" in tab.columns:
         tab.insert(1, "province_name", tab["province"].map(region_label))
+    # a province's loss runs to millions of 万元: shown in 亿元 (2 decimals) in the table, the
+    # chart and its axis alike, so the figures a reader compares share one unit
+    for col in ("sales", "output_loss"):
+        if col in tab.columns:
+            yi = (pd.to_numeric(tab[col], errors="coerce") / 1e4).round(2)
+            tab.insert(tab.columns.get_loc(col), f"{col}_yi", yi)
+            tab = tab.drop(columns=[col])
     top = tab.head(15)
     chart = {
         "categories": [str(n) for n in top.get("province_name", top.iloc[:, 0])][::-1],
         "series": [
             {
-                "name": t("产出损失（万元）", "output loss (10k yuan)"),
-                "data": [clean(v) for v in top["output_loss"]][::-1]
-                if "output_loss" in top
+                "name": t("产出损失（亿元）", "output loss (100m yuan)"),
+                "data": [clean(v) for v in top["output_loss_yi"]][::-1]
+                if "output_loss_yi" in top
                 else [],
             }
         ],
+        "yName": t("亿元", "100m yuan"),
         "horizontal": True,
     }
     return render(

@@ -49,6 +49,9 @@ PUB_COLUMNS = (
     "suppression",
 )
 
+#: the columns naming a row (a total row's label goes in the first of them it leaves empty)
+LABEL_COLUMNS = ("region_code", "region_name", "industry_code", "industry_name")
+
 
 def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
     """Columns and rows of a published table; suppressed cells flagged for the template."""
@@ -57,16 +60,38 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
     extra = ("confidential",) if principal.role == "admin" else ()
     cols = [c for c in (*PUB_COLUMNS, *extra) if c in df.columns]
 
+    basis = dict(getattr(res, "basis", {}) or {})
+    # money is stored in 万元; a region's revenue runs to eight digits, so the view shows 亿元
+    # (2 decimals) and its basis line says 亿元 (tiles and charts of the dashboards do the same)
+    to_yi = basis.get("unit") == "万元"
+    if to_yi:
+        basis["unit"] = "亿元"
+
+    def shown(c: str, v: Any) -> Any:
+        v = clean(v)
+        if to_yi and c == "value" and isinstance(v, int | float) and not isinstance(v, bool):
+            return round(v / 1e4, 2)
+        return v
+
     def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
         out = []
         for rec in frame.to_dict("records"):
             sup = bool(rec.get("suppressed")) if not missing(rec.get("suppressed")) else False
-            out.append({"cells": [(c, clean(rec.get(c))) for c in columns], "suppressed": sup})
+            out.append({"cells": [(c, shown(c, rec.get(c))) for c in columns], "suppressed": sup})
         return out
 
-    tot_cols = [c for c in ("kind", *PUB_COLUMNS, *extra) if totals is not None and c in totals]
-    tot_cols = list(dict.fromkeys(tot_cols))
-    basis = dict(getattr(res, "basis", {}) or {})
+    def totals_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        # a total row has the table's columns (so each figure sits under its heading); its
+        # label (总计, 行合计 …) takes the first empty label cell, where the row's code is absent
+        out = []
+        for row in rows_of(frame, cols):
+            kind = frame["kind"].iloc[len(out)] if "kind" in frame else None
+            cells = row["cells"]
+            at = next((i for i, (c, v) in enumerate(cells) if c in LABEL_COLUMNS and v is None), 0)
+            cells[at] = ("kind", clean(kind))
+            out.append(row)
+        return out
+
     disc = basis.pop("disclosure", None)
     if isinstance(disc, dict):
         basis["disclosure_rule"] = disc.get("rule")
@@ -76,8 +101,9 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
     return {
         "columns": cols,
         "rows": rows_of(df, cols),
-        "total_columns": tot_cols,
-        "totals": rows_of(totals, tot_cols) if totals is not None and len(totals) else [],
+        "totals": totals_of(totals.reset_index(drop=True))
+        if totals is not None and len(totals)
+        else [],
         "basis": basis,
         "notes": getattr(res, "notes", []),
         "n_suppressed": n_sup,

@@ -9,6 +9,14 @@
 
   function small() { return window.matchMedia("(max-width: 700px)").matches; }
 
+  var measureCtx = null;
+  /* width in px of a label at the charts' 12 px font (rotated labels need room on the left) */
+  function textWidth(s) {
+    if (!measureCtx) { measureCtx = document.createElement("canvas").getContext("2d"); }
+    measureCtx.font = "12px system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif";
+    return measureCtx.measureText(String(s)).width;
+  }
+
   function shorten(s, n) {
     s = String(s);
     return s.length > n ? s.slice(0, n - 1) + "…" : s;
@@ -42,8 +50,15 @@
       o.tooltip.axisPointer = { type: "shadow" };
       o.xAxis = horizontal ? val : cat;
       o.yAxis = horizontal ? cat : val;
-      if (d.series.length < 2) { o.legend.show = false; o.grid.top = 24; }
-      if (!horizontal && d.categories.length > 4) { o.grid.left = 50; }
+      if (d.series.length < 2) { o.legend.show = false; o.grid.top = (!horizontal && d.yName) ? 34 : 24; }
+      /* a vertical value axis writes its name (with the unit) above the plot: below the legend */
+      else if (!horizontal && d.yName) { o.grid.top = 56; }
+      if (!horizontal && d.categories.length > 4) {
+        /* the first label, rotated 30°, reaches left of the plot by about cos 30° of its width:
+           leave that room, or its start is clipped at the chart's edge */
+        var first = shorten(d.categories[0], small() ? 8 : 13);
+        o.grid.left = Math.max(50, Math.round(textWidth(first) * 0.87) - 30);
+      }
       if (horizontal && d.yName) { o.grid.bottom = 26; }
       if (horizontal) { o.grid.left = 18; }
       o.series = d.series.map(function (s, i) {
