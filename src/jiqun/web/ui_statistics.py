@@ -83,7 +83,7 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
     def totals_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
         # a total row has the table's columns (so each figure sits under its heading); its
         # label (总计, 行合计 …) takes the first empty label cell, where the row's code is absent
-        out = []
+        out: list[dict[str, Any]] = []
         for row in rows_of(frame, cols):
             kind = frame["kind"].iloc[len(out)] if "kind" in frame else None
             cells = row["cells"]
