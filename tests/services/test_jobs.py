@@ -259,3 +259,32 @@ def test_worker_thread_picks_up_queued_jobs(engine: Engine) -> None:
         assert j["status"].iloc[0] == "succeeded"
     finally:
         jobs.stop_worker()
+
+
+def test_server_start_queues_a_refresh_only_when_needed(
+    engine: Engine, demo_engine: Engine
+) -> None:
+    from jiqun.services.refresh import ensure_current
+
+    assert ensure_current(engine) is None  # no data: nothing to compute
+    with demo_engine.begin() as c:
+        c.execute(J.delete())  # a database written by an older release: no job, no results
+    job = ensure_current(demo_engine)
+    assert job is not None and jobs.get_job(job, demo_engine)["created_by"] == "server-start"
+    assert ensure_current(demo_engine) is None  # already queued
+
+
+def test_new_reference_rows_change_the_data_version(demo_engine: Engine) -> None:
+    from jiqun.store.db import seed_reference
+    from jiqun.store.models import Cluster, ClusterRegion
+
+    before = cache.data_version(demo_engine)
+    with demo_engine.begin() as c:
+        c.execute(
+            table_of(ClusterRegion)
+            .delete()
+            .where(table_of(ClusterRegion).c.cluster_id == "NC2021-01")
+        )
+        c.execute(table_of(Cluster).delete().where(table_of(Cluster).c.cluster_id == "NC2021-01"))
+    seed_reference(demo_engine, force=True)
+    assert cache.data_version(demo_engine) != before

@@ -158,8 +158,12 @@ def _answer(value: Any) -> Any:
 
 
 def version_text(engine: Engine) -> str:
-    """:func:`data_version` as the text stored with releases and results (a JSON list)."""
-    return json.dumps([str(x) for x in data_version(engine)])
+    """The version stored results are kept under: :func:`data_version` and the result format
+    of this code (:data:`jiqun.services.results.FORMAT`), as a JSON list — so results written
+    by another release of Jiqun are never taken for the present ones."""
+    from jiqun.services.results import FORMAT
+
+    return json.dumps([*(str(x) for x in data_version(engine)), FORMAT])
 
 
 #: (data version, computed_at) of the stored results served in this context when one was stale
@@ -235,7 +239,7 @@ def cached(
                 return _answer(store[full])
         value: Any = results.MISSING
         if persist:
-            vtext = json.dumps([str(x) for x in version])
+            vtext = json.dumps([*(str(x) for x in version), results.FORMAT])
             value = results.load(engine, vtext, key)
             if value is results.MISSING and not _FRESH.get() and results.refreshing(engine, vtext):
                 old = results.load_previous(engine, vtext, key)

@@ -39,6 +39,7 @@ from jiqun.services import jobs, results
 from jiqun.services.cache import fresh_only, version_text
 
 __all__ = [
+    "ensure_current",
     "job_for",
     "jobs_for",
     "plan",
@@ -224,6 +225,28 @@ def refresh(engine: Engine, params: dict[str, Any], progress: jobs.Progress) -> 
         "seconds_by_kind": {k: round(v, 1) for k, v in sorted(timing.items())},
     }
     return summary
+
+
+def ensure_current(engine: Engine) -> int | None:
+    """Queue a refresh when the present data version has no complete results, none is queued
+    or running, and the database holds data (a server started on a database written by an older
+    release, or after a reference update): the job id, or ``None`` when nothing was needed.
+
+    Example
+    -------
+    >>> ensure_current(engine)  # doctest: +SKIP
+    """
+    from sqlalchemy import func, select
+
+    from jiqun.store.models import ImportRun, table_of
+
+    st = results.status(engine)
+    if st["current"] or st["refreshing"] or st["failed"]:
+        return None
+    with engine.connect() as c:
+        if not c.execute(select(func.count()).select_from(table_of(ImportRun))).scalar():
+            return None
+    return queue_refresh(engine, created_by="server-start")
 
 
 def queue_refresh(engine: Engine, created_by: str | None = None) -> int:

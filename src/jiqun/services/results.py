@@ -43,7 +43,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 #: bump when a stored result class changes shape (old rows are then recomputed)
-FORMAT = f"{__version__}/1"
+FORMAT = f"{__version__}/2"
 #: what :func:`load` returns when nothing usable is stored
 MISSING: Any = object()
 _R = table_of(StoredResult)

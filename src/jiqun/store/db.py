@@ -247,6 +247,12 @@ def seed_reference(engine: Engine | None = None, force: bool = False) -> dict[st
         _insert_missing(conn, ClusterIndustry, inds, ["cluster_id", "industry_code"])
         conn.execute(delete(Meta).where(Meta.key == "reference.version"))
         conn.execute(insert(Meta), {"key": "reference.version", "value": REFERENCE_VERSION})
+        if cur is not None and any(done.values()):
+            # new reference rows (clusters, regions) change derived results: a new data version
+            # (the key jiqun.services.cache.data_version reads), so no stored result is reused
+            old = conn.execute(select(Meta.value).where(Meta.key == "data.version")).scalar()
+            conn.execute(delete(Meta).where(Meta.key == "data.version"))
+            conn.execute(insert(Meta), {"key": "data.version", "value": str(int(old or 0) + 1)})
     return done
 
 

@@ -40,7 +40,10 @@ def __getattr__(name: str) -> Any:
         if worker_enabled():
             # the server process runs the queued jobs (result refreshes after imports)
             from jiqun.services.jobs import start_worker
+            from jiqun.services.refresh import ensure_current
+            from jiqun.store.db import get_engine
 
+            ensure_current(get_engine())  # results of an older release or reference: recompute
             start_worker()
         return application
     raise AttributeError(name)
