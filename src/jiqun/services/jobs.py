@@ -596,6 +596,9 @@ def _main(argv: list[str]) -> int:
     # run through the imported module, not this __main__ copy: the kinds register there
     from jiqun.services import jobs
 
+    if hasattr(os, "nice"):
+        os.nice(10)  # the pages the server answers meanwhile come first on a small machine
+
     engine = get_engine()
     job = jobs.run_job(jobs.get_job(int(argv[0]), engine), engine)
     return 0 if job["status"] in ("succeeded", "failed") else 3
