@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from jiqun import __version__
 from jiqun.standard.problems import JiqunError
@@ -74,14 +74,9 @@ KindArg = Annotated[
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold blue]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    )
+    from jiqun.cli.render import progress_bar
+
+    return progress_bar(err)
 
 
 @app.command()

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from jiqun.cli.render import progress_bar
 
 jobs_app = typer.Typer(
     help="后台任务与物化结果 / background jobs and the materialised results.",
@@ -126,13 +127,7 @@ def run_with_progress(max_jobs: int | None = None) -> list[dict[str, Any]]:
     engine = prepare()
     jobs.recover(engine)
     done: list[dict[str, Any]] = []
-    with Progress(
-        TextColumn("[bold blue]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err,
-    ) as prog:
+    with progress_bar(err) as prog:
         while max_jobs is None or len(done) < max_jobs:
             job = jobs.claim(engine)
             if job is None:

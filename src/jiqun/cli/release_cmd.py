@@ -6,8 +6,9 @@ import json
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from jiqun.cli.render import progress_bar
 
 release_app = typer.Typer(
     help="公开数据版本 / the protected publication release (disclosure control).",
@@ -40,13 +41,7 @@ def build() -> None:
     from jiqun.store.db import prepare
 
     engine = prepare()
-    with Progress(
-        TextColumn("[bold blue]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err,
-    ) as prog:
+    with progress_bar(err) as prog:
         task = prog.add_task("公开数据版本 release", total=1.0)
 
         def report(stage: str, frac: float) -> None:

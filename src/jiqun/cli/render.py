@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.panel import Panel
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
@@ -36,6 +37,24 @@ def terminal_console() -> Console:
     True
     """
     return Console(width=None if sys.stdout.isatty() else 160)
+
+
+def progress_bar(console: Console) -> Progress:
+    """The progress bar of every long CLI command (stage text, bar, percent, elapsed time).
+
+    Example
+    -------
+    >>> with progress_bar(Console(stderr=True)) as p:  # doctest: +SKIP
+    ...     task = p.add_task("导入 import", total=1.0)
+    """
+    return Progress(
+        TextColumn("[bold blue]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def _yi(wan: float) -> str:
