@@ -61,7 +61,7 @@ FOLLOW = {"/enterprises": "/enterprises/9", "/policies": "/policies/"}
 ALLOWED = {
     "jiqun", "rest", "api", "csv", "xlsx", "json", "eci", "pci", "cog", "lq", "hhi", "rca",
     "esri", "lsr", "gb", "gb/t", "srdi", "ic", "it", "ai", "iot", "km", "kg", "ok", "id",
-    "uscc", "english", "excel", "ecomplexity", "kp", "lapack", "mics", "demo", "diem", "min", "max", "log", "sqlite", "postgresql", "pdf", "docx", "esg", "r&d", "cr", "gdp", "eg", "pct",
+    "uscc", "english", "excel", "ecomplexity", "kp", "lapack", "mics", "demo", "diem", "min", "max", "log", "sqlite", "postgresql", "pdf", "docx", "esg", "r&d", "cr", "gdp", "eg", "pct", "geojson",
 }  # fmt: skip
 
 REPEATED = re.compile(r"(口径|单位|指标)[:：]\s*\1[:：]")  # "口径: 口径:" says it once
@@ -157,7 +157,7 @@ def log_in(page: Any, server: Server, username: str) -> None:
 
 
 #: the test accounts' user names (conftest.py) are data typed by a person, not UI text
-USERNAMES = re.compile(r"\bb_(?:admin|gov|firm)\b")
+USERNAMES = re.compile(r"\bb_(?:admin|gov|firm)\b|\bbad-firms\.xlsx\b|\bupload:[0-9a-f]{32}\b")
 
 
 def scan(page: Any, url: str | None) -> list[str]:

@@ -42,11 +42,12 @@ def test_matcher_beats_baselines_on_demo_links() -> None:
         .rename(columns={"member_regions": "region_code"})
     )
     ix = build_index(d.enterprises, cluster_regions=cr)
-    q = holdout_queries(d.supply_links, n=80, seed=3)
+    # 240 held-out links: with 80 the MRR margin moved by ±0.05 between demo versions
+    q = holdout_queries(d.supply_links, n=240, seed=3)
     res = evaluate(ix, q, seed=0)
     s = res.summary.set_index("method")
     assert set(s.index) == {"matcher", "code_only", "random"}
-    assert (s["queries"] == 80).all()
+    assert (s["queries"] == 240).all()
     # few firms per class at this size: code alone already finds most; the matcher ranks better
     assert s.loc["matcher", "recall@10"] > s.loc["code_only", "recall@10"]
     assert s.loc["matcher", "mrr"] > s.loc["code_only", "mrr"] + 0.1

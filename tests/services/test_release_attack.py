@@ -245,8 +245,12 @@ def test_attacker_lp_over_the_demo_release_of_a_province(demo_engine: Engine) ->
     Aj = A[:, np.flatnonzero(js)]
     keep = np.asarray(Aj.getnnz(axis=1) > 0)
     Aj = Aj[keep]
-    bj = b[keep] - A[keep][:, np.flatnonzero(~js)] @ y[~js]
     yj = y[js]
+    # b[keep] − (the fixed leaves' part) equals Aj @ yj (the published numbers are true, checked
+    # above); computed directly, as the subtraction of large sums leaves residues of 1e-6 that
+    # HiGHS's 1e-7 feasibility tolerance reads as an infeasible system
+    bj = Aj @ yj
+    assert np.allclose(bj, b[keep] - A[keep][:, np.flatnonzero(~js)] @ y[~js])
     exposed = []
     for mask in np.unique(np.array(hidden), axis=0):
         v = float(y[mask].sum())

@@ -347,14 +347,13 @@ def _basis(
         "code_level": "GB/T 4754-2017 class (4-digit) + business-scope keywords (jieba) + "
         "manual overrides",
         "min_confidence": min_confidence,
-        "firms_counted": f"qualified firms: mapping confidence ≥ {min_confidence}, the same in "
-        "every table (合格企业：映射置信度不低于该值，各表一致); firms mapped below it are shown "
-        "only as firms_low_confidence",
-        "completeness": "count basis: share of the template's segments present, a segment "
-        "being present with ≥ 1 local qualified firm (计数口径：本地至少 1 家合格企业的环节数 / "
-        "环节总数)",
-        "weighted_completeness": "value basis: Σ national output share of the segments "
-        "present (价值口径：本地已有环节的全国产值占比之和)",
+        "firms_counted": f"合格企业：映射置信度不低于 {min_confidence}，各表一致；低于该值的企业只计入"
+        f"“低置信度企业” / qualified firms: mapping confidence ≥ {min_confidence}, the same in "
+        "every table; firms mapped below it are shown only as low-confidence firms",
+        "completeness": "计数口径：本地至少 1 家合格企业的环节数 ÷ 环节总数 / count basis: share "
+        "of the template's segments present with ≥ 1 local qualified firm",
+        "weighted_completeness": "价值口径：本地已有环节的全国产值占比之和 / value basis: Σ national "
+        "output share of the segments present",
         "synthetic": synthetic,
     }
     if lsr_basis is not None:

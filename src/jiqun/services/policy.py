@@ -663,20 +663,22 @@ def evaluate_stored_clusters(
     )
     basis = {
         "years": sorted(int(y) for y in ind["year"].unique()),
-        "population": "each tier ranked among itself: national clusters among national ones, "
-        "SME characteristic clusters among SME ones (各层级分别排名)",
-        "rank_change": "previous rank − current rank: positive = moved up "
-        "(排名变化 = 上年名次 − 本年名次，正数为上升)",
-        "insufficient_data": "an indicator without its data is empty, never 0; a cluster "
-        f"without data for any of {', '.join(CORE_INDICATORS)} is not scored, ranked or "
-        "advised (数据不足 / insufficient data)",
-        "member_regions": "at prefecture level: a county member counts as its prefecture, a "
-        "province as all its prefectures (as the diagnosis) (成员地区按地级统计)",
+        "population": "各层级分别排名（国家级与国家级、中小企业特色集群与同类） / each tier "
+        "ranked among itself: national clusters among national ones, SME characteristic "
+        "clusters among SME ones",
+        "rank_change": "排名变化 = 上年名次 − 本年名次，正数为上升 / previous rank − current "
+        "rank: positive = moved up",
+        "insufficient_data": "缺少数据的指标留空（不记 0）；规模与专业化数据都缺的集群不评分、不排名、"
+        "不给建议（数据不足） / an indicator without its data is empty, never 0; a cluster "
+        f"without data for any of {', '.join(CORE_INDICATORS)} is not scored, ranked or advised",
+        "member_regions": "成员地区按地级统计：区县计入所属地级市，省计为其全部地级市（与诊断一致） / "
+        "at prefecture level: a county member counts as its prefecture, a province as all its "
+        "prefectures (as the diagnosis)",
         "scale_unit": "万元 (leading-industry output of member cities)",
         "specialisation": "employment LQ vs all prefecture-level units",
         "innovation": "count of national carriers, champions and little giants (snapshot)",
         "weights": dict(weights) if weights else "default (jiqun.policy.DEFAULT_WEIGHTS)",
-        "tier": tier or "all (全部层级)",
+        "tier": tier or "全部层级 / all",
         "synthetic": bool(ind.attrs.get("synthetic")),
     }
     return res, basis, notes
