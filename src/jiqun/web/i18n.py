@@ -53,6 +53,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 CODE_VOCABS = (
     "verification", "region_level", "field", "carrier", "tag", "measure", "tier",
     "chain_position", "value_or_count", "role", "chain", "segment", "policy_field", "col",
+    "import_mode", "import_status",
 )  # fmt: skip
 
 CODE_LIST = re.compile(r"'?[a-z][a-z0-9_]*'?(?:[;,]\s*'?[a-z][a-z0-9_]*'?)+")
