@@ -239,7 +239,7 @@ def test_cli_jobs(engine: Engine) -> None:
 
 
 def test_worker_runs_a_job_in_a_child_process(engine: Engine) -> None:
-    job_id = jobs.enqueue("refresh", {"only": ["地图 map national"]}, engine=engine)
+    job_id = jobs.enqueue("refresh", {"only": ["概览 overview national"]}, engine=engine)
     job = jobs.claim(engine, "test")
     assert job is not None and job["id"] == job_id
     done = jobs.run_isolated(job, engine)

@@ -99,7 +99,6 @@ def plan(engine: Engine) -> list[Task]:
     from jiqun.services.matching.index_cache import load_index
     from jiqun.services.overview import national_overview
     from jiqun.services.regions import (
-        map_points,
         region_portfolio,
         region_positioning,
         region_profile,
@@ -114,7 +113,6 @@ def plan(engine: Engine) -> list[Task]:
     tasks: list[Task] = [("公开数据版本 release", release)]
     for tier in ("national", "sme_characteristic"):
         tasks.append((f"概览 overview {tier}", partial(national_overview, engine, tier=tier)))
-        tasks.append((f"地图 map {tier}", partial(map_points, engine, tier=tier)))
     tasks.append(("集群评估 evaluation", partial(policy.evaluate_stored_clusters, engine)))
     # the supplier/partner search index (kept on disk beside the database, per data state)
     tasks.append(("匹配索引 matching index", partial(load_index, engine=engine)))

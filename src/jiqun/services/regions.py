@@ -523,37 +523,6 @@ def compare_regions(
     return Comparison(table, sim, basis, _notes(b, notes))
 
 
-@materialised("map-points")
-def map_points(engine: Engine | None = None, tier: str = "national") -> pd.DataFrame:
-    """Member regions of the clusters of ``tier`` with coordinates, for the overview map.
-
-    Columns: ``region_code, region_name, lon, lat, clusters`` (number of clusters the region is
-    a member of) and ``cluster_names``.
-    """
-    engine = engine or get_engine()
-    regions = _regions(engine)
-    names = _display(regions)
-    with engine.connect() as c:
-        df = pd.read_sql(
-            text(
-                "SELECT r.region_code, c.cluster_id, c.name FROM cluster_regions r "
-                "JOIN clusters c ON c.cluster_id = r.cluster_id WHERE c.tier = :t"
-            ),
-            c,
-            params={"t": tier},
-        )
-    g = (
-        df.groupby("region_code")
-        .agg(clusters=("cluster_id", "nunique"), cluster_names=("name", lambda s: "、".join(s)))
-        .reset_index()
-    )
-    xy = regions.set_index("code")[["lon", "lat"]]
-    g["lon"] = g["region_code"].map(xy["lon"])
-    g["lat"] = g["region_code"].map(xy["lat"])
-    g["region_name"] = g["region_code"].map(names)
-    return g.dropna(subset=["lon", "lat"]).reset_index(drop=True)
-
-
 def region_index(engine: Engine | None = None, q: str | None = None) -> pd.DataFrame:
     """Provinces and prefecture-level units (searchable by name or code prefix)."""
     engine = engine or get_engine()
