@@ -171,3 +171,10 @@ def test_region_path_of_municipalities_and_unknown_codes() -> None:
     assert directory.region_path("440300") == "广东省 深圳市"
     assert directory.region_path("999999") == "999999"
     assert directory.region_path("") == ""
+
+
+def test_cluster_list_filter_reads_pinyin_and_initials(world: Any) -> None:
+    for q in ("wuxi", "wxswlwjq"):
+        page = world.client().get("/clusters", params={"q": q}).text
+        assert f'href="/clusters/{world.cluster}"' in page, q
+    assert directory.cluster_list(world.engine, q="zzzzqx").empty

@@ -65,7 +65,9 @@ def cluster_list(
     region: str | None = None,
     q: str | None = None,
 ) -> pd.DataFrame:
-    """Clusters filtered by tier, field, region (a member region inside it) and name text.
+    """Clusters filtered by tier, field, region (a member region inside it) and name text
+    (part of the name, English name, id or a member region's name; the pinyin or initials of the
+    name, as :func:`search`).
 
     Columns: ``cluster_id, name, name_en, tier, field, batch_year, verification, synthetic,
     member_regions`` (display names joined with 、), ``member_codes`` (list),
@@ -97,11 +99,17 @@ def cluster_list(
     cl = filter_clusters(cl, tier, field, region, codes="member_codes")
     if q:
         qq = q.strip()
+        qn = _norm(qq)
+        # pinyin and initials too (wuxi, wx), by the rules of search()
+        spoken = cl["name"].map(
+            lambda n: bool(qn) and _text_rank(qn, str(n), "", contains_pinyin=True) is not None
+        )
         cl = cl[
             cl["name"].str.contains(qq, regex=False, na=False)
             | cl["name_en"].fillna("").str.contains(qq, case=False, regex=False)
             | cl["cluster_id"].str.contains(qq, case=False, regex=False)
             | cl["member_regions"].str.contains(qq, regex=False)
+            | spoken.astype(bool)
         ]
     return cl.reset_index(drop=True)
 
