@@ -178,3 +178,25 @@ def test_cluster_list_filter_reads_pinyin_and_initials(world: Any) -> None:
         page = world.client().get("/clusters", params={"q": q}).text
         assert f'href="/clusters/{world.cluster}"' in page, q
     assert directory.cluster_list(world.engine, q="zzzzqx").empty
+
+
+@pytest.mark.parametrize(
+    "q", ["", " ", "%", "_", "'", "\u3000", "ｗｘ", "３２０２００", "😀", "a" * 50, "-", "9;", "江"]
+)
+def test_search_and_suggest_take_any_text(world: Any, q: str) -> None:
+    c = world.client()
+    r = c.get("/api/v1/search", params={"q": q})
+    assert r.status_code == 200, r.text[:300]
+    assert set(r.json()) == {"q", "regions", "clusters"}
+    for kind in ("region", "industry", "cluster", "firm"):
+        s = c.get("/api/v1/suggest", params={"kind": kind, "q": q}, headers=world.auth("gov"))
+        assert s.status_code == 200, (kind, s.text[:300])
+    # full-width input reads as half-width
+    if q in ("ｗｘ", "３２０２００"):
+        assert r.json()["regions"][0]["code"] == "320200"
+
+
+def test_region_index_page_reads_pinyin(world: Any) -> None:
+    page = world.client().get("/regions", params={"q": "wuxi"}).text
+    assert 'href="/regions/320200"' in page
+    assert 'href="/regions/440300"' not in page

@@ -674,6 +674,10 @@ def _norm(q: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", q or "").split()).lower()
 
 
+def _text_or_none(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
 def _is_latin(q: str) -> bool:
     return q.isascii() and q.isalpha()
 
@@ -822,11 +826,11 @@ def search(q: str | None, engine: Engine | None = None, limit: int = 20) -> dict
                 0 if row.tier == "national" else 1,
                 str(row.cluster_id),
                 {
-                    "cluster_id": row.cluster_id,
-                    "name": row.name,
-                    "name_en": row.name_en,
-                    "tier": row.tier,
-                    "field": row.field,
+                    "cluster_id": str(row.cluster_id),
+                    "name": str(row.name),
+                    "name_en": _text_or_none(row.name_en),
+                    "tier": _text_or_none(row.tier),
+                    "field": _text_or_none(row.field),
                     "member_regions": "、".join(str(names.get(m, m)) for m in row.member_regions),
                     "via": via,
                 },
