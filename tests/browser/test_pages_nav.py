@@ -38,6 +38,17 @@ def poll(page: Any, fn: str, arg: Any = None, timeout: float = 30.0) -> Any:
 VISIBLE_ROWS = """(sel) => Array.from(document.querySelectorAll(sel + ' tbody tr'))
   .filter(r => !r.hidden).length"""
 
+ROWS_TEXT = """(sel) => Array.from(document.querySelectorAll(sel + ' tbody tr'))
+  .filter(r => !r.hidden).map(r => r.textContent)"""
+
+CODE_COLUMN = """(sel) => {
+  const rows = Array.from(document.querySelectorAll(sel + ' tbody tr'));
+  for (let i = 0; i < rows[0].cells.length; i++) {
+    if (rows.every(r => r.cells[i] && /^\\d+$/.test(r.cells[i].textContent.trim()))) return i;
+  }
+  return -1;
+}"""
+
 COLUMN = """([sel, i]) => Array.from(document.querySelectorAll(sel + ' tbody tr'))
   .filter(r => !r.hidden).map(r => r.cells[i].textContent.trim())"""
 
@@ -65,7 +76,7 @@ def test_section_bar_stays_on_top_and_jumps_to_a_section(
 def test_a_long_table_is_paged_and_sorted(
     server: Server, desktop: Any, page_errors: list[str]
 ) -> None:
-    desktop.goto(f"{server.url}/statistics?by=region&region_level=prefecture&measure=firms")
+    desktop.goto(f"{server.url}/statistics?by=region_industry&region_level=province")
     sel = "#stats-body table"
     total = desktop.evaluate(f"() => document.querySelectorAll('{sel} tbody tr').length")
     assert total > 50, total
@@ -73,19 +84,21 @@ def test_a_long_table_is_paged_and_sorted(
     assert desktop.evaluate(VISIBLE_ROWS, sel) == 50
     info = desktop.locator(".table-pager .pg-info").inner_text()
     assert f"共 {total} 行" in info and "第 1 /" in info
-    first_page = desktop.evaluate(COLUMN, [sel, 0])
+    first_page = desktop.evaluate(ROWS_TEXT, sel)
     desktop.click(".table-pager .pg-next")
-    second = desktop.evaluate(COLUMN, [sel, 0])
+    second = desktop.evaluate(ROWS_TEXT, sel)
     assert second and set(second).isdisjoint(first_page)
-    # sorting by the first column (region code): ascending, then descending on a second click
-    desktop.locator(f"{sel} thead th button.sort").first.click()
-    up = desktop.evaluate(COLUMN, [sel, 0])
-    assert up == sorted(up) and len(up) == 50
-    desktop.locator(f"{sel} thead th button.sort").first.click()
-    down = desktop.evaluate(COLUMN, [sel, 0])
-    assert down == sorted(down, reverse=True)
-    aria = desktop.locator(f"{sel} thead th").first.get_attribute("aria-sort")
-    assert aria == "descending"
+    # sorting by a column of codes: ascending, then descending on a second click
+    col = desktop.evaluate(CODE_COLUMN, sel)
+    assert col >= 0
+    header = desktop.locator(f"{sel} thead th").nth(col)
+    header.locator("button.sort").click()
+    up = [int(v) for v in desktop.evaluate(COLUMN, [sel, col])]
+    assert len(up) == 50 and up == sorted(up)
+    header.locator("button.sort").click()
+    down = [int(v) for v in desktop.evaluate(COLUMN, [sel, col])]
+    assert down == sorted(down, reverse=True) and down[0] >= up[-1]
+    assert header.get_attribute("aria-sort") == "descending"
     desktop.click(".table-pager .pg-all")
     assert desktop.evaluate(VISIBLE_ROWS, sel) == total
     assert not page_errors, page_errors
