@@ -55,6 +55,8 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
     ("me", "GET", "/me", "/me", None, ALL_200),
     ("regions", "GET", "/regions", "/regions?limit=5", None, ALL_200),
     ("industries", "GET", "/industries", "/industries?limit=5", None, ALL_200),
+    ("search", "GET", "/search", "/search?q=wuxi", None, ALL_200),
+    ("suggest", "GET", "/suggest", "/suggest?kind=firm&q=9", None, ALL_200),
     ("region", "GET", "/regions/{code}", "/regions/320200", None, ALL_200),
     ("portfolio", "GET", "/regions/{code}/portfolio", "/regions/320200/portfolio", None, ALL_200),
     (

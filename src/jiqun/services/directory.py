@@ -9,6 +9,7 @@ list and profile read is written to the audit log, as the REST API does.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,9 @@ def cluster_list(
     region: str | None = None,
     q: str | None = None,
 ) -> pd.DataFrame:
-    """Clusters filtered by tier, field, region (a member region inside it) and name text.
+    """Clusters filtered by tier, field, region (a member region inside it) and name text
+    (part of the name, English name, id or a member region's name; the pinyin or initials of the
+    name, as :func:`search`).
 
     Columns: ``cluster_id, name, name_en, tier, field, batch_year, verification, synthetic,
     member_regions`` (display names joined with 、), ``member_codes`` (list),
@@ -96,11 +99,17 @@ def cluster_list(
     cl = filter_clusters(cl, tier, field, region, codes="member_codes")
     if q:
         qq = q.strip()
+        qn = _norm(qq)
+        # pinyin and initials too (wuxi, wx), by the rules of search()
+        spoken = cl["name"].map(
+            lambda n: bool(qn) and _text_rank(qn, str(n), "", contains_pinyin=True) is not None
+        )
         cl = cl[
             cl["name"].str.contains(qq, regex=False, na=False)
             | cl["name_en"].fillna("").str.contains(qq, case=False, regex=False)
             | cl["cluster_id"].str.contains(qq, case=False, regex=False)
             | cl["member_regions"].str.contains(qq, regex=False)
+            | spoken.astype(bool)
         ]
     return cl.reset_index(drop=True)
 
@@ -443,7 +452,8 @@ def enterprise_list(
     Returns
     -------
     (page, total)
-        ``page`` with the enterprise columns plus ``region_name`` and ``industry_name``;
+        ``page`` with the enterprise columns plus ``region_name``, ``region_path`` (province,
+        prefecture and county: :func:`region_path`) and ``industry_name``;
         ``total`` the number of matching rows.
 
     The read is written to the audit log as ONE entry naming every firm returned (their credit
@@ -497,6 +507,8 @@ def enterprise_list(
     df["synthetic"] = df["synthetic"].astype(bool)
     df["tags"] = df["tags"].fillna("").astype(str)
     df["region_name"] = df["region_code"].map(lambda r: reference.region_name(r) or r)
+    # a district's name alone (新吴区) does not say where it is: the list shows the whole path
+    df["region_path"] = df["region_code"].map(region_path)
     df["industry_name"] = df["industry_code"].map(lambda i: reference.industry_name(i) or "")
     access.audit_read(
         principal,
@@ -641,3 +653,297 @@ def _segments_of(df: pd.DataFrame) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# search and suggestions (clusters, regions, industries, firms)
+# --------------------------------------------------------------------------------------------
+
+#: region levels in the order a search lists them
+_LEVEL_ORDER = {"province": 0, "prefecture": 1, "county": 2}
+#: what a suggestion list may be asked for
+SUGGEST_KINDS = ("region", "industry", "firm", "cluster")
+#: GB/T 2260 names of placeholder units, left out of a region's path (北京市 东城区)
+_PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
+def _norm(q: str | None) -> str:
+    """The query as compared: NFKC (full-width digits and letters), blanks and case dropped."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", q or "").split()).lower()
+
+
+def _text_or_none(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _is_latin(q: str) -> bool:
+    return q.isascii() and q.isalpha()
+
+
+def _text_rank(q: str, name: str, code: str, *, contains_pinyin: bool = False) -> int | None:
+    """How well ``q`` (normalised) matches a name or a code; lower is better, ``None``: no match.
+
+    0 the code or the name exactly, 1 the name or code begins with it, 2 the name contains it,
+    3 the pinyin of the name begins with it (or contains it, with ``contains_pinyin``), 4 the
+    initials of the name begin with it.
+    """
+    from jiqun.reference.romanise import initials_key, pinyin_key
+
+    low_code = code.lower()
+    if q in (name.lower(), low_code):
+        return 0
+    if name.lower().startswith(q) or low_code.startswith(q):
+        return 1
+    if q in name.lower() or (not q.isdigit() and q in low_code):
+        return 2
+    if _is_latin(q):
+        py = pinyin_key(name)
+        if py.startswith(q) or (contains_pinyin and len(q) >= 3 and q in py):
+            return 3
+        if initials_key(name).startswith(q):
+            return 4
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _region_rows() -> tuple[tuple[str, str, str, bool], ...]:
+    """``(code, display name, level, placeholder)`` of every GB/T 2260 unit (shipped table);
+    ``placeholder``: a unit such as 北京市's 市辖区, shown under its province's name."""
+    df = reference.regions()
+    names = reference.region_display_names(df["code"])
+    return tuple(
+        (str(c), str(names.get(c, n)), str(lv), str(n) in _PLACEHOLDERS)
+        for c, n, lv in zip(df["code"], df["name"], df["level"], strict=True)
+    )
+
+
+def region_path(code: str) -> str:
+    """A region with the units above it, separated by spaces (``江苏省 无锡市 新吴区``).
+
+    Parameters
+    ----------
+    code:
+        A GB/T 2260 code.
+
+    Returns
+    -------
+    str
+        Province, prefecture and county names that apply (placeholders such as 市辖区 left
+        out); the code itself when it is unknown.
+
+    References
+    ----------
+    :func:`jiqun.reference.region_name`.
+
+    Example
+    -------
+    >>> region_path("320214"), region_path("110101")
+    ('江苏省 无锡市 新吴区', '北京市 东城区')
+    """
+    code = str(code or "")
+    if len(code) != 6 or not code.isdigit():
+        return code
+    parts: list[str] = []
+    for c in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code)):
+        n = reference.region_name(c)
+        if n and n not in _PLACEHOLDERS:
+            parts.append(n)
+    return " ".join(parts) or code
+
+
+def search(q: str | None, engine: Engine | None = None, limit: int = 20) -> dict[str, Any]:
+    """Clusters and regions matching a Chinese name, its pinyin or initials, or a code.
+
+    A region matches by its name (``江苏``), the toneless pinyin of its name (``wuxi``), the
+    initials of its name (``wx``) or its GB/T 2260 code (``320200``, or a prefix); a cluster by
+    its name, English name, id, or the pinyin or initials of its name. A province or
+    prefecture found by name, code or pinyin also brings the clusters with a member region
+    inside it (searching 江苏 lists Jiangsu's clusters).
+
+    Parameters
+    ----------
+    q:
+        What the user typed (blanks and case do not matter; full-width characters are read as
+        half-width).
+    engine:
+        Database (default: the configured one) for the cluster registry.
+    limit:
+        The most regions and the most clusters returned.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``q`` (as compared), ``regions`` (``code, name, full_name, level``) best match first
+        (then province before prefecture before county, then by code), ``clusters``
+        (``cluster_id, name, name_en, tier, field, member_regions, via``: ``name`` when the
+        cluster itself matched, else the code of the region that brought it).
+
+    References
+    ----------
+    :func:`jiqun.reference.romanise.pinyin_key`, :func:`jiqun.reference.romanise.initials_key`
+    (Hanyu Pinyin, GB/T 16159-2012); GB/T 2260 (region codes).
+
+    Example
+    -------
+    >>> [r["code"] for r in search("wuxi")["regions"]][:1]  # doctest: +SKIP
+    ['320200']
+    """
+    qn = _norm(q)[:50]
+    out: dict[str, Any] = {"q": qn, "regions": [], "clusters": []}
+    if not qn:
+        return out
+    limit = max(1, min(int(limit), 100))
+    hits = _region_hits(qn)
+    out["regions"] = [
+        {"code": c, "name": n, "full_name": region_path(c), "level": lv}
+        for _r, _l, c, n, lv in hits[:limit]
+    ]
+    # regions that bring their clusters: found by name, code or pinyin (initials are too loose)
+    areas = [c for r, _l, c, _n, lv in hits if r <= 3 and lv != "county"][:5]
+    engine = engine or get_engine()
+    cl = cluster_frame(engine)
+    names = reference.region_display_names({r for rs in cl["member_regions"] for r in rs})
+    found: list[tuple[int, int, str, dict[str, Any]]] = []
+    for row in cl.itertuples(index=False):
+        rank = _text_rank(qn, str(row.name), str(row.cluster_id), contains_pinyin=True)
+        en = str(row.name_en or "").lower()
+        if rank is None and _is_latin(qn) and len(qn) >= 3 and qn in en.replace(" ", ""):
+            rank = 3
+        via = "name"
+        if rank is None:
+            for code in areas:
+                pfx = access.region_prefix(code)
+                if any(str(m).startswith(pfx) for m in row.member_regions):
+                    rank, via = 5, code
+                    break
+        if rank is None:
+            continue
+        found.append(
+            (
+                rank,
+                0 if row.tier == "national" else 1,
+                str(row.cluster_id),
+                {
+                    "cluster_id": str(row.cluster_id),
+                    "name": str(row.name),
+                    "name_en": _text_or_none(row.name_en),
+                    "tier": _text_or_none(row.tier),
+                    "field": _text_or_none(row.field),
+                    "member_regions": "、".join(str(names.get(m, m)) for m in row.member_regions),
+                    "via": via,
+                },
+            )
+        )
+    found.sort(key=lambda t: t[:3])
+    out["clusters"] = [d for *_k, d in found[:limit]]
+    return out
+
+
+def suggest(
+    principal: Principal,
+    kind: str,
+    q: str | None,
+    engine: Engine | None = None,
+    *,
+    limit: int = 10,
+    client: str | None = None,
+) -> list[dict[str, str]]:
+    """Completions for a form field that asks for a code: region, industry, firm or cluster.
+
+    Regions, industries and clusters are public facts. Firms come only through
+    :func:`enterprise_list` — the firms the principal may see (own scope or granted), and the
+    read is audited there like any list of firms; the public gets no firm suggestions.
+
+    Parameters
+    ----------
+    principal:
+        Who is typing.
+    kind:
+        One of :data:`SUGGEST_KINDS`.
+    q:
+        What has been typed so far (a name, pinyin, initials or the start of a code).
+    engine:
+        Database (default: the configured one).
+    limit:
+        The most suggestions (1 to 50).
+    client:
+        The client address for the audit entry of a firm suggestion.
+
+    Returns
+    -------
+    list[dict[str, str]]
+        ``{"value": code, "label": name}`` best first.
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        (400) for an unknown ``kind``.
+
+    References
+    ----------
+    :func:`search` (the matching rules); :func:`jiqun.services.predicates.visible_to`.
+
+    Example
+    -------
+    >>> suggest(access.local_principal(), "region", "wx")[0]  # doctest: +SKIP
+    {'value': '320200', 'label': '江苏省 无锡市'}
+    """
+    if kind not in SUGGEST_KINDS:
+        raise access.AccessDenied(
+            f"不能补全 {kind!r}，可选：{', '.join(SUGGEST_KINDS)}",
+            f"no suggestions for {kind!r}; choose one of {', '.join(SUGGEST_KINDS)}",
+            status=400,
+        )
+    limit = max(1, min(int(limit), 50))
+    qn = _norm(q)[:50]
+    if not qn:
+        return []
+    if kind == "firm":
+        if principal.is_public:
+            return []
+        df, _total = enterprise_list(
+            principal, engine, q=(q or "").strip()[:50], limit=limit, client=client
+        )
+        return [
+            {"value": str(u), "label": f"{n} · {region_path(str(r))}"}
+            for u, n, r in zip(df["uscc"], df["name"], df["region_code"], strict=True)
+        ]
+    if kind == "region":
+        return [{"value": c, "label": region_path(c)} for _r, _l, c, _n, _lv in _region_hits(qn)][
+            :limit
+        ]
+    if kind == "cluster":
+        engine = engine or get_engine()
+        cl = cluster_frame(engine)
+        hits = []
+        for cid, name in zip(cl["cluster_id"], cl["name"], strict=True):
+            r = _text_rank(qn, str(name), str(cid), contains_pinyin=True)
+            if r is not None:
+                hits.append((r, str(cid), str(name)))
+        hits.sort()
+        return [{"value": c, "label": n} for _r, c, n in hits[:limit]]
+    ind = reference.industries()
+    hits = []
+    for code, name, level in zip(ind["code"], ind["name"], ind["level"], strict=True):
+        if int(level) < 2:  # sections (letters) are not codes a form takes
+            continue
+        r = _text_rank(qn, str(name), str(code))
+        if r is not None:
+            hits.append((r, -int(level), str(code), str(name)))
+    hits.sort()
+    return [{"value": c, "label": n} for _r, _l, c, n in hits[:limit]]
+
+
+def _region_hits(qn: str) -> list[tuple[int, int, str, str, str]]:
+    """``(rank, level order, code, name, level)`` of the regions matching ``qn``, best first."""
+    hits = []
+    for code, name, level, placeholder in _region_rows():
+        if placeholder and not code.startswith(qn):
+            continue  # 北京市's 市辖区 would repeat 北京市: found by its code only
+        r = _text_rank(qn, name, code)
+        if r is not None:
+            hits.append((r, _LEVEL_ORDER.get(level, 3), code, name, level))
+    hits.sort()
+    return hits

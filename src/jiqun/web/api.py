@@ -298,6 +298,68 @@ def industries(
     return table.page(df, "industries", "code", {"source": "GB/T 4754-2017"})
 
 
+class SearchRegionOut(BaseModel):
+    code: str
+    name: str
+    full_name: str = Field(description="province, prefecture and county names (江苏省 无锡市)")
+    level: str
+
+
+class SearchClusterOut(BaseModel):
+    cluster_id: str
+    name: str
+    name_en: str | None = None
+    tier: str | None = None
+    field: str | None = None
+    member_regions: str
+    via: str = Field(description="``name`` (the cluster matched) or the region code that did")
+
+
+class SearchOut(BaseModel):
+    q: str
+    regions: list[SearchRegionOut]
+    clusters: list[SearchClusterOut]
+
+
+class SuggestItem(BaseModel):
+    value: str = Field(description="the code to put in the form field")
+    label: str
+
+
+class SuggestOut(BaseModel):
+    items: list[SuggestItem]
+
+
+@router.get("/search", tags=["reference"], response_model=SearchOut)
+def search(
+    engine: E,
+    q: Annotated[str, Query(max_length=50, description="Chinese name, pinyin, initials or code")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """搜索集群与地区 / clusters and regions by Chinese name, pinyin, initials or code (public).
+
+    ``江苏`` finds Jiangsu and the clusters with a member region in it; ``wuxi``, ``wx`` and
+    ``320200`` find 无锡市."""
+    return directory.search(q, engine, limit)
+
+
+@router.get("/suggest", tags=["reference"], response_model=SuggestOut)
+def suggest(
+    principal: P,
+    engine: E,
+    request: Request,
+    kind: Annotated[Literal["region", "industry", "firm", "cluster"], Query()],
+    q: Annotated[str, Query(max_length=50, description="what has been typed so far")] = "",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    """补全 / completions for a code field: region, industry, cluster (public) or firm.
+
+    Firm suggestions are the firms the caller may see (own scope or granted), audited as a list
+    of firms (``list_enterprises``); the public gets none."""
+    items = directory.suggest(principal, kind, q, engine, limit=limit, client=deps.client(request))
+    return {"items": items}
+
+
 @router.get("/clusters", tags=["clusters"], response_model=None, responses=TABLE)
 def clusters(
     engine: E,

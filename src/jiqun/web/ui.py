@@ -298,11 +298,71 @@ def _results_state(request: Request, principal: Principal) -> dict[str, Any] | N
 def render(
     request: Request, name: str, principal: Principal, status_code: int = 200, **ctx: Any
 ) -> HTMLResponse:
-    """Render a page with the common context (language, translator, principal, CSRF token)."""
+    """Render a page with the common context (language, translator, principal, CSRF token).
+
+    A section fragment (a template whose name starts with ``_``) asked for by HTMX is answered
+    as it is; opened on its own (a bookmark, a new tab, a link followed without JavaScript) it
+    comes inside the layout, with the navigation and a link back to the section of its page
+    (:func:`standalone`).
+
+    Parameters
+    ----------
+    request:
+        The request (its ``HX-Request`` header tells a fragment load from a page load).
+    name:
+        The template.
+    principal:
+        The viewer.
+    status_code:
+        The HTTP status.
+    **ctx:
+        The template's own values.
+
+    Returns
+    -------
+    fastapi.responses.HTMLResponse
+        The rendered page or fragment.
+
+    References
+    ----------
+    templates/fragment_page.html (the layout around a fragment).
+
+    Example
+    -------
+    >>> render(request, "_diagnosis.html", principal, d=d)  # doctest: +SKIP
+    """
     code = lang(request)
-    return templates.TemplateResponse(
-        request, name, {**_context(request, principal, code), **ctx}, status_code=status_code
-    )
+    context = {**_context(request, principal, code), **ctx}
+    if standalone(request, name):
+        context.update(fragment=name, section_url=section_url(request.url.path))
+        name = "fragment_page.html"
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def standalone(request: Request, name: str) -> bool:
+    """True when a fragment template is asked for outside HTMX (it then needs the layout).
+
+    Example
+    -------
+    >>> from starlette.requests import Request as R
+    >>> standalone(R({"type": "http", "headers": []}), "_diagnosis.html")
+    True
+    >>> standalone(R({"type": "http", "headers": [(b"hx-request", b"true")]}), "_chain.html")
+    False
+    """
+    return name.startswith("_") and not request.headers.get("hx-request")
+
+
+def section_url(path: str) -> str:
+    """The page and section a fragment URL belongs to (``/clusters/X/chain`` → ``/clusters/X#chain``).
+
+    Example
+    -------
+    >>> section_url("/regions/320200/next")
+    '/regions/320200#next'
+    """
+    parent, _, last = path.rstrip("/").rpartition("/")
+    return f"{parent or '/'}#{last}" if last else "/"
 
 
 def given(v: str | None) -> str | None:

@@ -1,5 +1,6 @@
 """Web UI: ``/`` national overview (cluster counts and output by field, innovation carriers,
-the cluster map). Public.
+the cluster map) and ``/search`` (clusters and regions by name, pinyin, initials or code).
+Public.
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ from jiqun.web.ui import (
 )
 
 router = page_router()
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, principal: P, q: str = "") -> HTMLResponse:
+    """The top navigation's search box: :func:`jiqun.services.directory.search`."""
+    from jiqun.services.directory import search
+
+    res = search(q[:50], engine_of(request), limit=50)
+    return render(request, "search.html", principal, q=q[:50], res=res)
 
 
 @router.get("/", response_class=HTMLResponse)

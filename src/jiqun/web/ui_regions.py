@@ -26,9 +26,15 @@ router = page_router()
 
 @router.get("/regions", response_class=HTMLResponse)
 def regions_page(request: Request, principal: P, q: str | None = None) -> HTMLResponse:
+    from jiqun.services.directory import search
     from jiqun.services.regions import region_index
 
-    df = region_index(engine_of(request), q=given(q))
+    eng = engine_of(request)
+    df = region_index(eng, q=given(q))
+    if given(q):  # pinyin, initials and full-width input too (the rules of the search box)
+        found = {r["code"] for r in search(q, eng, limit=100)["regions"]}
+        every = region_index(eng)
+        df = every[every["code"].isin(found) | every["code"].isin(df["code"])]
     provinces = df[df["level"] == "province"]
     prefectures = df[df["level"] == "prefecture"]
     groups = []

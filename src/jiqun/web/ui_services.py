@@ -167,13 +167,17 @@ async def digital_save(request: Request, principal: P) -> Response:
 
 
 @router.get("/policies", response_class=HTMLResponse)
-def policies_page(request: Request, principal: P) -> HTMLResponse:
+def policies_page(request: Request, principal: P, uscc: str | None = None) -> HTMLResponse:
     from jiqun.services import policy
 
     eng = _engine(request)
     pols = policy.list_policies(eng)
     mine = None
-    if principal.role == "enterprise" and principal.scope:
+    firm = (uscc or "").strip().upper() or None
+    if firm and not principal.is_public and principal.role != "enterprise":
+        # the service decides whether this reader may read the firm (404 otherwise), and audits
+        mine = policy.policies_for_reader(principal, firm, eng, client=deps.client(request))
+    elif principal.role == "enterprise" and principal.scope:
         try:
             mine = policy.policies_for_reader(
                 principal, principal.scope, eng, client=deps.client(request)
@@ -187,6 +191,7 @@ def policies_page(request: Request, principal: P) -> HTMLResponse:
         principal,
         policies=rows,
         mine=mine,
+        firm=firm if mine is not None and principal.role != "enterprise" else None,
         can_list=principal.role in ("admin", "government", "cluster"),
         synthetic=bool(pols["synthetic"].any()) if len(pols) else False,
     )

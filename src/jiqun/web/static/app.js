@@ -198,11 +198,219 @@
     });
   }
 
+
+  /* ---------------------------------------------------------------------------------------
+   * Long tables: every table of more than PAGE_ROWS rows (or marked data-sortable) gets
+   * sortable column headers and, above PAGE_ROWS rows, a pager. The server renders every row
+   * (without JavaScript the whole table shows); tables paged by the server carry
+   * data-server-paged and are left alone. A cell may give its sort value in data-v. */
+  var PAGE_ROWS = 50;
+
+  function label(key, vars) {
+    var s = document.body.getAttribute("data-t-" + key) || key;
+    if (vars) { for (var k in vars) { s = s.replace("{" + k + "}", vars[k]); } }
+    return s;
+  }
+
+  function sortValue(cell) {
+    if (!cell) { return null; }
+    var raw = cell.getAttribute("data-v");
+    var t = (raw !== null ? raw : cell.textContent).trim();
+    if (t === "" || t === "—" || t === "·" || t === "-") { return null; }
+    if (/^[★☆]+$/.test(t)) { return (t.match(/★/g) || []).length; }
+    if (t === "✓") { return 1; }
+    var n = t.replace(/[,\s%∞]/g, "");
+    if (/^[-+]?\d*\.?\d+(e[-+]?\d+)?$/i.test(n)) { return parseFloat(n); }
+    return t;
+  }
+
+  function compareValues(a, b) {
+    if (a === null && b === null) { return 0; }
+    if (a === null) { return 1; }   /* missing values last, whatever the direction */
+    if (b === null) { return -1; }
+    if (typeof a === "number" && typeof b === "number") { return a - b; }
+    return String(a).localeCompare(String(b), document.documentElement.lang || "zh-CN", { numeric: true });
+  }
+
+  function enhanceTable(tbl) {
+    if (tbl.getAttribute("data-enhanced") === "1" || tbl.hasAttribute("data-server-paged")) { return; }
+    var body = tbl.tBodies[0];
+    var head = tbl.tHead && tbl.tHead.rows[0];
+    if (!body || !head) { return; }
+    var rows = Array.prototype.slice.call(body.rows);
+    if (rows.length <= PAGE_ROWS && !tbl.hasAttribute("data-sortable")) { return; }
+    if (rows.length < 2) { return; }
+    tbl.setAttribute("data-enhanced", "1");
+    var state = { page: 0, all: false, col: -1, dir: 1 };
+    var pager = null;
+
+    function show() {
+      var pages = Math.max(1, Math.ceil(rows.length / PAGE_ROWS));
+      if (state.page >= pages) { state.page = pages - 1; }
+      var start = state.page * PAGE_ROWS, end = start + PAGE_ROWS;
+      for (var i = 0; i < rows.length; i++) { rows[i].hidden = !state.all && (i < start || i >= end); }
+      if (!pager) { return; }
+      pager.querySelector(".pg-info").textContent = state.all
+        ? label("page", { p: 1, n: 1, r: rows.length })
+        : label("page", { p: state.page + 1, n: pages, r: rows.length });
+      pager.querySelector(".pg-prev").disabled = state.all || state.page === 0;
+      pager.querySelector(".pg-next").disabled = state.all || state.page >= pages - 1;
+      pager.querySelector(".pg-all").setAttribute("aria-pressed", state.all ? "true" : "false");
+    }
+
+    function sortBy(col) {
+      state.dir = state.col === col ? -state.dir : 1;
+      state.col = col;
+      var keyed = rows.map(function (r, i) { return { r: r, i: i, v: sortValue(r.cells[col]) }; });
+      keyed.sort(function (a, b) {
+        var c = compareValues(a.v, b.v);
+        if (a.v !== null && b.v !== null) { c = c * state.dir; }
+        return c || a.i - b.i;
+      });
+      rows = keyed.map(function (k) { return k.r; });
+      for (var i = 0; i < rows.length; i++) { body.appendChild(rows[i]); }
+      var ths = head.cells;
+      for (var j = 0; j < ths.length; j++) {
+        if (j === col) { ths[j].setAttribute("aria-sort", state.dir > 0 ? "ascending" : "descending"); }
+        else { ths[j].removeAttribute("aria-sort"); }
+      }
+      state.page = 0;
+      show();
+    }
+
+    Array.prototype.forEach.call(head.cells, function (th, col) {
+      if (th.colSpan > 1) { return; }
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "sort";
+      btn.title = label("sort");
+      while (th.firstChild) { btn.appendChild(th.firstChild); }
+      th.appendChild(btn);
+      btn.addEventListener("click", function () { sortBy(col); });
+    });
+
+    if (rows.length > PAGE_ROWS) {
+      pager = document.createElement("div");
+      pager.className = "table-pager";
+      pager.innerHTML = '<button type="button" class="pg-prev"></button> <span class="pg-info" aria-live="polite"></span> ' +
+        '<button type="button" class="pg-next"></button> <button type="button" class="pg-all link" aria-pressed="false"></button>';
+      pager.querySelector(".pg-prev").textContent = "← " + label("prev");
+      pager.querySelector(".pg-next").textContent = label("next") + " →";
+      pager.querySelector(".pg-all").textContent = label("all");
+      pager.querySelector(".pg-prev").addEventListener("click", function () { state.page--; show(); });
+      pager.querySelector(".pg-next").addEventListener("click", function () { state.page++; show(); });
+      pager.querySelector(".pg-all").addEventListener("click", function () { state.all = !state.all; show(); });
+      var wrap = tbl.parentNode && tbl.parentNode.classList && tbl.parentNode.classList.contains("scroll") ? tbl.parentNode : tbl;
+      wrap.parentNode.insertBefore(pager, wrap.nextSibling);
+    }
+    show();
+  }
+
+  function initTables(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var els = scope.querySelectorAll("table");
+    for (var i = 0; i < els.length; i++) { enhanceTable(els[i]); }
+    if (scope.tagName === "TABLE") { enhanceTable(scope); }
+  }
+
+  /* The in-page section bar (nav.tabs of anchors, usable without JavaScript): the link of the
+   * section being read is marked, so the reader knows where they are on a long page. */
+  function sectionNav() {
+    if (!("IntersectionObserver" in window)) { return; }
+    var navs = document.querySelectorAll("nav.tabs");
+    Array.prototype.forEach.call(navs, function (nav) {
+      var links = nav.querySelectorAll('a[href^="#"]');
+      var byId = {};
+      var obs = new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) {
+          if (!e.isIntersecting) { return; }
+          for (var i = 0; i < links.length; i++) { links[i].removeAttribute("aria-current"); }
+          var a = byId[e.target.id];
+          if (a) { a.setAttribute("aria-current", "location"); }
+        });
+      }, { rootMargin: "-15% 0px -70% 0px" });
+      for (var i = 0; i < links.length; i++) {
+        var id = links[i].getAttribute("href").slice(1);
+        var el = document.getElementById(id);
+        if (el && el.tagName === "SECTION") { byId[id] = links[i]; obs.observe(el); }
+      }
+    });
+  }
+
+  /* Pickers: an input with data-suggest="region|industry|firm|cluster" completes from
+   * /api/v1/suggest into its datalist (the value is the code the form needs). With
+   * data-suggest="@kind" the kind is the checked radio button "kind" of the form, translated
+   * by data-suggest-map (JSON). Without JavaScript the field is an ordinary text field. */
+  var suggestSeq = 0;
+
+  function suggestKind(input) {
+    var k = input.getAttribute("data-suggest") || "";
+    if (k.charAt(0) !== "@") { return k; }
+    var form = input.form;
+    var picked = form && form.querySelector('input[name="' + k.slice(1) + '"]:checked');
+    var v = picked ? picked.value : "";
+    try { v = JSON.parse(input.getAttribute("data-suggest-map") || "{}")[v] || v; } catch (e) { /* keep v */ }
+    return v;
+  }
+
+  function picker(input) {
+    if (input.getAttribute("data-suggest-ready") === "1") { return; }
+    input.setAttribute("data-suggest-ready", "1");
+    input.setAttribute("autocomplete", "off");
+    var listId = input.getAttribute("list");
+    var list = listId && document.getElementById(listId);
+    if (!list) {
+      list = document.createElement("datalist");
+      list.id = (input.id || input.name || "pick") + "-suggest-" + (++suggestSeq);
+      input.parentNode.insertBefore(list, input.nextSibling);
+      input.setAttribute("list", list.id);
+    }
+    var timer = null, last = "";
+    function fetchNow() {
+      var q = input.value.trim();
+      var kind = suggestKind(input);
+      var key = kind + "|" + q;
+      if (!q || !kind || key === last) { return; }
+      last = key;
+      var url = "/api/v1/suggest?kind=" + encodeURIComponent(kind) + "&q=" + encodeURIComponent(q) + "&limit=10";
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (data) {
+          if (last !== key) { return; }
+          list.textContent = "";
+          (data.items || []).forEach(function (it) {
+            var o = document.createElement("option");
+            o.value = it.value;
+            o.label = it.label;
+            o.textContent = it.label;
+            list.appendChild(o);
+          });
+          input.setAttribute("data-suggest-count", String((data.items || []).length));
+        })
+        .catch(function () { /* no completion offline: the field still takes a typed code */ });
+    }
+    input.addEventListener("input", function () {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(fetchNow, 200);
+    });
+  }
+
+  function initPickers(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var els = scope.querySelectorAll("input[data-suggest]");
+    for (var i = 0; i < els.length; i++) { picker(els[i]); }
+  }
+
   function start() {
     navToggle();
     uploadProgress();
     initCharts(document);
-    if (window.htmx) { window.htmx.onLoad(function (el) { initCharts(el); }); }
+    initTables(document);
+    initPickers(document);
+    sectionNav();
+    if (window.htmx) {
+      window.htmx.onLoad(function (el) { initCharts(el); initTables(el); initPickers(el); });
+    }
     var t = null;
     window.addEventListener("resize", function () {
       if (t) { clearTimeout(t); }
