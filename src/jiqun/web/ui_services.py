@@ -257,26 +257,26 @@ def evaluation_allocate(
     budget: Annotated[float, Form(gt=0, le=1e12)],
     min_amount: Annotated[float, Form(ge=0, le=1e12)] = 0.0,
     max_amount: Annotated[float | None, Form(gt=0, le=1e12)] = None,
+    tier: Annotated[str, Form(max_length=24)] = "national",
 ) -> HTMLResponse:
     from jiqun.services import policy
 
-    access.require_role(principal, "admin", "government")
-    eng = _engine(request)
-    res, basis = policy.allocate_support(budget, eng, min_amount=min_amount, max_amount=max_amount)
-    access.audit(
+    doc = policy.support_allocation(
         principal,
-        "allocation",
-        "evaluation",
-        detail={"budget": budget, "status": res.status},
+        budget,
+        _engine(request),
         client=deps.client(request),
-        engine=eng,
+        tier=tier,
+        min_amount=min_amount,
+        max_amount=max_amount,
     )
     alloc = {
-        "rows": records(res.allocation),
-        "status": res.status,
-        "notes": res.notes,
-        "basis": basis,
+        **doc,
+        "rows": doc["allocation"],
         "budget": budget,
+        "min_amount": min_amount,
+        "max_amount": max_amount,
+        "tier": tier,
     }
     return _evaluation_page(request, principal, alloc)
 
