@@ -127,10 +127,18 @@ def test_allocation_is_one_answer(world: World) -> None:
     api = world.client.post("/api/v1/evaluation/allocation", json=args, headers=world.headers)
     assert api.status_code == 200, api.text
     doc = api.json()
-    for k in ("allocation", "sensitivity", "shadow_price", "shadow_prices", "notes", "basis"):
+    for k in (
+        "allocation",
+        "sensitivity",
+        "shadow_price",
+        "shadow_prices",
+        "pool_budgets",
+        "notes",
+        "basis",
+    ):
         assert cli_doc[k] == doc[k], k
     assert set(doc["shadow_prices"]) == {"national", "sme_characteristic"}
-    pools = doc["basis"]["pools"]
+    pools = doc["pool_budgets"]
     for tier, pool in pools.items():
         spent = sum(a["amount"] for a in doc["allocation"] if a["tier"] == tier)
         assert spent == pytest.approx(pool)

@@ -146,7 +146,8 @@ class AllocationResult:
     ``allocation``: one row per cluster (see :func:`allocate`); ``sensitivity``: amount per
     budget scenario; ``shadow_price``: value of one more 万元 of the total budget (split over the
     pools by their shares); ``shadow_prices``: per pool; ``scenario_shadow_price``: the shadow
-    price in each budget scenario; ``objective``: Σ f_c(x_c) (exact benefit).
+    price in each budget scenario; ``pool_budgets``: 万元 per pool; ``objective``: Σ f_c(x_c)
+    (exact benefit).
     """
 
     allocation: pd.DataFrame
@@ -157,6 +158,7 @@ class AllocationResult:
     notes: list[str] = field(default_factory=list)
     shadow_prices: dict[str, float] = field(default_factory=dict)
     scenario_shadow_price: dict[str, float] = field(default_factory=dict)
+    pool_budgets: dict[str, float] = field(default_factory=dict)
     basis: dict[str, str] = field(default_factory=dict)
 
 
@@ -541,8 +543,10 @@ def allocate(
         notes=notes,
         shadow_prices={p: float(lam[i]) for i, p in enumerate(pools)},
         scenario_shadow_price=sens_lam,
+        pool_budgets={p: float(base_pool_budget[i]) for i, p in enumerate(pools)},
         basis={
-            "benefit": "f_c(x) = w_c·s_c·ln(1 + x/s_c)：边际价值递减 / diminishing returns",
+            "benefit": "边际收益递减：f_c(x) = w_c·s_c·ln(1 + x/s_c) / diminishing returns: "
+            "f_c(x) = w_c·s_c·ln(1 + x/s_c)",
             "solver": f"HiGHS 分段线性近似（相邻斜率比 ≤ {1 + rtol:g}）/ HiGHS, piecewise-linear "
             f"approximation (slope ratio ≤ {1 + rtol:g})",
         },

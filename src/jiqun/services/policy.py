@@ -39,7 +39,7 @@ from jiqun.services.diagnosis import member_prefectures, prefecture_map
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.services.paging import page_frame
 from jiqun.standard.problems import JiqunError
-from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX
+from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX, TIERS
 from jiqun.standard.text import check_text
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import DigitalAssessment, Policy
@@ -734,9 +734,9 @@ TIER_RULE = (
     "shares (default: in proportion to each tier's number of clusters)"
 )
 NEED_RULE = (
-    "参考额 s_c = 所在资金池预算 / 池内集群数 × 规模系数，规模系数 = √(主导产业产值 / 池内中位数)，"
-    "限定在 0.5–2 之间（无产值数据取 1） / need s_c = pool budget / clusters in the pool × size "
-    "factor, size factor = √(leading-industry output / the pool's median), bounded to 0.5–2 "
+    "参考额 s_c = 所在资金池预算 ÷ 池内集群数 × 规模系数，规模系数 = √(主导产业产值 ÷ 池内中位数)，"
+    "限定在 0.5–2 之间（无产值数据取 1） / need s_c = pool budget ÷ clusters in the pool × size "
+    "factor, size factor = √(leading-industry output ÷ the pool's median), bounded to 0.5–2 "
     "(1 without output data)"
 )
 
@@ -859,16 +859,24 @@ def allocate_support(
             f"{len(short)} 个集群数据不足，未参与分配：{'、'.join(short)} / {len(short)} clusters "
             f"with insufficient data take no part: {', '.join(short)}"
         )
+
+    def tier_name(k: str) -> tuple[str, str]:
+        return TIERS.get(k, (k, k))
+
+    pools_zh = "；".join(f"{tier_name(k)[0]} {v * budget:,.1f} 万元" for k, v in shares.items())
+    pools_en = "; ".join(f"{tier_name(k)[1]} {v * budget:,.1f}" for k, v in shares.items())
     return out, {
         **basis,
-        "tier": one or "全部层级（分池） / all tiers (separate pools)",
+        "tier": (
+            " / ".join(tier_name(one)) if one else "全部层级（分池） / all tiers (separate pools)"
+        ),
         "year": int(latest["year"].max()),
         "budget": budget,
         "unit": "万元",
         **out.basis,
         "need_rule": NEED_RULE,
         "tier_rule": TIER_RULE,
-        "pools": {k: round(v * budget, 6) for k, v in shares.items()},
+        "pools": f"{pools_zh} / {pools_en} (10k yuan)",
     }
 
 
@@ -883,7 +891,8 @@ def allocation_document(res: AllocationResult, basis: Mapping[str, Any]) -> dict
     Returns
     -------
     dict
-        ``allocation``, ``sensitivity`` (rows), ``shadow_price``, ``shadow_prices`` (per pool),
+        ``allocation``, ``sensitivity`` (rows), ``shadow_price``, ``shadow_prices`` and
+        ``pool_budgets`` (per pool),
         ``scenario_shadow_price``, ``objective``, ``status``, ``notes``, ``synthetic``,
         ``basis``.
 
@@ -898,6 +907,7 @@ def allocation_document(res: AllocationResult, basis: Mapping[str, Any]) -> dict
         "sensitivity": evaluation_records(res.sensitivity),
         "shadow_price": res.shadow_price,
         "shadow_prices": res.shadow_prices,
+        "pool_budgets": res.pool_budgets,
         "scenario_shadow_price": {
             k: (None if not np.isfinite(v) else v) for k, v in res.scenario_shadow_price.items()
         },
