@@ -203,3 +203,16 @@ def test_no_negative_zero() -> None:
         assert not np.signbit(r.allocation[col].to_numpy()).any(), col
     text = " ".join(r.allocation["explanation_zh"]) + " ".join(r.allocation["explanation_en"])
     assert "-0.0" not in text
+
+
+def test_a_binding_window_is_widened(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fine segments only within a factor 1.0001 of the coarse answer: the window binds for
+    # most clusters, is removed, and the answer is still the full program's
+    from jiqun.policy import allocation
+
+    monkeypatch.setattr(allocation, "_WINDOW", 1.0001)
+    score, need = np.array([90.0, 70.0, 55.0, 40.0]), np.array([30.0, 20.0, 25.0, 40.0])
+    r = allocate(_table(list(score), list(need)), budget=200.0)
+    x = r.allocation["amount"].to_numpy()
+    ex = _exact(score / 100, need, np.zeros(4), np.full(4, 200.0), 200.0)
+    assert np.all(np.abs(x - ex) <= 2 * RTOL * (need + ex)), (x, ex)

@@ -32,7 +32,9 @@ slopes ``g_c1 > g_c2 > …``, one LP variable ``0 ≤ y_ck ≤ t_k − t_{k−1}
 segments in order: a concave maximisation needs no binary variables (Boyd & Vandenberghe 2004,
 §4.3, piecewise-linear functions in linear programs). Solved with HiGHS through
 :func:`scipy.optimize.linprog` (``method="highs-ipm"``: interior point, then crossover to a
-vertex), which also returns the duals. Tolerance:
+vertex), which also returns the duals. A coarse solve first locates each amount; the fine
+segments are placed around it (a window that binds is removed and the program solved again, so
+the answer is that of the full fine program). Tolerance:
 every cluster's marginal value at the approximate optimum is within a factor ``1 + rtol`` of
 the exact ``f_c'(x_c)``, so each amount is within ``2 · rtol · (s_c + x_c)`` of the exact
 concave optimum (tests/policy/test_allocation.py compares with :func:`scipy.optimize.minimize`).
@@ -89,7 +91,11 @@ from jiqun.standard.problems import JiqunError
 
 TOL = 1e-7
 #: default bound on the ratio of consecutive chord slopes minus one (the approximation tolerance)
-RTOL = 0.005
+RTOL = 0.002
+#: slopes of the first, coarse solve (within 10%), and the window around its answer (on s + x)
+#: in which the fine solve places its segments
+_COARSE = 0.1
+_WINDOW = 1.25
 #: budget scenarios of the sensitivity table
 SCENARIOS = (0.8, 0.9, 1.0, 1.1, 1.2)
 
@@ -291,7 +297,7 @@ def allocate(
         ``pool → share of the budget`` (sums to 1); default: in proportion to the number of
         clusters in each pool.
     rtol:
-        Approximation tolerance (ratio of consecutive chord slopes − 1; default 0.005).
+        Approximation tolerance (ratio of consecutive chord slopes − 1; default 0.002).
 
     Returns
     -------
@@ -393,22 +399,48 @@ def allocate(
     ]
     cap = df["max"].to_numpy(float)
 
-    def run(scale: float) -> tuple[OptimizeResult, _Segments, np.ndarray, Any]:
+    def run(scale: float) -> tuple[OptimizeResult, _Segments, np.ndarray, Any, np.ndarray]:
+        """Solve at ``scale`` × the budget: coarse, then fine around the coarse answer.
+
+        Fine segments over the whole [min, max] of every cluster are tens of thousands of
+        columns. A coarse solve (slopes within 10%) locates each amount; the fine one is
+        restricted to ``s + x`` within a factor :data:`_WINDOW` of it (the part below is a
+        constant). A restriction that binds is removed and the fine LP solved again, so the
+        answer is the optimum of the full fine program (a convex program: bounds that do not
+        bind can be dropped without changing the optimum).
+        """
         pb = base_pool_budget * scale
         hi = np.minimum(np.where(np.isnan(cap), np.inf, cap), pb[pool_of])
         hi = np.maximum(hi, lo)
-        seg = _segments(w, s, lo, hi, rtol)
+        seg = _segments(w, s, lo, hi, max(rtol, _COARSE))
         res, a = _solve(seg, lo, pool_of, pb, groups, budget * scale)
-        return res, seg, hi, a
+        if res.status != 0 or rtol >= _COARSE:
+            return res, seg, hi, a, lo
+        x1 = lo + np.bincount(seg.owner, weights=res.x, minlength=len(w)) if len(res.x) else lo
+        base = np.clip((s + x1) / _WINDOW - s, lo, hi)
+        top = np.clip((s + x1) * _WINDOW - s, lo, hi)
+        tol = TOL * max(1.0, budget)
+        for _ in range(len(w) + 1):
+            seg = _segments(w, s, base, top, rtol)
+            res, a = _solve(seg, base, pool_of, pb, groups, budget * scale)
+            if res.status != 0:
+                break
+            x = base + np.bincount(seg.owner, weights=res.x, minlength=len(w))
+            low = (x <= base + tol) & (base > lo + tol)
+            high = (x >= top - tol) & (top < hi - tol)
+            if not (low.any() or high.any()):
+                break
+            base, top = np.where(low, lo, base), np.where(high, hi, top)
+        return res, seg, hi, a, base
 
-    res, seg, hi, a = run(1.0)
+    res, seg, hi, a, base = run(1.0)
     if res.status != 0:
         raise JiqunError(
             f"线性规划无解：{res.message}（检查下限、上限与领域比例）",
             f"the linear program has no solution: {res.message} (check floors, caps, field shares)",
         )
     y = res.x
-    x = lo + np.bincount(seg.owner, weights=y, minlength=len(df)) if len(y) else lo.copy()
+    x = base + np.bincount(seg.owner, weights=y, minlength=len(df)) if len(y) else base.copy()
     x = np.clip(x, lo, hi)
     x = np.where(x - lo <= TOL * max(1.0, budget), lo, x)
     x = nz(x)
@@ -526,11 +558,11 @@ def allocate(
         ):
             sens[key], sens_lam[key] = [np.nan] * len(df), np.nan
             continue
-        r2, seg2, hi2, _a = run(scale)
+        r2, seg2, hi2, _a, base2 = run(scale)
         if r2.status != 0:
             sens[key], sens_lam[key] = [np.nan] * len(df), np.nan
             continue
-        x2 = lo + np.bincount(seg2.owner, weights=r2.x, minlength=len(df)) if len(r2.x) else lo
+        x2 = base2 + np.bincount(seg2.owner, weights=r2.x, minlength=len(df))
         sens[key] = list(nz(np.clip(x2, lo, hi2)))
         m2 = np.asarray(r2.ineqlin.marginals, float)
         sens_lam[key] = float(nz(pool_share_arr @ nz(-m2[: len(pools)])))
