@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,11 +75,16 @@ def _audits(w: World) -> int:
         )
 
 
-def test_readme_example_spreads_support_and_prints_no_negative_zero(world: World) -> None:
+def test_readme_example_spreads_support_and_prints_no_negative_zero(
+    world: World, tmp_path: Path
+) -> None:
     before = _audits(world)
-    r = CliRunner().invoke(cli, ["evaluate", "allocate", "--budget", "50000"])
+    out = tmp_path / "allocation.csv"
+    r = CliRunner().invoke(cli, ["evaluate", "allocate", "--budget", "50000", "--out", str(out)])
     assert r.exit_code == 0, r.output[-2000:]
     assert "-0.0" not in r.output and "影子价格" in r.output
+    written = out.read_text(encoding="utf-8-sig")
+    assert "amount" in written and "120%" in written and "-0.0" not in written
     assert _audits(world) == before + 1  # the service audits the CLI's decision too
     doc = json.loads(
         CliRunner().invoke(cli, ["evaluate", "allocate", "--budget", "50000", "--json"]).stdout
