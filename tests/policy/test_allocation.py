@@ -112,6 +112,11 @@ def test_caps_bind() -> None:
     assert a.loc["A", "reduced_cost"] == pytest.approx(a.loc["A", "marginal_value"] - lam)
     assert a.loc["A", "reduced_cost"] > 0.2
     assert "上限" in a.loc["A", "explanation_zh"] and "cap" in a.loc["A", "explanation_en"]
+    assert not r.notes
+    # every cluster capped: what is left is said, never silently dropped
+    r = allocate(t.assign(max=[20.0, 30.0, 10.0]), budget=100.0)
+    assert r.allocation["amount"].sum() == pytest.approx(60.0)
+    assert any("40.0" in n and "unallocated" in n for n in r.notes)
 
 
 def test_floor_only_cluster_and_reduced_cost() -> None:

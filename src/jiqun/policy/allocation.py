@@ -214,7 +214,10 @@ def _segments(
             slope.append(np.diff(f) / d)
         count.append(k)
     cnt = np.array(count, dtype=int)
-    cat = lambda a, dt: np.concatenate(a) if a else np.zeros(0, dt)  # noqa: E731
+
+    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
     return _Segments(
         owner=cat(owner, int),
         length=cat(length, float),
@@ -545,6 +548,14 @@ def allocate(
             notes.append(f"领域 {f} 达到比例上限 / field {f} is at its share cap ({smax:.0%})")
         if smin is not None and tot <= smin * budget + 1e-6 * budget:
             notes.append(f"领域 {f} 处于比例下限 / field {f} is at its share floor ({smin:.0%})")
+    for i, p in enumerate(pools):
+        left = base_pool_budget[i] - float(x[pool_of == i].sum())
+        if left > 1e-6 * budget:
+            where = "" if len(pools) == 1 else f" {p}"
+            notes.append(
+                f"资金池{where}预算有 {fmt(left)} 万元未分配：各集群均已达到上限 / {fmt(left)} 万元 "
+                f"of the{where} budget stay unallocated: every cluster is at its cap"
+            )
     pool_share_arr = np.array([shares[p] for p in pools])
     sens: dict[str, list[float]] = {}
     sens_lam: dict[str, float] = {}
