@@ -109,7 +109,8 @@ def test_readme_example_spreads_support_and_prints_no_negative_zero(
 
 
 def test_allocation_is_one_answer(world: World) -> None:
-    args = {"budget": 20000, "min": 50, "max": 2000, "tier": "all"}
+    shares = {"national": 0.7, "sme_characteristic": 0.3}
+    args = {"budget": 20000, "min": 50, "max": 2000, "tier": "all", "tier_shares": shares}
     cli_doc = json.loads(
         CliRunner()
         .invoke(
@@ -125,6 +126,8 @@ def test_allocation_is_one_answer(world: World) -> None:
                 "2000",
                 "--tier",
                 "all",
+                "--tier-shares",
+                "national=0.7,sme_characteristic=0.3",
                 "--json",
             ],
         )
@@ -145,6 +148,7 @@ def test_allocation_is_one_answer(world: World) -> None:
         assert cli_doc[k] == doc[k], k
     assert set(doc["shadow_prices"]) == {"national", "sme_characteristic"}
     pools = doc["pool_budgets"]
+    assert pools == pytest.approx({"national": 14000, "sme_characteristic": 6000})
     for tier, pool in pools.items():
         spent = sum(a["amount"] for a in doc["allocation"] if a["tier"] == tier)
         assert spent == pytest.approx(pool)
@@ -153,7 +157,8 @@ def test_allocation_is_one_answer(world: World) -> None:
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert csrf
     form = {"csrf": csrf.group(1), "budget": "20000", "min_amount": "50", "max_amount": "2000"}
-    r = world.client.post("/evaluation", data={**form, "tier": "all"})
+    tiers = {"tier": "all", "tier_shares": "national=0.7,sme_characteristic=0.3"}
+    r = world.client.post("/evaluation", data={**form, **tiers})
     assert r.status_code == 200, r.text[:500]
     cells = re.findall(
         r"<tr><td>([^<]*)</td><td>[^<]*</td><td class=\"n\">[^<]*</td><td class=\"n\">[^<]*</td>"

@@ -741,6 +741,40 @@ NEED_RULE = (
 )
 
 
+def parse_shares(text: str | None) -> dict[str, float] | None:
+    """``"national=0.8,sme_characteristic=0.2"`` → ``{"national": 0.8, ...}`` (``None`` if empty):
+    the tier shares as the web form and the CLI write them.
+
+    Parameters
+    ----------
+    text: ``key=number`` pairs separated by commas.
+
+    Returns
+    -------
+    dict or None
+
+    Example
+    -------
+    >>> parse_shares("national=0.8, sme_characteristic=0.2")
+    {'national': 0.8, 'sme_characteristic': 0.2}
+    """
+    if not text or not text.strip():
+        return None
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        k, sep, v = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError(part)
+            out[k.strip()] = float(v)
+        except ValueError as e:
+            raise JiqunError(
+                f"层级比例的写法应为 层级=比例,层级=比例：{part.strip()!r}",
+                f"tier shares must look like tier=share,tier=share: {part.strip()!r}",
+            ) from e
+    return out
+
+
 def _pools(tier: str | None) -> str | None:
     """``None``, ``""`` and ``"all"`` mean every tier (one pool each)."""
     return None if tier in (None, "", "all") else tier

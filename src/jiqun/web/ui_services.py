@@ -258,6 +258,7 @@ def evaluation_allocate(
     min_amount: Annotated[float, Form(ge=0, le=1e12)] = 0.0,
     max_amount: Annotated[float | None, Form(gt=0, le=1e12)] = None,
     tier: Annotated[str, Form(max_length=24)] = "national",
+    tier_shares: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     from jiqun.services import policy
 
@@ -269,6 +270,7 @@ def evaluation_allocate(
         tier=tier,
         min_amount=min_amount,
         max_amount=max_amount,
+        tier_shares=policy.parse_shares(tier_shares) if tier == "all" else None,
     )
     alloc = {
         **doc,
@@ -277,6 +279,7 @@ def evaluation_allocate(
         "min_amount": min_amount,
         "max_amount": max_amount,
         "tier": tier,
+        "tier_shares": tier_shares,
     }
     return _evaluation_page(request, principal, alloc)
 
