@@ -1,4 +1,5 @@
-"""Policy rules (boundaries, missing data, SQL = Python), evaluation and LP allocation."""
+"""Policy rules (boundaries, missing data, SQL = Python) and evaluation (allocation: see
+test_allocation.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
-from jiqun.policy import allocate, evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
+from jiqun.policy import evaluate, evaluate_clusters, narrow_miss, to_sql, validate_rule
 from jiqun.standard.problems import JiqunError
 from jiqun.store import bulk
 from jiqun.store.models import Enterprise
@@ -204,44 +205,3 @@ def test_missing_indicator_is_left_out_not_zero() -> None:
     assert r.loc["A", "score"] == pytest.approx(0.0)  # scale only
     assert r.loc["A", "missing"] == "digital"
     assert r.loc["B", "score"] == pytest.approx(75.0)  # (100 + 50) / 2: a constant scales to 50
-
-
-def _clusters() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "cluster_id": ["A", "B", "C", "D"],
-            "field": ["it", "it", "bio", "bio"],
-            "stage": ["improvement", "cultivation", "improvement", "cultivation"],
-            "score": [90.0, 80.0, 60.0, 40.0],
-            "min": [10.0, 10.0, 10.0, 10.0],
-            "max": [40.0, 40.0, 40.0, 40.0],
-        }
-    )
-
-
-def test_allocation_hand_solved() -> None:
-    r = allocate(_clusters(), budget=100.0)
-    a = r.allocation.set_index("cluster_id")
-    # floors 40; the rest (60) goes by value: A to its cap (+30), B gets the last 30 → 40
-    assert a["amount"].to_dict() == pytest.approx({"A": 40.0, "B": 40.0, "C": 10.0, "D": 10.0})
-    assert a.loc["A", "at"] == "max" and a.loc["D", "at"] == "min"
-    assert r.shadow_price == pytest.approx(0.6)  # C is the marginal use: 60/100
-    assert a.loc["D", "reduced_cost"] == pytest.approx(0.2)
-    assert r.objective == pytest.approx(0.9 * 40 + 0.8 * 40 + 0.6 * 10 + 0.4 * 10)
-    sens = r.sensitivity.set_index("cluster_id")
-    assert sens.loc["C", "110%"] == pytest.approx(20.0)  # +10 goes to the marginal cluster
-
-
-def test_allocation_priorities_field_caps_and_infeasible() -> None:
-    r = allocate(_clusters(), budget=100.0, field_priority={"bio": 2.0})
-    a = r.allocation.set_index("cluster_id")["amount"]
-    # values per yuan: A .9, B .8, C 1.2, D .8 → C then A to their caps, B and D at floors
-    assert a.to_dict() == pytest.approx({"A": 40.0, "B": 10.0, "C": 40.0, "D": 10.0})
-    r = allocate(_clusters(), budget=100.0, field_shares={"it": (None, 0.3)})
-    a = r.allocation.set_index("cluster_id")["amount"]
-    assert a["A"] + a["B"] == pytest.approx(30.0) and any("it" in n for n in r.notes)
-    with pytest.raises(JiqunError, match="infeasible"):
-        allocate(_clusters(), budget=30.0)
-    bad = _clusters().assign(score=[90.0, 80.0, 160.0, 40.0])
-    with pytest.raises(JiqunError, match="C: score=160"):
-        allocate(bad, budget=100.0)

@@ -187,7 +187,10 @@ def evaluate_clusters_cmd(
 @evaluate_app.command("allocate")
 def allocate_cmd(
     budget: Annotated[float, typer.Option(help="预算（万元）/ budget (万元)")],
-    tier: Annotated[str | None, typer.Option(help="层级 tier")] = "national",
+    tier: Annotated[
+        str | None,
+        typer.Option(help="层级 tier（all = 各层级分池 every tier, separate pools）"),
+    ] = "national",
     min_amount: Annotated[float, typer.Option("--min", help="每集群下限 floor per cluster")] = 0.0,
     max_amount: Annotated[
         float | None, typer.Option("--max", help="每集群上限 cap per cluster")
@@ -198,36 +201,79 @@ def allocate_cmd(
     stage_priority: Annotated[
         str | None, typer.Option(help="阶段优先级 e.g. cultivation=1.2,improvement=1,leap=1.5")
     ] = None,
+    tier_shares: Annotated[
+        str | None,
+        typer.Option(
+            help="--tier all 时各层级资金池比例 pool shares, e.g. national=0.8,sme_characteristic=0.2"
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON 输出（与 API 相同）/ JSON output (as the API)")
+    ] = False,
 ) -> None:
-    """差异化支持资金分配（线性规划，HiGHS）/ optimal support allocation by linear programming."""
-    from jiqun.services.policy import allocate_support
+    """差异化支持资金分配（边际收益递减，HiGHS）/ support allocation with diminishing returns.
+
+    Benefit per cluster w·s·ln(1 + x/s): w from the score, s (need) from the cluster's size;
+    each tier is a separate pool. Same answer as the web page and the API.
+    """
+    from jiqun.policy.allocation import fmt
+    from jiqun.services.access import local_principal
+    from jiqun.services.policy import support_allocation
 
     _prepare()
-    res, basis = allocate_support(
+    doc = support_allocation(
+        local_principal(),
         budget,
         tier=tier,
         min_amount=min_amount,
         max_amount=max_amount,
-        field_priority=_pairs(field_priority, "--field-priority"),
-        stage_priority=_pairs(stage_priority, "--stage-priority"),
+        field_priority=_pairs(field_priority, "--field-priority") or None,
+        stage_priority=_pairs(stage_priority, "--stage-priority") or None,
+        tier_shares=_pairs(tier_shares, "--tier-shares") or None,
     )
-    t = Table(title=f"支持分配 allocation (预算 budget {budget:,.0f} 万元)")
-    for c in ("编号 id", "集群 cluster", "得分", "每万元价值", "金额 万元", "说明 why"):
+    if as_json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        return
+    rows = pd.DataFrame(doc["allocation"])
+    t = Table(title=f"支持分配 allocation (预算 budget {fmt(budget, 0)} 万元)")
+    for c in (
+        "编号 id",
+        "集群 cluster",
+        "层级 tier",
+        "得分 score",
+        "参考额 need 万元",
+        "金额 amount 万元",
+        "占比 share",
+        "边际价值 marginal value",
+        "说明 why",
+    ):
         t.add_column(c, overflow="fold")
-    for r in res.allocation.sort_values("amount", ascending=False).head(30).itertuples(index=False):
+    for r in rows.sort_values("amount", ascending=False).head(30).itertuples(index=False):
         t.add_row(
             r.cluster_id,
             str(r.name),
-            f"{r.score:.1f}",
-            f"{r.value_per_yuan:.3f}",
-            f"{r.amount:,.1f}",
+            str(r.tier),
+            fmt(r.score),
+            fmt(r.need),
+            fmt(r.amount),
+            f"{fmt(100 * r.share)}%",
+            fmt(r.marginal_value, 4),
             r.explanation_zh,
         )
     console.print(t)
-    console.print(f"预算影子价格 budget shadow price λ = {res.shadow_price:.4f}")
-    console.print("[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in basis.items()) + "[/]")
-    for n in res.notes:
+    lam = "; ".join(f"{k} {fmt(v, 4)}" for k, v in doc["shadow_prices"].items())
+    console.print(f"预算影子价格 budget shadow price λ = {fmt(doc['shadow_price'], 4)} ({lam})")
+    sens = "; ".join(
+        f"{k}: {fmt(v, 4) if v is not None else '—'}"
+        for k, v in doc["scenario_shadow_price"].items()
+    )
+    console.print(f"敏感性 sensitivity (预算 budget ±10%/20% → λ): {sens}")
+    console.print(
+        "[dim]口径 basis: " + "; ".join(f"{k}={v}" for k, v in doc["basis"].items()) + "[/]"
+    )
+    for n in doc["notes"]:
         console.print(f"[yellow]注 note:[/] {n}")
     if out:
-        _write(res.allocation.merge(res.sensitivity, on="cluster_id"), out, res.notes)
+        sens_rows = pd.DataFrame(doc["sensitivity"])
+        _write(rows.merge(sens_rows, on="cluster_id"), out, doc["notes"])

@@ -4,8 +4,8 @@ evaluation and differentiated support allocation.
 - :mod:`jiqun.policy.rules` — machine-readable eligibility rules, evaluation with reasons,
   narrow misses, compilation to SQL for whole populations;
 - :mod:`jiqun.policy.evaluation` — indicator system, scores, ranks and tier advice;
-- :mod:`jiqun.policy.allocation` — budget allocation by linear programming (HiGHS) with
-  explanation and sensitivity.
+- :mod:`jiqun.policy.allocation` — budget allocation with diminishing returns (a concave
+  benefit per cluster as a piecewise-linear program, HiGHS) with explanation and sensitivity.
 
 The stored registry and the population matching are in :mod:`jiqun.services.policy`.
 """

@@ -39,7 +39,7 @@ from jiqun.services.diagnosis import member_prefectures, prefecture_map
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.services.paging import page_frame
 from jiqun.standard.problems import JiqunError
-from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX
+from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX, TIERS
 from jiqun.standard.text import check_text
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import DigitalAssessment, Policy
@@ -723,6 +723,63 @@ STAGE_OF_TIER = {
 }
 
 
+#: how far a cluster's reference amount (need) may move from an equal share of its pool
+NEED_BOUNDS = (0.5, 2.0)
+
+TIER_RULE = (
+    "分池：每个层级一个资金池，集群只与同层级集群竞争（得分在层级内排名，跨层级不可比）；"
+    "多个层级时预算按层级比例分池（默认按各层级参与集群数） / separate pools: one pool per "
+    "tier, a cluster competes only with its own tier (scores are ranked within a tier and are "
+    "not comparable across tiers); over several tiers the budget is split into pools by tier "
+    "shares (default: in proportion to each tier's number of clusters)"
+)
+NEED_RULE = (
+    "参考额 s_c = 所在资金池预算 ÷ 池内集群数 × 规模系数，规模系数 = √(主导产业产值 ÷ 池内中位数)，"
+    "限定在 0.5–2 之间（无产值数据取 1） / need s_c = pool budget ÷ clusters in the pool × size "
+    "factor, size factor = √(leading-industry output ÷ the pool's median), bounded to 0.5–2 "
+    "(1 without output data)"
+)
+
+
+def parse_shares(text: str | None) -> dict[str, float] | None:
+    """``"national=0.8,sme_characteristic=0.2"`` → ``{"national": 0.8, ...}`` (``None`` if empty):
+    the tier shares as the web form and the CLI write them.
+
+    Parameters
+    ----------
+    text: ``key=number`` pairs separated by commas.
+
+    Returns
+    -------
+    dict or None
+
+    Example
+    -------
+    >>> parse_shares("national=0.8, sme_characteristic=0.2")
+    {'national': 0.8, 'sme_characteristic': 0.2}
+    """
+    if not text or not text.strip():
+        return None
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        k, sep, v = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError(part)
+            out[k.strip()] = float(v)
+        except ValueError as e:
+            raise JiqunError(
+                f"层级比例的写法应为 层级=比例,层级=比例：{part.strip()!r}",
+                f"tier shares must look like tier=share,tier=share: {part.strip()!r}",
+            ) from e
+    return out
+
+
+def _pools(tier: str | None) -> str | None:
+    """``None``, ``""`` and ``"all"`` mean every tier (one pool each)."""
+    return None if tier in (None, "", "all") else tier
+
+
 def allocate_support(
     budget: float,
     engine: Engine | None = None,
@@ -733,20 +790,84 @@ def allocate_support(
     stage_priority: Mapping[str, float] | None = None,
     field_shares: Mapping[str, tuple[float | None, float | None]] | None = None,
     weights: Mapping[str, float] | None = None,
+    tier_shares: Mapping[str, float] | None = None,
 ) -> tuple[AllocationResult, dict[str, Any]]:
-    """Allocate ``budget`` (万元) over the stored clusters of ``tier`` by their latest scores.
+    """Allocate ``budget`` (万元) over the stored clusters by their latest scores and need.
 
-    Stage: ``cultivation`` (provincial, SME), ``improvement`` (national), ``leap`` (national
-    clusters advised as world-class candidates).
+    Benefit per cluster ``w_c · s_c · ln(1 + x_c / s_c)`` (diminishing returns,
+    :func:`jiqun.policy.allocation.allocate`) with
+
+    - ``w_c`` = latest evaluation score / 100 × field priority × stage priority; stage:
+      ``cultivation`` (provincial, SME characteristic), ``improvement`` (national), ``leap``
+      (national clusters advised as world-class candidates);
+    - ``s_c`` (need, 万元) = the pool's budget / its number of clusters × a size factor
+      ``√(scale_c / median scale of the pool)`` bounded to [0.5, 2] (:data:`NEED_BOUNDS`;
+      1 where the cluster's leading-industry output is missing): an equal share of the pool,
+      up to twice as much for a large cluster that can absorb more, down to half for a small
+      one;
+    - **tier rule** (:data:`TIER_RULE`): separate pools. ``tier`` = one tier (default
+      ``national``): the whole budget is that tier's pool. ``tier`` = ``"all"``/``None``: one
+      pool per tier, shares ``tier_shares`` (default: each tier's number of scored clusters
+      over the total). A cluster only competes with clusters of its own tier, because scores
+      are ranked within a tier (:func:`evaluate_stored_clusters`).
+
+    Clusters with insufficient data (no score) get nothing and are named in the notes.
+
+    Parameters
+    ----------
+    budget: total budget (万元, > 0).
+    engine: database (default: the configured one).
+    tier: one tier, or ``"all"``/``None`` for every tier in separate pools.
+    min_amount, max_amount: floor and cap per cluster (万元).
+    field_priority, stage_priority: multipliers of the score (default 1).
+    field_shares: ``field → (min share, max share)`` of the budget.
+    weights: indicator weights of the evaluation.
+    tier_shares: ``tier → share`` of the budget when several tiers are pooled (sums to 1).
+
+    Returns
+    -------
+    (AllocationResult, basis)
+        The allocation (with ``name`` and ``tier`` columns) and its basis (year, budget, unit,
+        benefit, need rule, tier rule, pools, solver).
+
+    References
+    ----------
+    docs/policy.md, "Allocation"; :mod:`jiqun.policy.allocation`.
+
+    Example
+    -------
+    >>> res, basis = allocate_support(50000)  # doctest: +SKIP
+    >>> float(res.allocation["share"].max()) < 0.25  # doctest: +SKIP
+    True
     """
-    res, basis, _notes = evaluate_stored_clusters(engine, weights, tier)
+    one = _pools(tier)
+    res, basis, _notes = evaluate_stored_clusters(engine, weights, None)
     latest = res[res["year"] == res["year"].max()].copy()
-    latest = latest[latest["score"].notna()]
+    if one is not None:
+        latest = latest[latest["tier"] == one]
+    short = latest.loc[latest["score"].isna(), "cluster_id"].tolist()
+    latest = latest[latest["score"].notna()].reset_index(drop=True)
     if latest.empty:
         raise JiqunError(
-            "没有数据充足的集群可供分配（全部为数据不足）",
-            "no cluster has enough data to allocate to (all have insufficient data)",
+            "没有数据充足的集群可供分配（全部为数据不足，或该层级没有集群）",
+            "no cluster has enough data to allocate to (all have insufficient data, or the tier "
+            "has no cluster)",
         )
+    tiers = latest["tier"].fillna("other").astype(str)
+    counts = tiers.value_counts()
+    if tier_shares:
+        shares = {str(k): float(v) for k, v in tier_shares.items() if str(k) in counts.index}
+        if set(shares) != set(counts.index) or abs(sum(shares.values()) - 1) > 1e-6:
+            raise JiqunError(
+                f"层级比例须覆盖 {', '.join(sorted(counts.index))} 且合计为 1",
+                f"tier shares must cover {', '.join(sorted(counts.index))} and sum to 1",
+            )
+    else:
+        shares = {k: int(n) / len(latest) for k, n in counts.items()}
+    pool_budget = tiers.map(shares) * budget
+    median = latest.groupby(tiers)["scale"].transform("median")
+    factor = np.sqrt(latest["scale"] / median).clip(*NEED_BOUNDS).fillna(1.0)
+    need = pool_budget / tiers.map(counts) * factor
     stage = latest["tier"].map(STAGE_OF_TIER).fillna("improvement")
     stage = stage.where(latest["advice"] != "world_class_candidate", "leap")
     table = pd.DataFrame(
@@ -757,10 +878,127 @@ def allocate_support(
             "score": latest["score"].clip(0, 100),
             "min": min_amount,
             "max": max_amount if max_amount is not None else np.nan,
+            "need": need,
+            "pool": tiers,
         }
     )
-    out = allocate(table, budget, field_priority, stage_priority, field_shares)
+    out = allocate(table, budget, field_priority, stage_priority, field_shares, pool_shares=shares)
+    out.allocation.insert(1, "name", latest["name"].to_numpy())
+    out.allocation.insert(2, "tier", tiers.to_numpy())
     out.allocation.insert(
-        1, "name", out.allocation["cluster_id"].map(latest.set_index("cluster_id")["name"])
+        out.allocation.columns.get_loc("need"), "size_factor", factor.to_numpy(float)
     )
-    return out, {**basis, "year": int(latest["year"].max()), "budget": budget, "unit": "万元"}
+    if short:
+        out.notes.append(
+            f"{len(short)} 个集群数据不足，未参与分配：{'、'.join(short)} / {len(short)} clusters "
+            f"with insufficient data take no part: {', '.join(short)}"
+        )
+
+    def tier_name(k: str) -> tuple[str, str]:
+        return TIERS.get(k, (k, k))
+
+    pools_zh = "；".join(f"{tier_name(k)[0]} {v * budget:,.1f} 万元" for k, v in shares.items())
+    pools_en = "; ".join(f"{tier_name(k)[1]} {v * budget:,.1f}" for k, v in shares.items())
+    return out, {
+        **basis,
+        "tier": (
+            " / ".join(tier_name(one)) if one else "全部层级（分池） / all tiers (separate pools)"
+        ),
+        "year": int(latest["year"].max()),
+        "budget": budget,
+        "unit": "万元",
+        **out.basis,
+        "need_rule": NEED_RULE,
+        "tier_rule": TIER_RULE,
+        "pools": f"{pools_zh} / {pools_en} (10k yuan)",
+    }
+
+
+def allocation_document(res: AllocationResult, basis: Mapping[str, Any]) -> dict[str, Any]:
+    """An allocation as one JSON-ready document: THE answer the API returns, the CLI prints
+    with ``--json`` and the web page shows.
+
+    Parameters
+    ----------
+    res, basis: as returned by :func:`allocate_support`.
+
+    Returns
+    -------
+    dict
+        ``allocation``, ``sensitivity`` (rows), ``shadow_price``, ``shadow_prices`` and
+        ``pool_budgets`` (per pool),
+        ``scenario_shadow_price``, ``objective``, ``status``, ``notes``, ``synthetic``,
+        ``basis``.
+
+    Example
+    -------
+    >>> doc = allocation_document(*allocate_support(50000))  # doctest: +SKIP
+    >>> sorted(doc)[:3]  # doctest: +SKIP
+    ['allocation', 'basis', 'notes']
+    """
+    return {
+        "allocation": evaluation_records(res.allocation),
+        "sensitivity": evaluation_records(res.sensitivity),
+        "shadow_price": res.shadow_price,
+        "shadow_prices": res.shadow_prices,
+        "pool_budgets": res.pool_budgets,
+        "scenario_shadow_price": {
+            k: (None if not np.isfinite(v) else v) for k, v in res.scenario_shadow_price.items()
+        },
+        "objective": res.objective,
+        "status": res.status,
+        "notes": list(res.notes),
+        "synthetic": bool(basis.get("synthetic")),
+        "basis": dict(basis),
+    }
+
+
+def support_allocation(
+    principal: Principal,
+    budget: float,
+    engine: Engine | None = None,
+    *,
+    client: str | None = None,
+    **params: Any,
+) -> dict[str, Any]:
+    """Decide a support allocation for ``principal``, audit it, and return its document.
+
+    The one boundary the web page, the REST API and the CLI call (the CLI as
+    :func:`jiqun.services.access.local_principal`): admin and government only; ONE audit entry
+    ``allocation`` with the parameters, the status and the shadow price.
+
+    Parameters
+    ----------
+    principal: who decides.
+    budget: total budget (万元).
+    engine: database (default: the configured one).
+    client: client address for the audit entry.
+    params: the keyword parameters of :func:`allocate_support` (tier, min_amount,
+        max_amount, field_priority, stage_priority, field_shares, weights, tier_shares).
+
+    Returns
+    -------
+    dict
+        :func:`allocation_document`.
+
+    Raises
+    ------
+    jiqun.services.access.AccessDenied
+        For any other role.
+
+    Example
+    -------
+    >>> doc = support_allocation(access.local_principal(), 50000)  # doctest: +SKIP
+    """
+    access.require_role(principal, "admin", "government")
+    res, basis = allocate_support(budget, engine, **params)
+    detail = {"budget": budget, **{k: v for k, v in params.items() if v not in (None, {}, 0.0)}}
+    access.audit(
+        principal,
+        "allocation",
+        "evaluation",
+        detail={**detail, "status": res.status, "shadow_price": round(res.shadow_price, 6)},
+        client=client,
+        engine=engine,
+    )
+    return allocation_document(res, basis)

@@ -50,9 +50,14 @@ class AllocationIn(Body):
     budget: float = Field(gt=0, le=1e12, description="万元")
     min: float = Field(default=0.0, ge=0, le=1e12)
     max: float | None = Field(default=None, gt=0, le=1e12)
-    tier: str | None = Field(default="national", max_length=24)
+    tier: str | None = Field(
+        default="national", max_length=24, description="one tier; null or 'all': every tier"
+    )
     field_priority: dict[str, float] | None = None
     stage_priority: dict[str, float] | None = None
+    tier_shares: dict[str, float] | None = Field(
+        default=None, description="tier → share of the budget when every tier is pooled"
+    )
 
 
 class ServiceOut(BaseModel):
@@ -382,38 +387,24 @@ def evaluation(
 
 @router.post("/evaluation/allocation", tags=["policy"], response_model=ServiceOut)
 def allocation(body: AllocationIn, principal: P, engine: E, request: Request) -> dict[str, Any]:
-    """专项资金分配 / allocate a budget (万元) over the clusters by their latest scores, with
-    the explanation per cluster (admin and government)."""
+    """专项资金分配 / allocate a budget (万元) over the clusters with diminishing returns (score
+    and need), each tier a separate pool, with the explanation per cluster, shadow prices and
+    sensitivity (admin and government; audited). The same document as ``jiqun evaluate
+    allocate --json`` and the web page."""
     from jiqun.services import policy
 
-    access.require_role(principal, "admin", "government")
-    res, basis = policy.allocate_support(
+    return policy.support_allocation(
+        principal,
         body.budget,
         engine,
+        client=deps.client(request),
         tier=body.tier,
         min_amount=body.min,
         max_amount=body.max,
         field_priority=body.field_priority,
         stage_priority=body.stage_priority,
+        tier_shares=body.tier_shares,
     )
-    access.audit(
-        principal,
-        "allocation",
-        "evaluation",
-        detail={"budget": body.budget, "status": res.status},
-        client=deps.client(request),
-        engine=engine,
-    )
-    return {
-        "allocation": records(res.allocation),
-        "sensitivity": records(res.sensitivity),
-        "shadow_price": res.shadow_price,
-        "objective": res.objective,
-        "status": res.status,
-        "notes": res.notes,
-        "synthetic": bool(basis.get("synthetic")),
-        "basis": basis,
-    }
 
 
 # --------------------------------------------------------------------------------------------

@@ -69,13 +69,14 @@ def fmt_num(v: Any, digits: int = 0) -> str:
         return str(v)
     if math.isinf(x):
         return "∞"
-    return f"{x:,.{digits}f}"
+    # a solver's −1e-12 (or −0.0) would read "-0.0"; rounding first then + 0.0 drops the sign
+    return f"{round(x, digits) + 0.0:,.{digits}f}"
 
 
 def fmt_pct(v: Any, digits: int = 1) -> str:
     if missing(v):
         return "—"
-    return f"{float(v) * 100:.{digits}f}%"
+    return f"{round(float(v) * 100, digits) + 0.0:.{digits}f}%"
 
 
 def fmt_stars(v: Any) -> str:

@@ -262,26 +262,29 @@ def evaluation_allocate(
     budget: Annotated[float, Form(gt=0, le=1e12)],
     min_amount: Annotated[float, Form(ge=0, le=1e12)] = 0.0,
     max_amount: Annotated[float | None, Form(gt=0, le=1e12)] = None,
+    tier: Annotated[str, Form(max_length=24)] = "national",
+    tier_shares: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     from jiqun.services import policy
 
-    access.require_role(principal, "admin", "government")
-    eng = _engine(request)
-    res, basis = policy.allocate_support(budget, eng, min_amount=min_amount, max_amount=max_amount)
-    access.audit(
+    doc = policy.support_allocation(
         principal,
-        "allocation",
-        "evaluation",
-        detail={"budget": budget, "status": res.status},
+        budget,
+        _engine(request),
         client=deps.client(request),
-        engine=eng,
+        tier=tier,
+        min_amount=min_amount,
+        max_amount=max_amount,
+        tier_shares=policy.parse_shares(tier_shares) if tier == "all" else None,
     )
     alloc = {
-        "rows": records(res.allocation),
-        "status": res.status,
-        "notes": res.notes,
-        "basis": basis,
+        **doc,
+        "rows": doc["allocation"],
         "budget": budget,
+        "min_amount": min_amount,
+        "max_amount": max_amount,
+        "tier": tier,
+        "tier_shares": tier_shares,
     }
     return _evaluation_page(request, principal, alloc)
 
