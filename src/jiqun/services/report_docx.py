@@ -591,7 +591,7 @@ def _diagnosis_section(
         )
     )
     lead = d.tables["leading_industries"]
-    if len(lead):
+    if len(lead) and "lq" in lead:
         cats, series = _lq_series(lead, "lq")
         sec.items.append(
             Figure(
@@ -600,6 +600,7 @@ def _diagnosis_section(
                 b,
             )
         )
+    if len(lead) and "lq_change" in lead:  # a single year of statistics has no change
         cats, series = _lq_series(lead, "lq_change")
         sec.items.append(
             Figure(
