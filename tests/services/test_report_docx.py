@@ -43,7 +43,7 @@ def _table_after(d: Any, caption: str) -> Any:
     tables = {t._tbl: t for t in d.tables}
     seen = False
     for el in body.iterchildren():
-        if el.tag.endswith("}p") and caption in "".join(el.itertext()):
+        if el.tag.endswith("}p") and f"　{caption}" in "".join(el.itertext()):  # "表 3　…"
             seen = True
         elif seen and el in tables:
             return tables[el]
@@ -62,13 +62,14 @@ def test_cluster_report_has_the_dashboards_sections_tables_charts_basis(
     assert _headings(d) == [
         "概况",
         "一、集群诊断：主导产业专业化、趋势、强度与星级",
-        "二、供应链韧性热点",
-        "三、创新资源",
-        "四、公开统计（小样本单元已抑制）",
+        "二、产业链图谱：上中下游、完整度、薄弱环节与本地配套率",
+        "三、供应链韧性热点",
+        "四、创新资源",
+        "五、公开统计（小样本单元已抑制）",
         "说明",
     ]
-    # LQ chart, LQ change chart, hot spots, carriers by type
-    assert len(d.inline_shapes) == 4
+    # LQ chart, LQ change chart, chain map, hot spots, carriers by type
+    assert len(d.inline_shapes) == 5
     lead = _table_after(d, "主导产业专业化与趋势")
     assert [c.text for c in lead.rows[0].cells] == [
         "地区",
@@ -107,7 +108,8 @@ def test_public_cluster_report_is_the_public_page(demo_engine: Engine) -> None:
     pub = _open(rd.cluster_report(PUBLIC, CLUSTER, demo_engine, wording=ZH))
     texts = _texts(pub)
     assert "公开版本" in "\n".join(texts[:3])
-    assert texts.count(rd.LOGIN_NOTE) == 2  # diagnosis and hot spots: for logged-in readers
+    # diagnosis, chain map and hot spots: for logged-in readers
+    assert texts.count(rd.LOGIN_NOTE) == 3
     # only the carriers chart: no LQ chart, no hot-spot chart (firm names)
     assert len(pub.inline_shapes) == 1
     firms = [c.text for c in _table_after(admin, "热点企业").columns[0].cells[1:]]
@@ -180,3 +182,22 @@ def test_write_docx_wants_a_docx_path(tmp_path: Path) -> None:
         rd.write_docx(_report(False), tmp_path / "r.pdf")
     with pytest.raises(JiqunError):
         rd.write_docx(_report(False), tmp_path / "missing" / "r.docx")
+
+
+@pytest.mark.db
+def test_chain_leaders_only_for_readers_the_page_shows_them_to(demo_engine: Engine) -> None:
+    from jiqun.services.accounts import Principal
+
+    admin = _open(rd.cluster_report(local_principal(), CLUSTER, demo_engine, wording=ZH))
+    seg = _table_after(admin, "环节")
+    assert [c.text for c in seg.rows[0].cells][:3] == ["环节", "位置", "本地企业"]
+    leaders = _table_after(admin, "链主候选")
+    assert len(leaders.rows) > 1
+    other = Principal("g_other", "government", "440000")  # 广东: not this cluster's area
+    d = _open(rd.cluster_report(other, CLUSTER, demo_engine, wording=ZH))
+    texts = _texts(d)
+    assert any(t.startswith("链主候选（需政府确认）：无权查看") for t in texts)
+    # no candidates table (firm names may still appear where the page shows them: hot spots)
+    assert not any("　链主候选" in t for t in texts)
+    with pytest.raises(AssertionError):
+        _table_after(d, "链主候选")

@@ -146,6 +146,10 @@ def _pct(v: Any) -> str:
     return "—" if _missing(v) else f"{float(v) * 100:.1f}%"
 
 
+def _pct0(v: Any) -> str:
+    return "—" if _missing(v) else f"{float(v) * 100:.0f}%"
+
+
 def _int(v: Any) -> str:
     return "—" if _missing(v) else f"{float(v):,.0f}"
 
@@ -725,6 +729,212 @@ def _diagnosis_section(
     return sec
 
 
+def chain_chart(labels: Sequence[str], firms: Sequence[float], gap: Sequence[bool]) -> bytes:
+    """Local firms per chain segment (upstream first) as horizontal bars, gaps in red.
+
+    Example
+    -------
+    >>> chain_chart(["上游·原料药"], [2], [False])[:4]  # doctest: +SKIP
+    b'\\x89PNG'
+    """
+
+    def draw(ax: Any) -> None:
+        ys = list(range(len(labels)))[::-1]
+        colours = ["#c0392b" if g else "#2c7fb8" for g in gap]
+        xs = [0.0 if _missing(f) else float(f) for f in firms]
+        ax.barh(ys, xs, color=colours)
+        for y, x, g in zip(ys, xs, gap, strict=True):
+            if g and x == 0:  # a missing segment has no bar: say so where it would be
+                ax.text(0, y, " 缺链：本地无企业", color="#c0392b", va="center", fontsize=7)
+        ax.set_yticks(ys, list(labels), fontsize=7)
+        ax.set_xlabel("本地合格企业数（家）")
+        ax.grid(axis="x", linewidth=0.3)
+        from matplotlib.patches import Patch
+
+        ax.legend(
+            handles=[
+                Patch(color="#2c7fb8", label="本地已有"),
+                Patch(color="#c0392b", label="薄弱/缺失（补链）"),
+            ],
+            fontsize=7,
+        )
+
+    return _png(draw, height=2.6 + 0.22 * len(labels))
+
+
+_CHAIN_ORDER = {"upstream": 0, "midstream": 1, "downstream": 2}
+
+
+def _chain_section(
+    principal: Any, prof: dict[str, Any], engine: Engine, w: Wording, client: str | None
+) -> Section:
+    sec = Section("产业链图谱：上中下游、完整度、薄弱环节与本地配套率")
+    try:
+        from jiqun.chains.templates import load_templates
+        from jiqun.services.chains import chain_analysis
+
+        templates = list(load_templates().values())
+    except ImportError:  # pragma: no cover - an installation without the chains package
+        templates = []
+    if not templates:
+        sec.items.append("本部署未提供产业链分析。")
+        return sec
+    # the dashboard's default chain: the first template of the cluster's field
+    templates.sort(key=lambda t: (t.field != prof.get("field"), t.id))
+    view = chain_analysis(
+        principal,
+        templates[0].id,
+        cluster=prof["cluster_id"],
+        engine=engine,
+        client=client,
+        cache=True,
+    )
+    rep, tabs, summ = view.report, view.tables, view.summary
+    sec.synthetic = bool(rep.synthetic)
+    sec.items.append(f"产业链：{w.loc(summ.get('chain_name'))}；范围：{summ.get('region')}")
+    kpi = pd.DataFrame(
+        [
+            ("本地已有环节", f"{summ.get('segments_present')}/{summ.get('segments')}"),
+            ("产业链完整度", _pct0(summ.get("completeness"))),
+            ("加权完整度", _pct0(summ.get("weighted_completeness"))),
+            ("本地配套率", _pct0(summ.get("lsr"))),
+            ("补链环节", fmt_cell(summ.get("weak_or_missing"))),
+            ("本地链上企业", fmt_cell(summ.get("local_chain_firms"))),
+        ],
+        columns=["what", "n"],
+    )
+    sec.items.append(
+        _table(
+            "产业链概况",
+            kpi,
+            ["what", "n"],
+            w,
+            basis=rep.basis,
+            notes=view.notes,
+            headers={"what": "指标", "n": "数值"},
+        )
+    )
+    segs = tabs["segments"]
+    assert segs is not None
+    segs = segs.assign(_o=segs["position"].map(_CHAIN_ORDER).fillna(1)).sort_values(
+        "_o", kind="stable"
+    )
+    comp = rep.analysis.completeness.table.set_index("segment")["present"]
+    weak = set(tabs["weak_links"]["segment"]) if tabs["weak_links"] is not None else set()
+    if len(segs):
+        sec.items.append(
+            Figure(
+                "产业链图谱（上游 → 下游；红色为薄弱或缺失环节，长度为本地企业数）",
+                chain_chart(
+                    [
+                        f"{w.lab('chain_position', p)}·{n}"
+                        for p, n in zip(segs["position"], segs["name_zh"], strict=True)
+                    ],
+                    list(segs["firms"]),
+                    [s in weak or not bool(comp.get(s, False)) for s in segs["segment"]],
+                ),
+                rep.basis,
+                view.notes,
+            )
+        )
+    lsr = tabs["lsr_segments"]
+    lsr_by = lsr.set_index("segment") if lsr is not None and len(lsr) else pd.DataFrame()
+    seg = segs.copy()
+    hidden = (
+        seg["suppressed"].astype(bool) if "suppressed" in seg else pd.Series(False, index=seg.index)
+    )
+    seg["lsr"] = seg["segment"].map(lambda s: lsr_by["lsr"].get(s) if "lsr" in lsr_by else None)
+    seg["lsr_basis"] = seg["segment"].map(
+        lambda s: lsr_by["basis"].get(s) if "basis" in lsr_by else None
+    )
+    for c in ("output", "lq", "share_of_national", "lsr"):
+        seg[c] = seg[c].astype(object).where(~hidden, "保密")
+    sec.items.append(
+        _table(
+            "环节",
+            seg,
+            [
+                "name_zh",
+                "position",
+                "firms",
+                "output",
+                "lq",
+                "share_of_national",
+                "lsr",
+                "lsr_basis",
+            ],
+            w,
+            {
+                "position": lambda v: w.lab("chain_position", v),
+                "firms": _int,
+                "output": lambda v: v if isinstance(v, str) else _int(v),
+                "lq": lambda v: (
+                    v if isinstance(v, str) else ("—" if _missing(v) else f"{float(v):,.2f}")
+                ),
+                "share_of_national": lambda v: v if isinstance(v, str) else _pct(v),
+                "lsr": lambda v: v if isinstance(v, str) else _pct0(v),
+            },
+            rep.basis,
+            headers={
+                "name_zh": "环节",
+                "position": "位置",
+                "firms": "本地企业",
+                "output": "产值（万元）",
+                "lq": "区位商",
+                "share_of_national": "占全国",
+                "lsr": "本地配套率",
+                "lsr_basis": "配套率口径",
+            },
+        )
+    )
+    for title, key, reason in (
+        ("补链：薄弱或缺失环节", "weak_links", "reason_zh"),
+        ("强链", "strong_links", "reason_zh"),
+        ("延链", "extend_links", None),
+    ):
+        t = tabs.get(key)
+        if t is None or not len(t):
+            sec.items.append(f"{title}：无")
+            continue
+        items = [
+            f"{r['name_zh']}（{w.lab('chain_position', r['position'])}）"
+            + (f" — {r[reason]}" if reason and not _missing(r.get(reason)) else "")
+            for r in t.to_dict("records")
+        ]
+        sec.items.append(f"{title}：" + "；".join(items))
+    leaders = tabs.get("leader_candidates")
+    if leaders is None:
+        sec.items.append(
+            "链主候选（需政府确认）：无权查看 — 链主候选列出企业明细，只有平台管理员、所辖地区的政府用户"
+            "或本集群的促进机构可以查看。"
+        )
+    else:
+        sec.items.append(
+            _table(
+                "链主候选（需政府确认）",
+                leaders.head(10),
+                ["rank", "name", "segments", "local_linkage", "score", "government_listed"],
+                w,
+                {
+                    "segments": lambda v: w.loc(v),
+                    "local_linkage": _int,
+                    "score": lambda v: "—" if _missing(v) else f"{float(v):,.2f}",
+                    "government_listed": _flag,
+                },
+                rep.basis,
+                headers={
+                    "rank": "#",
+                    "name": "企业",
+                    "segments": "环节",
+                    "local_linkage": "本地联系",
+                    "score": "得分",
+                    "government_listed": "已列入",
+                },
+            )
+        )
+    return sec
+
+
 def _resilience_section(
     principal: Any, cluster_id: str, engine: Engine, w: Wording, client: str | None
 ) -> Section:
@@ -912,10 +1122,15 @@ def cluster_report(
     ]
     sections: list[Section] = []
     if principal.is_public:
-        for h in ("集群诊断：主导产业专业化、趋势、强度与星级", "供应链韧性热点"):
+        for h in (
+            "集群诊断：主导产业专业化、趋势、强度与星级",
+            "产业链图谱：上中下游、完整度、薄弱环节与本地配套率",
+            "供应链韧性热点",
+        ):
             sections.append(Section(h, [LOGIN_NOTE]))
     else:
         sections.append(_diagnosis_section(cluster_id, engine, w, measure, level))
+        sections.append(_chain_section(principal, prof, engine, w, client))
         sections.append(_resilience_section(principal, cluster_id, engine, w, client))
     sections.append(_carriers_section(cluster_id, engine, w))
     sections.append(_published(principal, engine, w, cluster_id=cluster_id, by="region"))
@@ -1124,7 +1339,7 @@ def basis_line(basis: dict[str, Any], w: Wording | None = None) -> str:
         if k == "measure" and basis.get("measure_label"):
             continue
         parts.append(f"{w.lab('basis', k)}：{w.loc(v)}")
-    return "口径与来源：" + "；".join(parts)
+    return "口径与来源：" + "；".join(dict.fromkeys(parts))  # two keys may say the same
 
 
 def _east_asian(style_or_run: Any, name: str) -> None:
@@ -1179,13 +1394,20 @@ def render_docx(r: Report, w: Wording | None = None) -> bytes:
     def synthetic_mark() -> None:
         small(f"⚠ 模拟数据：{SYNTHETIC_NOTE_ZH}", red, bold=True)
 
+    last: list[str] = [""]  # the section's previous basis line and notes
+
     def basis_of(basis: dict[str, Any] | None, notes: Sequence[str]) -> None:
+        said = [w.loc(n) for n in notes if SYNTHETIC_NOTE_ZH not in w.loc(n)]
         if basis:
-            line = basis_line(basis, w)
-            small(line + ("；⚠ 含模拟数据" if basis.get("synthetic") else ""), grey)
-        for n in notes:
-            if SYNTHETIC_NOTE_ZH not in w.loc(n):  # said once per section, above
-                small(f"注：{w.loc(n)}", grey)
+            line = basis_line(basis, w) + ("；⚠ 含模拟数据" if basis.get("synthetic") else "")
+            key = line + "\n".join(said)
+            if key == last[0]:  # the same basis as the figure just above: said once
+                small("口径与来源：同上", grey)
+                return
+            last[0] = key
+            small(line, grey)
+        for n in said:  # the synthetic note is said once per section, above
+            small(f"注：{n}", grey)
 
     doc.add_heading(r.title, level=0)
     meta = doc.add_paragraph()
@@ -1214,6 +1436,7 @@ def render_docx(r: Report, w: Wording | None = None) -> bytes:
     for i, sec in enumerate(r.sections):
         num = _NUMERALS[i] if i < len(_NUMERALS) else str(i + 1)
         doc.add_heading(f"{num}、{sec.heading}", level=1)
+        last[0] = ""
         if sec.synthetic:
             synthetic_mark()
         for item in sec.items:
