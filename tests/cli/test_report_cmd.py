@@ -23,7 +23,7 @@ def test_report_cluster_and_region(demo_engine: Engine, tmp_path: Path) -> None:
     assert "报告已写入" in r.output and "模拟数据" in r.output
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "京津冀生命健康集群 集群报告"
-    assert len(d.inline_shapes) == 5 and LOGIN_NOTE not in [p.text for p in d.paragraphs]
+    assert len(d.inline_shapes) == 6 and LOGIN_NOTE not in [p.text for p in d.paragraphs]
 
     pub = tmp_path / "公开.docx"
     r = runner.invoke(app, ["report", "cluster", "NC2022-04", "--out", str(pub), "--public"])

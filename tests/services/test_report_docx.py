@@ -61,15 +61,18 @@ def test_cluster_report_has_the_dashboards_sections_tables_charts_basis(
     assert "生成日期" in head and "数据版本：导入批次 #" in head
     assert _headings(d) == [
         "概况",
-        "一、集群诊断：主导产业专业化、趋势、强度与星级",
-        "二、产业链图谱：上中下游、完整度、薄弱环节与本地配套率",
-        "三、供应链韧性热点",
-        "四、创新资源",
-        "五、公开统计（小样本单元已抑制）",
+        "一、地图：集群成员城市（红圈标出）",
+        "二、集群诊断：主导产业专业化、趋势、强度与星级",
+        "三、产业链图谱：上中下游、完整度、薄弱环节与本地配套率",
+        "四、供应链韧性热点",
+        "五、创新资源",
+        "六、公开统计（小样本单元已抑制）",
         "说明",
     ]
-    # LQ chart, LQ change chart, chain map, hot spots, carriers by type
-    assert len(d.inline_shapes) == 5
+    # tile map, LQ chart, LQ change chart, chain map, hot spots, carriers by type
+    assert len(d.inline_shapes) == 6
+    i = _texts(d).index("图 1　地图：集群成员城市（红圈标出）")
+    assert _texts(d)[i + 1].startswith("口径与来源：指标：国家级集群数；单位：个；数值或计数：计数")
     lead = _table_after(d, "主导产业专业化与趋势")
     assert [c.text for c in lead.rows[0].cells] == [
         "地区",
@@ -110,8 +113,8 @@ def test_public_cluster_report_is_the_public_page(demo_engine: Engine) -> None:
     assert "公开版本" in "\n".join(texts[:3])
     # diagnosis, chain map and hot spots: for logged-in readers
     assert texts.count(rd.LOGIN_NOTE) == 3
-    # only the carriers chart: no LQ chart, no hot-spot chart (firm names)
-    assert len(pub.inline_shapes) == 1
+    # the map and the carriers chart: no LQ chart, no hot-spot chart (firm names)
+    assert len(pub.inline_shapes) == 2
     firms = [c.text for c in _table_after(admin, "热点企业").columns[0].cells[1:]]
     assert firms
     body = "\n".join(texts + [c.text for t in pub.tables for r in t.rows for c in r.cells])
@@ -125,12 +128,13 @@ def test_region_report(demo_engine: Engine, tmp_path: Path) -> None:
     out = rd.write_docx(r, tmp_path / "无锡.docx", ZH)
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "无锡市 产业集群报告"
-    assert _headings(d)[1:4] == [
+    assert _headings(d)[1:5] == [
         "一、集群组合",
-        "二、下一步发展什么：关联密度 × 产业复杂度",
-        "三、公开统计（小样本单元已抑制）",
+        "二、地图：本市在全省中的位置",
+        "三、下一步发展什么：关联密度 × 产业复杂度",
+        "四、公开统计（小样本单元已抑制）",
     ]
-    assert len(d.inline_shapes) == 1  # density × PCI
+    assert len(d.inline_shapes) == 2  # the tile map; density × PCI
     port = _table_after(d, "本地区的集群")
     assert [c.text for c in port.rows[0].cells][:3] == ["集群", "编号", "层级"]
     assert "NC2021-02" in [row.cells[1].text for row in port.rows[1:]]
@@ -138,7 +142,7 @@ def test_region_report(demo_engine: Engine, tmp_path: Path) -> None:
     assert [c.text for c in top.rows[0].cells][:2] == ["行业", "行业代码"]
     assert len(top.rows) > 1
     pub = _open(rd.region_report(PUBLIC, REGION, demo_engine, wording=ZH))
-    assert len(pub.inline_shapes) == 0 and rd.LOGIN_NOTE in _texts(pub)
+    assert len(pub.inline_shapes) == 1 and rd.LOGIN_NOTE in _texts(pub)  # the map
 
 
 def _report(synthetic: bool) -> rd.Report:
@@ -201,3 +205,27 @@ def test_chain_leaders_only_for_readers_the_page_shows_them_to(demo_engine: Engi
     assert not any("　链主候选" in t for t in texts)
     with pytest.raises(AssertionError):
         _table_after(d, "链主候选")
+
+
+def test_tile_map_draws_tiles_or_steps_aside() -> None:
+    tiles = [
+        {"code": "320000", "short": "苏", "name": "江苏省", "row": 0, "col": 0,
+         "no_data": False, "values": {"clusters": 3}},
+        {"code": "710000", "short": "台", "name": "台湾省", "row": 0, "col": 1,
+         "no_data": True, "values": {"clusters": None}},
+    ]  # fmt: skip
+    points = [
+        {"code": "320200", "name": "无锡市", "province": "320000", "lon": 120.3, "lat": 31.5,
+         "values": {"clusters": 2}, "detail": False},
+    ]  # fmt: skip
+    m = {
+        "mode": "tiles",
+        "tiles": tiles,
+        "points": points,
+        "measures": [{"key": "clusters", "label": "国家级集群数", "unit": "个"}],
+        "selected": "320000",
+        "highlight": ["320200"],
+    }
+    png = rd.tile_map(m)
+    assert png is not None and png[:4] == b"\x89PNG"
+    assert rd.tile_map({**m, "mode": "geojson"}) is None  # an approved boundary map: not copied

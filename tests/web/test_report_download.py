@@ -127,7 +127,7 @@ def test_region_download_and_errors(site: Any) -> None:
     d = _doc(r.content)
     assert d.paragraphs[0].text == "无锡市 产业集群报告"
     r = c.get("/api/v1/regions/320200/report.docx", headers=_token(c))
-    assert r.status_code == 200 and len(_doc(r.content).inline_shapes) == 1
+    assert r.status_code == 200 and len(_doc(r.content).inline_shapes) == 2
     assert c.get("/api/v1/regions/999999/report.docx").status_code == 404
     assert c.get("/api/v1/regions/abc/report.docx").status_code == 422
     assert c.get("/api/v1/clusters/NOPE/report.docx").status_code == 404

@@ -323,8 +323,9 @@ def _font_family() -> str:
     return _FONT["name"]
 
 
-def _png(draw: Callable[[Any], None], height: float = 3.6) -> bytes:
-    """Draw on a new Agg figure (6.4 × ``height`` inches) and return it as PNG bytes."""
+def _png(draw: Callable[..., None], height: float = 3.6, panels: int = 1) -> bytes:
+    """Draw on a new Agg figure (6.4 × ``height`` inches, ``panels`` axes side by side) and
+    return it as PNG bytes."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -338,8 +339,8 @@ def _png(draw: Callable[[Any], None], height: float = 3.6) -> bytes:
         ):
             fig = MplFigure(figsize=(6.4, height), dpi=150)
             FigureCanvasAgg(fig)
-            ax = fig.add_subplot(1, 1, 1)
-            draw(ax)
+            axes = [fig.add_subplot(1, panels, i + 1) for i in range(panels)]
+            draw(*axes)
             fig.tight_layout()
             buf = io.BytesIO()
             fig.savefig(buf, format="png")
@@ -425,6 +426,93 @@ def scatter_chart(
         ax.grid(linewidth=0.3)
 
     return _png(draw)
+
+
+def tile_map(m: dict[str, Any]) -> bytes | None:
+    """The dashboard's tile-grid map (one square per provincial unit, coloured by its first
+    measure; 台湾、香港、澳门 and units without data grey) with the cities of the selected
+    province beside it (bubbles by the same measure, the highlighted ones circled in red).
+
+    Parameters
+    ----------
+    m:
+        :meth:`jiqun.services.maps.MapData.to_dict` of the page.
+
+    Returns
+    -------
+    bytes or None
+        PNG bytes; ``None`` when the map is not a tile grid (a configured boundary map).
+
+    Example
+    -------
+    >>> tile_map(map_data(PUBLIC, focus="320200").to_dict())[:4]  # doctest: +SKIP
+    b'\\x89PNG'
+    """
+    tiles = m.get("tiles") or []
+    if m.get("mode") != "tiles" or not tiles:
+        return None
+    measure = (m.get("measures") or [{"key": "clusters", "label": "", "unit": ""}])[0]
+    key = measure["key"]
+    vals = [t["values"].get(key) for t in tiles if not t.get("no_data")]
+    top = max([float(v) for v in vals if not _missing(v)] or [1.0]) or 1.0
+    selected = m.get("selected")
+    highlight = set(m.get("highlight") or [])
+    # the prefecture-level cities (a city page's districts would crowd the small image)
+    cities = [
+        p for p in m.get("points") or [] if p.get("province") == selected and not p.get("detail")
+    ]
+
+    def draw(ax: Any, bx: Any) -> None:
+        from matplotlib import colormaps
+        from matplotlib.patches import Rectangle
+
+        cmap = colormaps["Blues"]
+        n_rows = max(t["row"] for t in tiles) + 1
+        for t in tiles:
+            v = t["values"].get(key)
+            empty = t.get("no_data") or _missing(v)
+            face = "#e5e7eb" if empty else cmap(0.15 + 0.85 * float(v) / top)
+            # the selected province and those holding a highlighted region (a cluster's members)
+            marked = t["code"] == selected or any(h[:2] == t["code"][:2] for h in highlight)
+            edge = "#c0392b" if marked else "white"
+            ax.add_patch(
+                Rectangle(
+                    (t["col"], n_rows - 1 - t["row"]), 0.95, 0.95, facecolor=face,
+                    edgecolor=edge, linewidth=1.6 if marked else 0.5,
+                )
+            )  # fmt: skip
+            dark = not empty and float(v) / top > 0.55
+            ax.text(
+                t["col"] + 0.475, n_rows - 1 - t["row"] + 0.475, t["short"], ha="center",
+                va="center", fontsize=6, color="white" if dark else "#1f2937",
+            )  # fmt: skip
+        ax.set_xlim(0, max(t["col"] for t in tiles) + 1)
+        ax.set_ylim(0, n_rows)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(f"{measure['label']}（{measure['unit']}，灰色为无数据）", fontsize=8)
+        if cities:
+            xs = [p["lon"] for p in cities]
+            ys = [p["lat"] for p in cities]
+            cv = [p["values"].get(key) for p in cities]
+            size = [20 + 180 * (0 if _missing(v) else float(v)) / top for v in cv]
+            bx.scatter(xs, ys, s=size, color="#2c7fb8", alpha=0.6)
+            for p, x, y in zip(cities, xs, ys, strict=True):
+                hit = p["code"] in highlight
+                if hit:
+                    bx.scatter([x], [y], s=160, facecolors="none", edgecolors="#c0392b")
+                bx.annotate(
+                    p["name"], (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points",
+                    color="#c0392b" if hit else "#1f2937",
+                )  # fmt: skip
+            name = next((t["name"] for t in tiles if t["code"] == selected), "")
+            bx.set_title(f"{name}的城市（经纬度示意，非地图）", fontsize=8)
+            bx.tick_params(labelsize=6)
+            bx.grid(linewidth=0.3)
+        else:
+            bx.axis("off")
+
+    return _png(draw, height=3.4, panels=2)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -760,6 +848,31 @@ def chain_chart(labels: Sequence[str], firms: Sequence[float], gap: Sequence[boo
         )
 
     return _png(draw, height=2.6 + 0.22 * len(labels))
+
+
+def _map_section(principal: Any, engine: Engine, title: str, **where: Any) -> Section:
+    from jiqun.services.maps import map_data
+
+    # the page's map (the same call as the dashboards), drawn as an image
+    m = map_data(principal, engine, lang="zh", **where).to_dict()
+    sec = Section(title, synthetic=bool(m.get("synthetic")))
+    png = tile_map(m)
+    if png is None:
+        sec.items.append(
+            "本部署使用经审核的行政区划底图（须标注审图号），报告不复制底图：地图请在网页上查看。"
+        )
+        return sec
+    measure = (m.get("measures") or [{}])[0]
+    basis = {
+        "measure": measure.get("label"),
+        "unit": measure.get("unit"),
+        "value_or_count": "count" if measure.get("key") == "clusters" else "value",
+        "region_level": "省级（方块，含台湾省、香港、澳门，显示为无数据）；地级（右侧城市）",
+        "source": (m.get("basis") or {}).get(measure.get("key")),
+        "synthetic": m.get("synthetic"),
+    }
+    sec.items.append(Figure(title, png, basis, list(m.get("notes") or [])))
+    return sec
 
 
 _CHAIN_ORDER = {"upstream": 0, "midstream": 1, "downstream": 2}
@@ -1120,7 +1233,11 @@ def cluster_report(
         ("登记成员企业", str(prof.get("registered_members", 0))),
         ("口径", "集群名录（GB/T 2260 地区代码，GB/T 4754-2017 行业代码）"),
     ]
-    sections: list[Section] = []
+    sections: list[Section] = [
+        _map_section(
+            principal, engine, "地图：集群成员城市（红圈标出）", cluster_id=prof["cluster_id"]
+        )
+    ]
     if principal.is_public:
         for h in (
             "集群诊断：主导产业专业化、趋势、强度与星级",
@@ -1285,7 +1402,15 @@ def region_report(
             },
         )
     )
-    sections = [portfolio]
+    sections = [
+        portfolio,
+        _map_section(
+            principal,
+            engine,
+            "地图：本省的城市" if prof["level"] == "province" else "地图：本市在全省中的位置",
+            focus=prof["code"],
+        ),
+    ]
     if principal.is_public:
         sections.append(Section("下一步发展什么：关联密度 × 产业复杂度", [LOGIN_NOTE]))
     else:
