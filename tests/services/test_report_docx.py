@@ -229,3 +229,22 @@ def test_tile_map_draws_tiles_or_steps_aside() -> None:
     png = rd.tile_map(m)
     assert png is not None and png[:4] == b"\x89PNG"
     assert rd.tile_map({**m, "mode": "geojson"}) is None  # an approved boundary map: not copied
+
+
+@pytest.mark.db
+def test_a_second_report_reads_the_stored_results(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _open(rd.cluster_report(local_principal(), CLUSTER, demo_engine, wording=ZH))
+
+    def no_computation(*a: Any, **k: Any) -> Any:
+        raise AssertionError("the report started a computation")
+
+    # the diagnosis and the hot spots are computed once per data version, then read
+    monkeypatch.setattr("jiqun.services.diagnosis.diagnose", no_computation)
+    monkeypatch.setattr("jiqun.services.resilience.resilience_metrics", no_computation)
+    again = _open(rd.cluster_report(local_principal(), CLUSTER, demo_engine, wording=ZH))
+    lq = _table_after(first, "主导产业专业化与趋势")
+    assert [c.text for c in _table_after(again, "主导产业专业化与趋势").columns[4].cells] == [
+        c.text for c in lq.columns[4].cells
+    ]
