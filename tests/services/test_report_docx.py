@@ -164,9 +164,12 @@ def test_basis_line_names_every_key_in_chinese() -> None:
 
 
 def test_no_cjk_font_is_a_bilingual_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import OrderedDict
+
     from matplotlib import font_manager
 
     monkeypatch.delenv("JIQUN_CJK_FONT", raising=False)
+    monkeypatch.setattr(rd, "_PNG_CACHE", OrderedDict())  # draw, do not reuse an image
     monkeypatch.setattr(rd, "FONT_PATHS", ("/nonexistent/font.ttf",))
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: ["/x/wqy-microhei.ttc"])
     with pytest.raises(JiqunError) as e:

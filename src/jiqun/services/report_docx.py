@@ -22,14 +22,16 @@ docs/reports.md; :mod:`jiqun.services.reports` (the diagnosis as JSON/XLSX/HTML)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -266,6 +268,34 @@ def _table(
 _MPL_LOCK = threading.Lock()
 _FONT: dict[str, str] = {}
 
+#: PNGs already drawn, by chart and data (drawing dominates a report built from stored results)
+_PNG_CACHE: OrderedDict[str, bytes | None] = OrderedDict()
+_PNG_CACHE_SIZE = 256
+_PNG_CACHE_LOCK = threading.Lock()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _memo_png(fn: F) -> F:
+    """Keep the last :data:`_PNG_CACHE_SIZE` images a chart function drew, by its arguments
+    (the same data draw the same image; the font is part of the key)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = repr((fn.__name__, os.environ.get("JIQUN_CJK_FONT"), args, sorted(kwargs.items())))
+        with _PNG_CACHE_LOCK:
+            if key in _PNG_CACHE:
+                _PNG_CACHE.move_to_end(key)
+                return _PNG_CACHE[key]
+        png = fn(*args, **kwargs)
+        with _PNG_CACHE_LOCK:
+            _PNG_CACHE[key] = png
+            while len(_PNG_CACHE) > _PNG_CACHE_SIZE:
+                _PNG_CACHE.popitem(last=False)
+        return png
+
+    return cast(F, wrapper)
+
 
 def cjk_font() -> Path:
     """The CJK font file the charts are drawn with.
@@ -347,6 +377,7 @@ def _png(draw: Callable[..., None], height: float = 3.6, panels: int = 1) -> byt
     return buf.getvalue()
 
 
+@_memo_png
 def bar_chart(
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[float | None]]],
@@ -403,6 +434,7 @@ def bar_chart(
     return _png(draw, height=3.2 + 0.12 * len(categories) if horizontal else 3.6)
 
 
+@_memo_png
 def scatter_chart(
     series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
     x_label: str,
@@ -428,6 +460,7 @@ def scatter_chart(
     return _png(draw)
 
 
+@_memo_png
 def tile_map(m: dict[str, Any]) -> bytes | None:
     """The dashboard's tile-grid map (one square per provincial unit, coloured by its first
     measure; 台湾、香港、澳门 and units without data grey) with the cities of the selected
@@ -817,6 +850,7 @@ def _diagnosis_section(
     return sec
 
 
+@_memo_png
 def chain_chart(labels: Sequence[str], firms: Sequence[float], gap: Sequence[bool]) -> bytes:
     """Local firms per chain segment (upstream first) as horizontal bars, gaps in red.
 
