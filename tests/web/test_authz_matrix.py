@@ -85,6 +85,23 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
         None,
         LOGGED_IN,
     ),
+    # the public gets the public version of a report (no diagnosis, no hot spots)
+    (
+        "cluster report",
+        "GET",
+        "/clusters/{cluster_id}/report.docx",
+        "/clusters/{cluster}/report.docx",
+        None,
+        ALL_200,
+    ),
+    (
+        "region report",
+        "GET",
+        "/regions/{code}/report.docx",
+        "/regions/320200/report.docx",
+        None,
+        ALL_200,
+    ),
     ("overview", "GET", "/overview", "/overview", None, ALL_200),
     ("region-stats", "GET", "/region-stats", "/region-stats?format=xlsx", None, ALL_200),
     (

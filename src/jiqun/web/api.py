@@ -426,6 +426,70 @@ def cluster_diagnosis(
     )
 
 
+DOCX_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Word 报告 / a Word report (.docx)",
+        "content": {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                "schema": {"type": "string", "format": "binary"}
+            }
+        },
+    }
+}
+
+
+@router.get(
+    "/clusters/{cluster_id}/report.docx",
+    tags=["clusters", "reports"],
+    response_class=Response,
+    responses=DOCX_RESPONSE,
+)
+def cluster_report_docx(
+    cluster_id: str,
+    principal: P,
+    engine: E,
+    request: Request,
+    measure: Annotated[Literal["employment", "output", "revenue", "firms"], Query()] = "employment",
+    level: Annotated[Literal["class", "division"], Query()] = "class",
+) -> Response:
+    """集群报告 Word 版 / the cluster dashboard as a Word report, as this reader sees it (the
+    public gets the public version: no diagnosis or hot spots, suppressed published cells)."""
+    from jiqun.services.report_docx import cluster_report
+    from jiqun.web.responses import docx_response
+
+    directory.require_cluster(cluster_id, engine)
+    rep = cluster_report(
+        principal,
+        cluster_id,
+        engine,
+        measure=measure,
+        level=level,
+        client=deps.client(request),
+    )
+    return docx_response(rep, f"集群报告-{cluster_id}")
+
+
+@router.get(
+    "/regions/{code}/report.docx",
+    tags=["regions", "reports"],
+    response_class=Response,
+    responses=DOCX_RESPONSE,
+)
+def region_report_docx(
+    code: Annotated[str, PathParam(pattern=r"^[0-9]{6}$", description="GB/T 2260 code")],
+    principal: P,
+    engine: E,
+    measure: Annotated[Literal["employment", "output", "revenue", "firms"], Query()] = "employment",
+) -> Response:
+    """地区报告 Word 版 / the region dashboard as a Word report, as this reader sees it (the
+    public gets the public version: no "what next" section, suppressed published cells)."""
+    from jiqun.services.report_docx import region_report
+    from jiqun.web.responses import docx_response
+
+    rep = region_report(principal, code, engine, measure=measure)
+    return docx_response(rep, f"地区报告-{code}")
+
+
 @router.get("/overview", tags=["clusters"], response_model=OverviewOut)
 def overview(
     engine: E,

@@ -11,10 +11,11 @@ from typing import Any
 
 import pandas as pd
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from jiqun.web import deps
-from jiqun.web.i18n import labeller, lang, translator
+from jiqun.web.i18n import labeller, lang, localizer, translator
+from jiqun.web.responses import docx_response
 from jiqun.web.ui import (
     P,
     clean,
@@ -297,3 +298,26 @@ def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> 
 @router.get("/clusters/{cluster_id}/published", response_class=HTMLResponse)
 def cluster_published_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     return published_part(request, principal, cluster_id=cluster_id, by="region")
+
+
+@router.get("/clusters/{cluster_id}/report.docx", response_class=Response)
+def cluster_report_download(
+    request: Request,
+    principal: P,
+    cluster_id: str,
+    measure: str = "employment",
+    level: str = "class",
+) -> Response:
+    """The dashboard as a Word report for this reader (the public gets the public version)."""
+    from jiqun.services.report_docx import Wording, cluster_report
+
+    rep = cluster_report(
+        principal,
+        cluster_id,
+        engine_of(request),
+        wording=Wording(labeller("zh"), localizer("zh")),
+        measure=measure,
+        level=level,
+        client=deps.client(request),
+    )
+    return docx_response(rep, f"集群报告-{cluster_id}")

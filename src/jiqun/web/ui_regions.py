@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from jiqun.web.i18n import labeller, lang, translator
+from jiqun.web.i18n import labeller, lang, localizer, translator
+from jiqun.web.responses import docx_response
 from jiqun.web.ui import (
     P,
     engine_of,
@@ -175,3 +176,20 @@ def region_next_part(
 @router.get("/regions/{code}/published", response_class=HTMLResponse)
 def region_published_part(request: Request, principal: P, code: str) -> HTMLResponse:
     return published_part(request, principal, region=code, by="industry")
+
+
+@router.get("/regions/{code}/report.docx", response_class=Response)
+def region_report_download(
+    request: Request, principal: P, code: str, measure: str = "employment"
+) -> Response:
+    """The dashboard as a Word report for this reader (the public gets the public version)."""
+    from jiqun.services.report_docx import Wording, region_report
+
+    rep = region_report(
+        principal,
+        code,
+        engine_of(request),
+        wording=Wording(labeller("zh"), localizer("zh")),
+        measure=measure,
+    )
+    return docx_response(rep, f"地区报告-{rep.subject.split()[-1]}")
