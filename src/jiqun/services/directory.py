@@ -925,15 +925,15 @@ def suggest(
         hits.sort()
         return [{"value": c, "label": n} for _r, c, n in hits[:limit]]
     ind = reference.industries()
-    hits = []
+    ranked: list[tuple[int, int, str, str]] = []
     for code, name, level in zip(ind["code"], ind["name"], ind["level"], strict=True):
         if int(level) < 2:  # sections (letters) are not codes a form takes
             continue
         r = _text_rank(qn, str(name), str(code))
         if r is not None:
-            hits.append((r, -int(level), str(code), str(name)))
-    hits.sort()
-    return [{"value": c, "label": n} for _r, _l, c, n in hits[:limit]]
+            ranked.append((r, -int(level), str(code), str(name)))
+    ranked.sort()
+    return [{"value": c, "label": n} for _r, _l, c, n in ranked[:limit]]
 
 
 def _region_hits(qn: str) -> list[tuple[int, int, str, str, str]]:

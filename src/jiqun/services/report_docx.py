@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import math
 import os
 import threading
 from collections import OrderedDict
@@ -37,6 +36,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from jiqun import __version__
+from jiqun.formatting import fmt_cell, fmt_flag, fmt_num, fmt_pct, fmt_stars, fmt_year, missing
 from jiqun.services.overview import SYNTHETIC_NOTE_ZH
 from jiqun.services.reports import BASIS_LABELS, COLUMN_LABELS, TABLE_TITLES
 from jiqun.standard.problems import JiqunError
@@ -64,17 +64,8 @@ Lab = Callable[[str, object], str]
 Loc = Callable[[object], str]
 
 
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
 def _default_lab(vocab: str, key: object) -> str:
-    if _missing(key) or key == "":
+    if missing(key) or key == "":
         return "—"
     if vocab == "col" and str(key) in COLUMN_LABELS:
         return COLUMN_LABELS[str(key)][0]
@@ -86,7 +77,7 @@ def _default_lab(vocab: str, key: object) -> str:
 
 
 def _default_loc(v: object) -> str:
-    if _missing(v) or v == "":
+    if missing(v) or v == "":
         return "—"
     if isinstance(v, bool):
         return "是" if v else "否"
@@ -114,63 +105,12 @@ class Wording:
     loc: Loc = _default_loc
 
 
-# ----------------------------------------------------------------------------------------------
-# number formats: the dashboard's (jiqun.web.ui fmt_*), so a figure reads the same in both
-# ----------------------------------------------------------------------------------------------
-
-
-def fmt_cell(v: Any) -> str:
-    """A table cell as the dashboard shows it: thousands separators, 3 decimals below 1,000.
-
-    Example
-    -------
-    >>> fmt_cell(1.23456), fmt_cell(12345.67), fmt_cell(None), fmt_cell(True)
-    ('1.235', '12,345.7', '—', '✓')
-    """
-    if _missing(v):
-        return "—"
-    if isinstance(v, bool):
-        return "✓" if v else "·"
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if math.isinf(v):
-            return "∞"
-        if v.is_integer():
-            return f"{v:,.0f}"
-        return f"{v:,.3f}" if abs(v) < 1000 else f"{v:,.1f}"
-    return str(v)
-
-
-def _pct(v: Any) -> str:
-    return "—" if _missing(v) else f"{float(v) * 100:.1f}%"
-
-
 def _pct0(v: Any) -> str:
-    return "—" if _missing(v) else f"{float(v) * 100:.0f}%"
+    return fmt_pct(v, 0)
 
 
 def _int(v: Any) -> str:
-    return "—" if _missing(v) else f"{float(v):,.0f}"
-
-
-def _flag(v: Any) -> str:
-    return "—" if _missing(v) else ("✓" if bool(v) else "·")
-
-
-def _stars(v: Any) -> str:
-    return "—" if _missing(v) else "★" * int(v) + "☆" * max(0, 3 - int(v))
-
-
-def _year(v: Any) -> str:
-    if _missing(v):
-        return "—"
-    try:
-        return str(int(v))
-    except (TypeError, ValueError):
-        return str(v)
+    return fmt_num(v, 0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -411,7 +351,7 @@ def bar_chart(
     def draw(ax: Any) -> None:
         for k, (name, vals) in enumerate(series):
             pos = [i - 0.4 + width * (k + 0.5) for i in range(len(categories))]
-            ys = [0.0 if _missing(v) else float(v) for v in vals]  # type: ignore[arg-type]
+            ys = [0.0 if missing(v) else float(v) for v in vals]  # type: ignore[arg-type]
             if horizontal:
                 ax.barh(pos, ys, height=width, label=name)
             else:
@@ -487,7 +427,7 @@ def tile_map(m: dict[str, Any]) -> bytes | None:
     measure = (m.get("measures") or [{"key": "clusters", "label": "", "unit": ""}])[0]
     key = measure["key"]
     vals = [t["values"].get(key) for t in tiles if not t.get("no_data")]
-    top = max([float(v) for v in vals if not _missing(v)] or [1.0]) or 1.0
+    top = max([float(v) for v in vals if not missing(v)] or [1.0]) or 1.0
     selected = m.get("selected")
     highlight = set(m.get("highlight") or [])
     # the prefecture-level cities (a city page's districts would crowd the small image)
@@ -503,7 +443,7 @@ def tile_map(m: dict[str, Any]) -> bytes | None:
         n_rows = max(t["row"] for t in tiles) + 1
         for t in tiles:
             v = t["values"].get(key)
-            empty = t.get("no_data") or _missing(v)
+            empty = t.get("no_data") or missing(v)
             face = "#e5e7eb" if empty else cmap(0.15 + 0.85 * float(v) / top)
             # the selected province and those holding a highlighted region (a cluster's members)
             marked = t["code"] == selected or any(h[:2] == t["code"][:2] for h in highlight)
@@ -528,7 +468,7 @@ def tile_map(m: dict[str, Any]) -> bytes | None:
             xs = [p["lon"] for p in cities]
             ys = [p["lat"] for p in cities]
             cv = [p["values"].get(key) for p in cities]
-            size = [20 + 180 * (0 if _missing(v) else float(v)) / top for v in cv]
+            size = [20 + 180 * (0 if missing(v) else float(v)) / top for v in cv]
             bx.scatter(xs, ys, s=size, color="#2c7fb8", alpha=0.6)
             for p, x, y in zip(cities, xs, ys, strict=True):
                 hit = p["code"] in highlight
@@ -635,11 +575,11 @@ def _published(principal: Any, engine: Engine, w: Wording, **kw: Any) -> Section
         if c in df:
             df[c] = df[c].astype(object).where(~(sup & df[c].isna()), "已抑制")
     fmt = {
-        "suppression": lambda v: "—" if _missing(v) else w.lab("suppression", v),
+        "suppression": lambda v: "—" if missing(v) else w.lab("suppression", v),
         "kind": lambda v: w.lab("total_kind", v),
-        "confidential": _flag,
-        "region_code": lambda v: "—" if _missing(v) else str(v),
-        "industry_code": lambda v: "—" if _missing(v) else str(v),
+        "confidential": fmt_flag,
+        "region_code": lambda v: "—" if missing(v) else str(v),
+        "industry_code": lambda v: "—" if missing(v) else str(v),
     }
     n_sup = int(sup.sum())
     sec.synthetic = bool(basis.get("synthetic"))
@@ -710,7 +650,7 @@ def _diagnosis_section(
                 "diversity",
             ],
             w,
-            {"national_share": _pct, "leading_share_of_region": _pct},
+            {"national_share": fmt_pct, "leading_share_of_region": fmt_pct},
             b,
             d.notes,
         )
@@ -750,7 +690,7 @@ def _diagnosis_section(
                 "specialised",
             ],
             w,
-            {"growth_rate": _pct, "trend": lambda v: w.lab("trend", v), "specialised": _flag},
+            {"growth_rate": fmt_pct, "trend": lambda v: w.lab("trend", v), "specialised": fmt_flag},
             b,
         )
     )
@@ -772,11 +712,11 @@ def _diagnosis_section(
             ],
             w,
             {
-                "qualifying": _flag,
-                "significant": _flag,
-                "strong": _flag,
-                "strong10": _flag,
-                "stars": _stars,
+                "qualifying": fmt_flag,
+                "significant": fmt_flag,
+                "strong": fmt_flag,
+                "strong10": fmt_flag,
+                "stars": fmt_stars,
                 "employment": _int,
                 "establishments": _int,
             },
@@ -802,7 +742,7 @@ def _diagnosis_section(
                 "shared_specialised",
             ],
             w,
-            {"overlap_jaccard": _pct},
+            {"overlap_jaccard": fmt_pct},
             b,
         )
     )
@@ -820,7 +760,7 @@ def _diagnosis_section(
                 "shared_leading",
             ],
             w,
-            {"overlap_jaccard": _pct, "leading_overlap_jaccard": _pct},
+            {"overlap_jaccard": fmt_pct, "leading_overlap_jaccard": fmt_pct},
             b,
         )
     )
@@ -863,7 +803,7 @@ def chain_chart(labels: Sequence[str], firms: Sequence[float], gap: Sequence[boo
     def draw(ax: Any) -> None:
         ys = list(range(len(labels)))[::-1]
         colours = ["#c0392b" if g else "#2c7fb8" for g in gap]
-        xs = [0.0 if _missing(f) else float(f) for f in firms]
+        xs = [0.0 if missing(f) else float(f) for f in firms]
         ax.barh(ys, xs, color=colours)
         for y, x, g in zip(ys, xs, gap, strict=True):
             if g and x == 0:  # a missing segment has no bar: say so where it would be
@@ -1016,9 +956,9 @@ def _chain_section(
                 "firms": _int,
                 "output": lambda v: v if isinstance(v, str) else _int(v),
                 "lq": lambda v: (
-                    v if isinstance(v, str) else ("—" if _missing(v) else f"{float(v):,.2f}")
+                    v if isinstance(v, str) else ("—" if missing(v) else f"{float(v):,.2f}")
                 ),
-                "share_of_national": lambda v: v if isinstance(v, str) else _pct(v),
+                "share_of_national": lambda v: v if isinstance(v, str) else fmt_pct(v),
                 "lsr": lambda v: v if isinstance(v, str) else _pct0(v),
             },
             rep.basis,
@@ -1045,7 +985,7 @@ def _chain_section(
             continue
         items = [
             f"{r['name_zh']}（{w.lab('chain_position', r['position'])}）"
-            + (f" — {r[reason]}" if reason and not _missing(r.get(reason)) else "")
+            + (f" — {r[reason]}" if reason and not missing(r.get(reason)) else "")
             for r in t.to_dict("records")
         ]
         sec.items.append(f"{title}：" + "；".join(items))
@@ -1065,8 +1005,8 @@ def _chain_section(
                 {
                     "segments": lambda v: w.loc(v),
                     "local_linkage": _int,
-                    "score": lambda v: "—" if _missing(v) else f"{float(v):,.2f}",
-                    "government_listed": _flag,
+                    "score": lambda v: "—" if missing(v) else f"{float(v):,.2f}",
+                    "government_listed": fmt_flag,
                 },
                 rep.basis,
                 headers={
@@ -1101,14 +1041,14 @@ def _resilience_section(
         tab.insert(
             tab.columns.get_loc("region") + 1,
             "region_name",
-            tab["region"].map(lambda c: "—" if _missing(c) else reference.region_name(str(c)) or c),
+            tab["region"].map(lambda c: "—" if missing(c) else reference.region_name(str(c)) or c),
         )
     if "industry" in tab.columns:
         tab.insert(
             tab.columns.get_loc("industry") + 1,
             "industry_name",
             tab["industry"].map(
-                lambda c: "—" if _missing(c) else reference.industry_name(str(c)) or c
+                lambda c: "—" if missing(c) else reference.industry_name(str(c)) or c
             ),
         )
     top = tab.head(10)
@@ -1133,7 +1073,7 @@ def _resilience_section(
             tab,
             cols,
             w,
-            {"loss_share": _pct, "firms": _int, "affected": _int, "dominated": _int},
+            {"loss_share": fmt_pct, "firms": _int, "affected": _int, "dominated": _int},
             res.basis,
             res.notes,
         )
@@ -1179,7 +1119,7 @@ def _carriers_section(cluster_id: str, engine: Engine, w: Wording) -> Section:
             car.table,
             ["name", "type_zh", "level", "region_name", "recognised_year"],
             w,
-            {"level": lambda v: w.lab("carrier_level", v), "recognised_year": _year},
+            {"level": lambda v: w.lab("carrier_level", v), "recognised_year": fmt_year},
             car.basis,
             car.notes,
             headers={
@@ -1252,7 +1192,7 @@ def cluster_report(
         ("编号", str(prof["cluster_id"])),
         ("层级", w.lab("tier", prof.get("tier"))),
         ("领域", w.lab("field", prof.get("field"))),
-        ("批次", _year(prof.get("batch_year"))),
+        ("批次", fmt_year(prof.get("batch_year"))),
         ("促进机构", str(prof.get("promotion_organisation") or "—")),
         ("核实状态", w.lab("verification", prof.get("verification"))),
         ("来源", "；".join(w.loc(p) for p in src.split("; ")) if src else "—"),
@@ -1346,7 +1286,7 @@ def _next_section(code: str, engine: Engine, w: Wording, measure: str) -> Sectio
             notes=pos.notes,
         )
     )
-    if pos.eci is not None and not _missing(pos.eci):
+    if pos.eci is not None and not missing(pos.eci):
         sec.items.append(f"本地区经济复杂度 ECI：{fmt_cell(float(pos.eci))}")
     return sec
 
@@ -1418,7 +1358,7 @@ def region_report(
             {
                 "tier": lambda v: w.lab("tier", v),
                 "field": lambda v: w.lab("field", v),
-                "batch_year": _year,
+                "batch_year": fmt_year,
                 "relation": lambda v: w.lab("relation", v),
                 "member_regions": lambda v: (
                     "、".join(map(str, v)) if isinstance(v, list | tuple) else fmt_cell(v)
@@ -1493,7 +1433,7 @@ def basis_line(basis: dict[str, Any], w: Wording | None = None) -> str:
     parts = []
     for k in keys:
         v = basis.get(k)
-        if k in ("synthetic", "note_en") or _missing(v) or v == "":
+        if k in ("synthetic", "note_en") or missing(v) or v == "":
             continue
         if k == "measure" and basis.get("measure_label"):
             continue

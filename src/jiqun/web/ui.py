@@ -31,6 +31,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from jiqun.formatting import fmt_cell, fmt_flag, fmt_num, fmt_pct, fmt_stars, fmt_year, missing
 from jiqun.services import access
 from jiqun.services.accounts import PUBLIC, Principal
 from jiqun.standard.problems import JiqunError
@@ -46,75 +47,6 @@ LOGGED_IN = ("admin", "government", "cluster", "enterprise")
 # --------------------------------------------------------------------------------------------
 # formatting filters
 # --------------------------------------------------------------------------------------------
-
-
-def missing(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_num(v: Any, digits: int = 0) -> str:
-    """Thousands separators; ``—`` for missing values."""
-    if missing(v):
-        return "—"
-    if isinstance(v, bool):
-        return "✓" if v else "·"
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    if math.isinf(x):
-        return "∞"
-    # a solver's −1e-12 (or −0.0) would read "-0.0"; rounding first then + 0.0 drops the sign
-    return f"{round(x, digits) + 0.0:,.{digits}f}"
-
-
-def fmt_pct(v: Any, digits: int = 1) -> str:
-    if missing(v):
-        return "—"
-    return f"{round(float(v) * 100, digits) + 0.0:.{digits}f}%"
-
-
-def fmt_stars(v: Any) -> str:
-    if missing(v):
-        return "—"
-    n = int(v)
-    return "★" * n + "☆" * max(0, 3 - n)
-
-
-def fmt_flag(v: Any) -> str:
-    if missing(v):
-        return "—"
-    return "✓" if bool(v) else "·"
-
-
-def fmt_cell(v: Any) -> str:
-    """Generic table cell: numbers rounded to what a reader needs, booleans as marks."""
-    if missing(v):
-        return "—"
-    if isinstance(v, bool):
-        return "✓" if v else "·"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if v.is_integer():
-            return f"{v:,.0f}"
-        return f"{v:,.3f}" if abs(v) < 1000 else f"{v:,.1f}"
-    return str(v)
-
-
-def fmt_year(v: Any) -> str:
-    """A year or an id without thousands separators."""
-    if missing(v):
-        return "—"
-    try:
-        return str(int(v))
-    except (TypeError, ValueError):
-        return str(v)
 
 
 def query_params(v: object) -> dict[str, object]:
