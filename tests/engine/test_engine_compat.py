@@ -118,3 +118,14 @@ def test_default_engine_is_a_duckdb_file_in_the_data_dir(
         assert (tmp_path / "engine" / "jiqun.duckdb").exists()
     finally:
         eng.close()
+
+
+@pytest.mark.parametrize("name", ["jiqun.engine", "jiqun.engine.lake"])
+def test_docstring_examples(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import doctest
+    import importlib
+
+    monkeypatch.setenv("JIQUN_DATA_DIR", str(tmp_path))
+    module = importlib.import_module(name)
+    res = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0, f"{res.failed} of {res.attempted} examples failed in {name}"
