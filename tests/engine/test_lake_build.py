@@ -116,3 +116,21 @@ def test_empty_tables_read_as_empty(analytical, tmp_path: Path) -> None:
     sl = eng.table("supply_links")
     assert eng.scalar(sl.count()) == 0
     assert "supplier_id" in sl.columns
+
+
+def test_firm_size_sums_per_prefecture_and_industry(analytical) -> None:
+    from jiqun.engine.aggregates import firm_size_sums
+
+    eng = analytical
+    _version(eng, {"enterprises": ENT, "supply_links": LINKS, "region_stats": STATS}, 1, None)
+    # 320500 has no prefecture in this map: that firm, and A (no employees), are left out
+    pref = pd.Series({"320200": "320200", "110100": "110100"})
+    cells, info = firm_size_sums(eng, pref, digits=2, codes=["39", "26"], size="employees")
+    assert cells.to_dict("list") == {
+        "region": ["320200"],
+        "industry": ["39"],
+        "size": [10.0],
+        "size_sq": [100.0],
+        "n": [1],
+    }
+    assert info == {"firms": 3, "left_out": 2, "synthetic": True}

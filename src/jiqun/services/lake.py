@@ -47,6 +47,7 @@ __all__ = [
     "CHUNK",
     "current",
     "engine_for",
+    "firm_sums",
     "in_use",
     "is_fresh",
     "queue_sync",
@@ -342,3 +343,25 @@ def status(engine: Engine | None = None) -> dict[str, Any]:
         "on_disk": lakefiles.versions_on_disk(Path(root)),
         "syncing": syncing is not None,
     }
+
+
+def firm_sums(
+    engine: Engine, pref: pd.Series, *, digits: int, codes: list[str], size: str
+) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """Σ size, Σ size² and firm counts per (prefecture, industry) from the lake, on the engine
+    (:func:`jiqun.engine.aggregates.firm_size_sums`), or ``None`` when there is no lake or it
+    does not copy the present store data (the caller then reads the store).
+
+    Example
+    -------
+    >>> firm_sums(engine, pref, digits=4, codes=["3911"], size="output")  # doctest: +SKIP
+    """
+    if not in_use(engine) or not is_fresh(engine):
+        return None
+    from jiqun.engine.aggregates import firm_size_sums
+
+    eng = engine_for(engine)
+    try:
+        return firm_size_sums(eng, pref, digits=digits, codes=codes, size=size)
+    finally:
+        eng.close()
