@@ -88,3 +88,15 @@ def test_diagnosis_on_the_lake_equals_the_store_path(
     assert not lake.is_fresh(demo_engine)
     diagnose_cluster(CASES[0][0], engine=demo_engine, measure=CASES[0][1])
     assert len(calls) == len(CASES)
+
+
+def test_a_lake_folder_gone_from_disk_falls_back_to_the_store(
+    demo_engine: Engine, lake_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    lake.sync(demo_engine, refresh=False)
+    shutil.rmtree(lake_env / "v000001")
+    calls = _calls(monkeypatch)
+    d = diagnose_cluster(CASES[0][0], engine=demo_engine, measure=CASES[0][1])
+    assert d.tables["concentration"]["eg_gamma"].notna().any() and not calls

@@ -362,6 +362,9 @@ def firm_sums(
 
     eng = engine_for(engine)
     try:
+        if eng.version is None or not (eng.version_path(eng.version) / "_manifest.json").exists():
+            # recorded but gone from disk (a lake folder removed by hand): the store still answers
+            return None
         return firm_size_sums(eng, pref, digits=digits, codes=codes, size=size)
     finally:
         eng.close()
