@@ -261,13 +261,14 @@ def diagnose_cluster(
     codes = [code for code in leading_raw]
     size_col = {"output": "output", "revenue": "revenue"}.get(measure, "employees")
     want_codes = list(dict.fromkeys(x[:digits] for x in codes))
+    # imported here: the engine (ibis) loads only when a diagnosis runs, not with the web app
     from jiqun.services import lake
 
     # a current lake: the engine sums the firm rows per cell, only the cells reach pandas
     sums = lake.firm_sums(engine, pref, digits=digits, codes=want_codes, size=size_col)
+    ent = pd.DataFrame()
     if sums is not None:
         cells, info = sums
-        ent = pd.DataFrame()
         ent_synthetic = bool(info["synthetic"])
         if info["firms"]:
             if info["left_out"]:
@@ -284,7 +285,7 @@ def diagnose_cluster(
                 params={"d": digits, "codes": want_codes},
             )
         ent_synthetic = bool(len(ent) and ent["synthetic"].astype(bool).any())
-    if sums is None and len(ent):
+    if len(ent):
         ent = ent.assign(
             region=ent["region_code"].map(pref), industry=ent["industry_code"].str[:digits]
         )
