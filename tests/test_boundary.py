@@ -9,7 +9,11 @@ imported or run) and fails on
 * an import of :mod:`jiqun.store.models` in an interface module;
 * a call of ``text(...)``, ``select(...)``, ``<anything>.execute(...)`` or ``read_sql...(...)`` in
   an interface module;
-* anywhere in ``src/``: an import of another module's private name (``from x import _y``).
+* anywhere in ``src/``: an import of another module's private name (``from x import _y``);
+* an import of :mod:`ibis` outside :mod:`jiqun.engine` (services call the engine, never Ibis);
+* an import of :mod:`jiqun.engine` in the pure analytics (the analytics layer of
+  docs/architecture.md: analytics, metrics, chains, resilience, digital, matching, policy,
+  innovation, demo), which take pandas/NumPy whatever engine produced them.
 """
 
 from __future__ import annotations
@@ -23,6 +27,21 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "jiqun"
 INTERFACES = [SRC / "web", SRC / "cli"]
 SQL_CALLS = {"text", "select", "execute", "read_sql", "read_sql_query", "read_sql_table"}
 ALLOWED_SQLALCHEMY = {"Engine"}
+#: the analytics layer (docs/architecture.md): pure pandas/NumPy/SciPy, no engine, no store
+PURE = [
+    SRC / name
+    for name in (
+        "analytics",
+        "metrics",
+        "chains",
+        "resilience",
+        "digital",
+        "matching",
+        "policy",
+        "innovation",
+        "demo",
+    )
+]
 
 
 def _modules(*roots: Path) -> list[Path]:
@@ -136,6 +155,69 @@ def test_private_import_checker(tmp_path: Path) -> None:
     f = tmp_path / "m.py"
     f.write_text("from a.b import public, _private\nfrom c import __version__\n", encoding="utf-8")
     assert private_imports(f, tmp_path) == ["m.py:1: from a.b import _private"]
+
+
+def imports_of(path: Path, prefix: str, root: Path = SRC.parent) -> list[str]:
+    """Where ``path`` imports ``prefix`` or one of its submodules.
+
+    Parameters
+    ----------
+    path
+        A Python source file.
+    prefix
+        A dotted module name (``ibis``, ``jiqun.engine``).
+    root
+        The folder the reported file names are relative to.
+
+    Returns
+    -------
+    list[str]
+        One ``"file:line: import x"`` string per import found.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    where = path.relative_to(root)
+
+    def hit(name: str) -> bool:
+        return name == prefix or name.startswith(prefix + ".")
+
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.extend(f"{where}:{node.lineno}: import {a.name}" for a in node.names if hit(a.name))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [f"{node.module}.{a.name}" for a in node.names]
+            if hit(node.module) or any(hit(n) for n in names):
+                out.append(f"{where}:{node.lineno}: from {node.module} import ...")
+    return out
+
+
+def test_only_the_engine_imports_ibis() -> None:
+    engine = SRC / "engine"
+    bad = [v for p in _modules(SRC) if engine not in p.parents for v in imports_of(p, "ibis")]
+    assert not bad, "ibis imported outside jiqun.engine:\n" + "\n".join(bad)
+
+
+def test_pure_analytics_never_import_the_engine() -> None:
+    bad = [v for p in _modules(*PURE) for v in imports_of(p, "jiqun.engine")]
+    assert not bad, "the pure analytics import the engine:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize(
+    ("source", "prefix", "found"),
+    [
+        ("import ibis\n", "ibis", True),
+        ("import ibis.expr.types as ir\n", "ibis", True),
+        ("from ibis import _\n", "ibis", True),
+        ("import ibisx\n", "ibis", False),
+        ("from jiqun import engine\n", "jiqun.engine", True),
+        ("from jiqun.engine.lake import build\n", "jiqun.engine", True),
+        ("from jiqun.engines import x\n", "jiqun.engine", False),
+    ],
+)
+def test_import_checker(tmp_path: Path, source: str, prefix: str, found: bool) -> None:
+    f = tmp_path / "m.py"
+    f.write_text(source, encoding="utf-8")
+    assert bool(imports_of(f, prefix, tmp_path)) is found
 
 
 def _read_audits(path: Path) -> list[str]:

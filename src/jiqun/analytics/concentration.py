@@ -57,6 +57,7 @@ __all__ = [
     "CoagglomerationResult",
     "coagglomeration",
     "ellison_glaeser",
+    "ellison_glaeser_sums",
     "gini",
     "hoover_concentration",
     "locational_gini",
@@ -553,6 +554,104 @@ def ellison_glaeser(
     out = comp.copy()
     out.insert(0, "gamma", gamma)
     out.index.name = industry
+    out.attrs["sum_x2"] = sx2
+    return out
+
+
+def ellison_glaeser_sums(cells: pd.DataFrame) -> pd.DataFrame:
+    """:func:`ellison_glaeser` from firm sums per region × industry cell instead of firm rows.
+
+    ``G_i`` needs only each cell's Σ size, ``H_i = Σ_k z_k² = Σ_r Σ size² / E_i²`` only each
+    cell's Σ size², and ``n_firms`` the cells' firm counts, so an engine can aggregate the firm
+    rows (:func:`jiqun.engine.aggregates.firm_size_sums`) and only the cells reach pandas. The
+    benchmark ``x_r`` is, as in :func:`ellison_glaeser`, all firms' regional shares (every
+    industry of ``cells`` pooled). Same undefined cases and warnings.
+
+    Parameters
+    ----------
+    cells:
+        Columns ``region``, ``industry``, ``size`` (Σ size ≥ 0), ``size_sq`` (Σ size²) and ``n``
+        (firms), one row per cell.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`ellison_glaeser`: indexed by industry (sorted), columns ``gamma``, ``G``,
+        ``H``, ``employment``, ``n_firms``; ``attrs["sum_x2"]``.
+
+    References
+    ----------
+    Ellison & Glaeser (1997), JPE 105(5), eq. (5).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame({"region": ["A", "B"], "industry": ["i", "j"], "size": [2.0, 2.0],
+    ...                       "size_sq": [2.0, 2.0], "n": [2, 2]})
+    >>> ellison_glaeser_sums(cells).loc["i", ["gamma", "G", "H"]].tolist()  # as the firm rows
+    [1.0, 0.5, 0.5]
+    """
+    if not isinstance(cells, pd.DataFrame):
+        raise JiqunError(
+            f"cells 必须是 pandas.DataFrame，收到 {type(cells).__name__}",
+            f"cells must be a pandas.DataFrame, got {type(cells).__name__}",
+        )
+    missing = [c for c in ("region", "industry", "size", "size_sq", "n") if c not in cells]
+    if missing:
+        raise JiqunError(f"cells 缺少列：{missing}", f"cells lacks column(s): {missing}")
+    if len(cells) == 0:
+        raise JiqunError("cells 为空", "cells is empty")
+    size = pd.to_numeric(cells["size"], errors="coerce").to_numpy(dtype=np.float64)
+    if (~np.isfinite(size) | (size < 0)).any():
+        raise JiqunError(
+            "cells 的 size 含有缺失、非数值、无穷或负值",
+            "cells' size has missing, non-numeric, infinite or negative values",
+        )
+    f = pd.DataFrame(
+        {
+            "region": cells["region"].to_numpy(),
+            "industry": cells["industry"].to_numpy(),
+            "size": size,
+            "size_sq": pd.to_numeric(cells["size_sq"]).to_numpy(dtype=np.float64),
+            "n": pd.to_numeric(cells["n"]).to_numpy(dtype=np.int64),
+        }
+    )
+    x = _benchmark_shares(f, None)
+    emp = f.groupby(["industry", "region"], sort=True)["size"].sum().unstack(fill_value=0.0)
+    emp = emp.reindex(columns=x.index, fill_value=0.0)
+    E_i = emp.sum(axis=1)
+    zero = E_i <= 0
+    if zero.any():
+        warn_dropped([], list(E_i.index[zero]), "规模合计为 0", "with total size 0", stacklevel=2)
+        emp, E_i = emp.loc[~zero], E_i.loc[~zero]
+    if len(E_i) == 0:
+        raise JiqunError("所有产业规模合计均为 0", "every industry has total size 0")
+    s = emp.to_numpy() / E_i.to_numpy()[:, None]
+    G = ((s - x.to_numpy()[None, :]) ** 2).sum(axis=1)
+    sq = f.groupby("industry")["size_sq"].sum().reindex(E_i.index)
+    H = sq.to_numpy() / E_i.to_numpy() ** 2
+    n_firms = f.groupby("industry")["n"].sum().reindex(E_i.index)
+    sx2 = float((x.to_numpy() ** 2).sum())
+    gamma = _gamma(G, H, sx2)
+    single = H >= 1.0
+    if single.any():
+        gamma[single] = np.nan
+        warn_labels(
+            "只有一个有规模的企业（H = 1）的产业 γ 无定义，设为 NaN",
+            "gamma undefined (H = 1, a single plant), set to NaN",
+            list(E_i.index[single]),
+        )
+    out = pd.DataFrame(
+        {
+            "gamma": gamma,
+            "G": G,
+            "H": H,
+            "employment": E_i.to_numpy(),
+            "n_firms": n_firms.to_numpy(),
+        },
+        index=E_i.index,
+    )
+    out.index.name = "industry"
     out.attrs["sum_x2"] = sx2
     return out
 

@@ -67,6 +67,7 @@ import pandas as pd
 from jiqun.analytics.complexity import ComplexityResult, complexity
 from jiqun.analytics.concentration import (
     ellison_glaeser,
+    ellison_glaeser_sums,
     hoover_concentration,
     locational_gini,
     spatial_gini,
@@ -362,7 +363,11 @@ def _concentration_table(
         if len(f):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", JiqunWarning)
-                eg = ellison_glaeser(firms, region="region", industry="industry", size="size")
+                eg = (
+                    ellison_glaeser_sums(firms)
+                    if "size_sq" in firms.columns
+                    else ellison_glaeser(firms, region="region", industry="industry", size="size")
+                )
             out = out.merge(
                 eg[["gamma", "G", "H"]]
                 .rename(columns={"gamma": "eg_gamma", "G": "eg_G", "H": "eg_H"})
@@ -504,7 +509,9 @@ def diagnose(
         All-industry employment per region for the ECO focus/LQ denominators; default the row
         sums of the traded categories.
     firms:
-        Optional firm table with ``region``, ``industry``, ``size`` for Ellison–Glaeser γ.
+        Optional firm table with ``region``, ``industry``, ``size`` for Ellison–Glaeser γ, or
+        the firms' sums per region × industry cell (columns ``region``, ``industry``, ``size``,
+        ``size_sq``, ``n``: :func:`jiqun.analytics.concentration.ellison_glaeser_sums`).
     peers:
         Other clusters of the same field: ``{cluster_id: (member regions, leading industries)}``.
     cluster_id:

@@ -62,6 +62,9 @@ app.add_typer(jobs_app, name="jobs")
 from jiqun.cli.report_cmd import report_app  # noqa: E402
 
 app.add_typer(report_app, name="report")
+from jiqun.cli.lake_cmd import lake_app  # noqa: E402
+
+app.add_typer(lake_app, name="lake")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)

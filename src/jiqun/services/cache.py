@@ -15,7 +15,8 @@ result for ``key`` and the present :func:`data_version`, looking in turn:
 4. otherwise ``compute()`` runs here and its result is stored for everyone (a parameter variant no
    refresh covers, or a database no refresh ran on yet).
 
-Data version rule: ``(MAX(imports.id), COUNT(imports), meta['data.version'])``. Every import and
+Data version rule: ``(MAX(imports.id), COUNT(imports), meta['data.version'])``, plus the current
+lake version once a lake exists (a sync changes what the engine reads). Every import and
 every demo build writes an ``imports`` row, so they invalidate by themselves; code that writes
 data tables in another way calls :func:`bump`. The version query costs well under a millisecond.
 
@@ -54,6 +55,7 @@ __all__ = [
     "fresh_only",
     "last_served",
     "materialised",
+    "store_version",
     "version_text",
 ]
 
@@ -72,7 +74,8 @@ _KEY_LOCKS: weakref.WeakKeyDictionary[Engine, dict[tuple[Hashable, ...], threadi
 
 
 def data_version(engine: Engine) -> tuple[Any, ...]:
-    """The database state token: ``(MAX(imports.id), COUNT(imports), meta data.version)``.
+    """The database state token: ``(MAX(imports.id), COUNT(imports), meta data.version)``, and
+    the current lake version (:mod:`jiqun.services.lake`) once a lake exists.
 
     Parameters
     ----------
@@ -92,11 +95,36 @@ def data_version(engine: Engine) -> tuple[Any, ...]:
         row = c.execute(
             text(
                 "SELECT (SELECT MAX(id) FROM imports), (SELECT COUNT(*) FROM imports), "
-                "(SELECT value FROM meta WHERE key = :k)"
+                "(SELECT value FROM meta WHERE key = :k), "
+                "(SELECT MAX(version) FROM lake_versions WHERE status = 'current')"
             ),
             {"k": VERSION_KEY},
         ).first()
-    return tuple(row) if row else ()
+    if not row:
+        return ()
+    # the lake version joins the token only once a lake exists, so a deployment without one
+    # keeps the tokens (and stored results) it had
+    return tuple(row) if row[3] is not None else tuple(row[:3])
+
+
+def store_version(c: Connection) -> str:
+    """The store's own data version (:func:`data_version` without the lake), as text: what a
+    lake version copies, read on the connection that reads the rows (one snapshot).
+
+    Example
+    -------
+    >>> with engine.connect() as c:  # doctest: +SKIP
+    ...     store_version(c)
+    '["1", "1", "None"]'
+    """
+    row = c.execute(
+        text(
+            "SELECT (SELECT MAX(id) FROM imports), (SELECT COUNT(*) FROM imports), "
+            "(SELECT value FROM meta WHERE key = :k)"
+        ),
+        {"k": VERSION_KEY},
+    ).first()
+    return json.dumps([str(x) for x in (row or ())])
 
 
 def bump(engine: Engine | Connection, domain: str = "data") -> None:

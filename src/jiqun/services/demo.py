@@ -165,9 +165,12 @@ def build_demo(
         counts["release_cells"] = int(
             sum(m["cells"] for m in build_release(engine)["stats"]["measures"].values())
         )
+    from jiqun.services.lake import queue_sync
     from jiqun.services.refresh import queue_refresh
 
+    # a lake built from earlier data follows (before the refresh, which then reads it);
     # dashboards, evaluation and the release's readers are computed once, in the background
+    queue_sync(engine, created_by="demo")
     counts["refresh_job"] = queue_refresh(engine, created_by="demo")
     report("完成 done", 1.0)
     seconds = (dt.datetime.now() - t0).total_seconds()

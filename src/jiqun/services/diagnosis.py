@@ -258,28 +258,40 @@ def diagnose_cluster(
         X_prev = X_prev.reindex(index=X.index, fill_value=0.0)
 
     firms = None
-    with engine.connect() as c:
-        codes = [code for code in leading_raw]
-        size_col = {"output": "output", "revenue": "revenue"}.get(measure, "employees")
-        ent = pd.read_sql(
-            text(
-                f"SELECT region_code, industry_code, {size_col} AS size, synthetic "
-                "FROM enterprises WHERE substr(industry_code, 1, :d) IN :codes"
-            ).bindparams(bindparam("codes", expanding=True)),
-            c,
-            params={"d": digits, "codes": list(dict.fromkeys(x[:digits] for x in codes))},
-        )
+    codes = [code for code in leading_raw]
+    size_col = {"output": "output", "revenue": "revenue"}.get(measure, "employees")
+    want_codes = list(dict.fromkeys(x[:digits] for x in codes))
+    # imported here: the engine (ibis) loads only when a diagnosis runs, not with the web app
+    from jiqun.services import lake
+
+    # a current lake: the engine sums the firm rows per cell, only the cells reach pandas
+    sums = lake.firm_sums(engine, pref, digits=digits, codes=want_codes, size=size_col)
+    ent = pd.DataFrame()
+    if sums is not None:
+        cells, info = sums
+        ent_synthetic = bool(info["synthetic"])
+        if info["firms"]:
+            if info["left_out"]:
+                notes.append(_left_out_note(int(info["left_out"]), size_col))
+            firms = cells[cells["region"].isin(X.index)]
+    else:
+        with engine.connect() as c:
+            ent = pd.read_sql(
+                text(
+                    f"SELECT region_code, industry_code, {size_col} AS size, synthetic "
+                    "FROM enterprises WHERE substr(industry_code, 1, :d) IN :codes"
+                ).bindparams(bindparam("codes", expanding=True)),
+                c,
+                params={"d": digits, "codes": want_codes},
+            )
+        ent_synthetic = bool(len(ent) and ent["synthetic"].astype(bool).any())
     if len(ent):
         ent = ent.assign(
             region=ent["region_code"].map(pref), industry=ent["industry_code"].str[:digits]
         )
         bad = ent["region"].isna() | ent["size"].isna() | (ent["size"] <= 0)
         if bad.any():
-            notes.append(
-                f"{int(bad.sum())} 家企业缺少地区或规模（{size_col}），未计入 Ellison–Glaeser γ / "
-                f"{int(bad.sum())} firms lack a region or a size ({size_col}) and are left out of "
-                f"Ellison–Glaeser γ"
-            )
+            notes.append(_left_out_note(int(bad.sum()), size_col))
         firms = ent.loc[~bad, ["region", "industry", "size"]]
         # EG's benchmark x_r is every firm's regional share; restrict to the nation's regions.
         firms = firms[firms["region"].isin(X.index)]
@@ -316,9 +328,7 @@ def diagnose_cluster(
     say("整理报告 assembling", 0.9)
     tables = _label(res.tables, names, peers_cl, digits)
 
-    synthetic = bool(stats["synthetic"].astype(bool).any()) or bool(
-        len(ent) and ent["synthetic"].astype(bool).any()
-    )
+    synthetic = bool(stats["synthetic"].astype(bool).any()) or ent_synthetic
     if synthetic:
         notes.insert(0, f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}")
     mzh, men, munit = MEASURES[measure]
@@ -361,6 +371,14 @@ def diagnose_cluster(
     }
     say("完成 done", 1.0)
     return Diagnosis(cluster=cluster, tables=tables, basis=basis, notes=notes)
+
+
+def _left_out_note(n: int, size_col: str) -> str:
+    return (
+        f"{n} 家企业缺少地区或规模（{size_col}），未计入 Ellison–Glaeser γ / "
+        f"{n} firms lack a region or a size ({size_col}) and are left out of "
+        f"Ellison–Glaeser γ"
+    )
 
 
 def _label(

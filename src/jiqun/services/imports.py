@@ -350,8 +350,11 @@ def import_file(
         write_report(result, report)
     # every derived result (the protected release, dashboards, evaluation …) follows the
     # committed data: the background refresh of the new data version recomputes and stores them
+    from jiqun.services.lake import queue_sync
     from jiqun.services.refresh import queue_refresh
 
+    # the lake (when there is one) first: the worker takes jobs in order, so the refresh reads it
+    queue_sync(engine, created_by=f"import:{run_id}")
     queue_refresh(engine, created_by=f"import:{run_id}")
     report_cb("完成 done", 1.0)
     return ImportResult(

@@ -122,9 +122,12 @@ def _known(kind: str) -> None:
 
 
 def _load_kinds() -> None:
-    # the refresh job lives in services.refresh, which imports many services: load it lazily
+    # the refresh job lives in services.refresh, which imports many services, and the lake sync
+    # in services.lake, which imports the analytical engine: load them lazily
     if "refresh" not in JOBS:
-        import jiqun.services.refresh  # noqa: F401
+        import jiqun.services.refresh
+    if "lake-sync" not in JOBS:
+        import jiqun.services.lake  # noqa: F401
 
 
 def enqueue(

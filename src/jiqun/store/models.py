@@ -600,3 +600,25 @@ class StoredResult(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     job_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class LakeVersion(Base):
+    """One published version of the lake (数据湖版本, :mod:`jiqun.services.lake`): the folder
+    ``v<version>`` of Hive-partitioned Parquet it was renamed to, the store data version it
+    copies (``source_version``), its tables' row counts (JSON). Exactly one row is ``current``
+    once the lake exists; earlier ones are ``superseded`` (still on disk, the newest of them
+    kept) or ``pruned`` (deleted from disk)."""
+
+    __tablename__ = "lake_versions"
+    __table_args__ = (Index("ix_lake_versions_status", "status"),)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(20))
+    path: Mapped[str] = mapped_column(String(1000))
+    source_version: Mapped[str] = mapped_column(String(200))
+    engine: Mapped[str] = mapped_column(String(50))
+    tables: Mapped[str | None] = mapped_column(Text)
+    data_year: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    job_id: Mapped[int | None] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)

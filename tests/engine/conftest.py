@@ -1,0 +1,47 @@
+"""The analytical engine under test: every test that takes ``analytical`` runs on DuckDB and again
+on Spark local (one SparkSession for the session; skipped with the reason when Java is absent)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ENGINES = ("duckdb", "spark-local")
+
+
+def _java_problem() -> str | None:
+    java = shutil.which("java")
+    if java is None:
+        return "java is not installed (scripts/test installs openjdk-17-jre-headless)"
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    text = out.stderr + out.stdout
+    if '"1.8' in text or 'version "11' in text:
+        return f"Spark 4 needs Java 17 or later: {text.splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    """``duckdb`` or ``spark-local``."""
+    kind: str = request.param
+    if kind == "spark-local":
+        problem = _java_problem()
+        if problem:
+            pytest.skip(problem)
+    return kind
+
+
+@pytest.fixture
+def analytical(engine_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """An analytical engine of ``engine_kind`` on an empty lake in ``tmp_path``."""
+    from jiqun.engine import connect
+
+    monkeypatch.setenv("JIQUN_DATA_DIR", str(tmp_path / "data"))
+    kw = {"database": ":memory:"} if engine_kind == "duckdb" else {}
+    eng = connect(engine_kind, lake=tmp_path / "lake", **kw)
+    yield eng
+    eng.close()
