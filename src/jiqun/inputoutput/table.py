@@ -150,7 +150,7 @@ def _year_from(path: Path) -> int | None:
 def _read_raw(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype={"Code": str})
+        return pd.read_excel(path, dtype={"Code": str}, engine="openpyxl")
     if suffix in (".csv", ".txt"):
         for enc in ("utf-8-sig", "gb18030"):
             try:
