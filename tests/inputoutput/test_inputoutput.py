@@ -268,3 +268,37 @@ def test_read_xlsx_same_as_csv(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(a.Z, b.Z)
     assert a.codes == b.codes == ["001", "002"]
     assert a.imports.tolist() == [1.0, 0.0]
+
+
+# ---------------------------------------------------------------------------------------------
+# the shipped NBS 42 ↔ GB/T 4754 mapping
+
+
+def test_io42_mapping_covers_every_division_once() -> None:
+    from jiqun import reference as ref
+    from jiqun.inputoutput.sectors import io42_mapping, io42_sector_of
+
+    m = io42_mapping()
+    assert m["io_sector"].tolist() == [f"{i:02d}" for i in range(1, 43)]
+    divs = [d for s in m["gbt4754_divisions"] for d in s.split()]
+    assert len(divs) == len(set(divs))
+    all_divs = set(ref.industry_codes(level=2))
+    assert set(divs) <= all_divs
+    assert all_divs - set(divs) == {"97"}
+    # names in the file are the division names of the standard
+    for r in m.itertuples():
+        assert r.division_names.split("；") == [
+            ref.industry_name(d) for d in r.gbt4754_divisions.split()
+        ]
+    assert set(m["verification"]) == {"recalled"}
+    assert io42_sector_of("C3670") == "18" and io42_sector_of("C") is None
+
+
+@needs_nbs
+def test_io42_mapping_names_match_the_nbs_tables() -> None:
+    from jiqun.inputoutput.sectors import io42_mapping
+
+    t = read_io_table(NBS / "china_2020_42.csv")
+    m = io42_mapping().set_index("io_sector")
+    assert m["io_name_zh"].to_dict() == t.names("zh").to_dict()
+    assert m["io_name_en"].to_dict() == t.names("en").to_dict()
