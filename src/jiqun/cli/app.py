@@ -59,6 +59,9 @@ app.add_typer(release_app, name="release")
 from jiqun.cli.jobs_cmd import jobs_app  # noqa: E402
 
 app.add_typer(jobs_app, name="jobs")
+from jiqun.cli.io_cmd import io_app  # noqa: E402
+
+app.add_typer(io_app, name="io")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
