@@ -302,3 +302,17 @@ def test_io42_mapping_names_match_the_nbs_tables() -> None:
     m = io42_mapping().set_index("io_sector")
     assert m["io_name_zh"].to_dict() == t.names("zh").to_dict()
     assert m["io_name_en"].to_dict() == t.names("en").to_dict()
+
+
+@needs_nbs
+def test_io_essentiality_on_the_2020_table() -> None:
+    from jiqun.resilience import default_essentiality, io_essentiality
+
+    t = read_io_table(NBS / "china_2020_42.csv")
+    E = io_essentiality(coefficients(t.Z, t.x), source="NBS 2020")
+    # electricity into vehicles: a ≈ 0.009, non-essential by size, essential by the rules
+    assert 0.005 <= coefficients(t.Z, t.x).loc["24", "18"] < 0.05
+    assert int(E.loc["44", "36"]) == 1 and int(default_essentiality().loc["44", "36"]) == 2
+    # metals into electrical machinery: a ≈ 0.21, essential
+    assert int(E.loc["32", "38"]) == 2
+    assert "NBS 2020" in E.attrs["basis"]

@@ -262,9 +262,10 @@ def io_essentiality(
     Basis and limits, repeated in ``attrs["basis"]``: the coefficient measures how **large** an
     input is per yuan of output, not how **critical** it is in the short run (Diem et al.
     2022 ask firms; Pichler et al. 2022 use the IHS criticality survey) — a small but
-    indispensable input (e.g. 电力 for most manufacturing, a ≈ 0.02–0.04) gets 1 where the rule
-    table says 2; all divisions of one IO sector share a value (42 sectors are coarse). The
-    thresholds are Jiqun's choice (5 fen and 0.5 fen per yuan of output).
+    indispensable input (e.g. 电力 into 交通运输设备, a ≈ 0.008–0.009 in the NBS 2017–2020 tables)
+    gets 1 where the rule table says 2; all divisions of one IO sector share a value (42
+    sectors are coarse). The thresholds are Jiqun's choice (5 fen and 0.5 fen per yuan of
+    output).
 
     Parameters
     ----------
