@@ -337,7 +337,8 @@ def key_sectors(
 
     References
     ----------
-    Miller & Blair (2009), §12.2.4 (Table 12.2); Hirschman (1958).
+    Miller & Blair (2009), §12.2.4 (Table 12.2); Hirschman (1958). pymrio has no key-sector
+    classification.
 
     Example
     -------

@@ -64,10 +64,28 @@ def _read(path: str, mtime: float) -> IOTable:
 def load_io_table(path: str | Path) -> IOTable:
     """Read (and cache while the file is unchanged) an input–output table.
 
+    Parameters
+    ----------
+    path:
+        The table file (:func:`jiqun.inputoutput.read_io_table`).
+
+    Returns
+    -------
+    jiqun.inputoutput.IOTable
+
     Raises
     ------
     JiqunError
         When the file does not exist or is not in a known layout.
+
+    References
+    ----------
+    ``docs/inputoutput.md`` ("Supplying a table").
+
+    Example
+    -------
+    >>> load_io_table("china_2020_42.csv").layout  # doctest: +SKIP
+    'nbs42_noncompetitive'
     """
     p = Path(path)
     if not p.is_file():
@@ -119,6 +137,15 @@ def linkage_report(path: str | Path, *, top: int | None = None) -> IOReport:
     IOReport
         ``sector, name_zh, name_en, backward, forward, output_multiplier, class, class_zh,
         class_en``.
+
+    References
+    ----------
+    Miller & Blair (2009), §12.2; :func:`jiqun.inputoutput.key_sectors`.
+
+    Example
+    -------
+    >>> linkage_report("china_2020_42.csv", top=3).table["sector"].tolist()  # doctest: +SKIP
+    ['08', '07', '19']
     """
     t = load_io_table(path)
     L, _G, ks, flows = _analysis(t)
@@ -136,10 +163,24 @@ def linkage_report(path: str | Path, *, top: int | None = None) -> IOReport:
 def multiplier_report(path: str | Path) -> IOReport:
     """Output multipliers (column sums of ``L``) of every sector, largest first.
 
+    Parameters
+    ----------
+    path:
+        The table file.
+
     Returns
     -------
     IOReport
         ``sector, name_zh, name_en, output_multiplier, output`` (gross output, 万元).
+
+    References
+    ----------
+    Miller & Blair (2009), §6.2.1.
+
+    Example
+    -------
+    >>> multiplier_report("china_2020_42.csv").table.iloc[0]["sector"]  # doctest: +SKIP
+    '08'
     """
     t = load_io_table(path)
     L, _G, _ks, flows = _analysis(t)
@@ -173,11 +214,29 @@ def _resolve_sectors(t: IOTable, sectors: list[str]) -> list[str]:
 def extraction_report(path: str | Path, sectors: list[str], *, mode: str = "full") -> IOReport:
     """Hypothetical extraction of ``sectors`` (jointly): output lost by every sector.
 
+    Parameters
+    ----------
+    path:
+        The table file.
+    sectors:
+        Sector codes (``"14"``) or full Chinese names (``"电气机械和器材"``).
+    mode:
+        ``full``, ``backward`` or ``forward`` (:func:`jiqun.inputoutput.hypothetical_extraction`).
+
     Returns
     -------
     IOReport
         ``sector, name_zh, name_en, output, output_after, loss, loss_share`` (万元), largest
         loss first; ``basis["total_loss"]`` and ``basis["total_loss_share"]``.
+
+    References
+    ----------
+    Miller & Blair (2009), §12.2.5; Dietzenbacher et al. (1993).
+
+    Example
+    -------
+    >>> extraction_report("china_2020_42.csv", ["14"]).basis["mode"]  # doctest: +SKIP
+    'full'
     """
     t = load_io_table(path)
     codes = _resolve_sectors(t, sectors)
@@ -231,6 +290,15 @@ def cluster_io_linkages(
     ------
     JiqunError
         When the cluster does not exist (404) or the table is not a 42-sector table.
+
+    References
+    ----------
+    ``docs/inputoutput.md``; Miller & Blair (2009), §12.2.
+
+    Example
+    -------
+    >>> cluster_io_linkages("NC2021-02")["configured"]  # doctest: +SKIP
+    False
     """
     from jiqun.services import directory
 
