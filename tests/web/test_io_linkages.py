@@ -93,6 +93,7 @@ def test_cluster_page_has_the_section(world: Any) -> None:
     r = world.client().get(f"/clusters/{world.cluster}")
     assert r.status_code == 200
     assert f'hx-get="/clusters/{world.cluster}/io"' in r.text
+    assert 'href="#io"' in r.text and 'section id="io"' in r.text
 
 
 @pytest.mark.parametrize("bad", ["x.csv"])
