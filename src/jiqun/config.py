@@ -19,6 +19,10 @@
 ``JIQUN_HTTPS``
     ``1`` when the platform is served over HTTPS (HSTS header and ``Secure`` cookies even when
     the TLS terminator does not say so).
+``JIQUN_IO_TABLE``
+    Path of a national input–output table (NBS 42-sector layout, CSV or XLSX) used by the
+    input–output section of the cluster page and ``/api/v1/clusters/{id}/io-linkages``
+    (default: none — Jiqun ships no table; see ``docs/inputoutput.md``).
 ``JIQUN_WORKER``
     ``0`` stops the web server from running background jobs itself (default ``1``; then run
     ``jiqun jobs run`` elsewhere).
@@ -91,3 +95,9 @@ def worker_enabled() -> bool:
     """``JIQUN_WORKER`` (default ``1``): the web server runs the background-job worker in its
     own process; ``0`` when a separate ``jiqun jobs run`` process does (and in the tests)."""
     return os.environ.get("JIQUN_WORKER", "1").strip() != "0"
+
+
+def io_table_path() -> Path | None:
+    """``JIQUN_IO_TABLE``: the configured input–output table file, or ``None`` (the default)."""
+    raw = os.environ.get("JIQUN_IO_TABLE", "").strip()
+    return Path(raw).expanduser() if raw else None

@@ -78,6 +78,14 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
     ("clusters", "GET", "/clusters", "/clusters?format=csv", None, ALL_200),
     ("cluster", "GET", "/clusters/{cluster_id}", "/clusters/{cluster}", None, ALL_200),
     (
+        "cluster-io-linkages",
+        "GET",
+        "/clusters/{cluster_id}/io-linkages",
+        "/clusters/{cluster}/io-linkages",
+        None,
+        ALL_200,
+    ),
+    (
         "diagnosis",
         "GET",
         "/clusters/{cluster_id}/diagnosis",

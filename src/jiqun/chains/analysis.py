@@ -116,6 +116,7 @@ def analyse_chain(
     related: Collection[str] | None = None,
     origin: tuple[float, float] | None = None,
     top_n: int = 10,
+    io_coefficients: pd.DataFrame | None = None,
 ) -> ChainAnalysis:
     """Run every chain metric for one region (see the individual functions for formulas).
 
@@ -138,6 +139,9 @@ def analyse_chain(
         ``(lon, lat)`` of the region for candidate distances.
     top_n:
         Candidates per weak segment and leader candidates (× 2).
+    io_coefficients:
+        Optional technical coefficients of a user-supplied NBS 42-sector input–output table:
+        weights the 补链 candidates by real inter-sector dependence (:func:`weak_links`).
 
     Returns
     -------
@@ -195,6 +199,7 @@ def analyse_chain(
         min_confidence=min_confidence,
         top_n=top_n,
         origin=origin,
+        io_coefficients=io_coefficients,
     )
     strong = strong_links(
         mapping, f, template, reg or [], measure=measure, min_confidence=min_confidence

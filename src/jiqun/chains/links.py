@@ -20,6 +20,7 @@ from jiqun.chains.inputs import (
     region_set,
     seg_meta,
 )
+from jiqun.chains.io_weight import IO_WEIGHT_BASIS, segment_io_dependence
 from jiqun.chains.segments import segment_table
 from jiqun.chains.supply import LocalSupportingRate, local_supporting_rate, peer_lsr
 from jiqun.chains.templates import ChainTemplate
@@ -75,6 +76,7 @@ def weak_links(
     size: str = "revenue",
     origin: tuple[float, float] | None = None,
     size_weight: float = 0.6,
+    io_coefficients: pd.DataFrame | None = None,
 ) -> WeakLinks:
     """Weak and missing links (补链清单) with candidate firms elsewhere.
 
@@ -88,6 +90,12 @@ def weak_links(
     where ``pct`` is the percentile rank among the segment's candidates and the distance is
     the great-circle distance from ``origin`` (default: the mean coordinates of the region's
     firms). Without coordinates the score is ``pct(size)``.
+
+    **Optional input–output weight** (only when ``io_coefficients`` is given, e.g. from a
+    user-supplied NBS 42-sector table): the table gains ``io_dependence`` and ``io_weight`` and
+    the candidates ``io_weight`` and ``io_score = score · io_weight``, the region's chain's
+    direct input requirement from the segment's IO sectors relative to the most-needed listed
+    segment (:mod:`jiqun.chains.io_weight`). Ranks within a segment do not change.
 
     Parameters
     ----------
@@ -107,6 +115,9 @@ def weak_links(
         ``(lon, lat)`` of the region (e.g. the seat of government).
     size_weight:
         Weight of size against proximity (0..1).
+    io_coefficients:
+        Technical coefficients ``A`` of an NBS 42-sector input–output table (labels 01–42);
+        ``None`` (default) leaves the result as without it.
 
     Returns
     -------
@@ -233,7 +244,36 @@ def weak_links(
     cands = (
         pd.concat(cand_parts, ignore_index=True)[cols] if cand_parts else pd.DataFrame(columns=cols)
     )
+    if io_coefficients is not None:
+        table, cands = _io_weighted(io_coefficients, template, q, f, local, size, table, cands)
+        notes.append(IO_WEIGHT_BASIS)
     return WeakLinks(table, cands, lsr.basis, notes)
+
+
+def _io_weighted(
+    A: pd.DataFrame,
+    template: ChainTemplate,
+    q: pd.DataFrame,
+    f: pd.DataFrame,
+    local: pd.Series,
+    size: str,
+    table: pd.DataFrame,
+    cands: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # the region's present chain, by the value of its qualified local firms (count if unknown)
+    ql = q[q["uscc"].map(local).astype(bool)]
+    val = f.loc[ql["uscc"], size].to_numpy() if size in f else np.full(len(ql), np.nan)
+    by_val = pd.Series(val, index=ql["segment"].to_numpy()).groupby(level=0).sum(min_count=1)
+    if by_val.isna().all() or not (by_val.fillna(0) > 0).any():
+        by_val = ql.groupby("segment")["uscc"].nunique().astype("float64")
+    dep = segment_io_dependence(A, template, by_val, table["segment"].tolist())
+    table = table.copy()
+    table["io_dependence"] = table["segment"].map(dep["io_dependence"]).astype("float64")
+    table["io_weight"] = table["segment"].map(dep["io_weight"]).astype("float64")
+    cands = cands.copy()
+    cands["io_weight"] = cands["segment"].map(dep["io_weight"]).astype("float64")
+    cands["io_score"] = pd.to_numeric(cands["score"], errors="coerce") * cands["io_weight"]
+    return table, cands
 
 
 # ---------------------------------------------------------------------------------------------

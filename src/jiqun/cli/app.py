@@ -65,6 +65,9 @@ app.add_typer(report_app, name="report")
 from jiqun.cli.lake_cmd import lake_app  # noqa: E402
 
 app.add_typer(lake_app, name="lake")
+from jiqun.cli.io_cmd import io_app  # noqa: E402
+
+app.add_typer(io_app, name="io")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)

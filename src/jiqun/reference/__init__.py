@@ -127,6 +127,15 @@ _MANIFEST: dict[str, tuple[str, str, str, str]] = {
         "official statistical classification; public facts",
         "verified codes (every code is a GB/T 4754-2017 class with the same name)",
     ),
+    "nbs_io42_to_gbt4754.csv": (
+        "io_sectors:nbs42",
+        "NBS 42-sector input-output classification (2017/2018/2020 tables) to GB/T 4754-2017 "
+        "divisions, written for Jiqun (read by jiqun.inputoutput.sectors)",
+        "Apache-2.0 (Jiqun); sector and division names are public facts",
+        "recalled (every division exists in gbt4754_2017_codes.csv and each of the 96 "
+        "divisions other than 97 is in exactly one sector, tested; not checked against the NBS "
+        "correspondence table)",
+    ),
     "clusters.csv": (
         "clusters",
         "derived by scripts/build_clusters_reference.py from the three cluster lists below and "

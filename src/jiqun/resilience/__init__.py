@@ -22,6 +22,7 @@ from jiqun.resilience.essentiality import (
     DEFAULT_BASIS,
     check_essentiality,
     default_essentiality,
+    io_essentiality,
     load_essentiality,
 )
 from jiqun.resilience.network import (
@@ -71,6 +72,7 @@ __all__ = [
     "geographic_concentration",
     "gl_model",
     "import_stop",
+    "io_essentiality",
     "is_foreign",
     "load_essentiality",
     "performance_impact",

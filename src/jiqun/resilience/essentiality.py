@@ -27,6 +27,12 @@ table below at GB/T 4754-2017 division (2-digit) level, and every output that us
 The proportions come close to the survey-based NACE matrix of Diem et al. (2022) in spirit
 (most inputs irrelevant in the short run, a minority essential), but not in detail.
 
+**Stated alternative: input–output coefficients.** :func:`io_essentiality` builds the matrix
+from the technical coefficients of a user-supplied NBS 42-sector input–output table (2 when an
+input is at least 5 fen per yuan of the user's output, 1 from 0.5 fen, else 0), with its basis in
+``attrs["basis"]`` (:func:`io_basis`). It is data-based but measures the size of an input, not how
+critical it is; see ``docs/inputoutput.md``.
+
 A user matrix (e.g. the survey-based NACE matrix of Diem et al., or a chain-specific one) is
 accepted by :func:`check_essentiality` / :func:`load_essentiality`; the cascade looks up a
 firm's industry exactly and otherwise by its longest prefix among the matrix labels, so a
@@ -51,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun import reference
+from jiqun.inputoutput.sectors import io42_sector_of
 from jiqun.resilience.network import fmt_number
 from jiqun.standard.problems import JiqunError
 
@@ -60,6 +67,8 @@ __all__ = [
     "DEFAULT_BASIS",
     "check_essentiality",
     "default_essentiality",
+    "io_basis",
+    "io_essentiality",
     "load_essentiality",
     "resolve_industries",
 ]
@@ -219,6 +228,118 @@ def default_essentiality(codes: Iterable[str] | None = None) -> pd.DataFrame:
         columns=pd.Index(codes, name="user"),
     )
     out.attrs["basis"] = DEFAULT_BASIS
+    return out
+
+
+def io_basis(essential: float, relevant: float, source: str = "") -> str:
+    """The basis string of an :func:`io_essentiality` matrix (thresholds and table named)."""
+    src = f" ({source})" if source else ""
+    return (
+        f"IO-based essentiality: technical coefficients a_kl of an NBS 42-sector input-output "
+        f"table{src}, by IO sector of each GB/T 4754 division; 2 if a_kl >= {essential:g}, "
+        f"1 if a_kl >= {relevant:g}, else 0; size of an input, not a survey of how critical it "
+        f"is / 基于投入产出直接消耗系数的必要性矩阵（按42部门，系数≥{essential:g}为2，"
+        f"≥{relevant:g}为1，否则为0；反映投入规模，非调查所得的关键程度）"
+    )
+
+
+def io_essentiality(
+    A: pd.DataFrame,
+    codes: Iterable[str] | None = None,
+    *,
+    essential: float = 0.05,
+    relevant: float = 0.005,
+    source: str = "",
+) -> pd.DataFrame:
+    """An essentiality matrix from input–output coefficients: the stated alternative to the rules.
+
+    For supplying division ``k`` and using division ``l`` with NBS IO sectors ``s(k)``, ``s(l)``
+    (shipped mapping ``reference/data/nbs_io42_to_gbt4754.csv``, ``recalled``):
+    ``E_kl = 2`` if ``a_s(k)s(l) ≥ essential``, ``1`` if ``≥ relevant``, else ``0``, where ``a``
+    are the technical coefficients ``z_ij / x_j`` (:func:`jiqun.inputoutput.coefficients`) of
+    a user-supplied table. Division 97 (no IO sector) is 0.
+
+    Basis and limits, repeated in ``attrs["basis"]``: the coefficient measures how **large** an
+    input is per yuan of output, not how **critical** it is in the short run (Diem et al.
+    2022 ask firms; Pichler et al. 2022 use the IHS criticality survey) — a small but
+    indispensable input (e.g. 电力 into 交通运输设备, a ≈ 0.008–0.009 in the NBS 2017–2020 tables)
+    gets 1 where the rule table says 2; all divisions of one IO sector share a value (42
+    sectors are coarse). The thresholds are Jiqun's choice (5 fen and 0.5 fen per yuan of
+    output).
+
+    Parameters
+    ----------
+    A:
+        Technical coefficients of an NBS 42-sector table, labels ``"01"``–``"42"``.
+    codes:
+        Industry codes to cover (as in :func:`default_essentiality`); default the 97 divisions.
+    essential, relevant:
+        Thresholds on ``a`` for 2 and 1 (``essential > relevant ≥ 0``).
+    source:
+        Name of the table (e.g. ``"NBS 2020"``), written into the basis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``int8`` matrix, rows = supplying, columns = using industries; ``attrs["basis"]``.
+
+    Raises
+    ------
+    JiqunError
+        When ``A`` is not 42 × 42 with codes 01–42, or the thresholds are inconsistent.
+
+    References
+    ----------
+    Miller & Blair (2009), *Input–Output Analysis*, 2nd ed., §2.2; Diem et al. (2022);
+    Pichler et al. (2022).
+
+    Example
+    -------
+    >>> ix = [f"{i:02d}" for i in range(1, 43)]
+    >>> A = pd.DataFrame(0.0, index=ix, columns=ix)
+    >>> A.loc["14", "18"], A.loc["24", "18"] = 0.09, 0.01
+    >>> E = io_essentiality(A, ["3670", "3110", "4411", "8310"])
+    >>> int(E.loc["3110", "3670"]), int(E.loc["4411", "3670"]), int(E.loc["8310", "3670"])
+    (2, 1, 0)
+    """
+    if not 0 <= relevant < essential:
+        raise JiqunError(
+            f"阈值须满足 0 ≤ relevant < essential（得到 {relevant}, {essential}）",
+            f"thresholds must satisfy 0 <= relevant < essential (got {relevant}, {essential})",
+        )
+    ix = [f"{i:02d}" for i in range(1, 43)]
+    a = A.copy()
+    a.index = [str(i).strip().zfill(2) for i in a.index]
+    a.columns = [str(c).strip().zfill(2) for c in a.columns]
+    if sorted(a.index) != ix or sorted(a.columns) != ix:
+        raise JiqunError(
+            "需要 NBS 42 部门投入产出表的直接消耗系数（部门代码 01–42）",
+            "need the technical coefficients of an NBS 42-sector input-output table (codes 01-42)",
+        )
+    a = a.loc[ix, ix].astype("float64")
+    if codes is None:
+        labels = _divisions()["code"].tolist()
+        divs = labels
+    else:
+        labels = [str(c) for c in dict.fromkeys(codes)]
+        divs = [_division_of(c) for c in labels]
+        unknown = sorted(set(divs) - set(_divisions()["code"]))
+        if unknown:
+            raise JiqunError(
+                f"不存在的 GB/T 4754 大类：{fmt_number(unknown)}",
+                f"no such GB/T 4754 division: {fmt_number(unknown)}",
+            )
+    secs = [io42_sector_of(d) for d in divs]
+    pos = {s: i for i, s in enumerate(ix)}
+    idx = np.array([pos[s] if s is not None else -1 for s in secs])
+    vals = a.to_numpy()[np.ix_(np.maximum(idx, 0), np.maximum(idx, 0))]
+    E = np.where(vals >= essential, 2, np.where(vals >= relevant, 1, 0)).astype(np.int8)
+    E[idx < 0, :] = 0
+    E[:, idx < 0] = 0
+    out = pd.DataFrame(
+        E, index=pd.Index(labels, name="supplier"), columns=pd.Index(labels, name="user")
+    )
+    out.attrs["basis"] = io_basis(essential, relevant, source)
     return out
 
 

@@ -826,6 +826,9 @@ router.include_router(api_data.router)
 router.include_router(api_imports.router)
 router.include_router(api_chains.router)
 router.include_router(api_services.router)
+from jiqun.web import api_io  # noqa: E402
+
+router.include_router(api_io.router)
 from jiqun.web import api_matching  # noqa: E402
 
 router.include_router(api_matching.router)

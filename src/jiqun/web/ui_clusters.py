@@ -295,6 +295,15 @@ def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> 
     )
 
 
+@router.get("/clusters/{cluster_id}/io", response_class=HTMLResponse)
+def cluster_io_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
+    """The input–output linkages of the leading industries (public; needs ``JIQUN_IO_TABLE``)."""
+    from jiqun.services.inputoutput import cluster_io_linkages
+
+    res = cluster_io_linkages(cluster_id, engine_of(request))
+    return render(request, "_io_linkages.html", principal, res=res)
+
+
 @router.get("/clusters/{cluster_id}/published", response_class=HTMLResponse)
 def cluster_published_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     return published_part(request, principal, cluster_id=cluster_id, by="region")

@@ -1,0 +1,104 @@
+"""The input–output section of the cluster page and ``/clusters/{id}/io-linkages``.
+
+Without ``JIQUN_IO_TABLE`` the answer says so in Chinese and English and has no numbers; with a
+(synthetic, generated here) 42-sector table the leading industries get their sectors' linkages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jiqun import reference
+from jiqun.inputoutput.sectors import io42_sector_of
+
+IX = [f"{i:02d}" for i in range(1, 43)]
+
+
+def write_io42(path: Path, seed: int = 1) -> None:
+    """A balanced synthetic table in the NBS 42-sector non-competitive layout."""
+    rng = np.random.default_rng(seed)
+    zd = rng.uniform(0, 10, (42, 42))
+    zi = rng.uniform(0, 2, (42, 42))
+    fd = rng.uniform(500, 1500, (42, 4))
+    fi = rng.uniform(0, 50, (42, 4))
+    x = zd.sum(axis=1) + fd.sum(axis=1)
+    va = x - (zd + zi).sum(axis=0)
+    cols = ["Code", "Description", "DescriptionInChinese", "Origin", *IX]
+    cols += ["TIU", "TC", "FU201", "FU202", "EX", "TFU", "GO"]
+    rows: list[list[Any]] = []
+    for origin, z, f in (("Domestic", zd, fd), ("Imports", zi, fi)):
+        for i, c in enumerate(IX):
+            tiu, tfu = z[i].sum(), f[i].sum()
+            rows.append([c, f"s{c}", f"部门{c}", origin, *z[i], tiu, *f[i], tfu, tiu + tfu])
+    for c in ("VA001", "VA002", "VA003", "VA004"):
+        rows.append([c, c, c, "TOT", *(va / 4), *([None] * 7)])
+    rows.append(["TI", "Total inputs", "总投入", "TOT", *x, *([None] * 7)])
+    pd.DataFrame(rows, columns=cols).to_csv(path, index=False)
+
+
+def test_not_configured_says_so_without_numbers(world: Any, monkeypatch: Any) -> None:
+    monkeypatch.delenv("JIQUN_IO_TABLE", raising=False)
+    c = world.client()
+    r = c.get(f"/api/v1/clusters/{world.cluster}/io-linkages")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["configured"] is False and body["rows"] == []
+    assert "JIQUN_IO_TABLE" in body["message_zh"] and "JIQUN_IO_TABLE" in body["message_en"]
+    page = c.get(f"/clusters/{world.cluster}/io")
+    assert page.status_code == 200
+    assert 'data-configured="no"' in page.text
+    assert "未配置投入产出表" in page.text and "No input-output table is configured" in page.text
+    assert "io-linkages-table" not in page.text
+
+
+def test_configured_table_gives_linkages_of_leading_industries(
+    world: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    p = tmp_path / "synthetic_2020_42.csv"
+    write_io42(p)
+    monkeypatch.setenv("JIQUN_IO_TABLE", str(p))
+    c = world.client()
+    r = c.get(f"/api/v1/clusters/{world.cluster}/io-linkages")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["configured"] is True
+    cl = c.get(f"/api/v1/clusters/{world.cluster}").json()
+    leading = [i["code"] for i in cl["leading_industries"]]
+    assert leading  # the test cluster has leading industries
+    assert [row["industry_code"] for row in body["rows"]] == leading
+    for row in body["rows"]:
+        assert row["io_sector"] == io42_sector_of(row["industry_code"])
+        assert row["industry_name"] == (reference.industry_name(row["industry_code"]) or "")
+        assert row["backward"] > 0 and row["forward"] > 0
+        assert 1 <= row["backward_rank"] <= 42
+        assert row["class"] in {"key", "backward", "forward", "weak"}
+    assert "synthetic_2020_42.csv" in body["basis"]["table"]
+    assert str(tmp_path) not in r.text  # the server path is not shown
+    assert any("recalled" in n for n in body["notes"])
+    page = c.get(f"/clusters/{world.cluster}/io")
+    assert 'data-configured="yes"' in page.text and "io-linkages-table" in page.text
+
+
+def test_unknown_cluster_is_404(world: Any) -> None:
+    r = world.client().get("/api/v1/clusters/no-such-cluster/io-linkages")
+    assert r.status_code == 404
+
+
+def test_cluster_page_has_the_section(world: Any) -> None:
+    r = world.client().get(f"/clusters/{world.cluster}")
+    assert r.status_code == 200
+    assert f'hx-get="/clusters/{world.cluster}/io"' in r.text
+    assert 'href="#io"' in r.text and 'section id="io"' in r.text
+
+
+@pytest.mark.parametrize("bad", ["x.csv"])
+def test_missing_configured_file_is_a_clear_error(world: Any, monkeypatch: Any, bad: str) -> None:
+    monkeypatch.setenv("JIQUN_IO_TABLE", "/nonexistent/" + bad)
+    r = world.client().get(f"/api/v1/clusters/{world.cluster}/io-linkages")
+    assert r.status_code == 400
+    assert "input-output table" in r.text
