@@ -178,6 +178,11 @@ def _english_names() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     return names, industries, data
 
 
+def industry_names_zh() -> dict[str, str]:
+    """The GB/T 4754-2017 names an English page shows in English (with the Chinese as a title)."""
+    return _english_names()[1]
+
+
 def english_name(text: object) -> str | None:
     """The English of a Chinese name the UI shows as data, or ``None`` if it has none.
 
@@ -407,7 +412,7 @@ def loc_en(text: str) -> str | Markup:
         # an internal key (snake_case) or a chain segment's id ("apis") is not
         if pair is not None and ("_" in text or vocab in ("segment", "chain")):
             return pair[1]
-    if text in _english_names()[1]:
+    if text in industry_names_zh():
         return Markup('<span title="{}">{}</span>').format(text, _english_names()[0][text])
     return english_text(text)
 

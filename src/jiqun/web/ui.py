@@ -40,6 +40,7 @@ from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.i18n import (
     english_name,
+    industry_names_zh,
     labeller,
     lang,
     localizer,
@@ -195,11 +196,13 @@ def _finalize(ctx: Context, v: Any) -> Any:
 
 @pass_context
 def zh_name(ctx: Context, v: Any) -> Any:
-    """``{{ name|zh }}`` for a proper name in page text: on an English page its English if it
-    has one (a region, a cluster with ``name_en``), otherwise the Chinese inside
-    ``<span lang="zh-CN">``; unchanged on a Chinese page."""
+    """``{{ name|zh }}`` for a name in page text: on an English page its English if it has one
+    (a region, a cluster with ``name_en``; an industry with its Chinese name as a ``title``),
+    otherwise the Chinese inside ``<span lang="zh-CN">``; unchanged on a Chinese page."""
     if ctx.get("lang") != "en" or not isinstance(v, str) or isinstance(v, Markup):
         return v
+    if v in industry_names_zh():  # an industry: its Chinese name on hover
+        return Markup('<span title="{}">{}</span>').format(v, english_name(v))
     en = english_name(v)
     if en is not None:
         return en
@@ -238,6 +241,17 @@ templates.env.filters.update(
     chart_data=chart_data,
 )
 templates.env.tests["missing"] = missing
+
+
+def zh_only(v: Any) -> bool:
+    """``{% if x is zh_only %}``: Chinese text with no English (a proper name an English page
+    keeps in Chinese; an element showing it takes ``lang="zh-CN"``)."""
+    return (
+        isinstance(v, str) and any("\u3400" <= c <= "\u9fff" for c in v) and english_name(v) is None
+    )
+
+
+templates.env.tests["zh_only"] = zh_only
 
 
 # --------------------------------------------------------------------------------------------
