@@ -30,6 +30,8 @@ def test_every_expression_shows_region_industry_and_cluster_names_in_english() -
     assert render(page, "zh", **values) == " | ".join(values.values())
     # inside an attribute the hook gives plain text (no markup)
     assert render('<a title="{{ a }}">', "en", a="新吴区") == '<a title="Xinwu District">'
+    # what a person typed into a form stays as typed (escaped markup passes the hook untouched)
+    assert render('<input value="{{ q|e }}">', "en", q="无锡市") == '<input value="无锡市">'
 
 
 def test_proper_names_without_english_are_marked_chinese() -> None:
