@@ -65,5 +65,19 @@ def test_english_texts_drop_chinese_glosses_and_internal_keys() -> None:
         "tags any ['srdi'] or revenue >= 100000"
     )
     assert en("保密 / suppressed") == "suppressed"
+    # a list of bilingual labels keeps every English half (not only the last one)
+    rule = "strength: 优势产业 / strength (RCA ≥ 1); distant: 暂不优先 / distant (RCA < 1)"
+    assert en(rule) == "strength (RCA ≥ 1); distant (RCA &lt; 1)"
     assert en({"unit": "亿元", "level": "地级"}) == "unit: 100m yuan; level: prefecture-level"
     assert english_name("某某有限公司") is None
+
+
+def test_a_table_with_the_code_beside_shows_the_division_name_once() -> None:
+    page = (
+        '{% from "_macros.html" import table with context %}'
+        '{{ table(rows, ["industry_name", "industry_code"]) }}'
+    )
+    rows = [{"industry_name": "化学药品原料药制造", "industry_code": "2710"}]
+    out = render(page, "en", rows=rows, t=lambda *a: a[-1], lab=lambda v, k: k, loc=str)
+    assert '<td><span title="化学药品原料药制造">Manufacture of Medicines</span></td>' in out
+    assert "<td>2710</td>" in out

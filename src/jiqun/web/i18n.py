@@ -251,7 +251,8 @@ def term_en(key: str) -> str:
     terms = _DATA.get("terms_en", {})
     if key in terms:
         return str(terms[key])
-    for table in (*(VOCAB[v] for v in CODE_VOCABS if v in VOCAB), *VOCAB.values()):
+    first = (*CODE_VOCABS, "position", "basis", "query_param")
+    for table in (*(VOCAB[v] for v in first if v in VOCAB), *VOCAB.values()):
         if key in table:
             return table[key][1]
     return key.replace("_", " ")
@@ -471,6 +472,9 @@ def localizer(code: str) -> Callable[[object], str | Markup]:
         if code == "zh" and text in TEXTS:
             return TEXTS[text]
         if code == "en":
+            if text.count(" / ") > 1 and "; " in text:  # "a: 甲 / A (…); b: 乙 / B (…)"
+                parts = (re.sub(r"^[a-z_]+:\s*", "", p) for p in text.split("; "))
+                return Markup("; ").join(loc(part) for part in parts)
             text = _INLINE_PAIR.sub(r" \1", text)  # "… 或 / or …" is one English text
         pair = split_pair(text)
         if pair is not None:

@@ -209,6 +209,15 @@ def zh_name(ctx: Context, v: Any) -> Any:
     return zh_span(v) if any("\u3400" <= c <= "\u9fff" for c in v) else v
 
 
+def industry_beside_code(v: Any) -> Any:
+    """An industry's English name in a table that shows its code in the next column: the
+    division's name without the code again, the Chinese name on hover (English pages)."""
+    if not isinstance(v, str) or v not in industry_names_zh():
+        return v
+    en = (english_name(v) or v).split(" — ")[0]
+    return Markup('<span title="{}">{}</span>').format(v, en)
+
+
 def english_data(v: Any) -> Any:
     """A chart's data for an English page: every Chinese name in it that has English, in English
     (the chart draws text on a canvas, so the Jinja hook above never sees it)."""
@@ -239,6 +248,7 @@ templates.env.filters.update(
     params=query_params,
     zh=zh_name,
     chart_data=chart_data,
+    industry_beside_code=industry_beside_code,
 )
 templates.env.tests["missing"] = missing
 
