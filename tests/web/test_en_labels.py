@@ -81,3 +81,10 @@ def test_a_table_with_the_code_beside_shows_the_division_name_once() -> None:
     out = render(page, "en", rows=rows, t=lambda *a: a[-1], lab=lambda v, k: k, loc=str)
     assert '<td><span title="化学药品原料药制造">Manufacture of Medicines</span></td>' in out
     assert "<td>2710</td>" in out
+
+
+def test_chart_and_map_data_carry_english_names() -> None:
+    data = {"series": [{"name": "无锡市", "value": 1}], "clusters": "无锡市物联网集群"}
+    out = render("{{ d|chart_data|tojson }}", "en", d=data)
+    assert "Wuxi" in out and "Wuxi Internet of Things Cluster" in out and "\\u" not in out
+    assert "\\u65e0\\u9521\\u5e02" in render("{{ d|chart_data|tojson }}", "zh", d=data)  # 无锡市
