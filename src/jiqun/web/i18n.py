@@ -152,9 +152,9 @@ def _english_names() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
         key=lambda r: rank[r[2]],
         reverse=True,
     ):
-        en = reference.industry_name_en(code)
-        if en:
-            names[name] = en
+        name_en = reference.industry_name_en(code)
+        if name_en:
+            names[name] = name_en
             industries[name] = name
     for row in reference.clusters().itertuples():
         if isinstance(row.name_en, str) and row.name_en:
@@ -473,8 +473,8 @@ def localizer(code: str) -> Callable[[object], str | Markup]:
             return TEXTS[text]
         if code == "en":
             if text.count(" / ") > 1 and "; " in text:  # "a: 甲 / A (…); b: 乙 / B (…)"
-                parts = (re.sub(r"^[a-z_]+:\s*", "", p) for p in text.split("; "))
-                return Markup("; ").join(loc(part) for part in parts)
+                pieces = [re.sub(r"^[a-z_]+:\s*", "", p) for p in text.split("; ")]
+                return Markup("; ").join(loc(piece) for piece in pieces)
             text = _INLINE_PAIR.sub(r" \1", text)  # "… 或 / or …" is one English text
         pair = split_pair(text)
         if pair is not None:
