@@ -170,6 +170,8 @@ class MiitItem:
     action_en: str = ""
     options_note_zh: str = ""
     options_note_en: str = ""
+    #: Jiqun's English of the question (not official; data/*_en.yaml), "" if none
+    question_en: str = ""
 
     @property
     def max_points(self) -> Decimal:
@@ -594,6 +596,18 @@ def _common(doc: dict[str, Any], below_zh: str, origin: str) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=8)
+def _questions_en(framework: str, sector: str) -> dict[str, str]:
+    """Jiqun's English question texts of a framework (``data/*_en.yaml``, marked "Jiqun
+    translation (not official)"), by level-3 name; empty when no file translates it."""
+    for f in resources.files("jiqun.digital").joinpath("data").iterdir():
+        if f.name.endswith("_en.yaml"):
+            doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+            if doc.get("framework") == framework and doc.get("sector") == sector:
+                return {str(k): str(v) for k, v in (doc.get("questions") or {}).items()}
+    return {}
+
+
 def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFramework:
     c = _Collector(origin)
     rows = _csv_rows(str(doc["items_file"]), base)
@@ -648,6 +662,9 @@ def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFrame
             action_en=str(it.get("action_en", "")),
             options_note_zh=str(it.get("options_note_zh", "")),
             options_note_en=str(it.get("options_note_en", "")),
+            question_en=_questions_en(str(doc["framework"]), str(doc.get("sector", ""))).get(
+                l3, ""
+            ),
         )
         if item.exclusive and item.exclusive not in {o.id for o in item.options}:
             c.add(where, item.exclusive, "exclusive", "排他选项不存在", "exclusive option missing")

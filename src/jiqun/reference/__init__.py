@@ -55,6 +55,7 @@ __all__ = [
     "industry_codes",
     "industry_exists",
     "industry_name",
+    "industry_name_en",
     "industry_vintage",
     "reference_manifest",
     "region_codes",
@@ -102,6 +103,14 @@ _MANIFEST: dict[str, tuple[str, str, str, str]] = {
         "GB/T 4754-2017 国民经济行业分类 with the 2019 amendment (第1号修改单)",
         "national standard; codes and names are public facts",
         "verified structure (every parent exists; 20/97/473/1,382)",
+    ),
+    "gbt4754_2017_divisions_en.csv": (
+        "industries_en",
+        "English names of the GB/T 4754-2017 sections and divisions as the statistics bureau's "
+        "China Statistical Yearbook (English edition) writes them; GB/T 4754 has no official "
+        "English edition",
+        "Apache-2.0 (Jiqun); names are public facts",
+        "recalled (per row: the verification column)",
     ),
     "gbt4754_2011_changes.csv": (
         "gbt4754_2011_changes",
@@ -653,6 +662,50 @@ def industry_name(code: str) -> str | None:
     ('集成电路设计', '制造业')
     """
     return _industry_names().get(code) if isinstance(code, str) else None
+
+
+@functools.lru_cache(maxsize=1)
+def _industry_names_en() -> dict[str, str]:
+    df = _read_csv("gbt4754_2017_divisions_en.csv")
+    return dict(zip(df["code"], df["name_en"], strict=True))
+
+
+def industry_name_en(code: str) -> str | None:
+    """The English name of a GB/T 4754-2017 code, for the English UI.
+
+    GB/T 4754 has no official English edition. Sections and divisions take the names the
+    statistics bureau's yearbook uses (``gbt4754_2017_divisions_en.csv``); a group or class has
+    no English name of its own and shows as its division's name with the code
+    (``Manufacture of Computers, Communication and Other Electronic Equipment — 3973``).
+
+    Parameters
+    ----------
+    code:
+        A section letter or a 2-, 3- or 4-digit 2017 code, as a string.
+
+    Returns
+    -------
+    str | None
+        The English name, or ``None`` when the code is not a 2017 code.
+
+    References
+    ----------
+    ``src/jiqun/reference/data/gbt4754_2017_divisions_en.csv`` and its entry in
+    ``src/jiqun/reference/data/SOURCES.md``.
+
+    Example
+    -------
+    >>> industry_name_en("39")
+    'Manufacture of Computers, Communication and Other Electronic Equipment'
+    >>> industry_name_en("2710")
+    'Manufacture of Medicines — 2710'
+    """
+    if not isinstance(code, str) or code not in _industry_names():
+        return None
+    names = _industry_names_en()
+    if code in names:
+        return names[code]
+    return f"{names[code[:2]]} — {code}"
 
 
 def strip_section_letter(code: str) -> str:

@@ -30,13 +30,25 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from jiqun.formatting import fmt_cell, fmt_flag, fmt_num, fmt_pct, fmt_stars, fmt_year, missing
 from jiqun.services import access
 from jiqun.services.accounts import PUBLIC, Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
-from jiqun.web.i18n import labeller, lang, localizer, switch_url, translator
+from jiqun.web.i18n import (
+    english_name,
+    industry_names_zh,
+    labeller,
+    lang,
+    localizer,
+    switch_url,
+    translator,
+    zh_span,
+)
 from jiqun.web.inputs import reject_controls
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -101,9 +113,60 @@ def fmt_time(v: Any) -> Any:
     return out
 
 
-def _finalize(v: Any) -> Any:
-    # Every {{ expression }}: a timestamp never reaches a page with its microseconds.
-    return fmt_time(v) if isinstance(v, dt.datetime | str) else v
+@pass_context
+def _finalize(ctx: Context, v: Any) -> Any:
+    # Every {{ expression }}: a timestamp never reaches a page with its microseconds, and on
+    # an English page a region, industry or cluster name, a unit or a Chinese label is English
+    # (attribute-safe: a plain text in, a plain text out; markup is left as it is).
+    if isinstance(v, Markup):
+        return v
+    if isinstance(v, dt.datetime | str):
+        v = fmt_time(v)
+    if isinstance(v, str) and ctx.get("lang") == "en":
+        return english_name(v) or v
+    return v
+
+
+@pass_context
+def zh_name(ctx: Context, v: Any) -> Any:
+    """``{{ name|zh }}`` for a name in page text: on an English page its English if it has one
+    (a region, a cluster with ``name_en``; an industry with its Chinese name as a ``title``),
+    otherwise the Chinese inside ``<span lang="zh-CN">``; unchanged on a Chinese page."""
+    if ctx.get("lang") != "en" or not isinstance(v, str) or isinstance(v, Markup):
+        return v
+    if v in industry_names_zh():  # an industry: its Chinese name on hover
+        return Markup('<span title="{}">{}</span>').format(v, english_name(v))
+    en = english_name(v)
+    if en is not None:
+        return en
+    return zh_span(v) if any("\u3400" <= c <= "\u9fff" for c in v) else v
+
+
+def industry_beside_code(v: Any) -> Any:
+    """An industry's English name in a table that shows its code in the next column: the
+    division's name without the code again, the Chinese name on hover (English pages)."""
+    if not isinstance(v, str) or v not in industry_names_zh():
+        return v
+    en = (english_name(v) or v).split(" — ")[0]
+    return Markup('<span title="{}">{}</span>').format(v, en)
+
+
+def english_data(v: Any) -> Any:
+    """A chart's data for an English page: every Chinese name in it that has English, in English
+    (the chart draws text on a canvas, so the Jinja hook above never sees it)."""
+    if isinstance(v, str):
+        return english_name(v) or v
+    if isinstance(v, dict):
+        return {k: english_data(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [english_data(x) for x in v]
+    return v
+
+
+@pass_context
+def chart_data(ctx: Context, v: Any) -> Any:
+    """``{{ data|chart_data|tojson }}``: :func:`english_data` on an English page."""
+    return english_data(v) if ctx.get("lang") == "en" else v
 
 
 templates.env.finalize = _finalize
@@ -116,8 +179,22 @@ templates.env.filters.update(
     cell=fmt_cell,
     yr=fmt_year,
     params=query_params,
+    zh=zh_name,
+    chart_data=chart_data,
+    industry_beside_code=industry_beside_code,
 )
 templates.env.tests["missing"] = missing
+
+
+def zh_only(v: Any) -> bool:
+    """``{% if x is zh_only %}``: Chinese text with no English (a proper name an English page
+    keeps in Chinese; an element showing it takes ``lang="zh-CN"``)."""
+    return (
+        isinstance(v, str) and any("\u3400" <= c <= "\u9fff" for c in v) and english_name(v) is None
+    )
+
+
+templates.env.tests["zh_only"] = zh_only
 
 
 # --------------------------------------------------------------------------------------------
