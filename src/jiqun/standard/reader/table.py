@@ -45,6 +45,13 @@ def read_table(
         fatal("file.missing", f"不是文件：{p}", f"not a file: {p}", value=str(p))
     ext = p.suffix.lower()
     exts = ", ".join(SUPPORTED_EXTENSIONS)
+    if k.name == "region-stats" and ext in (*_TEXT_EXT, *_EXCEL_EXT, ".xls"):
+        from jiqun.standard.reader.wide import detect_wide, read_wide
+
+        # Statistical tables as the NBS portal and yearbooks publish them: regions down, years
+        # or measures across. Legacy .xls is read with python-calamine for this layout only.
+        if p.stat().st_size and detect_wide(p, sheet):
+            return read_wide(p, sheet=sheet)
     if ext == ".xls":
         fatal(
             "file.extension",
