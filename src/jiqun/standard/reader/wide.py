@@ -116,7 +116,7 @@ _UNIT_WORD = re.compile(
 _RATE_RE = re.compile(r"增长|增速|比上年|同比|环比|%")
 _UNIT_LINE_RE = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]{1,8})")
 _FOOTER_RE = re.compile(r"^\s*(注[:：]|注\d|数据来源|资料来源|来源[:：]|说明[:：]|备注)")
-_TITLE_KEYS = ("数据库", "指标", "时间", "地区", "单位")
+_SOURCE_RE = re.compile(r"^\s*(数据来源|资料来源|来源)[:：](.*)$")
 _SCAN = 20
 
 
@@ -388,7 +388,7 @@ def grid_of(
 
 def _region_column(grid: list[list[str]], start: int) -> int | None:
     """The column (0–3) where most cells below ``start`` are region names."""
-    best, best_n = None, 2
+    best, best_n = None, 1
     for j in range(4):
         n = sum(
             1
@@ -643,7 +643,12 @@ def read_wide(
     block_unit: str | None = None
     side_label = ""
     regions: set[str] = set()
-    src = "国家统计局" if any("国家统计局" in "".join(r) for r in grid[h:]) else None
+    # The source line comes last, after the values it applies to: read it first.
+    src: str | None = None
+    for r in grid[h:]:
+        sm = _SOURCE_RE.match(unicodedata.normalize("NFKC", "".join(c for c in r if c)))
+        if sm and sm.group(2).strip():
+            src = sm.group(2).strip()[:300]
     for i in range(header_rows[-1] + 1, len(grid)):
         r = [*grid[i], *([""] * (width - len(grid[i])))]
         rown = i + 1
@@ -657,9 +662,6 @@ def read_wide(
             or first.startswith("\u3000")
         ):
             in_footer = True
-            sm = re.match(r"^\s*(数据来源|资料来源|来源)[:：](.*)$", line)
-            if sm:
-                src = sm.group(2).strip() or src
             problems.append(
                 p(
                     "wide.footer",
