@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -118,6 +119,7 @@ _UNIT_LINE_RE = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]{1,8})")
 _FOOTER_RE = re.compile(r"^\s*(注[:：]|注\d|数据来源|资料来源|来源[:：]|说明[:：]|备注)")
 _SOURCE_RE = re.compile(r"^\s*(数据来源|资料来源|来源)[:：](.*)$")
 _SCAN = 20
+_DETECT_ROWS = 120  # rows read to decide whether a file is a wide table
 
 
 @dataclass
@@ -327,10 +329,32 @@ def _is_number(text: str) -> bool:
 # ------------------------------------------------------------------------------------------------
 
 
-def _grid_text(path: Path) -> tuple[list[list[str]], Problem]:
-    size = path.stat().st_size
+def _decode_head(head: bytes) -> str | None:
+    """The first bytes decoded strictly as UTF-8 or GB18030 (a character cut at the end dropped)."""
+    for codec in ("utf-8-sig", "gb18030"):
+        for cut in range(4):
+            try:
+                return head[: len(head) - cut].decode(codec)
+            except UnicodeDecodeError:
+                continue
+    return None
+
+
+def _grid_text(path: Path, limit: int | None = None) -> tuple[list[list[str]], Problem | None]:
     with open(path, "rb") as f:
         head = f.read(1 << 16)
+    if limit is not None:
+        # Detection only: the first lines are enough, whatever the size of the file; the
+        # encoding is settled properly by the reader that then reads the whole file.
+        text = _decode_head(head)
+        if text is None:
+            return [], None
+        lines = text.splitlines()[:limit]
+        rows = list(
+            csv.reader(lines, delimiter="\t" if text.count("\t") > text.count(",") else ",")
+        )
+        return rows, None
+    size = path.stat().st_size
     enc = detect_encoding(path, head, size, path.name)
     text = path.read_bytes()[enc.bom :].decode(enc.codec)
     sample = text[:4096]
@@ -339,7 +363,9 @@ def _grid_text(path: Path) -> tuple[list[list[str]], Problem]:
     return rows, encoding_note(enc)
 
 
-def _grid_excel(path: Path, sheet: str | None) -> tuple[list[list[object]], str]:
+def _grid_excel(
+    path: Path, sheet: str | None, limit: int | None = None
+) -> tuple[list[list[object]], str]:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
@@ -352,26 +378,37 @@ def _grid_excel(path: Path, sheet: str | None) -> tuple[list[list[object]], str]
                 f"sheet '{n}' does not exist",
                 value=n,
             )
-        rows = wb.get_sheet_by_name(n).to_python()
+        ws = wb.get_sheet_by_name(n)
+        rows = list(itertools.islice(ws.iter_rows(), limit)) if limit else ws.to_python()
         if rows:
             return [list(r) for r in rows], n
     return [], names[0] if names else ""
 
 
 def grid_of(
-    path: str | Path, sheet: str | None = None
+    path: str | Path, sheet: str | None = None, limit: int | None = None
 ) -> tuple[list[list[str]], list[Problem], str | None]:
-    """The cells of a CSV/TXT/TSV or a workbook as text (whole floats as integers)."""
+    """The cells of a CSV/TXT/TSV or a workbook as text (whole floats as integers).
+
+    Parameters
+    ----------
+    path: the file; sheet: the worksheet (workbooks); limit: read only the first rows.
+
+    Returns
+    -------
+    (rows of cell text, the encoding note, the sheet read).
+    """
     p_ = Path(path)
     problems: list[Problem] = []
     used: str | None = None
     raw: list[list[object]]
     if p_.suffix.lower() in (".csv", ".txt", ".tsv"):
-        txt, note = _grid_text(p_)
+        txt, note = _grid_text(p_, limit)
         raw = list(txt)
-        problems.append(note)
+        if note is not None:
+            problems.append(note)
     else:
-        raw, used = _grid_excel(p_, sheet)
+        raw, used = _grid_excel(p_, sheet, limit)
     grid: list[list[str]] = []
     for r in raw:
         row = []
@@ -427,7 +464,7 @@ def detect_wide(path: str | Path, sheet: str | None = None) -> bool:
     True
     """
     try:
-        grid, _pr, _s = grid_of(path, sheet)
+        grid, _pr, _s = grid_of(path, sheet, limit=_DETECT_ROWS)
     except Exception:
         return False
     rcol = _region_column(grid, 0)
