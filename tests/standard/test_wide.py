@@ -188,12 +188,45 @@ def test_long_region_stats_file_still_read_as_long(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         "地区代码,行业代码,年份,指标,数值,单位\n320500,C,2023,output,10,万元\n"
-        "320500,_T,2023,gdp,2.4,亿元\n",
+        "320500,_T,2023,gdp,2.4,亿元\n100000,合计,2023,gdp,1260582.1,亿元\n"
+        "320500,_T,2023,urban_unit_employment,300.5,万人\n",
     )
     assert not detect_wide(path)
     res = validate_table(read_table(path, "region-stats"))
     assert res.n_error_rows == 0
-    assert list(res.records.industry_code) == ["C", TOTAL_INDUSTRY]
+    rec = res.records
+    assert list(rec.industry_code) == ["C", TOTAL_INDUSTRY, TOTAL_INDUSTRY, TOTAL_INDUSTRY]
+    assert list(rec.region_code) == ["320500", "320500", NATION_CODE, "320500"]
+    assert rec.loc[3, "value"] == pytest.approx(3_005_000) and rec.loc[3, "unit"] == "人"
+
+
+def test_total_and_nation_codes_only_in_region_stats(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "统一社会信用代码,企业名称,所在地区代码,行业代码\n91320214MA1MXXXX0X,示例公司,100000,_T\n",
+    )
+    res = validate_table(read_table(path, "enterprises", allow_unknown_columns=True))
+    rules = {p.rule for p in res.problems if p.is_error}
+    assert "region.exists" in rules or "region.format" in rules
+    assert any(p.column in ("industry_code", "行业代码") for p in res.problems if p.is_error)
+
+
+def test_cli_validate_says_what_it_understood(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from jiqun.cli.app import app
+
+    monkeypatch.setenv("JIQUN_DATABASE_URL", f"sqlite:///{tmp_path / 'v.sqlite3'}")
+    path = _write(
+        tmp_path,
+        "指标：地区生产总值(亿元)\n地区,2024年,2023年\n新疆,20492.4,19603.3\n宁夏,5520.2,\n",
+        encoding="gb18030",
+    )
+    out = CliRunner().invoke(app, ["validate", "region-stats", str(path)])
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())  # the console wraps long lines
+    assert "measure gdp" in said and "2 regions" in said
+    assert "2023–2024" in said and "3 values" in said
 
 
 def test_match_helpers() -> None:
