@@ -237,3 +237,16 @@ def test_match_helpers() -> None:
     assert match_measure("地区生产总值(亿元)") == "gdp"
     assert match_measure("城镇单位就业人员(万人)") == "urban_unit_employment"
     assert match_measure("人口") is None
+
+
+def test_measure_unit_year_from_flags_when_the_file_is_silent(tmp_path: Path) -> None:
+    path = _write(tmp_path, "地区,第一产业\n河北省,4466.2\n宁夏,308.1\n")
+    silent = validate_table(read_table(path, "region-stats"))
+    assert silent.n_error_rows == 2  # no year, no unit: nothing is guessed
+    res = validate_table(read_table(path, "region-stats", unit="亿元", year=2023))
+    assert res.n_error_rows == 0
+    assert _value(res, "640000", 2023, "va_primary") == pytest.approx(308.1e4)
+    path2 = _write(tmp_path, "地区,2023年\n河北省,43944.1\n", name="t2.csv")
+    res2 = validate_table(read_table(path2, "region-stats", measure="地区生产总值", unit="亿元"))
+    assert res2.n_error_rows == 0
+    assert _value(res2, "130000", 2023, "gdp") == pytest.approx(43944.1e4)

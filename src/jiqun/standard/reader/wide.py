@@ -425,7 +425,7 @@ def grid_of(
 
 def _region_column(grid: list[list[str]], start: int) -> int | None:
     """The column (0–3) where most cells below ``start`` are region names."""
-    best, best_n = None, 1
+    best, best_n = None, 0
     for j in range(4):
         n = sum(
             1
@@ -577,7 +577,7 @@ def read_wide(
                 value=line,
             )
         )
-    layout.measure = measure or title_measure
+    layout.measure = (match_measure(measure) or measure) if measure else title_measure
     if layout.measure and layout.measure not in MEASURES and _RATE_RE.search(layout.measure):
         fatal(
             "wide.rate",
