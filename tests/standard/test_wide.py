@@ -250,3 +250,19 @@ def test_measure_unit_year_from_flags_when_the_file_is_silent(tmp_path: Path) ->
     res2 = validate_table(read_table(path2, "region-stats", measure="地区生产总值", unit="亿元"))
     assert res2.n_error_rows == 0
     assert _value(res2, "130000", 2023, "gdp") == pytest.approx(43944.1e4)
+
+
+def test_yearbook_industries_across_by_name(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "2023年各地区规模以上工业营业收入（单位：亿元）\n"
+        "地区,制造业,采矿业,电力、热力、燃气及水生产和供应业\n"
+        "江苏省,150000.5,300.2,9000.1\n"
+        "浙江省,100000.1,100.0,\n",
+    )
+    res = validate_table(read_table(path, "region-stats", measure="营业收入"))
+    assert res.n_error_rows == 0
+    rec = res.records
+    assert list(rec.industry_code) == ["C", "B", "D", "C", "B"]
+    assert set(rec.year) == {2023} and set(rec.measure) == {"revenue"}
+    assert rec.loc[1, "value"] == pytest.approx(300.2e4)
