@@ -266,3 +266,15 @@ def test_yearbook_industries_across_by_name(tmp_path: Path) -> None:
     assert list(rec.industry_code) == ["C", "B", "D", "C", "B"]
     assert set(rec.year) == {2023} and set(rec.measure) == {"revenue"}
     assert rec.loc[1, "value"] == pytest.approx(300.2e4)
+
+
+def test_xlsx_wide_table_with_flags(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = tmp_path / "gdp.xlsx"
+    pd.DataFrame({"地区": ["北京市", "西藏"], "2023年": [47353.7, 2532.9]}).to_excel(
+        path, index=False
+    )
+    res = validate_table(read_table(path, "region-stats", measure="gdp", unit="亿元"))
+    assert res.n_error_rows == 0
+    assert _value(res, "540000", 2023, "gdp") == pytest.approx(2532.9e4)
