@@ -480,6 +480,16 @@ SheetOpt = Annotated[str | None, typer.Option(help="工作表 sheet name (xlsx)"
 AllowUnknownOpt = Annotated[
     bool, typer.Option("--allow-unknown-columns", help="忽略未知列 / ignore unknown columns")
 ]
+MeasureOpt = Annotated[
+    str | None,
+    typer.Option(help="宽表的指标（文件未写明时）/ measure of a wide table that does not state it"),
+]
+UnitOpt = Annotated[
+    str | None, typer.Option(help="宽表的单位 / unit of a wide table that does not state it")
+]
+YearOpt = Annotated[
+    int | None, typer.Option(help="宽表的年份 / year of a wide table that does not state it")
+]
 
 
 @app.command("validate")
@@ -489,13 +499,23 @@ def validate_cmd(
     report: ReportOpt = None,
     sheet: SheetOpt = None,
     allow_unknown_columns: AllowUnknownOpt = False,
+    measure: MeasureOpt = None,
+    unit: UnitOpt = None,
+    year: YearOpt = None,
 ) -> None:
     """校验文件但不写入 / validate a file without writing anything."""
     from jiqun.cli.render import print_validation
     from jiqun.services.imports import validate_file
 
     result = validate_file(
-        file, kind, sheet=sheet, allow_unknown_columns=allow_unknown_columns, report=report
+        file,
+        kind,
+        sheet=sheet,
+        allow_unknown_columns=allow_unknown_columns,
+        report=report,
+        measure=measure,
+        unit=unit,
+        year=year,
     )
     print_validation(console, result, report)
     if result.n_error_rows:
@@ -515,6 +535,9 @@ def import_cmd(
     report: ReportOpt = None,
     sheet: SheetOpt = None,
     allow_unknown_columns: AllowUnknownOpt = False,
+    measure: MeasureOpt = None,
+    unit: UnitOpt = None,
+    year: YearOpt = None,
 ) -> None:
     """导入文件（默认全部成功才写入） / import a file (all-or-nothing by default)."""
     from jiqun.cli.render import print_import
@@ -534,6 +557,9 @@ def import_cmd(
             sheet=sheet,
             allow_unknown_columns=allow_unknown_columns,
             progress=cb,
+            measure=measure,
+            unit=unit,
+            year=year,
         )
     print_import(console, result, report)
     if result.status != "committed":

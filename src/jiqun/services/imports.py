@@ -126,6 +126,9 @@ def validate_file(
     sheet: str | None = None,
     allow_unknown_columns: bool = False,
     report: str | Path | None = None,
+    measure: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
 ) -> ValidationResult:
     """Validate ``path`` as ``kind`` against the standard and the database; write nothing.
 
@@ -137,13 +140,23 @@ def validate_file(
     sheet: the sheet to read from an .xlsx file (default: the first that fits the kind).
     allow_unknown_columns: ignore unknown columns with a warning instead of an error.
     report: optional path of an error report (.csv or .xlsx).
+    measure, unit, year: for a wide ``region-stats`` table that does not state them
+        (:mod:`jiqun.standard.reader.wide`).
 
     Returns
     -------
     :class:`~jiqun.standard.validate.ValidationResult`.
     """
     kind = get_kind(kind) if isinstance(kind, str) else kind
-    raw = read_table(path, kind, sheet=sheet, allow_unknown_columns=allow_unknown_columns)
+    raw = read_table(
+        path,
+        kind,
+        sheet=sheet,
+        allow_unknown_columns=allow_unknown_columns,
+        measure=measure,
+        unit=unit,
+        year=year,
+    )
     result = validate_table(raw)
     engine = engine or get_engine()
     prepare(engine)
@@ -240,6 +253,9 @@ def import_file(
     progress: Progress | None = None,
     member_status: str = "approved",
     requested_by: str | None = None,
+    measure: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
 ) -> ImportResult:
     """Validate and import ``path`` as ``kind``.
 
@@ -257,6 +273,7 @@ def import_file(
         the firm approves it, :mod:`jiqun.services.memberships`). Stored memberships keep their
         status when re-imported.
     requested_by: who listed the new memberships (kept with them for the approver).
+    measure, unit, year: as for :func:`validate_file`.
 
     Returns
     -------
@@ -282,6 +299,9 @@ def import_file(
         engine=engine,
         sheet=sheet,
         allow_unknown_columns=allow_unknown_columns,
+        measure=measure,
+        unit=unit,
+        year=year,
     )
     n_bad = result.n_error_rows
     if n_bad and not skip_invalid:

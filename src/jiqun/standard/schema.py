@@ -116,7 +116,52 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "exports": ("出口交货值", "export delivery value", "万元"),
     "rd_expense": ("研发经费", "R&D expenditure", "万元"),
     "profit": ("利润总额", "total profit", "万元"),
+    # Region-level measures as the NBS data portal (data.stats.gov.cn) and the statistical
+    # yearbooks publish them; stored with industry code TOTAL_INDUSTRY (all industries).
+    "gdp": ("地区生产总值", "gross regional product", "万元"),
+    "va_primary": ("第一产业增加值", "value added, primary sector", "万元"),
+    "va_secondary": ("第二产业增加值", "value added, secondary sector", "万元"),
+    "va_tertiary": ("第三产业增加值", "value added, tertiary sector", "万元"),
+    "urban_unit_employment": ("城镇单位就业人员", "employed persons in urban units", "人"),
+    "fixed_asset_investment": ("固定资产投资", "fixed-asset investment", "万元"),
+    "public_budget_expenditure": ("一般公共预算支出", "general public budget expenditure", "万元"),
 }
+
+#: Further Chinese names of measures as statistical tables write them (指标 line, column header).
+MEASURE_ALIASES: dict[str, str] = {
+    "国内生产总值": "gdp",
+    "生产总值": "gdp",
+    "gdp": "gdp",
+    "第一产业": "va_primary",
+    "第二产业": "va_secondary",
+    "第三产业": "va_tertiary",
+    "城镇单位就业人员数": "urban_unit_employment",
+    "固定资产投资（不含农户）": "fixed_asset_investment",
+    "固定资产投资(不含农户)": "fixed_asset_investment",
+    "固定资产投资额": "fixed_asset_investment",
+    "全社会固定资产投资": "fixed_asset_investment",
+    "规模以上工业增加值": "value_added",
+    "规模以上工业企业营业收入": "revenue",
+    "规模以上工业企业利润总额": "profit",
+    "工业销售产值": "output",
+}
+
+#: Industry code of a region-level total (all industries, 全部行业) in ``region-stats``. GB/T
+#: 4754-2017 has no code for the whole economy; ``_T`` is the SDMX code for "total"
+#: (SDMX Content-Oriented Guidelines, code list CL_ACTIVITY), short enough for the 4-character
+#: industry column and impossible to confuse with a GB/T 4754 code.
+TOTAL_INDUSTRY = "_T"
+
+#: Spellings of the total accepted in an ``industry_code`` column (recorded as ``_T``).
+TOTAL_INDUSTRY_ALIASES: tuple[str, ...] = ("_T", "合计", "总计", "全部行业", "所有行业", "total")
+
+#: Region code of the whole country (全国) in ``region-stats``. GB/T 2260 codes provinces and
+#: below only; ``100000`` (中华人民共和国) is the code the national statistics and map services use
+#: for the nation, and no GB/T 2260 division can take it (no province starts with 10).
+NATION_CODE = "100000"
+
+#: People units and their factor to 人 (the canonical people unit of the standard).
+PEOPLE_UNITS: dict[str, float] = {"人": 1.0, "万人": 1e4, "千人": 1e3, "百人": 1e2}
 
 MEMBER_ROLES: dict[str, tuple[str, str]] = {
     "member": ("成员企业", "member"),
@@ -594,7 +639,9 @@ _register(
                 True,
                 aliases=("行政区划代码", "所在地区代码", "region"),
                 code_system="GB/T 2260",
-                levels=("province", "prefecture", "county"),
+                levels=("nation", "province", "prefecture", "county"),
+                description_zh=f"GB/T 2260 代码；全国为 {NATION_CODE}",
+                description_en=f"GB/T 2260 code; the whole country is {NATION_CODE}",
             ),
             Field(
                 "industry_code",
@@ -602,6 +649,8 @@ _register(
                 "industry code",
                 "industry_code",
                 True,
+                description_zh=f"GB/T 4754-2017 代码；地区合计（全部行业）为 {TOTAL_INDUSTRY}",
+                description_en=f"GB/T 4754-2017 code; a region total (all industries) is {TOTAL_INDUSTRY}",
                 aliases=("国民经济行业代码", "industry"),
                 code_system="GB/T 4754-2017",
                 levels=(1, 2, 3, 4),

@@ -39,7 +39,16 @@ from jiqun.standard import codes as C
 from jiqun.standard import normalize as N
 from jiqun.standard.problems import JiqunError, Problem, Severity
 from jiqun.standard.reader import RawTable
-from jiqun.standard.schema import MONEY_UNITS, TAG_ALIASES, Field, Kind
+from jiqun.standard.schema import (
+    MONEY_UNITS,
+    NATION_CODE,
+    PEOPLE_UNITS,
+    TAG_ALIASES,
+    TOTAL_INDUSTRY,
+    TOTAL_INDUSTRY_ALIASES,
+    Field,
+    Kind,
+)
 from jiqun.standard.text import CONTROL_RE, control_reason, escape_controls, length_reason, shown
 
 
@@ -317,9 +326,19 @@ def _refuse_codes(
 
 
 def _col_region(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
-    out = _fast(res, f, s, "region")
     levels = f.levels or ("province", "prefecture", "county")
+    nation = np.zeros(len(s), dtype=bool)
+    if "nation" in levels:
+        # 全国 has no GB/T 2260 code; region-stats records it as NATION_CODE (see schema).
+        keys = s.astype(object).map(lambda v: None if v is None else str(v).strip())
+        nation = keys.isin([NATION_CODE, "全国"]).to_numpy()
+        s = s.where(~nation, None)
+    out = _fast(res, f, s, "region")
+    out[nation] = NATION_CODE
+    levels = tuple(lv for lv in levels if lv != "nation")
     allowed = frozenset().union(*(reference.region_codes(level=lv) for lv in levels))
+    if nation.any():
+        allowed |= {NATION_CODE}
     lv_zh = "、".join(_LEVEL_ZH[x] for x in levels)
 
     def why(v: str) -> tuple[str, str, str]:
@@ -341,8 +360,18 @@ def _col_region(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
 def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     levels = tuple(f.levels or (1, 2, 3, 4))
     expected = levels[0] if len(levels) == 1 else None
+    total = np.zeros(len(s), dtype=bool)
+    if res.kind.name == "region-stats":
+        # A region total (all industries) is a level of its own, recorded as TOTAL_INDUSTRY.
+        totals = {_key(a) for a in TOTAL_INDUSTRY_ALIASES}
+        keys = s.astype(object).map(lambda v: None if v is None else _key(str(v)))
+        total = keys.isin(totals).to_numpy()
+        s = s.where(~total, None)
     out = _fast(res, f, s, "industry", expected_level=expected)
+    out[total] = TOTAL_INDUSTRY
     allowed = frozenset().union(*(reference.industry_codes(level=lv) for lv in levels))
+    if total.any():
+        allowed |= {TOTAL_INDUSTRY}
     want = "/".join(map(str, levels))
 
     def why(v: str) -> tuple[str, str, str]:
@@ -701,6 +730,19 @@ def _kind_rules(res: ValidationResult) -> None:
                         "normalised",
                         f"由 {u2} 换算为万元",
                         f"converted from {u2} to 万元",
+                    )
+            elif canonical == "人" and u2 in PEOPLE_UNITS and u2 != "人":
+                if v == v:
+                    rec.at[i, "value"] = float(v) * PEOPLE_UNITS[u2]
+                    rec.at[i, "unit"] = "人"
+                    res.add(
+                        i,
+                        "value",
+                        v,
+                        "unit.people",
+                        "normalised",
+                        f"由 {u2} 换算为人",
+                        f"converted from {u2} to 人 (persons)",
                     )
             elif u2 != canonical and not (
                 canonical in ("人", "家", "个") and u2 in ("人", "家", "个")

@@ -38,6 +38,8 @@ class RawTable:
         row below it; only for numeric fields.
     problems: file-level notes, warnings and errors (nothing fatal: fatal problems raise).
     source: file name; encoding: the text encoding used; sheet: the worksheet read.
+    layout: for a wide table melted by :mod:`~jiqun.standard.reader.wide`, what was understood
+        (``measure``, ``unit``, ``years``, ``regions``); ``None`` for a long table.
     """
 
     kind: Kind
@@ -49,6 +51,7 @@ class RawTable:
     source: str
     encoding: str | None = None
     sheet: str | None = None
+    layout: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return len(self.data)

@@ -25,6 +25,9 @@ def read_table(
     *,
     sheet: str | None = None,
     allow_unknown_columns: bool = False,
+    measure: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
 ) -> RawTable:
     """Read ``path`` as records of ``kind``; raise :class:`JiqunError` for fatal file problems.
 
@@ -35,6 +38,9 @@ def read_table(
     sheet: worksheet to read (Excel only); by default the sheet with the best header.
     allow_unknown_columns: ignore columns that are not part of the standard (a warning each)
         instead of failing with an error each.
+    measure, unit, year: for a wide ``region-stats`` table (regions down, years across) that does
+        not say them itself (no ``指标：`` line, no year in the header or the title); ignored for
+        long tables.
     """
     k = get_kind(kind) if isinstance(kind, str) else kind
     p = Path(path)
@@ -45,6 +51,13 @@ def read_table(
         fatal("file.missing", f"不是文件：{p}", f"not a file: {p}", value=str(p))
     ext = p.suffix.lower()
     exts = ", ".join(SUPPORTED_EXTENSIONS)
+    if k.name == "region-stats" and ext in (*_TEXT_EXT, *_EXCEL_EXT, ".xls"):
+        from jiqun.standard.reader.wide import detect_wide, read_wide
+
+        # Statistical tables as the NBS portal and yearbooks publish them: regions down, years
+        # or measures across. Legacy .xls is read with python-calamine for this layout only.
+        if p.stat().st_size and detect_wide(p, sheet):
+            return read_wide(p, sheet=sheet, measure=measure, unit=unit, year=year)
     if ext == ".xls":
         fatal(
             "file.extension",
