@@ -24,6 +24,7 @@ from jiqun import reference
 from jiqun.analytics.diagnosis import POSITION_CLASSES, diagnose
 from jiqun.services.cache import materialised
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
+from jiqun.services.predicates import INDUSTRY_ROWS
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS, MEASURES, TIERS
 from jiqun.store.db import get_engine
@@ -209,7 +210,7 @@ def diagnose_cluster(
         stats = pd.read_sql(
             text(
                 "SELECT region_code, industry_code, year, measure, value, unit, synthetic "
-                "FROM region_stats WHERE year IN :ys AND measure IN :ms"
+                f"FROM region_stats WHERE year IN :ys AND measure IN :ms AND {INDUSTRY_ROWS}"
             ).bindparams(bindparam("ys", expanding=True), bindparam("ms", expanding=True)),
             c,
             params={"ys": [y for y in (year, prev) if y is not None], "ms": want},

@@ -38,6 +38,7 @@ from jiqun.services.cache import materialised
 from jiqun.services.diagnosis import member_prefectures, prefecture_map
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.services.paging import page_frame
+from jiqun.services.predicates import INDUSTRY_ROWS
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import ADDRESS_MAX, NAME_MAX, TEXT_MAX, TIERS
 from jiqun.standard.text import check_text
@@ -455,7 +456,7 @@ def cluster_indicators(engine: Engine | None = None, tier: str | None = None) ->
         stats = pd.read_sql(
             text(
                 "SELECT region_code, industry_code, year, measure, value, synthetic FROM "
-                "region_stats WHERE measure IN ('output', 'employment')"
+                f"region_stats WHERE measure IN ('output', 'employment') AND {INDUSTRY_ROWS}"
             ),
             c,
         )

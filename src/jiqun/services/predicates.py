@@ -80,6 +80,7 @@ from sqlalchemy.sql.expression import FromClause
 
 from jiqun.reference import region_prefix
 from jiqun.services.accounts import Principal
+from jiqun.standard.schema import TOTAL_INDUSTRY
 from jiqun.store.models import (
     Cluster,
     ClusterIndustry,
@@ -98,6 +99,12 @@ _CM = ClusterMember.__table__
 _GRANTS = Grant.__table__
 
 ClusterRef = str | ColumnElement[Any]
+
+#: ``region_stats`` rows of one GB/T 4754 industry, i.e. not the region totals (industry
+#: ``_T``, all industries, as the NBS portal and yearbooks publish them). A region × industry
+#: matrix, a location quotient or a published table sums industry rows: a total among them
+#: would count the region twice. Every such read writes ``WHERE … AND {INDUSTRY_ROWS}``.
+INDUSTRY_ROWS = f"industry_code <> '{TOTAL_INDUSTRY}'"
 
 
 def _now() -> dt.datetime:

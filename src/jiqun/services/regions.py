@@ -37,6 +37,7 @@ from jiqun.basis import WithBasis
 from jiqun.services.access import NotFound, region_prefix
 from jiqun.services.diagnosis import prefecture_map, stats_matrix
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
+from jiqun.services.predicates import INDUSTRY_ROWS
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import MEASURES
 from jiqun.store.db import get_engine
@@ -121,7 +122,7 @@ def _base(engine: Engine, year: int | None, measure: str) -> _Base:
             stats = pd.read_sql(
                 text(
                     "SELECT region_code, industry_code, value, unit, synthetic FROM region_stats "
-                    "WHERE year = :y AND measure = :m"
+                    f"WHERE year = :y AND measure = :m AND {INDUSTRY_ROWS}"
                 ),
                 c,
                 params={"y": y, "m": measure},

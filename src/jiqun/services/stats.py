@@ -24,6 +24,7 @@ from sqlalchemy import Engine, text
 from jiqun import reference
 from jiqun.analytics.rca import location_quotient
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
+from jiqun.services.predicates import INDUSTRY_ROWS
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.schema import MEASURES
 from jiqun.store.db import get_engine
@@ -238,7 +239,7 @@ def location_quotients(
         stats = pd.read_sql(
             text(
                 "SELECT region_code, industry_code, value, synthetic FROM region_stats "
-                "WHERE year = :y AND measure = :m"
+                f"WHERE year = :y AND measure = :m AND {INDUSTRY_ROWS}"
             ),
             c,
             params={"y": year, "m": measure},

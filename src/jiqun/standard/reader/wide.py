@@ -404,7 +404,7 @@ def grid_of(
     raw: list[list[object]]
     if p_.suffix.lower() in (".csv", ".txt", ".tsv"):
         txt, note = _grid_text(p_, limit)
-        raw = list(txt)
+        raw = [[*row] for row in txt]
         if note is not None:
             problems.append(note)
     else:
@@ -621,9 +621,9 @@ def read_wide(
         if not _norm(lab):
             continue
         parts = lab.split(" ") if len(header_rows) == 2 else [lab]
-        y: int | None = None
+        y = None
         m_id: str | None = None
-        u: str | None = None
+        u = None
         ind: str | None = None
         for part in parts:
             if _is_year_cell(part):
@@ -647,15 +647,15 @@ def read_wide(
             problems,
             value=source,
         )
-    for r in header_rows:
+    for hr in header_rows:
         problems.append(
             p(
                 "wide.header",
                 "normalised",
-                f"第{r + 1}行是宽表表头（地区向下，年份/指标向右），已转为长表",
-                f"row {r + 1} is the header of a wide table (regions down, years/measures across); melted to long rows",
-                row=r + 1,
-                value="，".join(c for c in grid[r] if c)[:60],
+                f"第{hr + 1}行是宽表表头（地区向下，年份/指标向右），已转为长表",
+                f"row {hr + 1} is the header of a wide table (regions down, years/measures across); melted to long rows",
+                row=hr + 1,
+                value="，".join(c for c in grid[hr] if c)[:60],
             )
         )
     # --- body rows
