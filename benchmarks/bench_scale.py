@@ -530,6 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     def emit(line: dict[str, Any]) -> None:
         base = {"stage": line.pop("stage"), "engine": line.pop("engine")}
         base.update({"firms": args.firms, "links_asked": args.links, "years": args.years})
+        # the machine is shared: the 1-minute load average says how much the figures are worth
+        base["load1"] = round(os.getloadavg()[0], 2)
         base.update(line)
         lines.append(base)
         print(json.dumps(base, ensure_ascii=False), flush=True)

@@ -505,7 +505,8 @@ def csr_by_supplier(
 
     Two passes over the chunks (so pass a list, or anything iterable twice): the first counts the
     links of each supplier, the second scatters each chunk's buyers and values into their rows
-    (a counting sort; only one chunk's sort order is ever held). Within a row, links keep their
+    (a counting sort; only one chunk's sort order is ever held). A chunk holds fewer than 2³²
+    links. Within a row, links keep their
     input order. Peak memory ≈ the result (8 bytes a link + 8 bytes a firm) + one chunk.
 
     Parameters
@@ -541,8 +542,13 @@ def csr_by_supplier(
     data = np.empty(m, dtype=np.float32)
     cursor = indptr[:-1].copy()
     for c in chunks:
-        order = np.argsort(c.supplier, kind="stable")
-        s = c.supplier[order]
+        # a stable order by supplier: sort (supplier, position) packed in one int64 (numpy's
+        # unstable sort of int64 is ~3× faster than a stable argsort of int32)
+        key = (c.supplier.astype(np.int64) << 32) | np.arange(len(c), dtype=np.int64)
+        key.sort()
+        order = key & 0xFFFFFFFF
+        s = (key >> 32).astype(np.int32)
+        del key
         # rank of each link among the chunk's links of the same supplier
         first = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1]
         run = np.diff(np.r_[first, len(s)])
