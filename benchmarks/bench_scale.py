@@ -316,10 +316,13 @@ def child_propagation_step(impl: str, d: Path) -> dict[str, Any]:
             y = at @ x
             times.append(time.perf_counter() - t0)
         sec = float(np.median(times))
+        # best of 5 as well: on a shared machine the median carries other people's load
         return {
             "rows": int(a.nnz),
             "seconds": sec,
             "links_per_s": a.nnz / sec,
+            "best_seconds": min(times),
+            "links_per_s_best": a.nnz / min(times),
             "check": {"loss": float(y.sum(dtype=np.float64))},
         }
     sql = _Sql(impl, d)
@@ -583,8 +586,9 @@ def main(argv: list[str] | None = None) -> int:
 def _fmt(res: dict[str, Any]) -> dict[str, Any]:
     out = dict(res)
     out["seconds"] = round(out["seconds"], 6)
-    if "links_per_s" in out:
-        out["links_per_s"] = round(out["links_per_s"])
+    for k in ("links_per_s", "links_per_s_best"):
+        if k in out:
+            out[k] = round(out[k])
     return out
 
 
