@@ -93,7 +93,7 @@ PARETO_ALPHA = 1.3
 #: Largest employee count (the biggest Chinese employers are of this order).
 MAX_EMPLOYEES = 500_000
 #: Distance scale d₀ (km) and power γ of the gravity decay (1 + d/d₀)^−γ of supplier prefectures;
-#: with these about 47 % of links stay in the buyer's prefecture and 63 % in its province (the demo
+#: with these about 46 % of links stay in the buyer's prefecture and 62 % in its province (the demo
 #: generator: 42 % and 64 %).
 DISTANCE_KM = 10.0
 DECAY_POWER = 1.5
