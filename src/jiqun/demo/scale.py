@@ -58,7 +58,7 @@ Example
 >>> from jiqun.demo.scale import ScaleModel
 >>> m = ScaleModel(seed=7, n_firms=3_000, n_links=12_000, block=1_000)
 >>> f = m.firms(0, 3_000)
->>> links = m.links(f, 0, 3_000)
+>>> links = m.links(0, 3_000)
 >>> int(f.employees.min()) >= 1, bool((links.supplier != links.buyer).all())
 (True, True)
 """
@@ -434,7 +434,6 @@ class ScaleModel:
         extra = max(self.n_links / n - 1.0, 0.0)
         k = 1 + rng.poisson(extra * lp["lam"][lo:hi])
         k = np.minimum(k, max(n - 1, 0)) if self.n_links else np.zeros(hi - lo, dtype=np.int64)
-        want = np.repeat(np.arange(lo, hi, dtype=np.int64), k)
 
         def draw(buyer: np.ndarray) -> np.ndarray:
             """Supplier of one purchase of each buyer (−1 where no supplier exists)."""
@@ -447,7 +446,7 @@ class ScaleModel:
             return lp["firm"].sample(rng, np.where(spref >= 0, sdiv * n_pref + spref, -1))
 
         key = np.zeros(0, dtype=np.int64)
-        todo = want
+        todo = np.repeat(np.arange(lo, hi, dtype=np.int64), k)  # one row per purchase
         # self-links and repeated pairs are dropped and redrawn (a few rounds: a small or
         # remote market may not have enough distinct suppliers)
         for _ in range(4):
@@ -473,15 +472,12 @@ class ScaleModel:
             value=value.astype(np.float32),
         )
 
-    def links(
-        self, f: FirmChunk | None = None, start: int = 0, stop: int | None = None
-    ) -> LinkChunk:
+    def links(self, start: int = 0, stop: int | None = None) -> LinkChunk:
         """Links whose buyer is in ``start … stop − 1`` (default: all), sorted by (buyer, supplier).
 
-        ``f`` is accepted for symmetry with :meth:`firm_years` and ignored: suppliers come from the
-        whole population, whose samplers are built once per model.
+        Suppliers come from the whole population: the first call builds the samplers over every
+        firm, once per model (about 40 bytes a firm).
         """
-        del f
         stop = self.n_firms if stop is None else min(stop, self.n_firms)
         if start >= stop:
             e = np.zeros(0, dtype=np.int32)
@@ -495,7 +491,7 @@ class ScaleModel:
     def iter_links(self, chunk: int = DEFAULT_BLOCK * 16) -> Iterator[LinkChunk]:
         """All links in chunks of the buyers of ``chunk`` consecutive firms."""
         for lo in range(0, self.n_firms, chunk):
-            yield self.links(None, lo, lo + chunk)
+            yield self.links(lo, lo + chunk)
 
 
 def csr_by_supplier(
@@ -626,7 +622,7 @@ def write_parquet(
                     "revenue": fy["revenue"],
                 }
             )
-            lk = model.links(f, int(f.firm_id[0]), int(f.firm_id[-1]) + 1)
+            lk = model.links(int(f.firm_id[0]), int(f.firm_id[-1]) + 1)
             lt = pa.table({"supplier": lk.supplier, "buyer": lk.buyer, "value": lk.value})
             for name, table in (("firms", ft), ("firm_years", yt), ("links", lt)):
                 if name not in writers:
