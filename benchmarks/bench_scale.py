@@ -121,7 +121,7 @@ class _Sql:
                     f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{d / t}.parquet')"
                 )
         else:
-            from pyspark.sql import SparkSession
+            from pyspark.sql import SparkSession  # type: ignore[import-not-found,unused-ignore]
 
             self.spark = (
                 SparkSession.builder.master("local[2]")
@@ -512,7 +512,7 @@ def run_child(stage: str, impl: str, d: Path, args: argparse.Namespace) -> dict[
 def spark_missing() -> str | None:
     """Why Spark local cannot run here, or None."""
     try:
-        import pyspark  # noqa: F401
+        import pyspark  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
     except ImportError:
         return "pyspark is not installed (it comes with the engine's Spark extra)"
     if shutil.which("java") is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -126,8 +128,14 @@ def test_csr_by_supplier_equals_scipy(model: ScaleModel, links: LinkChunk) -> No
     assert np.array_equal(data, ref.data)
 
 
+def test_csr_by_supplier_refuses_a_one_shot_iterator(model: ScaleModel) -> None:
+    # a generator is empty on the second pass, which would leave the arrays unfilled
+    with pytest.raises(ValueError, match="iterable twice"):
+        csr_by_supplier(model.iter_links(2_000), N)
+
+
 def test_write_parquet_round_trip(
-    tmp_path, model: ScaleModel, firms: FirmChunk, links: LinkChunk
+    tmp_path: Path, model: ScaleModel, firms: FirmChunk, links: LinkChunk
 ) -> None:
     import pyarrow.parquet as pq
 

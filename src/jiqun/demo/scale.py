@@ -65,7 +65,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
@@ -406,12 +406,12 @@ class ScaleModel:
         decay = (1.0 + dist / DISTANCE_KM) ** -DECAY_POWER
         sd_list = np.flatnonzero(has)
         g_keys, g_items, g_w = [], [], []
-        for sd in sd_list:
-            ps = np.flatnonzero(mass[sd] > 0)
-            w = decay[:, ps] * mass[sd, ps][None, :]  # (P, |ps|)
-            g_keys.append(np.repeat(np.arange(n_pref, dtype=np.int64) * n_div + sd, len(ps)))
+        for d in sd_list:
+            ps = np.flatnonzero(mass[d] > 0)
+            wg = decay[:, ps] * mass[d, ps][None, :]  # (P, |ps|)
+            g_keys.append(np.repeat(np.arange(n_pref, dtype=np.int64) * n_div + d, len(ps)))
             g_items.append(np.tile(ps, n_pref))
-            g_w.append(w.ravel())
+            g_w.append(wg.ravel())
         lam_w = emp.astype(np.float64) ** 0.45
         return {
             "buyer_div": div.astype(np.int16),
@@ -495,7 +495,7 @@ class ScaleModel:
 
 
 def csr_by_supplier(
-    chunks: Iterator[LinkChunk] | list[LinkChunk], n: int
+    chunks: Iterable[LinkChunk], n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR arrays of a link list sorted by supplier, built without a coordinate-form copy.
 
@@ -507,7 +507,8 @@ def csr_by_supplier(
 
     Parameters
     ----------
-    chunks: link chunks (a list, or a re-iterable such as a callable's fresh iterator each pass).
+    chunks: link chunks, iterated twice (a list, or an object whose ``__iter__`` starts afresh;
+        not a one-shot generator).
     n: number of firms (ids ``0 … n − 1``).
 
     Returns
@@ -553,6 +554,11 @@ def csr_by_supplier(
         indices[dest] = c.buyer[order]
         data[dest] = c.value[order]
         cursor[s[first]] += run
+    if not np.array_equal(cursor, indptr[1:]):
+        raise ValueError(
+            "链接分块须可迭代两次且内容相同 / the link chunks must be iterable twice with the "
+            "same content (pass a list, not a generator)"
+        )
     return indptr, indices, data
 
 
