@@ -73,6 +73,7 @@ from typing import Any
 
 import numpy as np
 
+from jiqun.demo.firms import _class_weights
 from jiqun.demo.inputs import load_reference
 from jiqun.demo.sampling import GroupedSampler
 from jiqun.demo.structure import build_classes, build_geo, split_codes
@@ -167,18 +168,6 @@ def _rng(seed: int, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
-def _class_weights(
-    rng: np.random.Generator, div: np.ndarray, shares: dict[str, float]
-) -> np.ndarray:
-    raw = rng.lognormal(0.0, 0.9, len(div))
-    w = np.zeros(len(div))
-    for d, s in shares.items():
-        m = div == d
-        if m.any():
-            w[m] = s * raw[m] / raw[m].sum()
-    return w
-
-
 def _sorted_unique(a: np.ndarray) -> np.ndarray:
     """Sorted distinct values (``np.unique`` of numpy 2.4 hashes int64 and is ~10× slower)."""
     a = np.sort(a)
@@ -256,8 +245,8 @@ class ScaleModel:
         self.divisions = np.array(sorted(set(cls.div.tolist())), dtype=object)
         self.industry_division = np.searchsorted(self.divisions, cls.div).astype(np.int16)
         n_div = len(self.divisions)
-        w_mfg = _class_weights(rng, cls.div, MFG_DIVISION_SHARE)
-        w_srv = _class_weights(rng, cls.div, SERVICE_DIVISION_SHARE)
+        w_mfg = _class_weights(rng, cls, MFG_DIVISION_SHARE)
+        w_srv = _class_weights(rng, cls, SERVICE_DIVISION_SHARE)
         spec_prov = rng.lognormal(0.0, 0.6, (len(geo.prov_code), n_div))
         spec_pref = rng.lognormal(0.0, 0.5, (n_pref, n_div))
         # sector 0 = manufacturing, 1 = services: prefecture, then class given prefecture
