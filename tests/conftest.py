@@ -2,7 +2,9 @@
 
 Database tests use the ``engine`` fixture and are marked ``db`` automatically. By default each
 gets a fresh SQLite file; with ``JIQUN_TEST_DATABASE_URL`` set (scripts/test does this for its
-PostgreSQL pass) they run against that server, on a schema wiped before each test.
+PostgreSQL pass) each gets a fresh database on that server. Either is a copy of one database
+migrated and loaded with the reference data once per session (migrating takes seconds, copying
+milliseconds).
 
 Tests on the small demo database use ``demo_engine`` (function scope) or ``demo_copy`` (any
 scope) instead of calling ``build_demo`` themselves: each distinct demo (seed, size) is built once
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,49 +50,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database for one test (SQLite file, or the PostgreSQL test server)."""
-    url = os.environ.get("JIQUN_TEST_DATABASE_URL")
-    if url:
-        from sqlalchemy import create_engine
+def db_url(demo_templates: DemoTemplates) -> Iterator[str]:
+    """URL of a database of its own for one test, migrated and with the reference data loaded: a
+    copy of the session's prepared template (a SQLite file, or on PostgreSQL a database cloned
+    from a template database on the server of ``JIQUN_TEST_DATABASE_URL``)."""
+    url = demo_templates.prepared_copy()
+    yield url
+    from jiqun.store.db import engine_for
 
-        eng = create_engine(url)
-        with eng.begin() as c:
-            c.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            c.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
-        yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'jiqun-test.sqlite3'}"
+    engine_for.cache_clear()  # a process-default engine on the copy would keep it open
+    demo_templates.drop(url)
 
 
 @pytest.fixture
 def engine(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A migrated database with the reference data loaded; also the process default."""
-    from jiqun.store.db import engine_for, make_engine, prepare
+    from jiqun.store.db import engine_for, make_engine
 
     monkeypatch.setenv("JIQUN_DATABASE_URL", db_url)
     engine_for.cache_clear()
+    # the copy is of a database :func:`jiqun.store.db.prepare` already ran on (migrations and
+    # reference data take seconds; a copy milliseconds)
     eng = make_engine(db_url)
-    prepare(eng)
     yield eng
     eng.dispose()
     engine_for.cache_clear()
 
 
 class DemoTemplates:
-    """Demo databases built once per session, handed out as copies.
+    """Databases built once per session, handed out as copies.
 
-    ``sqlite(seed, n)`` is the path of a SQLite template file; ``copy(seed, n, name)`` is the URL
-    of a fresh copy (a file under the session's temporary folder, or on PostgreSQL a database
-    cloned from a template database on the server of ``JIQUN_TEST_DATABASE_URL``).
+    ``copy(seed, n, name)`` is the URL of a fresh copy of a demo (a file under the session's
+    temporary folder, or on PostgreSQL a database cloned from a template database on the server
+    of ``JIQUN_TEST_DATABASE_URL``); ``prepared_copy()`` of an empty migrated database (the
+    ``engine`` fixture); ``copy_of(key, build)`` of any other template (the web tests' seeded
+    world); ``sqlite(seed, n)`` is the path of a demo's SQLite template file.
     """
 
     def __init__(self, factory: pytest.TempPathFactory) -> None:
         self._factory = factory
-        self._sqlite: dict[tuple[int, int], Path] = {}
-        self._postgres: dict[tuple[int, int], str] = {}
         self._copies = 0
+        self._files: dict[str, Path] = {}
+        self._databases: dict[str, str] = {}
 
     @staticmethod
     def _build(url: str, seed: int, n: int) -> None:
@@ -104,13 +105,50 @@ class DemoTemplates:
         finally:
             eng.dispose()
 
+    @staticmethod
+    def _prepare(url: str) -> None:
+        from jiqun.store.db import make_engine, prepare
+
+        eng = make_engine(url)
+        try:
+            prepare(eng)
+        finally:
+            eng.dispose()
+
+    def copy_of(self, key: str, build: Callable[[str], None], name: str | None = None) -> str:
+        """URL of a fresh, writable copy of the template ``key``, which ``build(url)`` makes on
+        first use (a SQLite file, or a template database on the PostgreSQL test server).
+
+        ``build`` must dispose of its engines: on SQLite that checkpoints the WAL into the file
+        that is copied, on PostgreSQL a template with open connections cannot be cloned. Give
+        the copy back with :meth:`drop`.
+        """
+        self._copies += 1
+        if not os.environ.get("JIQUN_TEST_DATABASE_URL"):
+            if key not in self._files:
+                path = self._factory.mktemp(f"template-{key}") / "template.sqlite3"
+                build(f"sqlite:///{path}")
+                self._files[key] = path
+            target = self._factory.mktemp(name or key) / "jiqun.sqlite3"
+            shutil.copyfile(self._files[key], target)
+            return f"sqlite:///{target}"
+        if key not in self._databases:
+            tpl = f"jiqun_tpl_{key}"
+            build(self._recreate(tpl))
+            self._databases[key] = tpl
+        return self._recreate(f"jiqun_{name or key}_{self._copies}", self._databases[key])
+
+    def prepared_copy(self, name: str = "test") -> str:
+        """URL of a fresh database :func:`jiqun.store.db.prepare` ran on (no demo data)."""
+        return self.copy_of("prepared", self._prepare, name)
+
     def sqlite(self, seed: int = DEMO_SEED, n: int = DEMO_N) -> Path:
-        """The SQLite template of demo ``(seed, n)``, built on first use."""
-        if (seed, n) not in self._sqlite:
-            path = self._factory.mktemp(f"demo-{seed}-{n}") / "template.sqlite3"
-            self._build(f"sqlite:///{path}", seed, n)
-            self._sqlite[seed, n] = path
-        return self._sqlite[seed, n]
+        """The SQLite template of demo ``(seed, n)``, built on first use (not to be written)."""
+        key = f"demo_{seed}_{n}"
+        if key not in self._files:
+            self._files[key] = self._factory.mktemp(f"template-{key}") / "template.sqlite3"
+            self._build(f"sqlite:///{self._files[key]}", seed, n)
+        return self._files[key]
 
     def _admin(self) -> Engine:
         """An autocommit connection pool to the server's maintenance database."""
@@ -133,16 +171,9 @@ class DemoTemplates:
 
     def copy(self, seed: int = DEMO_SEED, n: int = DEMO_N, name: str = "demo") -> str:
         """URL of a fresh, writable copy of demo ``(seed, n)`` (give it back with :meth:`drop`)."""
-        self._copies += 1
         if not os.environ.get("JIQUN_TEST_DATABASE_URL"):
-            path = self._factory.mktemp(name) / "jiqun.sqlite3"
-            shutil.copyfile(self.sqlite(seed, n), path)
-            return f"sqlite:///{path}"
-        if (seed, n) not in self._postgres:
-            tpl = f"jiqun_demo_{seed}_{n}"
-            self._build(self._recreate(tpl), seed, n)
-            self._postgres[seed, n] = tpl
-        return self._recreate(f"jiqun_demo_copy_{self._copies}", self._postgres[seed, n])
+            self.sqlite(seed, n)
+        return self.copy_of(f"demo_{seed}_{n}", lambda url: self._build(url, seed, n), name)
 
     def drop(self, url: str) -> None:
         """Remove a copy made by :meth:`copy` (its engines must be disposed)."""

@@ -22,7 +22,9 @@ from typer.testing import CliRunner
 
 from jiqun.cli.app import app
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+# the examples' run is marked ``db`` by its demo_engine fixture (tests/conftest.py); reading the
+# README touches no database and need not run again on PostgreSQL
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "tests" / "data" / "files"

@@ -213,11 +213,17 @@ def test_refresh_whole_version_marks_it_complete(
     monkeypatch.setattr(
         refresh_mod, "plan", lambda e: [t for t in real(e) if t[0].startswith("概览")]
     )
+    # the invariant checks would compute every cluster's chain analyses here (the slowest part
+    # of this file); tests/services/test_invariants.py runs them on the same demo. What this
+    # test needs of them is that their count is stored with the version.
+    monkeypatch.setattr(refresh_mod, "_violations", lambda e: 3)
     jobs.enqueue("refresh", engine=demo_engine)
     [job] = jobs.run_pending(demo_engine)
     assert job["status"] == "succeeded", job["error"]
+    assert job["summary"]["violations"] == 3
     st = results.status(demo_engine)
     assert st["current"] and not st["refreshing"] and st["served_at"]
+    assert st["violations"] == 3
 
 
 def test_cli_jobs(engine: Engine) -> None:

@@ -22,7 +22,6 @@ accounts, or the function-scoped ``engine`` fixture of tests/conftest.py through
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,60 +164,40 @@ def build_world(engine: Engine) -> World:
 
 
 @pytest.fixture(scope="session")
-def _sqlite_template(
-    tmp_path_factory: pytest.TempPathFactory, _web_environment: None
-) -> tuple[Path, dict[str, str], dict[str, int]]:
-    """A seeded SQLite file built once per session (copied by every module's ``world``)."""
-    from jiqun.store.db import make_engine, prepare
-
-    path = tmp_path_factory.mktemp("web-template") / "jiqun.sqlite3"
-    eng = make_engine(f"sqlite:///{path}")
-    prepare(eng)
-    w = build_world(eng)
-    eng.dispose()
-    return path, dict(w.tokens), dict(w.orgs)
+def _world_ids(_web_environment: None) -> dict[str, dict[str, Any]]:
+    """Tokens and organisation ids of the seeded template (filled when it is built)."""
+    return {}
 
 
 @pytest.fixture(scope="module")
-def world(
-    tmp_path_factory: pytest.TempPathFactory,
-    _sqlite_template: tuple[Path, dict[str, str], dict[str, int]],
-) -> Iterator[World]:
-    """A seeded database and app shared by the tests of one module (a fresh copy per module;
-    on PostgreSQL with ``JIQUN_TEST_DATABASE_URL``, a wiped schema seeded again)."""
-    import shutil
-
-    from sqlalchemy import create_engine
-
+def world(demo_templates: Any, _world_ids: dict[str, dict[str, Any]]) -> Iterator[World]:
+    """A seeded database and app shared by the tests of one module: a fresh copy per module of
+    one database seeded once per session (a SQLite file, or on PostgreSQL with
+    ``JIQUN_TEST_DATABASE_URL`` a database cloned from a template database)."""
     from jiqun.store.db import engine_for, make_engine, prepare
     from jiqun.web.app import create_app
 
-    url = os.environ.get("JIQUN_TEST_DATABASE_URL")
-    if url:
-        eng = create_engine(url)
-        with eng.begin() as c:
-            c.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            c.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
-    else:
-        path = tmp_path_factory.mktemp("web-db") / "jiqun.sqlite3"
-        shutil.copyfile(_sqlite_template[0], path)
-        url = f"sqlite:///{path}"
+    def build(url: str) -> None:
+        eng = make_engine(url)
+        try:
+            prepare(eng)
+            w = build_world(eng)
+            _world_ids.update(tokens=dict(w.tokens), orgs=dict(w.orgs))
+        finally:
+            eng.dispose()
+
+    url = demo_templates.copy_of("web_world", build, name="web")
     mp = pytest.MonkeyPatch()
     mp.setenv("JIQUN_DATABASE_URL", url)
     engine_for.cache_clear()
     eng = make_engine(url)
     try:
-        if os.environ.get("JIQUN_TEST_DATABASE_URL"):
-            prepare(eng)
-            w = build_world(eng)
-        else:
-            w = World(eng, create_app(eng), dict(_sqlite_template[1]), dict(_sqlite_template[2]))
-        yield w
+        yield World(eng, create_app(eng), dict(_world_ids["tokens"]), dict(_world_ids["orgs"]))
     finally:
         eng.dispose()
         engine_for.cache_clear()
         mp.undo()
+        demo_templates.drop(url)
 
 
 @pytest.fixture

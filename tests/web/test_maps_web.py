@@ -174,3 +174,30 @@ def test_admin_uploads_a_boundary_file_from_the_map(
     )
     assert r.status_code == 303 and "329900" in adm.get("/").text
     assert map_of(client.get("/").text)["approval"] == APPROVAL
+
+
+def test_the_kept_map_is_never_served_across_disclosure_scopes(client: TestClient) -> None:
+    """The map block is kept per data version and disclosure scope (ui_overview.map_block): each
+    viewer gets exactly the map computed for it, whoever asked first."""
+    from jiqun.services import accounts
+    from jiqun.services.accounts import PUBLIC, Principal
+    from jiqun.services.maps import map_data
+
+    eng = client.app.state.engine  # type: ignore[attr-defined]
+    accounts.add_user("map_gov_gd", "government", PASSWORD, "440000", eng)
+    viewers: list[tuple[TestClient, Principal]] = [
+        (logged_in(client.app, "map_gov"), Principal("map_gov", "government", "320000", None)),
+        (client, PUBLIC),
+        (logged_in(client.app, "map_gov_gd"), Principal("g", "government", "440000", None)),
+        (logged_in(client.app, "map_admin"), Principal("map_admin", "admin", None, None)),
+    ]
+    seen = []
+    for path, where in (("/", {}), ("/regions/320200", {"focus": "320200"})):
+        for c, who in viewers * 2:  # the second round is served from what the first kept
+            got = map_of(c.get(path).text)
+            want = json.loads(json.dumps(map_data(who, eng, **where).to_dict()))
+            assert got == want, (path, who.role, who.scope)
+            seen.append(json.dumps(got, sort_keys=True))
+    # the scopes do see different maps (else this test could not fail): Jiangsu's government
+    # sees its own suppressed cells, the public does not
+    assert len(set(seen[:4])) == 4

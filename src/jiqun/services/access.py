@@ -20,6 +20,7 @@ Interfaces (REST API, web UI, CLI) call these functions and never decide access 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import json
 from collections.abc import Iterable, Mapping
@@ -367,7 +368,16 @@ def read_audit(
 def _own_sql(principal: Principal) -> tuple[str, dict[str, Any]]:
     """SQL condition on enterprises ``e`` for the principal's own scope (grants excluded):
     :func:`jiqun.services.predicates.own_scope` as text."""
-    return predicates.as_sql(predicates.own_scope(principal), "_own")
+    sql, params = _own_sql_of(principal.role, principal.scope)
+    return sql, dict(params)
+
+
+@functools.lru_cache(maxsize=1024)
+def _own_sql_of(role: str, scope: str | None) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    # The condition is a function of the role and scope alone (no data, no clock), but compiling
+    # it costs ~10 ms; a page filtering several tables compiled it once per table per request.
+    sql, params = predicates.as_sql(predicates.own_scope(Principal(None, role, scope)), "_own")
+    return sql, tuple(params.items())
 
 
 def enterprise_scope_sql(principal: Principal) -> tuple[str, dict[str, Any]]:
@@ -820,6 +830,40 @@ def cluster_codes(conn: Connection, cluster_id: str) -> tuple[list[str], list[st
         )
     )
     return regions, industries
+
+
+def disclosure_scope(principal: Principal) -> tuple[str, str | None]:
+    """What a viewer's view of the protected release depends on, and nothing more: the role and,
+    for a government user, the region prefix of its scope (its own cells are shown unsuppressed).
+
+    A result derived only from release cells through
+    :func:`jiqun.services.published.release_view` is the same for every viewer with the same
+    disclosure scope, so it may be kept once per scope (the map block of the pages,
+    :func:`jiqun.web.ui_overview.map_block`) and never served across scopes.
+
+    Parameters
+    ----------
+    principal:
+        The viewer.
+
+    Returns
+    -------
+    (role, region prefix or ``None``)
+
+    References
+    ----------
+    docs/architecture.md (services decide).
+
+    Example
+    -------
+    >>> from jiqun.services.accounts import PUBLIC
+    >>> disclosure_scope(Principal("g", "government", "320200", 1)), disclosure_scope(PUBLIC)
+    (('government', '3202'), ('public', None))
+    """
+    role = principal.role
+    return role, region_prefix(
+        principal.scope
+    ) if role == "government" and principal.scope else None
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def clusters_page(
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
 def cluster_page(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     from jiqun.services.directory import cluster_carriers, cluster_profile
-    from jiqun.services.maps import map_data
+    from jiqun.web.ui_overview import map_block
 
     eng = engine_of(request)
     prof = cluster_profile(cluster_id, eng)
@@ -89,7 +89,7 @@ def cluster_page(request: Request, principal: P, cluster_id: str) -> HTMLRespons
         chains=chains,
         published=published_module() is not None,
         resilience=resilience_module() is not None,
-        map=map_data(principal, eng, cluster_id=prof["cluster_id"], lang=lang(request)).to_dict(),
+        map=map_block(request, principal, cluster=prof["cluster_id"]),
     )
 
 

@@ -6,11 +6,13 @@ Public.
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from jiqun.services.accounts import Principal
+from jiqun.standard.problems import JiqunError
 from jiqun.web.i18n import labeller, lang, translator
 from jiqun.web.ui import (
     P,
@@ -33,9 +35,80 @@ def search_page(request: Request, principal: P, q: str = "") -> HTMLResponse:
     return render(request, "search.html", principal, q=q[:50], res=res)
 
 
+def _boundary_token() -> tuple[Any, ...]:
+    """What the map's boundary configuration is now: its file, approval number, levels and
+    modification time, or the reason it is refused (so a new file or setting is seen at once)."""
+    from jiqun.services.maps import _mtime, configured_boundary
+
+    try:
+        b = configured_boundary()
+    except JiqunError as e:
+        return ("refused", e.message_en)
+    if b is None:
+        return ("tiles",)
+    return (b.path, b.approval, tuple(b.levels()), _mtime(b.path))
+
+
+def map_block(
+    request: Request, principal: Principal, *, focus: str | None = None, cluster: str | None = None
+) -> dict[str, Any]:
+    """The map block of the overview, a region's and a cluster's page
+    (:func:`jiqun.services.maps.map_data` as JSON-ready dict), kept per data version.
+
+    Building it reads and suppresses release cells for ~400 places (most of a warm page's time);
+    the result depends only on the data version, the release, the boundary configuration, the
+    page's place and language, and the viewer's :func:`jiqun.services.access.disclosure_scope`
+    — so it is computed once per such key and shared read-only (never across disclosure scopes).
+
+    Parameters
+    ----------
+    request:
+        The page request (engine, language).
+    principal:
+        The viewer.
+    focus, cluster:
+        As ``focus`` and ``cluster_id`` of :func:`jiqun.services.maps.map_data`.
+
+    Returns
+    -------
+    dict: :meth:`jiqun.services.maps.MapData.to_dict` (must not be mutated).
+
+    References
+    ----------
+    docs/maps.md.
+
+    Example
+    -------
+    >>> map_block(request, principal, focus="320200")["selected"]  # doctest: +SKIP
+    '320000'
+    """
+    from jiqun.services.access import disclosure_scope
+    from jiqun.services.cache import cached
+    from jiqun.services.maps import map_data
+    from jiqun.services.release import current_release
+
+    eng = engine_of(request)
+    code = lang(request)
+    rel = current_release(eng)
+    key = (
+        "page-map",
+        disclosure_scope(principal),
+        None if rel is None else (rel["id"], rel["data_version"]),
+        _boundary_token(),
+        focus,
+        cluster,
+        code,
+    )
+    return cached(
+        eng,
+        key,
+        lambda: map_data(principal, eng, focus=focus, cluster_id=cluster, lang=code).to_dict(),
+        persist=False,
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, principal: P) -> HTMLResponse:
-    from jiqun.services.maps import map_data
     from jiqun.services.overview import national_overview
 
     eng = engine_of(request)
@@ -49,9 +122,17 @@ def index(request: Request, principal: P) -> HTMLResponse:
             "firms: count",
         },
     )
+    from jiqun.services.cache import cached
     from jiqun.services.directory import cluster_list
 
-    tiers = cluster_list(eng)["tier"].value_counts()
+    # the registry's clusters per tier: a fact of the data version, not of the request (the
+    # whole list with its region names took ~40% of a warm overview)
+    tiers = cached(
+        eng,
+        ("page-cluster-tiers",),
+        lambda: {str(k): int(v) for k, v in cluster_list(eng)["tier"].value_counts().items()},
+        persist=False,
+    )
     lab = labeller(lang(request))
     t = translator(lang(request))
     by_field = ov.by_field
@@ -106,9 +187,9 @@ def index(request: Request, principal: P) -> HTMLResponse:
         field_chart=field_chart,
         output_chart=output_chart,
         innov_chart=innov_chart,
-        map=map_data(principal, eng, lang=lang(request)).to_dict(),
+        map=map_block(request, principal),
         batches={int(k): int(v) for k, v in by_tier_df.items() if not missing(k)},
-        tiers={str(k): int(v) for k, v in tiers.items()},
+        tiers=tiers,
         clusters=records_or_empty(ov.clusters),
     )
 

@@ -105,8 +105,8 @@ def regions_compare_page(
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
 def region_page(request: Request, principal: P, code: str) -> HTMLResponse:
-    from jiqun.services.maps import map_data
     from jiqun.services.regions import region_portfolio, region_profile
+    from jiqun.web.ui_overview import map_block
 
     eng = engine_of(request)
     prof = region_profile(code, eng)
@@ -118,7 +118,7 @@ def region_page(request: Request, principal: P, code: str) -> HTMLResponse:
         r=prof,
         portfolio=records_or_empty(port),
         published=published_module() is not None,
-        map=map_data(principal, eng, focus=prof["code"], lang=lang(request)).to_dict(),
+        map=map_block(request, principal, focus=prof["code"]),
     )
 
 

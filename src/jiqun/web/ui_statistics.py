@@ -31,11 +31,62 @@ def published_part(request: Request, principal: P, **kw: Any) -> HTMLResponse:
     if mod is None:
         return render(request, "_unavailable.html", principal, what="published")
     try:
-        res = mod.published_table(principal, engine=engine_of(request), **kw)
+        pub = published_view(request, principal, **kw)
     except NotFound as exc:
         # a section of a dashboard (a county's page): say what is published, not an error
         return render(request, "_not_published.html", principal, err=exc)
-    return render(request, "_published.html", principal, pub=pub_view(res, principal), kw=kw)
+    return render(request, "_published.html", principal, pub=pub, kw=kw)
+
+
+def published_view(request: Request, principal: Principal, **kw: Any) -> dict[str, Any]:
+    """:func:`pub_view` of :func:`jiqun.services.published.published_table` ``(principal,
+    **kw)``, kept per data version, release and the viewer's
+    :func:`jiqun.services.access.disclosure_scope` (what the release view depends on), so a
+    warm page does not select and suppress the release cells again; never shared across
+    disclosure scopes.
+
+    Parameters
+    ----------
+    request:
+        The page request (its engine).
+    principal:
+        The viewer.
+    **kw:
+        The table's parameters (``year``, ``measure``, ``by``, ``region`` …).
+
+    Returns
+    -------
+    dict: the template's ``pub`` (must not be mutated).
+
+    Raises
+    ------
+    jiqun.errors.NotFound
+        As :func:`jiqun.services.published.published_table` (a table deeper than the release).
+
+    Example
+    -------
+    >>> published_view(request, PUBLIC, region="320200", by="industry")["n_suppressed"]  # doctest: +SKIP
+    3
+    """
+    from jiqun.services.access import disclosure_scope
+    from jiqun.services.cache import cached
+    from jiqun.services.release import current_release
+
+    mod = published_module()
+    eng = engine_of(request)
+    rel = current_release(eng)
+    key = (
+        "page-published",
+        disclosure_scope(principal),
+        None if rel is None else (rel["id"], rel["data_version"]),
+        *sorted((k, repr(v)) for k, v in kw.items()),
+    )
+    return cached(
+        eng,
+        key,
+        lambda: pub_view(mod.published_table(principal, engine=eng, **kw), principal),
+        persist=False,
+    )
 
 
 PUB_COLUMNS = (
@@ -122,12 +173,11 @@ def statistics_page(
     cluster_id: str | None = None,
     region_level: str = "prefecture",
 ) -> HTMLResponse:
-    mod = published_module()
     pub = None
-    if mod is not None:
-        res = mod.published_table(
+    if published_module() is not None:
+        pub = published_view(
+            request,
             principal,
-            engine=engine_of(request),
             year=year,
             measure=measure,
             by=by,
@@ -136,7 +186,6 @@ def statistics_page(
             cluster_id=given(cluster_id),
             region_level=region_level,
         )
-        pub = pub_view(res, principal)
     return render(
         request,
         "statistics.html",
