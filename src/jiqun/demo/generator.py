@@ -175,6 +175,16 @@ Clusters, members, carriers, supply links
   suppliers get extra national, unweighted draws (up to six rounds; in practice every buyer ends
   with 2–15 suppliers).
 
+Foreign suppliers (境外供应商)
+----------------------------
+After everything else, 0.5 per 1,000 of the ``n_enterprises`` firms (at least 15) are foreign
+suppliers of inputs China imports much of (集成电路 3973, 半导体设备 3562, 电子专用材料 3985, 仪器 4014, 机床 3421, 原料药
+2710, 医疗设备 3584), region code = ISO 3166-1 alpha-2 country (JP, KR, US, DE, NL; see
+:func:`jiqun.resilience.is_foreign`), credit-code positions 3–8 ``000000``, each selling to
+about 25 demo firms of the buying classes (2–10 % of the buyer's revenue). They are in
+``enterprises`` and ``supply_links`` only (not in region statistics, clusters or carriers);
+:mod:`jiqun.demo.foreign`.
+
 ``meta`` holds the seed, generator version, counts per kind, tag counts and :data:`DEMO_NOTE`.
 """
 
@@ -189,6 +199,7 @@ import pandas as pd
 
 from jiqun.demo.clusters import clusters_frame, make_carriers, make_cluster_members
 from jiqun.demo.firms import assign_tags, business_scope, firm_names, place_firms, tag_strings
+from jiqun.demo.foreign import foreign_count, make_foreign_suppliers
 from jiqun.demo.inputs import load_reference
 from jiqun.demo.links import make_supply_links
 from jiqun.demo.sampling import concat, make_uscc
@@ -258,7 +269,8 @@ def generate_demo(
     Parameters
     ----------
     seed: seed of the numpy ``Generator``; the same arguments give identical frames.
-    n_enterprises: number of firms (≥ 1,000, so that every prefecture-level unit gets one).
+    n_enterprises: number of firms (≥ 1,000, so that every prefecture-level unit gets one),
+        foreign suppliers included (:func:`jiqun.demo.foreign.foreign_count`).
     years: first and last year of ``region_stats`` (inclusive); firms' values are the last year.
     progress: optional callback ``progress("阶段 / stage", fraction_done)``.
     """
@@ -286,7 +298,8 @@ def generate_demo(
     scale = n_enterprises / DEFAULT_N
 
     report("生成企业 / placing enterprises", 0.05)
-    f_cty, f_cls, f_directed = place_firms(rng, n_enterprises, geo, cls, cref)
+    n_foreign = foreign_count(n_enterprises)  # part of n_enterprises, added at the end
+    f_cty, f_cls, f_directed = place_firms(rng, n_enterprises - n_foreign, geo, cls, cref)
     n = len(f_cty)
     f_pref = geo.cty_pref[f_cty]
     f_prov = geo.pref_prov[f_pref]
@@ -438,6 +451,10 @@ def generate_demo(
 
     report("供应关系 / supply links", 0.75)
     links = make_supply_links(rng, f_cls, f_pref, f_prov, f_div, employees, revenue, uscc, cls, y1)
+    # foreign suppliers come last: they are outside the domestic statistics and the clusters
+    foreign, foreign_links = make_foreign_suppliers(rng, n_foreign, enterprises, f_cls, cls, y1)
+    enterprises = pd.concat([enterprises, foreign], ignore_index=True)
+    links = pd.concat([links, foreign_links], ignore_index=True)
 
     counts = {
         "enterprises": len(enterprises),
@@ -452,12 +469,13 @@ def generate_demo(
         "seed": seed,
         "generator": "jiqun.demo",
         "generator_version": GENERATOR_VERSION,
-        "n_enterprises": n,
+        "n_enterprises": len(enterprises),
         "years": [y0, y1],
         "counts": counts,
         "tags_total": {k: int(v.sum()) for k, v in tags.items()},
         "tags_in_45_clusters": {k: int((v & in45).sum()) for k, v in tags.items()},
         "firms_in_45_clusters": int(in45.sum()),
+        "foreign_suppliers": len(foreign),
         "national_mic_in_45_clusters": int(
             (
                 (carriers["carrier_type"] == "manufacturing_innovation_centre")
