@@ -53,3 +53,36 @@ def test_demo_accounts_cover_beijing_and_jiangsu(demo_engine: Engine) -> None:
     assert accounts["demo_gov_js"]["role"] == "government"
     assert accounts["demo_gov_js"]["scope"] == "320000"
     assert {"demo_admin", "demo_cluster", "demo_firm"} <= set(accounts)
+
+
+def test_cluster_carriers_belong_to_its_industries(demo_engine: Engine) -> None:
+    from jiqun.services.directory import cluster_carriers, cluster_profile
+
+    with demo_engine.connect() as c:
+        car = {
+            r[0]: (r[1] or "", r[2] or "", r[3], r[4])
+            for r in c.execute(
+                text(
+                    "SELECT id, industry_code, field, cluster_id, region_code "
+                    "FROM innovation_carriers"
+                )
+            )
+        }
+        ids = [
+            r[0] for r in c.execute(text("SELECT cluster_id FROM clusters WHERE tier = 'national'"))
+        ]
+    unrelated_in_members = 0
+    for cid in ids:
+        prof = cluster_profile(cid, demo_engine)
+        leading = tuple(i["code"] for i in prof["leading_industries"])
+        prefs = tuple(
+            m["code"][:4] for m in prof["member_regions"] if not m["code"].endswith("0000")
+        )
+        for ind, fld, owner, reg in car.values():
+            if owner is None and prefs and reg.startswith(prefs):
+                unrelated_in_members += not (ind.startswith(leading) or fld == prof["field"])
+        for row in cluster_carriers(cid, demo_engine).table["id"]:
+            ind, fld, owner, _ = car[row]
+            # a member city's fruit laboratory is not the IoT cluster's carrier
+            assert owner == cid or ind.startswith(leading) or fld == prof["field"], (cid, ind, fld)
+    assert unrelated_in_members > 0  # member cities do host carriers of other industries
