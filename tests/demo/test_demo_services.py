@@ -86,3 +86,15 @@ def test_cluster_carriers_belong_to_its_industries(demo_engine: Engine) -> None:
             # a member city's fruit laboratory is not the IoT cluster's carrier
             assert owner == cid or ind.startswith(leading) or fld == prof["field"], (cid, ind, fld)
     assert unrelated_in_members > 0  # member cities do host carriers of other industries
+
+
+def test_cluster_hot_spots_are_the_clusters_firms(demo_engine: Engine) -> None:
+    from jiqun.services.directory import cluster_profile
+    from jiqun.services.resilience import cluster_hot_spots
+
+    cid = "NC2021-02"  # 无锡市物联网集群: no coking or stage-lighting firms among its hot spots
+    leading = tuple(i["code"] for i in cluster_profile(cid, demo_engine)["leading_industries"])
+    t = cluster_hot_spots(cid, engine=demo_engine).table
+    assert len(t) > 0
+    assert t["industry"].astype(str).str.startswith(leading).all(), t[["name", "industry"]]
+    assert t["region"].astype(str).str.startswith("3202").all()
