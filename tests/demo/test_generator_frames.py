@@ -37,7 +37,7 @@ def test_same_seed_same_frames_as_before_the_move() -> None:
     # weights from a population prior, member cities specialised in their clusters' leading
     # industries, soft revenue caps and smaller chain leaders (tests/demo/test_plausibility.py).
     assert frames_digest(3, 2000) == (
-        "915f676b7373ecd14ccd3cf753bbad0f6ef0a9f1af4b96c45cdc9ce03a0ecc85"
+        "ae38774368c4a28b773d111761b336717d8f5c95770d98a3f8b5121e6dfa2880"
     )
 
 

@@ -138,3 +138,27 @@ def test_every_cluster_has_member_regions(demo: DemoData) -> None:
     members = demo.cluster_members.groupby("cluster_id").size()
     national = demo.clusters.loc[demo.clusters["tier"] == "national", "cluster_id"]
     assert np.all(members.reindex(national).fillna(0) > 0)
+
+
+def test_similar_regions_of_cluster_cities_share_their_specialisation(
+    demo: DemoData, employment: pd.DataFrame
+) -> None:
+    from jiqun.analytics.similarity import homogeneous_competition_table
+
+    traded = employment[employment["industry_code"].str[:2].between("13", "43")]
+    X = traded.pivot_table(
+        index="region_code", columns="industry_code", values="value", aggfunc="sum", fill_value=0
+    )
+    nat = demo.clusters[demo.clusters["tier"] == "national"]
+    cities = ["320200", "110100", "310100", "320500", "440300"]  # 无锡 北京 上海 苏州 深圳
+    t = homogeneous_competition_table(X, cities, top=1)
+    for _, r in t.iterrows():
+        leading = {
+            c
+            for regs, inds in zip(nat["member_regions"], nat["leading_industries"], strict=True)
+            if r["region_a"] in regs
+            for c in inds
+        }
+        shared = {str(c) for c in r["shared_specialised"]}
+        # the most similar region is specialised in one of the city's clusters' industries
+        assert any(s.startswith(tuple(leading)) for s in shared), (r["region_a"], r["region_b"])

@@ -46,11 +46,11 @@ Enterprises (``n_enterprises``, default 200,000)
   general firms (so every one of the 342 units — including the four 省直辖县级行政区划 groupings,
   whose firms sit in their county-level cities — has at least one firm); the rest go by a
   synthetic manufacturing weight (``data/geography.yaml``): a population prior (the province's
-  2020 census population shared among its units by county-level units and districts, capitals
+  2020 census population shared among its units by county-level units, districts and cities, capitals
   × 1.5, 自治州·地区·盟 × 0.6; :func:`jiqun.demo.structure.population_prior`) × a mild
   manufacturing intensity per province (coast 1.2–1.34, west 0.7–0.8, 西藏 0.45) × a factor for
   well-known manufacturing centres (苏州 3.0, 深圳 and 东莞 2.6, 佛山 2.2, 宁波 and 无锡 2.0, …)
-  × lognormal(0, 0.15). Non-manufacturing firms follow (population × 2 for capitals)^1.3. A
+  × lognormal(0, 0.08). Non-manufacturing firms follow (population × 2 for capitals)^1.3. A
   cluster's directed firms are shared among clusters ∝ (weight of its member regions)^0.8 ×
   (number of leading classes)^0.3 × lognormal(0, 0.3), and within a cluster favour the leading
   industry named first (weight 1 / (1 + 0.5 × position)). Then every prefecture-level member

@@ -38,7 +38,8 @@ def population_prior(pref: pd.DataFrame, cty: pd.DataFrame) -> np.ndarray:
     """Population prior (millions) of prefecture-level units from shipped data only.
 
     A province's 2020 census population (:data:`~jiqun.demo.tables.PROVINCE_POPULATION`) is shared
-    among its prefecture-level units in proportion to (county-level units + 0.5 × districts),
+    among its prefecture-level units in proportion to (county-level units + 0.5 × districts +
+    0.5 × county-level cities),
     × 1.5 for the capital (code ending ``0100``), × 0.6 for 自治州, 地区 and 盟: more counties and
     more urban districts mean more people. Units without county-level units count as the province's average unit.
 
@@ -62,7 +63,7 @@ def population_prior(pref: pd.DataFrame, cty: pd.DataFrame) -> np.ndarray:
     >>> cty = pd.DataFrame({"parent_code": ["320100", "320200", "320200"],
     ...                     "name": ["玄武区", "江阴市", "宜兴市"]})
     >>> population_prior(pref, cty).round(2).tolist()
-    [44.87, 39.88]
+    [36.32, 48.43]
     """
     # a city without counties (东莞, 中山, …) is listed as its own county-level unit
     cty = cty[cty["code"] != cty["parent_code"]] if "code" in cty else cty
@@ -70,7 +71,9 @@ def population_prior(pref: pd.DataFrame, cty: pd.DataFrame) -> np.ndarray:
     n_dist = cty.assign(d=cty["name"].str.endswith("区")).groupby("parent_code")["d"].sum()
     codes = pref["code"].astype(str)
     raw = codes.map(n_cty).to_numpy(dtype=float, copy=True)
+    n_city = cty.assign(d=cty["name"].str.endswith("市")).groupby("parent_code")["d"].sum()
     raw += 0.5 * codes.map(n_dist).fillna(0.0).to_numpy(dtype=float)
+    raw += 0.5 * codes.map(n_city).fillna(0.0).to_numpy(dtype=float)
     prov = codes.str[:2].to_numpy()
     # cities without county-level units (东莞, 中山, 嘉峪关, 儋州) count as an average unit
     mean = pd.Series(raw).groupby(prov).transform("mean").fillna(1.0).to_numpy()
@@ -114,7 +117,7 @@ def build_geo(regions: pd.DataFrame, cluster_prefs: set[str], rng: np.random.Gen
     w *= np.array([MANUFACTURING_CENTRES.get(c, 1.0) for c in codes])
     # cluster cities get their leading industries from the directed firms, not a general bonus
     del cluster_prefs
-    w *= rng.lognormal(0.0, 0.15, len(codes))
+    w *= rng.lognormal(0.0, 0.08, len(codes))
     cty_pref = np.array([pref_index[p] for p in cty["parent_code"]], dtype=np.int64)
     cw = np.array(
         [2.0 if n.endswith("区") else (1.5 if n.endswith("市") else 1.0) for n in cty["name"]]
