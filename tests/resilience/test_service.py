@@ -60,8 +60,10 @@ def test_service_and_cli_on_demo(demo_engine: Engine, tmp_path: Path) -> None:
     assert "rounds" in thr.summary and thr.basis["model"] == "threshold"
     imp = svc.scenario(engine, import_stop_industry="39", outside=region)
     assert imp.summary["stopped_value"] > 0
+    # the demo's foreign suppliers sell chips, equipment, instruments, drugs: not food
+    assert svc.scenario(engine, import_stop_industry="39").summary["stopped_value"] > 0
     with pytest.raises(JiqunError, match="outside the country"):
-        svc.scenario(engine, import_stop_industry="39")  # the demo has no foreign suppliers
+        svc.scenario(engine, import_stop_industry="13")
     with pytest.raises(JiqunError, match="exactly one"):
         svc.scenario(engine, firm=top, lockdown=region)
 

@@ -24,6 +24,7 @@ import pytest
 
 import jiqun.reference as ref
 from jiqun.demo import DEMO_NOTE, DEMO_SOURCE, DemoData, generate_demo
+from jiqun.resilience import is_foreign
 from jiqun.standard.codes import organisation_code_check_char as org_check_char
 from jiqun.standard.codes import uscc_check_char
 from jiqun.standard.schema import (
@@ -173,7 +174,11 @@ def test_uscc_unique_and_valid(demo: DemoData) -> None:
     assert len(e) == N_SMALL
     assert e["uscc"].is_unique
     assert e["uscc"].str.match(_USCC_RE).all()
-    assert (e["uscc"].str[2:8] == e["region_code"]).all()
+    # foreign suppliers (region = ISO country code) carry 000000 where domestic firms their region
+    foreign = is_foreign(e["region_code"])
+    assert 0 < foreign.sum() < 0.01 * len(e)
+    assert (e["uscc"].str[2:8] == e["region_code"])[~foreign].all()
+    assert (e["uscc"].str[2:8] == "000000")[foreign].all()
     for code in e["uscc"]:
         assert _check18(code) == code[17], code
         assert _check9(code[8:16]) == code[16], code
@@ -182,7 +187,9 @@ def test_uscc_unique_and_valid(demo: DemoData) -> None:
 def test_region_and_industry_codes_exist(demo: DemoData, pref_of: pd.Series) -> None:
     e = demo.enterprises
     valid = ref.region_codes("county") | ref.region_codes("prefecture")
-    assert e["region_code"].isin(valid).all()
+    foreign = is_foreign(e["region_code"])
+    assert e.loc[~foreign, "region_code"].isin(valid).all()
+    assert e.loc[foreign, "region_code"].isin(["JP", "KR", "US", "DE", "NL"]).all()
     assert e["industry_code"].isin(ref.industry_codes(4)).all()
     prefs = set(e["region_code"].map(pref_of))
     missing = ref.region_codes("prefecture") - prefs
@@ -203,9 +210,11 @@ def test_sizes_are_heavy_tailed_and_consistent(demo: DemoData) -> None:
     corr = np.corrcoef(np.log(e["employees"]), np.log(e["revenue"]))[0, 1]
     assert corr > 0.7
     assert e["founded"].dt.year.between(1985, 2023).all()
-    assert e["name"].str.endswith("公司").all()
     assert e["name"].nunique() > 0.9 * len(e)
-    assert e["lon"].between(73, 136).all() and e["lat"].between(3, 54).all()
+    d = e[~is_foreign(e["region_code"])]  # foreign suppliers: 株式会社, no coordinates
+    assert d["name"].str.endswith("公司").all()
+    assert d["lon"].between(73, 136).all() and d["lat"].between(3, 54).all()
+    assert e["name"].str.endswith(("公司", "株式会社")).all()
 
 
 def test_business_scope_has_product_words(demo: DemoData) -> None:
@@ -271,6 +280,7 @@ def test_region_stats_match_enterprises(demo: DemoData, pref_of: pd.Series) -> N
     units = rs.groupby("measure")["unit"].unique().map(list).to_dict()
     assert units == {"employment": ["人"], "revenue": ["万元"], "output": ["万元"], "firms": ["家"]}
 
+    e = e[~is_foreign(e["region_code"])]  # foreign suppliers are not in domestic statistics
     agg = (
         e.assign(region_code=e["region_code"].map(pref_of), firms=1)
         .groupby(["region_code", "industry_code"])[["employees", "revenue", "output", "firms"]]

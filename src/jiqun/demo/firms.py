@@ -66,7 +66,7 @@ def place_firms(
         cw = []
         for k in ks:
             mass = (pref_w_of_cty * cty_share)[cref.cty_in[k]].sum()
-            cw.append(np.sqrt(mass) * cref.class_in[k].sum() ** 0.3)
+            cw.append(mass**0.8 * cref.class_in[k].sum() ** 0.3)
         cw_arr = np.array(cw) * rng.lognormal(0.0, 0.3, len(ks))
         counts = rng.multinomial(n_dir[g], cw_arr / cw_arr.sum())
         for k, m in zip(ks, counts, strict=True):
@@ -77,6 +77,7 @@ def place_firms(
             ctys.append(cand[rng.choice(len(cand), size=m, p=pw / pw.sum())])
             cc = np.flatnonzero(cref.class_in[k])
             base = np.maximum(w_mfg[cc] + w_srv[cc], 1e-3) ** 0.5 * rng.lognormal(0.0, 0.5, len(cc))
+            base *= cref.lead_weight[k][cc]
             clss.append(cc[rng.choice(len(cc), size=m, p=base / base.sum())])
             directed.append(np.ones(m, dtype=bool))
 
@@ -108,8 +109,9 @@ def place_firms(
     clss.append(gen_cls)
     directed.append(np.zeros(n_gen, dtype=bool))
 
-    # services and other non-manufacturing, concentrated in big cities
-    sw = geo.pref_weight**1.3
+    # services and other non-manufacturing, concentrated in populous cities and capitals
+    capital = np.array([c.endswith("0100") for c in geo.pref_code])
+    sw = (geo.pref_population * np.where(capital, 2.0, 1.0)) ** 1.3
     srv_pref = rng.choice(n_pref, size=n_srv, p=sw / sw.sum())
     srv_cls_all = np.flatnonzero(w_srv > 0)
     srv_cls = srv_cls_all[
@@ -122,9 +124,82 @@ def place_firms(
     cty = np.concatenate(ctys)
     cl = np.concatenate(clss)
     dr = np.concatenate(directed)
+    specialise(rng, cty, cl, dr, geo, cls, cref, np.maximum(w_mfg + w_srv, 1e-3) ** 0.5)
     # shuffle so that row order carries no information
     perm = rng.permutation(len(cty))
     return cty[perm], cl[perm], dr[perm]
+
+
+#: Firm-count location quotient of a national cluster's leading industries that every member
+#: city reaches at least (employment LQs then stay well above 1.5).
+SPECIALISATION_TARGET = 3.0
+
+
+def specialise(
+    rng: np.random.Generator,
+    cty: np.ndarray,
+    cl: np.ndarray,
+    directed: np.ndarray,
+    geo: Geo,
+    cls: Classes,
+    cref: ClusterRef,
+    class_weight: np.ndarray,
+    target: float = SPECIALISATION_TARGET,
+) -> None:
+    """Give every member city of a national cluster a clear specialisation in its leading classes.
+
+    For each national cluster and each prefecture-level member region, general (not directed)
+    firms of the city outside the leading classes are moved into the leading classes until the
+    firm-count location quotient of those classes reaches ``target``; moved firms count as
+    directed. A firm moved for one cluster is not moved again for a later one. Counties of
+    a member prefecture count for it; clusters recorded only by province are left alone. Works in
+    place on ``cl`` and ``directed``.
+
+    Parameters
+    ----------
+    rng: the generator's random source.
+    cty, cl, directed: county index, class index and directed flag per firm (modified in place).
+    geo, cls, cref: the demo's regions, classes and clusters.
+    class_weight: weight of each class when a firm is moved into a cluster's leading classes.
+    target: firm-count location quotient to reach.
+
+    Returns
+    -------
+    None
+
+    References
+    ----------
+    ``src/jiqun/demo/generator.py`` (module docstring, "Placement").
+
+    Example
+    -------
+    >>> # called by place_firms; see tests/demo/test_plausibility.py for its effect
+    """
+    pref = geo.cty_pref[cty]
+    n_pref = len(geo.pref_code)
+    pref_index = {str(c): i for i, c in enumerate(geo.pref_code)}
+    total = np.bincount(pref, minlength=n_pref)
+    taken = np.zeros(len(cl), dtype=bool)
+    for k in range(len(cref.ids)):
+        if cref.group[k] == 2:
+            continue
+        members = [pref_index[c] for c in cref.member_codes[k] if c in pref_index]
+        cc = np.flatnonzero(cref.class_in[k])
+        if not members or not len(cc):
+            continue
+        lead = cref.class_in[k][cl]
+        share = lead.mean()
+        p_cls = class_weight[cc] * cref.lead_weight[k][cc]
+        p_cls /= p_cls.sum()
+        for p in members:
+            in_p = pref == p
+            need = int(np.ceil(target * share * total[p] - (lead & in_p).sum()))
+            if need > 0:
+                cand = np.flatnonzero(in_p & ~lead & ~directed & ~taken)
+                moved = rng.choice(cand, size=min(need, len(cand)), replace=False)
+                cl[moved] = cc[rng.choice(len(cc), size=len(moved), p=p_cls)]
+                directed[moved] = True
+            taken |= in_p & cref.class_in[k][cl]
 
 
 def assign_tags(

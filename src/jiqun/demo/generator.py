@@ -40,17 +40,25 @@ Enterprises (``n_enterprises``, default 200,000)
 * **Placement.** 12 % non-manufacturing firms (wholesale, software, research and technical
   services, logistics, power, plus a few agriculture and mining firms so that consumer-goods and
   materials chains have suppliers); 20 % *directed* firms placed in the 45 clusters (a member
-  county × a leading class; cluster share ∝ √(economic weight of its member regions) ×
-  (number of leading classes)^0.3 × lognormal(0, 0.3) noise); 4 % in the 2024 national clusters;
+  county × a leading class; see below); 4 % in the 2024 national clusters;
   1 % in the SME characteristic clusters; the rest (63 %) *general* manufacturing firms over all
   C13–C43 classes. Every prefecture-level unit first gets ``max(1, general // (342 × 25))``
   general firms (so every one of the 342 units — including the four 省直辖县级行政区划 groupings,
   whose firms sit in their county-level cities — has at least one firm); the rest go by a
-  synthetic economic weight: province group (coastal east 2.2, the four big manufacturing
-  provinces 3.0, centre 1.3, north-east 0.9, west 0.8, thinly populated provinces 0.15–0.5) ×
-  municipality 3 / capital or sub-provincial city 2.5 / known manufacturing hub 2.5 (苏州, 无锡,
-  东莞, 佛山, 宁波 a further 1.8) / 45-cluster member city 1.6 / 自治州·地区·盟 0.5 ×
-  (counties)^0.5 × lognormal(0, 0.35). At the default size about 21 % of the firms end up inside
+  synthetic manufacturing weight (``data/geography.yaml``): a population prior (the province's
+  2020 census population shared among its units by county-level units, districts and cities, capitals
+  × 1.5, 自治州·地区·盟 × 0.6; :func:`jiqun.demo.structure.population_prior`) × a mild
+  manufacturing intensity per province (coast 1.2–1.34, west 0.7–0.8, 西藏 0.45) × a factor for
+  well-known manufacturing centres (苏州 3.0, 深圳 and 东莞 2.6, 佛山 2.2, 宁波 and 无锡 2.0, …)
+  × lognormal(0, 0.08). Non-manufacturing firms follow (population × 2 for capitals)^1.3. A
+  cluster's directed firms are shared among clusters ∝ (weight of its member regions)^0.8 ×
+  (number of leading classes)^0.3 × lognormal(0, 0.3), and within a cluster favour the leading
+  industry named first (weight 1 / (1 + 0.5 × position)). Then every prefecture-level member
+  city of a national cluster is **specialised**: general firms of the city are moved into the
+  cluster's leading classes until their firm-count location quotient reaches 3
+  (:func:`jiqun.demo.firms.specialise`), so that employment LQs stay above 1.5 in every member
+  city (``tests/demo/test_plausibility.py`` also checks Spearman ≥ 0.8 between prefecture
+  manufacturing employment and the 2020 census population). At the default size about 21 % of the firms end up inside
   the 45 clusters (the 45 clusters' leading industries made about 15 % of national industrial
   revenue in 2023: > ¥20 trillion of ≈ ¥133 trillion; the demo makes them a little denser).
   Division shares of general firms follow the rough shape of the national count of
@@ -64,7 +72,9 @@ Enterprises (``n_enterprises``, default 200,000)
   firms exceed 10,000 and max/median ≫ 100. Tagged firms are enlarged (below).
 * **Revenue (万元)** = employees × division productivity (万元 per person: petroleum 900, steel 600,
   chemicals 300, electronics 170, garments 60, wholesale 500, software 50, …) × (employees/100)^0.08
-  × lognormal(0, 0.5), tagged firms × 1.2. **Output** (manufacturing only) = revenue ×
+  × lognormal(0, 0.5), tagged firms × 1.2, then softly capped per division (``sizes.yaml``
+  ``revenue_cap``: 300 亿元 by default, 500 for non-ferrous smelting, 2,000–2,500 for autos,
+  electronics and refining). **Output** (manufacturing only) = revenue ×
   U(0.92, 1.04). **R&D** = revenue × share: untagged firms 0 with probability 0.4, else
   Beta(1.2, 60) (mean 2 %); tagged firms 1 % + Beta(2.5, 50) (mean ≈ 5.7 %); capped at 10 %
   (rounded down to the fen so the cap holds exactly).
@@ -111,7 +121,7 @@ batches) and about 1,500 champions (8 batches).
 * Selection is weighted by size (little giants and srdi among firms with 10–900 employees,
   champions among ≥ 100); after selection little giants grow × U(1.3, 2.2) (capped at 999
   employees), srdi × U(1.1, 1.6) (capped at 999), champions × U(1.5, 3), high-tech × U(1.0, 1.4),
-  chain leaders to lognormal(ln 12,000, 0.6) if that is larger.
+  chain leaders to lognormal(ln 8,000, 0.5) (at most 60,000) if that is larger.
 
 Region statistics
 -----------------
@@ -165,6 +175,16 @@ Clusters, members, carriers, supply links
   suppliers get extra national, unweighted draws (up to six rounds; in practice every buyer ends
   with 2–15 suppliers).
 
+Foreign suppliers (境外供应商)
+----------------------------
+After everything else, 0.5 per 1,000 of the ``n_enterprises`` firms (at least 15) are foreign
+suppliers of inputs China imports much of (集成电路 3973, 半导体设备 3562, 电子专用材料 3985, 仪器 4014, 机床 3421, 原料药
+2710, 医疗设备 3584), region code = ISO 3166-1 alpha-2 country (JP, KR, US, DE, NL; see
+:func:`jiqun.resilience.is_foreign`), credit-code positions 3–8 ``000000``, each selling to
+about 25 demo firms of the buying classes (2–10 % of the buyer's revenue). They are in
+``enterprises`` and ``supply_links`` only (not in region statistics, clusters or carriers);
+:mod:`jiqun.demo.foreign`.
+
 ``meta`` holds the seed, generator version, counts per kind, tag counts and :data:`DEMO_NOTE`.
 """
 
@@ -179,6 +199,7 @@ import pandas as pd
 
 from jiqun.demo.clusters import clusters_frame, make_carriers, make_cluster_members
 from jiqun.demo.firms import assign_tags, business_scope, firm_names, place_firms, tag_strings
+from jiqun.demo.foreign import foreign_count, make_foreign_suppliers
 from jiqun.demo.inputs import load_reference
 from jiqun.demo.links import make_supply_links
 from jiqun.demo.sampling import concat, make_uscc
@@ -248,7 +269,8 @@ def generate_demo(
     Parameters
     ----------
     seed: seed of the numpy ``Generator``; the same arguments give identical frames.
-    n_enterprises: number of firms (≥ 1,000, so that every prefecture-level unit gets one).
+    n_enterprises: number of firms (≥ 1,000, so that every prefecture-level unit gets one),
+        foreign suppliers included (:func:`jiqun.demo.foreign.foreign_count`).
     years: first and last year of ``region_stats`` (inclusive); firms' values are the last year.
     progress: optional callback ``progress("阶段 / stage", fraction_done)``.
     """
@@ -276,7 +298,8 @@ def generate_demo(
     scale = n_enterprises / DEFAULT_N
 
     report("生成企业 / placing enterprises", 0.05)
-    f_cty, f_cls, f_directed = place_firms(rng, n_enterprises, geo, cls, cref)
+    n_foreign = foreign_count(n_enterprises)  # part of n_enterprises, added at the end
+    f_cty, f_cls, f_directed = place_firms(rng, n_enterprises - n_foreign, geo, cls, cref)
     n = len(f_cty)
     f_pref = geo.cty_pref[f_cty]
     f_prov = geo.pref_prov[f_pref]
@@ -312,7 +335,11 @@ def generate_demo(
     )
     emp = np.where(champ, emp * rng.uniform(1.5, 3.0, n), emp)
     emp = np.where(ht, emp * rng.uniform(1.0, 1.4, n), emp)
-    emp = np.where(leader, np.maximum(emp, rng.lognormal(np.log(12_000), 0.6, n)), emp)
+    cl_size = SIZES["chain_leader"]
+    leader_emp = np.minimum(
+        rng.lognormal(np.log(cl_size["median"]), cl_size["log_sigma"], n), cl_size["cap"]
+    )
+    emp = np.where(leader, np.maximum(emp, leader_emp), emp)
     employees = np.maximum(1, np.round(emp)).astype(np.int64)
 
     prod = np.array(
@@ -330,6 +357,10 @@ def generate_demo(
         * rng.lognormal(0.0, rv["log_sigma"], n)
     )
     revenue = np.where(tagged, revenue * rv["tagged_factor"], revenue)
+    caps = SIZES["revenue_cap"]
+    cap = 1e4 * np.array([float(caps.get(d, caps["default"])) for d in cls.div])[f_cls]
+    # soft cap (亿元 → 万元): below half the cap almost unchanged, never reached, no pile-up
+    revenue = revenue / (1.0 + (revenue / cap) ** 4) ** 0.25
     revenue = np.round(np.maximum(revenue, 1.0), 2)
     out_u = rng.uniform(rv["output_low"], rv["output_high"], n)
     output = np.where(is_mfg, np.round(revenue * out_u, 2), np.nan)
@@ -420,6 +451,10 @@ def generate_demo(
 
     report("供应关系 / supply links", 0.75)
     links = make_supply_links(rng, f_cls, f_pref, f_prov, f_div, employees, revenue, uscc, cls, y1)
+    # foreign suppliers come last: they are outside the domestic statistics and the clusters
+    foreign, foreign_links = make_foreign_suppliers(rng, n_foreign, enterprises, f_cls, cls, y1)
+    enterprises = pd.concat([enterprises, foreign], ignore_index=True)
+    links = pd.concat([links, foreign_links], ignore_index=True)
 
     counts = {
         "enterprises": len(enterprises),
@@ -434,12 +469,13 @@ def generate_demo(
         "seed": seed,
         "generator": "jiqun.demo",
         "generator_version": GENERATOR_VERSION,
-        "n_enterprises": n,
+        "n_enterprises": len(enterprises),
         "years": [y0, y1],
         "counts": counts,
         "tags_total": {k: int(v.sum()) for k, v in tags.items()},
         "tags_in_45_clusters": {k: int((v & in45).sum()) for k, v in tags.items()},
         "firms_in_45_clusters": int(in45.sum()),
+        "foreign_suppliers": len(foreign),
         "national_mic_in_45_clusters": int(
             (
                 (carriers["carrier_type"] == "manufacturing_innovation_centre")

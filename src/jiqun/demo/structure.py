@@ -4,7 +4,6 @@ with their member regions and leading industries (:class:`ClusterRef`)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,14 +11,15 @@ import numpy as np
 import pandas as pd
 
 from jiqun.demo.inputs import class_word, optional_csv, short_place
-from jiqun.demo.tables import HUBS, MUNICIPAL, PROVINCE_FACTOR, SUBPROVINCIAL, TOP_HUBS
+from jiqun.demo.tables import MANUFACTURING_CENTRES, PROVINCE_MFG_INTENSITY, PROVINCE_POPULATION
 
 
 @dataclass
 class Geo:
     pref_code: np.ndarray  # (P,) str
     pref_prov: np.ndarray  # (P,) province index
-    pref_weight: np.ndarray
+    pref_weight: np.ndarray  # manufacturing weight (population prior x intensity x centre x noise)
+    pref_population: np.ndarray  # population prior (millions)
     pref_short: np.ndarray
     pref_full: np.ndarray  # name used in addresses ('' for pseudo units)
     prov_code: np.ndarray  # (V,)
@@ -34,6 +34,56 @@ class Geo:
     cty_lat: np.ndarray
 
 
+def population_prior(pref: pd.DataFrame, cty: pd.DataFrame) -> np.ndarray:
+    """Population prior (millions) of prefecture-level units from shipped data only.
+
+    A province's 2020 census population (:data:`~jiqun.demo.tables.PROVINCE_POPULATION`) is shared
+    among its prefecture-level units in proportion to (county-level units + 0.5 × districts +
+    0.5 × county-level cities),
+    × 1.5 for the capital (code ending ``0100``), × 0.6 for 自治州, 地区 and 盟: more counties and
+    more urban districts mean more people. Units without county-level units count as the province's average unit.
+
+    Parameters
+    ----------
+    pref: prefecture-level rows of the region table (``code``, ``name``).
+    cty: county-level rows (``parent_code``, ``name``).
+
+    Returns
+    -------
+    Population prior per row of ``pref`` (millions; the units of a province sum to its population).
+
+    References
+    ----------
+    ``src/jiqun/demo/data/geography.yaml`` (sources of the province figures).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> pref = pd.DataFrame({"code": ["320100", "320200"], "name": ["南京市", "无锡市"]})
+    >>> cty = pd.DataFrame({"parent_code": ["320100", "320200", "320200"],
+    ...                     "name": ["玄武区", "江阴市", "宜兴市"]})
+    >>> population_prior(pref, cty).round(2).tolist()
+    [36.32, 48.43]
+    """
+    # a city without counties (东莞, 中山, …) is listed as its own county-level unit
+    cty = cty[cty["code"] != cty["parent_code"]] if "code" in cty else cty
+    n_cty = cty.groupby("parent_code").size()
+    n_dist = cty.assign(d=cty["name"].str.endswith("区")).groupby("parent_code")["d"].sum()
+    codes = pref["code"].astype(str)
+    raw = codes.map(n_cty).to_numpy(dtype=float, copy=True)
+    n_city = cty.assign(d=cty["name"].str.endswith("市")).groupby("parent_code")["d"].sum()
+    raw += 0.5 * codes.map(n_dist).fillna(0.0).to_numpy(dtype=float)
+    raw += 0.5 * codes.map(n_city).fillna(0.0).to_numpy(dtype=float)
+    prov = codes.str[:2].to_numpy()
+    # cities without county-level units (东莞, 中山, 嘉峪关, 儋州) count as an average unit
+    mean = pd.Series(raw).groupby(prov).transform("mean").fillna(1.0).to_numpy()
+    raw = np.where(np.isnan(raw), mean, raw)
+    raw *= np.where(codes.str.endswith("0100"), 1.5, 1.0)
+    raw *= np.where(pref["name"].astype(str).str.contains(r"(?:自治州|地区|盟)$"), 0.6, 1.0)
+    total = pd.Series(raw).groupby(prov).transform("sum").to_numpy()
+    return np.array([PROVINCE_POPULATION.get(p, 1.0) for p in prov]) * raw / total
+
+
 def build_geo(regions: pd.DataFrame, cluster_prefs: set[str], rng: np.random.Generator) -> Geo:
     prov = regions[regions["level"] == "province"].sort_values("code").reset_index(drop=True)
     pref = regions[regions["level"] == "prefecture"].sort_values("code").reset_index(drop=True)
@@ -41,6 +91,7 @@ def build_geo(regions: pd.DataFrame, cluster_prefs: set[str], rng: np.random.Gen
     prov_index = {c: i for i, c in enumerate(prov["code"])}
     pref_index = {c: i for i, c in enumerate(pref["code"])}
     cty = cty[cty["parent_code"].isin(pref_index)].reset_index(drop=True)
+    pop = population_prior(pref, cty)
     # prefectures without county-level units get their own code as the firm region code
     lonely = pref[~pref["code"].isin(set(cty["parent_code"]))]
     if len(lonely):
@@ -61,21 +112,12 @@ def build_geo(regions: pd.DataFrame, cluster_prefs: set[str], rng: np.random.Gen
         ["" if (b or ps) else n for n, b, ps in zip(pref["name"], bare, pseudo, strict=True)],
         dtype=object,
     )
-    n_cty = cty.groupby("parent_code").size()
     codes = pref["code"].to_numpy()
-    w = np.array([PROVINCE_FACTOR.get(c[:2], 1.0) for c in codes])
-    w *= np.array(
-        [
-            3.0 if c in MUNICIPAL else (2.5 if (c.endswith("0100") or c in SUBPROVINCIAL) else 1)
-            for c in codes
-        ]
-    )
-    w *= np.array([2.5 if c in HUBS else 1.0 for c in codes])
-    w *= np.array([1.8 if c in TOP_HUBS else 1.0 for c in codes])
-    w *= np.array([1.6 if c in cluster_prefs else 1.0 for c in codes])
-    w *= np.array([0.5 if re.search(r"(自治州|地区|盟)$", n) else 1.0 for n in pref["name"]])
-    w *= np.sqrt(pref["code"].map(n_cty).fillna(1).to_numpy(dtype=float))
-    w *= rng.lognormal(0.0, 0.35, len(codes))
+    w = pop * np.array([PROVINCE_MFG_INTENSITY.get(c[:2], 1.0) for c in codes])
+    w *= np.array([MANUFACTURING_CENTRES.get(c, 1.0) for c in codes])
+    # cluster cities get their leading industries from the directed firms, not a general bonus
+    del cluster_prefs
+    w *= rng.lognormal(0.0, 0.08, len(codes))
     cty_pref = np.array([pref_index[p] for p in cty["parent_code"]], dtype=np.int64)
     cw = np.array(
         [2.0 if n.endswith("区") else (1.5 if n.endswith("市") else 1.0) for n in cty["name"]]
@@ -102,6 +144,7 @@ def build_geo(regions: pd.DataFrame, cluster_prefs: set[str], rng: np.random.Gen
         pref_code=codes.astype(object),
         pref_prov=pref_prov,
         pref_weight=w,
+        pref_population=pop,
         pref_short=pref_short,
         pref_full=pref_full,
         prov_code=prov["code"].to_numpy().astype(object),
@@ -159,6 +202,8 @@ class ClusterRef:
     class_in: list[np.ndarray]  # per cluster: bool over classes
     member_codes: list[list[str]]
     leading: list[list[str]]
+    #: per cluster: weight of each class, 1 / (1 + 0.5 × position of its leading code), 0 outside
+    lead_weight: list[np.ndarray]
 
 
 def split_codes(v: Any) -> list[str]:
@@ -177,6 +222,7 @@ def build_clusters(clusters: pd.DataFrame, geo: Geo, cls: Classes) -> ClusterRef
     class_in: list[np.ndarray] = []
     members: list[list[str]] = []
     leading: list[list[str]] = []
+    lead_weight: list[np.ndarray] = []
     for _, row in df.iterrows():
         regs = split_codes(row.get("member_regions")) or split_codes(row.get("provinces"))
         inds = split_codes(row.get("leading_industries"))
@@ -187,9 +233,14 @@ def build_clusters(clusters: pd.DataFrame, geo: Geo, cls: Classes) -> ClusterRef
             | np.isin(prov_of_cty, list(s))
         )
         m = np.zeros(len(cls.code), dtype=bool)
-        for code in inds:
-            m |= np.char.startswith(cls.code.astype(str), code)
+        lw = np.zeros(len(cls.code))
+        # the first leading industry is the one the cluster is named for (集成电路 → 3973)
+        for pos, code in enumerate(inds):
+            hit = np.char.startswith(cls.code.astype(str), code)
+            m |= hit
+            lw = np.where(hit & (lw == 0), 1.0 / (1.0 + 0.5 * pos), lw)
         class_in.append(m)
+        lead_weight.append(lw)
         members.append(regs)
         leading.append(inds)
     batch = pd.to_numeric(df.get("batch_year"), errors="coerce")
@@ -205,4 +256,5 @@ def build_clusters(clusters: pd.DataFrame, geo: Geo, cls: Classes) -> ClusterRef
         class_in=class_in,
         member_codes=members,
         leading=leading,
+        lead_weight=lead_weight,
     )

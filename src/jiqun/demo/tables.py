@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 DEMO_NOTE = "模拟数据，仅供演示 / synthetic demo data, not real statistics"
 DEMO_SOURCE = "Jiqun demo generator (synthetic)"
 DEFAULT_N = 200_000
@@ -99,12 +99,12 @@ HIGH_TECH_MFG_SHARE: float = _TAGS["high_tech_mfg_share"]
 NATIONAL_MIC_TOTAL: int = _TAGS["national_mic_total"]
 NATIONAL_MIC_IN_45: int = _TAGS["national_mic_in_45"]
 
-#: Weight factor of prefecture-level units by province (first two digits of the code).
-PROVINCE_FACTOR: dict[str, float] = dict(_GEO["province_factor"])
-MUNICIPAL: frozenset[str] = frozenset(_GEO["municipal"])
-SUBPROVINCIAL: frozenset[str] = frozenset(_GEO["subprovincial"])
-HUBS: frozenset[str] = frozenset(_GEO["hubs"])
-TOP_HUBS: frozenset[str] = frozenset(_GEO["top_hubs"])
+#: Resident population (millions) per province, 2020 census (first two digits of the code).
+PROVINCE_POPULATION: dict[str, float] = dict(_GEO["province_population_2020"])
+#: Manufacturing jobs per resident relative to the national average, per province.
+PROVINCE_MFG_INTENSITY: dict[str, float] = dict(_GEO["province_mfg_intensity"])
+#: Extra weight of well-known manufacturing centres (prefecture codes).
+MANUFACTURING_CENTRES: dict[str, float] = dict(_GEO["manufacturing_centres"])
 
 #: The 2-character "字号" of firm names: first × second character, pairs of equal ones left out.
 NAME_WORDS: tuple[str, ...] = tuple(

@@ -886,9 +886,24 @@ def set_password(
 def ensure_demo_accounts(engine: Engine | None = None) -> list[dict[str, str]]:
     """Create (or reset) one demo account per role with fresh random passwords.
 
-    ``demo_admin`` (admin), ``demo_gov`` (government of 北京市 110000), ``demo_cluster`` (the
-    京津冀生命健康集群 NC2022-04 organisation) and ``demo_firm`` (one synthetic member firm of that
-    cluster). The passwords are returned for printing and never stored in clear.
+    ``demo_admin`` (admin), ``demo_gov`` (government of 北京市 110000), ``demo_gov_js``
+    (government of 江苏省 320000, a province with many clusters: 无锡物联网, 苏州纳米新材料, 徐州工程
+    机械 …), ``demo_cluster`` (the 京津冀生命健康集群 NC2022-04 organisation) and ``demo_firm``
+    (one synthetic member firm of that cluster). The passwords are returned for printing and
+    never stored in clear.
+
+    Parameters
+    ----------
+    engine: the database (default: the configured one).
+
+    Returns
+    -------
+    One mapping per account: ``username``, ``role``, ``scope``, ``password``.
+
+    Example
+    -------
+    >>> [a["username"] for a in ensure_demo_accounts()]  # doctest: +SKIP
+    ['demo_admin', 'demo_gov', 'demo_gov_js', 'demo_cluster', 'demo_firm']
     """
     import secrets
 
@@ -908,6 +923,7 @@ def ensure_demo_accounts(engine: Engine | None = None) -> list[dict[str, str]]:
     specs = [
         ("demo_admin", "admin", None),
         ("demo_gov", "government", "110000"),
+        ("demo_gov_js", "government", "320000"),
         ("demo_cluster", "cluster", "NC2022-04"),
     ]
     if firm:

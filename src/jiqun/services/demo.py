@@ -24,6 +24,8 @@ from jiqun.store.models import (
     Enterprise,
     ImportRun,
     InnovationCarrier,
+    MatchCapability,
+    MatchNeed,
     Meta,
     RegionStat,
     SupplyLink,
@@ -132,6 +134,21 @@ def build_demo(
             report(f"写入 writing {name}", 0.5 + 0.5 * done / total)
             counts[name] = bulk.insert(conn, table_of(table), df)
             done += len(df)
+        # the matching board: open needs and capabilities of demo firms (synthetic postings)
+        import numpy as np
+
+        from jiqun.demo.board import make_board
+
+        for table in (MatchNeed, MatchCapability):
+            conn.execute(delete(table).where(table.synthetic.is_(True)))
+        needs, caps = make_board(
+            np.random.Generator(np.random.PCG64(seed)),
+            data.enterprises,
+            data.supply_links,
+            int(data.meta["years"][1]),
+        )
+        counts["match_needs"] = bulk.insert(conn, table_of(MatchNeed), needs)
+        counts["match_capabilities"] = bulk.insert(conn, table_of(MatchCapability), caps)
         meta = {
             "demo.seed": str(seed),
             "demo.built_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -144,8 +161,8 @@ def build_demo(
             update(ImportRun)
             .where(ImportRun.id == import_id)
             .values(
-                rows_read=sum(counts.values()),
-                rows_written=sum(counts.values()),
+                rows_read=sum(counts[n] for n, _ in _TABLES),
+                rows_written=sum(counts[n] for n, _ in _TABLES),
                 finished_at=dt.datetime.now(),
             )
         )

@@ -350,8 +350,11 @@ class Carriers:
 def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
     """Innovation resources (创新资源) of one cluster.
 
-    A carrier is inside when it names the cluster or sits in a member region (a county counts for
-    its prefecture) — the rule of :mod:`jiqun.services.innovation`. Tagged firms (单项冠军,
+    A carrier is inside when it names the cluster, or when it sits in a member region (a county
+    counts for its prefecture) **and** works in the cluster's industries: its class is one of the
+    leading industries (a prefix match) or its field of clusters is the cluster's field. A
+    member city hosts carriers of other industries too (a fruit laboratory in an IoT city), and
+    those are not the cluster's. Carriers with neither class nor field count by region. Tagged firms (单项冠军,
     小巨人, 专精特新, 高新技术企业, 链主) are counted when registered in a member region and classed
     in a leading industry (:func:`jiqun.services.predicates.in_cluster_area`). Only counts of
     firms are given (no firm-level data).
@@ -365,7 +368,7 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
         car = pd.read_sql(
             text(
                 "SELECT id, carrier_type, name, level, region_code, cluster_id, recognised_year, "
-                "synthetic FROM innovation_carriers"
+                "industry_code, field, synthetic FROM innovation_carriers"
             ),
             c,
         )
@@ -377,10 +380,18 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
             c,
         )
     car["pref"] = car["region_code"].map(pref)
+    leading = tuple(str(i["code"]) for i in prof["leading_industries"])
+    ind = car["industry_code"].fillna("").astype(str)
+    fld = car["field"].fillna("").astype(str)
+    unknown = (ind == "") & (fld == "")
+    in_leading = ind.str.startswith(leading) if leading else pd.Series(False, index=car.index)
+    related = in_leading | ((fld != "") & (fld == str(prof.get("field") or ""))) | unknown
     inside = (car["cluster_id"] == cluster_id) | (
-        car["cluster_id"].isna() & (car["pref"].isin(members) | car["region_code"].isin(members))
+        car["cluster_id"].isna()
+        & (car["pref"].isin(members) | car["region_code"].isin(members))
+        & related
     )
-    t = car[inside].copy()
+    t = car[inside].drop(columns=["industry_code", "field"]).copy()
     names = reference.region_display_names(regions["code"])
     t["region_name"] = t["region_code"].map(names)
     t["type_zh"] = t["carrier_type"].map(lambda k: CARRIER_TYPES.get(k, (k, k))[0])
@@ -395,8 +406,9 @@ def cluster_carriers(cluster_id: str, engine: Engine | None = None) -> Carriers:
     synthetic = bool(t["synthetic"].astype(bool).any()) or bool(e["synthetic"].astype(bool).any())
     notes = [f"{SYNTHETIC_NOTE_ZH} / {SYNTHETIC_NOTE_EN}"] if synthetic else []
     basis = {
-        "rule": "carriers naming the cluster or located in a member region (county → its "
-        "prefecture); tagged firms in a member region and a leading industry",
+        "rule": "carriers naming the cluster, or located in a member region (county → its "
+        "prefecture) in a leading industry or the cluster's field; tagged firms in a member "
+        "region and a leading industry",
         "value_or_count": "count (个 / 家)",
         "region_level": "prefecture (地级) member regions",
         "synthetic": synthetic,

@@ -152,6 +152,10 @@ def load_network(
 ) -> NetworkData:
     """Read the supply network of a region, a cluster or the whole database.
 
+    The firms *in scope* are those registered in the region, or for a cluster those of its
+    member regions in its leading industries (the membership rule); the network holds every link
+    with an in-scope buyer or supplier.
+
     Parameters
     ----------
     engine:
@@ -185,8 +189,22 @@ def load_network(
             "from the enterprises table and were left out"
         )
         links = links.loc[ok]
+    inside = pd.Series(True, index=firms.index)
     if spec is not None:
         inside = firms["region"].isin(spec.codes)
+        if cluster:
+            # a cluster's firms are those of its member regions in its leading industries (the
+            # membership rule): a member city's coking plant is not an IoT cluster's hot spot
+            with engine.connect() as c:
+                lead = tuple(
+                    str(r[0])
+                    for r in c.execute(
+                        text("SELECT industry_code FROM cluster_industries WHERE cluster_id = :c"),
+                        {"c": cluster},
+                    )
+                )
+            if lead:
+                inside &= firms["industry"].astype(str).str.startswith(lead)
         scope_ids = set(firms.loc[inside, "id"])
         keep = links["supplier"].isin(scope_ids) | links["buyer"].isin(scope_ids)
         links = links.loc[keep]
@@ -196,7 +214,7 @@ def load_network(
             )
     ids = pd.unique(np.concatenate([links["supplier"].to_numpy(), links["buyer"].to_numpy()]))
     f = firms.set_index("id").loc[ids].reset_index()
-    f["in_scope"] = f["region"].isin(spec.codes) if spec is not None else True
+    f["in_scope"] = f["id"].isin(set(firms.loc[inside, "id"])) if spec is not None else True
     links = links.reset_index(drop=True)
     value_basis = "value"
     if links["value"].isna().any():
@@ -216,7 +234,10 @@ def load_network(
         "unit": "万元" if value_basis == "value" else "links 条",
         "value_or_count": value_basis,
         "region": spec.label if spec else "全部数据 all stored data",
-        "scope": "links with a buyer or supplier inside the scope (first-tier partners included)"
+        "scope": (
+            "links with a buyer or supplier inside the scope (first-tier partners included)"
+            + ("; a cluster's scope is its member regions × leading industries" if cluster else "")
+        )
         if spec
         else "every stored link",
         "firms": len(f),
