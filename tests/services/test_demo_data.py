@@ -16,7 +16,6 @@ county-level units, and firms in a grouping sit in its county-level cities (æµŽæ
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -396,10 +395,8 @@ def test_supply_links(demo: DemoData, pref_of: pd.Series) -> None:
 
 @pytest.mark.slow
 def test_default_size_counts_and_targets(pref_of: pd.Series) -> None:
-    t0 = time.perf_counter()
+    # how long this takes is measured by benchmarks/bench_demo.py, never asserted here
     demo = generate_demo()
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 30, f"generate_demo() took {elapsed:.1f} s"
     e = demo.enterprises
     assert len(e) == 200_000 and e["uscc"].is_unique
     assert (e["employees"] > 10_000).sum() >= 3
