@@ -27,7 +27,8 @@ def _two_tiers() -> pd.DataFrame:
             + ["national"] * 3
             + ["sme_characteristic"] * 2,
             "scale": [np.e, np.e**2, np.e**3, np.e**9, np.e**8] * 2,
-            "specialisation": [1.0, 2.0, 3.0, 9.0, 8.0, 3.0, 2.0, 1.0, 9.0, 8.0],
+            # both indicators are scored on their logs: e^k scales like k
+            "specialisation": list(np.exp([1.0, 2.0, 3.0, 9.0, 8.0, 3.0, 2.0, 1.0, 9.0, 8.0])),
         }
     )
 

@@ -168,9 +168,10 @@ def test_evaluation_scores_and_advice_by_hand() -> None:
             "cluster_id": ["A", "B", "C", "D", "A", "B", "C", "D"],
             "year": [2022] * 4 + [2023] * 4,
             "tier": ["national", "national", "national", "provincial"] * 2,
-            # log → 1, 2, 3 (D: a provincial cluster, ranked among the provincial ones only)
+            # log → 1, 2, 3 (D: a provincial cluster, ranked among the provincial ones only);
+            # specialisation is scored on its log too
             "scale": [np.e, np.e**2, np.e**3, np.e**9] * 2,
-            "specialisation": [3.0, 1.0, 2.0, 9.0, 1.0, 1.0, 2.0, 9.0],
+            "specialisation": list(np.exp([3.0, 1.0, 2.0, 9.0, 1.0, 1.0, 2.0, 9.0])),
         }
     )
     r = evaluate_clusters(ind, weights={"scale": 1.0, "specialisation": 1.0}).set_index(

@@ -5,7 +5,9 @@ Indicators (one row per cluster and year; direction: higher is better):
 ================  ===========================================================================
 ``scale``         leading-industry output of the member cities, 万元 (``log`` before scaling)
 ``growth``        year-on-year growth of that output
-``specialisation``LQ of the leading industries in the member cities (employment)
+``specialisation``LQ of the leading industries in the member cities (employment; ``log``: an
+                  LQ is a ratio — 0.5 and 2 lie equally far from parity — and one narrow
+                  industry's LQ of 100 would otherwise flatten every other cluster to ~0)
 ``innovation``    national carriers + single-item champions + little giants inside (``log1p``)
 ``digital``       share of assessed member firms at MIIT digital level ≥ 3
 ``chain``         chain completeness (share of template segments present), when computed
@@ -68,7 +70,7 @@ INDICATORS: dict[str, tuple[str, str, str]] = {
     # name: (中文, English, transform)
     "scale": ("规模", "scale", "log"),
     "growth": ("增长", "growth", "none"),
-    "specialisation": ("专业化", "specialisation", "none"),
+    "specialisation": ("专业化", "specialisation", "log"),
     "innovation": ("创新资源", "innovation resources", "log1p"),
     "digital": ("数字化水平", "digital level", "none"),
     "chain": ("产业链完整度", "chain completeness", "none"),
