@@ -527,3 +527,17 @@ def test_overview_tiles_and_basis_share_one_unit(site: Site) -> None:
     unit = re.search(r'<span class="bk">单位: ([^<]*)</span>', page)
     assert unit and "亿元" in unit.group(1) and "万元" not in unit.group(1), unit
     assert "口径: 口径" not in page and "口径:</b>" in page.replace(" ", "").replace("\n", "")
+
+
+def test_overview_shows_no_zero_output_for_non_industrial_clusters(site: Site) -> None:
+    """A software cluster has revenue but no gross industrial output: the overview says 不适用
+    and shows its revenue, never "0.0" output."""
+    page = site.client().get("/?lang=zh").text
+    table = page[page.index('id="overview-clusters"') :]
+    table = table[: table.index("</table>")]
+    assert "主导产业营业收入（亿元）" in table
+    for row in re.findall(r"<tr><td><a href=\"/clusters/[^\"]+\">.*?</tr>", table, flags=re.S):
+        cells = re.findall(r'<td class="n">(.*?)</td>', row, flags=re.S)
+        output, revenue = cells[0], cells[1]
+        if revenue.strip() not in ("0.0", "—"):
+            assert output.strip() != "0.0", row[:200]
