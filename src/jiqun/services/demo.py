@@ -139,8 +139,8 @@ def build_demo(
 
         from jiqun.demo.board import make_board
 
-        for table in (MatchNeed, MatchCapability):
-            conn.execute(delete(table).where(table.synthetic.is_(True)))
+        for posting in (MatchNeed, MatchCapability):
+            conn.execute(delete(posting).where(posting.synthetic.is_(True)))
         needs, caps = make_board(
             np.random.Generator(np.random.PCG64(seed)),
             data.enterprises,
