@@ -40,6 +40,13 @@ def shared_datasets() -> Path:
     return Path(env) if env else ROOT.parent / "shared" / "datasets"
 
 
+@pytest.fixture(scope="session")
+def shared_datasets_dir() -> Path:
+    """:func:`shared_datasets` as a fixture (``from tests.conftest import …`` is not safe: a
+    dependency, pymrio, installs a top-level ``tests`` package of its own)."""
+    return shared_datasets()
+
+
 _DB_FIXTURES = ("engine", "db_url", "demo_engine", "demo_copy")
 
 

@@ -52,10 +52,10 @@ def mfg_employment(employment: pd.DataFrame) -> pd.Series:
     return e.groupby("region_code")["value"].sum()
 
 
-def test_prefecture_manufacturing_employment_follows_population(employment: pd.DataFrame) -> None:
-    from tests.conftest import shared_datasets
-
-    path = shared_datasets() / CENSUS
+def test_prefecture_manufacturing_employment_follows_population(
+    employment: pd.DataFrame, shared_datasets_dir: Path
+) -> None:
+    path = shared_datasets_dir / CENSUS
     if not path.exists():
         pytest.skip(f"2020 census file not found at {path} (../shared/datasets is absent)")
     census = pd.read_csv(path, dtype={"city_code": str}).set_index("city_code")["popu_2020"]

@@ -77,7 +77,8 @@ def test_sizes_are_heavy_tailed(firms: FirmChunk) -> None:
 def test_firms_concentrate_in_regions(model: ScaleModel, firms: FirmChunk) -> None:
     per_pref = np.sort(np.bincount(firms.prefecture, minlength=len(model.prefecture_code)))[::-1]
     top10 = per_pref[: len(per_pref) // 10].sum() / N
-    assert top10 > 0.4  # an even spread would give 0.1
+    # an even spread would give 0.1 (0.39 with the demo 1.1 population-based geography)
+    assert top10 > 0.3
 
 
 def test_links_valid_no_self_no_duplicates(firms: FirmChunk, links: LinkChunk) -> None:
@@ -99,7 +100,8 @@ def test_links_follow_input_rules_and_distance(
         allowed = {s for s, _ in INPUT_RULES.get(bd, DEFAULT_INPUTS)}
         assert sd in allowed, (bd, sd)
     same_pref = (firms.prefecture[links.supplier] == firms.prefecture[links.buyer]).mean()
-    assert same_pref > 0.25  # distance decay; a draw ignoring distance gives ≈ 0.05
+    # distance decay; a draw ignoring distance gives ≈ 0.05 (0.21 with the demo 1.1 geography)
+    assert same_pref > 0.15
 
 
 def test_chunked_equals_one_shot(model: ScaleModel, firms: FirmChunk, links: LinkChunk) -> None:
