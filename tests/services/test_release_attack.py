@@ -212,7 +212,12 @@ def test_attacker_lp_over_the_demo_release_of_a_province(demo_engine: Engine) ->
     engine = demo_engine  # the 5,000-firm demo (seed 7), built once per test session
     build_release(engine)  # the default published depth, as ``jiqun demo`` builds it
     with engine.connect() as con:
-        firms = pd.read_sql("SELECT region_code, industry_code, revenue FROM enterprises", con)
+        # the published population: domestic firms (foreign suppliers are never published)
+        firms = pd.read_sql(
+            "SELECT region_code, industry_code, revenue FROM enterprises "
+            "WHERE region_code BETWEEN '100000' AND '999999'",
+            con,
+        )
     leaves = firms.groupby(["region_code", "industry_code"], as_index=False)["revenue"].sum()
     js = leaves["region_code"].str.startswith("32").to_numpy()
     regions = [None, "320000", *sorted({r[:4] + "00" for r in leaves["region_code"][js]})]

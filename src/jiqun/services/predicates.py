@@ -150,6 +150,22 @@ def _render(col: ColumnElement[Any]) -> str:
     return str(col.compile(compile_kwargs={"literal_binds": True}))
 
 
+def domestic(*, firms: FromClause = FIRMS) -> ColumnElement[bool]:
+    """Firms located in China: a GB/T 2260 region code (six digits), not a foreign supplier's
+    ISO country code (``JP``, ``DE`` …, which sort after every digit in SQLite and PostgreSQL).
+
+    Published statistics describe China's regions; a foreign supplier is a node of the supply
+    network only (one supplier per country would otherwise be published as a region of its own).
+
+    Example
+    -------
+    >>> from sqlalchemy import select
+    >>> print(select(FIRMS.c.uscc).where(domestic()))  # doctest: +NORMALIZE_WHITESPACE
+    SELECT e.uscc FROM enterprises AS e WHERE e.region_code BETWEEN :region_code_1 AND :region_code_2
+    """
+    return firms.c.region_code.between("100000", "999999")
+
+
 def in_region(code: str, *, firms: FromClause = FIRMS) -> ColumnElement[bool]:
     """Firms registered in region ``code`` (GB/T 2260 prefix rule).
 

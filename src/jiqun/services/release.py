@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from jiqun.analytics.release import PROTECTION, build_cube, protect_release
+from jiqun.services import predicates
 from jiqun.services.cache import cached, data_version
 from jiqun.store import bulk
 from jiqun.store.db import get_engine
@@ -101,7 +102,9 @@ def build_release(
     e = table_of(Enterprise).c
     with engine.connect() as c:
         firms = pd.read_sql(
-            select(e.region_code, e.industry_code, e.revenue, e.output, e.employees, e.synthetic),
+            select(
+                e.region_code, e.industry_code, e.revenue, e.output, e.employees, e.synthetic
+            ).where(predicates.domestic(firms=table_of(Enterprise))),
             c,
         )
     synthetic = bool(len(firms)) and bool(firms["synthetic"].astype(bool).any())
