@@ -42,8 +42,15 @@ def crafted_xlsx(member: str, dtd: bytes, use: bytes | None) -> bytes:
                 # after the XML declaration (openpyxl writes none: then at the very start)
                 head = data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
                 data = data[:head] + dtd + data[head:]
-                if use is not None:
+                if use is not None and "甲公司".encode() in data:
                     data = data.replace("甲公司".encode(), use)
+                elif use is not None:  # the text is not stored in this part (it depends on
+                    # openpyxl's writer and on whether lxml is installed): add a cell using it
+                    data = data.replace(
+                        b"</sheetData>",
+                        b'<row r="3"><c r="A3" t="inlineStr"><is><t>' + use + b"</t></is></c>"
+                        b"</row></sheetData>",
+                    )
             z.writestr(name, data)
     return out.getvalue()
 

@@ -25,7 +25,7 @@ from jiqun.demo.tables import (
 )
 
 
-def _class_weights(rng: np.random.Generator, cls: Classes, shares: dict[str, float]) -> np.ndarray:
+def class_weights(rng: np.random.Generator, cls: Classes, shares: dict[str, float]) -> np.ndarray:
     """National class weights: division share × lognormal(0, 0.9) within the division."""
     raw = rng.lognormal(0.0, 0.9, len(cls.code))
     w = np.zeros(len(cls.code))
@@ -41,8 +41,8 @@ def place_firms(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """County index, class index and 'directed into a cluster' flag of every firm."""
     n_pref = len(geo.pref_code)
-    w_mfg = _class_weights(rng, cls, MFG_DIVISION_SHARE)
-    w_srv = _class_weights(rng, cls, SERVICE_DIVISION_SHARE)
+    w_mfg = class_weights(rng, cls, MFG_DIVISION_SHARE)
+    w_srv = class_weights(rng, cls, SERVICE_DIVISION_SHARE)
     n_srv = round(SIZES["placement"]["services"] * n)
     groups_share = tuple(SIZES["placement"]["directed"])
     n_dir = [round(s * n) for s in groups_share]

@@ -73,7 +73,7 @@ from typing import Any
 
 import numpy as np
 
-from jiqun.demo.firms import _class_weights
+from jiqun.demo.firms import class_weights
 from jiqun.demo.inputs import load_reference
 from jiqun.demo.sampling import GroupedSampler
 from jiqun.demo.structure import build_classes, build_geo, split_codes
@@ -245,8 +245,8 @@ class ScaleModel:
         self.divisions = np.array(sorted(set(cls.div.tolist())), dtype=object)
         self.industry_division = np.searchsorted(self.divisions, cls.div).astype(np.int16)
         n_div = len(self.divisions)
-        w_mfg = _class_weights(rng, cls, MFG_DIVISION_SHARE)
-        w_srv = _class_weights(rng, cls, SERVICE_DIVISION_SHARE)
+        w_mfg = class_weights(rng, cls, MFG_DIVISION_SHARE)
+        w_srv = class_weights(rng, cls, SERVICE_DIVISION_SHARE)
         spec_prov = rng.lognormal(0.0, 0.6, (len(geo.prov_code), n_div))
         spec_pref = rng.lognormal(0.0, 0.5, (n_pref, n_div))
         # sector 0 = manufacturing, 1 = services: prefecture, then class given prefecture

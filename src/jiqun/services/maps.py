@@ -313,15 +313,17 @@ def configured_boundary(env: dict[str, str] | None = None) -> Boundary | None:
     env = dict(os.environ) if env is None else env
     path = (env.get(ENV_GEOJSON) or "").strip()
     if path:
-        return _load_cached(path, env.get(ENV_APPROVAL), _mtime(path))
+        return _load_cached(path, env.get(ENV_APPROVAL), file_mtime(path))
     if folder is not None and (folder / UPLOAD_FILE).is_file():
         up = folder / UPLOAD_FILE
         approval = (folder / UPLOAD_APPROVAL).read_text(encoding="utf-8").strip()
-        return _load_cached(str(up), approval, _mtime(str(up)))
+        return _load_cached(str(up), approval, file_mtime(str(up)))
     return None
 
 
-def _mtime(path: str) -> float:
+def file_mtime(path: str) -> float:
+    """The modification time of ``path`` (``-1.0`` when it cannot be read): part of the key of
+    anything derived from a boundary file, so a replaced file is seen at once."""
     try:
         return Path(path).stat().st_mtime
     except OSError:

@@ -38,7 +38,7 @@ def search_page(request: Request, principal: P, q: str = "") -> HTMLResponse:
 def _boundary_token() -> tuple[Any, ...]:
     """What the map's boundary configuration is now: its file, approval number, levels and
     modification time, or the reason it is refused (so a new file or setting is seen at once)."""
-    from jiqun.services.maps import _mtime, configured_boundary
+    from jiqun.services.maps import configured_boundary, file_mtime
 
     try:
         b = configured_boundary()
@@ -46,7 +46,7 @@ def _boundary_token() -> tuple[Any, ...]:
         return ("refused", e.message_en)
     if b is None:
         return ("tiles",)
-    return (b.path, b.approval, tuple(b.levels()), _mtime(b.path))
+    return (b.path, b.approval, tuple(b.levels()), file_mtime(b.path))
 
 
 def map_block(

@@ -31,6 +31,11 @@ from jiqun.standard.reader.result import RawTable, check_signature, fail, fatal,
 from jiqun.standard.schema import Kind
 
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+#: a reference to an entity XML does not predefine (without a DTD none can be defined): a damaged
+#: part. lxml, which openpyxl uses when installed, reads it as empty text instead of failing.
+_UNDEFINED_ENTITY_RE = re.compile(
+    rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)[A-Za-z_:][\w.:-]*;"
+)
 
 
 def xlsx_dtd_part(path: str | Path) -> str | None:
@@ -57,6 +62,13 @@ def xlsx_dtd_part(path: str | Path) -> str | None:
     >>> xlsx_dtd_part("firms.xlsx") is None  # doctest: +SKIP
     True
     """
+    return _first_part_matching(path, _DTD_RE)
+
+
+def _first_part_matching(path: str | Path, pattern: re.Pattern[bytes]) -> str | None:
+    """The first XML part of the workbook whose bytes match ``pattern`` (streamed, 1 MiB chunks
+    with an overlap), or ``None``; ``None`` too for a file that is not a readable zip (the
+    workbook reader reports that)."""
     import zipfile
 
     try:
@@ -67,11 +79,11 @@ def xlsx_dtd_part(path: str | Path) -> str | None:
                 tail = b""
                 with z.open(info) as f:
                     while chunk := f.read(1 << 20):
-                        if _DTD_RE.search(tail + chunk):
+                        if pattern.search(tail + chunk):
                             return info.filename
-                        tail = chunk[-16:]
+                        tail = chunk[-64:]
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
-        return None  # not a readable zip: the workbook reader reports it
+        return None
     return None
 
 
@@ -274,6 +286,16 @@ def read_excel(path: Path, kind: Kind, allow_unknown: bool, sheet: str | None) -
             f"part {part}, which no Excel/WPS file has; refused for safety: save it again as "
             ".xlsx in Excel/WPS",
             value=part,
+        )
+    damaged = _first_part_matching(path, _UNDEFINED_ENTITY_RE)
+    if damaged is not None:
+        fatal(
+            "file.unreadable",
+            f"无法读取工作簿「{source}」：部件 {damaged} 引用了未定义的 XML 实体（文件已损坏），"
+            "请在 Excel/WPS 中重新另存为 .xlsx",
+            f"cannot read workbook '{source}': part {damaged} refers to an undefined XML entity "
+            "(a damaged file); save it again as .xlsx in Excel/WPS",
+            value=damaged,
         )
     try:
         names, load = _open_workbook(path)
