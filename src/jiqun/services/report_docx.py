@@ -595,11 +595,14 @@ def _published(principal: Any, engine: Engine, w: Wording, **kw: Any) -> Section
         tot = totals.reset_index(drop=True).copy()
         if basis.get("unit") == "亿元" and "value" in tot:
             tot["value"] = (pd.to_numeric(tot["value"], errors="coerce") / 1e4).round(2)
-        t2 = _table("", tot, cols, w, fmt)
+        # the totals under the table's own columns (a region's table by industry has no region
+        # column, its totals do): one width for every row
+        shown = [c for c in cols if c in df.columns]
+        t2 = _table("", tot.reindex(columns=list(dict.fromkeys([*shown, "kind"]))), shown, w, fmt)
         for r, rec in zip(t2.rows, tot.to_dict("records"), strict=False):
             # a total row's label takes the first empty label cell (as on the page)
             label = w.lab("total_kind", rec.get("kind"))
-            for i, c in enumerate(c for c in cols if c in tot.columns):
+            for i, c in enumerate(shown):
                 if c in ("region_code", "region_name", "industry_code", "industry_name") and (
                     r[i] == "—"
                 ):
