@@ -374,9 +374,13 @@ def diagnose_cluster(
     return Diagnosis(cluster=cluster, tables=tables, basis=basis, notes=notes)
 
 
+#: the firm-size columns in Chinese (the zh half of a note names no column key)
+_SIZE_ZH = {"employees": "从业人员", "revenue": "营业收入", "output": "工业总产值"}
+
+
 def _left_out_note(n: int, size_col: str) -> str:
     return (
-        f"{n} 家企业缺少地区或规模（{size_col}），未计入 Ellison–Glaeser γ / "
+        f"{n} 家企业缺少地区或规模（{_SIZE_ZH.get(size_col, size_col)}），未计入地理集中指数 γ / "
         f"{n} firms lack a region or a size ({size_col}) and are left out of "
         f"Ellison–Glaeser γ"
     )
