@@ -28,7 +28,9 @@ from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 CLUSTER_FOR_CHAIN = {
     "integrated_circuits": "NC2021-03",  # 上海市集成电路集群
     "nev_power_batteries": "NC2022-17",  # 上海市新能源汽车集群
-    "industrial_robots": "NC2022-10",  # 沈阳市机器人及智能制造集群
+    # 沈阳 (NC2022-10) has ~27 firms in the 5,000-firm demo, none in a robot class: the robot
+    # chain is read on the Guangdong intelligent-equipment cluster, which has them
+    "industrial_robots": "NC2021-17",  # 广深佛莞智能装备集群
     "biomedicine": "NC2021-23",  # 上海市张江生物医药集群
     "photovoltaics": "NC2022-09",  # 保定市电力及新能源高端装备集群
     "rare_earth_magnets": "NC2022-12",  # 赣州市稀土新材料及应用集群
