@@ -52,8 +52,13 @@ def test_not_configured_says_so_without_numbers(world: Any, monkeypatch: Any) ->
     page = c.get(f"/clusters/{world.cluster}/io")
     assert page.status_code == 200
     assert 'data-configured="no"' in page.text
-    assert "未配置投入产出表" in page.text and "No input-output table is configured" in page.text
+    # the notice in the page's language only (a Chinese page reads as Chinese)
+    assert (
+        "未配置投入产出表" in page.text and "No input-output table is configured" not in page.text
+    )
     assert "io-linkages-table" not in page.text
+    en = c.get(f"/clusters/{world.cluster}/io?lang=en")
+    assert "No input-output table is configured" in en.text
 
 
 def test_configured_table_gives_linkages_of_leading_industries(
