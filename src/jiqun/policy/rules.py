@@ -237,13 +237,20 @@ def _check_one(firm: Mapping[str, Any], c: Condition, on: dt.date | None) -> dic
     }
 
 
-def _show(v: Any) -> Any:
-    """A firm value as people read it: numbers to 4 significant digits."""
+def _show(v: Any, lang: str = "zh") -> str:
+    """A firm value as people read it: numbers to 4 significant digits, tags by their names
+    (never the internal keys), lists joined (``、`` in Chinese)."""
+    from jiqun.standard.schema import TAGS
+
+    if v is None or v == []:
+        return "无" if lang == "zh" else "none"
     if isinstance(v, float):
-        return float(f"{v:.4g}")
-    if isinstance(v, list):
-        return [_show(x) for x in v]
-    return v
+        return f"{float(f'{v:.4g}'):g}"
+    if isinstance(v, list | tuple | set):
+        return ("、" if lang == "zh" else ", ").join(_show(x, lang) for x in v)
+    if isinstance(v, str) and v in TAGS:
+        return TAGS[v][0 if lang == "zh" else 1]
+    return str(v)
 
 
 def evaluate(
@@ -259,7 +266,7 @@ def evaluate(
     lines = []
     for c in rule:
         ln = _check_one(firm, c, on)
-        shown = _show(ln["firm_value"])
+        shown, shown_en = _show(ln["firm_value"]), _show(ln["firm_value"], "en")
         if ln["passed"] is None:
             ln["reason_zh"] = f"缺少数据，无法判断：{ln['condition']}（缺失不视为符合）"
             ln["reason_en"] = (
@@ -267,10 +274,10 @@ def evaluate(
             )
         elif ln["passed"]:
             ln["reason_zh"] = f"符合：{ln['condition']}（企业值 {shown}）"
-            ln["reason_en"] = f"met: {ln['condition']} (firm value {shown})"
+            ln["reason_en"] = f"met: {ln['condition']} (firm value {shown_en})"
         else:
             ln["reason_zh"] = f"不符合：{ln['condition']}（企业值 {shown}）"
-            ln["reason_en"] = f"not met: {ln['condition']} (firm value {shown})"
+            ln["reason_en"] = f"not met: {ln['condition']} (firm value {shown_en})"
         lines.append(ln)
     return all(ln["passed"] is True for ln in lines), lines
 
