@@ -25,7 +25,7 @@ def test_cluster_report_button_downloads_a_docx(
     desktop.click("#login-submit")
     desktop.wait_for_url(f"{server.url}{target}")
     button = desktop.locator("#report-download")
-    assert button.is_visible() and "Word" in button.inner_text()
+    assert button.is_visible() and "下载报告" in button.inner_text()
     with desktop.expect_download(timeout=120_000) as info:
         button.click()
     dl = info.value
