@@ -306,7 +306,14 @@ def test_demo_database(demo_engine: Engine) -> None:
     engine = demo_engine
     build_release(engine)  # the default published depth: prefecture × division
     with engine.connect() as c:
-        ent = pd.read_sql(text("SELECT region_code, industry_code, revenue FROM enterprises"), c)
+        # the published population: domestic firms (foreign suppliers are never published)
+        ent = pd.read_sql(
+            text(
+                "SELECT region_code, industry_code, revenue FROM enterprises "
+                "WHERE region_code BETWEEN '100000' AND '999999'"
+            ),
+            c,
+        )
     ent["pref"] = ent["region_code"].str[:4] + "00"
     ent["div"] = ent["industry_code"].str[:2]
     pub = published_table(PUBLIC, engine, by="region_industry")
