@@ -16,9 +16,13 @@ file copied with :func:`shutil.copyfile`; on PostgreSQL it is a database cloned 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -222,6 +226,63 @@ def demo_engine(demo_templates: DemoTemplates, monkeypatch: pytest.MonkeyPatch) 
     eng.dispose()
     engine_for.cache_clear()
     demo_templates.drop(url)
+
+
+@dataclass
+class AdminWorld:
+    """A copy of the small demo with one admin signed in: ``engine``, a web ``client`` holding the
+    session cookie, and bearer-token ``headers`` for the API."""
+
+    engine: Engine
+    client: Any
+    headers: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def admin_world(
+    demo_copy: DemoTemplates,
+) -> Callable[[str, str, str], AbstractContextManager[AdminWorld]]:
+    """``with admin_world(name, username, password) as w:`` a fresh copy of the small demo, the
+    process default (``JIQUN_DATABASE_URL``) while open, with an admin signed in on the web
+    client and a bearer token for the API (tests comparing the CLI, the API and the page)."""
+
+    @contextmanager
+    def open_world(name: str, username: str, password: str) -> Iterator[AdminWorld]:
+        from fastapi.testclient import TestClient
+
+        from jiqun.services import accounts
+        from jiqun.store.db import engine_for, make_engine
+        from jiqun.web.app import create_app
+
+        url = demo_copy.copy(name=name)
+        mp = pytest.MonkeyPatch()
+        mp.setenv("JIQUN_DATABASE_URL", url)
+        engine_for.cache_clear()
+        eng = make_engine(url)
+        try:
+            p = accounts.add_user(username, "admin", password, None, eng)
+            token = accounts.issue_token(p, eng)
+            c = TestClient(create_app(eng), follow_redirects=False)
+            tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text)
+            assert tok
+            r = c.post(
+                "/login",
+                data={
+                    "username": username,
+                    "password": password,
+                    "csrf": tok.group(1),
+                    "next": "/",
+                },
+            )
+            assert r.status_code == 303, r.text[:300]
+            yield AdminWorld(eng, c, {"Authorization": f"Bearer {token}"})
+        finally:
+            eng.dispose()
+            engine_for.cache_clear()
+            mp.undo()
+            demo_copy.drop(url)
+
+    return open_world
 
 
 # Property tests must not make CI flaky: fixed example generation, no wall-clock deadlines on

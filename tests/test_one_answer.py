@@ -9,20 +9,15 @@ Typer's CliRunner on the same database.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from jiqun.cli.app import app as cli
-from jiqun.services import accounts
 from jiqun.web.ui import fmt_cell, fmt_num, fmt_pct
 
 pytestmark = pytest.mark.db
@@ -36,41 +31,13 @@ CLUSTERS = {
 }
 
 
-@dataclass
-class World:
-    engine: Engine
-    client: TestClient
-    headers: dict[str, str]
+World = Any  # tests/conftest.py AdminWorld: engine, client, headers
 
 
 @pytest.fixture(scope="module")
-def world(demo_copy: Any) -> Iterator[World]:
-    from jiqun.store.db import engine_for, make_engine
-    from jiqun.web.app import create_app
-
-    url = demo_copy.copy(name="one-answer")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("JIQUN_DATABASE_URL", url)
-    engine_for.cache_clear()
-    eng = make_engine(url)
-    try:
-        p = accounts.add_user("oa_admin", "admin", PASSWORD, None, eng)
-        token = accounts.issue_token(p, eng)
-        c = TestClient(create_app(eng), follow_redirects=False)
-        r = c.get("/login")
-        tok = re.search(r'name="csrf" value="([^"]+)"', r.text)
-        assert tok
-        r = c.post(
-            "/login",
-            data={"username": "oa_admin", "password": PASSWORD, "csrf": tok.group(1), "next": "/"},
-        )
-        assert r.status_code == 303, r.text[:300]
-        yield World(eng, c, {"Authorization": f"Bearer {token}"})
-    finally:
-        eng.dispose()
-        engine_for.cache_clear()
-        mp.undo()
-        demo_copy.drop(url)
+def world(admin_world: Any) -> Iterator[World]:
+    with admin_world("one-answer", "oa_admin", PASSWORD) as w:
+        yield w
 
 
 class _Tables(HTMLParser):

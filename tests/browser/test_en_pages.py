@@ -14,16 +14,14 @@ from typing import Any
 
 import pytest
 from test_zh_pages import (
-    FOLLOW,
     JSON,
     MISSING,
     OPEN_DETAILS,
     PAGES,
-    RUNS,
     SNAKE,
     USERNAMES,
-    log_in,
     wait_quiet,
+    walk_pages,
 )
 
 pytestmark = pytest.mark.browser
@@ -96,31 +94,7 @@ def scan_en(page: Any, url: str | None) -> list[str]:
 @pytest.mark.parametrize("role", list(PAGES))
 def test_every_page_reads_as_english(server: Server, desktop: Any, role: str) -> None:
     """Each role's pages in en show no Chinese outside proper names, no key, ``nan`` or JSON."""
-    if role != "public":
-        log_in(desktop, server, role)
-    problems: dict[str, list[str]] = {}
-    for path in PAGES[role]:
-        url = server.url + path.format(firm=server.firm)
-        url += ("&" if "?" in url else "?") + "lang=en"
-        found = scan_en(desktop, url)
-        if found:
-            problems[path] = found
-        prefix = FOLLOW.get(path)
-        if prefix:
-            link = desktop.locator(f"main a[href^='{prefix}']").first
-            if link.count():
-                href = link.get_attribute("href")
-                found = scan_en(desktop, server.url + href)
-                if found:
-                    problems[href] = found
-    if role != "public":
-        for path, button, result in RUNS:
-            desktop.goto(f"{server.url}{path}&lang=en")
-            desktop.click(button)
-            desktop.wait_for_selector(result, timeout=90_000)
-            found = scan_en(desktop, None)
-            if found:
-                problems[f"{path} → {button}"] = found
+    problems = walk_pages(server, desktop, role, "en", scan_en)
     count = sum(len(v) for v in problems.values())
     report = "\n".join(f"{p}:\n  " + "\n  ".join(v) for p, v in problems.items())
     assert not problems, f"{count} Chinese lines or internal keys on the {role} pages:\n{report}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -181,33 +182,60 @@ def scan(page: Any, url: str | None) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("role", list(PAGES))
-def test_every_page_reads_as_chinese(server: Server, desktop: Any, role: str) -> None:
-    """Each role's pages in zh show no internal key, English, ``nan``/``None`` or raw JSON."""
+def walk_pages(
+    server: Server, page: Any, role: str, lang: str, scanner: Callable[[Any, str | None], list[str]]
+) -> dict[str, list[str]]:
+    """Open every page of ``role`` in ``lang`` (the linked detail pages and the run actions too)
+    and scan each with ``scanner``.
+
+    Parameters
+    ----------
+    server : the running test server (tests/browser/conftest.py).
+    page : a Playwright page; logged in here unless ``role`` is ``public``.
+    role : a key of :data:`PAGES`.
+    lang : ``zh`` or ``en``, passed as ``lang=`` on every URL.
+    scanner : ``scanner(page, url)`` returns the leaking lines of the page (``url=None``: as it is).
+
+    Returns
+    -------
+    dict[str, list[str]]: path (or ``path → button``) to its leaking lines; empty when clean.
+
+    Example
+    -------
+    >>> walk_pages(server, desktop, "public", "zh", scan)  # doctest: +SKIP
+    {}
+    """
     if role != "public":
-        log_in(desktop, server, role)
+        log_in(page, server, role)
     problems: dict[str, list[str]] = {}
     for path in PAGES[role]:
         url = server.url + path.format(firm=server.firm)
-        url += ("&" if "?" in url else "?") + "lang=zh"
-        found = scan(desktop, url)
+        url += ("&" if "?" in url else "?") + f"lang={lang}"
+        found = scanner(page, url)
         if found:
             problems[path] = found
         prefix = FOLLOW.get(path)
         if prefix:
-            link = desktop.locator(f"main a[href^='{prefix}']").first
+            link = page.locator(f"main a[href^='{prefix}']").first
             if link.count():
                 href = link.get_attribute("href")
-                found = scan(desktop, server.url + href)
+                found = scanner(page, server.url + href)
                 if found:
                     problems[href] = found
     if role != "public":
         for path, button, result in RUNS:
-            desktop.goto(f"{server.url}{path}&lang=zh")
-            desktop.click(button)
-            desktop.wait_for_selector(result, timeout=90_000)
-            found = scan(desktop, None)
+            page.goto(f"{server.url}{path}&lang={lang}")
+            page.click(button)
+            page.wait_for_selector(result, timeout=90_000)
+            found = scanner(page, None)
             if found:
                 problems[f"{path} → {button}"] = found
+    return problems
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_every_page_reads_as_chinese(server: Server, desktop: Any, role: str) -> None:
+    """Each role's pages in zh show no internal key, English, ``nan``/``None`` or raw JSON."""
+    problems = walk_pages(server, desktop, role, "zh", scan)
     report = "\n".join(f"{p}:\n  " + "\n  ".join(v) for p, v in problems.items())
     assert not problems, f"English or internal keys on the {role} pages:\n{report}"
