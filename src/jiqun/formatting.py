@@ -12,7 +12,16 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["fmt_cell", "fmt_flag", "fmt_num", "fmt_pct", "fmt_stars", "fmt_year", "missing"]
+__all__ = [
+    "fmt_cell",
+    "fmt_flag",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_stars",
+    "fmt_year",
+    "missing",
+    "output_not_applicable",
+]
 
 
 def missing(v: Any) -> bool:
@@ -132,3 +141,29 @@ def fmt_year(v: Any) -> str:
         return str(int(v))
     except (TypeError, ValueError):
         return str(v)
+
+
+def output_not_applicable(output: Any, revenue: Any) -> bool:
+    """``True`` where gross industrial output does not apply: none reported but revenue is.
+
+    Gross industrial output (工业总产值) exists only for industrial firms; a cluster whose leading
+    industries are services (software, information services) reports revenue (营业收入) and no
+    output. Its output column reads 不适用 / n/a on every interface, never ``0.0``.
+
+    Parameters
+    ----------
+    output : gross industrial output (any unit; missing counts as none).
+    revenue : revenue in the same basis.
+
+    Returns
+    -------
+    bool: whether the output figure should read "not applicable".
+
+    Example
+    -------
+    >>> output_not_applicable(0.0, 725.7), output_not_applicable(0.0, 0.0), output_not_applicable(5, 9)
+    (True, False, False)
+    """
+    has_output = not missing(output) and float(output) > 0
+    has_revenue = not missing(revenue) and float(revenue) > 0
+    return not has_output and has_revenue

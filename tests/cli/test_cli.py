@@ -240,3 +240,23 @@ def test_demo_and_serve_take_a_port_option() -> None:
     for cmd in ("demo", "serve"):
         r = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "200"})
         assert r.exit_code == 0 and "--port" in r.output, cmd
+
+
+def test_overview_says_not_applicable_for_non_industrial_output(demo_engine: Engine) -> None:
+    """The CLI's overview reads 不适用 where the web page does: a software cluster with revenue
+    and no gross industrial output never shows "0.0" output (one rule: formatting.output_not_applicable)."""
+    from jiqun.formatting import output_not_applicable
+    from jiqun.services.overview import national_overview
+
+    ov = national_overview()
+    soft = [
+        r.cluster_id
+        for r in ov.clusters.itertuples()
+        if output_not_applicable(r.output_wan_yuan, r.revenue_wan_yuan)
+    ]
+    assert soft, "the demo has software clusters (NC2021-05 南京, NC2021-08 成都)"
+    r = CliRunner().invoke(app, ["overview"], env={"COLUMNS": "250"})
+    assert r.exit_code == 0, r.output
+    for line in r.output.splitlines():
+        if any(f" {cid} " in line for cid in soft):
+            assert "不适用" in line and " 0.0 " not in line, line

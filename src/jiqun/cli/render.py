@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from jiqun.formatting import output_not_applicable
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
 if TYPE_CHECKING:  # only annotations: the CLI should not import pandas before it needs it
@@ -195,7 +196,14 @@ def print_overview(console: Console, ov: Any) -> None:
         ("集群 cluster", lambda r: r.name),
         ("领域", lambda r: FIELDS_OF_CLUSTERS.get(r.field, (str(r.field or ""), ""))[0]),
         ("成员地区 regions", lambda r: r.member_regions),
-        ("产值(亿元)", lambda r: _yi(r.output_wan_yuan)),
+        (
+            "产值(亿元)",
+            lambda r: (
+                "不适用 n/a"
+                if output_not_applicable(r.output_wan_yuan, r.revenue_wan_yuan)
+                else _yi(r.output_wan_yuan)
+            ),
+        ),
         ("营收(亿元)", lambda r: _yi(r.revenue_wan_yuan)),
         ("从业人员", lambda r: f"{r.employment:,.0f}"),
         ("小巨人", lambda r: str(r.little_giants)),

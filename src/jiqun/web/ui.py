@@ -34,7 +34,16 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from jiqun.formatting import fmt_cell, fmt_flag, fmt_num, fmt_pct, fmt_stars, fmt_year, missing
+from jiqun.formatting import (
+    fmt_cell,
+    fmt_flag,
+    fmt_num,
+    fmt_pct,
+    fmt_stars,
+    fmt_year,
+    missing,
+    output_not_applicable,
+)
 from jiqun.services import access
 from jiqun.services.accounts import PUBLIC, Principal
 from jiqun.standard.problems import JiqunError
@@ -184,6 +193,7 @@ templates.env.filters.update(
     industry_beside_code=industry_beside_code,
 )
 templates.env.tests["missing"] = missing
+templates.env.globals["output_not_applicable"] = output_not_applicable
 
 
 def zh_only(v: Any) -> bool:
