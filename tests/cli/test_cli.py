@@ -255,6 +255,8 @@ def test_overview_says_not_applicable_for_non_industrial_output(demo_engine: Eng
         if output_not_applicable(r.output_wan_yuan, r.revenue_wan_yuan)
     ]
     assert soft, "the demo has software clusters (NC2021-05 南京, NC2021-08 成都)"
+    # the service says it too, so the API's JSON carries the same answer as the page and the CLI
+    assert sorted(ov.clusters.loc[~ov.clusters["output_applicable"], "cluster_id"]) == sorted(soft)
     r = CliRunner().invoke(app, ["overview"], env={"COLUMNS": "250"})
     assert r.exit_code == 0, r.output
     for line in r.output.splitlines():

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, or_, text
 
 from jiqun import reference
 from jiqun.basis import WithBasis
+from jiqun.formatting import output_not_applicable
 from jiqun.services import predicates
 from jiqun.services.cache import materialised
 from jiqun.store.db import get_engine
@@ -184,6 +185,11 @@ def national_overview(
         ("firms", "firms"),
     ):
         out[col] = out["cluster_id"].map(agg[m] if m in agg else pd.Series(dtype=float)).fillna(0.0)
+    # services clusters report revenue and no gross industrial output: every interface says so
+    out["output_applicable"] = [
+        not output_not_applicable(o, r)
+        for o, r in zip(out["output_wan_yuan"], out["revenue_wan_yuan"], strict=True)
+    ]
     out["little_giants"] = out["cluster_id"].map(lg).fillna(0).astype(int)
     out["single_champions"] = out["cluster_id"].map(sc).fillna(0).astype(int)
     out["innovation_centres"] = out["cluster_id"].map(mic).fillna(0).astype(int)
@@ -243,6 +249,8 @@ def national_overview(
         "unit": "output and revenue 万元; employment 人; firms 家",
         "region_level": "prefecture (地级) member regions; county records counted for their prefecture",
         "industry_code_level": "GB/T 4754-2017 class (4-digit) leading industries",
+        "output_applicable": "false where a cluster reports revenue but no gross industrial "
+        "output (its leading industries are not industrial): output reads 不适用 / n/a",
         "value_or_count": "output is a value; firms, champions, little giants and carriers are counts",
         "tier": tier,
         "synthetic": synthetic,
