@@ -153,3 +153,10 @@ def test_a_label_cut_by_an_unquoted_comma_is_refused(tmp_path: Path) -> None:
     with pytest.raises(JiqunError) as e:
         load_framework(path=bad)
     assert [p.rule for p in e.value.problems] == ["digital.framework.option_keys"]
+
+
+def test_docs_list_the_shipped_labels() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "digital.md").read_text("utf-8")
+    for item_id in OWN:
+        for o in MIIT.item(item_id).options:
+            assert f"{o.id} {o.zh}" in doc, (item_id, o.id)
