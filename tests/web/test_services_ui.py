@@ -74,6 +74,43 @@ def test_enterprise_fills_saves_and_submits(w: Any) -> None:
     assert c.post("/digital", data={"network": "A"}).status_code == 403
 
 
+#: the placeholder options the questionnaire used to show instead of questions a firm can answer
+PLACEHOLDER = re.compile(r"举措[A-Z]|制度[A-Z]|第\d档|measure [A-Z]|rule [A-Z]|grade \d")
+
+
+def test_questionnaire_asks_answerable_options_and_says_they_are_jiqun_wording(w: Any) -> None:
+    c = client(w, "firm")
+    zh = c.get("/digital").text
+    assert not PLACEHOLDER.search(zh)
+    assert "完成网络安全等级保护备案或测评" in zh
+    note = re.search(r'<p class="muted options-note" id="note-network_security">([^<]*)</p>', zh)
+    assert note, "no note under 网络安全"
+    assert note.group(1) == (
+        "选项为本平台表述，非评测指标原文；计分与原指标相同：每项 1.25 分，满分 5 分"
+    )
+    assert "计分与原指标相同：每项 1.875 分，满分 7.5 分" in zh  # 管理机制
+    assert "计分与原指标相同：每项 1.5 分，满分 7.5 分" in zh  # 人才建设
+    assert "依次 1.5/3/4.5/6/7.5 分，满分 7.5 分" in zh  # 规划实施
+    assert zh.count('class="muted options-note"') == 5  # only the items Jiqun words
+    en = c.get("/digital?lang=en").text
+    assert not PLACEHOLDER.search(en)
+    assert "filed for or passed a classified-protection (MLPS) cybersecurity assessment" in en
+    assert (
+        "options in Jiqun&#39;s own words, not the indicators&#39; original text; scored as the "
+        "official item: 1.25 points each, 5 points at most"
+    ) in en
+
+
+def test_my_assessments_show_times_to_the_second(w: Any) -> None:
+    c = client(w, "firm")
+    tok = csrf_of(c.get("/digital").text)
+    c.post("/digital", data={"csrf": tok, "network": "A", "action": "save"})
+    page = c.get("/digital").text
+    mine = page[page.index('id="digital-mine"') :]
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", mine)
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d", page)
+
+
 def test_saving_from_the_page_is_audited_on_the_firm(w: Any) -> None:
     c = client(w, "firm")
     tok = csrf_of(c.get("/digital").text)

@@ -27,6 +27,7 @@ docs/METHODS.md §7 (Digital transformation); ``jiqun/reference/data/SOURCES.md`
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
 from collections.abc import Iterator, Mapping
@@ -55,6 +56,7 @@ __all__ = [
     "as_framework",
     "framework_id",
     "load_framework",
+    "own_wording_note",
 ]
 
 #: framework id -> companion YAML shipped in ``jiqun/digital/data``
@@ -170,6 +172,9 @@ class MiitItem:
     action_en: str = ""
     options_note_zh: str = ""
     options_note_en: str = ""
+    #: ``source`` (options as the indicators word them) or ``jiqun`` (Jiqun's own wording of
+    #: options the sources give only as counts and points; see :func:`own_wording_note`)
+    options_wording: str = "source"
     #: Jiqun's English of the question (not official; data/*_en.yaml), "" if none
     question_en: str = ""
 
@@ -507,6 +512,9 @@ def _csv_rows(name: str, base: Path | None) -> list[dict[str, str]]:
     ]
 
 
+_OPTION_KEYS = frozenset({"id", "zh", "en", "points", "action_zh", "action_en"})
+
+
 def _options(c: _Collector, where: str, raw: object) -> tuple[Option, ...]:
     out: list[Option] = []
     if not isinstance(raw, list) or not raw:
@@ -518,6 +526,17 @@ def _options(c: _Collector, where: str, raw: object) -> tuple[Option, ...]:
         if not isinstance(o, dict) or not {"id", "zh", "points"} <= set(o):
             c.add(w, o, "option", "选项须有 id、zh、points", "an option needs id, zh and points")
             continue
+        extra = set(o) - _OPTION_KEYS
+        if extra:
+            # an unquoted comma in a YAML flow mapping cuts a label short and makes the rest a
+            # key of its own: refuse it rather than show half a sentence
+            c.add(
+                w,
+                sorted(map(str, extra)),
+                "option_keys",
+                "选项含未知字段（标签中的逗号须加引号）",
+                "the option has unknown keys (quote a label that holds a comma)",
+            )
         oid = str(o["id"])
         if oid in seen:
             c.add(w, oid, "option_id", "选项编号重复", "duplicate option id")
@@ -533,6 +552,64 @@ def _options(c: _Collector, where: str, raw: object) -> tuple[Option, ...]:
             )
         )
     return tuple(out)
+
+
+def _pts(d: Decimal) -> str:
+    """Points as the questionnaire writes them: ``1.25``, ``5``, ``10`` (no exponent)."""
+    return format(d.normalize(), "f")
+
+
+def own_wording_note(item_type: str, options: tuple[Option, ...]) -> tuple[str, str]:
+    """The note shown with an item whose options are worded by Jiqun (zh, en).
+
+    The indicators' sources give some items only as counts and points ("4 measures x 1.25");
+    Jiqun then asks concrete measures in its own words, scored as the item is scored. The note
+    says both, with the points taken from the options themselves, so it cannot drift from them.
+
+    Parameters
+    ----------
+    item_type:
+        ``multi`` (each chosen option adds its points) or ``single`` (one option).
+    options:
+        The item's options, in questionnaire order.
+
+    Returns
+    -------
+    tuple[str, str]
+        Chinese and English note.
+
+    References
+    ----------
+    ``jiqun/digital/data/miit_sme_digital_2024_mfg.yaml`` (``options_wording: jiqun``);
+    ``docs/digital.md``.
+
+    Example
+    -------
+    >>> o = tuple(Option(k, k, k, Decimal("1.25")) for k in "ABCD")
+    >>> own_wording_note("multi", o)[0]
+    '选项为本平台表述，非评测指标原文；计分与原指标相同：每项 1.25 分，满分 5 分'
+    """
+    head_zh = "选项为本平台表述，非评测指标原文；计分与原指标相同："
+    head_en = "options in Jiqun's own words, not the indicators' original text; scored as the "
+    points = [o.points for o in options]
+    if item_type == "multi" and len(set(points)) == 1:
+        each, top = _pts(points[0]), _pts(sum(points, Decimal(0)))
+        return (
+            f"{head_zh}每项 {each} 分，满分 {top} 分",
+            f"{head_en}official item: {each} points each, {top} points at most",
+        )
+    if item_type == "multi":
+        listed, top = "/".join(_pts(p) for p in points), _pts(sum(points, Decimal(0)))
+        return (
+            f"{head_zh}各项依次 {listed} 分，满分 {top} 分",
+            f"{head_en}official item: {listed} points in order, {top} points at most",
+        )
+    listed, top = "/".join(_pts(p) for p in points), _pts(max(points))
+    return (
+        f"{head_zh}单选已达到的最高一档，依次 {listed} 分，满分 {top} 分",
+        f"{head_en}official item: choose the highest stage reached; "
+        f"{listed} points in order, {top} points at most",
+    )
 
 
 def _bands(c: _Collector, where: str, raw: object) -> tuple[Band, ...]:
@@ -662,10 +739,22 @@ def _load_miit(doc: dict[str, Any], origin: str, base: Path | None) -> MiitFrame
             action_en=str(it.get("action_en", "")),
             options_note_zh=str(it.get("options_note_zh", "")),
             options_note_en=str(it.get("options_note_en", "")),
+            options_wording=str(it.get("options_wording", "source")),
             question_en=_questions_en(str(doc["framework"]), str(doc.get("sector", ""))).get(
                 l3, ""
             ),
         )
+        if item.options_wording not in ("source", "jiqun"):
+            c.add(
+                where,
+                item.options_wording,
+                "options_wording",
+                "options_wording 须为 source 或 jiqun",
+                "options_wording must be source or jiqun",
+            )
+        elif item.options_wording == "jiqun" and item.options:
+            zh, en = own_wording_note(item.type, item.options)
+            item = dataclasses.replace(item, options_note_zh=zh, options_note_en=en)
         if item.exclusive and item.exclusive not in {o.id for o in item.options}:
             c.add(where, item.exclusive, "exclusive", "排他选项不存在", "exclusive option missing")
         if (item.options or item.bands) and item.max_points != item.points:
