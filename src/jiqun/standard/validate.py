@@ -433,14 +433,16 @@ def _col_float(res: ValidationResult, f: Field, s: pd.Series, unit: str | None) 
 
 
 def _col_date(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
-    return _fast(res, f, s, "date", today=dt.date.today())
+    # An operating term ends in the future: only dates that must have happened are checked.
+    return _fast(res, f, s, "date", today=dt.date.max if f.future_ok else dt.date.today())
 
 
 def _col_enum(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     choices = f.choices or {}
     lookup: dict[str, str] = {}
     for code, (zh, en) in choices.items():
-        for a in (code, zh, en, code.replace("_", " "), code.replace("_", "-")):
+        # A label listing several spellings ("存续/在业") accepts each of them.
+        for a in (code, zh, en, code.replace("_", " "), code.replace("_", "-"), *zh.split("/")):
             lookup[_key(a)] = code
     out = np.empty(len(s), dtype=object)
     for i, v in enumerate(s.astype(object)):
@@ -609,6 +611,11 @@ def validate_table(raw: RawTable) -> ValidationResult:
         headers=dict(raw.headers),
         problems=list(raw.problems),
     )
+    # An error the reader found in a record's row (a registry export's unknown industry name)
+    # rejects that record like any cell error.
+    bad_rows = {x.row for x in raw.problems if x.is_error and x.row is not None}
+    if bad_rows and len(res.rows):
+        res.error_rows |= np.isin(res.rows, list(bad_rows))
     cols: dict[str, Any] = {}
     for f in kind.fields:
         if f.name not in data.columns:
