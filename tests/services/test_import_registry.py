@@ -66,7 +66,7 @@ def test_exchange_lists_import_as_listed_companies(
     assert second.status == "committed" and second.inserted == 2875
     assert stored_counts(engine)["listed-companies"] == 1696 + 2875
     with engine.connect() as conn:
-        rows = dict(
+        rows: dict[str, str] = dict(
             conn.execute(
                 text(
                     "SELECT stock_code, short_name FROM listed_companies "

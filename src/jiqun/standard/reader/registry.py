@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -185,6 +185,18 @@ LAYOUTS: tuple[Layout, ...] = (
 )
 
 _SCAN = 10  # rows searched for the header
+
+
+@dataclass
+class _Understood:
+    """What the reader made of the columns and names (for the layout report)."""
+
+    mapped: list[tuple[str, str]]  # (header as written, field)
+    ignored: list[str]  # headers not imported
+    headers: dict[str, str]  # field -> header as written
+    skipped: int = 0
+    bad_industries: set[str] = field(default_factory=set)
+    bad_regions: set[str] = field(default_factory=set)
 
 
 def _key(s: object) -> str:
@@ -407,25 +419,25 @@ def read_registry(
         out, rows, info = _listed(grid, h, header, lay, problems)
     fields = [f.name for f in k.fields if f.name in out]
     data = pd.DataFrame({f: pd.array(out[f], dtype="str") for f in fields})
-    headers = {f: info["headers"].get(f, k.get_field(f).zh) for f in fields}
+    headers = {f: info.headers.get(f, k.get_field(f).zh) for f in fields}
     layout = {
         "layout": lay.id,
         "name": f"{lay.zh} / {lay.en}",
         "header_row": str(h + 1),
-        "mapped": "；".join(f"{src}→{dst}" for src, dst in info["mapped"]),
-        "ignored": "、".join(info["ignored"]),
+        "mapped": "；".join(f"{src}→{dst}" for src, dst in info.mapped),
+        "ignored": "、".join(info.ignored),
         "records": str(len(rows)),
-        "skipped": str(info.get("skipped", 0)),
-        "unmatched_industries": "、".join(sorted(info.get("bad_industries", set()))),
-        "unmatched_regions": "、".join(sorted(info.get("bad_regions", set()))),
+        "skipped": str(info.skipped),
+        "unmatched_industries": "、".join(sorted(info.bad_industries)),
+        "unmatched_regions": "、".join(sorted(info.bad_regions)),
     }
     problems.append(
         p(
             "registry.layout",
             "normalised",
             f"{lay.zh}（表头第{h + 1}行）：{len(rows)} 条记录；列对应 {layout['mapped']}"
-            + (f"；未导入的列 {layout['ignored']}" if info["ignored"] else "")
-            + (f"；跳过未匹配行 {layout['skipped']} 行" if info.get("skipped") else "")
+            + (f"；未导入的列 {layout['ignored']}" if info.ignored else "")
+            + (f"；跳过未匹配行 {layout['skipped']} 行" if info.skipped else "")
             + (
                 f"；未匹配的行业名称 {layout['unmatched_industries']}"
                 if layout["unmatched_industries"]
@@ -437,8 +449,8 @@ def read_registry(
                 else ""
             ),
             f"{lay.en} (header row {h + 1}): {len(rows)} records; columns {layout['mapped']}"
-            + (f"; not imported: {layout['ignored']}" if info["ignored"] else "")
-            + (f"; {layout['skipped']} unmatched rows skipped" if info.get("skipped") else "")
+            + (f"; not imported: {layout['ignored']}" if info.ignored else "")
+            + (f"; {layout['skipped']} unmatched rows skipped" if info.skipped else "")
             + (
                 f"; unmatched industry names {layout['unmatched_industries']}"
                 if layout["unmatched_industries"]
@@ -479,7 +491,7 @@ def _enterprises(
     lay: Layout,
     kind: Kind,
     problems: list[Problem],
-) -> tuple[dict[str, list[str | None]], list[int], dict[str, object]]:
+) -> tuple[dict[str, list[str | None]], list[int], _Understood]:
     names = [f.name for f in kind.fields]
     out: dict[str, list[str | None]] = {n: [] for n in names}
     rows: list[int] = []
@@ -668,14 +680,7 @@ def _enterprises(
             if any(x is not None for x in v) or n in dict(dedup).values()
         },
         rows,
-        {
-            "mapped": dedup,
-            "ignored": ignored,
-            "headers": heads,
-            "skipped": skipped,
-            "bad_industries": bad_ind,
-            "bad_regions": bad_reg,
-        },
+        _Understood(dedup, ignored, heads, skipped, bad_ind, bad_reg),
     )
 
 
@@ -885,7 +890,7 @@ def _listed(
     header: list[str],
     lay: Layout,
     problems: list[Problem],
-) -> tuple[dict[str, list[str | None]], list[int], dict[str, object]]:
+) -> tuple[dict[str, list[str | None]], list[int], _Understood]:
     kind = get_kind("listed-companies")
     names = [f.name for f in kind.fields]
     out: dict[str, list[str | None]] = {n: [] for n in names}
@@ -900,10 +905,9 @@ def _listed(
             mapped.append((grid[h][j].strip(), f))
             heads[f] = grid[h][j].strip()
     prov_j, city_j = _col(header, "省份"), _col(header, "城市")
-    for j in (prov_j, city_j):
-        if j is not None:
-            mapped.append((grid[h][j].strip(), "region_code"))
-    used = set(cols) | {prov_j, city_j}
+    place = [j for j in (prov_j, city_j) if j is not None]
+    mapped.extend((grid[h][j].strip(), "region_code") for j in place)
+    used = set(cols) | set(place)
     ignored = [grid[h][j].strip() for j, hk in enumerate(header) if hk and j not in used]
     bad_reg: set[str] = set()
     width = len(grid[h])
@@ -948,5 +952,5 @@ def _listed(
     return (
         {n: v for n, v in out.items() if any(x is not None for x in v)},
         rows,
-        {"mapped": mapped, "ignored": ignored, "headers": heads, "bad_regions": bad_reg},
+        _Understood(mapped, ignored, heads, bad_regions=bad_reg),
     )
