@@ -277,3 +277,21 @@ def test_listed_companies_unknown_city_rejects_the_row(tmp_path: Path) -> None:
     assert list(res.records.stock_code) == ["000001", "000002"]
     assert list(res.error_rows) == [False, True]
     assert (3, "region.unknown") in _errors(res)
+
+
+def test_own_firm_list_that_looks_like_an_export_loses_no_column(tmp_path: Path) -> None:
+    # 企业名称 + 统一社会信用代码 + 经营状态 + 营业期限 is the 天眼查 signature; the standard's own
+    # columns of such a list (codes, revenue with its unit, tags) are still read.
+    path = _write(
+        tmp_path,
+        "企业名称,统一社会信用代码,经营状态,营业期限,所在地区代码,行业代码,营业收入（亿元）,企业标签",
+        f"甲公司,{USCC},在业,2020-01-02至无固定期限,320505,3670,1.5,高新技术企业",
+    )
+    raw = read_table(path, "enterprises")
+    assert raw.layout is not None and raw.layout["ignored"] == ""
+    res = validate_table(raw)
+    assert res.n_error_rows == 0
+    rec = res.records.iloc[0]
+    assert (rec.region_code, rec.industry_code, rec.status) == ("320505", "3670", "active")
+    assert rec.revenue == 15000.0  # 1.5 亿元 in 万元
+    assert rec.tags == ["high_tech"]

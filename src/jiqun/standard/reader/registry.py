@@ -59,7 +59,7 @@ from jiqun import reference
 from jiqun.standard.problems import Problem
 from jiqun.standard.reader.result import RawTable, fatal, p
 from jiqun.standard.reader.wide import RegionMatch, grid_of, match_region
-from jiqun.standard.schema import TAG_ALIASES, TAGS, Kind, get_kind
+from jiqun.standard.schema import TAG_ALIASES, TAGS, Kind, get_kind, header_unit
 
 #: The text 企查查 writes in a row whose name it could not match.
 UNMATCHED = "未匹配到相关企业"
@@ -197,6 +197,7 @@ class _Understood:
     skipped: int = 0
     bad_industries: set[str] = field(default_factory=set)
     bad_regions: set[str] = field(default_factory=set)
+    units: dict[str, str] = field(default_factory=dict)  # field -> unit in its header
 
 
 def _key(s: object) -> str:
@@ -469,7 +470,7 @@ def read_registry(
         data=data,
         rows=np.asarray(rows, dtype=np.int64),
         headers=headers,
-        units={},
+        units={f: u for f, u in info.units.items() if f in fields},
         problems=problems,
         source=path.name,
         encoding=next((x.value for x in problems if x.rule == "file.encoding"), None),
@@ -543,6 +544,19 @@ def _enterprises(
     }
     for j in honours:
         take(j, "tags")
+    # Any other column named as the standard names it (营业收入（万元）, 企业标签 …) is kept: a
+    # firm list of one's own that happens to carry 经营状态 and 营业期限 loses nothing.
+    units: dict[str, str] = {}
+    taken = {f for _src, f in mapped}
+    for j, hk in enumerate(header):
+        f = kind.resolve_header(grid[h][j]) if j not in used and hk else None
+        if f is None or f in taken:
+            continue
+        explicit[j] = f
+        taken.add(f)
+        take(j, f)
+        if kind.get_field(f).type in ("int", "float", "amount") and (u := header_unit(grid[h][j])):
+            units[f] = u
     ignored = [grid[h][j].strip() for j, hk in enumerate(header) if hk and j not in used]
     bad_ind: set[str] = set()
     bad_reg: set[str] = set()
@@ -664,7 +678,8 @@ def _enterprises(
                 )
             )
         if tags:
-            rec["tags"] = ";".join(dict.fromkeys(tags))
+            listed = [t for t in (rec["tags"] or "").split(";") if t]
+            rec["tags"] = ";".join(dict.fromkeys([*listed, *tags]))
         for n in names:
             out[n].append(rec[n])
         rows.append(rown)
@@ -680,7 +695,7 @@ def _enterprises(
             if any(x is not None for x in v) or n in dict(dedup).values()
         },
         rows,
-        _Understood(dedup, ignored, heads, skipped, bad_ind, bad_reg),
+        _Understood(dedup, ignored, heads, skipped, bad_ind, bad_reg, units),
     )
 
 
