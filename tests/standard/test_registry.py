@@ -295,3 +295,18 @@ def test_own_firm_list_that_looks_like_an_export_loses_no_column(tmp_path: Path)
     assert (rec.region_code, rec.industry_code, rec.status) == ("320505", "3670", "active")
     assert rec.revenue == 15000.0  # 1.5 亿元 in 万元
     assert rec.tags == ["high_tech"]
+
+
+def test_industry_name_of_two_codes_is_refused(tmp_path: Path, monkeypatch) -> None:
+    # No name repeats within a level of GB/T 4754-2017; should a code list ever repeat one, the
+    # row is refused naming both codes instead of taking either.
+    from jiqun.standard.reader import registry
+
+    real = registry._industry_by_level()
+    twice = {lv: dict(d) for lv, d in real.items()}
+    twice[4]["汽车零部件及配件制造"] = ("3670", "3679")
+    monkeypatch.setattr(registry, "_industry_by_level", lambda: twice)
+    res = validate_table(read_table(_write(tmp_path, QCC_HEADER, ROW), "enterprises"))
+    bad = [p for p in res.problems if p.rule == "registry.industry_ambiguous"]
+    assert len(bad) == 1 and "3670" in bad[0].message_zh and "3679" in bad[0].message_en
+    assert res.n_error_rows == 1

@@ -214,6 +214,17 @@ def _cell(s: str) -> str | None:
 def find_layout(grid: list[list[str]]) -> tuple[Layout, int] | None:
     """The layout of a grid and its header row (0-based), or ``None``.
 
+    Parameters
+    ----------
+    grid:
+        Cell texts, row by row; the header is looked for in the first ten rows.
+
+    Returns
+    -------
+    tuple[Layout, int] or None
+        The first layout of :data:`LAYOUTS` whose signature headers all appear in one row
+        (compared without spaces of any width), and that row.
+
     Example
     -------
     >>> find_layout([["A股代码", "B股代码", "证券简称", "扩位证券简称", "公司英文全称"]])[0].id
@@ -229,6 +240,15 @@ def find_layout(grid: list[list[str]]) -> tuple[Layout, int] | None:
 
 def detect_registry(path: str | Path, sheet: str | None = None) -> Layout | None:
     """The registry or exchange layout of ``path``, or ``None`` (cheap: the first rows only).
+
+    Parameters
+    ----------
+    path: a text file or a workbook; sheet: the worksheet (default the first non-empty one).
+
+    Returns
+    -------
+    Layout or None
+        ``None`` as well when the file cannot be read (the ordinary reader then says why).
 
     Example
     -------
@@ -251,8 +271,22 @@ def detect_registry(path: str | Path, sheet: str | None = None) -> Layout | None
 def parse_capital(text: str) -> tuple[float, str] | None:
     """Registered capital as an amount in 万 of its currency and the ISO 4217 code.
 
-    ``50万元`` → (50, CNY); ``100万美元`` → (100, USD); ``1.2亿元`` → (12000, CNY);
-    ``500000元`` → (50, CNY). ``None`` when the text is not an amount with a known currency.
+    Parameters
+    ----------
+    text:
+        注册资本 as the registry writes it: ``50万元``, ``100万美元``, ``1000万元人民币``,
+        ``100万(美元)``, ``1.2亿元``, ``500000元``.
+
+    Returns
+    -------
+    tuple[float, str] or None
+        (amount in 万 of the currency, ISO 4217 code); ``None`` when the text is not an amount
+        or its currency is not one of :data:`_CURRENCY_WORDS` (nothing is converted or guessed).
+
+    Example
+    -------
+    >>> parse_capital("50万元"), parse_capital("500000元"), parse_capital("100万卢布")
+    ((50.0, 'CNY'), (50.0, 'CNY'), None)
     """
     t = _key(text).replace("（", "(").replace("）", ")")
     t = re.sub(r"[()]", "", t)
@@ -274,7 +308,24 @@ def parse_capital(text: str) -> tuple[float, str] | None:
 
 
 def parse_term(text: str) -> tuple[str | None, str | None, bool] | None:
-    """营业期限 as (start, end, open-ended); ``None`` when it is not ``<date> 至 <date|无固定期限>``."""
+    """营业期限 as (start, end, open-ended).
+
+    Parameters
+    ----------
+    text:
+        ``2020-01-02 至 2040-01-01`` or ``2020-01-02至无固定期限`` (also 长期, 永久).
+
+    Returns
+    -------
+    tuple or None
+        (start, end or ``None`` when open-ended, open-ended?) as text (the dates are validated
+        downstream); ``None`` when the text is not two parts joined by 至.
+
+    Example
+    -------
+    >>> parse_term("2015-06-30至2045-06-29")
+    ('2015-06-30', '2045-06-29', False)
+    """
     parts = re.split(r"\s*(?:至|到|~|～|—)\s*", text.strip(), maxsplit=1)
     if len(parts) != 2:
         return None
@@ -284,12 +335,16 @@ def parse_term(text: str) -> tuple[str | None, str | None, bool] | None:
 
 
 @cache
-def _industry_by_level() -> dict[int, dict[str, str]]:
-    """GB/T 4754-2017 name (NFKC, no spaces) -> code, per level; names are unique per level."""
+def _industry_by_level() -> dict[int, dict[str, tuple[str, ...]]]:
+    """GB/T 4754-2017 name (NFKC, no spaces) -> its codes, per level.
+
+    In the 2017 edition every name is unique within its level; a name shared by two codes
+    (a future edition, a user's code list) is refused as ambiguous, never resolved."""
     ind = reference.industries()
-    out: dict[int, dict[str, str]] = {1: {}, 2: {}, 3: {}, 4: {}}
+    out: dict[int, dict[str, tuple[str, ...]]] = {1: {}, 2: {}, 3: {}, 4: {}}
     for code, name, level in zip(ind["code"], ind["name"], ind["level"], strict=True):
-        out[int(level)][_key(name)] = code
+        d = out[int(level)]
+        d[_key(name)] = (*d.get(_key(name), ()), code)
     return out
 
 
@@ -328,6 +383,16 @@ def _tag_of_header() -> dict[str, str]:
 
 def honour_tag(header: str) -> str | None:
     """The tag id an honour column stands for (``专精特新“小巨人”企业`` → ``little_giant``).
+
+    Parameters
+    ----------
+    header:
+        A column header; quotes of any kind are ignored.
+
+    Returns
+    -------
+    str or None
+        A tag id of :data:`~jiqun.standard.schema.TAGS`, or ``None`` when the header names none.
 
     Example
     -------
@@ -714,7 +779,24 @@ def _industry(
         name = _cell(r[j])
         if name is None:
             continue
-        code = idx[level].get(_key(name))
+        found = idx[level].get(_key(name), ())
+        if len(found) > 1:
+            bad.add(name)
+            problems.append(
+                p(
+                    "registry.industry_ambiguous",
+                    "error",
+                    f"第{rown}行「{header[j]}」的「{name}」对应多个{_LEVEL_ZH[level]}："
+                    f"{'、'.join(found)}；请加一列行业代码",
+                    f"row {rown}: '{name}' in '{header[j]}' names several "
+                    f"{_LEVEL_EN[level]}s: {', '.join(found)}; add an industry-code column",
+                    row=rown,
+                    column=header[j],
+                    value=name,
+                )
+            )
+            return None
+        code = found[0] if found else None
         if code is None:
             bad.add(name)
             elsewhere = [lv for lv in (1, 2, 3, 4) if _key(name) in idx[lv] and lv != level]
