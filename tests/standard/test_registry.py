@@ -310,3 +310,16 @@ def test_industry_name_of_two_codes_is_refused(tmp_path: Path, monkeypatch) -> N
     bad = [p for p in res.problems if p.rule == "registry.industry_ambiguous"]
     assert len(bad) == 1 and "3670" in bad[0].message_zh and "3679" in bad[0].message_en
     assert res.n_error_rows == 1
+
+
+def test_listed_companies_plain_file_stock_codes(tmp_path: Path) -> None:
+    path = tmp_path / "listed.csv"
+    path.write_text(
+        "证券代码,交易所,证券简称\n600000,sse,浦发银行\n1,szse,平安银行\n60000X,sse,坏代码\n",
+        encoding="utf-8",
+    )
+    res = validate_table(read_table(path, "listed-companies"))
+    assert list(res.records.stock_code) == ["600000", "000001", None]
+    assert (4, "stock_code.format") in _errors(res)
+    assert any(p.rule == "stock_code.padded" and p.row == 3 for p in res.problems)
+    assert list(res.error_rows) == [False, False, True]

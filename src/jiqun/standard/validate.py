@@ -763,6 +763,37 @@ def _kind_rules(res: ValidationResult) -> None:
                     f"指标 {m} 的单位应为「{canonical}」，而不是「{u}」",
                     f"measure {m} must be in '{canonical}', not '{u}'",
                 )
+    if res.kind.name == "listed-companies":
+        for col in ("stock_code", "b_stock_code"):
+            if col not in rec.columns:
+                continue
+            for i, v in enumerate(rec[col]):
+                if v is None:
+                    continue
+                code = str(v)
+                if code.isdigit() and len(code) < 6:
+                    # a spreadsheet stored 000001 as the number 1
+                    rec.at[i, col] = code.zfill(6)
+                    res.add(
+                        i,
+                        col,
+                        v,
+                        "stock_code.padded",
+                        "normalised",
+                        f"证券代码「{code}」补足前导零为 {code.zfill(6)}",
+                        f"stock code '{code}' padded to {code.zfill(6)}",
+                    )
+                elif not (code.isdigit() and len(code) == 6):
+                    res.add(
+                        i,
+                        col,
+                        v,
+                        "stock_code.format",
+                        "error",
+                        f"证券代码「{code}」不是6位数字",
+                        f"stock code '{code}' is not 6 digits",
+                    )
+                    rec.at[i, col] = None
     if res.kind.name == "supply-links" and {"supplier_uscc", "buyer_uscc"} <= set(rec.columns):
         same = (rec["supplier_uscc"] == rec["buyer_uscc"]) & rec["supplier_uscc"].notna()
         for same_i in np.flatnonzero(same.to_numpy()):
