@@ -490,7 +490,11 @@ def read_registry(
         "layout": lay.id,
         "name": f"{lay.zh} / {lay.en}",
         "header_row": str(h + 1),
-        "mapped": "；".join(f"{src}→{dst}" for src, dst in info.mapped),
+        # one entry per field: 所属省份、所属城市、所属区县→region_code
+        "mapped": "；".join(
+            f"{'、'.join(dict.fromkeys(src for src, d in info.mapped if d == dst))}→{dst}"
+            for dst in dict.fromkeys(d for _s, d in info.mapped)
+        ),
         "ignored": "、".join(info.ignored),
         "records": str(len(rows)),
         "skipped": str(info.skipped),
