@@ -276,8 +276,9 @@ def print_validation(console: Console, result: Any, report: Path | None) -> None
         f"有效 valid {result.n_rows - result.n_error_rows:,}, 有错 with errors {result.n_error_rows:,}; "
         f"错误 errors {len(errs):,}, 警告 warnings {len(warns):,}, 规范化 normalised {len(norm):,}"
     )
-    # A wide table (regions down, years across) says what it understood before anything else.
-    for lay in (p for p in norm if p.rule == "wide.layout"):
+    # A wide table (regions down, years across), a registry export or an exchange list says what
+    # it understood before anything else.
+    for lay in (p for p in norm if p.rule in ("wide.layout", "registry.layout")):
         console.print(f"理解为 understood: {lay.message_zh} / {lay.message_en}")
     shown = errs + warns
     if shown:

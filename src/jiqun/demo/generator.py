@@ -219,6 +219,16 @@ from jiqun.standard.schema import KINDS
 
 ProgressFn = Callable[[str, float], None]
 
+#: Enterprise fields only a registry export (企查查, 天眼查) carries; empty in the demo.
+REGISTRY_ONLY = (
+    "status",
+    "registered_capital",
+    "registered_capital_currency",
+    "operating_term_start",
+    "operating_term_end",
+    "employees_year",
+)
+
 # --------------------------------------------------------------------------------------------
 # result
 # --------------------------------------------------------------------------------------------
@@ -419,6 +429,10 @@ def generate_demo(
             "lat": lat,
         }
     )
+    # What only a registry export carries (status, registered capital, operating term, the
+    # year of the employee count) is not simulated: empty, never invented.
+    for f in REGISTRY_ONLY:
+        enterprises[f] = None
     enterprises["synthetic"] = True
     assert list(enterprises.columns[:-1]) == KINDS["enterprises"].field_names
 

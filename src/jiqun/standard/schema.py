@@ -57,6 +57,8 @@ TAG_ALIASES: dict[str, str] = {
     '专精特新"小巨人"': "little_giant",
     "专精特新“小巨人”": "little_giant",
     "专精特新小巨人": "little_giant",
+    "专精特新“小巨人”企业": "little_giant",
+    "专精特新小巨人企业": "little_giant",
     "小巨人": "little_giant",
     "单项冠军": "single_champion",
     "制造业单项冠军": "single_champion",
@@ -194,6 +196,50 @@ _TYPE_MAX: dict[str, int] = {
     "industry_codes": LIST_MAX,
 }
 
+#: Registration status (登记状态 / 经营状态) of an enterprise as the market-regulation registry
+#: writes it: id -> (中文, English). 企查查 writes 存续, 天眼查 在业 for the same state; both are
+#: accepted (the Chinese label lists the spellings, separated by ``/``).
+ENTERPRISE_STATUS: dict[str, tuple[str, str]] = {
+    "active": ("存续/在业/在营/开业/在册", "active (registered and operating)"),
+    "revoked": ("吊销", "licence revoked"),
+    "cancelled": ("注销", "deregistered"),
+    "moved_out": ("迁出", "moved to another registry"),
+    "suspended": ("停业", "suspended"),
+    "liquidating": ("清算", "in liquidation"),
+    "withdrawn": ("撤销", "registration withdrawn"),
+}
+
+#: Currencies of registered capital (ISO 4217): id -> (中文, English).
+CURRENCIES: dict[str, tuple[str, str]] = {
+    "CNY": ("人民币", "Chinese yuan"),
+    "USD": ("美元", "US dollar"),
+    "HKD": ("港元/港币", "Hong Kong dollar"),
+    "EUR": ("欧元", "euro"),
+    "JPY": ("日元", "Japanese yen"),
+    "GBP": ("英镑", "pound sterling"),
+    "TWD": ("新台币", "New Taiwan dollar"),
+    "SGD": ("新加坡元", "Singapore dollar"),
+    "KRW": ("韩元", "South Korean won"),
+    "CHF": ("瑞士法郎", "Swiss franc"),
+    "AUD": ("澳元", "Australian dollar"),
+    "CAD": ("加元", "Canadian dollar"),
+}
+
+#: Stock exchanges of the listed-company lists: id -> (中文, English).
+EXCHANGES: dict[str, tuple[str, str]] = {
+    "sse": ("上海证券交易所", "Shanghai Stock Exchange"),
+    "szse": ("深圳证券交易所", "Shenzhen Stock Exchange"),
+    "bse": ("北京证券交易所", "Beijing Stock Exchange"),
+}
+
+#: Boards (板块) of the exchanges: id -> (中文, English).
+BOARDS: dict[str, tuple[str, str]] = {
+    "main": ("主板", "main board"),
+    "chinext": ("创业板", "ChiNext"),
+    "star": ("科创板", "STAR Market"),
+    "bse": ("北交所", "Beijing Stock Exchange board"),
+}
+
 #: Money units and their factor to 万元 (the canonical money unit of the standard).
 MONEY_UNITS: dict[str, float] = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "百万元": 1e2, "亿元": 1e4}
 
@@ -218,6 +264,7 @@ class Field:
     levels: allowed code levels for region/industry codes.
     max_length: the longest accepted cell in characters (default: by type, see
         :attr:`length_limit`).
+    future_ok: for dates, whether a date after today is accepted (the end of an operating term).
     """
 
     name: str
@@ -234,6 +281,7 @@ class Field:
     code_system: str | None = None
     levels: tuple[Any, ...] | None = None
     max_length: int | None = None
+    future_ok: bool = False
 
     @property
     def length_limit(self) -> int:
@@ -476,7 +524,15 @@ _ENTERPRISE_FIELDS = (
         "从业人员",
         "employees",
         "int",
-        aliases=("从业人数", "职工人数", "员工人数", "从业人员数", "年末从业人员", "employment"),
+        aliases=(
+            "从业人数",
+            "职工人数",
+            "员工人数",
+            "从业人员数",
+            "年末从业人员",
+            "参保人数",
+            "employment",
+        ),
         unit="人",
         minimum=0,
     ),
@@ -541,6 +597,66 @@ _ENTERPRISE_FIELDS = (
         description_en="WGS-84 or GCJ-02 decimal degrees",
     ),
     Field("lat", "纬度", "latitude", "float", aliases=("latitude",)),
+    Field(
+        "status",
+        "登记状态",
+        "registration status",
+        "enum",
+        description_zh="市场监管登记状态：存续（在业）、吊销、注销、迁出、停业、清算、撤销",
+        description_en="market-regulation registration status: active, revoked, deregistered, …",
+        aliases=("经营状态", "企业状态", "登记状态（经营状态）"),
+        choices=ENTERPRISE_STATUS,
+    ),
+    Field(
+        "registered_capital",
+        "注册资本数额",
+        "registered capital",
+        "float",
+        description_zh="注册资本，单位为「万」原币种（币种见 registered_capital_currency）：50万元 → 50 人民币，"
+        "100万美元 → 100 美元；不按汇率换算",
+        description_en="registered capital in units of 10,000 of its own currency "
+        "(registered_capital_currency): 50万元 -> 50 CNY, 100万美元 -> 100 USD; never converted",
+        aliases=("注册资本（万）", "registered capital (10k)"),
+        minimum=0,
+    ),
+    Field(
+        "registered_capital_currency",
+        "注册资本币种",
+        "registered capital currency",
+        "enum",
+        description_zh="注册资本的币种（ISO 4217）",
+        description_en="currency of the registered capital (ISO 4217)",
+        aliases=("币种",),
+        choices=CURRENCIES,
+    ),
+    Field(
+        "operating_term_start",
+        "营业期限自",
+        "operating term from",
+        "date",
+        description_zh="营业期限起始日",
+        description_en="first day of the operating term",
+        aliases=("营业期限起", "营业期限开始"),
+    ),
+    Field(
+        "operating_term_end",
+        "营业期限至",
+        "operating term to",
+        "date",
+        description_zh="营业期限截止日；无固定期限为空",
+        description_en="last day of the operating term; empty when the term is open-ended (无固定期限)",
+        aliases=("营业期限止", "营业期限截止"),
+        future_ok=True,
+    ),
+    Field(
+        "employees_year",
+        "从业人员所属年份",
+        "employees year",
+        "year",
+        description_zh="从业人员数所属年度，如参保人数所属年报",
+        description_en="year the employee count refers to (e.g. the annual report of 参保人数)",
+        aliases=("参保人数所属年报", "人数所属年份"),
+    ),
 )
 
 KINDS: dict[str, Kind] = {}
@@ -622,6 +738,137 @@ _register(
         ("uscc",),
         "一企一档：企业基本信息、规模与标签。",
         "One record per enterprise (一企一档): identity, size and tags.",
+    )
+)
+_register(
+    Kind(
+        "listed-companies",
+        "上市公司",
+        "listed companies",
+        "listed_companies",
+        (
+            Field(
+                "stock_code",
+                "证券代码",
+                "stock code",
+                "text",
+                True,
+                description_zh="6位证券代码（A股代码；仅有B股时为B股代码），前导零保留",
+                description_en="6-digit stock code (the A-share code; the B-share code when there is "
+                "no A share), leading zeros kept",
+                aliases=("股票代码", "A股代码", "代码"),
+                max_length=6,
+            ),
+            Field(
+                "exchange",
+                "交易所",
+                "exchange",
+                "enum",
+                True,
+                choices=EXCHANGES,
+                aliases=("上市交易所", "证券交易所"),
+            ),
+            Field("board", "板块", "board", "enum", choices=BOARDS, aliases=("上市板块",)),
+            Field(
+                "short_name",
+                "证券简称",
+                "short name",
+                "text",
+                True,
+                aliases=("A股简称", "股票简称", "简称"),
+                max_length=NAME_MAX,
+            ),
+            Field(
+                "name",
+                "公司全称",
+                "company name",
+                "text",
+                aliases=("企业名称", "公司名称"),
+                max_length=NAME_MAX,
+            ),
+            Field(
+                "name_en",
+                "英文名称",
+                "English name",
+                "text",
+                aliases=("公司英文全称", "英文全称"),
+                max_length=NAME_MAX,
+            ),
+            Field("listed", "上市日期", "date listed", "date", aliases=("A股上市日期",)),
+            Field(
+                "b_stock_code",
+                "B股代码",
+                "B-share code",
+                "text",
+                description_zh="B股代码（如有）",
+                description_en="B-share code, if any",
+                max_length=6,
+            ),
+            Field(
+                "total_shares",
+                "总股本",
+                "total shares",
+                "int",
+                description_zh="股数（股）",
+                description_en="number of shares",
+                minimum=0,
+                aliases=("A股总股本",),
+            ),
+            Field(
+                "float_shares",
+                "流通股本",
+                "shares in free float",
+                "int",
+                description_zh="股数（股）",
+                description_en="number of shares",
+                minimum=0,
+                aliases=("A股流通股本",),
+            ),
+            Field(
+                "region_code",
+                "所在地区代码",
+                "region code",
+                "region_code",
+                description_zh="注册地所在省或地级市的 GB/T 2260 代码（由交易所名单的省份、城市名称匹配）",
+                description_en="GB/T 2260 code of the province or prefecture of registration "
+                "(matched from the exchange list's province and city names)",
+                code_system="GB/T 2260",
+                levels=("province", "prefecture", "county"),
+            ),
+            Field(
+                "csrc_industry",
+                "证监会行业",
+                "CSRC industry",
+                "text",
+                description_zh="交易所名单所列行业（证监会《上市公司行业分类指引》，如「C 制造业」），原样保留，"
+                "不与国民经济行业分类代码混用",
+                description_en="the industry the exchange lists (CSRC classification, e.g. 'C 制造业'), "
+                "kept as written, never mixed with GB/T 4754 codes",
+                aliases=("所属行业",),
+                max_length=NAME_MAX,
+            ),
+            Field(
+                "address",
+                "注册地址",
+                "address",
+                "text",
+                max_length=ADDRESS_MAX,
+            ),
+            Field("website", "公司网址", "website", "text", max_length=NAME_MAX),
+            Field(
+                "uscc",
+                "统一社会信用代码",
+                "unified social credit code",
+                "uscc",
+                description_zh="如已知，用于与企业库（enterprises）关联；交易所名单本身不含",
+                description_en="when known, links the firm to the enterprise registry; the exchange "
+                "lists do not carry it",
+                code_system="GB 32100-2015",
+            ),
+        ),
+        ("stock_code",),
+        "交易所上市公司名单（沪深京交易所官方列表）：证券代码、简称、上市日期、股本、注册地。",
+        "Listed firms as the exchanges publish them: stock code, names, listing date, shares, seat.",
     )
 )
 _register(

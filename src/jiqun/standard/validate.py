@@ -433,14 +433,16 @@ def _col_float(res: ValidationResult, f: Field, s: pd.Series, unit: str | None) 
 
 
 def _col_date(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
-    return _fast(res, f, s, "date", today=dt.date.today())
+    # An operating term ends in the future: only dates that must have happened are checked.
+    return _fast(res, f, s, "date", today=dt.date.max if f.future_ok else dt.date.today())
 
 
 def _col_enum(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     choices = f.choices or {}
     lookup: dict[str, str] = {}
     for code, (zh, en) in choices.items():
-        for a in (code, zh, en, code.replace("_", " "), code.replace("_", "-")):
+        # A label listing several spellings ("存续/在业") accepts each of them.
+        for a in (code, zh, en, code.replace("_", " "), code.replace("_", "-"), *zh.split("/")):
             lookup[_key(a)] = code
     out = np.empty(len(s), dtype=object)
     for i, v in enumerate(s.astype(object)):
@@ -609,6 +611,11 @@ def validate_table(raw: RawTable) -> ValidationResult:
         headers=dict(raw.headers),
         problems=list(raw.problems),
     )
+    # An error the reader found in a record's row (a registry export's unknown industry name)
+    # rejects that record like any cell error.
+    bad_rows = {x.row for x in raw.problems if x.is_error and x.row is not None}
+    if bad_rows and len(res.rows):
+        res.error_rows |= np.isin(res.rows, list(bad_rows))
     cols: dict[str, Any] = {}
     for f in kind.fields:
         if f.name not in data.columns:
@@ -756,6 +763,37 @@ def _kind_rules(res: ValidationResult) -> None:
                     f"指标 {m} 的单位应为「{canonical}」，而不是「{u}」",
                     f"measure {m} must be in '{canonical}', not '{u}'",
                 )
+    if res.kind.name == "listed-companies":
+        for col in ("stock_code", "b_stock_code"):
+            if col not in rec.columns:
+                continue
+            for i, v in enumerate(rec[col]):
+                if v is None:
+                    continue
+                code = str(v)
+                if code.isdigit() and len(code) < 6:
+                    # a spreadsheet stored 000001 as the number 1
+                    rec.at[i, col] = code.zfill(6)
+                    res.add(
+                        i,
+                        col,
+                        v,
+                        "stock_code.padded",
+                        "normalised",
+                        f"证券代码「{code}」补足前导零为 {code.zfill(6)}",
+                        f"stock code '{code}' padded to {code.zfill(6)}",
+                    )
+                elif not (code.isdigit() and len(code) == 6):
+                    res.add(
+                        i,
+                        col,
+                        v,
+                        "stock_code.format",
+                        "error",
+                        f"证券代码「{code}」不是6位数字",
+                        f"stock code '{code}' is not 6 digits",
+                    )
+                    rec.at[i, col] = None
     if res.kind.name == "supply-links" and {"supplier_uscc", "buyer_uscc"} <= set(rec.columns):
         same = (rec["supplier_uscc"] == rec["buyer_uscc"]) & rec["supplier_uscc"].notna()
         for same_i in np.flatnonzero(same.to_numpy()):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -138,6 +139,36 @@ class Enterprise(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+    # registry exports (企查查/天眼查): migration 0011
+    status: Mapped[str | None] = mapped_column(String(16))
+    registered_capital: Mapped[float | None] = mapped_column(Float)  # 万, in its own currency
+    registered_capital_currency: Mapped[str | None] = mapped_column(String(3))
+    operating_term_start: Mapped[dt.date | None] = mapped_column(Date)
+    operating_term_end: Mapped[dt.date | None] = mapped_column(Date)
+    employees_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class ListedCompany(Base):
+    """A firm on an exchange's official list of listed companies, keyed by its stock code."""
+
+    __tablename__ = "listed_companies"
+    stock_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    exchange: Mapped[str] = mapped_column(String(8), index=True)
+    board: Mapped[str | None] = mapped_column(String(16))
+    short_name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    listed: Mapped[dt.date | None] = mapped_column(Date)
+    b_stock_code: Mapped[str | None] = mapped_column(String(6))
+    total_shares: Mapped[int | None] = mapped_column(BigInteger)
+    float_shares: Mapped[int | None] = mapped_column(BigInteger)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    csrc_industry: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(500))
+    website: Mapped[str | None] = mapped_column(String(200))
+    uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     import_id: Mapped[int | None] = mapped_column(Integer)
 
@@ -493,6 +524,7 @@ TABLE_OF_KIND: dict[str, type[Base]] = {
     "regions": Region,
     "industries": Industry,
     "enterprises": Enterprise,
+    "listed-companies": ListedCompany,
     "region-stats": RegionStat,
     "clusters": Cluster,
     "cluster-members": ClusterMember,

@@ -58,6 +58,15 @@ def read_table(
         # or measures across. Legacy .xls is read with python-calamine for this layout only.
         if p.stat().st_size and detect_wide(p, sheet):
             return read_wide(p, sheet=sheet, measure=measure, unit=unit, year=year)
+    if k.name in ("enterprises", "listed-companies") and ext in (*_TEXT_EXT, *_EXCEL_EXT, ".xls"):
+        from jiqun.standard.reader.registry import detect_registry, read_registry
+
+        # Registry exports (企查查, 天眼查) and the exchanges' lists, recognised by their headers
+        # in the first rows (cheap); legacy .xls is read with python-calamine for these only.
+        if p.stat().st_size and detect_registry(p, sheet) is not None:
+            raw = read_registry(p, k, sheet=sheet)
+            if raw is not None:
+                return raw
     if ext == ".xls":
         fatal(
             "file.extension",

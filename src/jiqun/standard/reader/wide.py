@@ -201,7 +201,9 @@ class RegionMatch:
     note: str = ""
 
 
-def match_region(name: str, *, prefer_level: str | None = None) -> RegionMatch:
+def match_region(
+    name: str, *, prefer_level: str | None = None, within: str | None = None
+) -> RegionMatch:
     """GB/T 2260 code of a region name as statistical tables write it.
 
     Parameters
@@ -211,6 +213,9 @@ def match_region(name: str, *, prefer_level: str | None = None) -> RegionMatch:
     prefer_level:
         When the name fits several divisions and exactly one is of this level (``"province"``
         in a table of provinces), that one is taken.
+    within:
+        Only divisions whose code starts with this prefix (``"3205"``: inside 苏州市), as when
+        a registry export names the province, the city and the district in three columns.
 
     Returns
     -------
@@ -224,12 +229,17 @@ def match_region(name: str, *, prefer_level: str | None = None) -> RegionMatch:
     ('650000', '100000')
     >>> match_region("吉林").how, match_region("吉林", prefer_level="province").code
     ('ambiguous', '220000')
+    >>> match_region("鼓楼区").how, match_region("鼓楼区", within="3201").code
+    ('ambiguous', '320106')
     """
     key = _norm(name)
     if key in RENAMED or key + "市" in RENAMED:
         code, src = RENAMED.get(key) or RENAMED[key + "市"]
-        return RegionMatch(code, "renamed", (code,), src)
+        if not within or code.startswith(within):
+            return RegionMatch(code, "renamed", (code,), src)
     codes = _region_index().get(key, frozenset())
+    if within:
+        codes = frozenset(c for c in codes if c.startswith(within))
     if len(codes) == 1:
         code = next(iter(codes))
         official = code == NATION_CODE or key == _norm(reference.region_name(code) or "")
