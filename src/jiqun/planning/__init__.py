@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from jiqun.planning.division import (
     DECISIONS,
+    DEFAULT_OVERLAP_PENALTY,
     LABELS,
+    SPECIALISED,
     DivisionPlan,
     PlanInfeasible,
     division_of_labour,
@@ -23,7 +25,9 @@ from jiqun.planning.division import (
 
 __all__ = [
     "DECISIONS",
+    "DEFAULT_OVERLAP_PENALTY",
     "LABELS",
+    "SPECIALISED",
     "DivisionPlan",
     "PlanInfeasible",
     "division_of_labour",
