@@ -129,6 +129,41 @@ class PlanView:
         ex.insert(4, "segment_en", ex["segment"].map(lambda s: self.segments[s][1]))
         return ex
 
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """Every table of the plan for a file (lists joined with ``、``)."""
+
+        def flat(df: pd.DataFrame) -> pd.DataFrame:
+            out = df.copy()
+            for c in out.columns:
+                if out[c].map(lambda v: isinstance(v, list)).any():
+                    out[c] = out[c].map(
+                        lambda v: "、".join(map(str, v)) if isinstance(v, list) else v
+                    )
+            return out
+
+        summary = pd.DataFrame(
+            [
+                {"measure": k, "value": "、".join(v) if isinstance(v, list) else v}
+                for k, v in self.changes["summary"].items()
+            ]
+        )
+        basis = pd.DataFrame(
+            [
+                {"item": k, "basis": str(v)}
+                for k, v in {**self.basis, **self.changes["basis"]}.items()
+            ]
+        )
+        return {
+            "plan": flat(self.table()),
+            "cities": flat(self.plan.regions),
+            "segments": flat(self.plan.segments),
+            "changes": summary,
+            "city_pairs": self.changes["pairs"],
+            "segment_changes": flat(self.changes["segments"]),
+            "flows": self.changes["flows"],
+            "basis": basis,
+        }
+
 
 # --------------------------------------------------------------------------------------------
 # the group and the chain
