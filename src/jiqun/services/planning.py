@@ -129,6 +129,45 @@ class PlanView:
         ex.insert(4, "segment_en", ex["segment"].map(lambda s: self.segments[s][1]))
         return ex
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: group, chain, cities, segments, the plan's tables, changes, basis, notes."""
+        p = self.plan
+        return _plain(
+            {
+                "group": self.group,
+                "chain": {
+                    "id": self.template.id,
+                    "name_zh": self.template.name_zh,
+                    "name_en": self.template.name_en,
+                },
+                "source": self.source,
+                "cities": [{"code": c, "name": n} for c, n in self.cities.items()],
+                "segments": [
+                    {"id": k, "name_zh": v[0], "name_en": v[1], "position": v[2]}
+                    for k, v in self.segments.items()
+                ],
+                "assignment": {
+                    c: [s for s in p.assignment.columns if bool(p.assignment.loc[c, s])]
+                    for c in p.assignment.index
+                },
+                "objective": p.objective,
+                "lp_bound": p.lp_bound,
+                "parameters": p.parameters,
+                "explanation": p.explanation.to_dict(orient="records"),
+                "regions": p.regions.to_dict(orient="records"),
+                "segment_table": p.segments.to_dict(orient="records"),
+                "changes": {
+                    "summary": self.changes["summary"],
+                    "pairs": self.changes["pairs"].to_dict(orient="records"),
+                    "segments": self.changes["segments"].to_dict(orient="records"),
+                    "flows": self.changes["flows"].to_dict(orient="records"),
+                    "basis": self.changes["basis"],
+                },
+                "basis": self.basis,
+                "notes": self.notes,
+            }
+        )
+
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Every table of the plan for a file (lists joined with ``、``)."""
 
@@ -163,6 +202,19 @@ class PlanView:
             "flows": self.changes["flows"],
             "basis": basis,
         }
+
+
+def _plain(v: Any) -> Any:
+    """JSON-ready: NumPy scalars unwrapped, NaN/inf → None."""
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, np.generic):
+        return _plain(v.item())
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    return v
 
 
 # --------------------------------------------------------------------------------------------
