@@ -3,7 +3,10 @@ plan changes (src/jiqun/services/planning.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
@@ -100,3 +103,53 @@ def test_fewer_than_two_cities_refused(demo_engine: Engine) -> None:
     with pytest.raises(JiqunError) as e:
         division_plan(None, "NC2021-03", "integrated_circuits", engine=demo_engine)
     assert "at least 2 cities" in e.value.message_en
+
+
+IX = [f"{i:02d}" for i in range(1, 43)]
+
+
+def _write_io42(path: Path) -> None:
+    """A balanced synthetic 42-sector table in the NBS non-competitive layout."""
+    rng = np.random.default_rng(3)
+    zd = rng.uniform(0, 10, (42, 42))
+    zi = rng.uniform(0, 2, (42, 42))
+    fd = rng.uniform(500, 1500, (42, 4))
+    fi = rng.uniform(0, 50, (42, 4))
+    x = zd.sum(axis=1) + fd.sum(axis=1)
+    va = x - (zd + zi).sum(axis=0)
+    cols = ["Code", "Description", "DescriptionInChinese", "Origin", *IX]
+    cols += ["TIU", "TC", "FU201", "FU202", "EX", "TFU", "GO"]
+    rows: list[list[object]] = []
+    for origin, z, f in (("Domestic", zd, fd), ("Imports", zi, fi)):
+        for i, c in enumerate(IX):
+            tiu, tfu = z[i].sum(), f[i].sum()
+            rows.append([c, f"s{c}", f"部门{c}", origin, *z[i], tiu, *f[i], tfu, tiu + tfu])
+    for c in ("VA001", "VA002", "VA003", "VA004"):
+        rows.append([c, c, c, "TOT", *(va / 4), *([None] * 7)])
+    rows.append(["TI", "Total inputs", "总投入", "TOT", *x, *([None] * 7)])
+    pd.DataFrame(rows, columns=cols).to_csv(path, index=False)
+
+
+def test_flows_without_supply_links_use_io_dependence(demo_engine: Engine, tmp_path: Path) -> None:
+    from jiqun.chains.io_weight import segment_sector_shares
+    from jiqun.services.inputoutput import load_io_table
+
+    path = tmp_path / "io42.csv"
+    _write_io42(path)
+    v = division_plan(None, "NC2024-X09", "photovoltaics", engine=demo_engine, io_table=path)
+    flows = v.changes["flows"]
+    io = flows[flows["basis"].str.startswith("投入产出依赖")]
+    linked = flows[flows["basis"].str.contains("supply links")]
+    assert len(io) and len(io) + len(linked) == len(flows)
+    # the documented formula u_u'·A·u_v with A = Z_domestic / x
+    t = load_io_table(path)
+    A = t.Z_domestic.div(t.x, axis=1)
+    u = segment_sector_shares(v.template)
+    A = A.reindex(index=u.columns, columns=u.columns).fillna(0.0)
+    for r in io.to_dict("records"):
+        want = float(u.loc[r["from_segment"]] @ A @ u.loc[r["to_segment"]])
+        assert r["value"] == pytest.approx(want)
+    # without a table the unlinked flows are the template's edges, unvalued
+    w = division_plan(None, "NC2024-X09", "photovoltaics", engine=demo_engine)
+    f = w.changes["flows"]
+    assert f.loc[~f["basis"].str.contains("supply links"), "value"].isna().all()

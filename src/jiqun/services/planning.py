@@ -757,7 +757,13 @@ def _flows(
     permitted: bool,
     io_table: str | Path | None,
 ) -> pd.DataFrame:
-    """Cross-border flows the plan relies on: template edges between different leading cities."""
+    """Cross-border flows the plan relies on: template edges between different leading cities.
+
+    Each flow is valued by the supply links between the two cities' firms in the two segments
+    (registry callers, where any is recorded), else by the input–output dependence of the two
+    segments (when a table is configured), else it is the template's edge without a value; the
+    ``basis`` column says which.
+    """
     x = plan.assignment
     rows = []
     for s in template.segments:
@@ -765,16 +771,14 @@ def _flows(
             rows += _edge_rows(x, s.id, buyer)
     df = pd.DataFrame(
         rows, columns=["from_segment", "to_segment", "from_city", "to_city"]
-    ).drop_duplicates()
+    ).drop_duplicates(ignore_index=True)
     df["value"] = np.nan
     df["basis"] = "产业链模板的上下游关系（无金额） / the chain template's supply edge (no value)"
     if not len(df):
         return df
-    links_done = False
     if permitted:
-        links_done = _link_values(df, template, engine)
-    if not links_done:
-        _io_values(df, template, io_table)
+        _link_values(df, template, engine)
+    _io_values(df, template, io_table)
     return df
 
 
@@ -786,10 +790,11 @@ def _edge_rows(x: pd.DataFrame, u: str, v: str) -> list[tuple[str, str, str, str
     return [(u, v, a, b) for a in fu for b in tv if a != b]
 
 
-def _link_values(df: pd.DataFrame, template: ChainTemplate, engine: Engine) -> bool:
+def _link_values(df: pd.DataFrame, template: ChainTemplate, engine: Engine) -> None:
+    """Value the flows with recorded supply links (those with none keep their basis)."""
     links, year = _links(engine, None)
     if year is None or not len(links):
-        return False
+        return
     firms = _firms(engine)[["uscc", "region_code", "industry_code"]]
     seg_of: dict[str, set[str]] = {}
     for s in template.segments:
@@ -806,12 +811,13 @@ def _link_values(df: pd.DataFrame, template: ChainTemplate, engine: Engine) -> b
             & lk["s_industry_code"].map(lambda c, u=r["from_segment"]: u in seg_of.get(c, ()))
             & lk["b_industry_code"].map(lambda c, v=r["to_segment"]: v in seg_of.get(c, ()))
         )
+        if not m.any():
+            continue
         df.loc[k, "value"] = float(lk.loc[m, "value"].sum())
         df.loc[k, "basis"] = (
             f"{year} 年供应关系金额（万元），供方城市该环节 → 需方城市该环节 / supply links {year} "
             "(10k yuan), supplier city's segment → buyer city's segment"
         )
-    return True
 
 
 def _io_values(df: pd.DataFrame, template: ChainTemplate, io_table: str | Path | None) -> None:
@@ -820,24 +826,25 @@ def _io_values(df: pd.DataFrame, template: ChainTemplate, io_table: str | Path |
     path = io_table or io_table_path()
     if not path:
         return
-    try:
-        from jiqun.chains.io_weight import segment_sector_shares
-        from jiqun.inputoutput import coefficients
-        from jiqun.services.inputoutput import _flows as io_flows
-        from jiqun.services.inputoutput import load_io_table
+    from jiqun.chains.io_weight import segment_sector_shares
+    from jiqun.inputoutput import coefficients
+    from jiqun.services.inputoutput import _flows as io_flows
+    from jiqun.services.inputoutput import load_io_table
 
-        t = load_io_table(path)
-        Z, _fd, _label = io_flows(t)
-        A = coefficients(Z, t.x)
-        u = segment_sector_shares(template)
-    except (JiqunError, OSError, AttributeError, KeyError, ValueError):
-        return
+    # a configured table that cannot be read is an error the caller must see (never skipped)
+    t = load_io_table(path)
+    Z, _fd, flows = io_flows(t)
+    A = coefficients(Z, t.x)
+    u = segment_sector_shares(template)
     A = A.reindex(index=u.columns, columns=u.columns).fillna(0.0)
     for k, r in df.iterrows():
+        if pd.notna(r["value"]):
+            continue  # valued by supply links
         if r["from_segment"] in u.index and r["to_segment"] in u.index:
             dep = float(u.loc[r["from_segment"]] @ A @ u.loc[r["to_segment"]])
             df.loc[k, "value"] = dep
             df.loc[k, "basis"] = (
-                "投入产出依赖：每元下游环节产出所需上游环节投入（元/元，直接消耗系数） / input–output "
-                "dependence: yuan of the upstream segment per yuan of the downstream one (A)"
+                "投入产出依赖：每元下游环节产出所需上游环节投入（元/元，直接消耗系数；"
+                f"{flows.split(' / ')[-1]}） / input–output dependence: yuan of the upstream "
+                f"segment per yuan of the downstream one (A; {flows.split(' / ')[0]})"
             )
