@@ -55,7 +55,7 @@ from jiqun.planning import DEFAULT_OVERLAP_PENALTY, DivisionPlan, division_of_la
 from jiqun.reference import region_prefix
 from jiqun.services import access
 from jiqun.services.accounts import Principal
-from jiqun.services.chains import _firms, _links, _regions
+from jiqun.services.cache import cached
 from jiqun.services.overview import prefecture_of
 from jiqun.store.db import get_engine
 
@@ -65,6 +65,7 @@ __all__ = [
     "PlanView",
     "division_plan",
     "fitting_chains",
+    "group_clusters",
 ]
 
 #: weight of the relatedness density in the advantage (density ∈ [0, 1])
@@ -222,6 +223,31 @@ def _plain(v: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+def group_clusters(engine: Engine | None = None) -> list[dict[str, Any]]:
+    """Clusters with at least two member regions (a division of labour needs two cities).
+
+    Returns
+    -------
+    list of dict
+        ``id``, ``name``, ``name_en`` (the Chinese name when none), ``n`` (member regions).
+
+    Example
+    -------
+    >>> group_clusters(engine)[0]["n"] >= 2  # doctest: +SKIP
+    True
+    """
+    with (engine or get_engine()).connect() as c:
+        rows = c.execute(
+            text(
+                "SELECT c.cluster_id, c.name, c.name_en, COUNT(r.region_code) AS n "
+                "FROM clusters c JOIN cluster_regions r ON r.cluster_id = c.cluster_id "
+                "GROUP BY c.cluster_id, c.name, c.name_en HAVING COUNT(r.region_code) >= 2 "
+                "ORDER BY c.cluster_id"
+            )
+        ).all()
+    return [{"id": r[0], "name": r[1], "name_en": r[2] or r[1], "n": int(r[3])} for r in rows]
+
+
 def fitting_chains(field_: str | None, templates: str | Path | None = None) -> list[str]:
     """Chain ids whose field is ``field_`` (a cluster's field), in template order.
 
@@ -311,9 +337,47 @@ class _Matrices:
     level: int = 4  # digits of the industry codes (4 = class, 2 = division)
 
 
+def _read_firms(engine: Engine) -> pd.DataFrame:
+    """The registry's firms (the columns a plan needs), read once per data version."""
+
+    def read() -> pd.DataFrame:
+        with engine.connect() as c:
+            return pd.read_sql(
+                text(
+                    "SELECT uscc, region_code, industry_code, output, tags, synthetic "
+                    "FROM enterprises"
+                ),
+                c,
+            )
+
+    return cached(engine, ("plan-firms",), read, persist=False).copy()
+
+
+def _read_regions(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as c:
+        return pd.read_sql(text("SELECT code, level, parent_code FROM regions"), c)
+
+
+def _read_links(engine: Engine) -> tuple[pd.DataFrame, int | None]:
+    """The supply links of the latest year, or none."""
+    with engine.connect() as c:
+        year = c.execute(text("SELECT MAX(year) FROM supply_links")).scalar()
+        if year is None:
+            return pd.DataFrame(columns=["supplier", "buyer", "value"]), None
+        lk = pd.read_sql(
+            text(
+                "SELECT supplier_uscc AS supplier, buyer_uscc AS buyer, value "
+                "FROM supply_links WHERE year = :y"
+            ),
+            c,
+            params={"y": int(year)},
+        )
+    return lk, int(year)
+
+
 def _registry_matrices(engine: Engine) -> _Matrices:
-    firms = _firms(engine)
-    regs = _regions(engine)
+    firms = _read_firms(engine)
+    regs = _read_regions(engine)
     pref = prefecture_of(regs.drop_duplicates("code"))
     firms["unit"] = firms["region_code"].map(pref).fillna(firms["region_code"]).astype(str)
     firms["output"] = pd.to_numeric(firms["output"], errors="coerce").fillna(0.0)
@@ -792,10 +856,10 @@ def _edge_rows(x: pd.DataFrame, u: str, v: str) -> list[tuple[str, str, str, str
 
 def _link_values(df: pd.DataFrame, template: ChainTemplate, engine: Engine) -> None:
     """Value the flows with recorded supply links (those with none keep their basis)."""
-    links, year = _links(engine, None)
+    links, year = _read_links(engine)
     if year is None or not len(links):
         return
-    firms = _firms(engine)[["uscc", "region_code", "industry_code"]]
+    firms = _read_firms(engine)[["uscc", "region_code", "industry_code"]]
     seg_of: dict[str, set[str]] = {}
     for s in template.segments:
         for code in s.codes:
@@ -828,12 +892,16 @@ def _io_values(df: pd.DataFrame, template: ChainTemplate, io_table: str | Path |
         return
     from jiqun.chains.io_weight import segment_sector_shares
     from jiqun.inputoutput import coefficients
-    from jiqun.services.inputoutput import _flows as io_flows
     from jiqun.services.inputoutput import load_io_table
 
     # a configured table that cannot be read is an error the caller must see (never skipped)
     t = load_io_table(path)
-    Z, _fd, flows = io_flows(t)
+    Z, _fd = t.domestic_flows()
+    flows = (
+        "domestic flows (Domestic rows) / 国内产品流量（非竞争型进口表）"
+        if t.Z_domestic is not None
+        else "total flows, final demand net of imports / 总流量，最终需求扣除进口（竞争型进口表）"
+    )
     A = coefficients(Z, t.x)
     u = segment_sector_shares(template)
     A = A.reindex(index=u.columns, columns=u.columns).fillna(0.0)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from jiqun.errors import JiqunError
 from jiqun.web import deps
@@ -30,20 +30,6 @@ router = APIRouter(
 
 def _engine(request: Request) -> Engine:
     return request.app.state.engine
-
-
-def group_clusters(engine: Engine) -> list[dict[str, Any]]:
-    """Clusters with at least two member regions (a division of labour needs two cities)."""
-    with engine.connect() as c:
-        rows = c.execute(
-            text(
-                "SELECT c.cluster_id, c.name, c.name_en, COUNT(r.region_code) AS n "
-                "FROM clusters c JOIN cluster_regions r ON r.cluster_id = c.cluster_id "
-                "GROUP BY c.cluster_id, c.name, c.name_en HAVING COUNT(r.region_code) >= 2 "
-                "ORDER BY c.cluster_id"
-            )
-        ).all()
-    return [{"id": r[0], "name": r[1], "name_en": r[2] or r[1], "n": int(r[3])} for r in rows]
 
 
 def _heat(a: float | None, top: float) -> float:
@@ -66,7 +52,7 @@ def planning_page(
     overlap_penalty: Annotated[float, Query(ge=0, le=100)] = 1.0,
 ) -> HTMLResponse:
     from jiqun.chains.templates import load_templates
-    from jiqun.services.planning import division_plan
+    from jiqun.services.planning import division_plan, group_clusters
 
     eng = _engine(request)
     cluster = (cluster or "").strip() or None
