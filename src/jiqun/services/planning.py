@@ -36,6 +36,7 @@ between the leading cities, else input–output dependence, else the template's 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -50,7 +51,7 @@ from jiqun.analytics.complexity import density
 from jiqun.analytics.similarity import structure_similarity
 from jiqun.analytics.specialisation import krugman_bilateral
 from jiqun.chains.templates import ChainTemplate, get_template, load_templates
-from jiqun.errors import JiqunError, NotFound
+from jiqun.errors import JiqunError, JiqunWarning, NotFound
 from jiqun.planning import DEFAULT_OVERLAP_PENALTY, DivisionPlan, division_of_labour
 from jiqun.reference import region_prefix
 from jiqun.services import access
@@ -584,11 +585,15 @@ def division_plan(
     lq.loc[:, (nat_seg.fillna(0) == 0).to_numpy()] = 0.0
     X = mats.output.fillna(0.0)
     X = X.loc[X.sum(axis=1) > 0, X.sum(axis=0) > 0]
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        D = density(X)
+    no_output = X.shape[0] < 2 or X.shape[1] < 2
+    if no_output:
+        # no output recorded (or one region / industry only): relatedness is undefined, 0 here
+        D = pd.DataFrame(0.0, index=X.index, columns=X.columns)
+    else:
+        with warnings.catch_warnings():
+            # regions or industries without any specialisation are expected, not news here
+            warnings.simplefilter("ignore", JiqunWarning)
+            D = density(X)
     city_density = _city_rows(D, codes).div(
         pd.Series(
             {
@@ -640,6 +645,11 @@ def division_plan(
             f"{unknown} 个城市 × 环节的区位商因保密或缺少数据而未知，优势按 0 计（下限） / {unknown} "
             "city × segment LQs are unknown (suppressed or missing): counted 0 in the advantage "
             "(a lower bound)"
+        )
+    if no_output:
+        notes.append(
+            "产值数据不足，关联密度无法计算，按 0 计 / too little output data: relatedness density "
+            "is undefined and counted 0"
         )
     if source == "published":
         notes.append(
