@@ -773,7 +773,11 @@ def _changes(
             "leaders_after": [int(x[s].sum()) for s in x.columns],
             "present_before": [bool(present[s]) for s in x.columns],
             "leaders_without_firms": [
-                [c for c in x.index[x[s].to_numpy(dtype=bool)] if not seg_firms.loc[c, s] > 0]
+                [
+                    c
+                    for c in x.index[x[s].to_numpy(dtype=bool)]
+                    if not (seg_firms.loc[c, s] > 0 or pd.isna(seg_firms.loc[c, s]))
+                ]
                 for s in x.columns
             ],
         }
