@@ -41,6 +41,9 @@ def test_planning_page_zh_and_en(demo_engine: Engine) -> None:
     r = c.get("/planning?cluster=NC2022-06&chain=biomedicine&lang=en", headers=h)
     assert r.status_code == 200
     assert "Why each city leads what" in r.text
+    en = re.sub(r'<([a-z]+)[^>]*lang="zh[^"]*"[^>]*>.*?</\1>', " ", r.text, flags=re.S)
+    han = re.findall(r".{20}[\u4e00-\u9fff]+.{20}", _visible(en))
+    assert not han, han[:5]
     # an infeasible request: the page says which limit cannot hold
     r = c.get("/planning?cluster=NC2022-06&chain=biomedicine&max_segments=1", headers=h)
     assert r.status_code == 422
