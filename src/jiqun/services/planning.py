@@ -407,15 +407,15 @@ def _registry_matrices(engine: Engine) -> _Matrices:
 
 
 def _published_matrices(principal: Principal, engine: Engine) -> _Matrices:
-    from jiqun.services.published import NO_RELEASE, published_table
+    from jiqun.services.published import published_table
     from jiqun.services.release import current_release
 
     rel = current_release(engine)
     if rel is None:
         raise JiqunError(
-            "尚未生成公开数据，无法按公开汇总数据编制分工方案 / " + NO_RELEASE,
-            "no published release yet: a plan from published aggregates cannot be built / "
-            + NO_RELEASE,
+            "尚未生成公开数据，无法按公开汇总数据编制分工方案（管理员可运行 jiqun release build）",
+            "no published release yet: a plan from published aggregates cannot be built (an "
+            "admin runs jiqun release build)",
         )
     # the deepest industry level the release publishes (never a finer, unpublished table)
     levels = set((rel.get("stats") or {}).get("industry_levels", (0, 1, 2, 3, 4)))
