@@ -40,6 +40,7 @@ PURE = [
         "policy",
         "innovation",
         "demo",
+        "planning",
     )
 ]
 

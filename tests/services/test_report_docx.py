@@ -66,7 +66,8 @@ def test_cluster_report_has_the_dashboards_sections_tables_charts_basis(
         "三、产业链图谱：上中下游、完整度、薄弱环节与本地配套率",
         "四、供应链韧性热点",
         "五、创新资源",
-        "六、公开统计（小样本单元已抑制）",
+        "六、区域分工方案：按比较优势划分城市间产业链环节",
+        "七、公开统计（小样本单元已抑制）",
         "说明",
     ]
     # tile map, LQ chart, LQ change chart, chain map, hot spots, carriers by type
@@ -103,6 +104,25 @@ def test_cluster_report_has_the_dashboards_sections_tables_charts_basis(
     marks = [t for t in texts if SYNTHETIC_NOTE_ZH in t]
     assert marks and marks[0].startswith("⚠ 模拟数据") and len(marks) >= 4
     assert "english" not in " ".join(basis).lower()
+
+
+@pytest.mark.db
+def test_cluster_report_division_of_labour_section(demo_engine: Engine) -> None:
+    from jiqun.services.planning import division_plan
+
+    d = _open(rd.cluster_report(local_principal(), CLUSTER, demo_engine, wording=ZH))
+    grid = _table_after(d, "分工方案（● 牵头；数字为比较优势）")
+    v = division_plan(None, CLUSTER, "biomedicine", engine=demo_engine)
+    assert [c.text for c in grid.rows[0].cells] == ["城市"] + [
+        v.segments[s][0] for s in v.plan.assignment.columns
+    ]
+    # the same plan as the service: ● exactly where a city leads
+    for row, code in zip(grid.rows[1:], v.plan.assignment.index, strict=True):
+        marks = [c.text.startswith("●") for c in row.cells[1:]]
+        assert marks == v.plan.assignment.loc[code].tolist()
+    change = _table_after(d, "方案带来的变化")
+    assert [c.text for c in change.rows[0].cells] == ["指标", "方案前", "方案后"]
+    assert change.rows[1].cells[0].text == "产业结构相似系数（城市对均值）"
 
 
 @pytest.mark.db

@@ -78,6 +78,14 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
     ("clusters", "GET", "/clusters", "/clusters?format=csv", None, ALL_200),
     ("cluster", "GET", "/clusters/{cluster_id}", "/clusters/{cluster}", None, ALL_200),
     (
+        "plan-division",
+        "GET",
+        "/plans/division",
+        "/plans/division?regions=320200,440300&chain=integrated_circuits",
+        None,
+        "400 200 400 400 400 400 400",
+    ),
+    (
         "cluster-io-linkages",
         "GET",
         "/clusters/{cluster_id}/io-linkages",

@@ -1137,6 +1137,116 @@ def _carriers_section(cluster_id: str, engine: Engine, w: Wording) -> Section:
     return sec
 
 
+def _plan_section(
+    principal: Any, prof: dict[str, Any], engine: Engine, w: Wording, client: str | None
+) -> Section:
+    """区域分工方案 for the cluster's first chain of its field (:mod:`jiqun.services.planning`)."""
+    from jiqun.planning import PlanInfeasible
+    from jiqun.services.planning import division_plan, fitting_chains
+
+    sec = Section("区域分工方案：按比较优势划分城市间产业链环节")
+    if len(prof.get("member_regions") or []) < 2:
+        sec.items.append("集群只有一个成员城市，不编制城市间分工方案。")
+        return sec
+    chains = fitting_chains(prof.get("field"))
+    if not chains:
+        sec.items.append("没有与集群领域对应的产业链模板，未编制分工方案。")
+        return sec
+    try:
+        v = division_plan(principal, prof["cluster_id"], chains[0], engine=engine, client=client)
+    except (PlanInfeasible, JiqunError) as exc:
+        sec.items.append(f"未能编制分工方案：{exc.message_zh}")
+        return sec
+    p = v.plan
+    sec.synthetic = bool(v.basis.get("synthetic"))
+    source = "企业名录" if v.source == "registry" else "公开汇总数据（经披露控制）"
+    sec.items.append(
+        f"产业链：{v.template.name_zh}；数据来源：{source}。方案由混合整数规划求得：每个环节至少 "
+        f"{p.parameters['min_regions']} 个牵头城市，优势不低于 {p.parameters['keep']} 的环节保留，"
+        f"同一环节每对牵头城市惩罚 λ = {p.parameters['overlap_penalty']}。"
+    )
+    basis = {
+        "比较优势": v.basis["advantage"].split(" / ")[0],
+        "方案后结构": v.changes["basis"]["structure"].split(" / ")[0],
+        "相似系数": v.changes["basis"]["similarity"].split(" / ")[0],
+        "克鲁格曼指数": v.changes["basis"]["krugman"].split(" / ")[0],
+        "完整度": v.changes["basis"]["completeness"].split(" / ")[0],
+        "synthetic": v.basis.get("synthetic"),
+    }
+    seg_ids = list(p.assignment.columns)
+    grid = pd.DataFrame(
+        [
+            {
+                "city": v.cities.get(c, c),
+                **{
+                    s: ("● " if p.assignment.loc[c, s] else "") + fmt_cell(p.advantage.loc[c, s])
+                    for s in seg_ids
+                },
+            }
+            for c in p.assignment.index
+        ]
+    )
+    sec.items.append(
+        _table(
+            "分工方案（● 牵头；数字为比较优势）",
+            grid,
+            ["city", *seg_ids],
+            w,
+            {s: str for s in seg_ids},
+            basis,
+            headers={"city": "城市", **{s: v.segments[s][0] for s in seg_ids}},
+        )
+    )
+    pos = p.regions.assign(city=p.regions["region"].map(v.cities))
+    pos["led"] = p.regions["segments_led"].map(lambda x: "、".join(v.segments[s][0] for s in x))
+    pos["rule"] = p.regions["label_rule"].map(lambda r: r.split(" / ")[0])
+    sec.items.append(
+        _table(
+            "城市定位",
+            pos,
+            ["city", "label_zh", "led", "rule"],
+            w,
+            {"led": str, "rule": str, "label_zh": str},
+            basis,
+            headers={"city": "城市", "label_zh": "定位", "led": "牵头环节", "rule": "规则"},
+        )
+    )
+    s = v.changes["summary"]
+
+    def num3(x: Any) -> str:
+        return "—" if x is None else f"{x:.3f}"
+
+    change = pd.DataFrame(
+        [
+            ("产业结构相似系数（城市对均值）", num3(s["similarity_before"]),
+             num3(s["similarity_after"])),
+            ("双边克鲁格曼指数（城市对均值）", num3(s["krugman_before"]), num3(s["krugman_after"])),
+            ("组内产业链完整度", _pct0(s["completeness_before"]), _pct0(s["completeness_after"])),
+            ("同一环节重叠的城市对", str(s["overlap_pairs_before"]), str(s["overlap_pairs_after"])),
+        ],
+        columns=["what", "before", "after"],
+    )  # fmt: skip
+    sec.items.append(
+        _table(
+            "方案带来的变化",
+            change,
+            ["what", "before", "after"],
+            w,
+            {"before": str, "after": str},
+            basis,
+            [n.split(" / ")[0] for n in v.notes],
+            headers={"what": "指标", "before": "方案前", "after": "方案后"},
+        )
+    )
+    if s["segments_to_build"]:
+        sec.items.append(
+            "待补链（牵头城市尚无企业）："
+            + "、".join(v.segments[x][0] for x in s["segments_to_build"])
+            + "。"
+        )
+    return sec
+
+
 def cluster_report(
     principal: Any,
     cluster_id: str,
@@ -1227,6 +1337,7 @@ def cluster_report(
         sections.append(_chain_section(principal, prof, engine, w, client))
         sections.append(_resilience_section(principal, cluster_id, engine, w, client))
     sections.append(_carriers_section(cluster_id, engine, w))
+    sections.append(_plan_section(principal, prof, engine, w, client))
     sections.append(_published(principal, engine, w, cluster_id=cluster_id, by="region"))
     synthetic = bool(prof.get("synthetic")) or any(s.synthetic for s in sections)
     return Report(

@@ -189,6 +189,7 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
         ui_imports,
         ui_matching,
         ui_overview,
+        ui_planning,
         ui_regions,
         ui_scenarios,
         ui_services,
@@ -209,6 +210,7 @@ def create_app(engine: Engine | None = None, secure_cookies: bool = False) -> Fa
         ui_admin,
         ui_matching,
         ui_services,
+        ui_planning,
     ):
         app.include_router(pages.router)
     static = resources.files("jiqun.web") / "static"

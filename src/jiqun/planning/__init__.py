@@ -1,0 +1,36 @@
+"""Planning tools (规划工具): a regional division of labour by comparative advantage.
+
+* :mod:`jiqun.planning.division` — :func:`division_of_labour`, the mixed-integer program that
+  chooses which regions of a group lead which segments of a chain (HiGHS), with the explanation
+  of every assignment and a positioning label per region; :func:`greedy_division` and
+  :func:`plan_objective` for comparison.
+
+Pure functions: pandas in, pandas out, no store, no engine. The advantage table is built by
+:mod:`jiqun.services.planning`. Methods: ``docs/planning.md`` and ``docs/METHODS.md`` §11.
+"""
+
+from __future__ import annotations
+
+from jiqun.planning.division import (
+    DECISIONS,
+    DEFAULT_OVERLAP_PENALTY,
+    LABELS,
+    SPECIALISED,
+    DivisionPlan,
+    PlanInfeasible,
+    division_of_labour,
+    greedy_division,
+    plan_objective,
+)
+
+__all__ = [
+    "DECISIONS",
+    "DEFAULT_OVERLAP_PENALTY",
+    "LABELS",
+    "SPECIALISED",
+    "DivisionPlan",
+    "PlanInfeasible",
+    "division_of_labour",
+    "greedy_division",
+    "plan_objective",
+]
