@@ -39,6 +39,7 @@ from sqlalchemy import Engine, select
 from jiqun import reference
 from jiqun.analytics.release import INDUSTRY_ROOT
 from jiqun.services.accounts import Principal
+from jiqun.services.choices import require_choice
 from jiqun.services.published import NO_RELEASE, SYNTHETIC_NOTE, Ask, release_view
 from jiqun.services.release import current_release, release_cells
 from jiqun.standard.problems import JiqunError
@@ -358,11 +359,7 @@ def boundary_features(boundary: Boundary, level: str, within: str | None = None)
     >>> boundary_features(b, "province")["type"]  # doctest: +SKIP
     'FeatureCollection'
     """
-    if level not in LEVELS:
-        raise JiqunError(
-            f"未知层级 {level!r}，可选：{', '.join(LEVELS)}",
-            f"unknown level {level!r}; choose {', '.join(LEVELS)}",
-        )
+    require_choice(level, LEVELS, "未知层级", "unknown level")
     feats = boundary.features.get(level, [])
     if within:
         pre = reference.region_prefix(within)
