@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -488,22 +488,8 @@ class MapData:
     detail: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form, the ``data-tilemap`` attribute of the page."""
-        return {
-            "mode": self.mode,
-            "tiles": self.tiles,
-            "points": self.points,
-            "measures": self.measures,
-            "selected": self.selected,
-            "highlight": self.highlight,
-            "basis": self.basis,
-            "synthetic": self.synthetic,
-            "approval": self.approval,
-            "levels": self.levels,
-            "labels": self.labels,
-            "notes": self.notes,
-            "detail": self.detail,
-        }
+        """JSON-ready form, the ``data-tilemap`` attribute of the page: every field by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def _tr(lang: str, zh: str, en: str) -> str:
