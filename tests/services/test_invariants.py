@@ -78,3 +78,33 @@ def test_evaluation_check_catches_zero_scores_and_unsigned_rank_change(demo: Eng
         "evaluation.score_parts",
         "evaluation.rank_change",
     }
+
+
+def test_diagnosis_check_catches_totals_that_are_not_the_sum_of_their_rows() -> None:
+    from types import SimpleNamespace
+
+    from jiqun.services.invariants import check_diagnosis
+
+    lead = pd.DataFrame(
+        {
+            "region_code": ["320200", "320200", "320500"],
+            "industry_code": ["3841", "3842", "3841"],
+            "value": [1.0, 2.0, 4.0],
+        }
+    )
+    members = pd.DataFrame({"region_code": ["320200", "320500"], "leading_value": [3.0, 5.0]})
+    cluster = pd.DataFrame({"industry_code": ["3841", "3842"], "cluster_value": [6.0, 2.0]})
+    d = SimpleNamespace(
+        tables={"members": members, "leading_industries": lead, "cluster_industries": cluster}
+    )
+    rows = check_diagnosis(d, "NC-T")
+    assert [(r["kind"], r["id"], r["invariant"]) for r in rows] == [
+        ("cluster", "NC-T", "diagnosis.totals")
+    ] * 2
+    assert rows[0]["message_zh"] == "成员 320500 主导产业合计 5.00 ≠ 分行业之和 4.00"
+    assert rows[0]["message_en"] == "member 320500: leading value 5.00 ≠ rows 4.00"
+    assert rows[1]["message_zh"] == "行业 3841 集群合计 6.00 ≠ 成员之和 5.00"
+    assert rows[1]["message_en"] == "industry 3841: cluster value 6.00 ≠ members' 5.00"
+    members.loc[1, "leading_value"] = 4.0
+    cluster.loc[0, "cluster_value"] = 5.0 + 1e-12
+    assert check_diagnosis(d, "NC-T") == []

@@ -300,6 +300,14 @@ def test_bad_arguments_and_empty_results(engine: Engine, firms: pd.DataFrame) ->
     assert t.basis["year"] is None
 
 
+def test_a_bad_grouping_lists_the_groupings_as_words(engine: Engine) -> None:
+    # The English message once printed the Python tuple ("choose ('region', ...)").
+    with pytest.raises(JiqunError) as e:
+        published_table(PUBLIC, engine, by="city")
+    assert "choose one of region, industry, region_industry" in e.value.message_en
+    assert "可选：region, industry, region_industry" in e.value.message_zh
+
+
 def test_demo_database(demo_engine: Engine) -> None:
     from jiqun.services.release import build_release
 

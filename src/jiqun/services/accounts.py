@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from jiqun import config, reference
 from jiqun.errors import AuthError, JiqunError
+from jiqun.services.labels import label_table
 from jiqun.standard.codes import check_uscc
 from jiqun.store.db import get_engine, session_scope
 from jiqun.store.models import (
@@ -58,13 +59,8 @@ from jiqun.store.models import (
     table_of,
 )
 
-ROLES: dict[str, tuple[str, str]] = {
-    "admin": ("平台管理员", "platform administrator"),
-    "government": ("政府分析人员", "government analyst"),
-    "cluster": ("集群促进机构", "cluster organisation"),
-    "enterprise": ("企业", "enterprise"),
-    "public": ("公众", "public"),
-}
+#: account role -> (中文, English), from ``data/labels.yaml``
+ROLES: dict[str, tuple[str, str]] = {k: (zh, en) for k, (zh, en) in label_table("roles").items()}
 WINDOW = dt.timedelta(minutes=15)
 #: Attempts per (username, client) and :data:`WINDOW` before that pair is refused (429).
 MAX_FAILURES = 5

@@ -22,7 +22,9 @@ from sqlalchemy import Engine, bindparam, text
 
 from jiqun import reference
 from jiqun.analytics.diagnosis import POSITION_CLASSES, diagnose
+from jiqun.services import registry
 from jiqun.services.cache import materialised
+from jiqun.services.choices import require_choice
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.services.predicates import INDUSTRY_ROWS
 from jiqun.standard.problems import JiqunError
@@ -156,11 +158,7 @@ def diagnose_cluster(
     >>> d = diagnose_cluster("NC2021-01", measure="employment")  # doctest: +SKIP
     >>> d.tables["strength"][["region_code", "strong", "stars"]]  # doctest: +SKIP
     """
-    if measure not in DIAGNOSE_MEASURES:
-        raise JiqunError(
-            f"不支持的口径 {measure!r}，可选：{', '.join(DIAGNOSE_MEASURES)}",
-            f"unsupported measure {measure!r}; choose one of {', '.join(DIAGNOSE_MEASURES)}",
-        )
+    require_choice(measure, DIAGNOSE_MEASURES, "不支持的口径", "unsupported measure")
     if industry_level not in INDUSTRY_LEVELS:
         raise JiqunError(
             f"不支持的行业代码层级 {industry_level!r}，可选：class, division",
@@ -179,14 +177,13 @@ def diagnose_cluster(
         if cl.empty:
             raise JiqunError(f"找不到集群 {cluster_id!r}", f"no cluster with id {cluster_id!r}")
         prof = cl.iloc[0].to_dict()
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
-        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+        cr, ci = registry.cluster_links(c)
         peers_cl = pd.read_sql(
             text("SELECT cluster_id, name, tier, field FROM clusters WHERE field = :f"),
             c,
             params={"f": prof.get("field") or ""},
         )
-        regions = pd.read_sql(text("SELECT code, name, level, parent_code FROM regions"), c)
+        regions = registry.region_rows(c)
         years = pd.read_sql(
             text("SELECT DISTINCT year FROM region_stats WHERE measure = :m ORDER BY year"),
             c,

@@ -17,9 +17,10 @@ import pandas as pd
 from sqlalchemy import Engine, func, or_, select, text
 
 from jiqun import reference
-from jiqun.services import access, predicates
+from jiqun.services import access, predicates, registry
 from jiqun.services.accounts import Principal
 from jiqun.services.cache import materialised
+from jiqun.services.choices import require_choice
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.schema import CARRIER_TYPES, FIELDS_OF_CLUSTERS, TAGS, TIERS
 from jiqun.store.db import get_engine
@@ -46,11 +47,14 @@ ENTERPRISE_COLUMNS = ", ".join(f"e.{c}" for c in ENTERPRISE_FIELDS)
 PAGE_MAX = 1000
 
 
+def _bad_request(zh: str, en: str) -> Exception:
+    # A bad sort key or suggestion kind is the caller's mistake: 400, not the 403 of a refusal.
+    return access.AccessDenied(zh, en, status=400)
+
+
 def _regions(engine: Engine) -> pd.DataFrame:
     with engine.connect() as c:
-        return pd.read_sql(
-            text("SELECT code, name, level, parent_code FROM regions"), c
-        ).drop_duplicates("code")
+        return registry.region_rows(c).drop_duplicates("code")
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,8 +183,7 @@ def _read_cluster_frame(engine: Engine) -> pd.DataFrame:
             ),
             c,
         )
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
-        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
+        cr, ci = registry.cluster_links(c)
     cl["member_regions"] = cl["cluster_id"].map(cr.groupby("cluster_id")["region_code"].agg(list))
     cl["leading_industries"] = cl["cluster_id"].map(
         ci.groupby("cluster_id")["industry_code"].agg(list)
@@ -501,12 +504,8 @@ def enterprise_list(
         pattern = f"%{q}%"
         where.append(or_(e.c.name.like(pattern), e.c.uscc.like(pattern)))
     key = (sort or "").lstrip("-")
-    if key and key not in SORTABLE:
-        raise access.AccessDenied(
-            f"不能按 {key!r} 排序，可选：{', '.join(SORTABLE)}",
-            f"cannot sort by {key!r}; choose one of {', '.join(SORTABLE)}",
-            status=400,
-        )
+    if key:
+        require_choice(key, SORTABLE, "无法用作排序的列", "cannot sort by", error=_bad_request)
     if key:
         order = e.c[key].desc() if (sort or "").startswith("-") else e.c[key].asc()
     else:
@@ -903,12 +902,7 @@ def suggest(
     >>> suggest(access.local_principal(), "region", "wx")[0]  # doctest: +SKIP
     {'value': '320200', 'label': '江苏省 无锡市'}
     """
-    if kind not in SUGGEST_KINDS:
-        raise access.AccessDenied(
-            f"不能补全 {kind!r}，可选：{', '.join(SUGGEST_KINDS)}",
-            f"no suggestions for {kind!r}; choose one of {', '.join(SUGGEST_KINDS)}",
-            status=400,
-        )
+    require_choice(kind, SUGGEST_KINDS, "不能补全", "no suggestions for", error=_bad_request)
     limit = max(1, min(int(limit), 50))
     qn = _norm(q)[:50]
     if not qn:

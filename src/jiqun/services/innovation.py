@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from jiqun.innovation import concentration, counts, gaps, headline_table
-from jiqun.services import predicates
+from jiqun.services import predicates, registry
 from jiqun.services.cache import materialised
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.schema import CARRIER_TYPES, TAGS
@@ -74,9 +74,8 @@ def innovation_resources(
             c,
             params={"t": tier},
         )
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
-        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
-        regions = pd.read_sql(text("SELECT code, name, level, parent_code FROM regions"), c)
+        cr, ci = registry.cluster_links(c)
+        regions = registry.region_rows(c)
         car = pd.read_sql(
             text(
                 "SELECT id, carrier_type, level, region_code, industry_code, cluster_id, "

@@ -395,6 +395,57 @@ def check_evaluation(
 # ---------------------------------------------------------------------------------------------
 
 
+def _sum_mismatches(
+    table: pd.DataFrame,
+    sums: pd.Series,
+    key: str,
+    column: str,
+    cluster_id: str,
+    zh: str,
+    en: str,
+) -> list[dict[str, Any]]:
+    """Rows of ``table`` whose ``column`` is not the sum ``sums`` holds for their ``key``.
+
+    Parameters
+    ----------
+    table: the diagnosis table whose totals are checked (members or cluster industries).
+    sums: the sums of the detail rows, indexed by the key as text.
+    key: the column of ``table`` that names the row (region or industry code).
+    column: the column of ``table`` holding the total.
+    cluster_id: the cluster, for the rows.
+    zh, en: message templates with ``{key}``, ``{total}`` and ``{want}``.
+
+    Returns
+    -------
+    list[dict]
+        One ``diagnosis.totals`` row per total that differs from its sum.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"region_code": ["1"], "leading_value": [2.0]})
+    >>> _sum_mismatches(t, pd.Series({"1": 2.0}), "region_code", "leading_value", "C", "", "")
+    []
+    """
+    out: list[dict[str, Any]] = []
+    for r in table.to_dict(orient="records"):
+        code = str(r[key])
+        want = float(sums.get(code, 0.0))
+        total = r[column]
+        if not _close(float(total), want, rel=1e-9, abs_=1e-6):
+            words = {"key": code, "total": total, "want": want}
+            out.append(
+                _row(
+                    "cluster",
+                    cluster_id,
+                    None,
+                    "diagnosis.totals",
+                    zh.format(**words),
+                    en.format(**words),
+                )
+            )
+    return out
+
+
 def check_diagnosis(d: Any, cluster_id: str) -> list[dict[str, Any]]:
     """The diagnosis invariants (members vs leading industries vs the cluster totals).
 
@@ -419,38 +470,25 @@ def check_diagnosis(d: Any, cluster_id: str) -> list[dict[str, Any]]:
     cli = d.tables.get("cluster_industries")
     if mem is None or lead is None or not len(lead):
         return out
-    by_member = lead.groupby(lead["region_code"].astype(str))["value"].sum()
-    for r in mem.to_dict(orient="records"):
-        code = str(r["region_code"])
-        want = float(by_member.get(code, 0.0))
-        if not _close(float(r["leading_value"]), want, rel=1e-9, abs_=1e-6):
-            out.append(
-                _row(
-                    "cluster",
-                    cluster_id,
-                    None,
-                    "diagnosis.totals",
-                    f"成员 {code} 主导产业合计 {r['leading_value']:,.2f} ≠ 分行业之和 {want:,.2f}",
-                    f"member {code}: leading value {r['leading_value']:,.2f} ≠ rows {want:,.2f}",
-                )
-            )
+    out += _sum_mismatches(
+        mem,
+        lead.groupby(lead["region_code"].astype(str))["value"].sum(),
+        "region_code",
+        "leading_value",
+        cluster_id,
+        "成员 {key} 主导产业合计 {total:,.2f} ≠ 分行业之和 {want:,.2f}",
+        "member {key}: leading value {total:,.2f} ≠ rows {want:,.2f}",
+    )
     if cli is not None and len(cli):
-        by_ind = lead.groupby(lead["industry_code"].astype(str))["value"].sum()
-        for r in cli.to_dict(orient="records"):
-            i = str(r["industry_code"])
-            want = float(by_ind.get(i, 0.0))
-            if not _close(float(r["cluster_value"]), want, rel=1e-9, abs_=1e-6):
-                out.append(
-                    _row(
-                        "cluster",
-                        cluster_id,
-                        None,
-                        "diagnosis.totals",
-                        f"行业 {i} 集群合计 {r['cluster_value']:,.2f} ≠ 成员之和 {want:,.2f}",
-                        f"industry {i}: cluster value {r['cluster_value']:,.2f} ≠ "
-                        f"members' {want:,.2f}",
-                    )
-                )
+        out += _sum_mismatches(
+            cli,
+            lead.groupby(lead["industry_code"].astype(str))["value"].sum(),
+            "industry_code",
+            "cluster_value",
+            cluster_id,
+            "行业 {key} 集群合计 {total:,.2f} ≠ 成员之和 {want:,.2f}",
+            "industry {key}: cluster value {total:,.2f} ≠ members' {want:,.2f}",
+        )
     return out
 
 

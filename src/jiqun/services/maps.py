@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from sqlalchemy import Engine, select
 from jiqun import reference
 from jiqun.analytics.release import INDUSTRY_ROOT
 from jiqun.services.accounts import Principal
+from jiqun.services.choices import require_choice
 from jiqun.services.published import NO_RELEASE, SYNTHETIC_NOTE, Ask, release_view
 from jiqun.services.release import current_release, release_cells
 from jiqun.standard.problems import JiqunError
@@ -358,11 +359,7 @@ def boundary_features(boundary: Boundary, level: str, within: str | None = None)
     >>> boundary_features(b, "province")["type"]  # doctest: +SKIP
     'FeatureCollection'
     """
-    if level not in LEVELS:
-        raise JiqunError(
-            f"未知层级 {level!r}，可选：{', '.join(LEVELS)}",
-            f"unknown level {level!r}; choose {', '.join(LEVELS)}",
-        )
+    require_choice(level, LEVELS, "未知层级", "unknown level")
     feats = boundary.features.get(level, [])
     if within:
         pre = reference.region_prefix(within)
@@ -491,22 +488,8 @@ class MapData:
     detail: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form, the ``data-tilemap`` attribute of the page."""
-        return {
-            "mode": self.mode,
-            "tiles": self.tiles,
-            "points": self.points,
-            "measures": self.measures,
-            "selected": self.selected,
-            "highlight": self.highlight,
-            "basis": self.basis,
-            "synthetic": self.synthetic,
-            "approval": self.approval,
-            "levels": self.levels,
-            "labels": self.labels,
-            "notes": self.notes,
-            "detail": self.detail,
-        }
+        """JSON-ready form, the ``data-tilemap`` attribute of the page: every field by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def _tr(lang: str, zh: str, en: str) -> str:

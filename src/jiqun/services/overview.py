@@ -23,7 +23,7 @@ from sqlalchemy import Engine, or_, text
 from jiqun import reference
 from jiqun.basis import WithBasis
 from jiqun.formatting import output_not_applicable
-from jiqun.services import predicates
+from jiqun.services import predicates, registry
 from jiqun.services.cache import materialised
 from jiqun.store.db import get_engine
 
@@ -93,9 +93,8 @@ def national_overview(
             c,
             params={"t": tier},
         )
-        cr = pd.read_sql(text("SELECT cluster_id, region_code FROM cluster_regions"), c)
-        ci = pd.read_sql(text("SELECT cluster_id, industry_code FROM cluster_industries"), c)
-        regions = pd.read_sql(text("SELECT code, name, level, parent_code FROM regions"), c)
+        cr, ci = registry.cluster_links(c)
+        regions = registry.region_rows(c)
         years = pd.read_sql(text("SELECT DISTINCT year FROM region_stats ORDER BY year"), c)
         if year is None and len(years):
             year = int(years["year"].max())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jiqun.standard.problems import JiqunError
+from jiqun.services.choices import require_choice
 
 
 def sort_frame(df: pd.DataFrame, sort: str | None, default: str | None) -> pd.DataFrame:
@@ -31,11 +31,7 @@ def sort_frame(df: pd.DataFrame, sort: str | None, default: str | None) -> pd.Da
     key = (sort or default or "").strip()
     desc = key.startswith("-")
     col = key.lstrip("-")
-    if col not in df.columns:
-        raise JiqunError(
-            f"不能按 {col!r} 排序，可选：{', '.join(map(str, df.columns))}",
-            f"cannot sort by {col!r}; choose one of {', '.join(map(str, df.columns))}",
-        )
+    require_choice(col, df.columns, "无法用作排序的列", "cannot sort by")
     if df.empty:
         return df
     try:

@@ -34,6 +34,7 @@ from jiqun.analytics.disclosure import DOMINANCE, MIN_COUNT, apply
 from jiqun.analytics.release import INDUSTRY_ROOT, PROTECTION, REGION_ROOT
 from jiqun.services.access import NotFound, cluster_codes, region_prefix
 from jiqun.services.accounts import Principal
+from jiqun.services.choices import require_choice
 from jiqun.services.directory import require_cluster
 from jiqun.services.release import current_release, release_cells
 from jiqun.standard.problems import JiqunError
@@ -136,15 +137,8 @@ class Ask:
 
 
 def _check(measure: str, by: str, industry_level: int, region_level: str) -> None:
-    if measure not in MEASURES:
-        raise JiqunError(
-            f"未知指标 {measure!r}，可选：{', '.join(MEASURES)}",
-            f"unknown measure {measure!r}; choose {', '.join(MEASURES)}",
-        )
-    if by not in BY:
-        raise JiqunError(
-            f"未知分组 {by!r}，可选：{', '.join(BY)}", f"unknown grouping {by!r}; choose {BY}"
-        )
+    require_choice(measure, MEASURES, "未知指标", "unknown measure")
+    require_choice(by, BY, "未知分组", "unknown grouping")
     if industry_level not in INDUSTRY_LEVELS:
         raise JiqunError(
             "行业代码层级须为 2、3 或 4", "industry_level must be 2, 3 or 4 (GB/T 4754 digits)"

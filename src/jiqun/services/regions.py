@@ -35,6 +35,7 @@ from jiqun.analytics.rca import lq_from_totals
 from jiqun.analytics.similarity import structure_similarity
 from jiqun.basis import WithBasis
 from jiqun.services.access import NotFound, region_prefix
+from jiqun.services.choices import require_choice
 from jiqun.services.diagnosis import prefecture_map, stats_matrix
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.services.predicates import INDUSTRY_ROWS
@@ -92,11 +93,7 @@ def _years(engine: Engine, measure: str) -> list[int]:
 
 
 def _check_measure(measure: str) -> None:
-    if measure not in REGION_MEASURES:
-        raise JiqunError(
-            f"不支持的口径 {measure!r}，可选：{', '.join(REGION_MEASURES)}",
-            f"unsupported measure {measure!r}; choose one of {', '.join(REGION_MEASURES)}",
-        )
+    require_choice(measure, REGION_MEASURES, "不支持的口径", "unsupported measure")
 
 
 def _base(engine: Engine, year: int | None, measure: str) -> _Base:

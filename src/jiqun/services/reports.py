@@ -24,164 +24,20 @@ from openpyxl.styles import Font
 from jiqun import __version__
 from jiqun.analytics.diagnosis import POSITION_CLASSES
 from jiqun.services.diagnosis import Diagnosis
+from jiqun.services.labels import label_table
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import neutralise_formulas
 
-#: table key -> (中文标题, English title, what it answers)
+#: table key -> (中文标题, English title, what it answers), from ``data/labels.yaml``
 TABLE_TITLES: dict[str, tuple[str, str, str]] = {
-    "members": ("成员城市", "Member cities", "size, leading-industry share and LQ, ECI, COI"),
-    "leading_industries": (
-        "主导产业专业化与趋势",
-        "Leading industries: specialisation and trend",
-        "LQ now and a year earlier, growth, national share",
-    ),
-    "cluster_industries": (
-        "集群整体主导产业",
-        "Cluster as a whole",
-        "the member cities summed: national share, LQ, growth vs the nation",
-    ),
-    "shift_share": (
-        "偏离-份额分解",
-        "Shift-share decomposition",
-        "Dunn and Esteban-Marquillas, over all and over the leading industries",
-    ),
-    "strength": (
-        "集群强度与星级",
-        "Cluster strength and stars",
-        "US Cluster Mapping flags and European Cluster Observatory stars vs all prefectures",
-    ),
-    "concentration": (
-        "主导产业空间集中度",
-        "Concentration of the leading industries",
-        "locational Gini, Hoover, Herfindahl, spatial Gini, Ellison–Glaeser γ",
-    ),
-    "competition_regions": (
-        "同质化竞争（地区）",
-        "Homogeneous competition: regions",
-        "regions with the closest industrial structure to each member city",
-    ),
-    "competition_clusters": (
-        "同质化竞争（集群）",
-        "Homogeneous competition: clusters",
-        "clusters of the same field with the closest structure",
-    ),
-    "next_industries": (
-        "下一步发展产业",
-        "What to develop next",
-        "absent industries ranked by density (feasibility), with PCI and COG (value)",
-    ),
-    "positioning": (
-        "产业定位分类",
-        "Industry positioning",
-        "Metroverse-style classes of every industry in each member city",
-    ),
+    k: (v["zh"], v["en"], v["about"]) for k, v in label_table("report_tables").items()
 }
-
-#: column -> (中文, English)
+#: column -> (中文, English), from ``data/labels.yaml``
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "region_code": ("地区代码", "region code"),
-    "region_name": ("地区", "region"),
-    "region_a": ("地区代码", "region code"),
-    "region_a_name": ("地区", "region"),
-    "region_b": ("对比地区代码", "other region code"),
-    "region_b_name": ("对比地区", "other region"),
-    "cluster_a": ("集群编号", "cluster id"),
-    "cluster_a_name": ("集群", "cluster"),
-    "cluster_b": ("对比集群编号", "other cluster id"),
-    "cluster_b_name": ("对比集群", "other cluster"),
-    "industry_code": ("行业代码", "industry code"),
-    "industry_name": ("行业", "industry"),
-    "total_value": ("全部产业合计", "all industries"),
-    "national_share": ("占全国比重", "share of the nation"),
-    "leading_value": ("主导产业合计", "leading industries"),
-    "leading_share_of_region": ("主导产业占本地比重", "leading share of the region"),
-    "leading_lq": ("主导产业区位商", "LQ of the leading industries"),
-    "leading_national_share": ("主导产业占全国比重", "leading share of the nation"),
-    "diversity": ("多样性", "diversity"),
-    "eci": ("经济复杂度 ECI", "ECI"),
-    "coi": ("复杂度前景 COI", "COI"),
-    "value": ("数值", "value"),
-    "value_prev": ("上年数值", "value a year earlier"),
-    "growth_rate": ("增长率", "growth rate"),
-    "lq": ("区位商", "LQ"),
-    "lq_prev": ("上年区位商", "LQ a year earlier"),
-    "lq_change": ("区位商变化", "LQ change"),
-    "trend": ("趋势", "trend"),
-    "specialised": ("专业化（LQ≥1）", "specialised (LQ ≥ 1)"),
-    "cluster_value": ("集群数值", "cluster value"),
-    "national_value": ("全国数值", "national value"),
-    "cluster_lq": ("集群区位商", "cluster LQ"),
-    "cluster_growth": ("集群增长率", "cluster growth"),
-    "national_growth": ("全国增长率", "national growth"),
-    "growth_gap": ("增速差", "growth gap"),
-    "scope": ("范围", "scope"),
-    "start": ("期初", "start"),
-    "end": ("期末", "end"),
-    "growth": ("增量", "growth"),
-    "industry_mix": ("结构分量", "industry mix"),
-    "regional_shift": ("竞争力分量", "regional shift"),
-    "net_total_shift": ("总偏离", "net total shift"),
-    "competitive": ("纯竞争效应", "competitive effect"),
-    "allocation": ("配置效应", "allocation effect"),
-    "new_activity": ("新增产业", "new activity"),
-    "employment": ("就业人数", "employment"),
-    "establishments": ("企业数", "establishments"),
-    "lq_rank": ("区位商排名", "LQ rank"),
-    "regions_with_activity": ("有该集群活动的地区数", "regions with activity"),
-    "qualifying": ("合格", "qualifying"),
-    "significant": ("显著", "significant"),
-    "strong": ("强集群", "strong"),
-    "strong10": ("强集群（前10%）", "strong (top 10%)"),
-    "eco_lq": ("区位商（ECO）", "LQ (ECO)"),
-    "focus_share": ("集中度份额", "focus share"),
-    "star_size": ("规模星", "size star"),
-    "star_specialisation": ("专业化星", "specialisation star"),
-    "star_focus": ("集中星", "focus star"),
-    "stars": ("星级", "stars"),
-    "locational_gini": ("区位基尼系数", "locational Gini"),
-    "hoover_concentration": ("胡佛集中系数", "Hoover concentration"),
-    "herfindahl_regions": ("地区赫芬达尔指数", "Herfindahl over regions"),
-    "spatial_gini": ("空间基尼系数", "spatial Gini"),
-    "regions_specialised": ("专业化地区数", "regions with LQ ≥ 1"),
-    "top5_share": ("前5地区份额", "top-5 regions' share"),
-    "members_share": ("成员城市份额", "member cities' share"),
-    "eg_gamma": ("EG 集聚指数 γ", "Ellison–Glaeser γ"),
-    "eg_G": ("EG 原始集中度 G", "EG raw concentration G"),
-    "eg_H": ("企业赫芬达尔 H", "firm Herfindahl H"),
-    "rank": ("排名", "rank"),
-    "structure_similarity": ("结构相似系数", "structure similarity"),
-    "krugman_bilateral": ("克鲁格曼差异指数", "bilateral Krugman"),
-    "overlap_jaccard": ("专业化产业重合度", "overlap of specialised industries"),
-    "n_shared_specialised": ("共同专业化产业数", "shared specialised industries"),
-    "shared_specialised": ("共同专业化产业", "shared specialised industry codes"),
-    "leading_overlap_jaccard": ("主导产业重合度", "overlap of leading industries"),
-    "shared_leading": ("共同主导产业", "shared leading industries"),
-    "rca": ("显示性比较优势 RCA", "RCA"),
-    "present": ("已具优势（M=1）", "present (M = 1)"),
-    "density": ("关联密度", "density"),
-    "pci": ("产业复杂度 PCI", "PCI"),
-    "cog": ("复杂度增益 COG", "COG"),
-    "position": ("定位代码", "position code"),
-    "position_label": ("定位", "position"),
-    "city_eci": ("城市 ECI", "city ECI"),
-    "density_median_absent": ("未具优势产业密度中位数", "median density of absent industries"),
+    k: (zh, en) for k, (zh, en) in label_table("report_columns").items()
 }
-
-BASIS_LABELS: dict[str, str] = {
-    "year": "年份 year",
-    "previous_year": "对比年份 earlier year",
-    "measure": "口径 measure",
-    "measure_label": "口径名称 measure name",
-    "unit": "单位 unit",
-    "value_or_count": "数值或计数 value or count",
-    "region_level": "地区层级 region level",
-    "industry_code_level": "行业代码层级 industry code level",
-    "industry_scope": "行业范围 industry scope",
-    "strength_basis": "强度口径 strength basis",
-    "eg_size": "EG 企业规模 firm size for EG",
-    "synthetic": "模拟数据 synthetic",
-    "data_source": "数据来源 data source",
-}
+#: basis field -> "中文 English", from ``data/labels.yaml``
+BASIS_LABELS: dict[str, str] = label_table("report_basis")
 
 
 def column_label(col: str) -> str:

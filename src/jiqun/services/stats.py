@@ -23,6 +23,8 @@ from sqlalchemy import Engine, text
 
 from jiqun import reference
 from jiqun.analytics.rca import location_quotient
+from jiqun.services import registry
+from jiqun.services.choices import require_choice
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.services.predicates import INDUSTRY_ROWS
 from jiqun.standard.problems import JiqunError
@@ -44,11 +46,8 @@ class StatsTable:
 
 
 def _check_measure(measure: str | None) -> None:
-    if measure is not None and measure not in MEASURES:
-        raise JiqunError(
-            f"未知口径 {measure!r}，可选：{', '.join(MEASURES)}",
-            f"unknown measure {measure!r}; choose one of {', '.join(MEASURES)}",
-        )
+    if measure is not None:
+        require_choice(measure, MEASURES, "未知口径", "unknown measure")
 
 
 def _names(df: pd.DataFrame) -> pd.DataFrame:
@@ -111,11 +110,7 @@ def region_stats(
             f"unknown region level {level!r}; choose province, prefecture or county",
         )
     key = sort.lstrip("-")
-    if key not in REGION_STATS_SORT:
-        raise JiqunError(
-            f"不能按 {key!r} 排序，可选：{', '.join(REGION_STATS_SORT)}",
-            f"cannot sort by {key!r}; choose one of {', '.join(REGION_STATS_SORT)}",
-        )
+    require_choice(key, REGION_STATS_SORT, "无法用作排序的列", "cannot sort by")
     engine = engine or get_engine()
     where = ["1=1"]
     params: dict[str, Any] = {}
@@ -244,7 +239,7 @@ def location_quotients(
             c,
             params={"y": year, "m": measure},
         )
-        regions = pd.read_sql(text("SELECT code, name, level, parent_code FROM regions"), c)
+        regions = registry.region_rows(c)
     regions = regions.drop_duplicates("code")
     lvl = regions.set_index("code")["level"]
     pref = prefecture_of(regions)

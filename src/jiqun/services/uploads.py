@@ -49,6 +49,7 @@ from jiqun import config
 from jiqun.errors import Conflict, ImportRejected, JiqunError, UploadRefused
 from jiqun.services import access
 from jiqun.services.accounts import Principal
+from jiqun.services.choices import require_choice
 from jiqun.standard.reader import xlsx_dtd_part
 from jiqun.standard.schema import KIND_NAMES
 from jiqun.store.db import get_engine
@@ -393,11 +394,7 @@ def stage_upload(
     -------
     Staged
     """
-    if kind not in KIND_NAMES:
-        raise UploadRefused(
-            f"未知数据类别 {kind!r}，可选：{', '.join(KIND_NAMES)}",
-            f"unknown kind {kind!r}; choose one of {', '.join(KIND_NAMES)}",
-        )
+    require_choice(kind, KIND_NAMES, "未知数据类别", "unknown kind", error=UploadRefused)
     access.require_import(principal, kind)
     name = safe_filename(filename)
     ext = Path(name).suffix.lower()
