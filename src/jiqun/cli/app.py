@@ -68,6 +68,9 @@ app.add_typer(lake_app, name="lake")
 from jiqun.cli.io_cmd import io_app  # noqa: E402
 
 app.add_typer(io_app, name="io")
+from jiqun.cli.plan_whatif_cmd import plan_app  # noqa: E402
+
+app.add_typer(plan_app, name="plan")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)

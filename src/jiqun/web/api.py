@@ -835,3 +835,6 @@ router.include_router(api_matching.router)
 from jiqun.web import api_jobs  # noqa: E402
 
 router.include_router(api_jobs.router)
+from jiqun.web import api_whatif  # noqa: E402
+
+router.include_router(api_whatif.router)
