@@ -92,6 +92,9 @@ def test_value_basis_counts_the_candidates_recorded_sales_as_local(
     assert r.completeness[1] == pytest.approx(full.completeness.completeness)
     seg = r.segments.set_index("segment")
     assert seg.at["part", "lsr_after"] == pytest.approx(1.0)  # 30/30: all part's inputs local
+    # a profile has no recorded sales: the value-basis rate does not move at all
+    same = whatif(a, toy, Candidate("tool profile", ("tool",)))
+    assert same.lsr[1] == same.lsr[0]
 
 
 def test_ranking_puts_weak_links_first_then_density(

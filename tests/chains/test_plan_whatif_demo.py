@@ -85,6 +85,8 @@ def test_cli_and_api_agree_and_the_effects_are_known(admin_world: Any) -> None:
         assert missing in firm["spof_added"].split(";")
         prof = _by(rows, "kind", "profile")
         assert prof["completeness_change"] == 0
+        # no recorded sales: the rate is unchanged exactly, on either basis
+        assert prof["lsr_change"] == 0 and prof["lsr_after"] == prof["lsr_before"]
         assert prof["weak_links_closed"] == 0 or present in prof["weak_closed"]
         # the firm read is audited, naming the firm
         with w.engine.connect() as c:

@@ -209,9 +209,9 @@ def whatif(
     ``present_after(s) = present_before(s) or s ∈ segments(candidate)``; completeness and the
     count-basis local supporting rate are those of :func:`jiqun.chains.chain_completeness` and
     :func:`jiqun.chains.local_supporting_rate` on the new presence. On the value basis,
-    ``LSR_after = (L + v) / T`` with ``L``, ``T`` the stored local and total purchase values of
-    local chain firms and ``v`` the candidate's recorded sales to them (already in ``T``, now
-    local); per segment likewise. A weak link is closed when its segment was missing and the
+    ``LSR_after = (L + v) / T = LSR_before + v / T`` with ``L``, ``T`` the stored local and
+    total purchase values of local chain firms and ``v`` the candidate's recorded sales to them
+    (already in ``T``, now local); per segment likewise. A weak link is closed when its segment was missing and the
     candidate serves it, or when its rate after reaches the stored peer median. A segment rests
     on a single point of failure when exactly one local firm serves it.
 
@@ -283,18 +283,17 @@ def whatif(
     lsr_after = pd.Series(np.nan, index=seg.index)
     for s in seg.index:
         if seg.at[s, "basis"] == "value":
+            # written as before + v/T so that a candidate without sales changes nothing exactly
             tot = float(seg.at[s, "total_value"])
-            loc = float(seg.at[s, "local_value"]) + float(candidate.local_sales.get(s, 0.0))
-            lsr_after[s] = loc / tot if tot > 0 else np.nan
+            v = float(candidate.local_sales.get(s, 0.0))
+            lsr_after[s] = float(seg.at[s, "lsr"]) + (v / tot if v else 0.0)
         else:
             lsr_after[s] = seg_c1.get(s, np.nan)
     if lsr.chain_basis == "value":
-        big_l = float(pd.to_numeric(lsr.firms["local_value"], errors="coerce").sum())
+        # T: each purchase link of a local chain firm once (the firm rows add up to the chain)
         big_t = float(pd.to_numeric(lsr.firms["total_value"], errors="coerce").sum())
-        lsr_pair = (
-            float(lsr.chain),
-            (big_l + candidate.local_sales_chain) / big_t if big_t > 0 else float("nan"),
-        )
+        v = float(candidate.local_sales_chain)
+        lsr_pair = (float(lsr.chain), float(lsr.chain) + (v / big_t if v and big_t > 0 else 0.0))
         if candidate.local_sales_chain == 0:
             notes.append(
                 "价值口径：候选没有向本地产业链企业的已登记供货，配套率不变（新签供货未计）/ value "
