@@ -92,6 +92,20 @@ def test_value_basis_counts_the_candidates_recorded_sales_as_local(
     assert r.completeness[1] == pytest.approx(full.completeness.completeness)
     seg = r.segments.set_index("segment")
     assert seg.at["part", "lsr_after"] == pytest.approx(1.0)  # 30/30: all part's inputs local
+    # p2 (part, R2) sells 40 to f1 and buys 5 from r2 (R2): (60 + 40) / (180 + 5) once in R1
+    p2 = Candidate("p2", ("part",), kind="firm", uscc="p2", local_sales={"final": 40.0},
+                   local_sales_chain=40.0, purchases={"part": (0.0, 5.0)},
+                   purchases_chain=(0.0, 5.0))  # fmt: skip
+    rp = whatif(a, toy, p2)
+    assert rp.lsr == pytest.approx((60 / 180, 100 / 185))
+    moved = toy_firms.assign(
+        region_code=toy_firms["region_code"].mask(toy_firms["uscc"] == "p2", "R1")
+    )
+    full = _analyse(moved, toy, toy_links)
+    assert rp.lsr[1] == pytest.approx(full.lsr.chain)
+    seg_full = full.lsr.segments.set_index("segment")["lsr"]
+    seg_p = rp.segments.set_index("segment")["lsr_after"]
+    assert seg_p[["part", "final"]].tolist() == pytest.approx(seg_full[["part", "final"]].tolist())
     # a profile has no recorded sales: the value-basis rate does not move at all
     same = whatif(a, toy, Candidate("tool profile", ("tool",)))
     assert same.lsr[1] == same.lsr[0]

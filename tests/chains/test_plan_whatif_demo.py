@@ -22,6 +22,7 @@ from jiqun.services.access import AccessDenied
 from jiqun.services.accounts import PUBLIC
 from jiqun.services.chains import chain_analysis
 from jiqun.services.planning_whatif import whatif_candidates
+from jiqun.standard.problems import JiqunError
 
 CLUSTER, CHAIN = "NC2021-03", "integrated_circuits"
 
@@ -139,3 +140,48 @@ def test_out_of_scope_firm_is_refused_and_the_public_uses_profiles(admin_world: 
         assert row["completeness_change"] == 0
         if row["lsr_basis"] == "value":
             assert row["lsr_before"] is None and row["lsr_after"] is None
+
+
+def test_a_supplier_of_local_firms_agrees_with_a_full_recomputation(demo_engine: Engine) -> None:
+    """A firm elsewhere that sells to the cluster's chain firms, placed in the cluster: the
+    what-if (stored analysis, the firm's own links) equals rebuilding the analysis with the firm
+    moved into a member region — value-basis local supporting rate and completeness."""
+    from jiqun.services.chains import load_chain_inputs, report_for
+
+    eng = demo_engine
+    rep = chain_analysis(None, CHAIN, cluster=CLUSTER, engine=eng, cache=True).report
+    assert rep.analysis.lsr.chain_basis == "value"
+    local = set(rep.qualified_mapping()["uscc"].astype(str))
+    with eng.connect() as c:
+        lk = pd.read_sql(
+            text(
+                "SELECT l.supplier_uscc AS supplier, l.buyer_uscc AS buyer, l.value, e.region_code "
+                "FROM supply_links l JOIN enterprises e ON e.uscc = l.supplier_uscc "
+                "WHERE l.year = :y"
+            ),
+            c,
+            params={"y": int(rep.basis["year"])},
+        )
+    lk = lk[lk["buyer"].isin(local) & ~lk["region_code"].isin(rep.region.codes)]
+    order = lk.groupby("supplier")["value"].sum().sort_values(ascending=False).index
+    found = None
+    for uscc in list(order)[:40]:
+        try:
+            res = whatif_candidates(None, CLUSTER, CHAIN, [{"firm": uscc}], engine=eng)
+        except JiqunError:  # maps to no segment of the chain
+            continue
+        row = res.to_dict()["candidates"][0]
+        if row["lsr_change"]:
+            found = (uscc, row)
+            break
+    assert found, "some supplier of the cluster's chain firms moves the rate"
+    uscc, row = found
+    ci = load_chain_inputs(eng, rep.template)
+    moved = ci.firms.copy()
+    hit = moved["uscc"] == uscc
+    moved.loc[hit, "region_code"] = rep.region.members[0]
+    moved.loc[hit, "unit"] = rep.region.members[0]
+    ci.firms = moved
+    full = report_for(ci, rep.region)
+    assert row["lsr_after"] == pytest.approx(full.analysis.lsr.chain)
+    assert row["completeness_after"] == pytest.approx(full.analysis.completeness.completeness)

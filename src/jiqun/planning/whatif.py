@@ -76,6 +76,12 @@ class Candidate:
         buying segment (value basis of the local supporting rate).
     local_sales_chain:
         The same over the chain, each supply link once.
+    purchases:
+        Its own recorded purchases that count as chain inputs of its segments, by its segment:
+        ``(local value, total value)`` (万元), local meaning from a supplier in the region.
+        Placed in the region, it becomes a local chain buyer and these join the rate.
+    purchases_chain:
+        The same over the chain, each link once.
     """
 
     label: str
@@ -86,6 +92,8 @@ class Candidate:
     uscc: str | None = None
     local_sales: Mapping[str, float] = field(default_factory=dict)
     local_sales_chain: float = 0.0
+    purchases: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    purchases_chain: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass
@@ -197,6 +205,18 @@ def _count_figures(
     return comp.completeness, comp.weighted_completeness, lsr.chain, seg
 
 
+def _moved(rate: float, total: float, add_local: float, add_total: float) -> float:
+    """``(L + a) / (T + b)`` from the stored ``rate = L / T``; the stored rate itself when
+    nothing is added (so that a candidate without links changes nothing, exactly)."""
+    if add_local == 0 and add_total == 0:
+        return rate
+    den = total + add_total
+    if den <= 0:
+        return float("nan")
+    local = rate * total if total > 0 and not math.isnan(rate) else 0.0
+    return (local + add_local) / den
+
+
 def whatif(
     analysis: ChainAnalysis,
     template: ChainTemplate,
@@ -209,9 +229,10 @@ def whatif(
     ``present_after(s) = present_before(s) or s ∈ segments(candidate)``; completeness and the
     count-basis local supporting rate are those of :func:`jiqun.chains.chain_completeness` and
     :func:`jiqun.chains.local_supporting_rate` on the new presence. On the value basis,
-    ``LSR_after = (L + v) / T = LSR_before + v / T`` with ``L``, ``T`` the stored local and
-    total purchase values of local chain firms and ``v`` the candidate's recorded sales to them
-    (already in ``T``, now local); per segment likewise. A weak link is closed when its segment was missing and the
+    ``LSR_after = (L + v + p_local) / (T + p)`` with ``L``, ``T`` the stored local and total
+    purchase values of local chain firms, ``v`` the candidate's recorded sales to them (already in
+    ``T``, now local) and ``p``, ``p_local`` its own chain-input purchases (it becomes a local
+    buyer), all of them from its recorded supply links; per segment likewise. A weak link is closed when its segment was missing and the
     candidate serves it, or when its rate after reaches the stored peer median. A segment rests
     on a single point of failure when exactly one local firm serves it.
 
@@ -283,21 +304,22 @@ def whatif(
     lsr_after = pd.Series(np.nan, index=seg.index)
     for s in seg.index:
         if seg.at[s, "basis"] == "value":
-            # written as before + v/T so that a candidate without sales changes nothing exactly
             tot = float(seg.at[s, "total_value"])
+            pl, pt = candidate.purchases.get(s, (0.0, 0.0))
             v = float(candidate.local_sales.get(s, 0.0))
-            lsr_after[s] = float(seg.at[s, "lsr"]) + (v / tot if v else 0.0)
+            lsr_after[s] = _moved(float(seg.at[s, "lsr"]), tot, v + pl, pt)
         else:
             lsr_after[s] = seg_c1.get(s, np.nan)
     if lsr.chain_basis == "value":
         # T: each purchase link of a local chain firm once (the firm rows add up to the chain)
         big_t = float(pd.to_numeric(lsr.firms["total_value"], errors="coerce").sum())
+        pl, pt = candidate.purchases_chain
         v = float(candidate.local_sales_chain)
-        lsr_pair = (float(lsr.chain), float(lsr.chain) + (v / big_t if v and big_t > 0 else 0.0))
-        if candidate.local_sales_chain == 0:
+        lsr_pair = (float(lsr.chain), _moved(float(lsr.chain), big_t, v + pl, pt))
+        if v == 0 and pt == 0:
             notes.append(
-                "价值口径：候选没有向本地产业链企业的已登记供货，配套率不变（新签供货未计）/ value "
-                "basis: the candidate has no recorded sales to local chain firms, so the rate is "
+                "价值口径：候选没有与本地产业链相关的已登记供应关系，配套率不变（新签供货未计）/ value "
+                "basis: the candidate has no recorded chain supply links here, so the rate is "
                 "unchanged (new contracts are not counted)"
             )
     else:

@@ -155,11 +155,20 @@ def _local_sales(
     """The firm's recorded sales (link year of the analysis) to local qualified chain firms,
     counted as the stored rate counts purchases: with ``inputs="chain"`` only for buying
     segments the firm's segments are inputs of."""
-    from jiqun.services.chains import _links
-
-    links, _y = _links(engine, rep.basis.get("year"))
-    lk = links[(links["supplier"].astype(str) == uscc) & links["value"].notna()]
-    lk = lk[pd.to_numeric(lk["value"], errors="coerce") >= 0]
+    year = rep.basis.get("year")
+    if year is None:  # no supply links stored: the analysis is on the count basis
+        return {}, 0.0
+    with engine.connect() as c:
+        lk = pd.read_sql(
+            text(
+                "SELECT supplier_uscc AS supplier, buyer_uscc AS buyer, value FROM supply_links "
+                "WHERE supplier_uscc = :u AND year = :y"
+            ),
+            c,
+            params={"u": uscc, "y": int(year)},
+        )
+    lk["value"] = pd.to_numeric(lk["value"], errors="coerce")
+    lk = lk[lk["value"].notna() & (lk["value"] >= 0)]
     q = rep.qualified_mapping()
     if not len(lk) or not len(q):
         return {}, 0.0
@@ -173,6 +182,51 @@ def _local_sales(
     by_seg = buy.groupby("segment")["value"].sum().astype(float).to_dict()
     chain = float(buy.drop_duplicates("link")["value"].sum())
     return {str(k): float(v) for k, v in by_seg.items()}, chain
+
+
+def _purchases(
+    engine: Engine, uscc: str, segments: tuple[str, ...], rep: Any, inputs: str
+) -> tuple[dict[str, tuple[float, float]], tuple[float, float]]:
+    """The firm's own recorded purchases (link year of the analysis) that would count for its
+    segments as a local chain buyer — with ``inputs="chain"`` from suppliers qualified in an
+    input segment — as ``(from suppliers in the cluster, total)`` by segment and over the chain."""
+    year = rep.basis.get("year")
+    if year is None:
+        return {}, (0.0, 0.0)
+    with engine.connect() as c:
+        lk = pd.read_sql(
+            text(
+                "SELECT l.supplier_uscc AS supplier, l.value, e.region_code, e.industry_code, "
+                "e.business_scope FROM supply_links l JOIN enterprises e "
+                "ON e.uscc = l.supplier_uscc WHERE l.buyer_uscc = :u AND l.year = :y"
+            ),
+            c,
+            params={"u": uscc, "y": int(year)},
+        )
+    lk["value"] = pd.to_numeric(lk["value"], errors="coerce")
+    lk = lk[lk["value"].notna() & (lk["value"] >= 0)].reset_index(drop=True)
+    if not len(lk):
+        return {}, (0.0, 0.0)
+    lk["local"] = lk["region_code"].astype(str).isin(rep.region.codes)
+    t = rep.template
+    sup = lk.drop_duplicates("supplier").rename(columns={"supplier": "uscc"})
+    m = map_firms(sup[["uscc", "industry_code", "business_scope"]], t)
+    m = m[m["confidence"].astype("float64") >= float(rep.basis["min_confidence"])]
+    seg_of = m.groupby("uscc")["segment"].agg(set).to_dict()
+    by_seg: dict[str, tuple[float, float]] = {}
+    counted = np.zeros(len(lk), dtype=bool)
+    for b in segments:
+        if inputs == "chain":
+            ins = set(t.inputs_of(b))
+            ok = np.array([bool(seg_of.get(x, set()) & ins) for x in lk["supplier"]], dtype=bool)
+        else:
+            ok = np.ones(len(lk), dtype=bool)
+        if ok.any():
+            g = lk[ok]
+            by_seg[b] = (float(g.loc[g["local"], "value"].sum()), float(g["value"].sum()))
+        counted |= ok
+    g = lk[counted]
+    return by_seg, (float(g.loc[g["local"], "value"].sum()), float(g["value"].sum()))
 
 
 def _density(engine: Engine, members: Sequence[str], industry: str | None) -> float | None:
@@ -293,6 +347,7 @@ def whatif_candidates(
                 )
             segs = _segments(row, template, min_conf)
             sales, sales_chain = _local_sales(engine, uscc, segs, rep, inputs)
+            bought, bought_chain = _purchases(engine, uscc, segs, rep, inputs)
             ind = row["industry_code"].iloc[0]
             out = pd.to_numeric(row["output"], errors="coerce").iloc[0]
             cand = Candidate(
@@ -304,6 +359,8 @@ def whatif_candidates(
                 uscc,
                 sales,
                 sales_chain,
+                bought,
+                bought_chain,
             )
         else:
             if s.segment is not None:
