@@ -134,3 +134,23 @@ def test_unknown_or_empty_segments_are_refused(toy: ChainTemplate, toy_firms: pd
         whatif(a, toy, Candidate("x", ("nosuch",)))
     with pytest.raises(JiqunError, match="no segment"):
         whatif(a, toy, Candidate("x", ()))
+
+
+def test_cli_pairs_profile_options_in_order() -> None:
+    from typer.testing import CliRunner
+
+    from jiqun.cli.app import app
+    from jiqun.cli.plan_whatif_cmd import profiles
+
+    assert profiles(["3973", "3976"], [5000.0], []) == [
+        {"industry": "3973", "size": 5000.0, "segment": None},
+        {"industry": "3976", "size": None, "segment": None},
+    ]
+    assert profiles([], [], ["raw"]) == [{"industry": None, "size": None, "segment": "raw"}]
+    with pytest.raises(JiqunError, match="pair"):
+        profiles(["3973", "3976"], [], ["raw"])
+    with pytest.raises(JiqunError, match="pair"):
+        profiles(["3973"], [1.0, 2.0], [])
+    r = CliRunner().invoke(app, ["plan", "whatif", "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0
+    assert all(o in r.output for o in ("--cluster", "--chain", "--firm", "--industry", "--json"))
