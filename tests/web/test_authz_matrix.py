@@ -171,6 +171,15 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
         "scenario_region",
         LOGGED_IN,
     ),
+    ("whatif: profile", "POST", "/plans/whatif", "/plans/whatif", "whatif_profile", LOGGED_IN),
+    (
+        "whatif: other firm",
+        "POST",
+        "/plans/whatif",
+        "/plans/whatif",
+        "whatif_other",
+        "401 200 404 404 404 404 404",
+    ),
     ("enterprises", "GET", "/enterprises", "/enterprises", None, LOGGED_IN),
     ("enterprise own", "GET", "/enterprises/{uscc}", "/enterprises/{own}", None, LOGGED_IN),
     (
@@ -621,6 +630,21 @@ def _request(world: Any, row: tuple[Any, ...], role: str) -> Any:
     elif body in ("scenario_own", "scenario_other"):
         firm = values["own"] if body == "scenario_own" else values["other"]
         kw["json"] = {"kind": "firm", "target": firm, "alternatives": 0}
+    elif body == "whatif_profile":
+        cand = {"industry": "3973"}
+        kw["json"] = {
+            "cluster": world.cluster,
+            "chain": "integrated_circuits",
+            "candidates": [cand],
+        }
+    elif body == "whatif_other":
+        # admin's "other" firm is B, a battery maker outside the cluster
+        cand = {"firm": values["other"]}
+        kw["json"] = {
+            "cluster": world.cluster,
+            "chain": "nev_power_batteries",
+            "candidates": [cand],
+        }
     elif body == "scenario_region":
         kw["json"] = {"kind": "region", "target": "440300", "alternatives": 0}
     elif body == "user":

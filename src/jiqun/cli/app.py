@@ -68,6 +68,7 @@ app.add_typer(lake_app, name="lake")
 from jiqun.cli.io_cmd import io_app  # noqa: E402
 
 app.add_typer(io_app, name="io")
+import jiqun.cli.plan_whatif_cmd  # noqa: E402,F401  (adds `plan whatif`)
 from jiqun.cli.plan_cmd import plan_app  # noqa: E402
 
 app.add_typer(plan_app, name="plan")

@@ -838,3 +838,7 @@ router.include_router(api_jobs.router)
 from jiqun.web import api_planning  # noqa: E402
 
 router.include_router(api_planning.router)
+
+from jiqun.web import api_whatif  # noqa: E402
+
+router.include_router(api_whatif.router)
