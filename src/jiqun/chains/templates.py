@@ -71,20 +71,11 @@ USER_TEMPLATES_ENV = "JIQUN_CHAIN_TEMPLATES"
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _HS_RE = re.compile(r"^\d{4}(\.\d{2}(\d{2})?)?$")
-_CHAIN_KEYS = {
-    "id",
-    "name_zh",
-    "name_en",
-    "field",
-    "version",
-    "sources",
-    "segments",
-    "description_zh",
-    "description_en",
-}
+# the keys a template may have are the required ones and the optional ones named here
 _REQUIRED_CHAIN_KEYS = ("id", "name_zh", "name_en", "field", "version", "sources", "segments")
-_SEGMENT_KEYS = {"id", "name_zh", "name_en", "position", "gbt4754", "keywords", "hs", "supplies"}
+_CHAIN_KEYS = {*_REQUIRED_CHAIN_KEYS, "description_zh", "description_en"}
 _REQUIRED_SEGMENT_KEYS = ("id", "name_zh", "name_en", "position", "gbt4754")
+_SEGMENT_KEYS = {*_REQUIRED_SEGMENT_KEYS, "keywords", "hs", "supplies"}
 _MAPPING_KEYS = {"code", "confidence", "source"}
 
 
