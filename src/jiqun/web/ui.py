@@ -33,7 +33,6 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
-from sqlalchemy import Engine
 
 from jiqun.formatting import fmt_cell, fmt_flag, fmt_num, fmt_pct, fmt_stars, fmt_year, missing
 from jiqun.services import access
@@ -391,9 +390,8 @@ def need_login(principal: Principal) -> None:
     access.require_role(principal, *LOGGED_IN)
 
 
-def engine_of(request: Request) -> Engine:
-    """The database engine of the app serving ``request`` (set up by :func:`jiqun.web.app.create_app`)."""
-    return request.app.state.engine
+#: The database engine of the app serving a request: the API's dependency, for the pages.
+engine_of = deps.engine
 
 
 def records_or_empty(df: pd.DataFrame) -> list[dict[str, Any]]:
