@@ -57,7 +57,7 @@ import pandas as pd
 
 from jiqun import reference
 from jiqun.standard.datafiles import labels, words
-from jiqun.standard.problems import Problem
+from jiqun.standard.problems import Problem, Severity
 from jiqun.standard.reader.encoding import detect_encoding, encoding_note
 from jiqun.standard.reader.result import RawTable, fail, fatal, p
 from jiqun.standard.schema import (
@@ -240,6 +240,37 @@ def _industry_index() -> dict[str, str]:
         if int(level) <= 2:
             idx.setdefault(_norm(name), set()).add(code)
     return {k: next(iter(v)) for k, v in idx.items() if len(v) == 1}
+
+
+def _region_problem(mt: RegionMatch, name: object, rown: int) -> Problem | None:
+    """What the region cell of row ``rown`` reports: a name that was not written officially
+    (normalised), an ambiguous or an unknown name (errors); ``None`` for an official name."""
+    severity: Severity = "error"
+    if mt.how in ("short", "renamed", "context"):
+        why = {
+            "short": ("简称", "short name"),
+            "renamed": (f"旧名（{mt.note}）", f"former name ({mt.note})"),
+            "context": (
+                "按本表为省级表取省级",
+                "taken at province level as the table is of provinces",
+            ),
+        }[mt.how]
+        full = reference.region_name(mt.code or "") or ""
+        rule, severity = "region.name", "normalised"
+        zh = f"第{rown}行地区「{name}」（{why[0]}）记为 {mt.code} {full}"
+        en = f"row {rown}: region '{name}' ({why[1]}) recorded as {mt.code} {full}"
+    elif mt.how == "ambiguous":
+        cands = "、".join(f"{c} {reference.region_name(c, full=True) or ''}" for c in mt.candidates)
+        rule = "region.ambiguous"
+        zh = f"第{rown}行地区「{name}」有歧义，可能是：{cands}；请写全称或代码"
+        en = f"row {rown}: region '{name}' is ambiguous, it may be: {cands}; write the full name or the code"
+    elif mt.how == "unknown":
+        rule = "region.unknown"
+        zh = f"第{rown}行地区「{name}」不是 GB/T 2260 中的地区名称"
+        en = f"row {rown}: region '{name}' is not a GB/T 2260 division name"
+    else:
+        return None
+    return p(rule, severity, zh, en, row=rown, column="region_code", value=name)
 
 
 def split_label(text: str) -> tuple[str, str | None, bool]:
@@ -718,54 +749,9 @@ def read_wide(
             continue
         mt = match_region(name, prefer_level=prefer)
         code = mt.code
-        if mt.how in ("short", "renamed", "context"):
-            why = {
-                "short": ("简称", "short name"),
-                "renamed": (f"旧名（{mt.note}）", f"former name ({mt.note})"),
-                "context": (
-                    "按本表为省级表取省级",
-                    "taken at province level as the table is of provinces",
-                ),
-            }[mt.how]
-            full = reference.region_name(code or "") or ""
-            problems.append(
-                p(
-                    "region.name",
-                    "normalised",
-                    f"第{rown}行地区「{name}」（{why[0]}）记为 {code} {full}",
-                    f"row {rown}: region '{name}' ({why[1]}) recorded as {code} {full}",
-                    row=rown,
-                    column="region_code",
-                    value=name,
-                )
-            )
-        elif mt.how == "ambiguous":
-            cands = "、".join(
-                f"{c} {reference.region_name(c, full=True) or ''}" for c in mt.candidates
-            )
-            problems.append(
-                p(
-                    "region.ambiguous",
-                    "error",
-                    f"第{rown}行地区「{name}」有歧义，可能是：{cands}；请写全称或代码",
-                    f"row {rown}: region '{name}' is ambiguous, it may be: {cands}; write the full name or the code",
-                    row=rown,
-                    column="region_code",
-                    value=name,
-                )
-            )
-        elif mt.how == "unknown":
-            problems.append(
-                p(
-                    "region.unknown",
-                    "error",
-                    f"第{rown}行地区「{name}」不是 GB/T 2260 中的地区名称",
-                    f"row {rown}: region '{name}' is not a GB/T 2260 division name",
-                    row=rown,
-                    column="region_code",
-                    value=name,
-                )
-            )
+        note = _region_problem(mt, name, rown)
+        if note is not None:
+            problems.append(note)
         if code:
             regions.add(code)
         for j, y, m_id, u, ind in cols:
