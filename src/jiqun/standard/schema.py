@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from jiqun.standard.datafiles import aliases, labels, load_yaml
+from jiqun.standard.datafiles import section
 
 FieldType = Literal[
     "text",  # free text
@@ -47,30 +47,28 @@ FieldType = Literal[
 _LABELS = "labels.yaml"
 
 #: Firm tags (docs/data-standard.md ``tags``): canonical id -> (中文, English). Only as supplied, never inferred.
-TAGS: dict[str, tuple[str, str]] = labels(_LABELS, "tags")
+TAGS: dict[str, tuple[str, str]] = section(_LABELS, "tags")
 
 #: Extra Chinese spellings of tags seen in government lists.
-TAG_ALIASES: dict[str, str] = aliases(_LABELS, "tag_aliases")
+TAG_ALIASES: dict[str, str] = section(_LABELS, "tag_aliases")
 
 #: Cluster tiers: id -> (中文, English).
-TIERS: dict[str, tuple[str, str]] = labels(_LABELS, "tiers")
+TIERS: dict[str, tuple[str, str]] = section(_LABELS, "tiers")
 
 #: Fields (领域) of clusters: id -> (中文, English).
-FIELDS_OF_CLUSTERS: dict[str, tuple[str, str]] = labels(_LABELS, "fields_of_clusters")
+FIELDS_OF_CLUSTERS: dict[str, tuple[str, str]] = section(_LABELS, "fields_of_clusters")
 
 #: Kinds of innovation carriers (创新载体): id -> (中文, English).
-CARRIER_TYPES: dict[str, tuple[str, str]] = labels(_LABELS, "carrier_types")
+CARRIER_TYPES: dict[str, tuple[str, str]] = section(_LABELS, "carrier_types")
 
 #: Levels of innovation carriers: id -> (中文, English).
-CARRIER_LEVELS: dict[str, tuple[str, str]] = labels(_LABELS, "carrier_levels")
+CARRIER_LEVELS: dict[str, tuple[str, str]] = section(_LABELS, "carrier_levels")
 
 #: Measures of ``region-stats``: id -> (中文, English, canonical unit).
-MEASURES: dict[str, tuple[str, str, str]] = {
-    k: (zh, en, unit) for k, (zh, en, unit) in load_yaml(_LABELS)["measures"].items()
-}
+MEASURES: dict[str, tuple[str, str, str]] = section(_LABELS, "measures")
 
 #: Further Chinese names of measures as statistical tables write them (指标 line, column header).
-MEASURE_ALIASES: dict[str, str] = aliases(_LABELS, "measure_aliases")
+MEASURE_ALIASES: dict[str, str] = section(_LABELS, "measure_aliases")
 
 #: Industry code of a region-level total (all industries, 全部行业) in ``region-stats``. GB/T
 #: 4754-2017 has no code for the whole economy; ``_T`` is the SDMX code for "total"
@@ -90,10 +88,10 @@ NATION_CODE = "100000"
 PEOPLE_UNITS: dict[str, float] = {"人": 1.0, "万人": 1e4, "千人": 1e3, "百人": 1e2}
 
 #: Roles of a firm in a cluster: id -> (中文, English).
-MEMBER_ROLES: dict[str, tuple[str, str]] = labels(_LABELS, "member_roles")
+MEMBER_ROLES: dict[str, tuple[str, str]] = section(_LABELS, "member_roles")
 
 #: GB/T 2260 region levels: id -> (中文, English).
-REGION_LEVELS: dict[str, tuple[str, str]] = labels(_LABELS, "region_levels")
+REGION_LEVELS: dict[str, tuple[str, str]] = section(_LABELS, "region_levels")
 
 #: Length limits (characters) of the cells of an import; a longer cell is an error
 #: (``text.length``). A field may set its own (:attr:`Field.max_length`); otherwise these apply

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun import reference
-from jiqun.standard.datafiles import labels, words
+from jiqun.standard.datafiles import section
 from jiqun.standard.problems import Problem, Severity
 from jiqun.standard.reader.encoding import detect_encoding, encoding_note
 from jiqun.standard.reader.result import RawTable, fail, fatal, p
@@ -72,17 +72,17 @@ from jiqun.standard.schema import (
 _DATA = "wide.yaml"
 
 #: Headers of the region column.
-REGION_HEADERS: tuple[str, ...] = words(_DATA, "region_headers")
+REGION_HEADERS: tuple[str, ...] = section(_DATA, "region_headers")
 
 #: Names that changed (old name -> new code), each with its source. Only one-to-one changes: a
 #: division that was merged or split (e.g. 巢湖市 2011, 莱芜市 2019) cannot be mapped and is refused.
-RENAMED: dict[str, tuple[str, str]] = labels(_DATA, "renamed")
+RENAMED: dict[str, tuple[str, str]] = section(_DATA, "renamed")
 
 #: Spellings of the whole country.
-NATION_NAMES: tuple[str, ...] = words(_DATA, "nation_names")
+NATION_NAMES: tuple[str, ...] = section(_DATA, "nation_names")
 
 #: Endings of province names, longest first; a province is also found by its name without one.
-_PROVINCE_SUFFIXES: tuple[str, ...] = words(_DATA, "province_suffixes")
+_PROVINCE_SUFFIXES: tuple[str, ...] = section(_DATA, "province_suffixes")
 
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\.0+)?\s*(?:年|年度)?(?!\d)")
 _UNIT_RE = re.compile(r"[（(]\s*(?:单位[:：])?\s*([^（()）]{1,8})\s*[)）]")
