@@ -8,6 +8,10 @@ import math
 import pytest
 
 from jiqun import reference
+from jiqun.analytics import diagnosis
+from jiqun.chains import inputs, templates
+from jiqun.digital import index
+from jiqun.inputoutput import analysis
 from jiqun.policy import evaluation, rules
 from jiqun.standard import schema
 from jiqun.standard.datafiles import load_yaml, section
@@ -38,10 +42,20 @@ def _labels(table: object, width: int) -> None:
         (evaluation.ADVICE, 2),
         (rules.NUMERIC_FIELDS, 3),
         (rules.SET_FIELDS, 2),
+        (diagnosis.POSITION_CLASSES, 3),
+        (templates.POSITIONS, 2),
+        (inputs.BASIS_LABELS, 2),
+        (analysis.KEY_SECTOR_CLASSES, 2),
+        (index.GROUP_LABELS, 2),
     ],
 )
 def test_label_tables_are_tuples_of_names(table: dict[str, tuple[str, ...]], width: int) -> None:
     _labels(table, width)
+
+
+def test_level_labels_are_keyed_by_int() -> None:
+    assert list(index.LEVEL_LABELS) == [0, 1, 2, 3, 4]
+    _labels({str(k): v for k, v in index.LEVEL_LABELS.items()}, 2)
 
 
 def test_aliases_name_known_ids() -> None:

@@ -39,6 +39,7 @@ import yaml
 
 from jiqun.analytics.rca import JiqunWarning
 from jiqun.reference import industry_2011_change, industry_codes, industry_name
+from jiqun.standard.datafiles import section
 from jiqun.standard.problems import JiqunError, Problem, Severity
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
@@ -57,11 +58,7 @@ __all__ = [
 ]
 
 #: segment position id → (中文, English); the order is the chain order.
-POSITIONS: dict[str, tuple[str, str]] = {
-    "upstream": ("上游", "upstream"),
-    "midstream": ("中游", "midstream"),
-    "downstream": ("下游", "downstream"),
-}
+POSITIONS: dict[str, tuple[str, str]] = section("labels.yaml", "positions", "jiqun.chains")
 
 #: confidence word of a code mapping → the number the mapper records (0..1).
 CONFIDENCE_LEVELS: dict[str, float] = {"high": 0.9, "med": 0.7, "low": 0.4}
