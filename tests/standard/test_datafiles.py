@@ -37,6 +37,7 @@ def _labels(table: object, width: int) -> None:
         (schema.MEASURES, 3),
         (schema.MEMBER_ROLES, 2),
         (schema.REGION_LEVELS, 2),
+        (schema.VERIFICATION_STATES, 2),
         (wide.RENAMED, 2),
         (evaluation.INDICATORS, 3),
         (evaluation.ADVICE, 2),

@@ -93,6 +93,9 @@ MEMBER_ROLES: dict[str, tuple[str, str]] = section(_LABELS, "member_roles")
 #: GB/T 2260 region levels: id -> (中文, English).
 REGION_LEVELS: dict[str, tuple[str, str]] = section(_LABELS, "region_levels")
 
+#: How far a cluster record was verified against its source: id -> (中文, English).
+VERIFICATION_STATES: dict[str, tuple[str, str]] = section(_LABELS, "verification_states")
+
 #: Length limits (characters) of the cells of an import; a longer cell is an error
 #: (``text.length``). A field may set its own (:attr:`Field.max_length`); otherwise these apply
 #: by type. Names are at most 200 characters (the longest registered company names are under
@@ -661,13 +664,7 @@ _register(
                 "核实状态",
                 "verification",
                 "enum",
-                choices={
-                    "verified": ("已核实", "verified"),
-                    "partial": ("部分核实", "partially verified"),
-                    "recalled": ("待核实", "recalled, unverified"),
-                    "doubtful": ("存疑", "doubtful"),
-                    "user": ("用户提供", "user-supplied"),
-                },
+                choices=VERIFICATION_STATES,
             ),
             Field(
                 "source", "来源", "source", "text", aliases=("source_note",), max_length=ADDRESS_MAX
