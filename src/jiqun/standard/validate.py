@@ -594,6 +594,24 @@ def _col_cluster_id(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray
 # ---------------------------------------------------------------------------------------------
 
 
+#: The validator of each field type; ``float`` and ``amount`` are validated by :func:`_col_float`,
+#: which also takes the unit read from the header.
+_COLUMN_VALIDATORS: dict[str, Callable[[ValidationResult, Field, pd.Series], np.ndarray]] = {
+    "text": _col_text,
+    "uscc": _col_uscc,
+    "region_code": _col_region,
+    "industry_code": _col_industry,
+    "int": _col_int,
+    "year": _col_year,
+    "date": _col_date,
+    "enum": _col_enum,
+    "tags": _col_tags,
+    "region_codes": _col_list,
+    "industry_codes": _col_list,
+    "cluster_id": _col_cluster_id,
+}
+
+
 def validate_table(raw: RawTable) -> ValidationResult:
     """Validate and normalise every cell of ``raw``.
 
@@ -636,30 +654,10 @@ def validate_table(raw: RawTable) -> ValidationResult:
         refused = _refused_text(res, f, s)  # control characters, over-long cells: any type
         if refused.any():
             s = s.where(~refused, None)
-        if f.type == "text":
-            v = _col_text(res, f, s)
-        elif f.type == "uscc":
-            v = _col_uscc(res, f, s)
-        elif f.type == "region_code":
-            v = _col_region(res, f, s)
-        elif f.type == "industry_code":
-            v = _col_industry(res, f, s)
-        elif f.type == "int":
-            v = _col_int(res, f, s)
-        elif f.type == "year":
-            v = _col_year(res, f, s)
-        elif f.type in ("float", "amount"):
+        if f.type in ("float", "amount"):
             v = _col_float(res, f, s, raw.units.get(f.name))
-        elif f.type == "date":
-            v = _col_date(res, f, s)
-        elif f.type == "enum":
-            v = _col_enum(res, f, s)
-        elif f.type == "tags":
-            v = _col_tags(res, f, s)
-        elif f.type in ("region_codes", "industry_codes"):
-            v = _col_list(res, f, s)
-        elif f.type == "cluster_id":
-            v = _col_cluster_id(res, f, s)
+        elif f.type in _COLUMN_VALIDATORS:
+            v = _COLUMN_VALIDATORS[f.type](res, f, s)
         else:  # pragma: no cover - schema and validators are kept in step by tests
             raise NotImplementedError(f.type)
         v = np.array(v, dtype=object)  # a writable copy
