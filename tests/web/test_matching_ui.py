@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pandas as pd
 from fastapi.testclient import TestClient
 
 from jiqun.services import matching
@@ -77,6 +78,32 @@ def test_enterprise_posts_and_closes_a_need(world: Any) -> None:
     bad = c.post("/matching/needs", data={"text": "x", "quantity": "-1", "csrf": tok})
     assert bad.status_code == 400 and "quantity" in bad.text
     assert c.post("/matching/needs", data={"text": "芯片"}).status_code == 403
+
+
+def test_enterprise_posts_a_capability_with_its_optional_fields(world: Any) -> None:
+    c, tok = _login(world, "firm")
+    r = c.post(
+        "/matching/capabilities",
+        data={"products": "碳化硅 外延片", "capacity": "1200", "unit": "片", "csrf": tok},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:300]
+    caps = matching.list_capabilities(engine=world.engine)
+    row = caps.loc[caps["products"] == "碳化硅 外延片"].iloc[0]
+    assert row["uscc"] == world.firms["A"] and row["unit"] == "片"
+    assert float(row["capacity"]) == 1200.0
+    assert pd.isna(row["industry_code"])  # an empty optional field is stored as missing
+    # every field keeps its length limit: one character over is refused, nothing is posted
+    n = len(matching.list_capabilities(engine=world.engine))
+    for path, data in (
+        ("/matching/capabilities", {"products": "x" * 501}),
+        ("/matching/capabilities", {"products": "x", "region_code": "1234567"}),
+        ("/matching/needs", {"text": "x", "deadline": "2027-01-011"}),
+        ("/matching/needs", {"text": "x", "certifications": "c" * 301}),
+    ):
+        bad = c.post(path, data={**data, "csrf": tok}, follow_redirects=False)
+        assert bad.status_code in (400, 422), (path, bad.status_code)
+    assert len(matching.list_capabilities(engine=world.engine)) == n
 
 
 def test_other_firm_cannot_close(world: Any) -> None:

@@ -77,29 +77,13 @@ from jiqun.analytics.rca import JiqunWarning, check_matrix, location_quotient, l
 from jiqun.analytics.similarity import homogeneous_competition_table
 from jiqun.analytics.specialisation import herfindahl
 from jiqun.analytics.strength import cluster_stars, cluster_strength
+from jiqun.standard.datafiles import section
 from jiqun.standard.problems import JiqunError
 
 #: Metroverse-style position classes: code -> (中文, English, rule).
-POSITION_CLASSES: dict[str, tuple[str, str, str]] = {
-    "strength": ("优势产业", "strength", "RCA ≥ 1"),
-    "opportunity": (
-        "重点机会",
-        "related and complex opportunity",
-        "RCA < 1, density ≥ the city's median density of absent industries, PCI ≥ city ECI",
-    ),
-    "low_hanging": (
-        "近邻机会",
-        "related, less complex",
-        "RCA < 1, density ≥ median, PCI < city ECI",
-    ),
-    "long_jump": (
-        "远跳机会",
-        "complex but weakly related (long jump)",
-        "RCA < 1, density < median, PCI ≥ city ECI",
-    ),
-    "distant": ("暂不优先", "distant and less complex", "RCA < 1, density < median, PCI < ECI"),
-    "undefined": ("无法判断", "undefined", "PCI undefined (industry absent everywhere)"),
-}
+POSITION_CLASSES: dict[str, tuple[str, str, str]] = section(
+    "labels.yaml", "position_classes", "jiqun.analytics"
+)
 
 #: LQ change below which a trend is called stable.
 TREND_TOLERANCE = 0.05

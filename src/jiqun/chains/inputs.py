@@ -12,24 +12,11 @@ import numpy as np
 import pandas as pd
 
 from jiqun.chains.templates import ChainTemplate
+from jiqun.standard.datafiles import section
 from jiqun.standard.problems import JiqunError
 
 #: basis id → (中文, English) label shown with every local supporting rate
-BASIS_LABELS: dict[str, tuple[str, str]] = {
-    "value": (
-        "价值口径：本地供应商采购额 / 全部采购额（万元，来自供应关系）",
-        "value basis: purchases from local suppliers / all purchases (万元, from supply links)",
-    ),
-    "count": (
-        "计数口径：有本地合格企业的上游投入环节数 / 所需投入环节数（按模板）",
-        "count basis: required input segments with >= 1 local qualified firm / required "
-        "input segments (by the template)",
-    ),
-    "mixed": (
-        "混合口径：有供应关系的环节按价值口径，其余按计数口径（见各行 basis）",
-        "mixed: value basis where supply links exist, count basis elsewhere (see each row)",
-    ),
-}
+BASIS_LABELS: dict[str, tuple[str, str]] = section("labels.yaml", "basis_labels", "jiqun.chains")
 
 NUMERIC = ("output", "revenue", "employees", "rd_expense", "lon", "lat")
 PREPARED = {"uscc", "region_code", "unit", "name", "tags", *NUMERIC}

@@ -32,8 +32,12 @@ import numpy as np
 import pandas as pd
 
 from jiqun.chains.templates import ChainTemplate
-from jiqun.errors import JiqunError
-from jiqun.inputoutput.sectors import IO42_VERIFICATION, io42_sector_of
+from jiqun.inputoutput.sectors import (
+    IO42_SECTORS,
+    IO42_VERIFICATION,
+    io42_coefficients,
+    io42_sector_of,
+)
 
 __all__ = ["IO_WEIGHT_BASIS", "segment_io_dependence", "segment_sector_shares"]
 
@@ -44,20 +48,9 @@ IO_WEIGHT_BASIS = (
     "segment's IO sectors into the region's present chain. " + IO42_VERIFICATION
 )
 
-_IO42 = [f"{i:02d}" for i in range(1, 43)]
-
 
 def _check_a(A: pd.DataFrame) -> pd.DataFrame:
-    A = A.copy()
-    A.index = [str(i).strip().zfill(2) for i in A.index]
-    A.columns = [str(c).strip().zfill(2) for c in A.columns]
-    if sorted(A.index) != _IO42 or sorted(A.columns) != _IO42:
-        raise JiqunError(
-            "投入产出权重需要 NBS 42 部门表的直接消耗系数（部门代码 01–42）；149/153 部门表暂无行业对照",
-            "the IO weight needs the technical coefficients of an NBS 42-sector table (sector "
-            "codes 01–42); 149/153-sector tables have no shipped industry mapping yet",
-        )
-    return A.loc[_IO42, _IO42].astype("float64")
+    return io42_coefficients(A, ("投入产出权重", "the IO weight"))
 
 
 def segment_sector_shares(template: ChainTemplate) -> pd.DataFrame:
@@ -81,7 +74,7 @@ def segment_sector_shares(template: ChainTemplate) -> pd.DataFrame:
     >>> round(float(u.sum(axis=1).max()), 6)
     1.0
     """
-    u = pd.DataFrame(0.0, index=list(template.segment_ids), columns=_IO42)
+    u = pd.DataFrame(0.0, index=list(template.segment_ids), columns=IO42_SECTORS)
     for seg in template.segments:
         secs = [s for s in (io42_sector_of(c) for c in seg.codes) if s is not None]
         for s in secs:
@@ -139,7 +132,7 @@ def segment_io_dependence(
         out["io_dependence"] = np.nan
         out["io_weight"] = np.nan
         return out
-    w = (u.loc[lv.index].T @ (lv / lv.sum())).reindex(_IO42).to_numpy()
+    w = (u.loc[lv.index].T @ (lv / lv.sum())).reindex(IO42_SECTORS).to_numpy()
     dep = u.loc[segs].to_numpy() @ A.to_numpy() @ w
     out["io_dependence"] = dep
     top = float(np.nanmax(dep)) if len(dep) else 0.0

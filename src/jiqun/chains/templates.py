@@ -39,6 +39,7 @@ import yaml
 
 from jiqun.analytics.rca import JiqunWarning
 from jiqun.reference import industry_2011_change, industry_codes, industry_name
+from jiqun.standard.datafiles import section
 from jiqun.standard.problems import JiqunError, Problem, Severity
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
@@ -57,11 +58,7 @@ __all__ = [
 ]
 
 #: segment position id → (中文, English); the order is the chain order.
-POSITIONS: dict[str, tuple[str, str]] = {
-    "upstream": ("上游", "upstream"),
-    "midstream": ("中游", "midstream"),
-    "downstream": ("下游", "downstream"),
-}
+POSITIONS: dict[str, tuple[str, str]] = section("labels.yaml", "positions", "jiqun.chains")
 
 #: confidence word of a code mapping → the number the mapper records (0..1).
 CONFIDENCE_LEVELS: dict[str, float] = {"high": 0.9, "med": 0.7, "low": 0.4}
@@ -71,20 +68,11 @@ USER_TEMPLATES_ENV = "JIQUN_CHAIN_TEMPLATES"
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _HS_RE = re.compile(r"^\d{4}(\.\d{2}(\d{2})?)?$")
-_CHAIN_KEYS = {
-    "id",
-    "name_zh",
-    "name_en",
-    "field",
-    "version",
-    "sources",
-    "segments",
-    "description_zh",
-    "description_en",
-}
+# the keys a template may have are the required ones and the optional ones named here
 _REQUIRED_CHAIN_KEYS = ("id", "name_zh", "name_en", "field", "version", "sources", "segments")
-_SEGMENT_KEYS = {"id", "name_zh", "name_en", "position", "gbt4754", "keywords", "hs", "supplies"}
+_CHAIN_KEYS = {*_REQUIRED_CHAIN_KEYS, "description_zh", "description_en"}
 _REQUIRED_SEGMENT_KEYS = ("id", "name_zh", "name_en", "position", "gbt4754")
+_SEGMENT_KEYS = {*_REQUIRED_SEGMENT_KEYS, "keywords", "hs", "supplies"}
 _MAPPING_KEYS = {"code", "confidence", "source"}
 
 

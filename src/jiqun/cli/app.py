@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from jiqun import __version__
+from jiqun.cli.render import terminal_console
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
 
@@ -74,7 +75,7 @@ from jiqun.cli.plan_cmd import plan_app  # noqa: E402
 app.add_typer(plan_app, name="plan")
 
 # Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 KindArg = Annotated[

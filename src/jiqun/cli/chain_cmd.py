@@ -16,7 +16,7 @@ import typer
 from rich.console import JustifyMethod
 from rich.panel import Panel
 
-from jiqun.cli.render import Column, frame_table, table, terminal_console
+from jiqun.cli.render import Column, fmt_value, frame_table, table, terminal_console
 
 chain_app = typer.Typer(
     help="产业链图谱 / industrial chains: templates, firm mapping, completeness, local "
@@ -45,16 +45,6 @@ OverridesOpt = Annotated[
         "--overrides", help="人工指定企业环节 .csv/.xlsx (uscc, segment[, chain]) / manual mapping"
     ),
 ]
-
-
-def _fmt(v: Any, pct: bool = False, digits: int = 1) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if pct:
-        return f"{float(v):.1%}"
-    if isinstance(v, float):
-        return f"{v:,.{digits}f}"
-    return str(v)
 
 
 def _yi(wan: Any) -> str:
@@ -240,10 +230,10 @@ def analyse_cmd(
     console.print(
         Panel(
             f"[bold]{s['chain_name']}[/] — {s['region']}{_syn(rep.synthetic)}\n"
-            f"产业链完整度 completeness: {_fmt(s['completeness'], pct=True)} "
+            f"产业链完整度 completeness: {fmt_value(s['completeness'], pct=True)} "
             f"({s['segments_present']}/{s['segments']} 个环节 segments, 计数口径 count basis)"
-            f"；按价值加权 value-weighted: {_fmt(weighted, pct=True)}\n"
-            f"本地配套率 local supporting rate: {_fmt(s['lsr'], pct=True)} "
+            f"；按价值加权 value-weighted: {fmt_value(weighted, pct=True)}\n"
+            f"本地配套率 local supporting rate: {fmt_value(s['lsr'], pct=True)} "
             f"（{'价值口径 value basis' if s['lsr_basis'] == 'value' else '计数口径 count basis'}）\n"
             f"本地产业链企业 local chain firms: {s['local_chain_firms']}",
             expand=False,
@@ -257,8 +247,8 @@ def analyse_cmd(
         ("产值(亿元)", lambda r: _yi(r.output)),
         ("小巨人", lambda r: str(r.little_giant)),
         ("冠军", lambda r: str(r.single_champion)),
-        ("区位熵 LQ", lambda r: _fmt(r.lq, digits=2)),
-        ("配套率 LSR", lambda r: _fmt(lsr.at[r.segment, "lsr"], pct=True)),
+        ("区位熵 LQ", lambda r: fmt_value(r.lq, digits=2)),
+        ("配套率 LSR", lambda r: fmt_value(lsr.at[r.segment, "lsr"], pct=True)),
         ("口径 basis", lambda r: str(lsr.at[r.segment, "basis"])),
     ]
     console.print(frame_table(a.segments, segments, "环节 segments", justify=_segment_left))
@@ -277,8 +267,8 @@ def analyse_cmd(
         ("环节 segment", lambda r: r.name_zh),
         ("原因 reason", lambda r: r.reason_zh),
         ("本地企业", lambda r: str(r.local_firms)),
-        ("配套率 LSR", lambda r: f"{_fmt(r.lsr, pct=True)} ({r.basis})"),
-        ("同类中位数 peer median", lambda r: _fmt(r.peer_median, pct=True)),
+        ("配套率 LSR", lambda r: f"{fmt_value(r.lsr, pct=True)} ({r.basis})"),
+        ("同类中位数 peer median", lambda r: fmt_value(r.peer_median, pct=True)),
         ("候选企业 candidates", lambda r: candidates(r.segment)),
     ]
     console.print(frame_table(a.weak.table, weak, "补链 weak and missing links", overflow="fold"))
@@ -286,9 +276,9 @@ def analyse_cmd(
     strong: list[Column] = [
         ("环节 segment", lambda r: r.name_zh),
         ("企业", lambda r: str(r.firms)),
-        ("区位熵 LQ", lambda r: _fmt(r.lq, digits=2)),
-        ("占全国 share", lambda r: _fmt(r.share_of_national, pct=True)),
-        ("最大企业占比 CR1", lambda r: _fmt(r.cr1, pct=True)),
+        ("区位熵 LQ", lambda r: fmt_value(r.lq, digits=2)),
+        ("占全国 share", lambda r: fmt_value(r.share_of_national, pct=True)),
+        ("最大企业占比 CR1", lambda r: fmt_value(r.cr1, pct=True)),
         ("最大企业", lambda r: str(r.top_firm_name)),
     ]
     extend: list[Column] = [
@@ -297,17 +287,17 @@ def analyse_cmd(
         ("相邻本地环节", lambda r: r.adjacent_local),
         ("范围 area", lambda r: r.related_basis),
         ("企业", lambda r: str(r.related_firms)),
-        ("区位熵 LQ", lambda r: _fmt(r.related_lq, digits=2)),
+        ("区位熵 LQ", lambda r: fmt_value(r.related_lq, digits=2)),
         ("主要地区 units", lambda r: r.top_related_units),
     ]
     leaders: list[Column] = [
         ("#", lambda r: str(r.rank)),
         ("企业 firm", lambda r: r.name),
-        ("营收占比", lambda r: _fmt(r.revenue_share, pct=True)),
-        ("本地上下游", lambda r: _fmt(r.local_linkage, digits=0)),
-        ("PageRank", lambda r: _fmt(r.pagerank, digits=5)),
-        ("研发(万元)", lambda r: _fmt(r.rd_expense, digits=0)),
-        ("得分 score", lambda r: _fmt(r.score, digits=3)),
+        ("营收占比", lambda r: fmt_value(r.revenue_share, pct=True)),
+        ("本地上下游", lambda r: fmt_value(r.local_linkage, digits=0)),
+        ("PageRank", lambda r: fmt_value(r.pagerank, digits=5)),
+        ("研发(万元)", lambda r: fmt_value(r.rd_expense, digits=0)),
+        ("得分 score", lambda r: fmt_value(r.score, digits=3)),
         ("已列入 listed", lambda r: "是 yes" if r.government_listed else ""),
     ]
     optional = [

@@ -7,13 +7,12 @@ with its basis (table, layout, year, unit, flows, forward-linkage convention).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from jiqun.cli.render import table, terminal_console
+from jiqun.cli.render import fmt_value, table, terminal_console
 
 io_app = typer.Typer(
     help="投入产出分析 / input-output analysis: linkages, key sectors, multipliers, hypothetical "
@@ -32,11 +31,8 @@ OutOpt = Annotated[
 
 
 def _fmt(v: Any, digits: int = 3) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if isinstance(v, float):
-        return f"{v:,.{digits}f}"
-    return str(v)
+    # coefficients and multipliers: three decimals unless the column says otherwise
+    return fmt_value(v, digits=digits)
 
 
 def _print(rep: Any, cols: dict[str, tuple[str, int]], title: str, out: Path | None) -> None:

@@ -7,13 +7,13 @@ user-facing error in Chinese and English with one line per problem, 2 usage or i
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from jiqun.cli.render import terminal_console
 
 match_app = typer.Typer(
     help="供需对接 / matchmaking: post needs and capabilities, supplier lists of chain "
@@ -32,7 +32,7 @@ match_app.add_typer(need_app, name="need")
 match_app.add_typer(cap_app, name="capability")
 match_app.add_typer(list_app, name="supplier-list")
 
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
 
 UsccOpt = Annotated[str, typer.Option("--uscc", help="统一社会信用代码 / credit code")]
 IndustryOpt = Annotated[

@@ -10,9 +10,9 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from jiqun.cli.render import terminal_console
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
 
@@ -20,7 +20,12 @@ policy_app = typer.Typer(help="惠企政策 / policies: registry and matching.",
 evaluate_app = typer.Typer(
     help="集群评估与支持分配 / cluster evaluation and support allocation.", no_args_is_help=True
 )
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = terminal_console()
+
+OutOpt = Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="JSON 输出（与 API 相同）/ JSON output (as the API)")
+]
 
 
 def _prepare() -> None:
@@ -109,7 +114,7 @@ def policy_firm(uscc: Annotated[str, typer.Argument(help="统一社会信用代�
 @policy_app.command("qualify")
 def policy_qualify(
     policy_id: Annotated[str, typer.Argument(help="政策编号 policy id")],
-    out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
+    out: OutOpt = None,
 ) -> None:
     """免申即享名单：全部符合条件的企业（在数据库中计算）/ every qualifying firm."""
     from jiqun.services.access import local_principal
@@ -133,10 +138,8 @@ def evaluate_clusters_cmd(
     weights: Annotated[
         str | None, typer.Option(help="权重 weights, e.g. scale=0.3,growth=0.2,specialisation=0.5")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="JSON 输出（与 API 相同）/ JSON output (as the API)")
-    ] = False,
+    out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """集群动态评估：得分、排名与梯度建议 / scores, ranks and tier advice for every year.
 
@@ -207,10 +210,8 @@ def allocate_cmd(
             help="--tier all 时各层级资金池比例 pool shares, e.g. national=0.8,sme_characteristic=0.2"
         ),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="JSON 输出（与 API 相同）/ JSON output (as the API)")
-    ] = False,
+    out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """差异化支持资金分配（边际收益递减，HiGHS）/ support allocation with diminishing returns.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -56,6 +57,37 @@ def progress_bar(console: Console) -> Progress:
         console=console,
         transient=False,
     )
+
+
+def fmt_value(v: Any, pct: bool = False, digits: int = 1) -> str:
+    """A table cell of the analysis commands: ``—`` for a missing value, a share as a percentage,
+    a float with thousands separators and ``digits`` decimals, anything else as text.
+
+    Parameters
+    ----------
+    v:
+        The value.
+    pct:
+        Show a share (0.25) as a percentage (25.0%).
+    digits:
+        Decimals of a float.
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> fmt_value(1234.5), fmt_value(0.25, pct=True), fmt_value(float("nan")), fmt_value("x")
+    ('1,234.5', '25.0%', '—', 'x')
+    """
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if pct:
+        return f"{float(v):.1%}"
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    return str(v)
 
 
 def _yi(wan: float) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 import typer
 from rich.panel import Panel
 
-from jiqun.cli.render import table, terminal_console
+from jiqun.cli.render import fmt_value, table, terminal_console
 
 resilience_app = typer.Typer(
     help="供应链韧性 / supply-chain resilience: concentration, single points of failure, ESRI, "
@@ -50,17 +50,12 @@ _THREE = {"hhi", "mean_hhi", "mean_effective_suppliers", "score"}
 
 
 def _fmt(v: Any, pct: bool = False, digits: int = 1) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
+    """:func:`~jiqun.cli.render.fmt_value`, with yes/no for flags and separators for counts."""
     if isinstance(v, bool):
         return "是 yes" if v else "否 no"
-    if pct:
-        return f"{float(v):.1%}"
-    if isinstance(v, float):
-        return f"{v:,.{digits}f}"
-    if isinstance(v, int):
+    if isinstance(v, int) and not pct:
         return f"{v:,}"
-    return str(v)
+    return fmt_value(v, pct, digits)
 
 
 def _syn(flag: bool) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun.basis import WithBasis
+from jiqun.standard.datafiles import section
 
 __all__ = [
     "GROUP_LABELS",
@@ -49,21 +50,10 @@ SIZE_RULE_EN = (
 )
 
 #: MIIT levels 0–4 for the tables
-LEVEL_LABELS: dict[int, tuple[str, str]] = {
-    0: ("未达一级", "below L1"),
-    1: ("一级", "L1"),
-    2: ("二级", "L2"),
-    3: ("三级", "L3"),
-    4: ("四级", "L4"),
-}
+LEVEL_LABELS: dict[int, tuple[str, str]] = section("labels.yaml", "level_labels", "jiqun.digital")
 
 #: leader / SME groups: id -> (中文, English)
-GROUP_LABELS: dict[str, tuple[str, str]] = {
-    "chain_leader": ("链主企业", "chain leaders"),
-    "sme": ("中小企业（非链主）", "SMEs (not chain leaders)"),
-    "large_other": ("其他大型企业", "other large firms"),
-    "unknown_size": ("规模未知（非链主）", "size unknown (not chain leaders)"),
-}
+GROUP_LABELS: dict[str, tuple[str, str]] = section("labels.yaml", "group_labels", "jiqun.digital")
 
 
 def size_band(employees: float | None) -> str:

@@ -528,7 +528,8 @@ def _result_fields(
 
 @dataclass
 class _Assessed:
-    """What every scored framework reports first: which framework, and whether all is answered.
+    """What every scored framework reports first: which framework, whether all is answered, and
+    the level reached under which rule (the fields :func:`_result_fields` fills alike).
 
     ``missing`` lists the ids still to answer (see :func:`missing_answers`).
     """
@@ -539,6 +540,14 @@ class _Assessed:
     name_en: str
     complete: bool
     missing: list[str]
+    level: int | None
+    provisional_level: int
+    level_name_zh: str
+    level_name_en: str
+    rule_zh: str
+    rule_en: str
+    basis_zh: str
+    basis_en: str
 
 
 @dataclass
@@ -550,14 +559,6 @@ class MiitResult(_Assessed):
     dimensions: list[dict[str, Any]]
     total: float
     max_total: float
-    level: int | None
-    provisional_level: int
-    level_name_zh: str
-    level_name_en: str
-    rule_zh: str
-    rule_en: str
-    basis_zh: str
-    basis_en: str
     official_rule_in_sources: bool
     scenes: list[dict[str, Any]]
     scene_levels: dict[int, int]
@@ -759,14 +760,6 @@ class MaturityResult(_Assessed):
     domains: list[dict[str, Any]]
     elements: list[dict[str, Any]]
     level_shares: list[dict[str, Any]]
-    level: int | None
-    provisional_level: int
-    level_name_zh: str
-    level_name_en: str
-    rule_zh: str
-    rule_en: str
-    basis_zh: str
-    basis_en: str
     answers: dict[str, Any]
     notes: list[str] = field(default_factory=list)
 

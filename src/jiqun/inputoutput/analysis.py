@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun.errors import JiqunError
+from jiqun.standard.datafiles import section
 
 __all__ = [
     "KEY_SECTOR_CLASSES",
@@ -40,12 +41,9 @@ __all__ = [
 ]
 
 #: Key-sector classes (Miller & Blair 2009, §12.2.4, Table 12.2): code → (zh, en).
-KEY_SECTOR_CLASSES: dict[str, tuple[str, str]] = {
-    "key": ("关键部门（前后向关联均强）", "key sector (strong backward and forward linkage)"),
-    "backward": ("后向关联型部门（后向强、前向弱）", "backward-oriented (strong backward only)"),
-    "forward": ("前向关联型部门（前向强、后向弱）", "forward-oriented (strong forward only)"),
-    "weak": ("弱关联部门（前后向关联均弱）", "weakly linked (neither linkage strong)"),
-}
+KEY_SECTOR_CLASSES: dict[str, tuple[str, str]] = section(
+    "labels.yaml", "key_sector_classes", "jiqun.inputoutput"
+)
 
 
 def _square(m: pd.DataFrame, what: str) -> None:

@@ -21,13 +21,70 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["IO42_VERIFICATION", "io42_mapping", "io42_sector_of", "io42_sectors_of"]
+from jiqun.errors import JiqunError
+
+__all__ = [
+    "IO42_SECTORS",
+    "IO42_VERIFICATION",
+    "io42_coefficients",
+    "io42_mapping",
+    "io42_sector_of",
+    "io42_sectors_of",
+]
 
 #: Verification status of the shipped mapping (shown with every output that uses it).
 IO42_VERIFICATION = (
     "NBS 42 IO sectors → GB/T 4754-2017 divisions: recalled, not checked against the NBS "
     "correspondence table / 投入产出42部门与国民经济行业大类对照：据记忆整理，未经官方对照表核对"
 )
+
+
+#: The sector codes of the NBS 42-sector table, ``"01"`` … ``"42"``, in table order.
+IO42_SECTORS: list[str] = [f"{i:02d}" for i in range(1, 43)]
+
+
+def io42_coefficients(A: pd.DataFrame, what: tuple[str, str]) -> pd.DataFrame:
+    """A user's technical coefficients checked to be an NBS 42-sector table, in sector order.
+
+    Labels are read as two-digit sector codes (``1`` and ``" 01"`` are ``"01"``), so a table
+    read from a spreadsheet with numeric labels is accepted.
+
+    Parameters
+    ----------
+    A:
+        Technical (direct input) coefficients, seller rows × buyer columns.
+    what:
+        What needs the table, (中文, English), for the error message, e.g.
+        ``("投入产出权重", "the IO weight")``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A float copy with rows and columns :data:`IO42_SECTORS`.
+
+    Raises
+    ------
+    JiqunError
+        When the rows or columns are not exactly the 42 sectors (149/153-sector tables included:
+        there is no shipped industry mapping for them).
+
+    Example
+    -------
+    >>> A = pd.DataFrame(0.0, index=range(1, 43), columns=range(1, 43))
+    >>> io42_coefficients(A, ("示例", "example")).index[:2].tolist()
+    ['01', '02']
+    """
+    a = A.copy()
+    a.index = [str(i).strip().zfill(2) for i in a.index]
+    a.columns = [str(c).strip().zfill(2) for c in a.columns]
+    if sorted(a.index) != IO42_SECTORS or sorted(a.columns) != IO42_SECTORS:
+        raise JiqunError(
+            f"{what[0]}需要 NBS 42 部门投入产出表的直接消耗系数（部门代码 01–42）；"
+            "149/153 部门表暂无行业对照",
+            f"{what[1]} needs the technical coefficients of an NBS 42-sector input-output table "
+            "(sector codes 01–42); 149/153-sector tables have no shipped industry mapping yet",
+        )
+    return a.loc[IO42_SECTORS, IO42_SECTORS].astype("float64")
 
 
 @functools.lru_cache(maxsize=1)

@@ -64,34 +64,17 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from jiqun.standard.datafiles import section
 from jiqun.standard.problems import JiqunError
 
-INDICATORS: dict[str, tuple[str, str, str]] = {
-    # name: (中文, English, transform)
-    "scale": ("规模", "scale", "log"),
-    "growth": ("增长", "growth", "none"),
-    "specialisation": ("专业化", "specialisation", "log"),
-    "innovation": ("创新资源", "innovation resources", "log1p"),
-    "digital": ("数字化水平", "digital level", "none"),
-    "chain": ("产业链完整度", "chain completeness", "none"),
-    "resilience": ("供应链韧性", "resilience", "none"),
-}
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "scale": 0.20,
-    "growth": 0.15,
-    "specialisation": 0.20,
-    "innovation": 0.20,
-    "digital": 0.10,
-    "chain": 0.10,
-    "resilience": 0.05,
-}
-ADVICE: dict[str, tuple[str, str]] = {
-    "world_class_candidate": ("世界级集群培育候选", "world-class candidate"),
-    "national_candidate": ("国家级集群候选", "national candidate"),
-    "decline_warning": ("下滑预警", "decline warning"),
-    "maintain": ("保持", "maintain"),
-    "insufficient_data": ("数据不足", "insufficient data"),
-}
+#: The data file of the tables below (``jiqun/policy/data/labels.yaml``).
+_LABELS = "labels.yaml"
+#: Indicators: name -> (中文, English, transform before scoring).
+INDICATORS: dict[str, tuple[str, str, str]] = section(_LABELS, "indicators", "jiqun.policy")
+#: Default weights of the indicators (they sum to 1).
+DEFAULT_WEIGHTS: dict[str, float] = section(_LABELS, "default_weights", "jiqun.policy")
+#: Advice: id -> (中文, English).
+ADVICE: dict[str, tuple[str, str]] = section(_LABELS, "advice", "jiqun.policy")
 #: A cluster is scored only with data for at least one of these (when any is in use).
 CORE_INDICATORS = ("scale", "specialisation")
 #: The label of an indicator, score or advice without the data it needs.

@@ -48,22 +48,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jiqun.reference import region_prefix
+from jiqun.standard.datafiles import section
 from jiqun.standard.problems import JiqunError
 
-NUMERIC_FIELDS = {
-    "revenue": ("营业收入", "revenue", "万元"),
-    "employees": ("从业人员", "employees", "人"),
-    "rd_expense": ("研发费用", "R&D expense", "万元"),
-    "rd_intensity": ("研发强度", "R&D intensity", "share"),
-    "firm_age": ("成立年限", "firm age", "years"),
-    "digital_level": ("数字化水平等级", "digital level", "level"),
-}
-SET_FIELDS = {
-    "region": ("注册地区", "region"),
-    "industry": ("行业", "industry"),
-    "tags": ("企业标签", "tags"),
-    "cluster": ("所属集群", "cluster"),
-}
+#: The data file of the tables below (``jiqun/policy/data/labels.yaml``).
+_LABELS = "labels.yaml"
+#: Numeric firm fields a rule may compare: field -> (中文, English, unit).
+NUMERIC_FIELDS: dict[str, tuple[str, str, str]] = section(_LABELS, "numeric_fields", "jiqun.policy")
+#: Set-valued firm fields a rule may test for membership: field -> (中文, English).
+SET_FIELDS: dict[str, tuple[str, str]] = section(_LABELS, "set_fields", "jiqun.policy")
 NUMERIC_OPS = (">=", ">", "<=", "<", "==")
 NARROW = 0.10
 

@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun import reference
-from jiqun.inputoutput.sectors import io42_sector_of
+from jiqun.inputoutput.sectors import IO42_SECTORS, io42_coefficients, io42_sector_of
 from jiqun.resilience.network import fmt_number
 from jiqun.standard.problems import JiqunError
 
@@ -307,16 +307,7 @@ def io_essentiality(
             f"阈值须满足 0 ≤ relevant < essential（得到 {relevant}, {essential}）",
             f"thresholds must satisfy 0 <= relevant < essential (got {relevant}, {essential})",
         )
-    ix = [f"{i:02d}" for i in range(1, 43)]
-    a = A.copy()
-    a.index = [str(i).strip().zfill(2) for i in a.index]
-    a.columns = [str(c).strip().zfill(2) for c in a.columns]
-    if sorted(a.index) != ix or sorted(a.columns) != ix:
-        raise JiqunError(
-            "需要 NBS 42 部门投入产出表的直接消耗系数（部门代码 01–42）",
-            "need the technical coefficients of an NBS 42-sector input-output table (codes 01-42)",
-        )
-    a = a.loc[ix, ix].astype("float64")
+    a = io42_coefficients(A, ("投入产出必要性", "input-output essentiality"))
     if codes is None:
         labels = _divisions()["code"].tolist()
         divs = labels
@@ -330,7 +321,7 @@ def io_essentiality(
                 f"no such GB/T 4754 division: {fmt_number(unknown)}",
             )
     secs = [io42_sector_of(d) for d in divs]
-    pos = {s: i for i, s in enumerate(ix)}
+    pos = {s: i for i, s in enumerate(IO42_SECTORS)}
     idx = np.array([pos[s] if s is not None else -1 for s in secs])
     vals = a.to_numpy()[np.ix_(np.maximum(idx, 0), np.maximum(idx, 0))]
     E = np.where(vals >= essential, 2, np.where(vals >= relevant, 1, 0)).astype(np.int8)

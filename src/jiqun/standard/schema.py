@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from jiqun.standard.datafiles import section
+
 FieldType = Literal[
     "text",  # free text
     "uscc",  # GB 32100-2015 unified social credit code
@@ -40,113 +42,33 @@ FieldType = Literal[
     "cluster_id",
 ]
 
+#: The data file of the label tables below (``jiqun/standard/data/labels.yaml``): each table
+#: is a section of it, read once; an id maps to (中文, English).
+_LABELS = "labels.yaml"
+
 #: Firm tags (docs/data-standard.md ``tags``): canonical id -> (中文, English). Only as supplied, never inferred.
-TAGS: dict[str, tuple[str, str]] = {
-    "srdi": ("专精特新", "SRDI (specialised, refined, distinctive, innovative) SME"),
-    "little_giant": ('专精特新"小巨人"', "SRDI 'little giant'"),
-    "single_champion": ("制造业单项冠军", "manufacturing single-item champion"),
-    "high_tech": ("高新技术企业", "high-tech enterprise"),
-    "chain_leader": ("链主企业", "chain leader (as listed by government)"),
-}
+TAGS: dict[str, tuple[str, str]] = section(_LABELS, "tags")
 
 #: Extra Chinese spellings of tags seen in government lists.
-TAG_ALIASES: dict[str, str] = {
-    "专精特新": "srdi",
-    "专精特新中小企业": "srdi",
-    "专精特新企业": "srdi",
-    '专精特新"小巨人"': "little_giant",
-    "专精特新“小巨人”": "little_giant",
-    "专精特新小巨人": "little_giant",
-    "专精特新“小巨人”企业": "little_giant",
-    "专精特新小巨人企业": "little_giant",
-    "小巨人": "little_giant",
-    "单项冠军": "single_champion",
-    "制造业单项冠军": "single_champion",
-    "单项冠军企业": "single_champion",
-    "高新技术企业": "high_tech",
-    "国家高新技术企业": "high_tech",
-    "高企": "high_tech",
-    "链主": "chain_leader",
-    "链主企业": "chain_leader",
-}
+TAG_ALIASES: dict[str, str] = section(_LABELS, "tag_aliases")
 
-TIERS: dict[str, tuple[str, str]] = {
-    "national": ("国家级", "national"),
-    "provincial": ("省级", "provincial"),
-    "sme_characteristic": ("中小企业特色产业集群", "SME characteristic cluster"),
-    "world_class": ("世界级（培育）", "world-class (candidate)"),
-}
+#: Cluster tiers: id -> (中文, English).
+TIERS: dict[str, tuple[str, str]] = section(_LABELS, "tiers")
 
-FIELDS_OF_CLUSTERS: dict[str, tuple[str, str]] = {
-    "new_generation_it": ("新一代信息技术", "new-generation IT"),
-    "high_end_equipment": ("高端装备", "high-end equipment"),
-    "new_materials": ("新材料", "new materials"),
-    "biomedicine": ("生物医药及高端医疗器械", "biomedicine and high-end medical devices"),
-    "consumer_goods": ("消费品", "consumer goods"),
-    "nev_icv": ("新能源及智能网联汽车", "new energy and intelligent connected vehicles"),
-}
+#: Fields (领域) of clusters: id -> (中文, English).
+FIELDS_OF_CLUSTERS: dict[str, tuple[str, str]] = section(_LABELS, "fields_of_clusters")
 
-CARRIER_TYPES: dict[str, tuple[str, str]] = {
-    "manufacturing_innovation_centre": ("制造业创新中心", "manufacturing innovation centre"),
-    "technology_innovation_centre": ("技术创新中心", "technology innovation centre"),
-    "key_laboratory": ("重点实验室", "key laboratory"),
-    "engineering_research_centre": ("工程研究中心", "engineering research centre"),
-    "enterprise_technology_centre": ("企业技术中心", "enterprise technology centre"),
-    "industrial_design_centre": ("工业设计中心", "industrial design centre"),
-    "university": ("高等院校", "university"),
-    "research_institute": ("科研院所", "research institute"),
-    "public_service_platform": ("公共服务平台", "public service platform"),
-    "incubator": ("孵化器/众创空间", "incubator"),
-    "other": ("其他", "other"),
-}
+#: Kinds of innovation carriers (创新载体): id -> (中文, English).
+CARRIER_TYPES: dict[str, tuple[str, str]] = section(_LABELS, "carrier_types")
 
-CARRIER_LEVELS: dict[str, tuple[str, str]] = {
-    "national": ("国家级", "national"),
-    "provincial": ("省级", "provincial"),
-    "municipal": ("市级", "municipal"),
-}
+#: Levels of innovation carriers: id -> (中文, English).
+CARRIER_LEVELS: dict[str, tuple[str, str]] = section(_LABELS, "carrier_levels")
 
-MEASURES: dict[str, tuple[str, str, str]] = {
-    # id: (中文, English, canonical unit)
-    "employment": ("从业人员", "employment", "人"),
-    "output": ("工业总产值", "gross industrial output", "万元"),
-    "revenue": ("营业收入", "operating revenue", "万元"),
-    "value_added": ("工业增加值", "industrial value added", "万元"),
-    "firms": ("企业数", "number of enterprises", "家"),
-    "establishments": ("法人单位数", "number of establishments", "个"),
-    "wages": ("工资总额", "total wages", "万元"),
-    "exports": ("出口交货值", "export delivery value", "万元"),
-    "rd_expense": ("研发经费", "R&D expenditure", "万元"),
-    "profit": ("利润总额", "total profit", "万元"),
-    # Region-level measures as the NBS data portal (data.stats.gov.cn) and the statistical
-    # yearbooks publish them; stored with industry code TOTAL_INDUSTRY (all industries).
-    "gdp": ("地区生产总值", "gross regional product", "万元"),
-    "va_primary": ("第一产业增加值", "value added, primary sector", "万元"),
-    "va_secondary": ("第二产业增加值", "value added, secondary sector", "万元"),
-    "va_tertiary": ("第三产业增加值", "value added, tertiary sector", "万元"),
-    "urban_unit_employment": ("城镇单位就业人员", "employed persons in urban units", "人"),
-    "fixed_asset_investment": ("固定资产投资", "fixed-asset investment", "万元"),
-    "public_budget_expenditure": ("一般公共预算支出", "general public budget expenditure", "万元"),
-}
+#: Measures of ``region-stats``: id -> (中文, English, canonical unit).
+MEASURES: dict[str, tuple[str, str, str]] = section(_LABELS, "measures")
 
 #: Further Chinese names of measures as statistical tables write them (指标 line, column header).
-MEASURE_ALIASES: dict[str, str] = {
-    "国内生产总值": "gdp",
-    "生产总值": "gdp",
-    "gdp": "gdp",
-    "第一产业": "va_primary",
-    "第二产业": "va_secondary",
-    "第三产业": "va_tertiary",
-    "城镇单位就业人员数": "urban_unit_employment",
-    "固定资产投资（不含农户）": "fixed_asset_investment",
-    "固定资产投资(不含农户)": "fixed_asset_investment",
-    "固定资产投资额": "fixed_asset_investment",
-    "全社会固定资产投资": "fixed_asset_investment",
-    "规模以上工业增加值": "value_added",
-    "规模以上工业企业营业收入": "revenue",
-    "规模以上工业企业利润总额": "profit",
-    "工业销售产值": "output",
-}
+MEASURE_ALIASES: dict[str, str] = section(_LABELS, "measure_aliases")
 
 #: Industry code of a region-level total (all industries, 全部行业) in ``region-stats``. GB/T
 #: 4754-2017 has no code for the whole economy; ``_T`` is the SDMX code for "total"
@@ -165,19 +87,14 @@ NATION_CODE = "100000"
 #: People units and their factor to 人 (the canonical people unit of the standard).
 PEOPLE_UNITS: dict[str, float] = {"人": 1.0, "万人": 1e4, "千人": 1e3, "百人": 1e2}
 
-MEMBER_ROLES: dict[str, tuple[str, str]] = {
-    "member": ("成员企业", "member"),
-    "core": ("骨干企业", "core firm"),
-    "chain_leader": ("链主企业", "chain leader"),
-    "supporting": ("配套企业", "supporting firm"),
-    "service": ("服务机构", "service organisation"),
-}
+#: Roles of a firm in a cluster: id -> (中文, English).
+MEMBER_ROLES: dict[str, tuple[str, str]] = section(_LABELS, "member_roles")
 
-REGION_LEVELS: dict[str, tuple[str, str]] = {
-    "province": ("省级", "province"),
-    "prefecture": ("地级", "prefecture"),
-    "county": ("县级", "county"),
-}
+#: GB/T 2260 region levels: id -> (中文, English).
+REGION_LEVELS: dict[str, tuple[str, str]] = section(_LABELS, "region_levels")
+
+#: How far a cluster record was verified against its source: id -> (中文, English).
+VERIFICATION_STATES: dict[str, tuple[str, str]] = section(_LABELS, "verification_states")
 
 #: Length limits (characters) of the cells of an import; a longer cell is an error
 #: (``text.length``). A field may set its own (:attr:`Field.max_length`); otherwise these apply
@@ -992,13 +909,7 @@ _register(
                 "核实状态",
                 "verification",
                 "enum",
-                choices={
-                    "verified": ("已核实", "verified"),
-                    "partial": ("部分核实", "partially verified"),
-                    "recalled": ("待核实", "recalled, unverified"),
-                    "doubtful": ("存疑", "doubtful"),
-                    "user": ("用户提供", "user-supplied"),
-                },
+                choices=VERIFICATION_STATES,
             ),
             Field(
                 "source", "来源", "source", "text", aliases=("source_note",), max_length=ADDRESS_MAX

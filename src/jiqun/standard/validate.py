@@ -325,20 +325,43 @@ def _refuse_codes(
     return out
 
 
+def _codes_with_total(
+    res: ValidationResult,
+    f: Field,
+    s: pd.Series,
+    kind: str,
+    total: tuple[str, set[str], Callable[[str], str]],
+    allowed: frozenset[str],
+    why: Callable[[str], tuple[str, str, str]],
+    **opts: Any,
+) -> np.ndarray:
+    """A code column in which some spellings stand for a total with a code of its own (全国 →
+    :data:`NATION_CODE`, 合计 → :data:`TOTAL_INDUSTRY`).
+
+    ``total`` is (the total's code, its spellings as ``key`` makes them, ``key``). Those cells
+    skip the code normaliser and are recorded as the total's code, which is then allowed; the
+    other cells are normalised (``_fast`` with ``opts``) and refused unless in ``allowed``
+    (:func:`_refuse_codes`, with ``why``).
+    """
+    code, spellings, key = total
+    mask = np.zeros(len(s), dtype=bool)
+    if spellings:
+        keys = s.astype(object).map(lambda v: None if v is None else key(str(v)))
+        mask = keys.isin(spellings).to_numpy()
+        s = s.where(~mask, None)
+    out = _fast(res, f, s, kind, **opts)
+    out[mask] = code
+    if mask.any():
+        allowed |= {code}
+    return _refuse_codes(res, f, out, allowed, why)
+
+
 def _col_region(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     levels = f.levels or ("province", "prefecture", "county")
-    nation = np.zeros(len(s), dtype=bool)
-    if "nation" in levels:
-        # 全国 has no GB/T 2260 code; region-stats records it as NATION_CODE (see schema).
-        keys = s.astype(object).map(lambda v: None if v is None else str(v).strip())
-        nation = keys.isin([NATION_CODE, "全国"]).to_numpy()
-        s = s.where(~nation, None)
-    out = _fast(res, f, s, "region")
-    out[nation] = NATION_CODE
+    # 全国 has no GB/T 2260 code; region-stats records it as NATION_CODE (see schema).
+    nation = {NATION_CODE, "全国"} if "nation" in levels else set()
     levels = tuple(lv for lv in levels if lv != "nation")
     allowed = frozenset().union(*(reference.region_codes(level=lv) for lv in levels))
-    if nation.any():
-        allowed |= {NATION_CODE}
     lv_zh = "、".join(_LEVEL_ZH[x] for x in levels)
 
     def why(v: str) -> tuple[str, str, str]:
@@ -354,24 +377,15 @@ def _col_region(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
             f"region code '{v}' does not exist in GB/T 2260 (2023)",
         )
 
-    return _refuse_codes(res, f, out, allowed, why)
+    return _codes_with_total(res, f, s, "region", (NATION_CODE, nation, str.strip), allowed, why)
 
 
 def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
     levels = tuple(f.levels or (1, 2, 3, 4))
     expected = levels[0] if len(levels) == 1 else None
-    total = np.zeros(len(s), dtype=bool)
-    if res.kind.name == "region-stats":
-        # A region total (all industries) is a level of its own, recorded as TOTAL_INDUSTRY.
-        totals = {_key(a) for a in TOTAL_INDUSTRY_ALIASES}
-        keys = s.astype(object).map(lambda v: None if v is None else _key(str(v)))
-        total = keys.isin(totals).to_numpy()
-        s = s.where(~total, None)
-    out = _fast(res, f, s, "industry", expected_level=expected)
-    out[total] = TOTAL_INDUSTRY
+    # A region total (all industries) is a level of its own, recorded as TOTAL_INDUSTRY.
+    totals = {_key(a) for a in TOTAL_INDUSTRY_ALIASES} if res.kind.name == "region-stats" else set()
     allowed = frozenset().union(*(reference.industry_codes(level=lv) for lv in levels))
-    if total.any():
-        allowed |= {TOTAL_INDUSTRY}
     want = "/".join(map(str, levels))
 
     def why(v: str) -> tuple[str, str, str]:
@@ -395,7 +409,8 @@ def _col_industry(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
             f"industry code '{v}' does not exist in GB/T 4754-2017",
         )
 
-    return _refuse_codes(res, f, out, allowed, why)
+    total = (TOTAL_INDUSTRY, totals, _key)
+    return _codes_with_total(res, f, s, "industry", total, allowed, why, expected_level=expected)
 
 
 def _col_int(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray:
@@ -581,6 +596,24 @@ def _col_cluster_id(res: ValidationResult, f: Field, s: pd.Series) -> np.ndarray
 # ---------------------------------------------------------------------------------------------
 
 
+#: The validator of each field type; ``float`` and ``amount`` are validated by :func:`_col_float`,
+#: which also takes the unit read from the header.
+_COLUMN_VALIDATORS: dict[str, Callable[[ValidationResult, Field, pd.Series], np.ndarray]] = {
+    "text": _col_text,
+    "uscc": _col_uscc,
+    "region_code": _col_region,
+    "industry_code": _col_industry,
+    "int": _col_int,
+    "year": _col_year,
+    "date": _col_date,
+    "enum": _col_enum,
+    "tags": _col_tags,
+    "region_codes": _col_list,
+    "industry_codes": _col_list,
+    "cluster_id": _col_cluster_id,
+}
+
+
 def validate_table(raw: RawTable) -> ValidationResult:
     """Validate and normalise every cell of ``raw``.
 
@@ -628,30 +661,10 @@ def validate_table(raw: RawTable) -> ValidationResult:
         refused = _refused_text(res, f, s)  # control characters, over-long cells: any type
         if refused.any():
             s = s.where(~refused, None)
-        if f.type == "text":
-            v = _col_text(res, f, s)
-        elif f.type == "uscc":
-            v = _col_uscc(res, f, s)
-        elif f.type == "region_code":
-            v = _col_region(res, f, s)
-        elif f.type == "industry_code":
-            v = _col_industry(res, f, s)
-        elif f.type == "int":
-            v = _col_int(res, f, s)
-        elif f.type == "year":
-            v = _col_year(res, f, s)
-        elif f.type in ("float", "amount"):
+        if f.type in ("float", "amount"):
             v = _col_float(res, f, s, raw.units.get(f.name))
-        elif f.type == "date":
-            v = _col_date(res, f, s)
-        elif f.type == "enum":
-            v = _col_enum(res, f, s)
-        elif f.type == "tags":
-            v = _col_tags(res, f, s)
-        elif f.type in ("region_codes", "industry_codes"):
-            v = _col_list(res, f, s)
-        elif f.type == "cluster_id":
-            v = _col_cluster_id(res, f, s)
+        elif f.type in _COLUMN_VALIDATORS:
+            v = _COLUMN_VALIDATORS[f.type](res, f, s)
         else:  # pragma: no cover - schema and validators are kept in step by tests
             raise NotImplementedError(f.type)
         v = np.array(v, dtype=object)  # a writable copy

@@ -400,8 +400,8 @@ def need_login(principal: Principal) -> None:
     access.require_role(principal, *LOGGED_IN)
 
 
-def engine_of(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.engine
+#: The database engine of the app serving a request: the API's dependency, for the pages.
+engine_of = deps.engine
 
 
 def records_or_empty(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from jiqun.matching.score import MatchResult
 from jiqun.services import access, board
@@ -29,23 +29,13 @@ from jiqun.web.api_matching import (
     own_firm,
 )
 from jiqun.web.i18n import lang
-from jiqun.web.inputs import reject_controls
-from jiqun.web.ui import UIRoute, need_login, records_or_empty, render
+from jiqun.web.ui import P, engine_of, need_login, page_router, records_or_empty, render
 
-router = APIRouter(
-    include_in_schema=False,
-    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)],
-    route_class=UIRoute,
-)
-P = Annotated[Principal, Depends(deps.principal)]
+router = page_router()
 
 #: firm columns shown before the score components, and after them
 LEAD = ["rank", "name", "uscc", "source", "region_code", "industry_code"]
 TAIL = ["total", "distance_km", "cross_region", "listed_by", "revenue", "posted_capacity"]
-
-
-def _engine(request: Request) -> Any:
-    return request.app.state.engine
 
 
 def _filter(df: Any, q: str, industry: str, col: str) -> Any:
@@ -61,7 +51,7 @@ def _filter(df: Any, q: str, industry: str, col: str) -> Any:
 def matching_page(request: Request, principal: P, q: str = "", industry: str = "") -> HTMLResponse:
     """The board, the posting forms and the two searches (any logged-in role)."""
     need_login(principal)
-    eng = _engine(request)
+    eng = engine_of(request)
     q, industry = q.strip()[:50], industry.strip()[:4]
     needs = svc.list_needs(engine=eng)
     caps = svc.list_capabilities(engine=eng)
@@ -96,23 +86,50 @@ def _flash(request: Request, zh: str, en: str) -> None:
     request.session["flash"] = [zh if lang(request) == "zh" else en]
 
 
+class _PostingForm(BaseModel):
+    """The fields the need and the capability forms share (empty optional fields: ``""``)."""
+
+    uscc: str = Field("", max_length=18)
+    industry_code: str = Field("", max_length=8)
+    unit: str = Field("", max_length=20)
+    certifications: str = Field("", max_length=300)
+
+
+class NeedForm(_PostingForm):
+    """The form that posts a need (``POST /matching/needs``)."""
+
+    text: str = Field(max_length=500)
+    quantity: str = Field("", max_length=20)
+    region_preference: str = Field("", max_length=300)
+    deadline: str = Field("", max_length=10)
+
+
+class CapabilityForm(_PostingForm):
+    """The form that posts a capability (``POST /matching/capabilities``)."""
+
+    products: str = Field(max_length=500)
+    capacity: str = Field("", max_length=20)
+    region_code: str = Field("", max_length=6)
+
+
 def _post(
     request: Request,
     principal: Principal,
     kind: Literal["need", "capability"],
-    uscc: str,
-    given: dict[str, str],
-    optional: dict[str, str],
+    form: _PostingForm,
+    required: str,
 ) -> RedirectResponse:
-    """The posting forms' shared body: for the caller's own firm (admin: any), empty optional
-    fields as ``None``, then :func:`jiqun.services.board.post_posting` and back to the board."""
+    """The posting forms' shared body: for the caller's own firm (admin: any), the ``required``
+    field as given and empty optional fields as ``None``, then
+    :func:`jiqun.services.board.post_posting` and back to the board."""
+    fields = form.model_dump()
     rec = {
-        "uscc": own_firm(principal, uscc),
-        **given,
-        **{k: v or None for k, v in optional.items()},
+        "uscc": own_firm(principal, fields.pop("uscc")),
+        required: fields.pop(required),
+        **{k: v or None for k, v in fields.items()},
     }
     item_id = board.post_posting(
-        kind, rec, principal, client=deps.client(request), engine=_engine(request)
+        kind, rec, principal, client=deps.client(request), engine=engine_of(request)
     )
     zh, en = _KIND[kind]
     _flash(request, f"已发布{zh} #{item_id}", f"{en} #{item_id} posted")
@@ -124,7 +141,7 @@ def _close(
 ) -> RedirectResponse:
     """The close buttons' shared body: logged in, then the service decides (owner or admin)."""
     need_login(principal)
-    board.close_posting(kind, item_id, principal, engine=_engine(request))
+    board.close_posting(kind, item_id, principal, engine=engine_of(request))
     zh, en = _KIND[kind]
     _flash(request, f"{zh} #{item_id} 已关闭", f"{en} #{item_id} closed")
     return RedirectResponse("/matching", status_code=303)
@@ -136,48 +153,16 @@ _KIND = {"need": ("需求", "need"), "capability": ("供给能力", "capability"
 
 @router.post("/matching/needs", response_model=None)
 def need_post(
-    request: Request,
-    principal: P,
-    text: Annotated[str, Form(max_length=500)],
-    uscc: Annotated[str, Form(max_length=18)] = "",
-    industry_code: Annotated[str, Form(max_length=8)] = "",
-    quantity: Annotated[str, Form(max_length=20)] = "",
-    unit: Annotated[str, Form(max_length=20)] = "",
-    certifications: Annotated[str, Form(max_length=300)] = "",
-    region_preference: Annotated[str, Form(max_length=300)] = "",
-    deadline: Annotated[str, Form(max_length=10)] = "",
+    request: Request, principal: P, form: Annotated[NeedForm, Form()]
 ) -> RedirectResponse:
-    optional = {
-        "industry_code": industry_code,
-        "quantity": quantity,
-        "unit": unit,
-        "certifications": certifications,
-        "region_preference": region_preference,
-        "deadline": deadline,
-    }
-    return _post(request, principal, "need", uscc, {"text": text}, optional)
+    return _post(request, principal, "need", form, "text")
 
 
 @router.post("/matching/capabilities", response_model=None)
 def capability_post(
-    request: Request,
-    principal: P,
-    products: Annotated[str, Form(max_length=500)],
-    uscc: Annotated[str, Form(max_length=18)] = "",
-    industry_code: Annotated[str, Form(max_length=8)] = "",
-    capacity: Annotated[str, Form(max_length=20)] = "",
-    unit: Annotated[str, Form(max_length=20)] = "",
-    certifications: Annotated[str, Form(max_length=300)] = "",
-    region_code: Annotated[str, Form(max_length=6)] = "",
+    request: Request, principal: P, form: Annotated[CapabilityForm, Form()]
 ) -> RedirectResponse:
-    optional = {
-        "industry_code": industry_code,
-        "capacity": capacity,
-        "unit": unit,
-        "certifications": certifications,
-        "region_code": region_code,
-    }
-    return _post(request, principal, "capability", uscc, {"products": products}, optional)
+    return _post(request, principal, "capability", form, "products")
 
 
 @router.post("/matching/needs/{need_id}/close", response_model=None)
@@ -193,7 +178,7 @@ def capability_close(request: Request, principal: P, capability_id: DbId) -> Red
 def _results(
     request: Request, principal: Principal, res: MatchResult, title: tuple[str, str]
 ) -> HTMLResponse:
-    df = board.with_financials(res, principal, _engine(request), deps.client(request))
+    df = board.with_financials(res, principal, engine_of(request), deps.client(request))
     comps = list(res.components)
     cols = [c for c in LEAD if c in df.columns]
     cols += [c for k in comps for c in (k, f"{k}_pts")]
@@ -237,7 +222,7 @@ def suppliers_search(
         raise JiqunError(
             "地区代码须为 6 位 GB/T 2260 代码", "the region must be a 6-digit GB/T 2260 code"
         ) from exc
-    eng = _engine(request)
+    eng = engine_of(request)
     res = svc.match_need(
         need=adhoc_need(body, principal),
         engine=eng,
@@ -260,7 +245,7 @@ def need_suppliers(
     top = max(1, min(top, 100))
     res = board.suppliers_for_need(
         need_id, principal, top=top, cross_region=cross_region,
-        client=deps.client(request), engine=_engine(request),
+        client=deps.client(request), engine=engine_of(request),
     )  # fmt: skip
     title = (f"需求 #{need_id} 的候选供应商", f"Candidate suppliers for need #{need_id}")
     return _results(request, principal, res, title)
@@ -281,7 +266,7 @@ def partners_search(
     res = board.partners_for(
         principal, keywords[:200], field=field.strip()[:40] or None,
         region=region.strip()[:6] or None, home_region=home_region.strip()[:6] or None,
-        top=max(1, min(top, 100)), client=deps.client(request), engine=_engine(request),
+        top=max(1, min(top, 100)), client=deps.client(request), engine=engine_of(request),
         detail={"keywords": keywords[:100], "field": field, "region": region},
     )  # fmt: skip
     return _results(request, principal, res, ("合作伙伴", "Partners"))

@@ -10,27 +10,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Engine
 
 from jiqun.services import access, directory
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.api_services import gap_dict, index_dict, innovation_dict
-from jiqun.web.inputs import reject_controls
 from jiqun.web.responses import records
-from jiqun.web.ui import LOGGED_IN, P, UIRoute, render
+from jiqun.web.ui import LOGGED_IN, P, engine_of, page_router, render
 
-router = APIRouter(
-    include_in_schema=False,
-    dependencies=[Depends(reject_controls), Depends(deps.check_csrf)],
-    route_class=UIRoute,
-)
-
-
-def _engine(request: Request) -> Engine:
-    return request.app.state.engine
+router = page_router()
 
 
 # --------------------------------------------------------------------------------------------
@@ -68,7 +58,7 @@ def _digital_page(
     from jiqun.digital.frameworks import load_framework
     from jiqun.services import digital
 
-    eng = _engine(request)
+    eng = engine_of(request)
     fw = load_framework("miit2024")
     can_fill = principal.role in ("enterprise", "admin")
     mine: list[dict[str, Any]] = []
@@ -138,7 +128,7 @@ async def digital_save(request: Request, principal: P) -> Response:
 
     access.require_role(principal, *LOGGED_IN)
     form = await request.form()
-    eng = _engine(request)
+    eng = engine_of(request)
     fw = load_framework("miit2024")
     answers = _form_answers(fw, form)
     submit = str(form.get("action") or "save") == "submit"
@@ -170,7 +160,7 @@ async def digital_save(request: Request, principal: P) -> Response:
 def policies_page(request: Request, principal: P, uscc: str | None = None) -> HTMLResponse:
     from jiqun.services import policy
 
-    eng = _engine(request)
+    eng = engine_of(request)
     pols = policy.list_policies(eng)
     mine = None
     firm = (uscc or "").strip().upper() or None
@@ -201,7 +191,7 @@ def policies_page(request: Request, principal: P, uscc: str | None = None) -> HT
 def policy_firms_page(request: Request, principal: P, policy_id: str) -> HTMLResponse:
     from jiqun.services import policy
 
-    eng = _engine(request)
+    eng = engine_of(request)
     firms, info = policy.qualifying_firms(principal, policy_id, eng, client=deps.client(request))
     pols = policy.list_policies(eng)
     title = pols.loc[pols["policy_id"] == policy_id, "title"].iloc[0]
@@ -226,7 +216,7 @@ def _evaluation_page(
 ) -> HTMLResponse:
     from jiqun.services import policy
 
-    eng = _engine(request)
+    eng = engine_of(request)
     scores: list[dict[str, Any]] = []
     basis: dict[str, Any] = {}
     notes: list[str] = []
@@ -270,7 +260,7 @@ def evaluation_allocate(
     doc = policy.support_allocation(
         principal,
         budget,
-        _engine(request),
+        engine_of(request),
         client=deps.client(request),
         tier=tier,
         min_amount=min_amount,
@@ -298,7 +288,7 @@ def evaluation_allocate(
 def innovation_page(request: Request, principal: P, batches: str | None = None) -> HTMLResponse:
     from jiqun.services.innovation import innovation_resources
 
-    eng = _engine(request)
+    eng = engine_of(request)
     b = (2021, 2022) if batches in (None, "2021,2022") else None
     rep = innovation_dict(innovation_resources(eng, batches=b))
     return render(request, "services_innovation.html", principal, r=rep, first45=b is not None)

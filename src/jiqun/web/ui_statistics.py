@@ -89,19 +89,11 @@ def published_view(request: Request, principal: Principal, **kw: Any) -> dict[st
     )
 
 
-PUB_COLUMNS = (
-    "region_code",
-    "region_name",
-    "industry_code",
-    "industry_name",
-    "kind",
-    "value",
-    "n_enterprises",
-    "suppression",
-)
-
 #: the columns naming a row (a total row's label goes in the first of them it leaves empty)
 LABEL_COLUMNS = ("region_code", "region_name", "industry_code", "industry_name")
+
+#: the columns of a published table as the page shows them: its labels, then the cell
+PUB_COLUMNS = (*LABEL_COLUMNS, "kind", "value", "n_enterprises", "suppression")
 
 
 def pub_view(res: Any, principal: Principal) -> dict[str, Any]:

@@ -56,7 +56,8 @@ import numpy as np
 import pandas as pd
 
 from jiqun import reference
-from jiqun.standard.problems import Problem
+from jiqun.standard.datafiles import section
+from jiqun.standard.problems import Problem, Severity
 from jiqun.standard.reader.encoding import detect_encoding, encoding_note
 from jiqun.standard.reader.result import RawTable, fail, fatal, p
 from jiqun.standard.schema import (
@@ -67,48 +68,22 @@ from jiqun.standard.schema import (
     get_kind,
 )
 
+#: The data file of the tables below (``jiqun/standard/data/wide.yaml``).
+_DATA = "wide.yaml"
+
 #: Headers of the region column.
-REGION_HEADERS = (
-    "地区",
-    "省份",
-    "省市",
-    "地区名称",
-    "区域",
-    "省(区、市)",
-    "省（区、市）",
-    "城市",
-    "地市",
-)
+REGION_HEADERS: tuple[str, ...] = section(_DATA, "region_headers")
 
 #: Names that changed (old name -> new code), each with its source. Only one-to-one changes: a
 #: division that was merged or split (e.g. 巢湖市 2011, 莱芜市 2019) cannot be mapped and is refused.
-RENAMED: dict[str, tuple[str, str]] = {
-    "襄樊市": ("420600", "国务院 2010 年批复襄樊市更名为襄阳市 (民政部行政区划统计表)"),
-    "思茅市": ("530800", "国务院 2007 年批复思茅市更名为普洱市"),
-    "毕节地区": ("520500", "国务院 2011 年批复撤销毕节地区设立地级毕节市"),
-    "铜仁地区": ("520600", "国务院 2011 年批复撤销铜仁地区设立地级铜仁市"),
-    "海东地区": ("630200", "国务院 2013 年批复撤销海东地区设立地级海东市"),
-    "日喀则地区": ("540200", "国务院 2014 年批复撤销日喀则地区设立地级日喀则市"),
-    "昌都地区": ("540300", "国务院 2014 年批复撤销昌都地区设立地级昌都市"),
-    "吐鲁番地区": ("650400", "国务院 2015 年批复撤销吐鲁番地区设立地级吐鲁番市"),
-    "林芝地区": ("540400", "国务院 2015 年批复撤销林芝地区设立地级林芝市"),
-    "哈密地区": ("650500", "国务院 2016 年批复撤销哈密地区设立地级哈密市"),
-    "山南地区": ("540500", "国务院 2016 年批复撤销山南地区设立地级山南市"),
-    "那曲地区": ("540600", "国务院 2017 年批复撤销那曲地区设立地级那曲市"),
-}
+RENAMED: dict[str, tuple[str, str]] = section(_DATA, "renamed")
 
 #: Spellings of the whole country.
-NATION_NAMES = ("全国", "全国合计", "全国总计", "中国", "全国总计(不含港澳台)")
+NATION_NAMES: tuple[str, ...] = section(_DATA, "nation_names")
 
-_PROVINCE_SUFFIXES = (
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "特别行政区",
-    "自治区",
-    "省",
-    "市",
-)
+#: Endings of province names, longest first; a province is also found by its name without one.
+_PROVINCE_SUFFIXES: tuple[str, ...] = section(_DATA, "province_suffixes")
+
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\.0+)?\s*(?:年|年度)?(?!\d)")
 _UNIT_RE = re.compile(r"[（(]\s*(?:单位[:：])?\s*([^（()）]{1,8})\s*[)）]")
 _UNIT_WORD = re.compile(
@@ -275,6 +250,37 @@ def _industry_index() -> dict[str, str]:
         if int(level) <= 2:
             idx.setdefault(_norm(name), set()).add(code)
     return {k: next(iter(v)) for k, v in idx.items() if len(v) == 1}
+
+
+def _region_problem(mt: RegionMatch, name: object, rown: int) -> Problem | None:
+    """What the region cell of row ``rown`` reports: a name that was not written officially
+    (normalised), an ambiguous or an unknown name (errors); ``None`` for an official name."""
+    severity: Severity = "error"
+    if mt.how in ("short", "renamed", "context"):
+        why = {
+            "short": ("简称", "short name"),
+            "renamed": (f"旧名（{mt.note}）", f"former name ({mt.note})"),
+            "context": (
+                "按本表为省级表取省级",
+                "taken at province level as the table is of provinces",
+            ),
+        }[mt.how]
+        full = reference.region_name(mt.code or "") or ""
+        rule, severity = "region.name", "normalised"
+        zh = f"第{rown}行地区「{name}」（{why[0]}）记为 {mt.code} {full}"
+        en = f"row {rown}: region '{name}' ({why[1]}) recorded as {mt.code} {full}"
+    elif mt.how == "ambiguous":
+        cands = "、".join(f"{c} {reference.region_name(c, full=True) or ''}" for c in mt.candidates)
+        rule = "region.ambiguous"
+        zh = f"第{rown}行地区「{name}」有歧义，可能是：{cands}；请写全称或代码"
+        en = f"row {rown}: region '{name}' is ambiguous, it may be: {cands}; write the full name or the code"
+    elif mt.how == "unknown":
+        rule = "region.unknown"
+        zh = f"第{rown}行地区「{name}」不是 GB/T 2260 中的地区名称"
+        en = f"row {rown}: region '{name}' is not a GB/T 2260 division name"
+    else:
+        return None
+    return p(rule, severity, zh, en, row=rown, column="region_code", value=name)
 
 
 def split_label(text: str) -> tuple[str, str | None, bool]:
@@ -753,54 +759,9 @@ def read_wide(
             continue
         mt = match_region(name, prefer_level=prefer)
         code = mt.code
-        if mt.how in ("short", "renamed", "context"):
-            why = {
-                "short": ("简称", "short name"),
-                "renamed": (f"旧名（{mt.note}）", f"former name ({mt.note})"),
-                "context": (
-                    "按本表为省级表取省级",
-                    "taken at province level as the table is of provinces",
-                ),
-            }[mt.how]
-            full = reference.region_name(code or "") or ""
-            problems.append(
-                p(
-                    "region.name",
-                    "normalised",
-                    f"第{rown}行地区「{name}」（{why[0]}）记为 {code} {full}",
-                    f"row {rown}: region '{name}' ({why[1]}) recorded as {code} {full}",
-                    row=rown,
-                    column="region_code",
-                    value=name,
-                )
-            )
-        elif mt.how == "ambiguous":
-            cands = "、".join(
-                f"{c} {reference.region_name(c, full=True) or ''}" for c in mt.candidates
-            )
-            problems.append(
-                p(
-                    "region.ambiguous",
-                    "error",
-                    f"第{rown}行地区「{name}」有歧义，可能是：{cands}；请写全称或代码",
-                    f"row {rown}: region '{name}' is ambiguous, it may be: {cands}; write the full name or the code",
-                    row=rown,
-                    column="region_code",
-                    value=name,
-                )
-            )
-        elif mt.how == "unknown":
-            problems.append(
-                p(
-                    "region.unknown",
-                    "error",
-                    f"第{rown}行地区「{name}」不是 GB/T 2260 中的地区名称",
-                    f"row {rown}: region '{name}' is not a GB/T 2260 division name",
-                    row=rown,
-                    column="region_code",
-                    value=name,
-                )
-            )
+        note = _region_problem(mt, name, rown)
+        if note is not None:
+            problems.append(note)
         if code:
             regions.add(code)
         for j, y, m_id, u, ind in cols:
