@@ -11,9 +11,18 @@ result for ``key`` and the present :func:`data_version`, looking in turn:
    server process, the CLI and the API read the same object the refresh stored;
 3. while a refresh of the present version is queued or running (or failed), the newest
    **previous** version's stored result, marked stale (:func:`last_served`), so pages keep
-   answering from the previous version instead of starting the computation themselves;
+   answering from the previous version instead of starting the computation themselves; it is
+   kept in the process under the version it belongs to, so the imports that follow one another
+   during a long refresh do not read and unpickle it again for every new data version;
 4. otherwise ``compute()`` runs here and its result is stored for everyone (a parameter variant no
    refresh covers, or a database no refresh ran on yet).
+
+A value kept in the process only (``persist=False``) that a page derives for display (a map
+block, a published table) may be marked ``stale_ok``: while a refresh runs, the value this
+process last computed for the same key under an earlier data version is served instead of
+computing it again for every new data version (what the pages show then is the previous version
+anyway, as the banner says). Raw reads that feed a computation are never marked so: a result
+computed and stored for the present version must not be built from an earlier version's rows.
 
 Data version rule: ``(MAX(imports.id), COUNT(imports), meta['data.version'])``, plus the current
 lake version once a lake exists (a sync changes what the engine reads). Every import and
@@ -61,7 +70,10 @@ __all__ = [
 
 T = TypeVar("T")
 P = ParamSpec("P")
-MAX_ENTRIES = 128
+#: values kept per engine: every dashboard section of every cluster and region, with the page
+#: values of each disclosure scope, is a few thousand (a stored result is 10–300 kB unpickled);
+#: with 128 the load test's random dashboards evicted each other and were unpickled again
+MAX_ENTRIES = 4096
 VERSION_KEY = "data.version"
 
 _LOCK = threading.Lock()
@@ -69,6 +81,11 @@ _CACHES: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Hashable, ...], Any
     weakref.WeakKeyDictionary()
 )
 _KEY_LOCKS: weakref.WeakKeyDictionary[Engine, dict[tuple[Hashable, ...], threading.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+#: per engine, key (without the data version) → the full key of the value last computed for
+#: it in this process (what a ``stale_ok`` key serves while a refresh runs)
+_LATEST: weakref.WeakKeyDictionary[Engine, dict[tuple[Hashable, ...], tuple[Hashable, ...]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -226,6 +243,7 @@ def cached(
     compute: Callable[[], T],
     *,
     persist: bool = True,
+    stale_ok: bool = False,
 ) -> T:
     """``compute()`` once per ``key`` and data version of ``engine`` (see the module text).
 
@@ -241,6 +259,9 @@ def cached(
     persist:
         Also keep the result in the store for other processes and later server starts (off for
         values that are themselves a cheap read of the store).
+    stale_ok:
+        With ``persist=False``: a value for display only, which may be served from an earlier
+        data version while a refresh runs (see the module text).
 
     Returns
     -------
@@ -266,23 +287,19 @@ def cached(
             if full in store:
                 return _answer(store[full])
         value: Any = results.MISSING
+        vtext = json.dumps([*(str(x) for x in version), results.FORMAT])
         if persist:
-            vtext = json.dumps([*(str(x) for x in version), results.FORMAT])
             value = results.load(engine, vtext, key)
             if value is results.MISSING and not _FRESH.get() and results.refreshing(engine, vtext):
-                stale = (*version, "previous", *key)
-                with _LOCK:
-                    kept = _CACHES.setdefault(engine, OrderedDict()).get(stale)
-                if kept is not None:
-                    _SERVED.set(kept[1])
-                    return _answer(kept[0])
-                old = results.load_previous(engine, vtext, key)
-                if old is not None:
-                    _SERVED.set((old[1], old[2]))
-                    # kept under its own key: the fresh result, once stored, is found first
-                    with _LOCK:
-                        _CACHES.setdefault(engine, OrderedDict())[stale] = (old[0], old[1:])
-                    return _answer(old[0])
+                served = _previous(engine, vtext, key)
+                if served is not results.MISSING:
+                    return _answer(served)
+        elif stale_ok and not _FRESH.get():
+            with _LOCK:
+                last = _LATEST.get(engine, {}).get(key)
+                kept = _CACHES.setdefault(engine, OrderedDict()).get(last) if last else None
+            if kept is not None and results.refreshing(engine, vtext):
+                return _answer(kept)
         if value is results.MISSING:
             t0 = time.perf_counter()
             try:
@@ -294,10 +311,39 @@ def cached(
         with _LOCK:
             store = _CACHES.setdefault(engine, OrderedDict())
             store[full] = value
+            if stale_ok and not persist:
+                _LATEST.setdefault(engine, {})[key] = full
             while len(store) > MAX_ENTRIES:
                 store.popitem(last=False)
             _KEY_LOCKS.get(engine, {}).pop(full, None)
     return _answer(value)
+
+
+def _previous(engine: Engine, vtext: str, key: tuple[Hashable, ...]) -> Any:
+    """The newest complete previous version's stored result of ``key`` (marked served, see
+    :func:`last_served`), from the process when it was read before, or :data:`MISSING`."""
+    from jiqun.services import results
+
+    newest = results.newest_complete(engine, vtext)
+    if newest is None:
+        return results.MISSING
+    # kept under the version it belongs to: found again after the next import, until a newer
+    # version's results are complete; the present version's own result is found before this
+    stale = ("previous", newest, *key)
+    with _LOCK:
+        kept = _CACHES.setdefault(engine, OrderedDict()).get(stale)
+    if kept is None:
+        old = results.load_previous(engine, vtext, key)
+        if old is None:
+            return results.MISSING
+        kept = (old[0], old[1:])
+        with _LOCK:
+            store = _CACHES.setdefault(engine, OrderedDict())
+            store[("previous", old[1], *key)] = kept
+            while len(store) > MAX_ENTRIES:
+                store.popitem(last=False)
+    _SERVED.set(kept[1])
+    return kept[0]
 
 
 def materialised(
