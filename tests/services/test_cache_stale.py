@@ -90,3 +90,19 @@ def test_display_values_are_served_from_an_earlier_version_only_while_refreshing
     assert cache.cached(engine, raw, lambda: "rows v4", persist=False) == "rows v4"
     cache.bump(engine)
     assert cache.cached(engine, raw, lambda: "rows v5", persist=False) == "rows v5"
+
+
+def test_a_derived_value_belongs_to_its_source_object() -> None:
+    calls: list[str] = []
+
+    def make(tag: str) -> object:
+        calls.append(tag)
+        return object()
+
+    old, new = ["previous version's report"], ["present version's report"]
+    a = cache.derived(old, ("test-derived", "zh"), lambda: make("old"))
+    assert cache.derived(old, ("test-derived", "zh"), lambda: make("again")) is a
+    # the same key from another source object (the refresh stored the new result) is new
+    b = cache.derived(new, ("test-derived", "zh"), lambda: make("new"))
+    assert b is not a and calls == ["old", "new"]
+    assert cache.derived(old, ("test-derived", "en"), lambda: make("en")) is not a

@@ -86,3 +86,40 @@ def test_a_section_fragment_does_not_read_the_results_state(
     r = client.get("/regions/320200/published")
     assert r.status_code == 200 and "<html" in r.text
     assert len(calls) == 1
+
+
+def test_chain_view_reads_who_may_read_once_and_keeps_each_scope_apart(world: Any) -> None:
+    from sqlalchemy import event
+
+    from jiqun.services.accounts import Principal
+    from jiqun.services.chains import chain_analysis
+
+    firm = Principal("firm_other", "enterprise", world.firms["B"], world.orgs["firm_other"])
+    cluster = Principal("cluster", "cluster", world.cluster, world.orgs["cluster"])
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM enterprises e WHERE" in statement:
+            seen.append(statement)
+
+    def view(who: Principal) -> Any:
+        return chain_analysis(
+            who, "integrated_circuits", cluster=world.cluster, engine=world.engine, cache=True
+        )
+
+    view(cluster)  # the report computed (or read) once for this data version
+    event.listen(world.engine, "before_cursor_execute", count)
+    try:
+        for _ in range(2):  # the disclosed tables are kept per set of readable firms
+            denied = view(firm)
+            allowed = view(cluster)
+            segs = denied.tables["segments"].set_index("segment")
+            one = segs[segs["firms"] == 1]
+            assert len(one) and one["suppressed"].all() and one["output"].isna().all()
+            assert denied.summary["lsr"] is None and denied.tables["mapping"] is None
+            raw = allowed.tables["segments"].set_index("segment")
+            assert not raw["suppressed"].any() and raw.loc[one.index, "output"].notna().all()
+    finally:
+        event.remove(world.engine, "before_cursor_execute", count)
+    # one read of the own scope per analysis (each of the four firm tables read it again)
+    assert len(seen) == 4, seen

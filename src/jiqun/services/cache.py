@@ -60,6 +60,7 @@ __all__ = [
     "cached",
     "clear",
     "data_version",
+    "derived",
     "domain_version",
     "fresh_only",
     "last_served",
@@ -83,6 +84,8 @@ _CACHES: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Hashable, ...], Any
 _KEY_LOCKS: weakref.WeakKeyDictionary[Engine, dict[tuple[Hashable, ...], threading.Lock]] = (
     weakref.WeakKeyDictionary()
 )
+#: (id of the source object, key) → (the source object, the value derived from it)
+_DERIVED: OrderedDict[tuple[Hashable, ...], tuple[Any, Any]] = OrderedDict()
 #: per engine, key (without the data version) → the full key of the value last computed for
 #: it in this process (what a ``stale_ok`` key serves while a refresh runs)
 _LATEST: weakref.WeakKeyDictionary[Engine, dict[tuple[Hashable, ...], tuple[Hashable, ...]]] = (
@@ -184,8 +187,53 @@ def clear(engine: Engine | None = None) -> None:
     with _LOCK:
         if engine is None:
             _CACHES.clear()
+            _LATEST.clear()
+            _DERIVED.clear()
         else:
             _CACHES.pop(engine, None)
+            _LATEST.pop(engine, None)
+
+
+def derived(source: Any, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` once per ``source`` object and ``key``: a value derived from a shared
+    result (what one caller may see of a cached report, a page's tables of a stored result).
+
+    Keyed on the source *object*, not on the data version: a result served from the previous
+    version while a refresh runs and the present version's result, once stored, are different
+    objects, so a value derived from the one is never served with the other. The source is
+    held with the value (so its ``id`` cannot be reused by another object meanwhile); at most
+    :data:`MAX_ENTRIES` values are kept.
+
+    Parameters
+    ----------
+    source:
+        The object the value is computed from (a value :func:`cached` returned).
+    key:
+        What else the value depends on (a family name first), hashable.
+    compute:
+        Zero-argument function; its result is shared, so it must not be mutated by callers.
+
+    Returns
+    -------
+    The kept or freshly computed value.
+
+    Example
+    -------
+    >>> rep = cached(engine, key, compute)  # doctest: +SKIP
+    >>> derived(rep, ("chain-disclosed", frozenset()), lambda: protect(rep))  # doctest: +SKIP
+    """
+    k = (id(source), *key)
+    with _LOCK:
+        kept = _DERIVED.get(k)
+        if kept is not None and kept[0] is source:
+            _DERIVED.move_to_end(k)
+            return kept[1]
+    value = compute()
+    with _LOCK:
+        _DERIVED[k] = (source, value)
+        while len(_DERIVED) > MAX_ENTRIES:
+            _DERIVED.popitem(last=False)
+    return value
 
 
 @dataclasses.dataclass(frozen=True)
