@@ -419,8 +419,8 @@ def records_or_empty(df: pd.DataFrame) -> list[dict[str, Any]]:
 
     Example
     -------
-    >>> records_or_empty(pd.DataFrame({"a": [1, 2], "b": ["x", None]}))
-    [{'a': 1, 'b': 'x'}, {'a': 2, 'b': None}]
+    >>> records_or_empty(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+    [{'a': 1, 'b': 'x'}, {'a': 2, 'b': 'y'}]
     """
     if df is None or df.empty:
         return []
