@@ -918,17 +918,69 @@ def visible_rows(
     engine: Engine | None = None,
     client: str | None = None,
     audit_grants: bool = True,
+    known: tuple[set[str], dict[str, int]] | None = None,
 ) -> tuple[Any, int]:
     """Keep the rows of ``df`` about enterprises ``principal`` may read (own scope or grant);
     return (kept rows, number of rows left out). Reads through a grant are audited
     (``read_granted``, one entry per enterprise) unless ``audit_grants`` is false: a service
-    that audits the whole read itself in one entry (:func:`audit_read`) passes false."""
+    that audits the whole read itself in one entry (:func:`audit_read`) passes false.
+    ``known``: :func:`readable_sets` of (at least) the firms of ``df``, read once by a caller
+    that filters several tables about the same firms."""
     if column not in df.columns or len(df) == 0:
         return df, 0
     if principal.role == "admin":
         return df, 0
     engine = engine or get_engine()
-    usccs = sorted({u for u in df[column].dropna().astype(str)})
+    if known is None:
+        known = readable_sets(principal, df[column], engine)
+    own, granted = known
+    keep = df[column].astype(str).isin(own | set(granted))
+    for u in sorted(set(df.loc[keep, column].astype(str)) - own) if audit_grants else []:
+        audit(
+            principal,
+            "read_granted",
+            f"enterprise:{u}",
+            detail={"grant_id": granted[u], "via": "analysis"},
+            client=client,
+            engine=engine,
+        )
+    return df[keep.to_numpy()], int((~keep).sum())
+
+
+def readable_sets(
+    principal: Principal, usccs: Any, engine: Engine | None = None
+) -> tuple[set[str], dict[str, int]]:
+    """Which of ``usccs`` ``principal`` may read: (those of its own scope, those granted to its
+    organisation → the grant's id). Not audited: :func:`visible_rows` audits the rows it keeps.
+
+    A caller filtering several tables about the same firms (a chain analysis) reads these once
+    and passes them to each :func:`visible_rows` call (``known``).
+
+    Parameters
+    ----------
+    principal:
+        The reader (not an admin: an admin reads every firm).
+    usccs:
+        Credit codes: a pandas column (missing values skipped) or an iterable of codes.
+    engine:
+        The database.
+
+    Returns
+    -------
+    (set of str, dict of str → int)
+
+    Example
+    -------
+    >>> own, granted = readable_sets(gov, ["91320200MA1X0000AA"])  # doctest: +SKIP
+    """
+    engine = engine or get_engine()
+    # a column (missing values dropped, as pandas does) or plain codes
+    vals = (
+        usccs.dropna().astype(str)
+        if hasattr(usccs, "dropna")
+        else (str(u) for u in usccs if u is not None)
+    )
+    usccs = sorted(set(vals))
     own_cond, own_params = _own_sql(principal)
     own: set[str] = set()
     granted: dict[str, int] = {}
@@ -967,17 +1019,7 @@ def visible_rows(
                             {**names, **gparams},
                         ).all()
                     )
-    keep = df[column].astype(str).isin(own | set(granted))
-    for u in sorted(set(df.loc[keep, column].astype(str)) - own) if audit_grants else []:
-        audit(
-            principal,
-            "read_granted",
-            f"enterprise:{u}",
-            detail={"grant_id": granted[u], "via": "analysis"},
-            client=client,
-            engine=engine,
-        )
-    return df[keep.to_numpy()], int((~keep).sum())
+    return own, granted
 
 
 def require_scenario(

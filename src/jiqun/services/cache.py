@@ -11,9 +11,18 @@ result for ``key`` and the present :func:`data_version`, looking in turn:
    server process, the CLI and the API read the same object the refresh stored;
 3. while a refresh of the present version is queued or running (or failed), the newest
    **previous** version's stored result, marked stale (:func:`last_served`), so pages keep
-   answering from the previous version instead of starting the computation themselves;
+   answering from the previous version instead of starting the computation themselves; it is
+   kept in the process under the version it belongs to, so the imports that follow one another
+   during a long refresh do not read and unpickle it again for every new data version;
 4. otherwise ``compute()`` runs here and its result is stored for everyone (a parameter variant no
    refresh covers, or a database no refresh ran on yet).
+
+A value kept in the process only (``persist=False``) that a page derives for display (a map
+block, a published table) may be marked ``stale_ok``: while a refresh runs, the value this
+process last computed for the same key under an earlier data version is served instead of
+computing it again for every new data version (what the pages show then is the previous version
+anyway, as the banner says). Raw reads that feed a computation are never marked so: a result
+computed and stored for the present version must not be built from an earlier version's rows.
 
 Data version rule: ``(MAX(imports.id), COUNT(imports), meta['data.version'])``, plus the current
 lake version once a lake exists (a sync changes what the engine reads). Every import and
@@ -51,6 +60,7 @@ __all__ = [
     "cached",
     "clear",
     "data_version",
+    "derived",
     "domain_version",
     "fresh_only",
     "last_served",
@@ -61,7 +71,10 @@ __all__ = [
 
 T = TypeVar("T")
 P = ParamSpec("P")
-MAX_ENTRIES = 128
+#: values kept per engine: every dashboard section of every cluster and region, with the page
+#: values of each disclosure scope, is a few thousand (a stored result is 10–300 kB unpickled);
+#: with 128 the load test's random dashboards evicted each other and were unpickled again
+MAX_ENTRIES = 4096
 VERSION_KEY = "data.version"
 
 _LOCK = threading.Lock()
@@ -69,6 +82,13 @@ _CACHES: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Hashable, ...], Any
     weakref.WeakKeyDictionary()
 )
 _KEY_LOCKS: weakref.WeakKeyDictionary[Engine, dict[tuple[Hashable, ...], threading.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+#: (id of the source object, key) → (the source object, the value derived from it)
+_DERIVED: OrderedDict[tuple[Hashable, ...], tuple[Any, Any]] = OrderedDict()
+#: per engine, key (without the data version) → the full key of the value last computed for
+#: it in this process (what a ``stale_ok`` key serves while a refresh runs)
+_LATEST: weakref.WeakKeyDictionary[Engine, dict[tuple[Hashable, ...], tuple[Hashable, ...]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -167,8 +187,53 @@ def clear(engine: Engine | None = None) -> None:
     with _LOCK:
         if engine is None:
             _CACHES.clear()
+            _LATEST.clear()
+            _DERIVED.clear()
         else:
             _CACHES.pop(engine, None)
+            _LATEST.pop(engine, None)
+
+
+def derived(source: Any, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` once per ``source`` object and ``key``: a value derived from a shared
+    result (what one caller may see of a cached report, a page's tables of a stored result).
+
+    Keyed on the source *object*, not on the data version: a result served from the previous
+    version while a refresh runs and the present version's result, once stored, are different
+    objects, so a value derived from the one is never served with the other. The source is
+    held with the value (so its ``id`` cannot be reused by another object meanwhile); at most
+    :data:`MAX_ENTRIES` values are kept.
+
+    Parameters
+    ----------
+    source:
+        The object the value is computed from (a value :func:`cached` returned).
+    key:
+        What else the value depends on (a family name first), hashable.
+    compute:
+        Zero-argument function; its result is shared, so it must not be mutated by callers.
+
+    Returns
+    -------
+    The kept or freshly computed value.
+
+    Example
+    -------
+    >>> rep = cached(engine, key, compute)  # doctest: +SKIP
+    >>> derived(rep, ("chain-disclosed", frozenset()), lambda: protect(rep))  # doctest: +SKIP
+    """
+    k = (id(source), *key)
+    with _LOCK:
+        kept = _DERIVED.get(k)
+        if kept is not None and kept[0] is source:
+            _DERIVED.move_to_end(k)
+            return kept[1]
+    value = compute()
+    with _LOCK:
+        _DERIVED[k] = (source, value)
+        while len(_DERIVED) > MAX_ENTRIES:
+            _DERIVED.popitem(last=False)
+    return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -226,6 +291,7 @@ def cached(
     compute: Callable[[], T],
     *,
     persist: bool = True,
+    stale_ok: bool = False,
 ) -> T:
     """``compute()`` once per ``key`` and data version of ``engine`` (see the module text).
 
@@ -241,6 +307,9 @@ def cached(
     persist:
         Also keep the result in the store for other processes and later server starts (off for
         values that are themselves a cheap read of the store).
+    stale_ok:
+        With ``persist=False``: a value for display only, which may be served from an earlier
+        data version while a refresh runs (see the module text).
 
     Returns
     -------
@@ -266,23 +335,19 @@ def cached(
             if full in store:
                 return _answer(store[full])
         value: Any = results.MISSING
+        vtext = json.dumps([*(str(x) for x in version), results.FORMAT])
         if persist:
-            vtext = json.dumps([*(str(x) for x in version), results.FORMAT])
             value = results.load(engine, vtext, key)
             if value is results.MISSING and not _FRESH.get() and results.refreshing(engine, vtext):
-                stale = (*version, "previous", *key)
-                with _LOCK:
-                    kept = _CACHES.setdefault(engine, OrderedDict()).get(stale)
-                if kept is not None:
-                    _SERVED.set(kept[1])
-                    return _answer(kept[0])
-                old = results.load_previous(engine, vtext, key)
-                if old is not None:
-                    _SERVED.set((old[1], old[2]))
-                    # kept under its own key: the fresh result, once stored, is found first
-                    with _LOCK:
-                        _CACHES.setdefault(engine, OrderedDict())[stale] = (old[0], old[1:])
-                    return _answer(old[0])
+                served = _previous(engine, vtext, key)
+                if served is not results.MISSING:
+                    return _answer(served)
+        elif stale_ok and not _FRESH.get():
+            with _LOCK:
+                last = _LATEST.get(engine, {}).get(key)
+                kept = _CACHES.setdefault(engine, OrderedDict()).get(last) if last else None
+            if kept is not None and results.refreshing(engine, vtext):
+                return _answer(kept)
         if value is results.MISSING:
             t0 = time.perf_counter()
             try:
@@ -294,10 +359,39 @@ def cached(
         with _LOCK:
             store = _CACHES.setdefault(engine, OrderedDict())
             store[full] = value
+            if stale_ok and not persist:
+                _LATEST.setdefault(engine, {})[key] = full
             while len(store) > MAX_ENTRIES:
                 store.popitem(last=False)
             _KEY_LOCKS.get(engine, {}).pop(full, None)
     return _answer(value)
+
+
+def _previous(engine: Engine, vtext: str, key: tuple[Hashable, ...]) -> Any:
+    """The newest complete previous version's stored result of ``key`` (marked served, see
+    :func:`last_served`), from the process when it was read before, or :data:`MISSING`."""
+    from jiqun.services import results
+
+    newest = results.newest_complete(engine, vtext)
+    if newest is None:
+        return results.MISSING
+    # kept under the version it belongs to: found again after the next import, until a newer
+    # version's results are complete; the present version's own result is found before this
+    stale = ("previous", newest, *key)
+    with _LOCK:
+        kept = _CACHES.setdefault(engine, OrderedDict()).get(stale)
+    if kept is None:
+        old = results.load_previous(engine, vtext, key)
+        if old is None:
+            return results.MISSING
+        kept = (old[0], old[1:])
+        with _LOCK:
+            store = _CACHES.setdefault(engine, OrderedDict())
+            store[("previous", old[1], *key)] = kept
+            while len(store) > MAX_ENTRIES:
+                store.popitem(last=False)
+    _SERVED.set(kept[1])
+    return kept[0]
 
 
 def materialised(

@@ -35,7 +35,7 @@ from jiqun.chains.mapping import map_firms
 from jiqun.chains.templates import ChainTemplate, get_template
 from jiqun.services import access
 from jiqun.services.accounts import Principal
-from jiqun.services.cache import cached
+from jiqun.services.cache import cached, derived
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
@@ -753,6 +753,50 @@ def _blank(df: pd.DataFrame, rows: pd.Series, cols: tuple[str, ...]) -> pd.DataF
     return out
 
 
+@dataclass(frozen=True)
+class _Disclosed:
+    """The aggregate tables of a chain report after disclosure control for one set of readable
+    firms (:func:`_disclose`); shared between requests, so never mutated."""
+
+    tables: dict[str, pd.DataFrame]
+    hit: frozenset[str]
+    strong_hidden: int | None
+    summary: dict[str, Any]
+    local: frozenset[str]
+
+
+def _disclose(
+    rep: ChainReport,
+    tables: dict[str, pd.DataFrame | None],
+    readable: set[str],
+    everything: bool,
+) -> _Disclosed:
+    """Disclosure control of the segment, LSR, weak- and strong-link tables of ``rep`` for a
+    caller who may read ``readable`` (all firms when ``everything``), with the report's
+    summary and its local firms (:func:`chain_analysis` rules 2 and 3)."""
+    out: dict[str, pd.DataFrame] = {}
+    # disclosure is judged on the firms the segment table counts (the qualified ones)
+    segs, hit = _protect_segments(tables["segments"], rep.qualified_mapping(), readable, everything)
+    out["segments"] = segs
+    for name, cols in (
+        ("lsr_segments", _LSR_MAGNITUDES),
+        ("weak_links", ("lsr",)),
+        ("strong_links", (*_SEGMENT_MAGNITUDES, "cr1", "hhi")),
+    ):
+        df = tables.get(name)
+        if df is not None and len(df) and hit:
+            out[name] = _blank(df, df["segment"].astype(str).isin(hit), cols)
+    strong = out.get("strong_links", tables.get("strong_links"))
+    strong_hidden: int | None = None
+    if strong is not None and len(strong) and not everything and "top_firm" in strong.columns:
+        unseen = strong["top_firm"].notna() & ~strong["top_firm"].astype(str).isin(readable)
+        strong_hidden = int(unseen.sum())
+        out["strong_links"] = _blank(strong, unseen, ("top_firm", "top_firm_name", "cr1", "hhi"))
+    mapping = rep.mapping
+    local = frozenset(mapping["uscc"].astype(str)) if len(mapping) else frozenset()
+    return _Disclosed(out, frozenset(hit), strong_hidden, rep.summary(), local)
+
+
 def chain_analysis(
     principal: Principal | None,
     chain: str | ChainTemplate,
@@ -836,6 +880,7 @@ def chain_analysis(
     def compute() -> ChainReport:
         return chain_report(chain, region, cluster, engine=engine, **options)
 
+    key: tuple[Any, ...] | None = None
     if cache:
         cid = chain.id if isinstance(chain, ChainTemplate) else str(chain)
         key = ("chain_report", cid, region, cluster, tuple(sorted(options.items())))
@@ -847,38 +892,50 @@ def chain_analysis(
     everything = restricted is None
     readable: set[str] = set()
     mapping = rep.mapping
+    all_tables = rep.tables()
+    known: tuple[set[str], dict[str, int]] | None = None
+    if restricted is not None:
+        # who may read which firm, read once for every table that is filtered below (each
+        # table used to read it again: the whole own scope when a table names 2,000+ firms)
+        firm_tables = [mapping] if denial is not None else [all_tables[n] for n in FIRM_TABLES]
+        codes = [df["uscc"] for df in firm_tables if df is not None and "uscc" in df.columns]
+        if codes and sum(len(c) for c in codes):
+            known = access.readable_sets(restricted, pd.concat(codes, ignore_index=True), engine)
     if restricted is not None and len(mapping):
-        seen, _n = access.visible_rows(restricted, mapping[["uscc"]], "uscc", engine, client)
+        seen, _n = access.visible_rows(
+            restricted, mapping[["uscc"]], "uscc", engine, client, known=known
+        )
         readable = set(seen["uscc"].astype(str))
     tables: dict[str, pd.DataFrame | None] = {}
     hidden: dict[str, int] = {}
-    for name, df in rep.tables().items():
+    for name, df in all_tables.items():
         n_hidden = 0
         if name in FIRM_TABLES:
             if denial is not None:
                 tables[name], hidden[name] = None, 0
                 continue
             if restricted is not None:
-                df, n_hidden = access.visible_rows(restricted, df, "uscc", engine, client)
+                df, n_hidden = access.visible_rows(
+                    restricted, df, "uscc", engine, client, known=known
+                )
         tables[name], hidden[name] = df, n_hidden
-    # disclosure is judged on the firms the segment table counts (the qualified ones)
-    segs, hit = _protect_segments(tables["segments"], rep.qualified_mapping(), readable, everything)
-    tables["segments"] = segs
-    for name, cols in (
-        ("lsr_segments", _LSR_MAGNITUDES),
-        ("weak_links", ("lsr",)),
-        ("strong_links", (*_SEGMENT_MAGNITUDES, "cr1", "hhi")),
-    ):
-        df = tables.get(name)
-        if df is not None and len(df) and hit:
-            tables[name] = _blank(df, df["segment"].astype(str).isin(hit), cols)
-    strong = tables.get("strong_links")
-    if strong is not None and len(strong) and not everything and "top_firm" in strong.columns:
-        unseen = strong["top_firm"].notna() & ~strong["top_firm"].astype(str).isin(readable)
-        hidden["strong_links"] = int(unseen.sum())
-        tables["strong_links"] = _blank(strong, unseen, ("top_firm", "top_firm_name", "cr1", "hhi"))
-    summary = rep.summary()
-    local = set(mapping["uscc"].astype(str)) if len(mapping) else set()
+
+    def disclose() -> _Disclosed:
+        return _disclose(rep, tables, readable, everything)
+
+    if key is not None:
+        # what disclosure control leaves of the aggregate tables is a function of the report
+        # and of the firms this caller may read among its local ones (nothing else of the
+        # caller): kept with the shared report per such set, not redone on every warm request
+        d = derived(rep, ("chain-disclosed", everything, frozenset(readable)), disclose)
+    else:
+        d = disclose()
+    tables.update(d.tables)
+    hit = set(d.hit)
+    if d.strong_hidden is not None:
+        hidden["strong_links"] = d.strong_hidden
+    summary = dict(d.summary)
+    local = d.local
     if not everything and not local <= readable and 0 < len(local) < 3:
         summary["lsr"] = None  # the chain's LSR of one or two firms is theirs
     notes = list(rep.notes)

@@ -35,6 +35,7 @@ __all__ = [
     "key_text",
     "load",
     "load_previous",
+    "newest_complete",
     "prune",
     "refreshing",
     "save",
@@ -91,6 +92,19 @@ def load(engine: Engine, version: str, key: tuple[Hashable, ...]) -> Any:
     except Exception:  # a class moved since it was written: recompute
         log.warning("stored result %s %s unreadable; recomputing", family, k)
         return MISSING
+
+
+def newest_complete(engine: Engine, version: str) -> str | None:
+    """The newest data version other than ``version`` whose results are complete (the one
+    :func:`load_previous` reads), or ``None``."""
+    with engine.connect() as c:
+        v = c.execute(
+            select(_V.c.data_version)
+            .where(_V.c.status == "complete", _V.c.data_version != version)
+            .order_by(_V.c.finished_at.desc())
+            .limit(1)
+        ).scalar()
+    return None if v is None else str(v)
 
 
 def load_previous(

@@ -289,7 +289,11 @@ def page_router() -> APIRouter:
 P = Annotated[Principal, Depends(deps.principal)]
 
 
-def _context(request: Request, principal: Principal, code: str) -> dict[str, Any]:
+def _context(
+    request: Request, principal: Principal, code: str, banner: bool = True
+) -> dict[str, Any]:
+    # the results banner is drawn by the layout only: a section fragment swapped in by HTMX
+    # has none, so it does not read the results' state (three queries) for nothing
     return {
         "lang": code,
         "t": translator(code),
@@ -300,7 +304,7 @@ def _context(request: Request, principal: Principal, code: str) -> dict[str, Any
         "switch_url": switch_url(request, code),
         "path": request.url.path,
         "flash": request.session.pop("flash", None) if "session" in request.scope else None,
-        "results_state": _results_state(request, principal),
+        "results_state": _results_state(request, principal) if banner else None,
     }
 
 
@@ -352,7 +356,8 @@ def render(
     >>> render(request, "_diagnosis.html", principal, d=d)  # doctest: +SKIP
     """
     code = lang(request)
-    context = {**_context(request, principal, code), **ctx}
+    fragment = name.startswith("_") and not standalone(request, name)
+    context = {**_context(request, principal, code, banner=not fragment), **ctx}
     if standalone(request, name):
         context.update(fragment=name, section_url=section_url(request.url.path))
         name = "fragment_page.html"
@@ -405,7 +410,54 @@ engine_of = deps.engine
 
 
 def records_or_empty(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [] if df is None or df.empty else df.to_dict("records")
+    """The rows of ``df`` as dicts for a template: exactly ``df.to_dict("records")``, faster.
+
+    ``to_dict`` selects every column with ``iloc`` before it iterates, which cost most of the
+    time of the warm dashboard sections (a few ms per small table); this reads the column arrays
+    once and boxes values as ``to_dict`` does (Python scalars for NumPy columns,
+    ``maybe_box_native`` for object and extension columns). A frame with repeated column names
+    goes through ``to_dict`` itself (which keeps the last of them).
+
+    Parameters
+    ----------
+    df:
+        The table (``None`` or empty gives ``[]``).
+
+    Returns
+    -------
+    list of dict, column → value, in column order.
+
+    Example
+    -------
+    >>> records_or_empty(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+    [{'a': 1, 'b': 'x'}, {'a': 2, 'b': 'y'}]
+    """
+    if df is None or df.empty:
+        return []
+    if not df.columns.is_unique:
+        return df.to_dict("records")
+    return _records(df)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    import numpy as np
+    from pandas.api.extensions import ExtensionDtype
+    from pandas.core.dtypes.cast import maybe_box_native
+
+    try:
+        arrays = list(df._iter_column_arrays())
+    except AttributeError:  # a pandas without the helper: the slow, identical path
+        return df.to_dict("records")
+    n = len(df)
+    cols: list[list[Any]] = []
+    for dtype, arr in zip(df.dtypes.values, arrays, strict=True):
+        # what iterating the column Series gives (Series.__iter__): .item() for NumPy arrays
+        vals = list(map(arr.item, range(n))) if isinstance(arr, np.ndarray) else list(arr)
+        if dtype == np.dtype(object) or isinstance(dtype, ExtensionDtype):
+            vals = [maybe_box_native(v) for v in vals]
+        cols.append(vals)
+    names = df.columns.tolist()
+    return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]
 
 
 def clean(v: Any) -> Any:

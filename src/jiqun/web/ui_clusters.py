@@ -13,6 +13,7 @@ import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from jiqun.services.cache import derived
 from jiqun.web import deps
 from jiqun.web.i18n import labeller, lang, localizer, translator
 from jiqun.web.responses import docx_response
@@ -139,11 +140,10 @@ def cluster_diagnosis_part(
     need_login(principal)
     eng = engine_of(request)
     d = diagnose_cluster(cluster_id, engine=eng, measure=measure, industry_level=level)
-    t = translator(lang(request))
-    lead = d.tables["leading_industries"]
-    lq_chart = _lq_chart(lead, t, "lq", t("区位商 LQ", "LQ"))
-    trend_chart = _lq_chart(lead, t, "lq_change", t("区位商变化", "LQ change"))
-    nxt = d.tables["next_industries"]
+    code = lang(request)
+    # the section's rows and charts depend on the stored diagnosis and the language only (the
+    # same for every signed-in viewer): derived once per diagnosis object, not per request
+    view = derived(d, ("page-diagnosis", code), lambda: _diagnosis_view(d, translator(code)))
     return render(
         request,
         "_diagnosis.html",
@@ -152,15 +152,24 @@ def cluster_diagnosis_part(
         cluster_id=cluster_id,
         measure=measure,
         level=level,
-        members=records_or_empty(d.tables["members"]),
-        leading=records_or_empty(lead),
-        strength=records_or_empty(d.tables["strength"]),
-        comp_regions=records_or_empty(d.tables["competition_regions"]),
-        comp_clusters=records_or_empty(d.tables["competition_clusters"]),
-        next_rows=records_or_empty(nxt[nxt["rank"] <= 5]) if len(nxt) else [],
-        lq_chart=lq_chart,
-        trend_chart=trend_chart,
+        **view,
     )
+
+
+def _diagnosis_view(d: Any, t: Callable[..., str]) -> dict[str, Any]:
+    """The template values of the diagnosis section (shared between requests: read-only)."""
+    lead = d.tables["leading_industries"]
+    nxt = d.tables["next_industries"]
+    return {
+        "members": records_or_empty(d.tables["members"]),
+        "leading": records_or_empty(lead),
+        "strength": records_or_empty(d.tables["strength"]),
+        "comp_regions": records_or_empty(d.tables["competition_regions"]),
+        "comp_clusters": records_or_empty(d.tables["competition_clusters"]),
+        "next_rows": records_or_empty(nxt[nxt["rank"] <= 5]) if len(nxt) else [],
+        "lq_chart": _lq_chart(lead, t, "lq", t("区位商 LQ", "LQ")),
+        "trend_chart": _lq_chart(lead, t, "lq_change", t("区位商变化", "LQ change")),
+    }
 
 
 @router.get("/clusters/{cluster_id}/chain", response_class=HTMLResponse)
@@ -200,12 +209,13 @@ def cluster_chain_part(
         {"name": t("本地已有", "present locally")},
         {"name": t("薄弱/缺失（补链）", "weak or missing (fill gap)")},
     ]
+    firms_of = segs.set_index("segment")["firms"] if len(segs) else None
     for s in rep.template.segments:
         x = order.get(s.position, 1)
         y = col_y.get(s.position, 0)
         col_y[s.position] = y + 1
         present = bool(comp["present"].get(s.id, False)) if s.id in comp.index else False
-        firms = int(segs.set_index("segment")["firms"].get(s.id, 0)) if len(segs) else 0
+        firms = int(firms_of.get(s.id, 0)) if firms_of is not None else 0
         nodes.append(
             {
                 "id": s.id,

@@ -104,6 +104,7 @@ def map_block(
         key,
         lambda: map_data(principal, eng, focus=focus, cluster_id=cluster, lang=code).to_dict(),
         persist=False,
+        stale_ok=True,
     )
 
 
@@ -132,6 +133,7 @@ def index(request: Request, principal: P) -> HTMLResponse:
         ("page-cluster-tiers",),
         lambda: {str(k): int(v) for k, v in cluster_list(eng)["tier"].value_counts().items()},
         persist=False,
+        stale_ok=True,
     )
     lab = labeller(lang(request))
     t = translator(lang(request))

@@ -86,6 +86,7 @@ def published_view(request: Request, principal: Principal, **kw: Any) -> dict[st
         key,
         lambda: pub_view(mod.published_table(principal, engine=eng, **kw), principal),
         persist=False,
+        stale_ok=True,
     )
 
 
