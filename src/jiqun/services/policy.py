@@ -6,7 +6,9 @@ support allocation on the stored data.
 - :func:`policies_for_firm`: for one firm, every policy with the rule lines that made it qualify,
   the narrow misses and why, and the policies it does not qualify for;
 - :func:`firms_for_policy`: the whole qualifying population, evaluated **in the database** by
-  the SQL compiled from the rule, plus the number of firms left out for missing data;
+  the SQL compiled from the rule (or on the analytical engine over the lake, the rule compiled to
+  Ibis, when the lake is current: :func:`rule_firms`), plus the number of firms left out for
+  missing data;
 - :func:`cluster_indicators` / :func:`evaluate_stored_clusters`: the indicator system of
   :mod:`jiqun.policy.evaluation` computed from the store for every year available;
 - :func:`allocate_support`: :func:`jiqun.policy.allocation.allocate` on the latest scores.
@@ -428,14 +430,17 @@ def rule_firms(
 def firms_for_policy(
     policy_id: str, engine: Engine | None = None, on: dt.date | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The qualifying firms of a policy (免申即享 list), evaluated in the database.
+    """The qualifying firms of a policy (免申即享 list), evaluated over the whole registry in the
+    database, or on the analytical engine over the lake when the lake is current
+    (:func:`rule_firms`; the same firms either way).
 
     Returns
     -------
     (firms, info)
         ``firms``: uscc, name, region_code, industry_code, revenue, employees, tags;
         ``info``: counts of qualifying firms and of firms left out because a value the rule
-        needs is missing (never silently counted as qualifying or not), the SQL basis.
+        needs is missing (never silently counted as qualifying or not), ``evaluated_in`` (the
+        database dialect or the engine).
     """
     engine = engine or get_engine()
     on = on or dt.date.today()
