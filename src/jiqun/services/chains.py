@@ -268,7 +268,27 @@ def _links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
     return lk.copy(), y
 
 
+def _lake_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None] | None:
+    """The year's links from the lake (the analytical engine reads only that year's files), or
+    ``None`` when the lake is not current."""
+    from jiqun.engine.links import latest_year, year_links
+    from jiqun.services import lake
+
+    with lake.reading(engine) as eng:
+        if eng is None:
+            return None
+        if year is None:
+            year = latest_year(eng)
+            if year is None:
+                return pd.DataFrame(columns=["supplier", "buyer", "value", "synthetic"]), None
+        lk = year_links(eng, int(year))
+    return lk[["supplier", "buyer", "value", "synthetic"]], int(year)
+
+
 def _read_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
+    got = _lake_links(engine, year)
+    if got is not None:
+        return got
     with engine.connect() as c:
         if year is None:
             year = c.execute(text("SELECT MAX(year) FROM supply_links")).scalar()
@@ -277,7 +297,9 @@ def _read_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | N
         lk = pd.read_sql(
             text(
                 "SELECT supplier_uscc AS supplier, buyer_uscc AS buyer, value, synthetic "
-                "FROM supply_links WHERE year = :y"
+                "FROM supply_links WHERE year = :y "
+                # one order on every database and in the lake
+                "ORDER BY supplier_uscc, buyer_uscc, input_category"
             ),
             c,
             params={"y": int(year)},

@@ -26,6 +26,7 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
@@ -51,6 +52,7 @@ __all__ = [
     "in_use",
     "is_fresh",
     "queue_sync",
+    "reading",
     "status",
     "sync",
 ]
@@ -345,6 +347,31 @@ def status(engine: Engine | None = None) -> dict[str, Any]:
     }
 
 
+@contextlib.contextmanager
+def reading(engine: Engine | None = None) -> Iterator[analytical.Engine | None]:
+    """The analytical engine on the current lake version when that version copies the present
+    store data and is on disk; ``None`` otherwise (no lake, a lake behind the store, a version
+    folder removed by hand), and the caller then reads the store.
+
+    Example
+    -------
+    >>> with reading(engine) as eng:  # doctest: +SKIP
+    ...     rows = None if eng is None else eng.table("enterprises").count().execute()
+    """
+    engine = engine or get_engine()
+    if not in_use(engine) or not is_fresh(engine):
+        yield None
+        return
+    eng = engine_for(engine)
+    try:
+        if eng.version is None or not (eng.version_path(eng.version) / "_manifest.json").exists():
+            yield None
+        else:
+            yield eng
+    finally:
+        eng.close()
+
+
 def firm_sums(
     engine: Engine, pref: pd.Series, *, digits: int, codes: list[str], size: str
 ) -> tuple[pd.DataFrame, dict[str, Any]] | None:
@@ -356,15 +383,9 @@ def firm_sums(
     -------
     >>> firm_sums(engine, pref, digits=4, codes=["3911"], size="output")  # doctest: +SKIP
     """
-    if not in_use(engine) or not is_fresh(engine):
-        return None
     from jiqun.engine.aggregates import firm_size_sums
 
-    eng = engine_for(engine)
-    try:
-        if eng.version is None or not (eng.version_path(eng.version) / "_manifest.json").exists():
-            # recorded but gone from disk (a lake folder removed by hand): the store still answers
+    with reading(engine) as eng:
+        if eng is None:
             return None
         return firm_size_sums(eng, pref, digits=digits, codes=codes, size=size)
-    finally:
-        eng.close()

@@ -6,7 +6,9 @@ support allocation on the stored data.
 - :func:`policies_for_firm`: for one firm, every policy with the rule lines that made it qualify,
   the narrow misses and why, and the policies it does not qualify for;
 - :func:`firms_for_policy`: the whole qualifying population, evaluated **in the database** by
-  the SQL compiled from the rule, plus the number of firms left out for missing data;
+  the SQL compiled from the rule (or on the analytical engine over the lake, the rule compiled to
+  Ibis, when the lake is current: :func:`rule_firms`), plus the number of firms left out for
+  missing data;
 - :func:`cluster_indicators` / :func:`evaluate_stored_clusters`: the indicator system of
   :mod:`jiqun.policy.evaluation` computed from the store for every year available;
 - :func:`allocate_support`: :func:`jiqun.policy.allocation.allocate` on the latest scores.
@@ -284,25 +286,120 @@ def policies_for_reader(
     return out
 
 
-def firms_for_policy(
-    policy_id: str, engine: Engine | None = None, on: dt.date | None = None
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The qualifying firms of a policy (免申即享 list), evaluated in the database.
+#: rule field → the store column whose NULL leaves a firm's eligibility unknown
+_NEEDS = (
+    ("revenue", "revenue"),
+    ("employees", "employees"),
+    ("rd_expense", "rd_expense"),
+    ("rd_intensity", "rd_expense"),
+    ("firm_age", "founded"),
+    ("digital_level", "level"),
+)
+
+
+def _needed(rule: Any) -> list[str]:
+    """The columns whose NULL makes a firm unknown under ``rule`` (``level``: the digital level)."""
+    text_ = json.dumps(rule)
+    return list(dict.fromkeys(col for f, col in _NEEDS if text_.find(f'"{f}"') >= 0))
+
+
+def _rule_context(rule: Any, engine: Engine, on: dt.date, digital: bool) -> Any:
+    """The store state a rule refers to, for the engine (:class:`jiqun.engine.eligibility.
+    RuleContext`): the named clusters' regions, leading industries and approved members, and the
+    latest submitted digital levels when ``digital``."""
+    from jiqun.engine.eligibility import ClusterArea, RuleContext
+
+    def cluster_ids(c: Any) -> list[str]:
+        if "any_of" in c:
+            return [x for s in c["any_of"] for x in cluster_ids(s)]
+        return [str(x) for x in c["value"]] if c.get("field") == "cluster" else []
+
+    ids = list(dict.fromkeys(x for c in rule for x in cluster_ids(c)))
+    areas: dict[str, ClusterArea] = {}
+    with engine.connect() as c:
+        for cid in ids:
+            q = {"c": cid}
+            areas[cid] = ClusterArea(
+                regions=tuple(
+                    c.execute(
+                        text("SELECT region_code FROM cluster_regions WHERE cluster_id = :c"), q
+                    ).scalars()
+                ),
+                industries=tuple(
+                    c.execute(
+                        text("SELECT industry_code FROM cluster_industries WHERE cluster_id = :c"),
+                        q,
+                    ).scalars()
+                ),
+                members=tuple(
+                    c.execute(
+                        text(
+                            "SELECT uscc FROM cluster_members WHERE cluster_id = :c "
+                            "AND status = 'approved'"
+                        ),
+                        q,
+                    ).scalars()
+                ),
+            )
+        levels = None
+        if digital:
+            # the rows the store's join yields (a tie of latest assessments included, as there)
+            sub = _DIGITAL_JOIN[len("LEFT JOIN (") : _DIGITAL_JOIN.rindex(") d ON")]
+            levels = pd.read_sql(text(sub), c)
+    return RuleContext(on=on, clusters=areas, digital=levels)
+
+
+def rule_firms(
+    rule: Any, engine: Engine | None = None, on: dt.date | None = None
+) -> tuple[pd.DataFrame, int, str]:
+    """The firms that qualify under a rule, with the number left out for missing data.
+
+    On the analytical engine over the lake when the lake copies the present store data
+    (:func:`jiqun.services.lake.reading`; the rule compiled to Ibis by
+    :func:`jiqun.engine.eligibility.rule_filter`), else in the store by the SQL of
+    :func:`jiqun.policy.rules.to_sql`: the same firm set either way.
+
+    Parameters
+    ----------
+    rule:
+        The conditions (validated here).
+    engine:
+        The store.
+    on:
+        Evaluation date (default: today).
 
     Returns
     -------
-    (firms, info)
-        ``firms``: uscc, name, region_code, industry_code, revenue, employees, tags;
-        ``info``: counts of qualifying firms and of firms left out because a value the rule
-        needs is missing (never silently counted as qualifying or not), the SQL basis.
+    (firms, unknown, where)
+        ``firms``: uscc, name, region_code, industry_code, revenue, employees, tags, synthetic,
+        ordered by uscc; ``unknown``: firms lacking a value the rule needs; ``where``: what
+        evaluated it (``sqlite``, ``postgresql``, ``duckdb``, ``spark-local`` …).
+
+    Example
+    -------
+    >>> rule_firms([{"field": "revenue", "op": ">=", "value": 2000}])[0].columns[0]  # doctest: +SKIP
+    'uscc'
     """
+    from jiqun.services import lake
+
     engine = engine or get_engine()
     on = on or dt.date.today()
-    pols = list_policies(engine, on)
-    hit = pols[pols["policy_id"] == policy_id] if len(pols) else pols
-    if hit.empty:
-        raise JiqunError(f"找不到政策 {policy_id}", f"no policy {policy_id}")
-    rule = hit.iloc[0]["rules"]
+    validate_rule(rule)
+    needed = _needed(rule)
+    with lake.reading(engine) as eng:
+        if eng is not None:
+            from jiqun.engine.eligibility import MAX_FIRMS, eligible, unknown_count
+
+            digital = uses_digital(rule)
+            ctx = _rule_context(rule, engine, on, digital or bool(needed))
+            firms = eng.to_pandas(eligible(eng, rule, ctx, digital=digital), max_rows=MAX_FIRMS)
+            unknown = unknown_count(eng, needed, ctx)
+            firms["synthetic"] = firms["synthetic"].astype(bool)
+            for col in ("name", "region_code", "industry_code", "tags"):
+                if len(firms) and firms[col].isna().all():
+                    # as the store's reader gives a text column without a value: None, not NaN
+                    firms[col] = pd.Series([None] * len(firms), dtype=object)
+            return firms, unknown, eng.kind
     cond, params = to_sql(rule, on)
     join = _DIGITAL_JOIN if uses_digital(rule) else ""
     with engine.connect() as c:
@@ -314,29 +411,45 @@ def firms_for_policy(
             c,
             params=params,
         )
-        # firms whose outcome is unknown: a needed numeric value is NULL
-        nulls = []
-        for f, col in (
-            ("revenue", "e.revenue"),
-            ("employees", "e.employees"),
-            ("rd_expense", "e.rd_expense"),
-            ("rd_intensity", "e.rd_expense"),
-            ("firm_age", "e.founded"),
-            ("digital_level", "d.level"),
-        ):
-            if json.dumps(rule).find(f'"{f}"') >= 0:
-                nulls.append(col)
         unknown = 0
-        if nulls:
+        if needed:
+            cols = [("d." if x == "level" else "e.") + x for x in needed]
             unknown = int(
                 c.execute(
                     text(
                         f"SELECT COUNT(*) FROM enterprises e {_DIGITAL_JOIN} WHERE "
-                        + " OR ".join(f"{x} IS NULL" for x in dict.fromkeys(nulls))
+                        + " OR ".join(f"{x} IS NULL" for x in cols)
                     )
                 ).scalar()
                 or 0
             )
+    firms["synthetic"] = firms["synthetic"].astype(bool)
+    return firms, unknown, engine.dialect.name
+
+
+def firms_for_policy(
+    policy_id: str, engine: Engine | None = None, on: dt.date | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The qualifying firms of a policy (免申即享 list), evaluated over the whole registry in the
+    database, or on the analytical engine over the lake when the lake is current
+    (:func:`rule_firms`; the same firms either way).
+
+    Returns
+    -------
+    (firms, info)
+        ``firms``: uscc, name, region_code, industry_code, revenue, employees, tags;
+        ``info``: counts of qualifying firms and of firms left out because a value the rule
+        needs is missing (never silently counted as qualifying or not), ``evaluated_in`` (the
+        database dialect or the engine).
+    """
+    engine = engine or get_engine()
+    on = on or dt.date.today()
+    pols = list_policies(engine, on)
+    hit = pols[pols["policy_id"] == policy_id] if len(pols) else pols
+    if hit.empty:
+        raise JiqunError(f"找不到政策 {policy_id}", f"no policy {policy_id}")
+    rule = hit.iloc[0]["rules"]
+    firms, unknown, where = rule_firms(rule, engine, on)
     firms["synthetic"] = firms["synthetic"].astype(bool)
     info = {
         "policy_id": policy_id,
@@ -344,7 +457,7 @@ def firms_for_policy(
         "unknown_missing_data": unknown,
         "note_zh": f"{unknown} 家企业缺少规则所需数据，未列入（缺失不视为符合）",
         "note_en": f"{unknown} firms lack data the rule needs and are not listed (missing never qualifies)",
-        "evaluated_in": engine.dialect.name,
+        "evaluated_in": where,
         "on": on.isoformat(),
         "synthetic": bool(firms["synthetic"].any()),
     }

@@ -132,7 +132,9 @@ def _query_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int]:
         lk = pd.read_sql(
             text(
                 "SELECT supplier_uscc AS supplier, buyer_uscc AS buyer, input_category, value, "
-                "synthetic FROM supply_links WHERE year = :y"
+                "synthetic FROM supply_links WHERE year = :y "
+                # one order on every database and in the lake (the network's node order)
+                "ORDER BY supplier_uscc, buyer_uscc, input_category"
             ),
             c,
             params={"y": int(year)},
@@ -141,6 +143,66 @@ def _query_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int]:
         raise JiqunError(f"{year} 年没有供应关系", f"no supply links for year {year}")
     lk["synthetic"] = lk["synthetic"].astype(bool)
     return lk, int(year)
+
+
+def _network_in_store(
+    engine: Engine, spec: RegionSpec | None, lead: tuple[str, ...], year: int | None
+) -> tuple[pd.DataFrame, pd.DataFrame, set[str], int, int | None]:
+    """The scope's firms and links read from the store (every firm and link of the year, then
+    filtered in pandas): ``(firms, links, in-scope ids, links left out, year)``."""
+    firms = _read_firms(engine)
+    links, year = _read_links(engine, year)
+    known = pd.Index(firms["id"])
+    ok = links["supplier"].isin(known) & links["buyer"].isin(known)
+    n_bad = int((~ok).sum())
+    if n_bad:
+        links = links.loc[ok]
+    inside = pd.Series(True, index=firms.index)
+    if spec is not None:
+        inside = firms["region"].isin(spec.codes)
+        if lead:
+            inside &= firms["industry"].astype(str).str.startswith(lead)
+        scope_ids = set(firms.loc[inside, "id"])
+        keep = links["supplier"].isin(scope_ids) | links["buyer"].isin(scope_ids)
+        links = links.loc[keep]
+    ids = pd.unique(np.concatenate([links["supplier"].to_numpy(), links["buyer"].to_numpy()]))
+    f = firms.set_index("id").loc[ids].reset_index()
+    return f, links.reset_index(drop=True), set(firms.loc[inside, "id"]), n_bad, year
+
+
+def _network_on_lake(
+    engine: Engine, spec: RegionSpec | None, lead: tuple[str, ...], year: int | None
+) -> tuple[pd.DataFrame, pd.DataFrame, set[str], int, int | None] | None:
+    """The same from the lake, the scope filtered in the analytical engine (only the scope's
+    links and the firms they name reach pandas); ``None`` when the lake is not current."""
+    from jiqun.engine.links import latest_year, scoped_links
+    from jiqun.services import lake
+
+    with lake.reading(engine) as eng:
+        if eng is None:
+            return None
+        if year is None:
+            year = latest_year(eng)
+            if year is None:
+                raise JiqunError(
+                    "数据库中没有供应关系（supply_links），请先导入",
+                    "no supply links stored; import them first",
+                )
+        got = scoped_links(
+            eng,
+            int(year),
+            regions=None if spec is None else sorted(spec.codes),
+            industries=lead,
+        )
+    if not got["total"]:
+        raise JiqunError(f"{year} 年没有供应关系", f"no supply links for year {year}")
+    links = got["links"]
+    links["synthetic"] = links["synthetic"].astype(bool)
+    firms = got["firms"]
+    firms["synthetic"] = firms["synthetic"].astype(bool)
+    ids = pd.unique(np.concatenate([links["supplier"].to_numpy(), links["buyer"].to_numpy()]))
+    f = firms.set_index("id").loc[ids].reset_index()
+    return f, links.reset_index(drop=True), got["in_scope"], int(got["unknown"]), int(year)
 
 
 def load_network(
@@ -177,44 +239,31 @@ def load_network(
     """
     engine = engine or get_engine()
     spec = resolve_region(engine, region=region, cluster=cluster) if region or cluster else None
-    firms = _read_firms(engine)
-    links, year = _read_links(engine, year)
+    lead: tuple[str, ...] = ()
+    if cluster:
+        # a cluster's firms are those of its member regions in its leading industries (the
+        # membership rule): a member city's coking plant is not an IoT cluster's hot spot
+        with engine.connect() as c:
+            lead = tuple(
+                str(r[0])
+                for r in c.execute(
+                    text("SELECT industry_code FROM cluster_industries WHERE cluster_id = :c"),
+                    {"c": cluster},
+                )
+            )
+    got = _network_on_lake(engine, spec, lead, year)
+    if got is None:
+        got = _network_in_store(engine, spec, lead, year)
+    f, links, inside, n_bad, year = got
     notes: list[str] = []
-    known = pd.Index(firms["id"])
-    ok = links["supplier"].isin(known) & links["buyer"].isin(known)
-    if not ok.all():
-        n_bad = int((~ok).sum())
+    if n_bad:
         notes.append(
             f"{n_bad} 条供应关系的企业不在企业库中，已忽略 / {n_bad} links name firms missing "
             "from the enterprises table and were left out"
         )
-        links = links.loc[ok]
-    inside = pd.Series(True, index=firms.index)
-    if spec is not None:
-        inside = firms["region"].isin(spec.codes)
-        if cluster:
-            # a cluster's firms are those of its member regions in its leading industries (the
-            # membership rule): a member city's coking plant is not an IoT cluster's hot spot
-            with engine.connect() as c:
-                lead = tuple(
-                    str(r[0])
-                    for r in c.execute(
-                        text("SELECT industry_code FROM cluster_industries WHERE cluster_id = :c"),
-                        {"c": cluster},
-                    )
-                )
-            if lead:
-                inside &= firms["industry"].astype(str).str.startswith(lead)
-        scope_ids = set(firms.loc[inside, "id"])
-        keep = links["supplier"].isin(scope_ids) | links["buyer"].isin(scope_ids)
-        links = links.loc[keep]
-        if not len(links):
-            raise JiqunError(
-                f"{spec.label} 没有供应关系数据", f"no supply links touch {spec.label}"
-            )
-    ids = pd.unique(np.concatenate([links["supplier"].to_numpy(), links["buyer"].to_numpy()]))
-    f = firms.set_index("id").loc[ids].reset_index()
-    f["in_scope"] = f["id"].isin(set(firms.loc[inside, "id"])) if spec is not None else True
+    if spec is not None and not len(links):
+        raise JiqunError(f"{spec.label} 没有供应关系数据", f"no supply links touch {spec.label}")
+    f["in_scope"] = f["id"].isin(inside) if spec is not None else True
     links = links.reset_index(drop=True)
     value_basis = "value"
     if links["value"].isna().any():
