@@ -115,13 +115,20 @@ def prepare_links(
     >>> prepare_links(eng.table("supply_links"), supplier="supplier_id",
     ...               buyer="buyer_id")  # doctest: +SKIP
     """
-    t = links.select(
+    t = _typed(links, supplier=supplier, buyer=buyer, value=value)
+    t = t.filter(t.supplier != t.buyer)
+    return t.group_by(["supplier", "buyer"]).aggregate(value=t.value.sum())
+
+
+def _typed(
+    links: ir.Table, *, supplier: str = "supplier", buyer: str = "buyer", value: str = "value"
+) -> ir.Table:
+    """The three link columns in the types every round's set operations expect."""
+    return links.select(
         supplier=links[supplier].cast("int64"),
         buyer=links[buyer].cast("int64"),
         value=links[value].cast("float64"),
     )
-    t = t.filter(t.supplier != t.buyer)
-    return t.group_by(["supplier", "buyer"]).aggregate(value=t.value.sum())
 
 
 def _firm_table(engine: Engine, ids: Any, column: str, values: str | None = None) -> ir.Table:
@@ -230,7 +237,8 @@ def threshold_cascade(
     max_rounds:
         Stop after this many rounds (default: the fixed point).
     prepared:
-        ``links`` is already the output of :func:`prepare_links`.
+        ``links`` has one row per (supplier, buyer) pair and no self-link (the lake's links,
+        the generator's): the aggregation of :func:`prepare_links` is skipped.
     seed_column:
         The id column of a seed table.
 
@@ -252,7 +260,7 @@ def threshold_cascade(
         raise JiqunError("theta 必须在 (0, 1] 之间", "theta must lie in (0, 1]")
     if every < 1:
         raise ValueError("every must be at least 1")
-    lk = links if prepared else prepare_links(links)
+    lk = _typed(links) if prepared else prepare_links(links)
     lk_name = _name("links")
     lk = engine.create_table(lk_name, lk)
     seed_t = _firm_table(engine, seeds, seed_column).distinct()
@@ -278,6 +286,9 @@ def threshold_cascade(
             failed = failed.union(new.mutate(round=ibis.literal(done_rounds, "int64")))
         name = _name("failed")
         failed = engine.create_table(name, failed)
+        # a backend may read a materialised literal back narrower (Spark: int32): the unions of
+        # the next rounds need one type
+        failed = failed.select(firm=failed.firm.cast("int64"), round=failed["round"].cast("int64"))
         times += 1
         _drop(engine, current)
         current = name
@@ -466,8 +477,8 @@ def gl_cascade(
         Table with ``id_column`` (integer ids) and ``industry`` (labels matched to the
         essentiality matrix exactly or by longest prefix): every firm of the network.
     links:
-        ``supplier``, ``buyer``, ``value`` (integer ids); :func:`prepare_links` unless
-        ``prepared``.
+        ``supplier``, ``buyer``, ``value`` (integer ids); summed per pair by
+        :func:`prepare_links` unless ``prepared`` (pairs already unique, no self-link).
     essentiality:
         Supplying × using industry matrix of 0/1/2
         (:func:`jiqun.resilience.default_essentiality`).
@@ -502,7 +513,7 @@ def gl_cascade(
         raise JiqunError("eps 必须大于 0", "eps must be positive")
     if every < 1:
         raise ValueError("every must be at least 1")
-    lk = links if prepared else prepare_links(links)
+    lk = _typed(links) if prepared else prepare_links(links)
     scratch: list[str] = []
 
     def keep(prefix: str, expr: ir.Table) -> ir.Table:
