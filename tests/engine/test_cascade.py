@@ -58,7 +58,6 @@ def test_threshold_lockdown_equals_memory(analytical, network) -> None:
         eng.from_arrow(locked),  # the seeds stay a table of the engine
         theta=0.5,
         firms=eng.from_arrow(firms[["id"]]),
-        every=3,
         seed_column="id",
     )
     got = eng.to_pandas(run.firms).set_index("firm").sort_index()
@@ -84,9 +83,7 @@ def test_gl_propagation_equals_memory(analytical, network) -> None:
     assert mem.attrs["iterations"] > 3
 
     eng = analytical
-    run = gl_cascade(
-        eng, eng.from_arrow(firms), eng.from_arrow(links), E, psi, id_column="id", every=4
-    )
+    run = gl_cascade(eng, eng.from_arrow(firms), eng.from_arrow(links), E, psi, id_column="id")
     got = eng.to_pandas(run.firms).set_index("firm").sort_index()
     assert got.index.tolist() == mem.index.tolist()
     assert run.iterations == mem.attrs["iterations"]

@@ -70,8 +70,10 @@ __all__ = [
     "threshold_cascade",
 ]
 
-#: rounds between two materialisations (and convergence checks)
-EVERY = 4
+#: rounds between two materialisations (and convergence checks), per backend: DuckDB keeps a
+#: common subexpression once (a materialised CTE), Spark inlines it into every reference, so a
+#: lazy round referencing the previous state twice doubles the plan — Spark materialises sooner
+EVERY = {"duckdb": 4, "spark-local": 2, "spark-connect": 2}
 #: the in-memory GL kernel's hard stop (jiqun.resilience.esri.MAX_ITER)
 MAX_ITER = 1000
 #: relative slack so that a share equal to θ in exact arithmetic counts (as in memory)
@@ -204,7 +206,7 @@ def threshold_cascade(
     theta: float = 0.5,
     *,
     firms: ir.Table | None = None,
-    every: int = EVERY,
+    every: int | None = None,
     max_rounds: int | None = None,
     prepared: bool = False,
     seed_column: str = "firm",
@@ -233,7 +235,8 @@ def threshold_cascade(
         Optional table whose first column lists every firm (isolated firms included); default
         the ends of the links and the seeds.
     every:
-        Rounds between two materialisations (and convergence checks).
+        Rounds between two materialisations (and convergence checks); default
+        :data:`EVERY` of the backend.
     max_rounds:
         Stop after this many rounds (default: the fixed point).
     prepared:
@@ -258,6 +261,7 @@ def threshold_cascade(
     th = float(theta)
     if not 0 < th <= 1:
         raise JiqunError("theta 必须在 (0, 1] 之间", "theta must lie in (0, 1]")
+    every = EVERY.get(engine.kind, 2) if every is None else int(every)
     if every < 1:
         raise ValueError("every must be at least 1")
     lk = _typed(links) if prepared else prepare_links(links)
@@ -448,7 +452,7 @@ def gl_cascade(
     psi: Mapping[Hashable, float] | pd.Series | ir.Table,
     eps: float = 1e-2,
     *,
-    every: int = EVERY,
+    every: int | None = None,
     max_iter: int = MAX_ITER,
     prepared: bool = False,
     psi_column: str = "psi",
@@ -488,7 +492,8 @@ def gl_cascade(
     eps:
         Convergence tolerance (default 1e-2, as in memory).
     every:
-        Rounds between two materialisations (and convergence checks).
+        Rounds between two materialisations (and convergence checks); default
+        :data:`EVERY` of the backend.
     max_iter:
         Hard stop (a warning says so).
     prepared, psi_column, id_column:
@@ -511,6 +516,7 @@ def gl_cascade(
     eps = float(eps)
     if not eps > 0:
         raise JiqunError("eps 必须大于 0", "eps must be positive")
+    every = EVERY.get(engine.kind, 2) if every is None else int(every)
     if every < 1:
         raise ValueError("every must be at least 1")
     lk = _typed(links) if prepared else prepare_links(links)
