@@ -617,6 +617,7 @@ def main(argv: list[str] | None = None) -> int:
                 pr = run_child(stage, peer, d, args)
                 line["pandas_seconds"] = round(pr["seconds"], 6)
                 line["pandas_peak_mb"] = pr["peak_mb"]
+                line["pandas_cpu_seconds"] = pr.get("cpu_seconds")
                 line["peer"] = peer_names[peer]
                 line["same_result"] = _close(res.get("check", {}), pr.get("check", {}))
                 if not line["same_result"]:
