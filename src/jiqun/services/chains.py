@@ -956,7 +956,8 @@ def chain_analysis(
         firm-level tables (an interface that returns only those: the REST API).
     **options:
         Further arguments of :func:`chain_report` (``year``, ``basis``, ``min_confidence``,
-        ``top_n``).
+        ``top_n``, ``io_table``). The input–output table in use (``io_table`` or
+        ``JIQUN_IO_TABLE``) is part of the cache key by path and modification time.
 
     Returns
     -------
