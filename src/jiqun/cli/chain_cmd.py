@@ -201,6 +201,14 @@ def analyse_cmd(
     top: Annotated[int, typer.Option(help="每个环节的候选企业数 / candidates per segment")] = 5,
     overrides: OverridesOpt = None,
     templates: TemplatesOpt = None,
+    io_table: Annotated[
+        Path | None,
+        typer.Option(
+            "--io-table",
+            help="投入产出表文件，为补链候选加权（默认 JIQUN_IO_TABLE） / input-output table "
+            "weighting the gap candidates (default JIQUN_IO_TABLE)",
+        ),
+    ] = None,
 ) -> None:
     """产业链分析：完整度、本地配套率、补链/强链/延链、链主候选 / chain analytics."""
     from jiqun.services.access import local_principal
@@ -217,6 +225,7 @@ def analyse_cmd(
         overrides=overrides,
         basis=basis,
         top_n=top,
+        io_table=io_table,
     )
     # The firm tables are printed and written below: one audit entry for the read.
     report_tables_for(
@@ -255,10 +264,13 @@ def analyse_cmd(
 
     cands = a.weak.candidates
 
+    io = "io_score" in cands.columns
+
     def candidates(segment: str) -> str:
         return "；".join(
             f"{x.name}（{x.region_code}"
             + (f", {x.distance_km:,.0f} km" if not math.isnan(x.distance_km) else "")
+            + (f", io_score {fmt_value(x.io_score, digits=3)}" if io else "")
             + "）"
             for x in cands[cands["segment"] == segment].itertuples(index=False)
         )
@@ -271,6 +283,8 @@ def analyse_cmd(
         ("同类中位数 peer median", lambda r: fmt_value(r.peer_median, pct=True)),
         ("候选企业 candidates", lambda r: candidates(r.segment)),
     ]
+    if "io_weight" in a.weak.table.columns:
+        weak.insert(-1, ("投入产出权重 IO weight", lambda r: fmt_value(r.io_weight, digits=3)))
     console.print(frame_table(a.weak.table, weak, "补链 weak and missing links", overflow="fold"))
 
     strong: list[Column] = [

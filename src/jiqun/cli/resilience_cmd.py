@@ -38,10 +38,19 @@ OutOpt = Annotated[
     Path | None, typer.Option("--out", help="输出文件 .xlsx / .json / .csv / output file")
 ]
 EssOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--essentiality",
-        help="投入必要性矩阵文件（默认：按规则生成的 GB/T 4754 矩阵） / essentiality matrix file",
+        help="投入必要性矩阵文件，或 io（按投入产出表生成；默认：按规则生成的 GB/T 4754 矩阵） / "
+        "essentiality matrix file, or io (from the input-output table; default: rule-built)",
+    ),
+]
+IoTableOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--io-table",
+        help="投入产出表文件，供 --essentiality io 使用（默认 JIQUN_IO_TABLE） / input-output "
+        "table for --essentiality io (default JIQUN_IO_TABLE)",
     ),
 ]
 
@@ -102,6 +111,7 @@ def metrics_cmd(
         bool, typer.Option("--no-replace", help="不考虑同行业替代供应 / no replaceability")
     ] = False,
     out: OutOpt = None,
+    io_table: IoTableOpt = None,
 ) -> None:
     """供应集中度、单一来源、单点故障与 ESRI / supply concentration, single sourcing, SPOF, ESRI."""
     from jiqun.services.access import local_principal
@@ -118,6 +128,7 @@ def metrics_cmd(
         esri_candidates=esri_candidates,
         essentiality=essentiality,
         replaceability=not no_replace,
+        io_table=io_table,
     )
     s = rep.summary
     console.print(
@@ -251,6 +262,7 @@ def scenario_cmd(
     ] = False,
     top: Annotated[int, typer.Option("--top", help="每表行数 / rows per table")] = 15,
     out: OutOpt = None,
+    io_table: IoTableOpt = None,
 ) -> None:
     """情景模拟：企业停产、地区停工、进口中断 / run a disruption scenario."""
     from jiqun.services.resilience import scenario
@@ -275,6 +287,7 @@ def scenario_cmd(
         theta=theta,
         essentiality=essentiality,
         replaceability=not no_replace,
+        io_table=io_table,
     )
     from jiqun.services.resilience import audit_operator_scenario
 

@@ -51,6 +51,7 @@ __all__ = [
     "chain_analysis",
     "chain_map",
     "chain_report",
+    "io_table_coefficients",
     "read_overrides",
     "resolve_region",
     "write_chain_output",
@@ -336,6 +337,79 @@ def read_overrides(path: str | Path) -> pd.DataFrame:
     )
 
 
+def _io_identity(io_table: str | Path | None) -> tuple[str, float] | None:
+    """``(resolved path, mtime)`` of the input–output table in use (explicit, else
+    ``JIQUN_IO_TABLE``), or ``None``: part of the cache key, so a changed table is recomputed."""
+    from jiqun.config import io_table_path
+
+    path = io_table if io_table is not None else io_table_path()
+    if path is None:
+        return None
+    p = Path(path).expanduser()
+    return (str(p.resolve()), p.stat().st_mtime if p.is_file() else -1.0)
+
+
+def io_table_coefficients(
+    io_table: str | Path | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]] | None:
+    """Technical coefficients of the configured (or given) input–output table, with its basis.
+
+    Parameters
+    ----------
+    io_table:
+        Table file (:func:`jiqun.inputoutput.read_io_table`); default
+        :func:`jiqun.config.io_table_path` (``JIQUN_IO_TABLE``).
+
+    Returns
+    -------
+    tuple or None
+        ``(A, basis)``: ``A = Z_d / x`` on the domestic flows (non-competitive layout; total
+        flows in the competitive one), the same flows as :mod:`jiqun.services.inputoutput`;
+        ``basis`` names the table (``io_table``, ``io_table_file``, ``io_table_mtime``).
+        ``None`` when no table is given or configured.
+
+    Raises
+    ------
+    JiqunError
+        When the file does not exist or is not in a known layout.
+
+    References
+    ----------
+    ``docs/inputoutput.md`` ("Where the platform uses it"); Miller & Blair (2009), §2.2.
+
+    Example
+    -------
+    >>> A, b = io_table_coefficients("china_2020_42.csv")  # doctest: +SKIP
+    >>> A.shape  # doctest: +SKIP
+    (42, 42)
+    """
+    from jiqun.inputoutput import coefficients
+    from jiqun.services.inputoutput import load_io_table
+
+    ident = _io_identity(io_table)
+    if ident is None:
+        return None
+    t = load_io_table(ident[0])
+    zd, _fd = t.domestic_flows()
+    flows = "domestic flows" if t.Z_domestic is not None else "total flows (competitive layout)"
+    basis = {
+        "io_table": f"{Path(ident[0]).name} ({t.layout}, {t.year or '?'}, {len(t.codes)} "
+        f"sectors; {flows})",
+        "io_table_file": ident[0],
+        "io_table_mtime": f"{ident[1]:.0f}",
+    }
+    return coefficients(zd, t.x), basis
+
+
+#: basis line of a chain report weighted by an input–output table
+IO_SCORE_BASIS = (
+    "补链候选得分 × 投入产出权重：io_score = score × io_weight；io_weight = 本地产业链对该环节所属"
+    "投入产出部门的直接消耗系数 ÷ 所列环节中的最大值 / io_score = score × io_weight; io_weight = "
+    "the region's chain's direct input requirement from the segment's IO sectors relative to "
+    "the most-needed listed segment (ranks within a segment unchanged)"
+)
+
+
 def _map_all(
     firms: pd.DataFrame, template: ChainTemplate, overrides: pd.DataFrame | None
 ) -> pd.DataFrame:
@@ -481,6 +555,7 @@ def chain_report(
     inputs: str = "chain",
     min_confidence: float = 0.6,
     top_n: int = 10,
+    io_table: str | Path | None = None,
 ) -> ChainReport:
     """Chain analytics for a region or a cluster from the stored data.
 
@@ -500,6 +575,10 @@ def chain_report(
         Manual mappings (DataFrame or .csv/.xlsx path).
     basis, inputs, min_confidence, top_n:
         As in :func:`jiqun.chains.analyse_chain`.
+    io_table:
+        Input–output table file weighting the 补链 candidates (default ``JIQUN_IO_TABLE``;
+        none configured: no weight). The weak-link table gains ``io_dependence``/``io_weight``,
+        the candidates ``io_weight``/``io_score``, the basis ``io_table`` and ``io_score``.
 
     Returns
     -------
@@ -521,9 +600,16 @@ def chain_report(
     engine = engine or get_engine()
     template = get_template(chain, templates)
     spec = resolve_region(engine, region, cluster)
+    io = io_table_coefficients(io_table)
     inputs_ = load_chain_inputs(engine, template, year=year, overrides=overrides)
     return report_for(
-        inputs_, spec, basis=basis, inputs=inputs, min_confidence=min_confidence, top_n=top_n
+        inputs_,
+        spec,
+        basis=basis,
+        inputs=inputs,
+        min_confidence=min_confidence,
+        top_n=top_n,
+        io=io,
     )
 
 
@@ -590,6 +676,7 @@ def report_for(
     inputs: str = "chain",
     min_confidence: float = 0.6,
     top_n: int = 10,
+    io: tuple[pd.DataFrame, dict[str, str]] | None = None,
 ) -> ChainReport:
     """The chain report of one area from loaded inputs (what :func:`chain_report` returns).
 
@@ -598,6 +685,7 @@ def report_for(
     ci: :func:`load_chain_inputs`.
     spec: the area (:func:`resolve_region`).
     basis, inputs, min_confidence, top_n: as in :func:`jiqun.chains.analyse_chain`.
+    io: :func:`io_table_coefficients` (the 补链 candidates' input–output weight), or ``None``.
 
     Returns
     -------
@@ -625,6 +713,7 @@ def report_for(
         min_confidence=min_confidence,
         origin=spec.origin,
         top_n=top_n,
+        io_coefficients=io[0] if io is not None else None,
     )
     local = firms[firms["region_code"].isin(spec.codes)]
     lm = mapping[mapping["uscc"].isin(local["uscc"])].merge(
@@ -659,6 +748,8 @@ def report_for(
         )
     notes += analysis.notes
     b = _basis(template, spec, link_year, synthetic, analysis.lsr.basis, min_confidence)
+    if io is not None:
+        b |= {**io[1], "io_score": IO_SCORE_BASIS}
     return ChainReport(template, spec, analysis, lm, b, list(dict.fromkeys(notes)))
 
 
@@ -865,7 +956,8 @@ def chain_analysis(
         firm-level tables (an interface that returns only those: the REST API).
     **options:
         Further arguments of :func:`chain_report` (``year``, ``basis``, ``min_confidence``,
-        ``top_n``).
+        ``top_n``, ``io_table``). The input–output table in use (``io_table`` or
+        ``JIQUN_IO_TABLE``) is part of the cache key by path and modification time.
 
     Returns
     -------
@@ -905,7 +997,10 @@ def chain_analysis(
     key: tuple[Any, ...] | None = None
     if cache:
         cid = chain.id if isinstance(chain, ChainTemplate) else str(chain)
-        key = ("chain_report", cid, region, cluster, tuple(sorted(options.items())))
+        # the IO table is read from the file system, not the store: its identity (path and
+        # mtime) keys the result so a replaced table is not served from the old one
+        io_id = _io_identity(options.get("io_table"))
+        key = ("chain_report", cid, region, cluster, tuple(sorted(options.items())), io_id)
         rep = cached(engine, key, compute)
     else:
         rep = compute()

@@ -318,7 +318,27 @@ class MetricsReport(WithBasis):
     notes: list[str]
 
 
-def _essentiality(path: str | Path | None) -> pd.DataFrame:
+#: ``essentiality=IO_ESSENTIALITY``: the stated input–output alternative to the rule-built matrix
+IO_ESSENTIALITY = "io"
+
+
+def _essentiality(path: str | Path | None, io_table: str | Path | None = None) -> pd.DataFrame:
+    """The essentiality matrix: a user file, ``"io"`` (from the input–output table, explicit or
+    ``JIQUN_IO_TABLE``; refused when none is configured) or, by default, the rule-built one."""
+    if isinstance(path, str) and path.strip().lower() == IO_ESSENTIALITY:
+        from jiqun.resilience.essentiality import io_essentiality
+        from jiqun.services.chains import io_table_coefficients
+
+        io = io_table_coefficients(io_table)
+        if io is None:
+            raise JiqunError(
+                "--essentiality io 需要投入产出表：请用 --io-table 指定文件或设置 JIQUN_IO_TABLE"
+                "（本系统不附带该表）",
+                "--essentiality io needs an input-output table: give --io-table FILE or set "
+                "JIQUN_IO_TABLE (Jiqun ships none)",
+            )
+        A, basis = io
+        return io_essentiality(A, source=basis["io_table"])
     return load_essentiality(path) if path else default_essentiality()
 
 
@@ -332,6 +352,7 @@ def resilience_metrics(
     esri_candidates: int = 100,
     essentiality: str | Path | None = None,
     replaceability: bool = True,
+    io_table: str | Path | None = None,
 ) -> MetricsReport:
     """Concentration, single sourcing, chokepoints and systemic risk of a scope's supply network.
 
@@ -353,9 +374,13 @@ def resilience_metrics(
     esri_candidates:
         Number of largest suppliers (by sales in the network) whose ESRI is computed.
     essentiality:
-        Optional essentiality matrix file (default: Jiqun's rule-based GB/T 4754 matrix).
+        Optional essentiality matrix file (default: Jiqun's rule-based GB/T 4754 matrix), or
+        ``"io"``: the stated alternative built from the input–output table
+        (:func:`jiqun.resilience.io_essentiality`).
     replaceability:
         Suppliers are replaceable within their industry class (Diem et al. market option).
+    io_table:
+        Input–output table for ``essentiality="io"`` (default ``JIQUN_IO_TABLE``).
 
     Returns
     -------
@@ -396,7 +421,7 @@ def resilience_metrics(
     info = f.set_index("id")[["name", "region", "industry", "in_scope"]]
     spof = spof.join(info).head(top).reset_index()
 
-    E = _essentiality(essentiality)
+    E = _essentiality(essentiality, io_table)
     market = f.set_index("id")["industry"] if replaceability else None
     model = gl_model(f, lk, E, market, value=value)
     net = model.net
@@ -480,6 +505,7 @@ def scenario(
     essentiality: str | Path | None = None,
     replaceability: bool = True,
     alternatives: int = 5,
+    io_table: str | Path | None = None,
 ) -> ScenarioReport:
     """Run a named scenario on the stored supply network.
 
@@ -500,11 +526,15 @@ def scenario(
     model, theta:
         ``"gl"`` (generalized Leontief, default) or ``"threshold"`` with ``theta``.
     essentiality:
-        Optional essentiality matrix file (GL model).
+        Optional essentiality matrix file (GL model), or ``"io"``: the stated alternative built
+        from the input–output table (:func:`jiqun.resilience.io_essentiality`); default the
+        rule-built matrix.
     replaceability:
         Suppliers replaceable within their industry class (GL model).
     alternatives:
         Alternative suppliers listed per failed firm.
+    io_table:
+        Input–output table for ``essentiality="io"`` (default ``JIQUN_IO_TABLE``).
 
     Returns
     -------
@@ -535,7 +565,7 @@ def scenario(
         sc = regional_lockdown(f, lockdown)
     else:
         sc = import_stop(f, lk, str(import_stop_industry), outside, value=value)
-    E = _essentiality(essentiality) if model == "gl" else None
+    E = _essentiality(essentiality, io_table) if model == "gl" else None
     market = "industry" if replaceability and model == "gl" else None
     res = run_scenario(f, lk, sc, E, model, theta=theta, market=market)
     info = f.set_index("id")[["name", "in_scope"]]

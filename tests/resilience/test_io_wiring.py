@@ -1,0 +1,94 @@
+"""``essentiality="io"``: the input–output alternative to the rule-built matrix, through the
+resilience service and ``jiqun resilience scenario --essentiality io`` (demo database; the real
+NBS 42-sector table from the shared datasets, skipped when absent)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, text
+from typer.testing import CliRunner
+
+from jiqun.cli.app import app
+from jiqun.services import resilience as svc
+from jiqun.standard.problems import JiqunError
+
+
+@pytest.fixture
+def io_table(shared_datasets_dir: Path) -> Path:
+    p = shared_datasets_dir / "real_cn" / "io_tables_nbs" / "china_2020_42.csv"
+    if not p.is_file():
+        pytest.skip(f"no NBS 42-sector table at {p}")
+    return p
+
+
+def _region(engine: Engine) -> str:
+    with engine.connect() as c:
+        code = c.execute(
+            text(
+                "SELECT substr(region_code, 1, 4) FROM enterprises GROUP BY 1 "
+                "ORDER BY COUNT(*) DESC LIMIT 1"
+            )
+        ).scalar()
+    return f"{code}00"
+
+
+@pytest.mark.slow
+def test_io_essentiality_differs_and_names_the_table(
+    demo_engine: Engine, io_table: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JIQUN_IO_TABLE", raising=False)
+    region = _region(demo_engine)
+    rule = svc.scenario(demo_engine, lockdown=region)
+    io = svc.scenario(demo_engine, lockdown=region, essentiality="io", io_table=io_table)
+    assert "not survey-based" in rule.basis["essentiality"]
+    assert "IO-based essentiality" in io.basis["essentiality"]
+    assert "china_2020_42.csv" in io.basis["essentiality"]
+    a = rule.result.firms["loss"].sort_index()
+    b = io.result.firms["loss"].reindex(a.index)
+    assert not a.equals(b) and (a - b).abs().max() > 1e-9
+    # the rule-built default is still the default
+    assert svc.scenario(demo_engine, lockdown=region).basis == rule.basis
+
+    # CLI: the configured table (JIQUN_IO_TABLE) and --essentiality io
+    monkeypatch.setenv("JIQUN_IO_TABLE", str(io_table))
+    out = tmp_path / "s.json"
+    r = CliRunner().invoke(
+        app,
+        ["resilience", "scenario", "--region", region, "--essentiality", "io", "--top", "3",
+         "--out", str(out)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert "IO-based essentiality" in doc["basis"]["essentiality"]
+    assert "china_2020_42.csv" in doc["basis"]["essentiality"]
+    assert doc["summary"]["loss_share"] == pytest.approx(io.summary["loss_share"])
+    assert doc["summary"]["loss_share"] != pytest.approx(rule.summary["loss_share"])
+
+
+def test_io_essentiality_without_a_table_is_refused(
+    demo_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JIQUN_IO_TABLE", raising=False)
+    region = _region(demo_engine)
+    with pytest.raises(JiqunError) as exc:
+        svc.scenario(demo_engine, lockdown=region, essentiality="io")
+    assert "JIQUN_IO_TABLE" in exc.value.message_en and "投入产出表" in exc.value.message_zh
+    r = CliRunner().invoke(
+        app, ["resilience", "scenario", "--region", region, "--essentiality", "io"]
+    )
+    assert r.exit_code == 1 and isinstance(r.exception, JiqunError)
+    assert "--io-table" in str(r.exception)
+    with pytest.raises(JiqunError, match="no input-output table file"):
+        svc.scenario(
+            demo_engine, lockdown=region, essentiality="io", io_table=tmp_path / "nope.csv"
+        )
+
+
+def test_rule_matrix_unchanged_without_option(demo_engine: Engine) -> None:
+    rep = svc.scenario(demo_engine, lockdown=_region(demo_engine))
+    assert isinstance(rep.firms, pd.DataFrame)
+    assert any("rule-based default" in n for n in rep.notes)
