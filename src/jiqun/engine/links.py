@@ -321,7 +321,6 @@ def link_arrays(
     m = int(engine.scalar(pairs.count()))
     indptr, indices, data = _arrays_from_batches(engine, pairs, n, m, chunk_size)
     W = sparse.csr_array((data, indices, indptr), shape=(n, n), copy=False)
-    WT = W.tocsc()  # the CSC arrays of W are the CSR arrays of Wᵀ (no coordinate form)
     if labels:
         codes = engine.to_pandas(ids.order_by("firm_id"), max_rows=max(n, DEFAULT_MAX_ROWS))
         full = np.full(n, None, dtype=object)
@@ -330,14 +329,5 @@ def link_arrays(
     else:
         index = pd.RangeIndex(n)
     self_links = head["self_links"].iloc[0]
-    return SupplyNetwork(
-        index=index,
-        indptr=W.indptr,
-        indices=W.indices,
-        data=W.data,
-        t_indptr=WT.indptr,
-        t_indices=WT.indices,
-        t_data=WT.data,
-        basis=basis,
-        dropped_self_links=0 if pd.isna(self_links) else int(self_links),
-    )
+    # the buyer-side arrays are W's CSC arrays: still no coordinate-form copy
+    return SupplyNetwork.from_csr(W, index, basis, 0 if pd.isna(self_links) else int(self_links))

@@ -160,6 +160,43 @@ class SupplyNetwork:
     basis: str = "value"
     dropped_self_links: int = 0
 
+    @classmethod
+    def from_csr(
+        cls, W: sparse.csr_array, index: pd.Index, basis: str, dropped_self_links: int = 0
+    ) -> SupplyNetwork:
+        """The network whose weight matrix is ``W`` (suppliers in rows, sums already taken).
+
+        Parameters
+        ----------
+        W : the n × n CSR weight matrix; its CSC arrays give the buyer-side (Wᵀ) arrays
+            without a coordinate-form copy.
+        index : the n node labels.
+        basis : ``value`` or ``count``.
+        dropped_self_links : self-links left out while building ``W``.
+
+        Returns
+        -------
+        SupplyNetwork
+
+        Example
+        -------
+        >>> W = sparse.csr_array(np.array([[0.0, 2.0], [0.0, 0.0]]))
+        >>> SupplyNetwork.from_csr(W, pd.Index(["a", "b"]), "value").n_links
+        1
+        """
+        WT = W.tocsc()  # the CSC arrays of W are the CSR arrays of Wᵀ
+        return cls(
+            index=index,
+            indptr=W.indptr,
+            indices=W.indices,
+            data=W.data,
+            t_indptr=WT.indptr,
+            t_indices=WT.indices,
+            t_data=WT.data,
+            basis=basis,
+            dropped_self_links=dropped_self_links,
+        )
+
     @property
     def n(self) -> int:
         """Number of nodes."""
@@ -321,18 +358,7 @@ def build_network(
     # COO → CSR sums duplicate (supplier, buyer) rows; scipy keeps int32 indices where they fit.
     W = sparse.csr_array((w, (s, b)), shape=(n, n))
     W.sum_duplicates()
-    WT = W.tocsc()  # the CSC arrays of W are the CSR arrays of Wᵀ
-    return SupplyNetwork(
-        index=index,
-        indptr=W.indptr,
-        indices=W.indices,
-        data=W.data,
-        t_indptr=WT.indptr,
-        t_indices=WT.indices,
-        t_data=WT.data,
-        basis=basis,
-        dropped_self_links=n_self,
-    )
+    return SupplyNetwork.from_csr(W, index, basis, n_self)
 
 
 def _arrays(net: SupplyNetwork, direction: Direction) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
