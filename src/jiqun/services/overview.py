@@ -72,7 +72,9 @@ def national_overview(
 
     Returns
     -------
-    :class:`Overview`.
+    :class:`Overview`. ``clusters`` has one row per cluster; its ``output_applicable`` is false
+    where a cluster reports revenue but no gross industrial output (its leading industries are
+    services), whose output every interface shows as 不适用 / n/a.
 
     Example
     -------
@@ -248,8 +250,6 @@ def national_overview(
         "unit": "output and revenue 万元; employment 人; firms 家",
         "region_level": "prefecture (地级) member regions; county records counted for their prefecture",
         "industry_code_level": "GB/T 4754-2017 class (4-digit) leading industries",
-        "output_applicable": "false where a cluster reports revenue but no gross industrial "
-        "output (its leading industries are not industrial): output reads 不适用 / n/a",
         "value_or_count": "output is a value; firms, champions, little giants and carriers are counts",
         "tier": tier,
         "synthetic": synthetic,
