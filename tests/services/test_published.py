@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from jiqun.services.access import NotFound
 from jiqun.services.accounts import PUBLIC, Principal
-from jiqun.services.published import published_table
+from jiqun.services.published import PublishedTable, published_table, published_view
 from jiqun.services.release import build_release
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import session_scope
@@ -387,3 +387,31 @@ def test_cached_tables_follow_the_data_version(engine: Engine, firms: pd.DataFra
     v1 = cache.data_version(engine)
     cache.bump(engine)
     assert cache.data_version(engine) != v1
+
+
+def test_published_view_shows_yi_yuan_and_leaves_the_table_as_it_was() -> None:
+    """The page and the report read one view; the (cached) table it is made of is not changed."""
+    table = pd.DataFrame(
+        {
+            "region_code": ["320200", "320500"],
+            "value": [45_425_460.4, np.nan],
+            "n_enterprises": [9, np.nan],
+            "suppressed": [False, True],
+            "suppression": [None, "primary"],
+            "confidential": [False, True],
+        }
+    )
+    totals = pd.DataFrame({"kind": ["grand_total"], "value": [50_000_000.0]}, index=[7])
+    basis = {"unit": "万元", "disclosure": {"rule": "r", "viewer": "public"}}
+    res = PublishedTable(table.copy(), totals.copy(), dict(basis), ["n"])
+    view = published_view(res, "public")
+    assert view.columns == ["region_code", "value", "n_enterprises", "suppression"]
+    assert view.table["value"].iloc[0] == 4542.55 and np.isnan(view.table["value"].iloc[1])
+    assert view.totals.index.tolist() == [0] and view.totals["value"].tolist() == [5000.0]
+    assert view.basis["unit"] == "亿元" and "disclosure" not in view.basis
+    assert view.basis["disclosure_rule"] == "r" and view.basis["viewer"] == "public"
+    assert view.n_suppressed == 1 and view.notes == ["n"]
+    assert published_view(res, "admin").columns[-1] == "confidential"
+    pd.testing.assert_frame_equal(res.table, table)
+    pd.testing.assert_frame_equal(res.totals, totals)
+    assert res.basis == basis

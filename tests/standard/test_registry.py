@@ -118,6 +118,20 @@ def test_qichacha_export(name: str) -> None:
     assert any(p.rule == "registry.term_open" and p.row == 2 for p in res.problems)
 
 
+def test_layout_message_names_the_same_clauses_in_both_languages() -> None:
+    raw = read_table(FILES / "qichacha_batch_match.xlsx", "enterprises")
+    (lay,) = [p for p in raw.problems if p.rule == "registry.layout"]
+    assert (
+        "；跳过未匹配行 1 行" in lay.message_zh and "; 1 unmatched rows skipped" in lay.message_en
+    )
+    assert "；未匹配的行业名称 锂电池制造" in lay.message_zh
+    assert "; unmatched industry names 锂电池制造" in lay.message_en
+    assert "；未导入的列 " in lay.message_zh and "; not imported: " in lay.message_en
+    # no region name was left unmatched: that clause is absent in both
+    assert "未匹配的地区名称" not in lay.message_zh
+    assert "unmatched region names" not in lay.message_en
+
+
 def test_tianyancha_export_gb18030() -> None:
     raw = read_table(FILES / "tianyancha_export.csv", "enterprises")
     assert raw.layout is not None and raw.layout["layout"] == "tianyancha"

@@ -457,24 +457,41 @@ def _benchmark_shares(f: pd.DataFrame, region_totals: pd.Series | None) -> pd.Se
     return tot / tot.sum()
 
 
-def _eg_components(f: pd.DataFrame, x: pd.Series) -> tuple[pd.DataFrame, float]:
-    """G_i, H_i, E_i and n_firms per industry (industries with E_i > 0), and Σ x_r²."""
-    emp = f.groupby(["industry", "region"], sort=True)["size"].sum().unstack(fill_value=0.0)
+def _firm_sums(f: pd.DataFrame) -> pd.DataFrame:
+    """Σ size, Σ size² and the firm count ``n`` of each region × industry cell of firm rows."""
+    g = f.assign(size_sq=f["size"] ** 2).groupby(["region", "industry"], sort=True)
+    return pd.DataFrame(
+        {"size": g["size"].sum(), "size_sq": g["size_sq"].sum(), "n": g["size"].size()}
+    ).reset_index()
+
+
+def _eg_components(
+    cells: pd.DataFrame, x: pd.Series, stacklevel: int = 4
+) -> tuple[pd.DataFrame, float]:
+    """G_i, H_i, E_i and n_firms per industry (industries with E_i > 0), and Σ x_r².
+
+    ``cells`` holds a row per region × industry cell with ``size`` (Σ size), ``size_sq``
+    (Σ size²) and ``n`` (firms): ``H_i = Σ_k z_k² = Σ_r Σ size² / E_i²`` needs no firm rows.
+    ``stacklevel`` (of the dropped-industry warning) is 4 when a public function calls this.
+    """
+    emp = cells.groupby(["industry", "region"], sort=True)["size"].sum().unstack(fill_value=0.0)
     emp = emp.reindex(columns=x.index, fill_value=0.0)
     E_i = emp.sum(axis=1)
     zero = E_i <= 0
     if zero.any():
-        warn_dropped([], list(E_i.index[zero]), "规模合计为 0", "with total size 0", stacklevel=4)
+        warn_dropped(
+            [], list(E_i.index[zero]), "规模合计为 0", "with total size 0", stacklevel=stacklevel
+        )
         emp, E_i = emp.loc[~zero], E_i.loc[~zero]
     if len(E_i) == 0:
         raise JiqunError("所有产业规模合计均为 0", "every industry has total size 0")
     s = emp.to_numpy() / E_i.to_numpy()[:, None]
     G = ((s - x.to_numpy()[None, :]) ** 2).sum(axis=1)
-    z2 = (f["size"] / f["industry"].map(E_i)) ** 2
-    H = z2.groupby(f["industry"]).sum().reindex(E_i.index)
-    n_firms = f.groupby("industry")["size"].size().reindex(E_i.index)
+    sq = cells.groupby("industry")["size_sq"].sum().reindex(E_i.index)
+    H = sq.to_numpy() / E_i.to_numpy() ** 2
+    n_firms = cells.groupby("industry")["n"].sum().reindex(E_i.index)
     comp = pd.DataFrame(
-        {"G": G, "H": H.to_numpy(), "employment": E_i.to_numpy(), "n_firms": n_firms.to_numpy()},
+        {"G": G, "H": H, "employment": E_i.to_numpy(), "n_firms": n_firms.to_numpy()},
         index=E_i.index,
     )
     return comp, float((x.to_numpy() ** 2).sum())
@@ -541,7 +558,15 @@ def ellison_glaeser(
     """
     f = _check_firms(firms, region, industry, size)
     x = _benchmark_shares(f, region_totals)
-    comp, sx2 = _eg_components(f, x)
+    return _eg_table(_firm_sums(f), x, industry)
+
+
+def _eg_table(cells: pd.DataFrame, x: pd.Series, name: str) -> pd.DataFrame:
+    """:func:`ellison_glaeser`'s table from cell sums (see :func:`_eg_components`) and ``x_r``.
+
+    Called by the public functions only: the warnings' stack level points at their caller.
+    """
+    comp, sx2 = _eg_components(cells, x, stacklevel=5)
     gamma = _gamma(comp["G"].to_numpy(), comp["H"].to_numpy(), sx2)
     single = comp["H"].to_numpy() >= 1.0
     if single.any():
@@ -550,10 +575,11 @@ def ellison_glaeser(
             "只有一个有规模的企业（H = 1）的产业 γ 无定义，设为 NaN",
             "gamma undefined (H = 1, a single plant), set to NaN",
             list(comp.index[single]),
+            stacklevel=3,
         )
     out = comp.copy()
     out.insert(0, "gamma", gamma)
-    out.index.name = industry
+    out.index.name = name
     out.attrs["sum_x2"] = sx2
     return out
 
@@ -616,44 +642,7 @@ def ellison_glaeser_sums(cells: pd.DataFrame) -> pd.DataFrame:
             "n": pd.to_numeric(cells["n"]).to_numpy(dtype=np.int64),
         }
     )
-    x = _benchmark_shares(f, None)
-    emp = f.groupby(["industry", "region"], sort=True)["size"].sum().unstack(fill_value=0.0)
-    emp = emp.reindex(columns=x.index, fill_value=0.0)
-    E_i = emp.sum(axis=1)
-    zero = E_i <= 0
-    if zero.any():
-        warn_dropped([], list(E_i.index[zero]), "规模合计为 0", "with total size 0", stacklevel=2)
-        emp, E_i = emp.loc[~zero], E_i.loc[~zero]
-    if len(E_i) == 0:
-        raise JiqunError("所有产业规模合计均为 0", "every industry has total size 0")
-    s = emp.to_numpy() / E_i.to_numpy()[:, None]
-    G = ((s - x.to_numpy()[None, :]) ** 2).sum(axis=1)
-    sq = f.groupby("industry")["size_sq"].sum().reindex(E_i.index)
-    H = sq.to_numpy() / E_i.to_numpy() ** 2
-    n_firms = f.groupby("industry")["n"].sum().reindex(E_i.index)
-    sx2 = float((x.to_numpy() ** 2).sum())
-    gamma = _gamma(G, H, sx2)
-    single = H >= 1.0
-    if single.any():
-        gamma[single] = np.nan
-        warn_labels(
-            "只有一个有规模的企业（H = 1）的产业 γ 无定义，设为 NaN",
-            "gamma undefined (H = 1, a single plant), set to NaN",
-            list(E_i.index[single]),
-        )
-    out = pd.DataFrame(
-        {
-            "gamma": gamma,
-            "G": G,
-            "H": H,
-            "employment": E_i.to_numpy(),
-            "n_firms": n_firms.to_numpy(),
-        },
-        index=E_i.index,
-    )
-    out.index.name = "industry"
-    out.attrs["sum_x2"] = sx2
-    return out
+    return _eg_table(f, _benchmark_shares(f, None), "industry")
 
 
 @dataclass(frozen=True)
@@ -748,7 +737,7 @@ def coagglomeration(
             f"industries not found in firms: {fmt_labels(unknown)}",
         )
     x = _benchmark_shares(f, region_totals)
-    comp, sx2 = _eg_components(f, x)
+    comp, sx2 = _eg_components(_firm_sums(f), x)
     dropped = [g for g in group if g not in comp.index]
     if dropped:
         raise JiqunError(

@@ -117,6 +117,105 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
+# ----------------------------------------------------------------------------------------------
+# the table as the dashboards and the Word reports show it
+# ----------------------------------------------------------------------------------------------
+
+#: the columns naming a row (a total row's label goes in the first of them it leaves empty)
+LABEL_COLUMNS = ("region_code", "region_name", "industry_code", "industry_name")
+
+#: the columns of a published table as it is shown: its labels, then the cell
+VIEW_COLUMNS = (*LABEL_COLUMNS, "kind", "value", "n_enterprises", "suppression")
+
+
+@dataclass
+class PublishedView:
+    """A published table as the dashboards and the reports show it (see :func:`published_view`).
+
+    Attributes
+    ----------
+    columns:
+        The shown columns present in the table, in :data:`VIEW_COLUMNS` order
+        (``confidential`` last for an admin).
+    table, totals:
+        Copies of the table and its totals (index reset; empty when there are none), money in
+        亿元 where the basis said 万元.
+    basis:
+        The table's basis with its ``disclosure`` dictionary flattened into
+        ``disclosure_rule``, ``viewer`` and ``suppressed_for_viewer``.
+    notes:
+        The table's notes.
+    n_suppressed:
+        Cells of the table hidden from this viewer.
+    """
+
+    columns: list[str]
+    table: pd.DataFrame
+    totals: pd.DataFrame
+    basis: dict[str, Any]
+    notes: list[str]
+    n_suppressed: int
+
+
+def _in_yi(v: Any) -> Any:
+    """A 万元 amount in 亿元 with 2 decimals; anything not a number (NaN, ``None``) as it is."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, int | float) and not isinstance(v, bool) and not math.isnan(v):
+        return round(v / 1e4, 2)
+    return v
+
+
+def published_view(res: PublishedTable, role: str) -> PublishedView:
+    """What a dashboard section or a report shows of a published table, in one place.
+
+    Money is stored in 万元 and a region's revenue runs to eight digits, so the view shows 亿元
+    (2 decimals) and its basis says 亿元, as the dashboards' tiles and charts do.
+
+    Parameters
+    ----------
+    res:
+        A :class:`PublishedTable` (anything with ``table``, ``totals``, ``basis`` and ``notes``;
+        ``totals`` may be ``None``).
+    role:
+        The viewer's role; an ``admin`` also sees the ``confidential`` column.
+
+    Returns
+    -------
+    PublishedView
+        The result's frames are copies: ``res`` (which may be cached) is left as it was.
+
+    References
+    ----------
+    src/jiqun/web/ui_statistics.py (the page), src/jiqun/services/report_docx.py (the report).
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"region_code": ["320200"], "value": [45_425_460.4]})
+    >>> v = published_view(PublishedTable(t, t.iloc[:0], {"unit": "万元"}), "public")
+    >>> v.table["value"].tolist(), v.basis["unit"], v.columns
+    ([4542.55], '亿元', ['region_code', 'value'])
+    """
+    df = res.table.copy()
+    totals = getattr(res, "totals", None)
+    tot = totals.reset_index(drop=True) if totals is not None else pd.DataFrame()
+    extra = ("confidential",) if role == "admin" else ()
+    cols = [c for c in (*VIEW_COLUMNS, *extra) if c in df.columns]
+    basis = dict(getattr(res, "basis", {}) or {})
+    if basis.get("unit") == "万元":
+        basis["unit"] = "亿元"
+        for frame in (df, tot):
+            if "value" in frame:
+                frame["value"] = frame["value"].map(_in_yi)
+    disc = basis.pop("disclosure", None)
+    if isinstance(disc, dict):
+        basis["disclosure_rule"] = disc.get("rule")
+        basis["viewer"] = disc.get("viewer")
+        basis["suppressed_for_viewer"] = disc.get("suppressed_for_viewer")
+    n_sup = int(df["suppressed"].astype(bool).sum()) if "suppressed" in df else 0
+    return PublishedView(cols, df, tot, basis, list(getattr(res, "notes", []) or []), n_sup)
+
+
 @dataclass(frozen=True)
 class Ask:
     """What a caller asked of :func:`published_table` (and the grouping keys it implies)."""

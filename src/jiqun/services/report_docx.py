@@ -531,17 +531,6 @@ def _header(
 # published statistics (the dashboards' last section), as the page shows them
 # ----------------------------------------------------------------------------------------------
 
-_PUB_COLUMNS = (
-    "region_code",
-    "region_name",
-    "industry_code",
-    "industry_name",
-    "kind",
-    "value",
-    "n_enterprises",
-    "suppression",
-)
-
 
 def _published(principal: Any, engine: Engine, w: Wording, **kw: Any) -> Section:
     from jiqun.services.access import NotFound
@@ -557,19 +546,8 @@ def _published(principal: Any, engine: Engine, w: Wording, **kw: Any) -> Section
     except NotFound as exc:
         sec.items.append(f"本单元没有公开统计：{exc.message_zh}")
         return sec
-    df = res.table.copy()
-    basis = dict(getattr(res, "basis", {}) or {})
-    # money is stored in 万元; the dashboards show 亿元 with 2 decimals, and say so in the basis
-    if basis.get("unit") == "万元" and "value" in df:
-        df["value"] = pd.to_numeric(df["value"], errors="coerce") / 1e4
-        df["value"] = df["value"].round(2)
-        basis["unit"] = "亿元"
-    disc = basis.pop("disclosure", None)
-    if isinstance(disc, dict):
-        basis["disclosure_rule"] = disc.get("rule")
-        basis["viewer"] = disc.get("viewer")
-        basis["suppressed_for_viewer"] = disc.get("suppressed_for_viewer")
-    cols = [c for c in (*_PUB_COLUMNS, *(("confidential",) if principal.role == "admin" else ()))]
+    view = published.published_view(res, principal.role)
+    df, basis, cols = view.table, view.basis, view.columns
     sup = df["suppressed"].astype(bool) if "suppressed" in df else pd.Series(False, index=df.index)
     for c in ("value", "n_enterprises"):
         if c in df:
@@ -581,7 +559,7 @@ def _published(principal: Any, engine: Engine, w: Wording, **kw: Any) -> Section
         "region_code": lambda v: "—" if missing(v) else str(v),
         "industry_code": lambda v: "—" if missing(v) else str(v),
     }
-    n_sup = int(sup.sum())
+    n_sup = view.n_suppressed
     sec.synthetic = bool(basis.get("synthetic"))
     sec.items.append(
         f"{n_sup} 个单元已抑制：企业数少于 3 家、或单一企业占比超过 85%，并对整个公开数据版本作次级"
@@ -589,23 +567,17 @@ def _published(principal: Any, engine: Engine, w: Wording, **kw: Any) -> Section
         if n_sup
         else "本表没有对您抑制的单元。"
     )
-    tab = _table("公开统计表", df, cols, w, fmt, basis, getattr(res, "notes", []))
-    totals = getattr(res, "totals", None)
-    if totals is not None and len(totals):
-        tot = totals.reset_index(drop=True).copy()
-        if basis.get("unit") == "亿元" and "value" in tot:
-            tot["value"] = (pd.to_numeric(tot["value"], errors="coerce") / 1e4).round(2)
+    tab = _table("公开统计表", df, cols, w, fmt, basis, view.notes)
+    tot = view.totals
+    if len(tot):
         # the totals under the table's own columns (a region's table by industry has no region
         # column, its totals do): one width for every row
-        shown = [c for c in cols if c in df.columns]
-        t2 = _table("", tot.reindex(columns=list(dict.fromkeys([*shown, "kind"]))), shown, w, fmt)
+        t2 = _table("", tot.reindex(columns=list(dict.fromkeys([*cols, "kind"]))), cols, w, fmt)
         for r, rec in zip(t2.rows, tot.to_dict("records"), strict=False):
             # a total row's label takes the first empty label cell (as on the page)
             label = w.lab("total_kind", rec.get("kind"))
-            for i, c in enumerate(shown):
-                if c in ("region_code", "region_name", "industry_code", "industry_name") and (
-                    r[i] == "—"
-                ):
+            for i, c in enumerate(cols):
+                if c in published.LABEL_COLUMNS and r[i] == "—":
                     r[i] = label
                     break
         tab.rows.extend(t2.rows)

@@ -90,38 +90,22 @@ def published_view(request: Request, principal: Principal, **kw: Any) -> dict[st
     )
 
 
-#: the columns naming a row (a total row's label goes in the first of them it leaves empty)
-LABEL_COLUMNS = ("region_code", "region_name", "industry_code", "industry_name")
-
-#: the columns of a published table as the page shows them: its labels, then the cell
-PUB_COLUMNS = (*LABEL_COLUMNS, "kind", "value", "n_enterprises", "suppression")
-
-
 def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
-    """Columns and rows of a published table; suppressed cells flagged for the template."""
-    df: pd.DataFrame = res.table
-    totals: pd.DataFrame | None = getattr(res, "totals", None)
-    extra = ("confidential",) if principal.role == "admin" else ()
-    cols = [c for c in (*PUB_COLUMNS, *extra) if c in df.columns]
+    """Columns and rows of a published table; suppressed cells flagged for the template.
 
-    basis = dict(getattr(res, "basis", {}) or {})
-    # money is stored in 万元; a region's revenue runs to eight digits, so the view shows 亿元
-    # (2 decimals) and its basis line says 亿元 (tiles and charts of the dashboards do the same)
-    to_yi = basis.get("unit") == "万元"
-    if to_yi:
-        basis["unit"] = "亿元"
+    The shown columns, money in 亿元 and the flattened basis are
+    :func:`jiqun.services.published.published_view`'s; this only lays the cells out.
+    """
+    from jiqun.services.published import LABEL_COLUMNS, published_view
 
-    def shown(c: str, v: Any) -> Any:
-        v = clean(v)
-        if to_yi and c == "value" and isinstance(v, int | float) and not isinstance(v, bool):
-            return round(v / 1e4, 2)
-        return v
+    view = published_view(res, principal.role)
+    cols = view.columns
 
     def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
         out = []
         for rec in frame.to_dict("records"):
             sup = bool(rec.get("suppressed")) if not missing(rec.get("suppressed")) else False
-            out.append({"cells": [(c, shown(c, rec.get(c))) for c in columns], "suppressed": sup})
+            out.append({"cells": [(c, clean(rec.get(c))) for c in columns], "suppressed": sup})
         return out
 
     def totals_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -136,21 +120,13 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
             out.append(row)
         return out
 
-    disc = basis.pop("disclosure", None)
-    if isinstance(disc, dict):
-        basis["disclosure_rule"] = disc.get("rule")
-        basis["viewer"] = disc.get("viewer")
-        basis["suppressed_for_viewer"] = disc.get("suppressed_for_viewer")
-    n_sup = int(df["suppressed"].astype(bool).sum()) if "suppressed" in df else 0
     return {
         "columns": cols,
-        "rows": rows_of(df, cols),
-        "totals": totals_of(totals.reset_index(drop=True))
-        if totals is not None and len(totals)
-        else [],
-        "basis": basis,
-        "notes": getattr(res, "notes", []),
-        "n_suppressed": n_sup,
+        "rows": rows_of(view.table, cols),
+        "totals": totals_of(view.totals),
+        "basis": view.basis,
+        "notes": view.notes,
+        "n_suppressed": view.n_suppressed,
     }
 
 

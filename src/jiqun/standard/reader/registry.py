@@ -501,36 +501,33 @@ def read_registry(
         "unmatched_industries": "、".join(sorted(info.bad_industries)),
         "unmatched_regions": "、".join(sorted(info.bad_regions)),
     }
+    # the optional clauses, each once in both languages under one condition
+    clauses = [
+        (info.ignored, f"；未导入的列 {layout['ignored']}", f"; not imported: {layout['ignored']}"),
+        (
+            info.skipped,
+            f"；跳过未匹配行 {layout['skipped']} 行",
+            f"; {layout['skipped']} unmatched rows skipped",
+        ),
+        (
+            layout["unmatched_industries"],
+            f"；未匹配的行业名称 {layout['unmatched_industries']}",
+            f"; unmatched industry names {layout['unmatched_industries']}",
+        ),
+        (
+            layout["unmatched_regions"],
+            f"；未匹配的地区名称 {layout['unmatched_regions']}",
+            f"; unmatched region names {layout['unmatched_regions']}",
+        ),
+    ]
     problems.append(
         p(
             "registry.layout",
             "normalised",
             f"{lay.zh}（表头第{h + 1}行）：{len(rows)} 条记录；列对应 {layout['mapped']}"
-            + (f"；未导入的列 {layout['ignored']}" if info.ignored else "")
-            + (f"；跳过未匹配行 {layout['skipped']} 行" if info.skipped else "")
-            + (
-                f"；未匹配的行业名称 {layout['unmatched_industries']}"
-                if layout["unmatched_industries"]
-                else ""
-            )
-            + (
-                f"；未匹配的地区名称 {layout['unmatched_regions']}"
-                if layout["unmatched_regions"]
-                else ""
-            ),
+            + "".join(zh for on, zh, _en in clauses if on),
             f"{lay.en} (header row {h + 1}): {len(rows)} records; columns {layout['mapped']}"
-            + (f"; not imported: {layout['ignored']}" if info.ignored else "")
-            + (f"; {layout['skipped']} unmatched rows skipped" if info.skipped else "")
-            + (
-                f"; unmatched industry names {layout['unmatched_industries']}"
-                if layout["unmatched_industries"]
-                else ""
-            )
-            + (
-                f"; unmatched region names {layout['unmatched_regions']}"
-                if layout["unmatched_regions"]
-                else ""
-            ),
+            + "".join(en for on, _zh, en in clauses if on),
             value=path.name,
         )
     )
