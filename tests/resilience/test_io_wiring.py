@@ -92,3 +92,55 @@ def test_rule_matrix_unchanged_without_option(demo_engine: Engine) -> None:
     rep = svc.scenario(demo_engine, lockdown=_region(demo_engine))
     assert isinstance(rep.firms, pd.DataFrame)
     assert any("rule-based default" in n for n in rep.notes)
+
+
+@pytest.mark.slow
+def test_hot_spots_rules_by_default_io_keyed_by_the_table(
+    demo_engine: Engine, io_table: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import shutil
+
+    monkeypatch.delenv("JIQUN_IO_TABLE", raising=False)
+    cid = "NC2021-02"
+    rule = svc.cluster_hot_spots(cid, engine=demo_engine, top=5)
+    assert rule.basis["essentiality_matrix"] == svc.RULES_MATRIX_BASIS
+    assert "规则矩阵" in rule.basis["essentiality_matrix"]
+    assert "not survey-based" in rule.basis["essentiality"]
+    # the refresh job's call (cluster, engine) is the same stored result as the named default
+    assert svc.cluster_hot_spots(cid, demo_engine, top=5, essentiality="rules") is rule
+
+    with pytest.raises(JiqunError) as exc:
+        svc.cluster_hot_spots(cid, engine=demo_engine, top=5, essentiality="io")
+    assert "JIQUN_IO_TABLE" in exc.value.message_en and "投入产出表" in exc.value.message_zh
+
+    table = tmp_path / "china_2020_42.csv"
+    shutil.copy(io_table, table)
+    monkeypatch.setenv("JIQUN_IO_TABLE", str(table))
+    calls: list[object] = []
+    real = svc.resilience_metrics
+
+    def counting(*a: object, **k: object) -> svc.MetricsReport:
+        calls.append(k.get("essentiality"))
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(svc, "resilience_metrics", counting)
+    io = svc.cluster_hot_spots(cid, engine=demo_engine, top=5, essentiality="io")
+    assert calls == ["io"]
+    assert "投入产出表 china_2020_42.csv" in io.basis["essentiality_matrix"]
+    assert "IO-based essentiality" in io.basis["essentiality"]
+    assert (
+        not io.table["esri"]
+        .reset_index(drop=True)
+        .equals(rule.table["esri"].reset_index(drop=True))
+    )
+    # the same table: the stored result; a replaced table (new mtime): computed again
+    svc.cluster_hot_spots(cid, engine=demo_engine, top=5, essentiality="io")
+    assert calls == ["io"]
+    st = table.stat()
+    os.utime(table, (st.st_atime, st.st_mtime + 100))
+    svc.cluster_hot_spots(cid, engine=demo_engine, top=5, essentiality="io")
+    assert calls == ["io", "io"]
+    # the default stays the rule-built one with a table configured
+    again = svc.cluster_hot_spots(cid, engine=demo_engine, top=5)
+    assert again.basis == rule.basis and calls == ["io", "io"]

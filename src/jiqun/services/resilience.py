@@ -331,15 +331,79 @@ def _essentiality(path: str | Path | None, io_table: str | Path | None = None) -
 
         io = io_table_coefficients(io_table)
         if io is None:
-            raise JiqunError(
-                "--essentiality io 需要投入产出表：请用 --io-table 指定文件或设置 JIQUN_IO_TABLE"
-                "（本系统不附带该表）",
-                "--essentiality io needs an input-output table: give --io-table FILE or set "
-                "JIQUN_IO_TABLE (Jiqun ships none)",
-            )
+            raise _no_io_table()
         A, basis = io
         return io_essentiality(A, source=basis["io_table"])
     return load_essentiality(path) if path else default_essentiality()
+
+
+def _no_io_table() -> JiqunError:
+    """The refusal of ``essentiality="io"`` when no input–output table is given or configured
+    (the same words for the CLI, the REST API and the web form)."""
+    return JiqunError(
+        "按投入产出表计算必要性（essentiality io）需要投入产出表：请设置 JIQUN_IO_TABLE 或用 "
+        "--io-table 指定文件（本系统不附带该表）",
+        "essentiality io needs an input-output table: set JIQUN_IO_TABLE or give --io-table FILE "
+        "(Jiqun ships none)",
+    )
+
+
+#: ``essentiality=RULES_ESSENTIALITY``: the rule-built matrix, named (same as no option)
+RULES_ESSENTIALITY = "rules"
+
+
+def essentiality_option(value: str | None) -> str | None:
+    """An interface's ``essentiality`` choice (``rules`` | ``io``) as :func:`scenario` takes it.
+
+    Only these two names: a REST or web caller never names a file on the server.
+
+    Parameters
+    ----------
+    value:
+        ``None``/``""``/``"rules"`` (the rule-built matrix) or ``"io"``.
+
+    Returns
+    -------
+    str or None
+        ``None`` for the rule-built matrix, ``"io"`` for the input–output one.
+
+    Raises
+    ------
+    JiqunError
+        Any other value.
+
+    Example
+    -------
+    >>> essentiality_option("rules") is None, essentiality_option("io")
+    (True, 'io')
+    """
+    v = (value or RULES_ESSENTIALITY).strip().lower()
+    if v == RULES_ESSENTIALITY:
+        return None
+    if v == IO_ESSENTIALITY:
+        return IO_ESSENTIALITY
+    raise JiqunError(
+        f"未知的必要性矩阵 {value!r}（rules 规则矩阵、io 投入产出表）",
+        f"unknown essentiality matrix {value!r} (rules, io)",
+    )
+
+
+def io_table_configured() -> bool:
+    """Whether an input–output table is configured (``JIQUN_IO_TABLE``): the web form offers
+    the IO essentiality only then.
+
+    Returns
+    -------
+    bool
+
+    Example
+    -------
+    >>> io_table_configured()  # doctest: +SKIP
+    False
+    """
+    from jiqun.config import io_table_path
+
+    return io_table_path() is not None
 
 
 def resilience_metrics(
@@ -903,9 +967,26 @@ class WebResult:
     notes: list[str]
 
 
-@materialised("hot-spots")
-def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 10) -> WebResult:
+#: basis line naming the rule-built essentiality matrix of a hot-spot table
+RULES_MATRIX_BASIS = (
+    "必要性矩阵：规则矩阵（按 GB/T 4754 规则生成，非调查数据）/ essentiality matrix: the "
+    "rule-built one (GB/T 4754 rules, not survey data)"
+)
+
+
+def cluster_hot_spots(
+    cluster_id: str,
+    engine: Engine | None = None,
+    top: int = 10,
+    essentiality: str | None = None,
+    io_table: str | Path | None = None,
+) -> WebResult:
     """The cluster's supply-chain hot spots: its most systemic suppliers (ESRI) and chokepoints.
+
+    Stored per data version (the refresh job computes the default, rule-built one). With
+    ``essentiality="io"`` the input–output alternative is computed and stored under the
+    table's identity (resolved path and mtime), so a replaced table is not served from the
+    old one.
 
     Parameters
     ----------
@@ -915,17 +996,59 @@ def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 
         Database.
     top:
         Rows.
+    essentiality:
+        ``None``/``"rules"`` (default: the rule-built matrix) or ``"io"``
+        (:func:`jiqun.resilience.io_essentiality` from the input–output table).
+    io_table:
+        Input–output table for ``"io"`` (default ``JIQUN_IO_TABLE``).
 
     Returns
     -------
     WebResult
-        ``table``: name, region, industry, ESRI (down/up), sales, nodes dominated.
+        ``table``: name, region, industry, ESRI (down/up), sales, nodes dominated;
+        ``basis["essentiality_matrix"]`` says which matrix was used.
+
+    Raises
+    ------
+    JiqunError
+        ``"io"`` with no table given or configured, or an unknown ``essentiality``.
+
+    References
+    ----------
+    ``docs/resilience.md``.
 
     Example
     -------
     >>> cluster_hot_spots("NC2021-03").table.head()  # doctest: +SKIP
     """
-    rep = resilience_metrics(engine, cluster=cluster_id, top=top, esri_candidates=max(50, top))
+    from jiqun.services.chains import _io_identity
+
+    if essentiality_option(essentiality) is None:
+        return _hot_spots(cluster_id, engine=engine, top=top)
+    ident = _io_identity(io_table)
+    if ident is None:
+        raise _no_io_table()
+    return _hot_spots(cluster_id, engine=engine, top=top, io_identity=ident)
+
+
+@materialised("hot-spots")
+def _hot_spots(
+    cluster_id: str,
+    engine: Engine | None = None,
+    top: int = 10,
+    io_identity: tuple[str, float] | None = None,
+) -> WebResult:
+    # ``io_identity`` (path, mtime) is part of the stored-result key: the table is read from
+    # the file system, not the store, so the data version alone does not key it
+    io = io_identity is not None
+    rep = resilience_metrics(
+        engine,
+        cluster=cluster_id,
+        top=top,
+        esri_candidates=max(50, top),
+        essentiality=IO_ESSENTIALITY if io else None,
+        io_table=io_identity[0] if io_identity is not None else None,
+    )
     t = rep.esri.copy()
     dom = rep.spof.set_index("id")["dominated"] if len(rep.spof) else pd.Series(dtype=int)
     t["dominated"] = t["id"].map(dom).fillna(0).astype(int)
@@ -937,7 +1060,14 @@ def cluster_hot_spots(cluster_id: str, engine: Engine | None = None, top: int = 
         f"{rep.summary['single_sourced_count_share']:.1%} (count), "
         f"{rep.summary['single_sourced_value_share']:.1%} (value)",
     ]
-    return WebResult(t[[c for c in cols if c in t.columns]], rep.basis, notes)
+    matrix = (
+        f"必要性矩阵：投入产出表 {Path(io_identity[0]).name} / essentiality matrix: from the "
+        f"input-output table {Path(io_identity[0]).name}"
+        if io_identity is not None
+        else RULES_MATRIX_BASIS
+    )
+    basis = {**rep.basis, "essentiality_matrix": matrix}
+    return WebResult(t[[c for c in cols if c in t.columns]], basis, notes)
 
 
 def hot_spots_for(
@@ -946,6 +1076,7 @@ def hot_spots_for(
     engine: Engine | None = None,
     top: int = 10,
     client: str | None = None,
+    essentiality: str | None = None,
 ) -> WebResult:
     """The hot-spot table of a cluster for one reader (web page, REST API, CLI); audited.
 
@@ -961,6 +1092,8 @@ def hot_spots_for(
     engine: the database.
     top: rows (1 … 100).
     client: the client address for the audit entry.
+    essentiality: ``None``/``"rules"`` (default) or ``"io"`` (the configured input–output
+        table, :func:`cluster_hot_spots`).
 
     Returns
     -------
@@ -975,7 +1108,7 @@ def hot_spots_for(
     access.require_role(principal, "admin", "government", "cluster", "enterprise")
     engine = engine or get_engine()
     top = max(1, min(int(top), 100))
-    res = cluster_hot_spots(cluster_id, engine=engine, top=top)
+    res = cluster_hot_spots(cluster_id, engine=engine, top=top, essentiality=essentiality)
     table = res.table.copy()
     if principal.role != "admin":
         table = table.drop(columns=[c for c in ("sales",) if c in table.columns])
@@ -984,7 +1117,7 @@ def hot_spots_for(
         "read_hot_spots",
         table["id"].dropna().astype(str).tolist() if "id" in table else [],
         resource=f"cluster:{cluster_id}",
-        params={"cluster": cluster_id, "top": top},
+        params={"cluster": cluster_id, "top": top, "essentiality": essentiality or "rules"},
         client=client,
         engine=engine,
     )
@@ -1050,6 +1183,7 @@ def scenario_loss(
     target: str,
     engine: Engine | None = None,
     client: str | None = None,
+    essentiality: str | None = None,
 ) -> WebResult:
     """Web scenario: ``kind`` = ``firm`` / ``region`` / ``import``; losses by province only.
 
@@ -1066,6 +1200,11 @@ def scenario_loss(
         Scenario kind and its target (credit code, region code, industry code).
     engine:
         Database.
+    client:
+        The caller's address for the audit log.
+    essentiality:
+        ``None``/``"rules"`` (the rule-built matrix) or ``"io"`` (the configured input–output
+        table; refused when none is configured): :func:`essentiality_option`.
 
     Returns
     -------
@@ -1075,13 +1214,14 @@ def scenario_loss(
     -------
     >>> scenario_loss(user, "region", "440300").table  # doctest: +SKIP
     """
-    rep = scenario_for(principal, kind, target, engine, client)
+    ess = essentiality_option(essentiality)
+    rep = scenario_for(principal, kind, target, engine, client, essentiality=ess)
     if principal is not None:
         access.audit(
             principal,
             "scenario_run",
             f"scenario:{kind}",
-            detail={"target": target},
+            detail={"target": target, "essentiality": ess or RULES_ESSENTIALITY},
             client=client,
             engine=engine,
         )

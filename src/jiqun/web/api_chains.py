@@ -240,6 +240,11 @@ class ScenarioIn(Body):
     model: Literal["gl", "threshold"] = "gl"
     theta: float = Field(default=0.5, gt=0, le=1)
     alternatives: int = Field(default=5, ge=0, le=20)
+    essentiality: Literal["rules", "io"] = Field(
+        default="rules",
+        description="必要性矩阵 essentiality matrix (GL model): rules = the rule-built one; io = "
+        "from the configured input-output table (JIQUN_IO_TABLE; 400 when none is configured)",
+    )
 
     @model_validator(mode="after")
     def _target_shape(self) -> ScenarioIn:
@@ -313,7 +318,7 @@ def resilience_scenario(
     2022, or a threshold cascade), with alternative suppliers. Logged-in users; a firm scenario
     only for a firm the caller may read; firm rows only for firms the caller may read. The
     ``firms`` table (largest loss first) is paged with ``limit``/``offset``."""
-    from jiqun.services.resilience import scenario_page
+    from jiqun.services.resilience import essentiality_option, scenario_page
 
     # the service decides (the firm scenario only for a readable firm, rows of readable firms,
     # aggregates under disclosure control), pages the firms and audits the firms returned once
@@ -333,6 +338,7 @@ def resilience_scenario(
         model=body.model,
         theta=body.theta,
         alternatives=body.alternatives,
+        essentiality=essentiality_option(body.essentiality),
     )
     tables = rep.tables
     if format == "xlsx":

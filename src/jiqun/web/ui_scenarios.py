@@ -30,11 +30,15 @@ def scenarios_page(
     request: Request, principal: P, kind: str = "firm", target: str = ""
 ) -> HTMLResponse:
     need_login(principal)
+    mod = resilience_module()
+    configured = getattr(mod, "io_table_configured", None) if mod else None
     return render(
         request,
         "scenarios.html",
         principal,
-        available=getattr(resilience_module(), "scenario_loss", None) is not None,
+        available=getattr(mod, "scenario_loss", None) is not None,
+        # the input–output essentiality is offered only when a table is configured
+        io_available=bool(configured and configured()),
         kind=kind if kind in ("firm", "region", "import") else "firm",
         target=target[:40],
     )
@@ -46,6 +50,7 @@ def scenarios_run(
     principal: P,
     kind: Annotated[str, Form(max_length=10)],
     target: Annotated[str, Form(max_length=40)],
+    essentiality: Annotated[str, Form(max_length=10)] = "rules",
 ) -> HTMLResponse:
     """Propagate a disruption (firm, region or input industry); losses by province."""
     need_login(principal)
@@ -55,7 +60,15 @@ def scenarios_run(
         return render(request, "_unavailable.html", principal, what="resilience")
     eng = engine_of(request)
     target = target.strip()
-    res = run(principal, kind, target, engine=eng, client=deps.client(request))
+    # the service checks the choice (rules | io) and refuses io without a configured table
+    res = run(
+        principal,
+        kind,
+        target,
+        engine=eng,
+        client=deps.client(request),
+        essentiality=essentiality,
+    )
     t = translator(lang(request))
     # suppressed rows keep their key and say so in ``disclosure`` (保密 / suppressed)
     tab = res.table.drop(columns=["suppressed"], errors="ignore")
