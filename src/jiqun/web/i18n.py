@@ -79,8 +79,9 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff][\u3400-\u9fff\u3000-\u303f\uff01-\uff5e�
 _GLOSS = re.compile(r"\s*[(（][^()（）A-Za-z]*[\u3400-\u9fff][^()（）A-Za-z]*[)）]")
 #: full-width punctuation -> its English form (an English text never shows the full-width form)
 _NAME_CODE = re.compile(r"(.+?)\s*[(（]([A-Za-z0-9-]+)[)）]")
-#: an internal key (snake_case) inside an English text
-_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+#: an internal key (snake_case) inside an English text; not part of a file name or path
+#: (``china_2020_42.csv`` stays as it is)
+_SNAKE = re.compile(r"(?<![/\\.\-])\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?![.\-/\\][A-Za-z0-9])")
 #: an inline "中文 / English" word pair inside an English text (" 或 / or ")
 _INLINE_PAIR = re.compile(r"\s[\u3400-\u9fff]+ / ([A-Za-z][A-Za-z ]*?)(?=\s)")
 #: [regular expression, English] fixes of English texts the services write (i18n.json)
@@ -283,6 +284,8 @@ def english_text(text: str) -> str | Markup:
     'unit: 100m yuan'
     >>> english_text("tags any ['srdi'] 或 / or revenue >= 100000")
     "tags any ['srdi'] or revenue >= 100000"
+    >>> english_text("input-output table china_2020_42.csv, new_generation_it")
+    'input-output table china_2020_42.csv, new-generation IT'
     """
     out = text
     if _CJK.search(text):
