@@ -144,3 +144,16 @@ def test_hot_spots_rules_by_default_io_keyed_by_the_table(
     # the default stays the rule-built one with a table configured
     again = svc.cluster_hot_spots(cid, engine=demo_engine, top=5)
     assert again.basis == rule.basis and calls == ["io", "io"]
+
+
+def test_audit_names_the_io_table_and_writes_nothing_for_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The audit detail of a scenario or hot-spot read names the input–output table by its file
+    name when the answer used it, and adds nothing for the rule-built default (the zh audit page
+    showed the internal value ``rules``)."""
+    from jiqun.services.resilience import _io_audit
+
+    monkeypatch.setenv("JIQUN_IO_TABLE", "/data/tables/china_2020_42.csv")
+    assert _io_audit(None) == {} and _io_audit("rules") == {}
+    assert _io_audit("io") == {"io_table": "china_2020_42.csv"}

@@ -388,6 +388,17 @@ def essentiality_option(value: str | None) -> str | None:
     )
 
 
+def _io_audit(essentiality: str | None) -> dict[str, str]:
+    # the audit names the input-output table a non-default answer used (by its file name, a
+    # proper name on every page); the rule-built default is implied and not written
+    if essentiality != "io":
+        return {}
+    from jiqun.config import io_table_path
+
+    path = io_table_path()
+    return {"io_table": Path(path).name if path else ""}
+
+
 def io_table_configured() -> bool:
     """Whether an input–output table is configured (``JIQUN_IO_TABLE``): the web form offers
     the IO essentiality only then.
@@ -1117,7 +1128,7 @@ def hot_spots_for(
         "read_hot_spots",
         table["id"].dropna().astype(str).tolist() if "id" in table else [],
         resource=f"cluster:{cluster_id}",
-        params={"cluster": cluster_id, "top": top, "essentiality": essentiality or "rules"},
+        params={"cluster": cluster_id, "top": top, **_io_audit(essentiality)},
         client=client,
         engine=engine,
     )
@@ -1221,7 +1232,7 @@ def scenario_loss(
             principal,
             "scenario_run",
             f"scenario:{kind}",
-            detail={"target": target, "essentiality": ess or RULES_ESSENTIALITY},
+            detail={"target": target, **_io_audit(ess)},
             client=client,
             engine=engine,
         )
