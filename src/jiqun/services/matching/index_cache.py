@@ -85,7 +85,7 @@ def _platform(
     return caps, cr, cl, ci
 
 
-_STATS: dict[tuple[str, int], CorpusStats] = {}
+_STATS: dict[tuple[str, int, str], CorpusStats] = {}
 _STATS_LOCK = threading.Lock()
 
 
@@ -93,7 +93,9 @@ def lake_corpus_stats(eng: analytical.Engine) -> CorpusStats:
     """BM25 statistics of the registry's business scopes on the engine's lake version.
 
     Counted once per lake version (a version is immutable once published) by streaming the
-    scopes in batches, and kept in the process: a search then needs only its candidates.
+    scopes in batches, and kept in the process and as a pickle in ``<data dir>/cache/``
+    (``match-corpus-<lake hash>-v<version>-<manifest hash>.pkl``, the older version's file removed), so that
+    the next CLI call does not count again: a search then needs only its candidates.
 
     Parameters
     ----------
@@ -110,14 +112,43 @@ def lake_corpus_stats(eng: analytical.Engine) -> CorpusStats:
     ...     lake_corpus_stats(eng).n_docs
     5000
     """
+    import hashlib
+    import pickle
+
+    from jiqun import __version__
+    from jiqun.config import data_dir
     from jiqun.engine.matching import scope_batches
 
-    key = (str(eng.lake), int(eng.version or 0))
+    version = int(eng.version or 0)
+    # the manifest too: a lake removed and synced again restarts its version numbers
+    manifest = json.dumps(eng.manifest(version), sort_keys=True, default=str)
+    key = (str(eng.lake), version, manifest)
     with _STATS_LOCK:
         hit = _STATS.get(key)
     if hit is not None:
         return hit
-    st = corpus_stats(scope_batches(eng))
+    lake_hash = hashlib.sha256(f"{key[0]}|{__version__}".encode()).hexdigest()[:12]
+    state = hashlib.sha256(manifest.encode()).hexdigest()[:8]
+    path = data_dir() / "cache" / f"match-corpus-{lake_hash}-v{version:06d}-{state}.pkl"
+    st: CorpusStats | None = None
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                st = pickle.load(fh)  # written below, in the user's own data dir
+        except Exception:  # a truncated file: count again
+            st = None
+    if not isinstance(st, CorpusStats):
+        st = corpus_stats(scope_batches(eng))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for old in path.parent.glob(f"match-corpus-{lake_hash}-v*.pkl"):
+                old.unlink(missing_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(st, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError:  # a read-only data dir only costs the count next time
+            pass
     with _STATS_LOCK:
         _STATS.clear()  # one version is current at a time
         _STATS[key] = st
