@@ -55,6 +55,8 @@ def _searches(engine: Engine) -> list[tuple[str, dict]]:
         ("p", {"keywords": "", "field": "new_materials", "region": "320000"}),
         ("p", {"keywords": "传感器", "tags": ("high_tech",), "region": "440300"}),
         ("p", {"keywords": "集成电路", "tags": ("srdi",), "home_region": "310000"}),
+        # keywords without an index term (stop words only): the text does not filter
+        ("p", {"keywords": "的", "region": "440300", "home_region": "320500"}),
     ]
 
 

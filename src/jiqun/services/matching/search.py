@@ -136,7 +136,8 @@ def _partner_criteria(
     if keywords:
         need = Need(text=keywords)
         terms = query_terms(meta, need, need_segments(meta, need))
-        groups.append(Group(words=tuple(sorted(terms))))
+        if terms:  # without a known term the scorer does not filter by text either
+            groups.append(Group(words=tuple(sorted(terms))))
     prefix = None
     if region and region.isdigit() and len(region) == 6:
         c = int(region)
@@ -145,7 +146,12 @@ def _partner_criteria(
 
 
 def _index_for(engine: Engine, crit: Criteria) -> MatchIndex:
-    """The candidates' index from the engine when the lake is current, else the full index."""
+    """The candidates' index from the engine when the lake is current, else the full index.
+
+    A search without any filter would pull the whole registry: the (cached) full index serves
+    it, as it does the errors the scorer raises for such a search."""
+    if not (crit.all_of or crit.region_prefix or crit.tags):
+        return load_index(engine=engine)
     with lake.reading(engine) as eng:
         if eng is not None:
             ix = candidate_index(engine, eng, crit)
