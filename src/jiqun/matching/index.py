@@ -36,10 +36,10 @@ import scipy.sparse as sp
 
 from jiqun.chains.mapping import map_firms
 from jiqun.chains.templates import ChainTemplate, load_templates
-from jiqun.matching.text import BM25Index, add_user_words
+from jiqun.matching.text import BM25Index, CorpusStats, add_user_words
 from jiqun.standard.schema import TAG_ALIASES, TAGS
 
-__all__ = ["MatchIndex", "build_index", "normalise_cert", "split_list"]
+__all__ = ["MatchIndex", "build_index", "corpus_stats", "normalise_cert", "split_list"]
 
 #: order of the columns of :attr:`MatchIndex.tag_flags`
 TAG_IDS: tuple[str, ...] = tuple(TAGS)
@@ -221,6 +221,44 @@ def _cert_matrix(cert_lists: Iterable[list[str]], n: int) -> tuple[sp.csc_matrix
     return m.tocsc(), vocab
 
 
+def corpus_stats(
+    firm_scopes: Iterable[Iterable[str | None]], capabilities: pd.DataFrame | None = None
+) -> CorpusStats:
+    """BM25 statistics of the corpus :func:`build_index` indexes: every firm's business scope
+    (in batches, so that the texts need not be in memory at once) and every posted
+    capability's product text.
+
+    Parameters
+    ----------
+    firm_scopes:
+        Batches of business scopes (经营范围), one per firm of the registry.
+    capabilities:
+        The posted capabilities (``products``), or ``None``.
+
+    Returns
+    -------
+    jiqun.matching.text.CorpusStats
+
+    References
+    ----------
+    Robertson & Zaragoza (2009), §3 (IDF and mean document length are corpus statistics).
+
+    Example
+    -------
+    >>> st = corpus_stats([["精密减速器的生产"], ["齿轮箱", None]])
+    >>> st.n_docs
+    3
+    """
+    # the segmenter must hold the template keywords, as when build_index tokenises
+    add_user_words({k for tm in load_templates().values() for s in tm.segments for k in s.keywords})
+    st = CorpusStats()
+    for batch in firm_scopes:
+        st.add(batch)
+    if capabilities is not None and len(capabilities):
+        st.add(_text(capabilities, "products").tolist())
+    return st
+
+
 def build_index(
     firms: pd.DataFrame,
     capabilities: pd.DataFrame | None = None,
@@ -229,6 +267,7 @@ def build_index(
     clusters: pd.DataFrame | None = None,
     cluster_industries: pd.DataFrame | None = None,
     templates: Mapping[str, ChainTemplate] | None = None,
+    corpus: CorpusStats | None = None,
 ) -> MatchIndex:
     """Build the matching index over the registry's firms and the posted capabilities.
 
@@ -253,6 +292,10 @@ def build_index(
     templates:
         Chain templates (default :func:`jiqun.chains.load_templates`); their segment keywords
         are loaded into the segmenter and serve as synonyms.
+    corpus:
+        BM25 statistics of the whole corpus when ``firms`` are only some candidates of it
+        (:func:`corpus_stats`); the candidates then get the BM25 weights of the full index.
+        ``None``: the corpus is these firms and capabilities.
 
     Returns
     -------
@@ -369,7 +412,7 @@ def build_index(
     cls = _int_codes(cand["industry_code"])
     cls = np.where(cand["industry_code"].str.len().to_numpy() == 4, cls, -1)
 
-    text_index = BM25Index.fit(cand["text"].tolist())
+    text_index = BM25Index.fit(cand["text"].tolist(), stats=corpus)
     seg_frame = pd.DataFrame(
         {
             "uscc": [f"r{i}" for i in range(n)],

@@ -47,6 +47,7 @@ __all__ = [
     "BM25_K1",
     "STOPWORDS",
     "BM25Index",
+    "CorpusStats",
     "add_user_words",
     "tokenize",
 ]
@@ -155,6 +156,61 @@ def tokenize(text: str | None) -> list[str]:
 
 
 @dataclass
+class CorpusStats:
+    """The corpus side of BM25: document frequency per term, corpus size and total length.
+
+    Counted once over the whole corpus (:meth:`add`, batch by batch), they let an index fitted
+    on a few candidate documents (:meth:`BM25Index.fit` with ``stats``) give each of them the
+    weights it has in the index of the whole corpus: IDF and the mean document length are the
+    corpus's, not the candidates'.
+
+    Attributes
+    ----------
+    df:
+        term → number of documents that contain it.
+    n_docs:
+        Number of documents (empty ones included).
+    total_length:
+        Σ document length (terms), an integer so that merging batches is exact.
+
+    Example
+    -------
+    >>> st = CorpusStats().add(["齿轮减速器制造", "齿轮"]).add([None])
+    >>> st.n_docs, st.df["齿轮"], st.avgdl == BM25Index.fit(["齿轮减速器制造", "齿轮", None]).avgdl
+    (3, 2, True)
+    """
+
+    df: dict[str, int] = field(default_factory=dict)
+    n_docs: int = 0
+    total_length: int = 0
+
+    def add(self, texts: Iterable[str | None]) -> CorpusStats:
+        """Count more documents in (in place); returns ``self``."""
+        df = self.df
+        for t in texts:
+            toks = tokenize("" if t is None else str(t))
+            self.n_docs += 1
+            self.total_length += len(toks)
+            for tok in set(toks):
+                df[tok] = df.get(tok, 0) + 1
+        return self
+
+    def merged(self, other: CorpusStats) -> CorpusStats:
+        """The statistics of both corpora together (a new object)."""
+        df = dict(self.df)
+        for k, v in other.df.items():
+            df[k] = df.get(k, 0) + v
+        return CorpusStats(df, self.n_docs + other.n_docs, self.total_length + other.total_length)
+
+    @property
+    def avgdl(self) -> float:
+        """Mean document length, as :meth:`BM25Index.fit` computes it (1.0 for no terms)."""
+        if self.n_docs and self.total_length > 0:
+            return float(np.float64(self.total_length) / self.n_docs)
+        return 1.0
+
+
+@dataclass
 class BM25Index:
     """Precomputed BM25 document weights of a corpus (documents × terms, CSC).
 
@@ -184,7 +240,12 @@ class BM25Index:
 
     @classmethod
     def fit(
-        cls, texts: Sequence[str | None], *, k1: float = BM25_K1, b: float = BM25_B
+        cls,
+        texts: Sequence[str | None],
+        *,
+        k1: float = BM25_K1,
+        b: float = BM25_B,
+        stats: CorpusStats | None = None,
     ) -> BM25Index:
         """Segment and index a corpus.
 
@@ -197,6 +258,10 @@ class BM25Index:
             One text per document (``None`` = empty document).
         k1, b:
             BM25 parameters (Robertson & Zaragoza 2009 defaults 1.2 and 0.75).
+        stats:
+            The statistics of a larger corpus these texts belong to (:class:`CorpusStats`):
+            IDF and the mean document length are taken from it, so that every document gets
+            the weights it has in the index of the whole corpus. ``None``: from ``texts``.
 
         Returns
         -------
@@ -234,9 +299,17 @@ class BM25Index:
         tf = tf_u[inverse] if n else tf_u
         tf = sp.csr_matrix(tf)
         dl = np.asarray(tf.sum(axis=1)).ravel()
-        avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
-        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        if stats is None:
+            avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
+            df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
+            n_corpus = n
+        else:
+            avgdl = stats.avgdl
+            df = np.zeros(tf.shape[1], dtype=np.float64)
+            for tok, j in vocab.items():
+                df[j] = stats.df.get(tok, 0)
+            n_corpus = stats.n_docs
+        idf = np.log1p((n_corpus - df + 0.5) / (df + 0.5))
         # document side of BM25, entry by entry (CSR: row of entry k = repeat of row lengths)
         row_of = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
         f = tf.data

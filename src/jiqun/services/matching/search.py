@@ -16,26 +16,33 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Engine, text
 
+from jiqun.matching.index import MatchIndex
 from jiqun.matching.score import (
     MatchResult,
     Need,
     check_quantity,
     disclose,
+    need_segments,
+    query_terms,
     rank_suppliers,
     search_partners,
 )
-from jiqun.services import access
+from jiqun.services import access, lake
 from jiqun.services.accounts import Principal
 from jiqun.services.matching.board import get_need
-from jiqun.services.matching.index_cache import load_index
+from jiqun.services.matching.index_cache import candidate_index, load_index, meta_index
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
 from jiqun.store.db import get_engine
+
+if TYPE_CHECKING:
+    from jiqun.engine.matching import Criteria
 
 
 def _listed_by(engine: Engine, usccs: Sequence[str]) -> dict[str, str]:
@@ -81,6 +88,76 @@ def _disclosed(
         seen = set(kept["uscc"].astype(str))
         ok = [str(u) in seen for u in res.table["uscc"]]
     return disclose(res, ok, origin_readable=origin_readable)
+
+
+def _supplier_criteria(engine: Engine, need: Need) -> Criteria:
+    """The engine pre-filter of :func:`jiqun.matching.rank_suppliers`: a superset of the
+    relevant candidates (same industry division, a class or keyword of the need's segments,
+    a query term in the business scope), plus the buyer (the origin of distances)."""
+    from jiqun.engine.matching import Criteria, Group
+
+    meta = meta_index(engine)
+    text_ = (need.text or "").strip()
+    code = (need.industry_code or "").strip() or None
+    need = replace(need, text=text_, industry_code=code)
+    segs = need_segments(meta, need)
+    terms = query_terms(meta, need, segs)
+    codes: set[str] = set()
+    words: set[str] = set(terms)
+    for col in segs:
+        chain, sid, _name = meta.segment_labels[col]
+        seg = meta.templates[chain].segment(sid)
+        codes |= {str(m.code) for m in seg.gbt4754}
+        words |= {k.lower() for k in seg.keywords}
+    prefixes = (code[:2],) if code and code.isdigit() and len(code) == 4 else ()
+    group = Group(prefixes=prefixes, codes=tuple(sorted(codes)), words=tuple(sorted(words)))
+    return Criteria(all_of=(group,), also=(need.uscc,) if need.uscc else ())
+
+
+def _partner_criteria(
+    engine: Engine, keywords: str, field: str | None, tags: Sequence[str], region: str | None
+) -> Criteria:
+    """The engine pre-filter of :func:`jiqun.matching.search_partners` (field, tags, region
+    and a query term: a superset of the firms it keeps)."""
+    from jiqun.engine.matching import Criteria, Group
+
+    meta = meta_index(engine)
+    groups: list[Group] = []
+    if field:
+        classes = {f"{c:04d}" for c in meta.field_classes.get(field, frozenset())}
+        words: set[str] = set()
+        for tm in meta.templates.values():
+            if tm.field == field:
+                for seg in tm.segments:
+                    classes |= {str(m.code) for m in seg.gbt4754}
+                    words |= {k.lower() for k in seg.keywords}
+        groups.append(Group(codes=tuple(sorted(classes)), words=tuple(sorted(words))))
+    keywords = (keywords or "").strip()
+    if keywords:
+        need = Need(text=keywords)
+        terms = query_terms(meta, need, need_segments(meta, need))
+        if terms:  # without a known term the scorer does not filter by text either
+            groups.append(Group(words=tuple(sorted(terms))))
+    prefix = None
+    if region and region.isdigit() and len(region) == 6:
+        c = int(region)
+        prefix = region[:2] if c % 10000 == 0 else region[:4] if c % 100 == 0 else region
+    return Criteria(all_of=tuple(groups), region_prefix=prefix, tags=tuple(tags))
+
+
+def _index_for(engine: Engine, crit: Criteria) -> MatchIndex:
+    """The candidates' index from the engine when the lake is current, else the full index.
+
+    A search without any filter would pull the whole registry: the (cached) full index serves
+    it, as it does the errors the scorer raises for such a search."""
+    if not (crit.all_of or crit.region_prefix or crit.tags):
+        return load_index(engine=engine)
+    with lake.reading(engine) as eng:
+        if eng is not None:
+            ix = candidate_index(engine, eng, crit)
+            if ix is not None:
+                return ix
+    return load_index(engine=engine)
 
 
 def match_need(
@@ -156,7 +233,7 @@ def match_need(
             # the caller chose this origin: refuse it as any record out of scope (no leak of
             # whether the code exists)
             raise access.NotFound(f"找不到企业 {need.uscc}", f"no enterprise {need.uscc}")
-    ix = load_index(engine=engine)
+    ix = _index_for(engine, _supplier_criteria(engine, need))
     res = rank_suppliers(
         ix,
         need,
@@ -221,7 +298,7 @@ def find_partners(
     """
     engine = engine or get_engine()
     res = search_partners(
-        load_index(engine=engine),
+        _index_for(engine, _partner_criteria(engine, keywords, field, tags, region)),
         keywords,
         field=field,
         tags=tags,
