@@ -52,6 +52,7 @@ __all__ = [
     "chain_map",
     "chain_report",
     "io_table_coefficients",
+    "io_table_identity",
     "read_overrides",
     "resolve_region",
     "write_chain_output",
@@ -337,9 +338,24 @@ def read_overrides(path: str | Path) -> pd.DataFrame:
     )
 
 
-def _io_identity(io_table: str | Path | None) -> tuple[str, float] | None:
+def io_table_identity(io_table: str | Path | None) -> tuple[str, float] | None:
     """``(resolved path, mtime)`` of the input–output table in use (explicit, else
-    ``JIQUN_IO_TABLE``), or ``None``: part of the cache key, so a changed table is recomputed."""
+    ``JIQUN_IO_TABLE``), or ``None``: part of the cache key, so a changed table is recomputed.
+
+    Parameters
+    ----------
+    io_table : an explicit table file, or ``None`` for the configured one.
+
+    Returns
+    -------
+    tuple[str, float] | None: the resolved path and its modification time (``-1.0`` when the
+    file is missing), ``None`` when no table is given or configured.
+
+    Example
+    -------
+    >>> io_table_identity(None)  # doctest: +SKIP
+    ('/data/io/china_2020_42.csv', 1765000000.0)
+    """
     from jiqun.config import io_table_path
 
     path = io_table if io_table is not None else io_table_path()
@@ -386,7 +402,7 @@ def io_table_coefficients(
     from jiqun.inputoutput import coefficients
     from jiqun.services.inputoutput import load_io_table
 
-    ident = _io_identity(io_table)
+    ident = io_table_identity(io_table)
     if ident is None:
         return None
     t = load_io_table(ident[0])
@@ -999,7 +1015,7 @@ def chain_analysis(
         cid = chain.id if isinstance(chain, ChainTemplate) else str(chain)
         # the IO table is read from the file system, not the store: its identity (path and
         # mtime) keys the result so a replaced table is not served from the old one
-        io_id = _io_identity(options.get("io_table"))
+        io_id = io_table_identity(options.get("io_table"))
         key = ("chain_report", cid, region, cluster, tuple(sorted(options.items())), io_id)
         rep = cached(engine, key, compute)
     else:

@@ -1032,11 +1032,11 @@ def cluster_hot_spots(
     -------
     >>> cluster_hot_spots("NC2021-03").table.head()  # doctest: +SKIP
     """
-    from jiqun.services.chains import _io_identity
+    from jiqun.services.chains import io_table_identity
 
     if essentiality_option(essentiality) is None:
         return _hot_spots(cluster_id, engine=engine, top=top)
-    ident = _io_identity(io_table)
+    ident = io_table_identity(io_table)
     if ident is None:
         raise _no_io_table()
     return _hot_spots(cluster_id, engine=engine, top=top, io_identity=ident)
