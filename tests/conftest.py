@@ -285,6 +285,39 @@ def admin_world(
     return open_world
 
 
+def _write_io42(path: Path, seed: int = 1) -> None:
+    """A balanced synthetic table in the NBS 42-sector non-competitive layout."""
+    import numpy as np
+    import pandas as pd
+
+    ix = [f"{i:02d}" for i in range(1, 43)]
+    rng = np.random.default_rng(seed)
+    zd = rng.uniform(0, 10, (42, 42))
+    zi = rng.uniform(0, 2, (42, 42))
+    fd = rng.uniform(500, 1500, (42, 4))
+    fi = rng.uniform(0, 50, (42, 4))
+    x = zd.sum(axis=1) + fd.sum(axis=1)
+    va = x - (zd + zi).sum(axis=0)
+    cols = ["Code", "Description", "DescriptionInChinese", "Origin", *ix]
+    cols += ["TIU", "TC", "FU201", "FU202", "EX", "TFU", "GO"]
+    rows: list[list[Any]] = []
+    for origin, z, f in (("Domestic", zd, fd), ("Imports", zi, fi)):
+        for i, c in enumerate(ix):
+            tiu, tfu = z[i].sum(), f[i].sum()
+            rows.append([c, f"s{c}", f"部门{c}", origin, *z[i], tiu, *f[i], tfu, tiu + tfu])
+    for c in ("VA001", "VA002", "VA003", "VA004"):
+        rows.append([c, c, c, "TOT", *(va / 4), *([None] * 7)])
+    rows.append(["TI", "Total inputs", "总投入", "TOT", *x, *([None] * 7)])
+    pd.DataFrame(rows, columns=cols).to_csv(path, index=False)
+
+
+@pytest.fixture(scope="session")
+def write_io42() -> Callable[..., None]:
+    """``write_io42(path, seed=1)``: write a balanced synthetic NBS 42-sector table (tests of
+    the input–output wiring that need a configured table without the shared datasets)."""
+    return _write_io42
+
+
 # Property tests must not make CI flaky: fixed example generation, no wall-clock deadlines on
 # shared 2-core machines.
 from hypothesis import settings as _hyp_settings  # noqa: E402

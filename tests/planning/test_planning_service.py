@@ -3,10 +3,10 @@ plan changes (src/jiqun/services/planning.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
@@ -105,37 +105,14 @@ def test_fewer_than_two_cities_refused(demo_engine: Engine) -> None:
     assert "at least 2 cities" in e.value.message_en
 
 
-IX = [f"{i:02d}" for i in range(1, 43)]
-
-
-def _write_io42(path: Path) -> None:
-    """A balanced synthetic 42-sector table in the NBS non-competitive layout."""
-    rng = np.random.default_rng(3)
-    zd = rng.uniform(0, 10, (42, 42))
-    zi = rng.uniform(0, 2, (42, 42))
-    fd = rng.uniform(500, 1500, (42, 4))
-    fi = rng.uniform(0, 50, (42, 4))
-    x = zd.sum(axis=1) + fd.sum(axis=1)
-    va = x - (zd + zi).sum(axis=0)
-    cols = ["Code", "Description", "DescriptionInChinese", "Origin", *IX]
-    cols += ["TIU", "TC", "FU201", "FU202", "EX", "TFU", "GO"]
-    rows: list[list[object]] = []
-    for origin, z, f in (("Domestic", zd, fd), ("Imports", zi, fi)):
-        for i, c in enumerate(IX):
-            tiu, tfu = z[i].sum(), f[i].sum()
-            rows.append([c, f"s{c}", f"部门{c}", origin, *z[i], tiu, *f[i], tfu, tiu + tfu])
-    for c in ("VA001", "VA002", "VA003", "VA004"):
-        rows.append([c, c, c, "TOT", *(va / 4), *([None] * 7)])
-    rows.append(["TI", "Total inputs", "总投入", "TOT", *x, *([None] * 7)])
-    pd.DataFrame(rows, columns=cols).to_csv(path, index=False)
-
-
-def test_flows_without_supply_links_use_io_dependence(demo_engine: Engine, tmp_path: Path) -> None:
+def test_flows_without_supply_links_use_io_dependence(
+    demo_engine: Engine, tmp_path: Path, write_io42: Callable[..., None]
+) -> None:
     from jiqun.chains.io_weight import segment_sector_shares
     from jiqun.services.inputoutput import load_io_table
 
     path = tmp_path / "io42.csv"
-    _write_io42(path)
+    write_io42(path, seed=3)
     v = division_plan(None, "NC2024-X09", "photovoltaics", engine=demo_engine, io_table=path)
     flows = v.changes["flows"]
     io = flows[flows["basis"].str.startswith("投入产出依赖")]

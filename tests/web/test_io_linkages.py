@@ -9,36 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from jiqun import reference
 from jiqun.inputoutput.sectors import io42_sector_of
-
-IX = [f"{i:02d}" for i in range(1, 43)]
-
-
-def write_io42(path: Path, seed: int = 1) -> None:
-    """A balanced synthetic table in the NBS 42-sector non-competitive layout."""
-    rng = np.random.default_rng(seed)
-    zd = rng.uniform(0, 10, (42, 42))
-    zi = rng.uniform(0, 2, (42, 42))
-    fd = rng.uniform(500, 1500, (42, 4))
-    fi = rng.uniform(0, 50, (42, 4))
-    x = zd.sum(axis=1) + fd.sum(axis=1)
-    va = x - (zd + zi).sum(axis=0)
-    cols = ["Code", "Description", "DescriptionInChinese", "Origin", *IX]
-    cols += ["TIU", "TC", "FU201", "FU202", "EX", "TFU", "GO"]
-    rows: list[list[Any]] = []
-    for origin, z, f in (("Domestic", zd, fd), ("Imports", zi, fi)):
-        for i, c in enumerate(IX):
-            tiu, tfu = z[i].sum(), f[i].sum()
-            rows.append([c, f"s{c}", f"部门{c}", origin, *z[i], tiu, *f[i], tfu, tiu + tfu])
-    for c in ("VA001", "VA002", "VA003", "VA004"):
-        rows.append([c, c, c, "TOT", *(va / 4), *([None] * 7)])
-    rows.append(["TI", "Total inputs", "总投入", "TOT", *x, *([None] * 7)])
-    pd.DataFrame(rows, columns=cols).to_csv(path, index=False)
 
 
 def test_not_configured_says_so_without_numbers(world: Any, monkeypatch: Any) -> None:
@@ -62,7 +36,7 @@ def test_not_configured_says_so_without_numbers(world: Any, monkeypatch: Any) ->
 
 
 def test_configured_table_gives_linkages_of_leading_industries(
-    world: Any, monkeypatch: Any, tmp_path: Path
+    world: Any, monkeypatch: Any, tmp_path: Path, write_io42: Any
 ) -> None:
     p = tmp_path / "synthetic_2020_42.csv"
     write_io42(p)
