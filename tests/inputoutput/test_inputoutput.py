@@ -290,7 +290,7 @@ def test_io42_mapping_covers_every_division_once() -> None:
         assert r.division_names.split("；") == [
             ref.industry_name(d) for d in r.gbt4754_divisions.split()
         ]
-    assert set(m["verification"]) == {"recalled"}
+    assert set(m["verification"]) == {"checked-against-tables"}
     assert io42_sector_of("C3670") == "18" and io42_sector_of("C") is None
 
 

@@ -1,13 +1,15 @@
 """Input–output weights for 补链 (weak/missing-link) candidates: real inter-sector dependence.
 
 Optional. Without a table nothing changes. With the technical coefficients ``A`` of an NBS
-42-sector input–output table (``jiqun.inputoutput.coefficients``; the table is supplied by the
+42-, 149- or 153-sector input–output table (``jiqun.inputoutput.coefficients``; the table is supplied by the
 user, Jiqun ships none), each weak or missing segment ``g`` gets
 
 ``io_dependence(g) = Σ_s Σ_t u_g[s] · a_st · w_t``
 
 where ``u_g`` spreads the segment over the IO sectors of its GB/T 4754 classes (equal weight per
-class, through the shipped mapping ``reference/data/nbs_io42_to_gbt4754.csv``), and ``w`` is the
+class, through the shipped mapping ``reference/data/nbs_io42_to_gbt4754.csv``, or
+``nbs_io_detailed_to_gbt4754.csv`` for a 149/153-sector table:
+:func:`jiqun.inputoutput.sectors.io_sector_weights`), and ``w`` is the
 region's present chain spread the same way, each present segment weighted by its share of the
 local chain's value (``measure``; by local firm count when no value is known). It reads: yuan of
 inputs from the segment's sectors per yuan of output of the region's chain industries, national
@@ -15,8 +17,9 @@ technology. ``io_weight = io_dependence / max`` over the listed segments (0..1);
 ``io_score = score · io_weight``, which ranks candidates **across** segments by how much the
 region's chain depends on what they make. The order within a segment does not change.
 
-Limits: the 42 sectors are coarse (e.g. 电池 and 电机 are both 19 电气机械和器材), the coefficients are
-national not regional, and the sector mapping is ``recalled`` (see ``reference/data/SOURCES.md``).
+Limits: the 42 sectors are coarse (e.g. 电池 and 电机 are both 19 电气机械和器材; the 149/153-sector
+tables separate them), the coefficients are national not regional, and which industries a sector
+covers rests on the sector names (see ``reference/data/SOURCES.md``).
 
 References
 ----------
@@ -33,10 +36,10 @@ import pandas as pd
 
 from jiqun.chains.templates import ChainTemplate
 from jiqun.inputoutput.sectors import (
-    IO42_SECTORS,
     IO42_VERIFICATION,
-    io42_coefficients,
-    io42_sector_of,
+    IO_CLASSIFICATIONS,
+    io_coefficients,
+    io_sector_weights,
 )
 
 __all__ = ["IO_WEIGHT_BASIS", "segment_io_dependence", "segment_sector_shares"]
@@ -49,23 +52,26 @@ IO_WEIGHT_BASIS = (
 )
 
 
-def _check_a(A: pd.DataFrame) -> pd.DataFrame:
-    return io42_coefficients(A, ("投入产出权重", "the IO weight"))
+def _check_a(A: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    return io_coefficients(A, ("投入产出权重", "the IO weight"))
 
 
-def segment_sector_shares(template: ChainTemplate) -> pd.DataFrame:
-    """Segments × 42 IO sectors: each segment's classes spread equally over their sectors.
+def segment_sector_shares(template: ChainTemplate, classification: str = "nbs42") -> pd.DataFrame:
+    """Segments × IO sectors: each segment's classes spread equally over their sectors.
 
     Parameters
     ----------
     template:
         A chain template.
+    classification:
+        ``"nbs42"`` (default), ``"2017_149"`` or ``"2018_153"``
+        (:data:`jiqun.inputoutput.sectors.IO_CLASSIFICATIONS`).
 
     Returns
     -------
     pandas.DataFrame
-        Rows = segment ids, columns ``"01"``–``"42"``, rows summing to 1 (0 when no class of
-        the segment maps to a sector).
+        Rows = segment ids, columns the classification's sector codes (``"01"``–``"42"``, or
+        ``"001"``…), rows summing to 1 (0 when no class of the segment maps to a sector).
 
     Example
     -------
@@ -74,11 +80,14 @@ def segment_sector_shares(template: ChainTemplate) -> pd.DataFrame:
     >>> round(float(u.sum(axis=1).max()), 6)
     1.0
     """
-    u = pd.DataFrame(0.0, index=list(template.segment_ids), columns=IO42_SECTORS)
+    u = pd.DataFrame(
+        0.0, index=list(template.segment_ids), columns=IO_CLASSIFICATIONS[classification]
+    )
     for seg in template.segments:
-        secs = [s for s in (io42_sector_of(c) for c in seg.codes) if s is not None]
-        for s in secs:
-            u.loc[seg.id, s] += 1.0 / len(secs)
+        ws = [w for w in (io_sector_weights(c, classification) for c in seg.codes) if w]
+        for w in ws:
+            for s, v in w.items():
+                u.loc[seg.id, s] += v / len(ws)
     return u
 
 
@@ -93,7 +102,8 @@ def segment_io_dependence(
     Parameters
     ----------
     A:
-        Technical coefficients of an NBS 42-sector table (labels ``"01"``–``"42"``).
+        Technical coefficients of an NBS 42-sector table (labels ``"01"``–``"42"``) or of a
+        149/153-sector table (labels ``"001"``…).
     template:
         The chain template.
     local_value:
@@ -110,7 +120,7 @@ def segment_io_dependence(
     Raises
     ------
     JiqunError
-        When ``A`` is not a 42-sector coefficient matrix.
+        When ``A`` is not a 42-, 149- or 153-sector coefficient matrix.
 
     Example
     -------
@@ -122,8 +132,8 @@ def segment_io_dependence(
     >>> float(d["io_weight"].max())
     1.0
     """
-    A = _check_a(A)
-    u = segment_sector_shares(template)
+    A, classification = _check_a(A)
+    u = segment_sector_shares(template, classification)
     segs = list(segments) if segments is not None else list(u.index)
     lv = pd.to_numeric(local_value, errors="coerce").fillna(0.0)
     lv = lv[lv.index.isin(u.index) & (lv > 0)]
@@ -132,7 +142,7 @@ def segment_io_dependence(
         out["io_dependence"] = np.nan
         out["io_weight"] = np.nan
         return out
-    w = (u.loc[lv.index].T @ (lv / lv.sum())).reindex(IO42_SECTORS).to_numpy()
+    w = (u.loc[lv.index].T @ (lv / lv.sum())).reindex(list(A.columns)).to_numpy()
     dep = u.loc[segs].to_numpy() @ A.to_numpy() @ w
     out["io_dependence"] = dep
     top = float(np.nanmax(dep)) if len(dep) else 0.0

@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from jiqun import reference
-from jiqun.inputoutput.sectors import IO42_SECTORS, io42_coefficients, io42_sector_of
+from jiqun.inputoutput.sectors import io_coefficients, io_sector_weights
 from jiqun.resilience.network import fmt_number
 from jiqun.standard.problems import JiqunError
 
@@ -231,14 +231,17 @@ def default_essentiality(codes: Iterable[str] | None = None) -> pd.DataFrame:
     return out
 
 
-def io_basis(essential: float, relevant: float, source: str = "") -> str:
+def io_basis(
+    essential: float, relevant: float, source: str = "", classification: str = "nbs42"
+) -> str:
     """The basis string of an :func:`io_essentiality` matrix (thresholds and table named)."""
     src = f" ({source})" if source else ""
+    n = {"2017_149": "149", "2018_153": "153"}.get(classification, "42")
     return (
-        f"IO-based essentiality: technical coefficients a_kl of an NBS 42-sector input-output "
+        f"IO-based essentiality: technical coefficients a_kl of an NBS {n}-sector input-output "
         f"table{src}, by IO sector of each GB/T 4754 division; 2 if a_kl >= {essential:g}, "
         f"1 if a_kl >= {relevant:g}, else 0; size of an input, not a survey of how critical it "
-        f"is / 基于投入产出直接消耗系数的必要性矩阵（按42部门，系数≥{essential:g}为2，"
+        f"is / 基于投入产出直接消耗系数的必要性矩阵（按{n}部门，系数≥{essential:g}为2，"
         f"≥{relevant:g}为1，否则为0；反映投入规模，非调查所得的关键程度）"
     )
 
@@ -254,10 +257,17 @@ def io_essentiality(
     """An essentiality matrix from input–output coefficients: the stated alternative to the rules.
 
     For supplying division ``k`` and using division ``l`` with NBS IO sectors ``s(k)``, ``s(l)``
-    (shipped mapping ``reference/data/nbs_io42_to_gbt4754.csv``, ``recalled``):
-    ``E_kl = 2`` if ``a_s(k)s(l) ≥ essential``, ``1`` if ``≥ relevant``, else ``0``, where ``a``
-    are the technical coefficients ``z_ij / x_j`` (:func:`jiqun.inputoutput.coefficients`) of
-    a user-supplied table. Division 97 (no IO sector) is 0.
+    (shipped mapping ``reference/data/nbs_io42_to_gbt4754.csv``; divisions from the sector
+    names): ``E_kl = 2`` if ``a_s(k)s(l) ≥ essential``, ``1`` if ``≥ relevant``, else ``0``,
+    where ``a`` are the technical coefficients ``z_ij / x_j``
+    (:func:`jiqun.inputoutput.coefficients`) of a user-supplied table. Division 97 (no IO
+    sector) is 0.
+
+    With a 149/153-sector table (``reference/data/nbs_io_detailed_to_gbt4754.csv``) a division
+    may span several detailed sectors: what ``k`` supplies is the **sum** of the rows of its
+    sectors, and per yuan of ``l``'s output the **equal-weight mean** of the columns of ``l``'s
+    sectors (:func:`jiqun.inputoutput.sectors.io_sector_weights`; the mapping carries no output
+    shares). With the 42-sector table both are the one sector, as before.
 
     Basis and limits, repeated in ``attrs["basis"]``: the coefficient measures how **large** an
     input is per yuan of output, not how **critical** it is in the short run (Diem et al.
@@ -270,7 +280,8 @@ def io_essentiality(
     Parameters
     ----------
     A:
-        Technical coefficients of an NBS 42-sector table, labels ``"01"``–``"42"``.
+        Technical coefficients of an NBS 42-sector table (labels ``"01"``–``"42"``) or of a
+        149/153-sector table (labels ``"001"``…).
     codes:
         Industry codes to cover (as in :func:`default_essentiality`); default the 97 divisions.
     essential, relevant:
@@ -286,7 +297,7 @@ def io_essentiality(
     Raises
     ------
     JiqunError
-        When ``A`` is not 42 × 42 with codes 01–42, or the thresholds are inconsistent.
+        When ``A`` is not a 42-, 149- or 153-sector matrix, or the thresholds are inconsistent.
 
     References
     ----------
@@ -307,7 +318,7 @@ def io_essentiality(
             f"阈值须满足 0 ≤ relevant < essential（得到 {relevant}, {essential}）",
             f"thresholds must satisfy 0 <= relevant < essential (got {relevant}, {essential})",
         )
-    a = io42_coefficients(A, ("投入产出必要性", "input-output essentiality"))
+    a, classification = io_coefficients(A, ("投入产出必要性", "input-output essentiality"))
     if codes is None:
         labels = _divisions()["code"].tolist()
         divs = labels
@@ -320,17 +331,24 @@ def io_essentiality(
                 f"不存在的 GB/T 4754 大类：{fmt_number(unknown)}",
                 f"no such GB/T 4754 division: {fmt_number(unknown)}",
             )
-    secs = [io42_sector_of(d) for d in divs]
-    pos = {s: i for i, s in enumerate(IO42_SECTORS)}
-    idx = np.array([pos[s] if s is not None else -1 for s in secs])
-    vals = a.to_numpy()[np.ix_(np.maximum(idx, 0), np.maximum(idx, 0))]
+    pos = {s: i for i, s in enumerate(a.index)}
+    # supplier side: indicator of the division's sectors (rows add up); user side: their
+    # weights (columns average). One sector per division (42 sectors): both pick that sector.
+    R = np.zeros((len(divs), len(pos)))
+    C = np.zeros((len(divs), len(pos)))
+    for i, d in enumerate(divs):
+        for s, v in io_sector_weights(d, classification).items():
+            R[i, pos[s]] = 1.0
+            C[i, pos[s]] = v
+    vals = R @ a.to_numpy() @ C.T
     E = np.where(vals >= essential, 2, np.where(vals >= relevant, 1, 0)).astype(np.int8)
-    E[idx < 0, :] = 0
-    E[:, idx < 0] = 0
+    unmapped = R.sum(axis=1) == 0
+    E[unmapped, :] = 0
+    E[:, unmapped] = 0
     out = pd.DataFrame(
         E, index=pd.Index(labels, name="supplier"), columns=pd.Index(labels, name="user")
     )
-    out.attrs["basis"] = io_basis(essential, relevant, source)
+    out.attrs["basis"] = io_basis(essential, relevant, source, classification)
     return out
 
 
