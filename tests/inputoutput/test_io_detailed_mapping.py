@@ -5,11 +5,17 @@ the detailed tables through the 补链 IO weight and the IO essentiality."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import Engine, text
+from typer.testing import CliRunner
 
 from jiqun import reference as ref
+from jiqun.cli.app import app
 from jiqun.errors import JiqunError
 from jiqun.inputoutput import coefficients, read_io_table
 from jiqun.inputoutput.sectors import (
@@ -208,3 +214,46 @@ def test_io_essentiality_on_the_2020_detailed_table() -> None:
     # 97 has no sector
     assert not E.loc["97"].any() and not E["97"].any()
     assert np.isin(E.to_numpy(), [0, 1, 2]).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# end to end: ``--io-table`` with a 153-sector table (demo database; the real table)
+
+
+@pytest.fixture
+def io_table_153(shared_datasets_dir: Path) -> Path:
+    p = shared_datasets_dir / "real_cn" / "io_tables_nbs" / "china_2020_153.csv"
+    if not p.is_file():
+        pytest.skip(f"no NBS 153-sector table at {p}")
+    return p
+
+
+@pytest.mark.slow
+def test_chain_cli_and_resilience_service_with_a_153_sector_table(
+    demo_engine: Engine, io_table_153: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiqun.services import resilience as svc
+
+    monkeypatch.delenv("JIQUN_IO_TABLE", raising=False)
+    out = tmp_path / "r.json"
+    r = CliRunner().invoke(
+        app,
+        ["chain", "analyse", "integrated_circuits", "--cluster", "NC2021-03", "--top", "5",
+         "--io-table", str(io_table_153), "--out", str(out)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    got = pd.DataFrame(doc["tables"]["candidates"])
+    assert got["io_weight"].astype(float).notna().any()
+    assert "153 sectors" in doc["basis"]["io_table"]
+
+    with demo_engine.connect() as c:
+        code = c.execute(
+            text(
+                "SELECT substr(region_code, 1, 4) FROM enterprises GROUP BY 1 "
+                "ORDER BY COUNT(*) DESC LIMIT 1"
+            )
+        ).scalar()
+    io = svc.scenario(demo_engine, lockdown=f"{code}00", essentiality="io", io_table=io_table_153)
+    assert "NBS 153-sector" in io.basis["essentiality"]
+    assert "china_2020_153.csv" in io.basis["essentiality"]

@@ -141,9 +141,22 @@ _MANIFEST: dict[str, tuple[str, str, str, str]] = {
         "NBS 42-sector input-output classification (2017/2018/2020 tables) to GB/T 4754-2017 "
         "divisions, written for Jiqun (read by jiqun.inputoutput.sectors)",
         "Apache-2.0 (Jiqun); sector and division names are public facts",
-        "recalled (every division exists in gbt4754_2017_codes.csv and each of the 96 "
-        "divisions other than 97 is in exactly one sector, tested; not checked against the NBS "
-        "correspondence table)",
+        "checked-against-tables (every division exists in gbt4754_2017_codes.csv and each of "
+        "the 96 divisions other than 97 is in exactly one sector; each sector's divisions are "
+        "those of its 149/153 detailed sectors, whose GO, intermediate use and value added sum "
+        "to the 42-sector table of 2017, 2018 and 2020; the division assignment itself rests "
+        "on the names, not checked against the NBS correspondence table)",
+    ),
+    "nbs_io_detailed_to_gbt4754.csv": (
+        "io_sectors:nbs_detailed",
+        "NBS detailed input-output classifications (2017: 149 sectors; 2018/2020: 153) to GB/T "
+        "4754-2017 divisions/groups/classes and to their 42-sector parent, built by "
+        "scripts/build_nbs_io_detailed_mapping.py from the sector names of the NBS tables "
+        "(classification: 国家统计局《2017年中国投入产出表编制方法》附件1/附件2)",
+        "Apache-2.0 (Jiqun); sector and industry names are public facts",
+        "parents checked against the 2017/2018/2020 tables (totals nest in the 42 sectors, "
+        "tested); codes per row: name / name-stated / judgement (every class of divisions "
+        "01-96 under exactly one sector, tested)",
     ),
     "clusters.csv": (
         "clusters",
