@@ -21,6 +21,7 @@ from jiqun.inputoutput import coefficients, read_io_table
 from jiqun.inputoutput.sectors import (
     IO_CLASSIFICATIONS,
     io42_mapping,
+    io42_sector_of,
     io_coefficients,
     io_detailed_mapping,
     io_sector_weights,
@@ -78,8 +79,11 @@ def test_every_manufacturing_division_reached_by_the_expected_sectors() -> None:
     for r in m.itertuples():
         for c in r.gbt4754_codes.split():
             by_div.setdefault(c[:2], set()).add(r.io_code)
+    parent = m.set_index("io_code")["io42_sector"]
     for d in (f"{i}" for i in range(13, 44)):
+        # reached, and only by detailed sectors of the division's own 42 sector
         assert by_div[d], d
+        assert {parent[s] for s in by_div[d]} == {io42_sector_of(d)}, d
     # a few the names pin down
     assert by_div["38"] == {f"{i:03d}" for i in range(84, 90)}
     assert by_div["36"] == {"079", "080"}
