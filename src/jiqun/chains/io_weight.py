@@ -46,8 +46,9 @@ __all__ = ["IO_WEIGHT_BASIS", "segment_io_dependence", "segment_sector_shares"]
 
 #: Basis string attached to results that used an input–output weight.
 IO_WEIGHT_BASIS = (
-    "补链候选的投入产出权重：区域产业链各环节对该环节所属投入产出部门的直接消耗系数（全国表，42部门）/ "
-    "IO weight of 补链 candidates: direct input coefficients (national 42-sector table) from the "
+    "补链候选的投入产出权重：区域产业链各环节对该环节所属投入产出部门的直接消耗系数（全国表，42 或 149/153 部门）/ "
+    "IO weight of 补链 candidates: direct input coefficients (national 42- or 149/153-sector "
+    "table) from the "
     "segment's IO sectors into the region's present chain. " + IO42_VERIFICATION
 )
 
