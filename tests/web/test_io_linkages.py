@@ -81,3 +81,33 @@ def test_missing_configured_file_is_a_clear_error(world: Any, monkeypatch: Any, 
     r = world.client().get(f"/api/v1/clusters/{world.cluster}/io-linkages")
     assert r.status_code == 400
     assert "input-output table" in r.text
+
+
+def test_detailed_153_sector_table_gives_linkages_per_detailed_sector(
+    world: Any, monkeypatch: Any, shared_datasets_dir: Path
+) -> None:
+    """A 153-sector table is accepted: each leading industry gets its detailed sector(s)
+    (a coarse code split equally over the sectors it spans), ranked among all 153."""
+    from jiqun.inputoutput.sectors import io_sector_weights
+
+    p = shared_datasets_dir / "real_cn" / "io_tables_nbs" / "china_2020_153.csv"
+    if not p.exists():
+        pytest.skip(f"no NBS 153-sector table at {p}")
+    monkeypatch.setenv("JIQUN_IO_TABLE", str(p))
+    c = world.client()
+    r = c.get(f"/api/v1/clusters/{world.cluster}/io-linkages")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    leading = [
+        i["code"] for i in c.get(f"/api/v1/clusters/{world.cluster}").json()["leading_industries"]
+    ]
+    assert list(dict.fromkeys(row["industry_code"] for row in body["rows"])) == leading
+    for code in leading:
+        rows = [row for row in body["rows"] if row["industry_code"] == code]
+        want = io_sector_weights(code, "2018_153")
+        assert {row["io_sector"]: row["io_sector_share"] for row in rows} == want
+        for row in rows:
+            assert 1 <= row["backward_rank"] <= 153 and len(row["io_sector"]) == 3
+    assert "153 sectors" in body["basis"]["table"]
+    page = c.get(f"/clusters/{world.cluster}/io")
+    assert 'data-configured="yes"' in page.text and "io-linkages-table" in page.text

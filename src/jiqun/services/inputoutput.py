@@ -35,7 +35,7 @@ from jiqun.inputoutput import (
     output_multipliers,
     read_io_table,
 )
-from jiqun.inputoutput.sectors import IO42_VERIFICATION, io42_sector_of
+from jiqun.inputoutput.sectors import IO42_VERIFICATION, io_sector_weights
 
 __all__ = [
     "IOReport",
@@ -263,11 +263,14 @@ NOT_CONFIGURED = (
 def cluster_io_linkages(
     cluster_id: str, engine: Engine | None = None, path: str | Path | None = None
 ) -> dict[str, Any]:
-    """Linkages of a cluster's leading industries in the configured (or given) 42-sector table.
+    """Linkages of a cluster's leading industries in the configured (or given) NBS table.
 
-    Each leading industry (GB/T 4754 code) is placed in its NBS 42 IO sector through the
-    shipped mapping (``recalled``); the sector's backward and forward linkages, output
-    multiplier and key-sector class are reported with the sector's rank among the 42.
+    Each leading industry (GB/T 4754 code) is placed in its IO sector(s) of the table's
+    classification (42, 149 or 153 sectors) through the shipped mappings
+    (:func:`jiqun.inputoutput.sectors.io_sector_weights`: one sector, or a coarse code split
+    equally over the detailed sectors it spans, one row each with ``io_sector_share``); the
+    sector's backward and forward linkages, output multiplier and key-sector class are reported
+    with the sector's rank among all sectors of the table.
 
     Parameters
     ----------
@@ -282,14 +285,14 @@ def cluster_io_linkages(
     -------
     dict
         ``configured`` (bool), ``message_zh``/``message_en`` (when not configured), ``rows``
-        (``industry_code, industry_name, io_sector, io_sector_name, backward, forward,
-        output_multiplier, backward_rank, forward_rank, class, class_zh, class_en``),
+        (``industry_code, industry_name, io_sector, io_sector_name, io_sector_share, backward,
+        forward, output_multiplier, backward_rank, forward_rank, class, class_zh, class_en``),
         ``basis`` and ``notes``.
 
     Raises
     ------
     JiqunError
-        When the cluster does not exist (404) or the table is not a 42-sector table.
+        When the cluster does not exist (404) or the table is not an NBS 42/149/153-sector table.
 
     References
     ----------
@@ -317,11 +320,12 @@ def cluster_io_linkages(
             "notes": [],
         }
     t = load_io_table(path)
-    if t.layout != "nbs42_noncompetitive" or len(t.codes) != 42:
+    classification = {42: "nbs42", 149: "2017_149", 153: "2018_153"}.get(len(t.codes))
+    if classification is None:
         raise JiqunError(
-            "集群主导产业的投入产出关联目前只支持 42 部门表（已附行业对照）",
-            "linkages of a cluster's leading industries need a 42-sector table (the only one "
-            "with a shipped industry mapping)",
+            "集群主导产业的投入产出关联需要国家统计局 42、149 或 153 部门表（已附行业对照）",
+            "linkages of a cluster's leading industries need an NBS 42-, 149- or 153-sector "
+            "table (the ones with a shipped industry mapping)",
         )
     L, _G, ks, flows = _analysis(t)
     ks = ks.assign(
@@ -333,25 +337,34 @@ def cluster_io_linkages(
     rows = []
     notes: list[str] = [IO42_VERIFICATION]
     for code in leading:
-        sec = io42_sector_of(code)
-        row: dict[str, Any] = {
-            "industry_code": code,
-            "industry_name": reference.industry_name(code) or "",
-            "io_sector": sec,
-            "io_sector_name": names.get(sec, "") if sec else "",
-        }
-        if sec is None or sec not in ks.index:
+        weights = io_sector_weights(code, classification)
+        if not weights:
             notes.append(f"{code}: 无对应投入产出部门 / no IO sector")
-        else:
-            r = ks.loc[sec]
-            for k in ("backward", "forward", "output_multiplier"):
-                row[k] = float(r[k])
-            for k in ("backward_rank", "forward_rank"):
-                row[k] = int(r[k])
-            for k in ("class", "class_zh", "class_en"):
-                row[k] = str(r[k])
-        rows.append(row)
-    if len({r["io_sector"] for r in rows}) < len(rows):
+            weights = {"": 1.0}
+        for sec, share in weights.items():
+            row: dict[str, Any] = {
+                "industry_code": code,
+                "industry_name": reference.industry_name(code) or "",
+                "io_sector": sec or None,
+                "io_sector_name": names.get(sec, "") if sec else "",
+                "io_sector_share": share,
+            }
+            if sec in ks.index:
+                r = ks.loc[sec]
+                for k in ("backward", "forward", "output_multiplier"):
+                    row[k] = float(r[k])
+                for k in ("backward_rank", "forward_rank"):
+                    row[k] = int(r[k])
+                for k in ("class", "class_zh", "class_en"):
+                    row[k] = str(r[k])
+            rows.append(row)
+    if any(r["io_sector_share"] < 1.0 for r in rows):
+        notes.append(
+            "主导产业跨多个投入产出部门时逐部门列出，份额按等分假定（对照表无产出份额） / a leading "
+            "industry spanning several IO sectors is listed once per sector, its share split "
+            "equally (the mapping carries no output shares)"
+        )
+    if len({r["io_sector"] for r in rows}) < len({r["industry_code"] for r in rows}):
         notes.append(
             "多个主导产业属于同一投入产出部门，数值相同 / several leading industries share one IO "
             "sector and so share its figures"
