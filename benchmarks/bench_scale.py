@@ -67,8 +67,10 @@ from typing import Any
 WORK = Path(__file__).resolve().parent / "_work"
 THRESHOLD = 0.5
 
+# CAST: DuckDB sums an INTEGER column into a 128-bit integer (DECIMAL(38,0) in Arrow); BIGINT
+# is what Spark returns and is cheaper to carry through the hash table and into Arrow
 AGG_SQL = """
-SELECT year, region_code, industry_code, count(*) AS n, sum(employees) AS employees,
+SELECT year, region_code, industry_code, count(*) AS n, CAST(sum(employees) AS BIGINT) AS employees,
        sum(revenue) AS revenue, sum(revenue * revenue) AS revenue2
 FROM firm_years GROUP BY year, region_code, industry_code
 """
