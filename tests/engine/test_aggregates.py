@@ -113,3 +113,11 @@ def test_cell_matrix_refuses_more_cells_than_allowed(analytical: object) -> None
         cell_matrix(
             analytical, t, row="region_code", col="industry_code", sums=["revenue"], max_cells=5
         )
+
+
+def test_matrix_from_no_cells_is_empty() -> None:
+    cells = pa.table(
+        {"r": pa.array([], pa.string()), "c": pa.array([], pa.string()), "v": pa.array([], "f8")}
+    )
+    m = matrix_from_cells(cells, row="r", col="c", values=["v"])
+    assert (m.rows, m.cols, m.cells, m.values["v"].shape) == ([], [], 0, (0, 0))
