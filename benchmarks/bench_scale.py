@@ -23,8 +23,10 @@ Stages
 ``generate`` (numpy) — the generator writing the three Parquet files chunk by chunk.
 ``aggregate`` — firm-year rows (string region and industry codes, as in the lake) → sums of
   revenue, revenue², employees and counts per (year, county, 4-digit class) → the last year's
-  county × class revenue matrix (dense NumPy). Engine: one SQL ``GROUP BY`` over the Parquet file;
-  peer: ``pandas.read_parquet`` + ``groupby`` (the path the engine replaces). Both matrices must
+  county × class revenue matrix (dense NumPy). Engine: one SQL ``GROUP BY`` over the Parquet file,
+  the cells as Arrow, the matrix filled from integer label codes
+  (:func:`jiqun.engine.aggregates.matrix_from_cells`); peer: ``pandas.read_parquet`` + ``groupby``
+  and a matrix from the labels as strings (the path the engine replaces). Both matrices must
   agree to 1e-9 (relative) or the run fails.
 ``eligibility`` — a policy-like rule over every firm (high-tech class, 10–999 employees,
   revenue ≥ 2,000 万元, R&D ≥ 3 % of revenue, founded ≤ 2020) → count per province; peer pandas.
@@ -65,8 +67,10 @@ from typing import Any
 WORK = Path(__file__).resolve().parent / "_work"
 THRESHOLD = 0.5
 
+# CAST: DuckDB sums an INTEGER column into a 128-bit integer (DECIMAL(38,0) in Arrow); BIGINT
+# is what Spark returns and is cheaper to carry through the hash table and into Arrow
 AGG_SQL = """
-SELECT year, region_code, industry_code, count(*) AS n, sum(employees) AS employees,
+SELECT year, region_code, industry_code, count(*) AS n, CAST(sum(employees) AS BIGINT) AS employees,
        sum(revenue) AS revenue, sum(revenue * revenue) AS revenue2
 FROM firm_years GROUP BY year, region_code, industry_code
 """
@@ -99,22 +103,29 @@ def _start() -> float:
 def _matrix(
     region: Any, industry: Any, revenue: Any, cells: int, revenue2: float, n: int
 ) -> tuple[Any, dict[str, Any]]:
-    """The county × class revenue matrix of the last year's cells, and check sums of the whole."""
+    """The county × class revenue matrix of the last year's cells (labels as Python strings,
+    ``np.unique`` and ``np.add.at``: the pandas path), and check sums of the whole."""
     import numpy as np
 
     r_codes, r = np.unique(np.asarray(region).astype(str), return_inverse=True)
     c_codes, c = np.unique(np.asarray(industry).astype(str), return_inverse=True)
     mat = np.zeros((len(r_codes), len(c_codes)))
     np.add.at(mat, (r, c), np.asarray(revenue, dtype=float))
-    check = {
+    return mat, _check(mat, cells, revenue2, n)
+
+
+def _check(mat: Any, cells: int, revenue2: float, n: int) -> dict[str, Any]:
+    """Check sums of a county × class revenue matrix (rows and columns in sorted label order)."""
+    import numpy as np
+
+    return {
         "cells": int(cells),
-        "matrix_shape": [len(r_codes), len(c_codes)],
+        "matrix_shape": [int(mat.shape[0]), int(mat.shape[1])],
         "revenue": float(mat.sum()),
         "revenue2": float(revenue2),
         "n": int(n),
         "weighted": float((mat * np.arange(1, mat.shape[1] + 1)).sum()),
     }
-    return mat, check
 
 
 class _Sql:
@@ -233,20 +244,21 @@ def child_aggregate(impl: str, d: Path) -> dict[str, Any]:
     else:
         import pyarrow.compute as pc
 
+        from jiqun.engine.aggregates import matrix_from_cells
+
         sql = _Sql(impl, d)
         t0 = _start()
-        # Arrow, not pandas: the engine's result crosses into Python once, columnar
+        # Arrow, not pandas: the engine's result crosses into Python once, columnar; the matrix
+        # is filled from integer codes of the labels (no Python string per cell)
         agg = sql.arrow(AGG_SQL)
         rows = int(pc.sum(agg["n"]).as_py())
-        last = agg.filter(pc.equal(agg["year"], pc.max(agg["year"])))
-        _mat, check = _matrix(
-            last["region_code"].to_numpy(zero_copy_only=False),
-            last["industry_code"].to_numpy(zero_copy_only=False),
-            last["revenue"].to_numpy(),
-            agg.num_rows,
-            pc.sum(agg["revenue2"]).as_py(),
-            rows,
-        )
+        span = pc.min_max(agg["year"])
+        # a filter copies every cell (labels too): only when there are earlier years to drop
+        last = agg
+        if span["min"] != span["max"]:
+            last = agg.filter(pc.equal(agg["year"], span["max"]))
+        m = matrix_from_cells(last, row="region_code", col="industry_code", values=["revenue"])
+        check = _check(m.values["revenue"], agg.num_rows, pc.sum(agg["revenue2"]).as_py(), rows)
     return {"rows": rows, "seconds": time.perf_counter() - t0, "check": check}
 
 
@@ -477,8 +489,8 @@ def child_generate(impl: str, d: Path, args: argparse.Namespace) -> dict[str, An
 
 PRELOAD = {
     "pandas": ["numpy", "pandas", "pyarrow.parquet", "pyarrow.dataset"],
-    "duckdb": ["numpy", "duckdb", "pandas", "pyarrow.parquet"],
-    "spark": ["numpy", "pyspark.sql", "pandas", "pyarrow.parquet"],
+    "duckdb": ["numpy", "duckdb", "pandas", "pyarrow.parquet", "jiqun.engine.aggregates"],
+    "spark": ["numpy", "pyspark.sql", "pandas", "pyarrow.parquet", "jiqun.engine.aggregates"],
     "numpy": ["numpy", "scipy.sparse", "pyarrow.parquet", "pyarrow.dataset", "jiqun.demo.scale"],
     "scipy": ["numpy", "scipy.sparse", "pyarrow.parquet", "pyarrow.dataset"],
 }
