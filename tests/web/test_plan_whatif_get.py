@@ -74,6 +74,11 @@ def test_anonymous_get_equals_the_post_on_the_public_basis(admin_world: Any) -> 
         assert w.client.get(API, params=q, headers=w.headers).json() == adm
         row = adm["candidates"][0]
         assert row["completeness_change"] == 0  # a segment already present
+        # the what-if's "single point" is a segment resting on one firm, named apart from the
+        # resilience analysis's dominators
+        assert "single-firm segment" in pub["basis"]["single_firm_segment"]
+        assert "not the supply-network dominator" in pub["basis"]["single_firm_segment"]
+        assert "single_point_of_failure" not in pub["basis"]
         if row["lsr_basis"] == "value":
             # the public's basis differs: the rate from firms' supply links is withheld, and
             # the answer says so
@@ -176,12 +181,24 @@ def test_the_planning_page_offers_the_public_a_profile_form(admin_world: Any) ->
         seg = next(s for s in load_templates()[CHAIN].segments if s.id == missing)
         text_ = _visible(r.text)
         assert seg.name_zh in text_ and "单一企业环节" in text_
+        assert "不是韧性分析中供应网络的支配点" in text_
         for bad in ("None", "nan", "spof", " / "):
             assert bad not in text_, bad
         # the page's figures are the API's
         api = anon.get(API, params={"cluster": CLUSTER, "chain": CHAIN, "segment": missing})
         want = api.json()["candidates"][0]["completeness_after"]
         assert fmt_pct(want) in text_
+        # the English page: no Chinese outside the names marked zh-CN
+        r_en = anon.get(
+            "/planning/whatif",
+            params={"cluster": CLUSTER, "chain": CHAIN, "segment": missing, "lang": "en"},
+        )
+        assert r_en.status_code == 200 and 'id="whatif-table"' in r_en.text
+        assert seg.name_en in r_en.text and "Single-firm segment" in r_en.text
+        en_only = re.sub(r'<([a-z]+)[^>]*lang="zh[^"]*"[^>]*>.*?</\1>', " ", r_en.text, flags=re.S)
+        han = re.findall(r".{20}[\u4e00-\u9fff]+.{20}", _visible(en_only))
+        assert not han, han[:5]
+        anon.get("/planning", params={"lang": "zh"})
         # a bad size is refused in the form's own section
         bad = anon.get(
             "/planning/whatif",
