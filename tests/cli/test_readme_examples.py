@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ NOT_RUN = {
 }
 #: the user's own files the import examples read (built from tests/data/files)
 OWN_FILES = ("企业名录.xlsx", "firms.xlsx")
+#: an exchange's list (the SZSE A-share layout, docs/data-standard.md), as the README names it
+LISTED_FILES = ("深交所A股列表.xlsx", "szse_a_shares.xlsx")
+#: an NBS 42-sector input-output table (synthetic, balanced), as the README names it
+IO_FILES = ("投入产出表.csv", "io_table.csv")
 
 
 def readme_examples() -> list[tuple[str, str | None]]:
@@ -96,13 +101,30 @@ def _fill(cmd: str, ph: dict[str, str]) -> str:
 
 
 def test_every_readme_example_runs_on_the_demo(
-    demo_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    write_io42: Callable[..., None],
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "200")
     firms = pd.read_csv(FILES / "enterprises_clean.csv", dtype=str)
     for name in OWN_FILES:
         firms.to_excel(tmp_path / name, index=False)
+    listed = pd.DataFrame(
+        {
+            "板块": ["主板", "创业板"],
+            "公司全称": ["平安银行股份有限公司", "宁德时代新能源科技股份有限公司"],
+            "A股代码": ["000001", "300750"],
+            "A股简称": ["平安银行", "宁德时代"],
+            "省份": ["广东", "福建"],
+            "城市": ["深圳市", "宁德市"],
+        }
+    )
+    for name in LISTED_FILES:
+        listed.to_excel(tmp_path / name, index=False)
+    for name in IO_FILES:
+        write_io42(tmp_path / name)
     runner = CliRunner()
     ph = _placeholders(demo_engine, tmp_path, runner)
     ran: list[str] = []
@@ -127,4 +149,7 @@ def test_every_readme_example_runs_on_the_demo(
         n = c.execute(
             text("SELECT COUNT(*) FROM enterprises WHERE uscc = :u"), {"u": firms["uscc"].iloc[0]}
         ).scalar()
+        listed_n = c.execute(text("SELECT COUNT(*) FROM listed_companies")).scalar()
     assert n == 1
+    # the exchange list went in, one record per stock code
+    assert listed_n == len(listed)

@@ -173,6 +173,22 @@ MATRIX: list[tuple[str, str, str, str, str | None, str]] = [
     ),
     ("whatif: profile", "POST", "/plans/whatif", "/plans/whatif", "whatif_profile", LOGGED_IN),
     (
+        "whatif GET: profile",
+        "GET",
+        "/plans/whatif",
+        "/plans/whatif?cluster={cluster}&chain=integrated_circuits&industry=3973",
+        None,
+        ALL_200,
+    ),
+    (
+        "whatif GET: other firm",
+        "GET",
+        "/plans/whatif",
+        "/plans/whatif?cluster={cluster}&chain=nev_power_batteries&firm={other}",
+        None,
+        "401 200 404 404 404 404 404",
+    ),
+    (
         "whatif: other firm",
         "POST",
         "/plans/whatif",

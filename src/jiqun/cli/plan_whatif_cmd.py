@@ -75,7 +75,7 @@ def whatif(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
 ) -> None:
-    """补链/招商情景：候选对完整度、配套率、补链、单点的影响，并排排序 / what-if for candidates."""
+    """补链/招商情景：候选对完整度、配套率、补链、单一企业环节的影响，并排排序 / what-if for candidates."""
     from jiqun.services.planning_whatif import whatif_candidates
     from jiqun.store.db import prepare
 
@@ -101,7 +101,7 @@ def whatif(
                 "配套率 LSR",
                 "Δ",
                 "补链 closed",
-                "单点 SPOF −/+",
+                "单一企业环节 single-firm −/+",
                 "关联密度 density",
             ],
             [

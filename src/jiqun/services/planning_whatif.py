@@ -416,13 +416,17 @@ def whatif_candidates(
         "min_confidence": min_conf,
         "lsr_basis": rep.basis.get("lsr_basis"),
         "completeness": rep.basis.get("completeness"),
-        "single_point_of_failure": "本地仅 1 家合格企业的环节 / a segment with exactly one local "
-        "qualified firm",
+        # named apart from the resilience package's single points of failure (dominators of
+        # the firm-level supply network): this is a count of firms per segment, nothing more
+        "single_firm_segment": "单一企业环节：本地仅 1 家合格企业的环节（按环节计企业数，不是韧性分析中"
+        "供应网络的支配点）/ single-firm segment: a segment with exactly one local qualified "
+        "firm (a count of firms per segment, not the supply-network dominator of the resilience "
+        "analysis)",
         "density": "候选行业在集群成员地级单位的关联密度均值 / mean relatedness density of the "
         "candidate's industry over the cluster's member units",
-        "ranking": "补链数、完整度变化、加权完整度变化、配套率变化、单点净减少、关联密度 / weak links "
-        "closed, completeness, weighted completeness, LSR change, net single points removed, "
-        "density",
+        "ranking": "补链数、完整度变化、加权完整度变化、配套率变化、单一企业环节净减少、关联密度 / "
+        "weak links closed, completeness, weighted completeness, LSR change, net single-firm "
+        "segments removed, density",
         "synthetic": rep.synthetic,
     }
     notes = list(dict.fromkeys([*rep.notes, *notes]))

@@ -4,8 +4,10 @@ Thin like :mod:`jiqun.web.ui`: :func:`jiqun.services.planning.division_plan` com
 what the viewer gets (the registry plan for an admin, the group's government or the cluster's
 organisation; the plan from the published release for everyone else). The page shows the plan
 as a city × segment heat-map table, each city's positioning, why each city leads what, what the
-plan changes and the basis. Further planning sections (what-if analyses) are added as their own
-``<section>`` of ``planning.html`` and their own routes here.
+plan changes and the basis. ``/planning/whatif`` adds the 补链/招商 what-if
+(:func:`jiqun.services.planning_whatif.whatif_candidates`) as its own ``<section>``: a profile
+form anyone may use (a GET form, no sign-in needed, as ``GET /api/v1/plans/whatif``); a named
+firm of another region only for a signed-in reader of that firm.
 """
 
 from __future__ import annotations
@@ -51,8 +53,7 @@ def planning_page(
     keep: Annotated[float, Query(ge=0, le=1000)] = 2.0,
     overlap_penalty: Annotated[float, Query(ge=0, le=100)] = 1.0,
 ) -> HTMLResponse:
-    from jiqun.chains.templates import load_templates
-    from jiqun.services.planning import division_plan, group_clusters
+    from jiqun.services.planning import division_plan
 
     eng = _engine(request)
     cluster = (cluster or "").strip() or None
@@ -88,20 +89,145 @@ def planning_page(
             plan = _page_plan(view)
         except JiqunError as exc:
             error, status = exc, exc.status
-    chains = [
-        {"id": t.id, "name_zh": t.name_zh, "name_en": t.name_en} for t in load_templates().values()
-    ]
     return render(
         request,
         "planning.html",
         principal,
         status_code=status,
+        **_choices(eng),
         form=form,
-        clusters=group_clusters(eng),
-        chains=chains,
+        wi=_WI_EMPTY,
+        whatif=None,
+        whatif_error=None,
         plan=plan,
         error=error,
     )
+
+
+#: the what-if form, empty
+_WI_EMPTY: dict[str, Any] = {
+    "cluster": "",
+    "chain": "",
+    "industry": "",
+    "size": "",
+    "segment": "",
+    "firm": "",
+}
+_DIV_EMPTY: dict[str, Any] = {
+    "cluster": "",
+    "chain": "",
+    "regions": "",
+    "min_regions": 1,
+    "max_segments": "",
+    "keep": 2.0,
+    "overlap_penalty": 1.0,
+}
+
+
+def _choices(eng: Engine) -> dict[str, Any]:
+    """The forms' choice lists: multi-city clusters (division), every cluster (what-if), chains."""
+    from jiqun.chains.templates import load_templates
+    from jiqun.services.directory import cluster_choices
+    from jiqun.services.planning import group_clusters
+
+    chains = [
+        {"id": t.id, "name_zh": t.name_zh, "name_en": t.name_en} for t in load_templates().values()
+    ]
+    return {
+        "clusters": group_clusters(eng),
+        "all_clusters": cluster_choices(eng),
+        "chains": chains,
+    }
+
+
+@router.get("/planning/whatif", response_class=HTMLResponse)
+def whatif_page(
+    request: Request,
+    principal: P,
+    cluster: Annotated[str | None, Query(max_length=40)] = None,
+    chain: Annotated[str | None, Query(max_length=60)] = None,
+    industry: Annotated[str | None, Query(max_length=4)] = None,
+    size: Annotated[str | None, Query(max_length=14)] = None,
+    segment: Annotated[str | None, Query(max_length=60)] = None,
+    firm: Annotated[str | None, Query(max_length=18)] = None,
+) -> HTMLResponse:
+    from jiqun.services.planning_whatif import whatif_candidates
+
+    eng = _engine(request)
+    wi = {
+        "cluster": (cluster or "").strip(),
+        "chain": (chain or "").strip(),
+        "industry": (industry or "").strip(),
+        "size": (size or "").strip(),
+        "segment": (segment or "").strip(),
+        "firm": (firm or "").strip(),
+    }
+    result: dict[str, Any] | None = None
+    error: JiqunError | None = None
+    status = 200
+    if wi["cluster"]:
+        try:
+            specs: list[dict[str, Any]] = []
+            if wi["firm"]:
+                specs.append({"firm": wi["firm"]})
+            if wi["industry"] or wi["segment"]:
+                specs.append(
+                    {
+                        "industry": wi["industry"] or None,
+                        "size": _size(wi["size"]),
+                        "segment": wi["segment"] or None,
+                    }
+                )
+            if not wi["chain"]:
+                raise JiqunError("请选择产业链", "choose a chain")
+            rep = whatif_candidates(
+                principal,
+                wi["cluster"],
+                wi["chain"],
+                specs,
+                engine=eng,
+                client=deps.client(request),
+            )
+            result = _page_whatif(rep)
+        except JiqunError as exc:
+            error, status = exc, exc.status
+    return render(
+        request,
+        "planning.html",
+        principal,
+        status_code=status,
+        **_choices(eng),
+        form=_DIV_EMPTY,
+        wi=wi,
+        whatif=result,
+        whatif_error=error,
+        plan=None,
+        error=None,
+    )
+
+
+def _size(v: str) -> float | None:
+    """The profile's output (万元) as typed; refused in both languages if not a number ≥ 0."""
+    if not v:
+        return None
+    try:
+        x = float(v)
+    except ValueError:
+        x = -1.0
+    if not x >= 0 or x == float("inf"):
+        raise JiqunError(f"产值应为非负数：{v!r}", f"the output should be a number ≥ 0: {v!r}")
+    return x
+
+
+def _page_whatif(rep: Any) -> dict[str, Any]:
+    """What the page shows of a :class:`jiqun.services.planning_whatif.WhatIfReport`: its
+    document (the API's) with the chain's segment names."""
+    from jiqun.chains.templates import load_templates
+
+    d = rep.to_dict()
+    t = load_templates().get(rep.chain)
+    names = {} if t is None else {s.id: (s.name_zh, s.name_en) for s in t.segments}
+    return {**d, "segment_names": names}
 
 
 def _page_plan(view: Any) -> dict[str, Any]:
