@@ -184,6 +184,11 @@ def test_the_planning_page_offers_the_public_a_profile_form(admin_world: Any) ->
         assert "不是韧性分析中供应网络的支配点" in text_
         for bad in ("None", "nan", "spof", " / "):
             assert bad not in text_, bad
+        # the segment is chosen and shown by its name, never by its internal id
+        assert missing not in text_
+        assert (
+            '<select name="segment">' in r.text and f'<option value="{missing}" selected>' in r.text
+        )
         # the page's figures are the API's
         api = anon.get(API, params={"cluster": CLUSTER, "chain": CHAIN, "segment": missing})
         want = api.json()["candidates"][0]["completeness_after"]

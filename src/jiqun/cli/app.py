@@ -82,7 +82,7 @@ KindArg = Annotated[
     str,
     typer.Argument(
         help="数据类别 kind: regions, industries, enterprises, region-stats, clusters, "
-        "cluster-members, innovation-carriers, supply-links"
+        "cluster-members, innovation-carriers, supply-links, listed-companies"
     ),
 ]
 

@@ -247,6 +247,12 @@ def _density(engine: Engine, members: Sequence[str], industry: str | None) -> fl
     return float(np.mean(vals)) if vals else None
 
 
+def _segment_label(template: Any, segment: str) -> str:
+    """``[中文名 English name]`` of a template segment (the id only if the template lacks it)."""
+    seg = next((g for g in template.segments if g.id == segment), None)
+    return f"[{segment}]" if seg is None else f"[{seg.name_zh} {seg.name_en}]"
+
+
 def whatif_candidates(
     principal: Principal | None,
     cluster_id: str,
@@ -372,7 +378,8 @@ def whatif_candidates(
                 x
                 for x in (
                     s.industry and f"{s.industry}",
-                    s.segment and f"[{s.segment}]",
+                    # the segment by its names, never its internal id (the label is shown)
+                    s.segment and _segment_label(template, s.segment),
                     s.size is not None and f"{s.size:g} 万元",
                 )
                 if x

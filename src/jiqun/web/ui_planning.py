@@ -131,7 +131,16 @@ def _choices(eng: Engine) -> dict[str, Any]:
     from jiqun.services.planning import group_clusters
 
     chains = [
-        {"id": t.id, "name_zh": t.name_zh, "name_en": t.name_en} for t in load_templates().values()
+        {
+            "id": t.id,
+            "name_zh": t.name_zh,
+            "name_en": t.name_en,
+            # the what-if's segment choice: names shown, the id only as the option's value
+            "segments": [
+                {"id": g.id, "name_zh": g.name_zh, "name_en": g.name_en} for g in t.segments
+            ],
+        }
+        for t in load_templates().values()
     ]
     return {
         "clusters": group_clusters(eng),
