@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 ENGINES = ("duckdb", "spark-local")
 
@@ -51,3 +52,29 @@ def analytical(engine_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     eng = connect(engine_kind, lake=tmp_path / "lake", **kw)
     yield eng
     eng.close()
+
+
+@pytest.fixture
+def lake_env(engine_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The services use a lake on ``engine_kind`` in ``tmp_path`` (none until synced).
+
+    The lake's place follows the data dir (``JIQUN_LAKE_DIR`` unset), so every test has its own.
+    Returns ``engine_kind``.
+    """
+    monkeypatch.setenv("JIQUN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("JIQUN_ENGINE", engine_kind)
+    monkeypatch.delenv("JIQUN_LAKE_DIR", raising=False)
+    return engine_kind
+
+
+@pytest.fixture
+def sync_lake(lake_env: str) -> Callable[[Engine], None]:
+    """A function that brings the lake of ``lake_env`` up to the store and drops the cached
+    results, so that the next service call answers from the lake (as after ``jiqun lake sync``)."""
+    from jiqun.services import cache, lake
+
+    def sync(engine: Engine) -> None:
+        lake.sync(engine, refresh=False)
+        cache.clear(engine)
+
+    return sync

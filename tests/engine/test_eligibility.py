@@ -5,7 +5,7 @@ the lake through the engine (DuckDB, Spark local) as the SQL compiled for the st
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -51,14 +51,6 @@ RULES: list[list[dict[str, Any]]] = [
 ]
 
 
-@pytest.fixture
-def lake_env(engine_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("JIQUN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("JIQUN_ENGINE", engine_kind)
-    monkeypatch.delenv("JIQUN_LAKE_DIR", raising=False)
-    return engine_kind
-
-
 def _member_outside_area(engine: Engine) -> str:
     """Approve a membership of NC2022-04 for a firm outside its area (the member path)."""
     with engine.begin() as c:
@@ -78,7 +70,9 @@ def _member_outside_area(engine: Engine) -> str:
     return str(uscc)
 
 
-def test_rules_on_the_engine_select_the_store_firm_sets(demo_engine: Engine, lake_env: str) -> None:
+def test_rules_on_the_engine_select_the_store_firm_sets(
+    demo_engine: Engine, lake_env: str, sync_lake: Callable[[Engine], None]
+) -> None:
     ids = load_demo_policies(demo_engine)
     member = _member_outside_area(demo_engine)
     store = {pid: firms_for_policy(pid, demo_engine, on=ON) for pid in ids}
@@ -89,8 +83,7 @@ def test_rules_on_the_engine_select_the_store_firm_sets(demo_engine: Engine, lak
         assert 0 < len(firms) < 5000
     assert member in set(store_rules[-1][0]["uscc"])
 
-    lake.sync(demo_engine, refresh=False)
-    cache.clear(demo_engine)
+    sync_lake(demo_engine)
     for pid, (old, old_info) in store.items():
         new, info = firms_for_policy(pid, demo_engine, on=ON)
         assert info["evaluated_in"] == lake_env

@@ -4,7 +4,7 @@ resilience and chain services load through the lake equal those they read from t
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -19,14 +19,6 @@ from jiqun.services.resilience import load_network, resilience_metrics
 pytestmark = pytest.mark.engine
 
 SCOPES = [{}, {"region": "440300"}, {"region": "320000"}, {"cluster": "NC2022-04"}]
-
-
-@pytest.fixture
-def lake_env(engine_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("JIQUN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("JIQUN_ENGINE", engine_kind)
-    monkeypatch.delenv("JIQUN_LAKE_DIR", raising=False)
-    return engine_kind
 
 
 def _same_network(a, b) -> None:  # type: ignore[no-untyped-def]
@@ -88,12 +80,13 @@ def test_link_arrays_equal_the_store_network(demo_engine: Engine, lake_env: str)
         assert link_arrays(eng).basis == "value" and want.n_links > 1000
 
 
-def test_networks_through_the_lake_equal_the_store(demo_engine: Engine, lake_env: str) -> None:
+def test_networks_through_the_lake_equal_the_store(
+    demo_engine: Engine, sync_lake: Callable[[Engine], None]
+) -> None:
     before = {i: load_network(demo_engine, **s) for i, s in enumerate(SCOPES)}
     metrics = resilience_metrics(demo_engine, cluster="NC2022-04", esri_candidates=10)
     chain_links = chains._links(demo_engine, None)
-    lake.sync(demo_engine, refresh=False)
-    cache.clear(demo_engine)
+    sync_lake(demo_engine)
     with lake.reading(demo_engine) as eng:
         assert eng is not None
     for i, old in before.items():
@@ -115,7 +108,7 @@ def test_networks_through_the_lake_equal_the_store(demo_engine: Engine, lake_env
 
 
 def test_load_network_reads_the_lake_only_while_current(
-    demo_engine: Engine, lake_env: str, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine, sync_lake: Callable[[Engine], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from jiqun.engine import links as engine_links
 
@@ -129,8 +122,7 @@ def test_load_network_reads_the_lake_only_while_current(
     monkeypatch.setattr(engine_links, "scoped_links", spy)
     load_network(demo_engine, region="440300")
     assert not calls  # no lake
-    lake.sync(demo_engine, refresh=False)
-    cache.clear(demo_engine)
+    sync_lake(demo_engine)
     load_network(demo_engine, region="440300")
     assert calls == [1]
     cache.bump(demo_engine)

@@ -4,7 +4,7 @@ store path (the full index) does; with the lake behind the store, the lake is no
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,19 +16,11 @@ from jiqun.matching import Need
 from jiqun.matching.index import build_index
 from jiqun.matching.score import MatchResult
 from jiqun.matching.text import BM25Index, CorpusStats
-from jiqun.services import cache, lake
+from jiqun.services import cache
 from jiqun.services import matching as svc
 from jiqun.services.matching import index_cache, search
 
 pytestmark = pytest.mark.engine
-
-
-@pytest.fixture
-def lake_env(engine_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("JIQUN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("JIQUN_ENGINE", engine_kind)
-    monkeypatch.delenv("JIQUN_LAKE_DIR", raising=False)
-    return engine_kind
 
 
 def _buyer(engine: Engine, region: str) -> str:
@@ -75,14 +67,13 @@ def _same(new: MatchResult, old: MatchResult) -> None:
 
 
 def test_searches_through_the_lake_equal_the_store(
-    demo_engine: Engine, lake_env: str, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine, sync_lake: Callable[[Engine], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     searches = _searches(demo_engine)
     before = [_run(demo_engine, k, kw) for k, kw in searches]
     assert sum(len(r.table) > 0 for r in before) >= len(searches) - 1
     full = index_cache.load_index(engine=demo_engine)
-    lake.sync(demo_engine, refresh=False)
-    cache.clear(demo_engine)
+    sync_lake(demo_engine)
 
     pulled: list[int] = []
     real = engine_matching.candidate_firms
@@ -103,7 +94,7 @@ def test_searches_through_the_lake_equal_the_store(
 
 
 def test_matching_reads_the_lake_only_while_current(
-    demo_engine: Engine, lake_env: str, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine, sync_lake: Callable[[Engine], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
     real = engine_matching.candidate_firms
@@ -124,8 +115,7 @@ def test_matching_reads_the_lake_only_while_current(
         return real_scopes(*a, **k)
 
     monkeypatch.setattr(engine_matching, "scope_batches", scopes)
-    lake.sync(demo_engine, refresh=False)
-    cache.clear(demo_engine)
+    sync_lake(demo_engine)
     first = svc.match_need(need=need, engine=demo_engine)
     assert calls == [1] and counted == [1]
     # the corpus statistics are counted once per lake version: in the process, then on disk

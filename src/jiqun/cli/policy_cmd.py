@@ -34,23 +34,11 @@ def _prepare() -> None:
     prepare()
 
 
-def _pairs(text: str | None, name: str) -> dict[str, float]:
-    """``a=1,b=0.5`` → {"a": 1.0, "b": 0.5}."""
-    if not text:
-        return {}
-    out = {}
-    for part in text.split(","):
-        k, sep, v = part.partition("=")
-        try:
-            out[k.strip()] = float(v)
-        except ValueError as e:
-            raise JiqunError(
-                f"{name} 的写法应为 键=数值,键=数值：{part!r}",
-                f"{name} must look like key=number,key=number: {part!r}",
-            ) from e
-        if not sep:
-            raise JiqunError(f"{name} 缺少 '='：{part!r}", f"{name} lacks '=': {part!r}")
-    return out
+def _pairs(text: str | None, option: str) -> dict[str, float] | None:
+    """``a=1,b=0.5`` → {"a": 1.0, "b": 0.5} (``None`` if empty); errors name the option."""
+    from jiqun.services.policy import parse_pairs
+
+    return parse_pairs(text, (f"{option} ", option))
 
 
 def _write(df: pd.DataFrame, out: Path, notes: list[str] | None = None) -> None:
@@ -148,9 +136,7 @@ def evaluate_clusters_cmd(
     from jiqun.services.policy import evaluate_stored_clusters, evaluation_records
 
     _prepare()
-    res, basis, notes = evaluate_stored_clusters(
-        weights=_pairs(weights, "--weights") or None, tier=tier
-    )
+    res, basis, notes = evaluate_stored_clusters(weights=_pairs(weights, "--weights"), tier=tier)
     if as_json:
         doc = {"items": evaluation_records(res), "basis": basis, "notes": notes}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
@@ -229,9 +215,9 @@ def allocate_cmd(
         tier=tier,
         min_amount=min_amount,
         max_amount=max_amount,
-        field_priority=_pairs(field_priority, "--field-priority") or None,
-        stage_priority=_pairs(stage_priority, "--stage-priority") or None,
-        tier_shares=_pairs(tier_shares, "--tier-shares") or None,
+        field_priority=_pairs(field_priority, "--field-priority"),
+        stage_priority=_pairs(stage_priority, "--stage-priority"),
+        tier_shares=_pairs(tier_shares, "--tier-shares"),
     )
     if as_json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")

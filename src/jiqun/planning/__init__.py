@@ -15,26 +15,8 @@ Pure functions: pandas in, pandas out, no store, no engine. The advantage table 
 
 from __future__ import annotations
 
-from jiqun.planning.division import (
-    DECISIONS,
-    DEFAULT_OVERLAP_PENALTY,
-    LABELS,
-    SPECIALISED,
-    DivisionPlan,
-    PlanInfeasible,
-    division_of_labour,
-    greedy_division,
-    plan_objective,
-)
+from jiqun.planning import division
+from jiqun.planning.division import *  # noqa: F403 (exactly the names of division.__all__)
 
-__all__ = [
-    "DECISIONS",
-    "DEFAULT_OVERLAP_PENALTY",
-    "LABELS",
-    "SPECIALISED",
-    "DivisionPlan",
-    "PlanInfeasible",
-    "division_of_labour",
-    "greedy_division",
-    "plan_objective",
-]
+# one list of the public names, the division module's
+__all__ = list(division.__all__)

@@ -577,52 +577,41 @@ def check_cluster(
     info = row.iloc[0]
     national = info["tier"] == "national"
     out: list[dict[str, Any]] = []
+
+    def flag(invariant: str, zh: str, en: str, severity: str = "violation") -> None:
+        out.append(_row("cluster", cluster_id, None, invariant, zh, en, severity))
+
     if evaluation is None:
         evaluation = evaluate_stored_clusters(engine)[0]
     ev = evaluation[evaluation["cluster_id"] == cluster_id]
     out += check_evaluation(ev, groups=False)
     if int(info["n_regions"]) == 0:
         if national:
-            out.append(
-                _row(
-                    "cluster",
-                    cluster_id,
-                    None,
-                    "cluster.regions",
-                    "国家级集群没有登记成员地区",
-                    "national cluster without member regions",
-                )
+            flag(
+                "cluster.regions",
+                "国家级集群没有登记成员地区",
+                "national cluster without member regions",
             )
         return out
     if national and len(ev):
         latest = ev[ev["year"] == ev["year"].max()].iloc[0]
         if pd.isna(latest.get("scale")) and pd.isna(latest.get("specialisation")):
-            out.append(
-                _row(
-                    "cluster",
-                    cluster_id,
-                    None,
-                    "cluster.figures",
-                    "成员地区没有主导产业统计（规模、专业化均为数据不足）",
-                    "no statistics of the leading industries in the member regions (scale "
-                    "and specialisation: insufficient data)",
-                    severity="data_gap",
-                )
+            flag(
+                "cluster.figures",
+                "成员地区没有主导产业统计（规模、专业化均为数据不足）",
+                "no statistics of the leading industries in the member regions (scale "
+                "and specialisation: insufficient data)",
+                severity="data_gap",
             )
     if diagnosis:
         try:
             d = diagnose_cluster(cluster_id, engine=engine)
         except JiqunError as exc:
             if national:
-                out.append(
-                    _row(
-                        "cluster",
-                        cluster_id,
-                        None,
-                        "cluster.regions",
-                        f"诊断失败：{exc.message_zh}",
-                        f"the diagnosis fails: {exc.message_en}",
-                    )
+                flag(
+                    "cluster.regions",
+                    f"诊断失败：{exc.message_zh}",
+                    f"the diagnosis fails: {exc.message_en}",
                 )
         else:
             out += check_diagnosis(d, cluster_id)

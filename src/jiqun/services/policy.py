@@ -872,6 +872,37 @@ def parse_shares(text: str | None) -> dict[str, float] | None:
     >>> parse_shares("national=0.8, sme_characteristic=0.2")
     {'national': 0.8, 'sme_characteristic': 0.2}
     """
+    return parse_pairs(text, ("层级比例", "tier shares"), ("层级=比例", "tier=share"))
+
+
+def parse_pairs(
+    text: str | None,
+    name: tuple[str, str],
+    form: tuple[str, str] = ("键=数值", "key=number"),
+) -> dict[str, float] | None:
+    """``"a=1,b=0.5"`` → ``{"a": 1.0, "b": 0.5}`` (``None`` if empty): weights, priorities and
+    shares as a form field or a command-line option writes them.
+
+    Parameters
+    ----------
+    text: ``key=number`` pairs separated by commas.
+    name: what the pairs are, in Chinese and English, for the error message.
+    form: how one pair is written, in Chinese and English, for the error message.
+
+    Returns
+    -------
+    dict or None
+
+    Raises
+    ------
+    JiqunError
+        A part without ``=`` or whose value is not a number (the message quotes it).
+
+    Example
+    -------
+    >>> parse_pairs("code=0.5, text=0.3", ("--weights ", "--weights"))
+    {'code': 0.5, 'text': 0.3}
+    """
     if not text or not text.strip():
         return None
     out: dict[str, float] = {}
@@ -883,8 +914,8 @@ def parse_shares(text: str | None) -> dict[str, float] | None:
             out[k.strip()] = float(v)
         except ValueError as e:
             raise JiqunError(
-                f"层级比例的写法应为 层级=比例,层级=比例：{part.strip()!r}",
-                f"tier shares must look like tier=share,tier=share: {part.strip()!r}",
+                f"{name[0]}的写法应为 {form[0]},{form[0]}：{part.strip()!r}",
+                f"{name[1]} must look like {form[1]},{form[1]}: {part.strip()!r}",
             ) from e
     return out
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -409,6 +409,56 @@ def need_login(principal: Principal) -> None:
 engine_of = deps.engine
 
 
+def viewer_block(
+    request: Request,
+    principal: Principal,
+    name: str,
+    parts: tuple[Any, ...],
+    compute: Callable[[], Any],
+) -> Any:
+    """A page block computed once per viewer's disclosure scope and release, shared read-only.
+
+    The key is ``name``, :func:`jiqun.services.access.disclosure_scope` of the viewer (never shared
+    across scopes), the current release (id and data version: a new release is a new block) and
+    ``parts``; kept in the process only, and served stale while it is recomputed.
+
+    Parameters
+    ----------
+    request:
+        The page request (its app's engine).
+    principal:
+        The viewer.
+    name:
+        The block, e.g. ``"page-map"``.
+    parts:
+        The rest of what the block depends on (place, language, parameters).
+    compute:
+        Builds the block; its result must not be mutated by the callers.
+
+    Returns
+    -------
+    Any
+        ``compute()``'s result, or the cached one.
+
+    Example
+    -------
+    >>> viewer_block(request, PUBLIC, "page-x", ("zh",), lambda: {"a": 1})  # doctest: +SKIP
+    {'a': 1}
+    """
+    from jiqun.services.cache import cached
+    from jiqun.services.release import current_release
+
+    eng = engine_of(request)
+    rel = current_release(eng)
+    key = (
+        name,
+        access.disclosure_scope(principal),
+        None if rel is None else (rel["id"], rel["data_version"]),
+        *parts,
+    )
+    return cached(eng, key, compute, persist=False, stale_ok=True)
+
+
 def records_or_empty(df: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``df`` as dicts for a template: exactly ``df.to_dict("records")``, faster.
 
@@ -486,6 +536,65 @@ def resilience_module():  # type: ignore[no-untyped-def]
     except ImportError:
         return None
     return resilience
+
+
+def resilience_function(name: str) -> Callable[..., Any] | None:
+    """The function ``name`` of :mod:`jiqun.services.resilience`, or ``None`` when the module
+    is not installed or has no such function (the page then says the feature is unavailable).
+
+    Parameters
+    ----------
+    name:
+        E.g. ``"scenario_loss"``.
+
+    Returns
+    -------
+    Callable or None
+
+    Example
+    -------
+    >>> resilience_function("no_such_function") is None
+    True
+    """
+    mod = resilience_module()
+    return getattr(mod, name, None) if mod else None
+
+
+def ranked_bars(
+    labels: Iterable[Any], values: Iterable[Any], name: str, y_name: str
+) -> dict[str, Any]:
+    """Chart data of a ranking: one series of horizontal bars, the first row at the top.
+
+    ECharts draws the categories of a horizontal bar chart from the bottom up, so both lists are
+    reversed here; ``values`` are passed through :func:`clean` (``None`` for missing).
+
+    Parameters
+    ----------
+    labels:
+        The bars' names, in rank order.
+    values:
+        Their values, in the same order.
+    name:
+        The series name (legend, tooltip).
+    y_name:
+        The value axis name.
+
+    Returns
+    -------
+    dict
+        ``categories``, ``series``, ``yName`` and ``horizontal`` for the chart template.
+
+    Example
+    -------
+    >>> ranked_bars(["a", "b"], [2.0, 1.0], "x", "y")["categories"]
+    ['b', 'a']
+    """
+    return {
+        "categories": [str(x) for x in labels][::-1],
+        "series": [{"name": name, "data": [clean(v) for v in values][::-1]}],
+        "yName": y_name,
+        "horizontal": True,
+    }
 
 
 def region_label(code: Any) -> str:

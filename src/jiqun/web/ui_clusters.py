@@ -26,9 +26,11 @@ from jiqun.web.ui import (
     need_login,
     page_router,
     published_module,
+    ranked_bars,
     records_or_empty,
     region_label,
     render,
+    resilience_function,
     resilience_module,
 )
 from jiqun.web.ui_statistics import published_part
@@ -259,8 +261,7 @@ def cluster_chain_part(
 @router.get("/clusters/{cluster_id}/resilience", response_class=HTMLResponse)
 def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     need_login(principal)
-    mod = resilience_module()
-    hot = getattr(mod, "hot_spots_for", None) if mod else None
+    hot = resilience_function("hot_spots_for")
     if hot is None:
         return render(request, "_unavailable.html", principal, what="resilience")
     eng = engine_of(request)
@@ -278,17 +279,12 @@ def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> 
             tab["industry"].map(industry_label),
         )
     top = tab.head(10)
-    chart = {
-        "categories": [str(n) for n in top["name"]][::-1] if "name" in top else [],
-        "series": [
-            {
-                "name": t("经济系统性风险指数 ESRI", "economic systemic risk index (ESRI)"),
-                "data": [clean(v) for v in top["esri"]][::-1] if "esri" in top else [],
-            }
-        ],
-        "yName": t("ESRI（0–1）", "ESRI (0–1)"),
-        "horizontal": True,
-    }
+    chart = ranked_bars(
+        top.get("name", []),
+        top.get("esri", []),
+        t("经济系统性风险指数 ESRI", "economic systemic risk index (ESRI)"),
+        t("ESRI（0–1）", "ESRI (0–1)"),
+    )
     return render(
         request,
         "_resilience.html",

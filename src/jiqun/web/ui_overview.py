@@ -19,8 +19,10 @@ from jiqun.web.ui import (
     engine_of,
     missing,
     page_router,
+    ranked_bars,
     records_or_empty,
     render,
+    viewer_block,
 )
 
 router = page_router()
@@ -82,29 +84,16 @@ def map_block(
     >>> map_block(request, principal, focus="320200")["selected"]  # doctest: +SKIP
     '320000'
     """
-    from jiqun.services.access import disclosure_scope
-    from jiqun.services.cache import cached
     from jiqun.services.maps import map_data
-    from jiqun.services.release import current_release
 
     eng = engine_of(request)
     code = lang(request)
-    rel = current_release(eng)
-    key = (
+    return viewer_block(
+        request,
+        principal,
         "page-map",
-        disclosure_scope(principal),
-        None if rel is None else (rel["id"], rel["data_version"]),
-        _boundary_token(),
-        focus,
-        cluster,
-        code,
-    )
-    return cached(
-        eng,
-        key,
+        (_boundary_token(), focus, cluster, code),
         lambda: map_data(principal, eng, focus=focus, cluster_id=cluster, lang=code).to_dict(),
-        persist=False,
-        stale_ok=True,
     )
 
 
@@ -148,20 +137,15 @@ def index(request: Request, principal: P) -> HTMLResponse:
     }
     by_tier_df = ov.clusters.groupby("batch_year").size()
     top = ov.clusters.sort_values("output_wan_yuan", ascending=False).head(15)
-    output_chart = {
-        "categories": [
-            str(n if lang(request) == "zh" or missing(en) else en)
+    output_chart = ranked_bars(
+        [
+            n if lang(request) == "zh" or missing(en) else en
             for n, en in zip(top["name"], top["name_en"], strict=False)
-        ][::-1],
-        "series": [
-            {
-                "name": t("主导产业产值（亿元）", "leading-industry output (100m yuan)"),
-                "data": [round(float(v) / 1e4, 1) for v in top["output_wan_yuan"]][::-1],
-            }
         ],
-        "yName": t("亿元", "100m yuan"),
-        "horizontal": True,
-    }
+        [round(float(v) / 1e4, 1) for v in top["output_wan_yuan"]],
+        t("主导产业产值（亿元）", "leading-industry output (100m yuan)"),
+        t("亿元", "100m yuan"),
+    )
     innov_chart = {
         "categories": [lab("field", f) for f in by_field["field"]],
         "series": [

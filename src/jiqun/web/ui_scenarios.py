@@ -12,14 +12,14 @@ from jiqun.web import deps
 from jiqun.web.i18n import lang, translator
 from jiqun.web.ui import (
     P,
-    clean,
     engine_of,
     need_login,
     page_router,
+    ranked_bars,
     records_or_empty,
     region_label,
     render,
-    resilience_module,
+    resilience_function,
 )
 
 router = page_router()
@@ -30,13 +30,12 @@ def scenarios_page(
     request: Request, principal: P, kind: str = "firm", target: str = ""
 ) -> HTMLResponse:
     need_login(principal)
-    mod = resilience_module()
-    configured = getattr(mod, "io_table_configured", None) if mod else None
+    configured = resilience_function("io_table_configured")
     return render(
         request,
         "scenarios.html",
         principal,
-        available=getattr(mod, "scenario_loss", None) is not None,
+        available=resilience_function("scenario_loss") is not None,
         # the input–output essentiality is offered only when a table is configured
         io_available=bool(configured and configured()),
         kind=kind if kind in ("firm", "region", "import") else "firm",
@@ -54,8 +53,7 @@ def scenarios_run(
 ) -> HTMLResponse:
     """Propagate a disruption (firm, region or input industry); losses by province."""
     need_login(principal)
-    mod = resilience_module()
-    run = getattr(mod, "scenario_loss", None) if mod else None
+    run = resilience_function("scenario_loss")
     if run is None:
         return render(request, "_unavailable.html", principal, what="resilience")
     eng = engine_of(request)
@@ -82,19 +80,12 @@ def scenarios_run(
             tab.insert(tab.columns.get_loc(col), f"{col}_yi", yi)
             tab = tab.drop(columns=[col])
     top = tab.head(15)
-    chart = {
-        "categories": [str(n) for n in top.get("province_name", top.iloc[:, 0])][::-1],
-        "series": [
-            {
-                "name": t("产出损失（亿元）", "output loss (100m yuan)"),
-                "data": [clean(v) for v in top["output_loss_yi"]][::-1]
-                if "output_loss_yi" in top
-                else [],
-            }
-        ],
-        "yName": t("亿元", "100m yuan"),
-        "horizontal": True,
-    }
+    chart = ranked_bars(
+        top.get("province_name", top.iloc[:, 0]),
+        top.get("output_loss_yi", []),
+        t("产出损失（亿元）", "output loss (100m yuan)"),
+        t("亿元", "100m yuan"),
+    )
     return render(
         request,
         "_resilience.html",

@@ -21,6 +21,7 @@ from jiqun.web.ui import (
     page_router,
     published_module,
     render,
+    viewer_block,
 )
 
 router = page_router()
@@ -68,25 +69,14 @@ def published_view(request: Request, principal: Principal, **kw: Any) -> dict[st
     >>> published_view(request, PUBLIC, region="320200", by="industry")["n_suppressed"]  # doctest: +SKIP
     3
     """
-    from jiqun.services.access import disclosure_scope
-    from jiqun.services.cache import cached
-    from jiqun.services.release import current_release
-
     mod = published_module()
     eng = engine_of(request)
-    rel = current_release(eng)
-    key = (
+    return viewer_block(
+        request,
+        principal,
         "page-published",
-        disclosure_scope(principal),
-        None if rel is None else (rel["id"], rel["data_version"]),
-        *sorted((k, repr(v)) for k, v in kw.items()),
-    )
-    return cached(
-        eng,
-        key,
+        tuple(sorted((k, repr(v)) for k, v in kw.items())),
         lambda: pub_view(mod.published_table(principal, engine=eng, **kw), principal),
-        persist=False,
-        stale_ok=True,
     )
 
 

@@ -59,6 +59,43 @@ def _disk_cache(engine: Engine, fp: tuple[Any, ...]) -> Path:
     return data_dir() / "cache" / f"match-index-{db}-{st}.pkl"
 
 
+def _write_pickle(path: Path, obj: Any, stale: str) -> None:
+    """Replace the cache files matching ``stale`` (a glob beside ``path``) by ``obj`` at ``path``.
+
+    Written to a ``.tmp`` file first and renamed, so that a reader never sees half a file. A
+    read-only or full data dir is not an error: it only costs the computation next time.
+
+    Parameters
+    ----------
+    path:
+        The file to write, in the user's own data dir.
+    obj:
+        What to pickle.
+    stale:
+        Glob pattern of the older versions to remove first.
+
+    Returns
+    -------
+    None
+
+    Example
+    -------
+    >>> _write_pickle(data_dir() / "cache" / "x-1.pkl", {"a": 1}, "x-*.pkl")  # doctest: +SKIP
+    """
+    import pickle
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(stale):
+            old.unlink(missing_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
 #: indexes with fewer candidates are rebuilt rather than cached on disk (a few seconds at most)
 DISK_CACHE_MIN_CANDIDATES = 20_000
 #: bump when :class:`jiqun.matching.MatchIndex` changes shape
@@ -139,16 +176,7 @@ def lake_corpus_stats(eng: analytical.Engine) -> CorpusStats:
             st = None
     if not isinstance(st, CorpusStats):
         st = corpus_stats(scope_batches(eng))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            for old in path.parent.glob(f"match-corpus-{lake_hash}-v*.pkl"):
-                old.unlink(missing_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(st, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError:  # a read-only data dir only costs the count next time
-            pass
+        _write_pickle(path, st, f"match-corpus-{lake_hash}-v*.pkl")
     with _STATS_LOCK:
         _STATS.clear()  # one version is current at a time
         _STATS[key] = st
@@ -281,15 +309,6 @@ def load_index(
     with _CACHE_LOCK:
         _CACHE[key] = (fp, ix)
     if path is not None and ix.n >= DISK_CACHE_MIN_CANDIDATES:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db_prefix = path.name.rsplit("-", 1)[0]
-            for old in path.parent.glob(f"{db_prefix}-*.pkl"):
-                old.unlink(missing_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(ix, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError:  # a read-only data dir only costs the rebuild next time
-            pass
+        db_prefix = path.name.rsplit("-", 1)[0]
+        _write_pickle(path, ix, f"{db_prefix}-*.pkl")
     return ix
