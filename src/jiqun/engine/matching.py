@@ -42,6 +42,7 @@ __all__ = [
     "Criteria",
     "Group",
     "candidate_firms",
+    "document_batches",
     "scope_batches",
 ]
 
@@ -112,9 +113,13 @@ def _where(t: ir.Table, crit: Criteria) -> ir.BooleanValue:
 
 
 def candidate_firms(
-    engine: Engine, crit: Criteria, *, max_rows: int = MAX_CANDIDATES
+    engine: Engine,
+    crit: Criteria,
+    *,
+    max_rows: int = MAX_CANDIDATES,
+    columns: Sequence[str] = FIRM_COLUMNS,
 ) -> pd.DataFrame | None:
-    """The registry rows meeting ``crit`` (:data:`FIRM_COLUMNS`, ordered by ``uscc``).
+    """The registry rows meeting ``crit`` (``columns``, ordered by ``uscc``).
 
     Parameters
     ----------
@@ -125,6 +130,9 @@ def candidate_firms(
     max_rows:
         More candidates than this are not pulled: ``None`` is returned and the caller ranks
         from its full index instead.
+    columns:
+        The columns pulled (default :data:`FIRM_COLUMNS`; without ``business_scope`` when the
+        candidates' documents come from the matching shards).
 
     Returns
     -------
@@ -135,7 +143,7 @@ def candidate_firms(
     >>> candidate_firms(engine, Criteria(region_prefix="3205"))  # doctest: +SKIP
     """
     t = engine.table("enterprises")
-    expr = t.filter(_where(t, crit)).select(*FIRM_COLUMNS)
+    expr = t.filter(_where(t, crit)).select(*columns)
     if int(engine.scalar(expr.count())) > max_rows:
         return None
     df = engine.to_pandas(expr.order_by("uscc"), max_rows=max_rows)
@@ -153,3 +161,28 @@ def scope_batches(engine: Engine, chunk_size: int = 100_000) -> Iterator[Sequenc
     t = engine.table("enterprises").select("business_scope")
     for batch in engine.batches(t, chunk_size=chunk_size):
         yield batch.column(0).to_pylist()
+
+
+def document_batches(engine: Engine, chunk_size: int = 50_000) -> Iterator[pd.DataFrame]:
+    """Every firm's ``uscc``, ``industry_code`` and ``business_scope``, batch by batch (for the
+    matching shards: each batch is segmented and mapped, then filed under its firms' shards).
+
+    Parameters
+    ----------
+    engine:
+        The engine on the current lake version.
+    chunk_size:
+        Rows per batch (bounds the memory of one batch's segmentation).
+
+    Returns
+    -------
+    Iterator of pandas.DataFrame
+
+    Example
+    -------
+    >>> sum(len(b) for b in document_batches(engine))  # doctest: +SKIP
+    5000
+    """
+    t = engine.table("enterprises").select("uscc", "industry_code", "business_scope")
+    for batch in engine.batches(t, chunk_size=chunk_size):
+        yield batch.to_pandas()
