@@ -2,6 +2,12 @@
 
 The index is kept in the process and, for large databases, on disk between CLI calls; it is
 rebuilt when enterprises, capabilities or cluster regions change.
+
+With the lake current, a search indexes only its candidates (:func:`candidate_index`): their
+documents (term counts and segment mappings, the costly part of the index) are read from the
+**matching shards** of the lake version (:func:`firm_shards`): one Parquet file per GB/T 4754
+division under ``<data dir>/cache/match-shards-…``, built once by the first search after a
+sync and reused by every later search and process (docs/scale.md, "Matching shards").
 """
 
 from __future__ import annotations
