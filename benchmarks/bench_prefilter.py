@@ -162,7 +162,6 @@ def sharded(d: Path) -> None:
         assert firms is not None
         t2 = time.perf_counter()
         shards = firm_shards(eng)
-        shards.loaded.clear()
         docs = shards.documents(firms["uscc"], firms["industry_code"])
         t3 = time.perf_counter()
         ix = build_index(firms, corpus=shards.stats, documents=docs)

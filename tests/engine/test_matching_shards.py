@@ -105,9 +105,8 @@ def test_shards_are_built_once_per_lake_version_and_read_by_division(
     real_read = index_cache.FirmShards.documents
 
     def read(self, uscc, codes):  # type: ignore[no-untyped-def]
-        before = len(self.loaded)
         out = real_read(self, uscc, codes)
-        reads.append((self.loaded[before:], {index_cache.shard_key(c) for c in codes}))
+        reads.append((list(self.loaded), {index_cache.shard_key(c) for c in codes}))
         return out
 
     monkeypatch.setattr(index_cache.FirmShards, "documents", read)

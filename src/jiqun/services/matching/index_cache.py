@@ -174,6 +174,8 @@ class FirmShards:
         Firms per shard.
     segment_labels:
         Segment columns (as :attr:`jiqun.matching.MatchIndex.segment_labels`).
+    loaded:
+        The shards the last :meth:`documents` call read (for the benchmark and the tests).
     """
 
     path: Path
@@ -212,7 +214,7 @@ class FirmShards:
         for k in keys:
             t = pq.read_table(self.path / f"{k}.parquet", schema=_SHARD_SCHEMA)
             parts.append(t.filter(pc.is_in(t["uscc"], value_set=value_set)))
-            self.loaded.append(k)
+        self.loaded = keys
         t = pa.concat_tables(parts) if parts else _SHARD_SCHEMA.empty_table()
         pos = pd.Index(t["uscc"].to_numpy(zero_copy_only=False)).get_indexer(want)
         if len(pos) and pos.min() < 0:
