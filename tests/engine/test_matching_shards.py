@@ -64,6 +64,7 @@ def test_documents_in_batches_give_the_index_of_the_whole(demo_engine: Engine) -
         ],
         ignore_index=True,
     )
+    caps["synthetic"] = caps["synthetic"].astype(bool)
     whole = build_index(firms, caps)
     # three batches, filed and gathered back as the shards do (firm rows in a new term order)
     parts = [firm_documents(firms.iloc[i : i + 300]) for i in (0, 300, 600)]
