@@ -108,19 +108,20 @@ def test_matching_reads_the_lake_only_while_current(
     svc.match_need(need=need, engine=demo_engine)
     assert not calls  # no lake
     counted: list[int] = []
-    real_scopes = engine_matching.scope_batches
+    real_docs = engine_matching.document_batches
 
-    def scopes(*a, **k):  # type: ignore[no-untyped-def]
+    def docs(*a, **k):  # type: ignore[no-untyped-def]
         counted.append(1)
-        return real_scopes(*a, **k)
+        return real_docs(*a, **k)
 
-    monkeypatch.setattr(engine_matching, "scope_batches", scopes)
+    monkeypatch.setattr(engine_matching, "document_batches", docs)
     sync_lake(demo_engine)
     first = svc.match_need(need=need, engine=demo_engine)
     assert calls == [1] and counted == [1]
-    # the corpus statistics are counted once per lake version: in the process, then on disk
+    # the shards (and the corpus statistics) are built once per lake version: in the process,
+    # then on disk
     svc.match_need(need=need, engine=demo_engine)
-    index_cache._STATS.clear()
+    index_cache._SHARDS.clear()
     again = svc.match_need(need=need, engine=demo_engine)
     assert calls == [1, 1, 1] and counted == [1]
     pd.testing.assert_frame_equal(again.table, first.table)

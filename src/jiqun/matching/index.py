@@ -36,10 +36,18 @@ import scipy.sparse as sp
 
 from jiqun.chains.mapping import map_firms
 from jiqun.chains.templates import ChainTemplate, load_templates
-from jiqun.matching.text import BM25Index, CorpusStats, add_user_words
+from jiqun.matching.text import BM25Index, CorpusStats, add_user_words, term_counts
 from jiqun.standard.schema import TAG_ALIASES, TAGS
 
-__all__ = ["MatchIndex", "build_index", "corpus_stats", "normalise_cert", "split_list"]
+__all__ = [
+    "FirmDocuments",
+    "MatchIndex",
+    "build_index",
+    "corpus_stats",
+    "firm_documents",
+    "normalise_cert",
+    "split_list",
+]
 
 #: order of the columns of :attr:`MatchIndex.tag_flags`
 TAG_IDS: tuple[str, ...] = tuple(TAGS)
@@ -176,7 +184,7 @@ class MatchIndex:
 
 def _segment_matrix(
     frame: pd.DataFrame, templates: Mapping[str, ChainTemplate]
-) -> tuple[sp.csc_matrix, list[tuple[str, str, str]]]:
+) -> tuple[sp.csr_matrix, list[tuple[str, str, str]]]:
     labels: list[tuple[str, str, str]] = []
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
@@ -204,7 +212,114 @@ def _segment_matrix(
         mat.sum_duplicates()
     else:
         mat = sp.csr_matrix(shape)
-    return mat.tocsc(), labels
+    return mat, labels
+
+
+@dataclass
+class FirmDocuments:
+    """The per-document part of the index, the costly part to compute (jieba and the chain
+    mapping): term counts and segment mapping confidences, one row per document.
+
+    Computed by :func:`firm_documents`; stored per lake version in shards and passed to
+    :func:`build_index` (``documents``) so that a search does not segment its candidates again.
+
+    Attributes
+    ----------
+    terms:
+        The term of each column of ``tf``.
+    tf:
+        Documents × terms counts (CSR, float64).
+    segments:
+        Documents × segment columns mapping confidences (CSR), columns as ``segment_labels``.
+    segment_labels:
+        ``(chain, segment id, segment name)`` per column, over the templates in their order.
+    """
+
+    terms: list[str]
+    tf: sp.csr_matrix
+    segments: sp.csr_matrix
+    segment_labels: list[tuple[str, str, str]]
+
+    @property
+    def n(self) -> int:
+        """Number of documents."""
+        return int(self.tf.shape[0])
+
+    def compact(self) -> FirmDocuments:
+        """The same documents with only the terms they contain (columns renumbered in order)."""
+        used = np.unique(self.tf.indices)
+        tf = sp.csr_matrix(
+            (self.tf.data, np.searchsorted(used, self.tf.indices), self.tf.indptr),
+            shape=(self.n, max(len(used), 1)),
+        )
+        return FirmDocuments([self.terms[j] for j in used], tf, self.segments, self.segment_labels)
+
+    def concat(self, other: FirmDocuments) -> FirmDocuments:
+        """These documents, then ``other``'s (terms united; same templates required)."""
+        if other.segment_labels != self.segment_labels:
+            raise ValueError("documents mapped on different chain templates")
+        terms = list(self.terms)
+        col = {t: j for j, t in enumerate(terms)}
+        remap = np.array([col.setdefault(t, len(col)) for t in other.terms], dtype=np.int64)
+        terms += [t for t in other.terms if col[t] >= len(self.terms)]
+        width = max(len(terms), 1)
+        a = sp.csr_matrix((self.tf.data, self.tf.indices, self.tf.indptr), (self.n, width))
+        idx = remap[other.tf.indices] if len(other.tf.indices) else other.tf.indices
+        b = sp.csr_matrix((other.tf.data, idx, other.tf.indptr), (other.n, width))
+        return FirmDocuments(
+            terms,
+            sp.csr_matrix(sp.vstack([a, b], format="csr")),
+            sp.csr_matrix(sp.vstack([self.segments, other.segments], format="csr")),
+            self.segment_labels,
+        )
+
+
+def firm_documents(
+    frame: pd.DataFrame, templates: Mapping[str, ChainTemplate] | None = None
+) -> FirmDocuments:
+    """Term counts and segment mappings of documents (business scopes, or capability texts).
+
+    Each row is computed from its own ``industry_code`` and ``business_scope`` only, so the
+    documents of a registry can be computed batch by batch, stored, and any subset of rows
+    taken later: the rows equal those of the whole registry computed at once.
+
+    Parameters
+    ----------
+    frame:
+        ``industry_code`` (GB/T 4754-2017 class, as given) and ``business_scope`` (经营范围).
+    templates:
+        Chain templates (default :func:`jiqun.chains.load_templates`); their segment keywords
+        are loaded into the segmenter first, as :func:`build_index` does.
+
+    Returns
+    -------
+    FirmDocuments
+
+    References
+    ----------
+    docs/METHODS.md §5 (firm → segment mapping); Robertson & Zaragoza (2009), §3.
+
+    Example
+    -------
+    >>> d = firm_documents(pd.DataFrame({"industry_code": ["3453"],
+    ...     "business_scope": ["精密减速器的生产"]}))
+    >>> d.n, "减速器" in d.terms
+    (1, True)
+    """
+    tms: dict[str, ChainTemplate] = dict(templates) if templates is not None else load_templates()
+    add_user_words({k for tm in tms.values() for s in tm.segments for k in s.keywords})
+    f = frame.reset_index(drop=True)
+    texts = _text(f, "business_scope")
+    vocab, tf = term_counts(texts.tolist())
+    seg_frame = pd.DataFrame(
+        {
+            "uscc": [f"r{i}" for i in range(len(f))],
+            "industry_code": _text(f, "industry_code").to_numpy(),
+            "business_scope": texts.to_numpy(),
+        }
+    )
+    segments, labels = _segment_matrix(seg_frame, tms)
+    return FirmDocuments(list(vocab), tf, segments, labels)
 
 
 def _cert_matrix(cert_lists: Iterable[list[str]], n: int) -> tuple[sp.csc_matrix, dict[str, int]]:
@@ -268,6 +383,7 @@ def build_index(
     cluster_industries: pd.DataFrame | None = None,
     templates: Mapping[str, ChainTemplate] | None = None,
     corpus: CorpusStats | None = None,
+    documents: FirmDocuments | None = None,
 ) -> MatchIndex:
     """Build the matching index over the registry's firms and the posted capabilities.
 
@@ -296,6 +412,10 @@ def build_index(
         BM25 statistics of the whole corpus when ``firms`` are only some candidates of it
         (:func:`corpus_stats`); the candidates then get the BM25 weights of the full index.
         ``None``: the corpus is these firms and capabilities.
+    documents:
+        The :func:`firm_documents` of ``firms``, row for row (e.g. read from the matching
+        shards of a lake version): the firms' scopes are then neither read nor segmented, only
+        the capabilities' texts are. ``None``: computed here.
 
     Returns
     -------
@@ -412,15 +532,17 @@ def build_index(
     cls = _int_codes(cand["industry_code"])
     cls = np.where(cand["industry_code"].str.len().to_numpy() == 4, cls, -1)
 
-    text_index = BM25Index.fit(cand["text"].tolist(), stats=corpus)
-    seg_frame = pd.DataFrame(
-        {
-            "uscc": [f"r{i}" for i in range(n)],
-            "industry_code": cand["industry_code"].to_numpy(),
-            "business_scope": cand["text"].to_numpy(),
-        }
+    docs_of = cand[["industry_code", "text"]].rename(columns={"text": "business_scope"})
+    if documents is None:
+        docs = firm_documents(docs_of, tms)
+    else:
+        if documents.n != len(reg):
+            raise ValueError(f"{documents.n} documents for {len(reg)} firms")
+        docs = documents.compact().concat(firm_documents(docs_of.iloc[len(reg) :], tms))
+    text_index = BM25Index.from_counts(
+        {t: j for j, t in enumerate(docs.terms)}, docs.tf, stats=corpus
     )
-    segments, labels = _segment_matrix(seg_frame, tms)
+    segments, labels = docs.segments.tocsc(), docs.segment_labels
     certs, cert_vocab = _cert_matrix((split_list(x) for x in cand["certs"]), n)
 
     members: dict[str, set[int]] = {}

@@ -49,6 +49,7 @@ __all__ = [
     "BM25Index",
     "CorpusStats",
     "add_user_words",
+    "term_counts",
     "tokenize",
 ]
 
@@ -153,6 +154,56 @@ def tokenize(text: str | None) -> list[str]:
         if clause:
             out.extend(_clause_tokens(clause))
     return out
+
+
+def term_counts(texts: Sequence[str | None]) -> tuple[dict[str, int], sp.csr_matrix]:
+    """Segment documents into a term → column map and a documents × terms count matrix.
+
+    Identical texts are segmented once (business scopes repeat stock phrases), and every
+    distinct clause is segmented once (:func:`tokenize`).
+
+    Parameters
+    ----------
+    texts:
+        One text per document (``None`` = empty document).
+
+    Returns
+    -------
+    tuple
+        ``vocab`` (term → column, in order of first occurrence over the sorted distinct texts)
+        and ``tf`` (CSR, float64 counts; at least one column).
+
+    References
+    ----------
+    Robertson & Zaragoza (2009), §3 (term frequency and document length).
+
+    Example
+    -------
+    >>> v, tf = term_counts(["齿轮减速器制造", "齿轮 齿轮", None])
+    >>> sorted(v), tf.sum(axis=1).A1.tolist()
+    (['减速', '减速器', '齿轮'], [3.0, 2.0, 0.0])
+    """
+    arr = np.array(["" if t is None else str(t) for t in texts], dtype=object)
+    n = len(arr)
+    uniq, inverse = np.unique(arr, return_inverse=True) if n else (arr, np.zeros(0, int))
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[int] = []
+    for i, t in enumerate(uniq):
+        counts: dict[int, int] = {}
+        for tok in tokenize(t):
+            j = vocab.setdefault(tok, len(vocab))
+            counts[j] = counts.get(j, 0) + 1
+        rows.extend([i] * len(counts))
+        cols.extend(counts.keys())
+        vals.extend(counts.values())
+    tf_u = sp.csr_matrix(
+        (np.asarray(vals, dtype=np.float64), (rows, cols)),
+        shape=(len(uniq), max(len(vocab), 1)),
+    )
+    tf = tf_u[inverse] if n else tf_u
+    return vocab, sp.csr_matrix(tf)
 
 
 @dataclass
@@ -277,27 +328,42 @@ class BM25Index:
         >>> ix.n_docs, sorted(ix.vocab)
         (3, ['减速', '减速器', '齿轮'])
         """
-        arr = np.array(["" if t is None else str(t) for t in texts], dtype=object)
-        n = len(arr)
-        uniq, inverse = np.unique(arr, return_inverse=True) if n else (arr, np.zeros(0, int))
-        vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for i, t in enumerate(uniq):
-            counts: dict[int, int] = {}
-            for tok in tokenize(t):
-                j = vocab.setdefault(tok, len(vocab))
-                counts[j] = counts.get(j, 0) + 1
-            rows.extend([i] * len(counts))
-            cols.extend(counts.keys())
-            vals.extend(counts.values())
-        tf_u = sp.csr_matrix(
-            (np.asarray(vals, dtype=np.float64), (rows, cols)),
-            shape=(len(uniq), max(len(vocab), 1)),
-        )
-        tf = tf_u[inverse] if n else tf_u
+        vocab, tf = term_counts(texts)
+        return cls.from_counts(vocab, tf, k1=k1, b=b, stats=stats)
+
+    @classmethod
+    def from_counts(
+        cls,
+        vocab: dict[str, int],
+        tf: sp.csr_matrix,
+        *,
+        k1: float = BM25_K1,
+        b: float = BM25_B,
+        stats: CorpusStats | None = None,
+    ) -> BM25Index:
+        """The index of documents already segmented (:func:`term_counts`): :meth:`fit` without
+        jieba, so that stored term counts (the matching shards) need not be segmented again.
+
+        Parameters
+        ----------
+        vocab, tf:
+            term → column and the documents × terms count matrix (CSR, float64).
+        k1, b, stats:
+            As :meth:`fit`.
+
+        Returns
+        -------
+        BM25Index
+            The same weights as :meth:`fit` on the texts the counts come from.
+
+        Example
+        -------
+        >>> v, tf = term_counts(["齿轮减速器制造", "齿轮"])
+        >>> BM25Index.from_counts(v, tf).idf.tolist() == BM25Index.fit(["齿轮减速器制造", "齿轮"]).idf.tolist()
+        True
+        """
         tf = sp.csr_matrix(tf)
+        n = tf.shape[0]
         dl = np.asarray(tf.sum(axis=1)).ravel()
         if stats is None:
             avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
