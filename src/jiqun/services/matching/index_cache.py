@@ -419,7 +419,7 @@ def _open_shards(path: Path) -> FirmShards:
         terms,
         stats,
         {str(k): int(v) for k, v in meta["rows"].items()},
-        [tuple(x) for x in meta["segment_labels"]],  # type: ignore[misc]
+        [tuple(x) for x in meta["segment_labels"]],
     )
 
 
