@@ -23,14 +23,6 @@ from jiqun.services.matching import index_cache
 pytestmark = pytest.mark.engine
 
 
-@pytest.fixture
-def lake_env(engine_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("JIQUN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("JIQUN_ENGINE", engine_kind)
-    monkeypatch.delenv("JIQUN_LAKE_DIR", raising=False)
-    return engine_kind
-
-
 def _buyer(engine: Engine, region: str) -> str:
     with engine.connect() as c:
         return str(
@@ -177,3 +169,38 @@ def test_shards_are_built_once_per_lake_version_and_read_by_division(
     assert built == [1, 1, 1]
     (now,) = _shard_dirs()
     assert now != where and not where.exists()
+
+
+def test_the_refresh_builds_the_shards_so_no_search_pays_for_them(
+    demo_engine: Engine, lake_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiqun.services import refresh
+
+    lake.sync(demo_engine, refresh=False)
+    cache.clear(demo_engine)
+    index_cache._SHARDS.clear()
+    out = refresh.refresh(demo_engine, {"only": ["匹配分片"]}, lambda s, f: None)
+    assert out["failed"] == {}
+    (where,) = _shard_dirs()
+    with demo_engine.connect() as c:
+        n_firms = int(c.execute(text("SELECT COUNT(*) FROM enterprises")).scalar())
+    assert refresh._matching_shards(demo_engine) == n_firms
+
+    built: list[int] = []
+    real_docs = engine_matching.document_batches
+
+    def docs(*a, **k):  # type: ignore[no-untyped-def]
+        built.append(1)
+        return real_docs(*a, **k)
+
+    monkeypatch.setattr(engine_matching, "document_batches", docs)
+    index_cache._SHARDS.clear()  # a new process: the shards come from disk, not from the build
+    buyer = _buyer(demo_engine, "3205")
+    svc.match_need(need=Need("减速器", "3453", uscc=buyer), engine=demo_engine, top=5)
+    assert built == [] and _shard_dirs() == [where]
+
+
+def test_without_a_lake_the_refresh_builds_no_shards(demo_engine: Engine) -> None:
+    from jiqun.services import refresh
+
+    assert refresh._matching_shards(demo_engine) is None

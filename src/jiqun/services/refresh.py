@@ -82,6 +82,25 @@ def _regions(engine: Engine) -> list[str]:
     return [str(c) for c in idx[col]]
 
 
+def _matching_shards(engine: Engine) -> int | None:
+    """Build the matching shards of the current lake version when a lake is read (else nothing).
+
+    Returns the number of firms filed, or ``None`` without a current lake.
+
+    Example
+    -------
+    >>> _matching_shards(engine)  # doctest: +SKIP
+    200000
+    """
+    from jiqun.services import lake
+    from jiqun.services.matching.index_cache import firm_shards
+
+    with lake.reading(engine) as eng:
+        if eng is None:
+            return None
+        return sum(firm_shards(eng).rows.values())
+
+
 def plan(engine: Engine) -> list[Task]:
     """The tasks of one refresh, in order (label, zero-argument call).
 
@@ -116,6 +135,9 @@ def plan(engine: Engine) -> list[Task]:
     tasks.append(("集群评估 evaluation", partial(policy.evaluate_stored_clusters, engine)))
     # the supplier/partner search index (kept on disk beside the database, per data state)
     tasks.append(("匹配索引 matching index", partial(load_index, engine=engine)))
+    # with a lake in use, the searches read the matching shards of its version: build them here
+    # so that no search after an import pays for them
+    tasks.append(("匹配分片 matching shards", partial(_matching_shards, engine)))
     tasks.append(("创新资源 innovation", partial(innovation_resources, engine)))
     tasks.append(
         (
