@@ -35,6 +35,11 @@ def __getattr__(name: str) -> Any:
     if name == "app":
         application = create_app(secure_cookies=os.environ.get("JIQUN_SECURE_COOKIES") == "1")
         globals()["app"] = application
+        if os.environ.get("JIQUN_PRELOAD", "1") != "0":
+            # before the server takes a request: the first visitor is served like the second
+            from jiqun.web.warmup import preload
+
+            preload()
         from jiqun.config import worker_enabled
 
         if worker_enabled():

@@ -1,0 +1,62 @@
+"""Warm-up before the server takes its first request (imports and templates).
+
+The pages import their service modules on first use, and those pull in heavy libraries
+(SciPy, openpyxl, HiGHS, rustworkx …): measured on the full demo, the first request after a
+server start spent about 3–5 s importing some 380 modules, and Jinja compiles each template on
+its first render; the code lists build their look-up indexes on first use. :func:`preload`
+does all of it once, in the server process, before Uvicorn
+accepts connections (``jiqun.web.main``), so that the first visitor is served like the
+second. It computes nothing and reads no firm data: the stored results are read by the pages
+as before.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+
+__all__ = ["preload"]
+
+#: the packages whose modules the pages import lazily
+PACKAGES = ("jiqun.services", "jiqun.web")
+
+
+def preload() -> dict[str, float]:
+    """Import every module of the services and the web layer and compile every page template.
+
+    Returns
+    -------
+    dict
+        ``modules`` and ``templates`` (how many) and ``seconds`` (wall time).
+
+    References
+    ----------
+    ``docs/architecture.md`` ("Computed once per data version").
+
+    Example
+    -------
+    >>> preload()["modules"] > 50  # doctest: +SKIP
+    True
+    """
+    t0 = time.perf_counter()
+    n = 0
+    for name in PACKAGES:
+        pkg = importlib.import_module(name)
+        for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{name}."):
+            if info.name.endswith((".main", ".warmup")):
+                continue  # the entry point itself (it would build a second app)
+            importlib.import_module(info.name)
+            n += 1
+    from jiqun.web.ui import templates
+
+    env = templates.env
+    names = [t for t in env.list_templates() if t.endswith(".html")]
+    for t in names:
+        env.get_template(t)
+    from jiqun import reference
+
+    # the code lists' look-up indexes (built on first use; every page names regions, industries)
+    reference.region_name("110000")
+    reference.industry_name("3670")
+    return {"modules": n, "templates": len(names), "seconds": time.perf_counter() - t0}
