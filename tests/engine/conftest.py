@@ -26,9 +26,31 @@ def _java_problem() -> str | None:
     return None
 
 
+#: JVM options of the test session's Spark: the C1 compiler only. The tests run hundreds of small
+#: queries on tiny data, so the JIT's own work dominates; the optimising C2 compiler competes for
+#: the 2 cores and pays off only on long runs (the threshold cascade of test_cascade.py: 27 s with
+#: C2, 17 s without). The product keeps the JVM's default (long jobs on big data).
+SPARK_TEST_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+def _start_spark(tmp: Path) -> None:
+    """Start the session's one Spark JVM (with :data:`SPARK_TEST_JAVA_OPTIONS`) before any test
+    connects: every later ``connect("spark-local")`` gets the same SparkSession."""
+    # spark-submit's arguments reach the JVM only at its start; a caller's own setting wins
+    os.environ.setdefault(
+        "PYSPARK_SUBMIT_ARGS", f'--driver-java-options "{SPARK_TEST_JAVA_OPTIONS}" pyspark-shell'
+    )
+    from jiqun.engine import connect
+
+    with pytest.MonkeyPatch.context() as mp:
+        # the warehouse (a static setting of the JVM) goes to the session's folder, not the user's
+        mp.setenv("JIQUN_DATA_DIR", str(tmp / "data"))
+        connect("spark-local", lake=tmp / "lake").close()
+
+
 @pytest.fixture(scope="session", params=ENGINES)
-def engine_kind(request: pytest.FixtureRequest) -> str:
-    """``duckdb`` or ``spark-local``."""
+def engine_kind(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``duckdb`` or ``spark-local`` (the JVM started once, here)."""
     kind: str = request.param
     if kind == "spark-local":
         problem = _java_problem()
@@ -38,6 +60,7 @@ def engine_kind(request: pytest.FixtureRequest) -> str:
             # the PostgreSQL pass checks the store's SQL against the lake on DuckDB; what Spark
             # computes does not depend on the store's dialect, and the SQLite pass runs it once
             pytest.skip("Spark local runs in the SQLite pass only")
+        _start_spark(tmp_path_factory.mktemp("spark"))
     return kind
 
 
