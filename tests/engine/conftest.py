@@ -1,6 +1,12 @@
-"""The analytical engine under test: every test that takes ``analytical`` runs on DuckDB and again
-on Spark local (one SparkSession for the session; skipped with the reason when Java is absent,
-and in the PostgreSQL pass of scripts/test, whose store-side differences DuckDB already covers)."""
+"""The analytical engine under test: every test that takes ``analytical`` (or ``engine_kind``) runs
+on DuckDB and again on Spark local (one SparkSession for the session; skipped with the reason when
+Java is absent, and in the PostgreSQL pass of scripts/test, whose store-side differences DuckDB
+already covers).
+
+``JIQUN_TEST_ENGINES`` narrows the engine kinds (comma-separated; default both): scripts/test runs
+its SQLite and PostgreSQL passes with ``duckdb`` and the Spark variants as a timed pass of their own
+with ``spark-local``, which also deselects every test that does not run on an engine kind.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,27 @@ from pathlib import Path
 import pytest
 
 ENGINES = ("duckdb", "spark-local")
+
+
+def _engines() -> tuple[str, ...]:
+    """:data:`ENGINES`, or those ``JIQUN_TEST_ENGINES`` names."""
+    wanted = [k.strip() for k in os.environ.get("JIQUN_TEST_ENGINES", "").split(",") if k.strip()]
+    unknown = sorted(set(wanted) - set(ENGINES))
+    if unknown:
+        raise pytest.UsageError(f"JIQUN_TEST_ENGINES: unknown engine kind(s) {unknown}")
+    return tuple(k for k in ENGINES if k in wanted) if wanted else ENGINES
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With only Spark asked for, keep only the tests that run on an engine kind (the rest ran in
+    the SQLite pass already)."""
+    if _engines() != ("spark-local",):
+        return
+    keep = [i for i in items if "engine_kind" in getattr(i, "fixturenames", ())]
+    if len(keep) < len(items):
+        kept = {id(i) for i in keep}
+        config.hook.pytest_deselected(items=[i for i in items if id(i) not in kept])
+        items[:] = keep
 
 
 def _java_problem() -> str | None:
@@ -48,7 +75,7 @@ def _start_spark(tmp: Path) -> None:
         connect("spark-local", lake=tmp / "lake").close()
 
 
-@pytest.fixture(scope="session", params=ENGINES)
+@pytest.fixture(scope="session", params=_engines())
 def engine_kind(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """``duckdb`` or ``spark-local`` (the JVM started once, here)."""
     kind: str = request.param
