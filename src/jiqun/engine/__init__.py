@@ -53,6 +53,7 @@ from jiqun.errors import JiqunError
 __all__ = [
     "DEFAULT_MAX_ROWS",
     "KINDS",
+    "SPARK_LOCAL_CONF",
     "Engine",
     "TooManyRows",
     "connect",
