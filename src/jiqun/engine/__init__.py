@@ -53,6 +53,7 @@ from jiqun.errors import JiqunError
 __all__ = [
     "DEFAULT_MAX_ROWS",
     "KINDS",
+    "SPARK_LOCAL_CONF",
     "Engine",
     "TooManyRows",
     "connect",
@@ -66,6 +67,27 @@ DEFAULT_MAX_ROWS = 1_000_000
 KINDS = ("duckdb", "spark-local", "spark-connect")
 #: the type of each partition column (Hive partition values are text in the directory names)
 PARTITION_TYPES = {"year": "int64", "province": "string"}
+
+#: task slots of ``spark-local`` (``local[2]``): a check of a Spark run on one machine, not a cluster
+SPARK_LOCAL_CORES = 2
+#: settings of ``spark-local`` (one JVM, driver and executor in one, data on the local disk). A
+#: query's cost on this data is its fixed overhead, so the settings cut tasks and conversions:
+SPARK_LOCAL_CONF = {
+    # one shuffle partition per task slot: Spark's default of 200 schedules 200 tasks per
+    # group-by or join, nearly all empty (adaptive execution merges small ones, the rest remain)
+    "spark.sql.shuffle.partitions": str(SPARK_LOCAL_CORES),
+    "spark.default.parallelism": str(SPARK_LOCAL_CORES),
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.coalescePartitions.enabled": "true",
+    # Ibis moves in-memory tables in (createDataFrame) and results out (toPandas) through pandas;
+    # without Arrow PySpark pickles every row (a 10⁵-row table takes seconds instead of ms)
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.execution.arrow.pyspark.fallback.enabled": "true",
+    # the in-memory catalogue: no Hive metastore (no Derby database in the working directory)
+    "spark.sql.catalogImplementation": "in-memory",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+}
 
 _SPARK_LOCK = threading.Lock()
 
@@ -127,12 +149,11 @@ def _spark_session(url: str) -> Any:
         raise JiqunError("未安装 pyspark", "pyspark is not installed") from exc
     with _SPARK_LOCK:
         if url == "spark-local":
+            builder = SparkSession.builder.master(f"local[{SPARK_LOCAL_CORES}]").appName("jiqun")
+            for key, value in SPARK_LOCAL_CONF.items():
+                builder = builder.config(key, value)
             builder = (
-                SparkSession.builder.master("local[2]")
-                .appName("jiqun")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.sql.session.timeZone", "UTC")
+                builder.config("spark.sql.session.timeZone", "UTC")
                 # tables the engine materialises go to the data directory, not the working one
                 .config("spark.sql.warehouse.dir", str(data_dir() / "engine" / "spark-warehouse"))
                 # partition values are read as text and typed by Engine.table (as on DuckDB)
