@@ -152,8 +152,28 @@
     }
   };
 
+  // ECharts (1.1 MB) is loaded only once a page has a chart, and without holding back
+  // DOMContentLoaded: the sections' requests go out while it is parsed, and every chart that
+  // arrived meanwhile is drawn when it has run
+  var echartsState = 0; // 0 not requested, 1 loading, 2 ready
+  function withECharts() {
+    if (typeof echarts !== "undefined") { return true; }
+    if (echartsState === 0) {
+      echartsState = 1;
+      var s = document.createElement("script");
+      s.src = "/static/vendor/echarts.min.js";
+      s.addEventListener("load", function () {
+        echartsState = 2;
+        initCharts(document);
+        document.dispatchEvent(new Event("jiqun:echarts")); // tilemap.js draws its maps then
+      });
+      document.head.appendChild(s);
+    }
+    return false;
+  }
+
   function draw(el) {
-    if (el.getAttribute("data-chart-ready") === "1" || typeof echarts === "undefined") { return; }
+    if (el.getAttribute("data-chart-ready") === "1" || !withECharts()) { return; }
     var kind = el.getAttribute("data-chart");
     var build = builders[kind];
     if (!build) { return; }
@@ -411,6 +431,8 @@
     if (window.htmx) {
       window.htmx.onLoad(function (el) { initCharts(el); initTables(el); initPickers(el); });
     }
+    // sections still loading may hold charts: parse ECharts while their requests are out
+    if (document.querySelector("[hx-trigger~='load'], [data-tilemap]")) { withECharts(); }
     var t = null;
     window.addEventListener("resize", function () {
       if (t) { clearTimeout(t); }

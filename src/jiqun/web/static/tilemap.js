@@ -311,6 +311,8 @@
     for (var i = 0; i < els.length; i++) { setup(els[i]); }
   }
 
+  // ECharts is loaded by app.js without blocking the page: set up again once it has run
+  document.addEventListener("jiqun:echarts", start);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
