@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -294,3 +295,52 @@ def test_new_reference_rows_change_the_data_version(demo_engine: Engine) -> None
         c.execute(table_of(Cluster).delete().where(table_of(Cluster).c.cluster_id == "NC2021-01"))
     seed_reference(demo_engine, force=True)
     assert cache.data_version(demo_engine) != before
+
+
+def test_an_import_commits_its_refresh_job_with_its_data(
+    engine: Engine, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No reader may see the new data version without a refresh queued: it would compute the
+    national results in its request instead of serving the previous version (a page took 105 s
+    under load when a request arrived between the import's commit and a later enqueue)."""
+    from pathlib import Path
+
+    from jiqun.services import imports
+
+    files = Path(__file__).resolve().parents[1] / "data" / "files"
+    seen: list[tuple[bool, int]] = []
+
+    def report_writer(result: Any, path: Any) -> None:  # runs right after the commit
+        v = cache.version_text(engine)
+        with engine.connect() as c:
+            queued = c.execute(
+                select(func.count()).select_from(J).where(J.c.kind == "refresh")
+            ).scalar()
+        seen.append((results.refreshing(engine, v), int(queued or 0)))
+
+    monkeypatch.setattr(imports, "write_report", report_writer)
+    res = imports.import_file(
+        files / "enterprises_clean.csv", "enterprises", engine=engine, report=tmp_path / "r.csv"
+    )
+    assert res.status == "committed"
+    assert seen == [(True, 1)]
+    # the job is the one the admin sees, for the new data version
+    with engine.connect() as c:
+        job = c.execute(select(J.c.data_version, J.c.created_by).where(J.c.kind == "refresh")).one()
+    assert job[0] == cache.version_text(engine) and str(job[1]).startswith("import:")
+
+
+def test_a_rejected_import_queues_nothing(engine: Engine, tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from jiqun.services import imports
+
+    src = Path(__file__).resolve().parents[1] / "data" / "files" / "enterprises_clean.csv"
+    lines = src.read_text(encoding="utf-8").splitlines()
+    # one row with a broken credit code: the whole file is refused (all or nothing)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], "X" + lines[1][1:], *lines[2:]]) + "\n", encoding="utf-8")
+    res = imports.import_file(bad, "enterprises", engine=engine)
+    assert res.status == "rejected"
+    with engine.connect() as c:
+        assert not c.execute(select(func.count()).select_from(J)).scalar()

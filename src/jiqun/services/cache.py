@@ -60,6 +60,7 @@ __all__ = [
     "cached",
     "clear",
     "data_version",
+    "data_version_on",
     "derived",
     "domain_version",
     "fresh_only",
@@ -67,6 +68,7 @@ __all__ = [
     "materialised",
     "store_version",
     "version_text",
+    "version_text_on",
 ]
 
 T = TypeVar("T")
@@ -112,14 +114,27 @@ def data_version(engine: Engine) -> tuple[Any, ...]:
     (1, 1, None)
     """
     with engine.connect() as c:
-        row = c.execute(
-            text(
-                "SELECT (SELECT MAX(id) FROM imports), (SELECT COUNT(*) FROM imports), "
-                "(SELECT value FROM meta WHERE key = :k), "
-                "(SELECT MAX(version) FROM lake_versions WHERE status = 'current')"
-            ),
-            {"k": VERSION_KEY},
-        ).first()
+        return data_version_on(c)
+
+
+def data_version_on(c: Connection) -> tuple[Any, ...]:
+    """:func:`data_version` read on an open connection (inside a transaction: what it will be
+    once that transaction commits).
+
+    Example
+    -------
+    >>> with engine.begin() as c:  # doctest: +SKIP
+    ...     data_version_on(c)
+    (1, 1, None)
+    """
+    row = c.execute(
+        text(
+            "SELECT (SELECT MAX(id) FROM imports), (SELECT COUNT(*) FROM imports), "
+            "(SELECT value FROM meta WHERE key = :k), "
+            "(SELECT MAX(version) FROM lake_versions WHERE status = 'current')"
+        ),
+        {"k": VERSION_KEY},
+    ).first()
     if not row:
         return ()
     # the lake version joins the token only once a lake exists, so a deployment without one
@@ -257,6 +272,13 @@ def version_text(engine: Engine) -> str:
     from jiqun.services.results import FORMAT
 
     return json.dumps([*(str(x) for x in data_version(engine)), FORMAT])
+
+
+def version_text_on(c: Connection) -> str:
+    """:func:`version_text` read on an open connection (see :func:`data_version_on`)."""
+    from jiqun.services.results import FORMAT
+
+    return json.dumps([*(str(x) for x in data_version_on(c)), FORMAT])
 
 
 #: (data version, computed_at) of the stored results served in this context when one was stale

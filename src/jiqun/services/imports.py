@@ -366,16 +366,20 @@ def import_file(
                 finished_at=dt.datetime.now(),
             )
         )
+        # every derived result (the protected release, dashboards, evaluation …) follows the
+        # committed data: the background refresh of the new data version recomputes and stores
+        # them. Queued in this transaction, so that no reader sees the new data without a
+        # refresh queued: it would compute national results in its request (a page took 105 s
+        # under load when one arrived between the commit and a later enqueue).
+        from jiqun.services.lake import queue_sync
+        from jiqun.services.refresh import queue_refresh
+
+        # the lake (when there is one) first: the worker takes jobs in order, so the refresh
+        # reads it
+        queue_sync(engine, created_by=f"import:{run_id}", conn=conn)
+        queue_refresh(engine, created_by=f"import:{run_id}", conn=conn)
     if report:
         write_report(result, report)
-    # every derived result (the protected release, dashboards, evaluation …) follows the
-    # committed data: the background refresh of the new data version recomputes and stores them
-    from jiqun.services.lake import queue_sync
-    from jiqun.services.refresh import queue_refresh
-
-    # the lake (when there is one) first: the worker takes jobs in order, so the refresh reads it
-    queue_sync(engine, created_by=f"import:{run_id}")
-    queue_refresh(engine, created_by=f"import:{run_id}")
     report_cb("完成 done", 1.0)
     return ImportResult(
         validation=result,

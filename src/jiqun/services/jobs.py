@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from jiqun.errors import JiqunError, NotFound
 from jiqun.store.db import get_engine
@@ -137,6 +137,7 @@ def enqueue(
     engine: Engine | None = None,
     created_by: str | None = None,
     data_version: str | None = None,
+    conn: Connection | None = None,
 ) -> int:
     """Queue a job (or return the id of the identical job already queued).
 
@@ -152,6 +153,9 @@ def enqueue(
         Who asked (``os:<user>``, ``user:<name>``, ``import:<id>``), for the admin page.
     data_version:
         The data version the job works for (shown to the admin).
+    conn:
+        Queue it inside this open transaction (the import that makes the job necessary), so
+        the job is visible from the instant the data are; default: a transaction of its own.
 
     Returns
     -------
@@ -164,27 +168,36 @@ def enqueue(
     """
     _known(kind)
     engine = engine or get_engine()
-    text_params = json.dumps(params or {}, sort_keys=True, ensure_ascii=False)
-    with engine.begin() as c:
-        same = c.execute(
-            select(_J.c.id).where(
-                _J.c.kind == kind, _J.c.status == "queued", _J.c.params == text_params
-            )
-        ).scalar()
-        if same is not None:
-            return int(same)
-        job_id = c.execute(
-            insert(_J).values(
-                kind=kind,
-                params=text_params,
-                status="queued",
-                data_version=data_version,
-                created_at=_now(),
+    if conn is None:
+        with engine.begin() as c:
+            return enqueue(
+                kind,
+                params,
+                engine=engine,
                 created_by=created_by,
-                progress=0.0,
-                attempts=0,
+                data_version=data_version,
+                conn=c,
             )
-        ).inserted_primary_key
+    text_params = json.dumps(params or {}, sort_keys=True, ensure_ascii=False)
+    same = conn.execute(
+        select(_J.c.id).where(
+            _J.c.kind == kind, _J.c.status == "queued", _J.c.params == text_params
+        )
+    ).scalar()
+    if same is not None:
+        return int(same)
+    job_id = conn.execute(
+        insert(_J).values(
+            kind=kind,
+            params=text_params,
+            status="queued",
+            data_version=data_version,
+            created_at=_now(),
+            created_by=created_by,
+            progress=0.0,
+            attempts=0,
+        )
+    ).inserted_primary_key
     _WAKE.set()
     assert job_id is not None
     return int(job_id[0])

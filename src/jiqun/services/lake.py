@@ -295,7 +295,9 @@ def sync_job(engine: Engine, params: dict[str, Any], progress: jobs.Progress) ->
     )
 
 
-def queue_sync(engine: Engine, created_by: str | None = None) -> int | None:
+def queue_sync(
+    engine: Engine, created_by: str | None = None, conn: Connection | None = None
+) -> int | None:
     """Queue a ``lake-sync`` job when a lake exists (an import or demo build committed): the job
     id, or ``None`` when there is no lake to keep in step.
 
@@ -306,9 +308,12 @@ def queue_sync(engine: Engine, created_by: str | None = None) -> int | None:
     -------
     >>> queue_sync(engine, "import:12")  # doctest: +SKIP
     """
-    if not in_use(engine):
+    if conn is None and not in_use(engine):
         return None
-    return jobs.enqueue("lake-sync", {}, engine=engine, created_by=created_by)
+    if conn is not None and not conn.execute(select(func.count()).select_from(_L)).scalar():
+        return None
+    # ``conn``: the import's own transaction (see jiqun.services.refresh.queue_refresh)
+    return jobs.enqueue("lake-sync", {}, engine=engine, created_by=created_by, conn=conn)
 
 
 def status(engine: Engine | None = None) -> dict[str, Any]:

@@ -32,11 +32,11 @@ from functools import partial
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from jiqun.errors import JiqunError
 from jiqun.services import jobs, results
-from jiqun.services.cache import fresh_only, version_text
+from jiqun.services.cache import fresh_only, version_text, version_text_on
 
 __all__ = [
     "ensure_current",
@@ -269,9 +269,22 @@ def ensure_current(engine: Engine) -> int | None:
     return queue_refresh(engine, created_by="server-start")
 
 
-def queue_refresh(engine: Engine, created_by: str | None = None) -> int:
+def queue_refresh(
+    engine: Engine, created_by: str | None = None, conn: Connection | None = None
+) -> int:
     """Queue the refresh of the present data version (once), and mark that version as being
     refreshed so readers get the previous version meanwhile.
+
+    Parameters
+    ----------
+    engine:
+        Database.
+    created_by:
+        Who asked (``import:<id>`` …).
+    conn:
+        The open transaction that writes the new data (an import): the job is then committed
+        with the data, so no reader ever sees the new data version without a refresh queued
+        (it would compute the results in its request instead of serving the previous version).
 
     Returns
     -------
@@ -282,8 +295,10 @@ def queue_refresh(engine: Engine, created_by: str | None = None) -> int:
     >>> queue_refresh(engine, "import:12")  # doctest: +SKIP
     4
     """
-    version = version_text(engine)
-    return jobs.enqueue("refresh", {}, engine=engine, created_by=created_by, data_version=version)
+    version = version_text(engine) if conn is None else version_text_on(conn)
+    return jobs.enqueue(
+        "refresh", {}, engine=engine, created_by=created_by, data_version=version, conn=conn
+    )
 
 
 # --- what the interfaces call (admin page, REST API): decide, audit, return ---------------------
