@@ -37,7 +37,7 @@ from jiqun.digital.frameworks import (
     MiitItem,
     as_framework,
 )
-from jiqun.digital.scoring import MaturityResult, MiitResult, score_answers
+from jiqun.digital.scoring import MaturityResult, MiitResult, item_points, score_answers
 
 __all__ = [
     "ACTION_COLUMNS",
@@ -86,15 +86,6 @@ def _current_label(item: MiitItem, ans: Any) -> tuple[str, str]:
     return "", ""
 
 
-def _item_points(item: MiitItem, ans: Any) -> Decimal:
-    if item.type == "multi":
-        return sum((item.option(o).points for o in ans), Decimal(0))
-    if item.type == "single":
-        return item.option(ans).points
-    v = Decimal(str(ans))
-    return next(b.points for b in item.bands if b.contains(v))
-
-
 def _row(
     item: MiitItem, target: str, cur: Decimal, new: Decimal, zh: str, en: str
 ) -> dict[str, Any]:
@@ -114,7 +105,7 @@ def _row(
 
 
 def _item_actions(item: MiitItem, ans: Any) -> list[dict[str, Any]]:
-    cur = _item_points(item, ans)
+    cur = item_points(item, ans)
     cz, ce = _current_label(item, ans)
     rows: list[dict[str, Any]] = []
     if item.type == "multi":
@@ -536,10 +527,10 @@ def gap_to_peers(
         pa = [p.answers[it.id] for p in peers if it.id in p.answers]
         # an answer's shape depends on the item type (option ids, one id, a number)
         mine: Any = result.answers.get(it.id)
-        cur = _item_points(it, mine) if it.id in result.answers else None
+        cur = item_points(it, mine) if it.id in result.answers else None
         if not pa:
             continue
-        pmean = sum((_item_points(it, a) for a in pa), Decimal(0)) / len(pa)
+        pmean = sum((item_points(it, a) for a in pa), Decimal(0)) / len(pa)
         txt, share, vmean = _peer_summary(it, pa)
         item_rows.append(
             {

@@ -49,6 +49,7 @@ from jiqun.standard.problems import JiqunError, Problem
 __all__ = [
     "MaturityResult",
     "MiitResult",
+    "item_points",
     "missing_answers",
     "score_answers",
     "score_gbt39116",
@@ -577,7 +578,35 @@ class MiitResult(_Assessed):
         return d
 
 
-def _points(item: MiitItem, ans: Any) -> Decimal:
+def item_points(item: MiitItem, ans: Any) -> Decimal:
+    """The points a validated answer earns on one MIIT item.
+
+    Parameters
+    ----------
+    item:
+        The questionnaire item.
+    ans:
+        A validated answer: a list of option ids (``multi``), one option id (``single``) or a
+        number (banded items).
+
+    Returns
+    -------
+    decimal.Decimal
+        The summed option points, the chosen option's points or the points of the band the number
+        falls in.
+
+    Raises
+    ------
+    ValueError
+        When a number falls in no band (answers are validated before, so this does not happen).
+
+    Example
+    -------
+    >>> from jiqun.digital.frameworks import load_framework
+    >>> fw = load_framework("miit2024")
+    >>> item_points(fw.item("network"), ["A", "B"]), item_points(fw.item("equipment_networking"), 35)
+    (Decimal('4'), Decimal('3'))
+    """
     if item.type == "multi":
         return sum((item.option(o).points for o in ans), Decimal(0))
     if item.type == "single":
@@ -657,7 +686,7 @@ def score_miit(framework: MiitFramework | str, answers: Mapping[str, Any]) -> Mi
     pts: dict[str, Decimal] = {}
     for it in fw.items:
         ans = norm.get(it.id)
-        got = _points(it, ans) if it.id in norm else None
+        got = item_points(it, ans) if it.id in norm else None
         if got is not None:
             pts[it.id] = got
         zh, en = _answer_text(it, ans)

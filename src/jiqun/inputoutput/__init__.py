@@ -11,30 +11,10 @@
 Formulas, conventions and sources: ``docs/inputoutput.md``. No store, no web here.
 """
 
-from jiqun.inputoutput.analysis import (
-    KEY_SECTOR_CLASSES,
-    allocation_coefficients,
-    coefficients,
-    ghosh_inverse,
-    hypothetical_extraction,
-    key_sectors,
-    leontief_inverse,
-    linkages,
-    output_multipliers,
-)
+from jiqun.inputoutput import analysis
+from jiqun.inputoutput.analysis import *  # noqa: F403 (exactly the names of analysis.__all__)
 from jiqun.inputoutput.table import LAYOUTS, IOTable, read_io_table
 
-__all__ = [
-    "KEY_SECTOR_CLASSES",
-    "LAYOUTS",
-    "IOTable",
-    "allocation_coefficients",
-    "coefficients",
-    "ghosh_inverse",
-    "hypothetical_extraction",
-    "key_sectors",
-    "leontief_inverse",
-    "linkages",
-    "output_multipliers",
-    "read_io_table",
-]
+# the reader's names, then the analysis module's own list (not a second copy of it)
+__all__ = ["LAYOUTS", "IOTable", "read_io_table"]
+__all__ += analysis.__all__
