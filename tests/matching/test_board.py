@@ -78,6 +78,37 @@ def test_need_errors_name_row_field_and_value() -> None:
     assert sum(1 for p in probs if p.column == "uscc") == 1
 
 
+def test_problems_come_in_column_order_for_needs_and_capabilities() -> None:
+    # needs and capabilities share one sequence of checks: problems follow the columns
+    bad = {"uscc": "91320505ABC", "industry_code": "34", "region_preference": "999999"}
+    _, probs = validate_need({**bad, "text": "", "quantity": "many"}, today=TODAY)
+    assert [p.column for p in probs if p.is_error] == [
+        "uscc",
+        "text",
+        "industry_code",
+        "quantity",
+        "region_preference",
+    ]
+    bad_cap = {"uscc": "91320505ABC", "industry_code": "34", "region_code": "999999"}
+    rec, probs = validate_capability({**bad_cap, "products": "", "capacity": "many"})
+    assert [p.column for p in probs if p.is_error] == [
+        "uscc",
+        "products",
+        "industry_code",
+        "capacity",
+        "region_code",
+    ]
+    assert list(rec) == [
+        "uscc",
+        "products",
+        "industry_code",
+        "capacity",
+        "unit",
+        "certifications",
+        "region_code",
+    ]
+
+
 def test_need_rules_for_units_codes_and_dates() -> None:
     base = {"uscc": U, "text": "减速器"}
     _, probs = validate_need({**base, "quantity": 5}, today=TODAY)

@@ -320,6 +320,28 @@ class _Checker:
                 )
         return ";".join(good) or None
 
+    def posting(
+        self,
+        record: Mapping[str, Any],
+        text_field: str,
+        amount_field: str,
+        region_field: str,
+        *,
+        single_region: bool,
+    ) -> dict[str, Any]:
+        # a need and a capability describe the goods the same way (see NEED_FIELDS and
+        # CAPABILITY_FIELDS): one sequence of checks, in the order of the columns, for both
+        clean: dict[str, Any] = {
+            "uscc": self.uscc(record.get("uscc")),
+            text_field: self.text(text_field, record.get(text_field), True),
+            "industry_code": self.industry(record.get("industry_code")),
+            amount_field: self.amount(amount_field, record.get(amount_field)),
+        }
+        clean["unit"] = self.unit(record.get("unit"), clean[amount_field], amount_field)
+        clean["certifications"] = self.certs(record.get("certifications"))
+        clean[region_field] = self.regions(region_field, record.get(region_field), single_region)
+        return clean
+
     def date(self, v: object, today: dt.date) -> dt.date | None:
         if _blank(v):
             return None
@@ -389,24 +411,8 @@ def validate_need(
     ['board.required', 'board.positive']
     """
     c = _Checker(row)
-    uscc = c.uscc(record.get("uscc"))
-    text = c.text("text", record.get("text"), True)
-    code = c.industry(record.get("industry_code"))
-    qty = c.amount("quantity", record.get("quantity"))
-    unit = c.unit(record.get("unit"), qty, "quantity")
-    certs = c.certs(record.get("certifications"))
-    regions = c.regions("region_preference", record.get("region_preference"), single=False)
-    deadline = c.date(record.get("deadline"), today or dt.date.today())
-    clean = {
-        "uscc": uscc,
-        "text": text,
-        "industry_code": code,
-        "quantity": qty,
-        "unit": unit,
-        "certifications": certs,
-        "region_preference": regions,
-        "deadline": deadline,
-    }
+    clean = c.posting(record, "text", "quantity", "region_preference", single_region=False)
+    clean["deadline"] = c.date(record.get("deadline"), today or dt.date.today())
     return clean, c.problems
 
 
@@ -441,22 +447,7 @@ def validate_capability(
     ('ISO 9001;IATF 16949', [])
     """
     c = _Checker(row)
-    uscc = c.uscc(record.get("uscc"))
-    products = c.text("products", record.get("products"), True)
-    code = c.industry(record.get("industry_code"))
-    cap = c.amount("capacity", record.get("capacity"))
-    unit = c.unit(record.get("unit"), cap, "capacity")
-    certs = c.certs(record.get("certifications"))
-    region = c.regions("region_code", record.get("region_code"), single=True)
-    clean = {
-        "uscc": uscc,
-        "products": products,
-        "industry_code": code,
-        "capacity": cap,
-        "unit": unit,
-        "certifications": certs,
-        "region_code": region,
-    }
+    clean = c.posting(record, "products", "capacity", "region_code", single_region=True)
     return clean, c.problems
 
 
