@@ -33,9 +33,10 @@ from jiqun.analytics.disclosure import suppress_table
 from jiqun.chains.analysis import BASIS_LABELS, ChainAnalysis, analyse_chain
 from jiqun.chains.mapping import map_firms
 from jiqun.chains.templates import ChainTemplate, get_template
-from jiqun.services import access
+from jiqun.services import access, registry
 from jiqun.services.accounts import Principal
 from jiqun.services.cache import cached, derived
+from jiqun.services.directory import ENTERPRISE_FIELDS
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
@@ -250,19 +251,9 @@ def resolve_region(
 
 
 def _firms(engine: Engine) -> pd.DataFrame:
-    def read() -> pd.DataFrame:
-        with engine.connect() as c:
-            return pd.read_sql(
-                text(
-                    "SELECT uscc, name, region_code, industry_code, employees, revenue, output, "
-                    "rd_expense, tags, business_scope, lon, lat, synthetic FROM enterprises"
-                ),
-                c,
-            )
-
-    # every chain analysis starts from the whole registry: read once per data version in this
-    # process (the refresh analyses every cluster × template); a copy, callers add columns
-    return cached(engine, ("chain-firms",), read, persist=False).copy()
+    # a firm's record as the directory shows it, but its founding date and address
+    cols = {c: c for c in ENTERPRISE_FIELDS if c not in ("founded", "address")}
+    return registry.enterprise_frame(engine, "chain-firms", cols)
 
 
 def _links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
@@ -273,17 +264,16 @@ def _links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
 def _lake_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None] | None:
     """The year's links from the lake (the analytical engine reads only that year's files), or
     ``None`` when the lake is not current."""
-    from jiqun.engine.links import latest_year, year_links
+    from jiqun.engine.links import year_links, year_or_latest
     from jiqun.services import lake
 
     with lake.reading(engine) as eng:
         if eng is None:
             return None
+        year = year_or_latest(eng, year)
         if year is None:
-            year = latest_year(eng)
-            if year is None:
-                return pd.DataFrame(columns=["supplier", "buyer", "value", "synthetic"]), None
-        lk = year_links(eng, int(year))
+            return pd.DataFrame(columns=["supplier", "buyer", "value", "synthetic"]), None
+        lk = year_links(eng, year)
     return lk[["supplier", "buyer", "value", "synthetic"]], int(year)
 
 

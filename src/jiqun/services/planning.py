@@ -54,9 +54,8 @@ from jiqun.chains.templates import ChainTemplate, get_template, load_templates
 from jiqun.errors import JiqunError, JiqunWarning, NotFound
 from jiqun.planning import DEFAULT_OVERLAP_PENALTY, DivisionPlan, division_of_labour
 from jiqun.reference import region_prefix
-from jiqun.services import access
+from jiqun.services import access, registry
 from jiqun.services.accounts import Principal
-from jiqun.services.cache import cached
 from jiqun.services.overview import prefecture_of
 from jiqun.store.db import get_engine
 
@@ -340,18 +339,8 @@ class _Matrices:
 
 def _read_firms(engine: Engine) -> pd.DataFrame:
     """The registry's firms (the columns a plan needs), read once per data version."""
-
-    def read() -> pd.DataFrame:
-        with engine.connect() as c:
-            return pd.read_sql(
-                text(
-                    "SELECT uscc, region_code, industry_code, output, tags, synthetic "
-                    "FROM enterprises"
-                ),
-                c,
-            )
-
-    return cached(engine, ("plan-firms",), read, persist=False).copy()
+    cols = ("uscc", "region_code", "industry_code", "output", "tags", "synthetic")
+    return registry.enterprise_frame(engine, "plan-firms", {c: c for c in cols})
 
 
 def _read_regions(engine: Engine) -> pd.DataFrame:
