@@ -16,12 +16,11 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from jiqun.cli.render import table, terminal_console
+from jiqun.cli.render import command_group, table, terminal_console
 from jiqun.standard.problems import JiqunError
 
-assess_app = typer.Typer(
-    help="数字化转型评测 / digital-transformation self-assessment (MIIT 2024, GB/T 39116).",
-    no_args_is_help=True,
+assess_app = command_group(
+    "数字化转型评测 / digital-transformation self-assessment (MIIT 2024, GB/T 39116)."
 )
 
 console = terminal_console()

@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-firm_app = typer.Typer(
-    help="企业名录 / the enterprise directory: list, show, readers.", no_args_is_help=True
-)
+from jiqun.cli.render import command_group
+
+firm_app = command_group("企业名录 / the enterprise directory: list, show, readers.")
 # Piped output (CI logs, files) would otherwise wrap and cut the credit codes.
 console = Console(width=None if sys.stdout.isatty() else 200)
 

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-member_app = typer.Typer(
-    help="集群成员审批 / cluster memberships: list, approve, reject.", no_args_is_help=True
-)
+from jiqun.cli.render import command_group
+
+member_app = command_group("集群成员审批 / cluster memberships: list, approve, reject.")
 # Piped output (CI logs, files) would otherwise wrap and cut the credit codes.
 console = Console(width=None if sys.stdout.isatty() else 200)
 

@@ -12,12 +12,38 @@ from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer import Typer
 
 from jiqun.formatting import output_not_applicable
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
 
 if TYPE_CHECKING:  # only annotations: the CLI should not import pandas before it needs it
     import pandas as pd
+
+
+def command_group(help_text: str) -> Typer:
+    """A ``jiqun`` command group, as every group is made: called without a command, it shows
+    its help.
+
+    Parameters
+    ----------
+    help_text:
+        The group's help, in Chinese and English.
+
+    Returns
+    -------
+    typer.Typer
+
+    References
+    ----------
+    Typer's ``Typer(no_args_is_help=...)``.
+
+    Example
+    -------
+    >>> command_group("数据湖 / the lake").info.no_args_is_help
+    True
+    """
+    return Typer(help=help_text, no_args_is_help=True)
 
 
 def terminal_console() -> Console:
