@@ -377,7 +377,7 @@ def io_table_coefficients(
     Raises
     ------
     JiqunError
-        When the file does not exist or is not in a known layout.
+        As :func:`jiqun.services.inputoutput.load_io_table`, which reads the table.
 
     References
     ----------
