@@ -19,12 +19,10 @@ caller may not read under disclosure control (:func:`jiqun.analytics.disclosure.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
@@ -37,6 +35,7 @@ from jiqun.services import access, registry
 from jiqun.services.accounts import Principal
 from jiqun.services.cache import cached, derived
 from jiqun.services.directory import ENTERPRISE_FIELDS
+from jiqun.services.jsonready import json_records, json_value
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
@@ -1180,32 +1179,6 @@ def report_tables_for(
     return tables, n_hidden
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts with every float exact (``to_json`` would round to 10 digits
-    and the file would differ from the API's answer): NaN/NA → None, NumPy → Python."""
-
-    def plain(v: Any) -> Any:
-        if v is pd.NA or v is pd.NaT or v is None:
-            return None
-        if hasattr(v, "isoformat"):
-            return v.isoformat()
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        return v
-
-    return [{str(k): plain(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    return v
-
-
 def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path:
     """Write a report or map to ``.json``, ``.xlsx`` or (map only, or the mapping) ``.csv``.
 
@@ -1235,7 +1208,7 @@ def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path
     ext = p.suffix.lower()
     if isinstance(result, ChainReport):
         tables = result.tables()
-        summary = _clean(result.summary())
+        summary = json_value(result.summary())
     else:
         tables = {"mapping": result.mapping, "summary": result.summary}
         summary = None
@@ -1247,10 +1220,10 @@ def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path
         write_table(p, result.mapping)
     elif ext == ".json":
         doc = {
-            "basis": _clean(result.basis),
+            "basis": json_value(result.basis),
             "notes": result.notes,
             "summary": summary,
-            "tables": {k: _records(v) for k, v in tables.items()},
+            "tables": {k: json_records(v) for k, v in tables.items()},
         }
         p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     elif ext == ".xlsx":

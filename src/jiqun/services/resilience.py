@@ -28,7 +28,6 @@ dict (year, measure, unit 万元, value or count, region, essentiality, syntheti
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -59,6 +58,7 @@ from jiqun.services import access, registry
 from jiqun.services.accounts import Principal
 from jiqun.services.cache import cached, materialised
 from jiqun.services.chains import RegionSpec, resolve_region
+from jiqun.services.jsonready import json_value
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
@@ -1252,16 +1252,6 @@ def scenario_loss(
 # --------------------------------------------------------------------------------------------
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if isinstance(v, np.generic):
-        return _clean(v.item())
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    return v
-
-
 def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Path:
     """Write a report to ``.xlsx`` (one sheet per table + summary, basis, notes), ``.json`` or
     ``.csv`` (the main table: per-firm losses, or the ESRI table).
@@ -1289,8 +1279,8 @@ def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Pa
         write_table(p, report.firms if isinstance(report, ScenarioReport) else report.esri)
     elif ext == ".json":
         doc = {
-            "summary": _clean(report.summary),
-            "basis": _clean(report.basis),
+            "summary": json_value(report.summary),
+            "basis": json_value(report.basis),
             "notes": report.notes,
             "tables": {
                 k: json.loads(v.to_json(orient="records", force_ascii=False))
