@@ -30,6 +30,10 @@ def test_numpy_scalars_dates_lists_and_dicts_become_json() -> None:
         "b": {"c": 2},
     }
     assert json_value("x") == "x"
+    assert json_value((np.int64(1), {2})) == [1, [2]]
+    assert json_value(np.array([1.5, np.nan])) == [1.5, None]
+    assert json_value(pd.Series([np.int64(4)])) == [4]
+    assert json_value({2024: 1.0}) == {"2024": 1.0}
 
 
 def test_records_keep_every_float_exact_and_dump_as_strict_json() -> None:

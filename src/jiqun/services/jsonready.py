@@ -17,9 +17,10 @@ def json_value(v: Any) -> Any:
     """A value as JSON holds it.
 
     Missing values (``None``, ``pd.NA``, ``pd.NaT``) and non-finite floats become ``None``,
-    NumPy scalars their Python values, dates and times ISO text; lists and dicts (their values)
-    are converted item by item. Anything else is returned as it is (so this also serves as ``json.dumps``'s
-    ``default``).
+    NumPy scalars their Python values, dates and times ISO text; lists, tuples, sets, NumPy
+    arrays and pandas series become lists and dicts dicts with text keys (JSON's), converted
+    item by item.
+    Anything else is returned as it is (so this also serves as ``json.dumps``'s ``default``).
 
     Parameters
     ----------
@@ -42,14 +43,14 @@ def json_value(v: Any) -> Any:
     """
     if v is None or v is pd.NA or v is pd.NaT:
         return None
-    if isinstance(v, np.generic):
-        return json_value(v.item())
+    if isinstance(v, np.generic | np.ndarray | pd.Series | pd.Index):
+        return json_value(v.tolist())
     if isinstance(v, float) and not math.isfinite(v):
         return None
-    if isinstance(v, list):
+    if isinstance(v, list | tuple | set):
         return [json_value(x) for x in v]
     if isinstance(v, dict):
-        return {k: json_value(x) for k, x in v.items()}
+        return {str(k): json_value(x) for k, x in v.items()}
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return v
@@ -80,4 +81,4 @@ def json_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     >>> json_records(pd.DataFrame({"a": [1.5, None]}))
     [{'a': 1.5}, {'a': None}]
     """
-    return [{str(k): json_value(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+    return [json_value(r) for r in df.to_dict(orient="records")]

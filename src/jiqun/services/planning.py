@@ -56,6 +56,7 @@ from jiqun.planning import DEFAULT_OVERLAP_PENALTY, DivisionPlan, division_of_la
 from jiqun.reference import region_prefix
 from jiqun.services import access, registry
 from jiqun.services.accounts import Principal
+from jiqun.services.jsonready import json_value
 from jiqun.services.overview import prefecture_of
 from jiqun.store.db import get_engine
 
@@ -133,7 +134,7 @@ class PlanView:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: group, chain, cities, segments, the plan's tables, changes, basis, notes."""
         p = self.plan
-        return _plain(
+        return json_value(
             {
                 "group": self.group,
                 "chain": {
@@ -203,19 +204,6 @@ class PlanView:
             "flows": self.changes["flows"],
             "basis": basis,
         }
-
-
-def _plain(v: Any) -> Any:
-    """JSON-ready: NumPy scalars unwrapped, NaN/inf → None."""
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
-    if isinstance(v, np.generic):
-        return _plain(v.item())
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    return v
 
 
 # --------------------------------------------------------------------------------------------
