@@ -46,10 +46,17 @@ def command_group(help_text: str) -> Typer:
     return Typer(help=help_text, no_args_is_help=True)
 
 
-def terminal_console() -> Console:
-    """The console a command group prints to: as wide as the terminal, 160 columns when piped.
+def terminal_console(piped_width: int = 160) -> Console:
+    """The console a command group prints to: as wide as the terminal, ``piped_width`` columns
+    when piped.
 
     Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
+
+    Parameters
+    ----------
+    piped_width:
+        The width when the output is not a terminal (the firm and membership lists take 200,
+        so that credit codes are not cut).
 
     Returns
     -------
@@ -64,7 +71,7 @@ def terminal_console() -> Console:
     >>> terminal_console().width >= 80
     True
     """
-    return Console(width=None if sys.stdout.isatty() else 160)
+    return Console(width=None if sys.stdout.isatty() else piped_width)
 
 
 def progress_bar(console: Console) -> Progress:
