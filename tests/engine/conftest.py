@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 ENGINES = ("duckdb", "spark-local")
 
@@ -115,6 +115,23 @@ def lake_env(engine_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("JIQUN_ENGINE", engine_kind)
     monkeypatch.delenv("JIQUN_LAKE_DIR", raising=False)
     return engine_kind
+
+
+@pytest.fixture
+def buyer_in(demo_engine: Engine) -> Callable[[str], str]:
+    """A function giving the first firm (lowest credit code) of a region code prefix of the demo
+    database: the buyer of the tests' needs."""
+
+    def first(region: str) -> str:
+        with demo_engine.connect() as c:
+            return str(
+                c.execute(
+                    text("SELECT MIN(uscc) FROM enterprises WHERE region_code LIKE :r"),
+                    {"r": region + "%"},
+                ).scalar()
+            )
+
+    return first
 
 
 @pytest.fixture

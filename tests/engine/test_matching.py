@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from jiqun.engine import matching as engine_matching
 from jiqun.matching import Need
@@ -23,22 +23,12 @@ from jiqun.services.matching import index_cache, search
 pytestmark = pytest.mark.engine
 
 
-def _buyer(engine: Engine, region: str) -> str:
-    with engine.connect() as c:
-        return str(
-            c.execute(
-                text("SELECT MIN(uscc) FROM enterprises WHERE region_code LIKE :r"),
-                {"r": region + "%"},
-            ).scalar()
-        )
-
-
-def _searches(engine: Engine) -> list[tuple[str, dict]]:
-    buyer = _buyer(engine, "3205")
+def _searches(buyer_in: Callable[[str], str]) -> list[tuple[str, dict]]:
+    buyer = buyer_in("3205")
     return [
         ("s", {"need": Need("减速器", "3453", uscc=buyer)}),
         ("s", {"need": Need("减速器", "3453", uscc=buyer), "prefer_cross_region": True}),
-        ("s", {"need": Need("伺服电机 控制器", None, uscc=_buyer(engine, "4403"))}),
+        ("s", {"need": Need("伺服电机 控制器", None, uscc=buyer_in("4403"))}),
         ("s", {"need": Need("", "3982", region_code="320505", lon=120.6, lat=31.3)}),
         ("s", {"need": Need("锂电池", "3841", uscc=buyer, quantity=500.0, unit="万元")}),
         ("s", {"need": Need("碳纤维", None, uscc=buyer), "cluster": "NC2022-04"}),
@@ -67,9 +57,12 @@ def _same(new: MatchResult, old: MatchResult) -> None:
 
 
 def test_searches_through_the_lake_equal_the_store(
-    demo_engine: Engine, sync_lake: Callable[[Engine], None], monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine,
+    sync_lake: Callable[[Engine], None],
+    buyer_in: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    searches = _searches(demo_engine)
+    searches = _searches(buyer_in)
     before = [_run(demo_engine, k, kw) for k, kw in searches]
     assert sum(len(r.table) > 0 for r in before) >= len(searches) - 1
     full = index_cache.load_index(engine=demo_engine)
@@ -94,7 +87,10 @@ def test_searches_through_the_lake_equal_the_store(
 
 
 def test_matching_reads_the_lake_only_while_current(
-    demo_engine: Engine, sync_lake: Callable[[Engine], None], monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine,
+    sync_lake: Callable[[Engine], None],
+    buyer_in: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[int] = []
     real = engine_matching.candidate_firms
@@ -104,7 +100,7 @@ def test_matching_reads_the_lake_only_while_current(
         return real(*a, **k)
 
     monkeypatch.setattr(engine_matching, "candidate_firms", spy)
-    need = Need("减速器", "3453", uscc=_buyer(demo_engine, "3205"))
+    need = Need("减速器", "3453", uscc=buyer_in("3205"))
     svc.match_need(need=need, engine=demo_engine)
     assert not calls  # no lake
     counted: list[int] = []

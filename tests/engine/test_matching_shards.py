@@ -4,6 +4,7 @@ for its candidates' divisions only (no candidate is segmented again)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,16 +22,6 @@ from jiqun.services import matching as svc
 from jiqun.services.matching import index_cache
 
 pytestmark = pytest.mark.engine
-
-
-def _buyer(engine: Engine, region: str) -> str:
-    with engine.connect() as c:
-        return str(
-            c.execute(
-                text("SELECT MIN(uscc) FROM enterprises WHERE region_code LIKE :r"),
-                {"r": region + "%"},
-            ).scalar()
-        )
 
 
 def _shard_dirs() -> list[Path]:
@@ -78,9 +69,12 @@ def test_documents_in_batches_give_the_index_of_the_whole(demo_engine: Engine) -
 
 
 def test_shards_are_built_once_per_lake_version_and_read_by_division(
-    demo_engine: Engine, lake_env: str, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine,
+    lake_env: str,
+    buyer_in: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    buyer = _buyer(demo_engine, "3205")
+    buyer = buyer_in("3205")
     needs = [Need("减速器", "3453", uscc=buyer), Need("锂电池", "3841", uscc=buyer)]
     store = [svc.match_need(need=n, engine=demo_engine, top=25) for n in needs]
     lake.sync(demo_engine, refresh=False)
@@ -172,7 +166,10 @@ def test_shards_are_built_once_per_lake_version_and_read_by_division(
 
 
 def test_the_refresh_builds_the_shards_so_no_search_pays_for_them(
-    demo_engine: Engine, lake_env: str, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine,
+    lake_env: str,
+    buyer_in: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from jiqun.services import refresh
 
@@ -195,7 +192,7 @@ def test_the_refresh_builds_the_shards_so_no_search_pays_for_them(
 
     monkeypatch.setattr(engine_matching, "document_batches", docs)
     index_cache._SHARDS.clear()  # a new process: the shards come from disk, not from the build
-    buyer = _buyer(demo_engine, "3205")
+    buyer = buyer_in("3205")
     svc.match_need(need=Need("减速器", "3453", uscc=buyer), engine=demo_engine, top=5)
     assert built == [] and _shard_dirs() == [where]
 

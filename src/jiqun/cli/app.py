@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from jiqun import __version__
-from jiqun.cli.render import terminal_console
+from jiqun.cli.render import command_group, terminal_console
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
 
@@ -30,7 +30,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="数据库 / database: migrations and location.", no_args_is_help=True)
+db_app = command_group("数据库 / database: migrations and location.")
 app.add_typer(db_app, name="db")
 from jiqun.cli.assess_cmd import assess_app  # noqa: E402
 
@@ -250,7 +250,7 @@ def overview(
     print_overview(console, national_overview(year=year, tier=tier))
 
 
-user_app = typer.Typer(help="用户 / user accounts.", no_args_is_help=True)
+user_app = command_group("用户 / user accounts.")
 app.add_typer(user_app, name="user")
 
 

@@ -16,12 +16,11 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from jiqun.cli.render import table, terminal_console
+from jiqun.cli.render import command_group, table, terminal_console
 from jiqun.standard.problems import JiqunError
 
-assess_app = typer.Typer(
-    help="数字化转型评测 / digital-transformation self-assessment (MIIT 2024, GB/T 39116).",
-    no_args_is_help=True,
+assess_app = command_group(
+    "数字化转型评测 / digital-transformation self-assessment (MIIT 2024, GB/T 39116)."
 )
 
 console = terminal_console()
@@ -34,6 +33,9 @@ FrameworkOpt = Annotated[
         "--framework", "-f", help="评测框架 framework: miit2024 | gbt39116 (默认 default miit2024)"
     ),
 ]
+AssessmentArg = Annotated[int, typer.Argument(help="评测编号 assessment id")]
+#: where a gap analysis or cluster index is written (see :func:`_write`)
+DigitalOutOpt = Annotated[Path | None, typer.Option("--out", help="输出 .json / .xlsx")]
 
 
 def _fmt(v: Any, nd: int = 1) -> str:
@@ -445,7 +447,7 @@ def score_cmd(
 
 @assess_app.command("resume")
 def resume_cmd(
-    assessment_id: Annotated[int, typer.Argument(help="评测编号 assessment id")],
+    assessment_id: AssessmentArg,
     answers: Annotated[
         Path | None, typer.Option("--answers", help="补充答卷 more answers (.json/.xlsx/.csv)")
     ] = None,
@@ -489,12 +491,12 @@ def _write(result: Any, out: Path | None) -> None:
 
 @assess_app.command("gap")
 def gap_cmd(
-    assessment_id: Annotated[int, typer.Argument(help="评测编号 assessment id")],
+    assessment_id: AssessmentArg,
     cluster: Annotated[
         str | None, typer.Option("--cluster", help="对标该集群的链主 / compare with this cluster")
     ] = None,
     top: Annotated[int, typer.Option(help="每表行数 / rows per table")] = 15,
-    out: Annotated[Path | None, typer.Option("--out", help="输出 .json / .xlsx")] = None,
+    out: DigitalOutOpt = None,
 ) -> None:
     """差距分析与路线 / gap to the next level and to the cluster's chain leaders."""
     from jiqun.services.access import local_principal
@@ -513,7 +515,7 @@ def cluster_cmd(
     chain: Annotated[
         str | None, typer.Option("--chain", help="产业链模板 chain template for segments")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="输出 .json / .xlsx")] = None,
+    out: DigitalOutOpt = None,
 ) -> None:
     """集群数字化指数 / cluster digital index by segment, size, leaders vs SMEs."""
     from jiqun.services.digital import cluster_index

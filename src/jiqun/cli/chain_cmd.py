@@ -16,12 +16,11 @@ import typer
 from rich.console import JustifyMethod
 from rich.panel import Panel
 
-from jiqun.cli.render import Column, fmt_value, frame_table, table, terminal_console
+from jiqun.cli.render import Column, command_group, fmt_value, frame_table, table, terminal_console
 
-chain_app = typer.Typer(
-    help="产业链图谱 / industrial chains: templates, firm mapping, completeness, local "
-    "supporting rate, weak links (补链/强链/延链), chain-leader candidates.",
-    no_args_is_help=True,
+chain_app = command_group(
+    "产业链图谱 / industrial chains: templates, firm mapping, completeness, local "
+    "supporting rate, weak links (补链/强链/延链), chain-leader candidates."
 )
 
 console = terminal_console()

@@ -7,19 +7,17 @@ user, role ``admin-local``, the firms read and the query).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-firm_app = typer.Typer(
-    help="企业名录 / the enterprise directory: list, show, readers.", no_args_is_help=True
-)
-# Piped output (CI logs, files) would otherwise wrap and cut the credit codes.
-console = Console(width=None if sys.stdout.isatty() else 200)
+from jiqun.cli.render import command_group, terminal_console
+
+firm_app = command_group("企业名录 / the enterprise directory: list, show, readers.")
+# piped output (CI logs, files) would otherwise wrap and cut the credit codes
+console = terminal_console(piped_width=200)
 
 
 @firm_app.command("list")

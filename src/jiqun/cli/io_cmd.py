@@ -12,12 +12,11 @@ from typing import Annotated, Any
 
 import typer
 
-from jiqun.cli.render import fmt_value, table, terminal_console
+from jiqun.cli.render import command_group, fmt_value, table, terminal_console
 
-io_app = typer.Typer(
-    help="投入产出分析 / input-output analysis: linkages, key sectors, multipliers, hypothetical "
-    "extraction (NBS 42-sector non-competitive or 149/153-sector competitive tables).",
-    no_args_is_help=True,
+io_app = command_group(
+    "投入产出分析 / input-output analysis: linkages, key sectors, multipliers, hypothetical "
+    "extraction (NBS 42-sector non-competitive or 149/153-sector competitive tables)."
 )
 
 console = terminal_console()

@@ -10,12 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jiqun.cli.render import progress_bar
+from jiqun.cli.render import command_group, progress_bar
 
-jobs_app = typer.Typer(
-    help="后台任务与物化结果 / background jobs and the materialised results.",
-    no_args_is_help=True,
-)
+jobs_app = command_group("后台任务与物化结果 / background jobs and the materialised results.")
 err = Console(stderr=True)
 console = Console()
 

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from jiqun.cli.render import progress_bar, table
+from jiqun.cli.render import command_group, progress_bar, table
 
-lake_app = typer.Typer(
-    help="数据湖 / the lake: versioned Parquet of the firm-level tables for the analytical engine.",
-    no_args_is_help=True,
+lake_app = command_group(
+    "数据湖 / the lake: versioned Parquet of the firm-level tables for the analytical engine."
 )
 err = Console(stderr=True)
 console = Console()

@@ -13,20 +13,16 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from jiqun.cli.render import terminal_console
+from jiqun.cli.render import command_group, terminal_console
 
-match_app = typer.Typer(
-    help="供需对接 / matchmaking: post needs and capabilities, supplier lists of chain "
-    "leaders, rank suppliers for a need, partner search across regions.",
-    no_args_is_help=True,
+match_app = command_group(
+    "供需对接 / matchmaking: post needs and capabilities, supplier lists of chain "
+    "leaders, rank suppliers for a need, partner search across regions."
 )
-need_app = typer.Typer(help="采购需求 / needs: add, list, close, import.", no_args_is_help=True)
-cap_app = typer.Typer(
-    help="供给能力 / capabilities: add, list, close, import.", no_args_is_help=True
-)
-list_app = typer.Typer(
-    help="链主供应商名录 / chain leaders' supplier lists: publish, list, show, close.",
-    no_args_is_help=True,
+need_app = command_group("采购需求 / needs: add, list, close, import.")
+cap_app = command_group("供给能力 / capabilities: add, list, close, import.")
+list_app = command_group(
+    "链主供应商名录 / chain leaders' supplier lists: publish, list, show, close."
 )
 match_app.add_typer(need_app, name="need")
 match_app.add_typer(cap_app, name="capability")

@@ -6,18 +6,16 @@ decisions are audited under the OS user with the role ``admin-local``.
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-member_app = typer.Typer(
-    help="集群成员审批 / cluster memberships: list, approve, reject.", no_args_is_help=True
-)
-# Piped output (CI logs, files) would otherwise wrap and cut the credit codes.
-console = Console(width=None if sys.stdout.isatty() else 200)
+from jiqun.cli.render import command_group, terminal_console
+
+member_app = command_group("集群成员审批 / cluster memberships: list, approve, reject.")
+# piped output (CI logs, files) would otherwise wrap and cut the credit codes
+console = terminal_console(piped_width=200)
 
 
 @member_app.command("list")

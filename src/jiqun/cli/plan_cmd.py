@@ -16,11 +16,10 @@ from typing import Annotated, Any
 
 import typer
 
-from jiqun.cli.render import table, terminal_console
+from jiqun.cli.render import command_group, table, terminal_console
 
-plan_app = typer.Typer(
-    help="规划工具 / planning tools: a regional division of labour by comparative advantage.",
-    no_args_is_help=True,
+plan_app = command_group(
+    "规划工具 / planning tools: a regional division of labour by comparative advantage."
 )
 
 console = terminal_console()

@@ -12,14 +12,12 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from jiqun.cli.render import terminal_console
+from jiqun.cli.render import command_group, terminal_console
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
 
-policy_app = typer.Typer(help="惠企政策 / policies: registry and matching.", no_args_is_help=True)
-evaluate_app = typer.Typer(
-    help="集群评估与支持分配 / cluster evaluation and support allocation.", no_args_is_help=True
-)
+policy_app = command_group("惠企政策 / policies: registry and matching.")
+evaluate_app = command_group("集群评估与支持分配 / cluster evaluation and support allocation.")
 console = terminal_console()
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help=".csv or .xlsx")]

@@ -8,11 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jiqun.cli.render import progress_bar
+from jiqun.cli.render import command_group, progress_bar
 
-release_app = typer.Typer(
-    help="公开数据版本 / the protected publication release (disclosure control).",
-    no_args_is_help=True,
+release_app = command_group(
+    "公开数据版本 / the protected publication release (disclosure control)."
 )
 err = Console(stderr=True)
 console = Console()

@@ -12,6 +12,7 @@ from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer import Typer
 
 from jiqun.formatting import output_not_applicable
 from jiqun.standard.schema import FIELDS_OF_CLUSTERS
@@ -20,10 +21,42 @@ if TYPE_CHECKING:  # only annotations: the CLI should not import pandas before i
     import pandas as pd
 
 
-def terminal_console() -> Console:
-    """The console a command group prints to: as wide as the terminal, 160 columns when piped.
+def command_group(help_text: str) -> Typer:
+    """A ``jiqun`` command group, as every group is made: called without a command, it shows
+    its help.
+
+    Parameters
+    ----------
+    help_text:
+        The group's help, in Chinese and English.
+
+    Returns
+    -------
+    typer.Typer
+
+    References
+    ----------
+    Typer's ``Typer(no_args_is_help=...)``.
+
+    Example
+    -------
+    >>> command_group("数据湖 / the lake").info.no_args_is_help
+    True
+    """
+    return Typer(help=help_text, no_args_is_help=True)
+
+
+def terminal_console(piped_width: int = 160) -> Console:
+    """The console a command group prints to: as wide as the terminal, ``piped_width`` columns
+    when piped.
 
     Piped output (CI logs, files) would otherwise wrap the wide tables at 80 columns.
+
+    Parameters
+    ----------
+    piped_width:
+        The width when the output is not a terminal (the firm and membership lists take 200,
+        so that credit codes are not cut).
 
     Returns
     -------
@@ -38,7 +71,7 @@ def terminal_console() -> Console:
     >>> terminal_console().width >= 80
     True
     """
-    return Console(width=None if sys.stdout.isatty() else 160)
+    return Console(width=None if sys.stdout.isatty() else piped_width)
 
 
 def progress_bar(console: Console) -> Progress:

@@ -14,11 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
-from jiqun.cli.render import terminal_console
+from jiqun.cli.render import command_group, terminal_console
 
-report_app = typer.Typer(
-    help="Word 报告 / Word (.docx) reports of a cluster or a region dashboard, in Chinese.",
-    no_args_is_help=True,
+report_app = command_group(
+    "Word 报告 / Word (.docx) reports of a cluster or a region dashboard, in Chinese."
 )
 
 console = terminal_console()

@@ -16,12 +16,11 @@ import pandas as pd
 import typer
 from rich.panel import Panel
 
-from jiqun.cli.render import fmt_value, table, terminal_console
+from jiqun.cli.render import command_group, fmt_value, table, terminal_console
 
-resilience_app = typer.Typer(
-    help="供应链韧性 / supply-chain resilience: concentration, single points of failure, ESRI, "
-    "disruption scenarios (firm, regional lockdown, import stop), Willems chains.",
-    no_args_is_help=True,
+resilience_app = command_group(
+    "供应链韧性 / supply-chain resilience: concentration, single points of failure, ESRI, "
+    "disruption scenarios (firm, regional lockdown, import stop), Willems chains."
 )
 
 console = terminal_console()

@@ -43,7 +43,14 @@ from jiqun.engine import DEFAULT_MAX_ROWS, Engine
 from jiqun.errors import JiqunError
 from jiqun.resilience.network import SupplyNetwork
 
-__all__ = ["MAX_LINKS", "latest_year", "link_arrays", "links_of_year", "scoped_links"]
+__all__ = [
+    "MAX_LINKS",
+    "latest_year",
+    "link_arrays",
+    "links_of_year",
+    "scoped_links",
+    "year_or_latest",
+]
 
 #: the most links of a scope pulled into pandas (a region's network, not the nation's)
 MAX_LINKS = 20_000_000
@@ -59,6 +66,35 @@ def latest_year(engine: Engine, version: int | None = None) -> int | None:
     t = engine.table("supply_links", version)
     year = engine.scalar(t.year.max())
     return None if year is None or pd.isna(year) else int(year)
+
+
+def year_or_latest(engine: Engine, year: int | None, version: int | None = None) -> int | None:
+    """``year`` as asked, or the lake's newest supply-link year when none is asked for.
+
+    Parameters
+    ----------
+    engine:
+        The analytical engine.
+    year:
+        The year asked for, or ``None``.
+    version:
+        The lake version read (default: the current one).
+
+    Returns
+    -------
+    int | None
+        ``None`` only when no year is asked for and the lake holds no links.
+
+    References
+    ----------
+    :func:`latest_year`.
+
+    Example
+    -------
+    >>> year_or_latest(connect(), None)  # doctest: +SKIP
+    2024
+    """
+    return latest_year(engine, version) if year is None else int(year)
 
 
 def links_of_year(engine: Engine, year: int, version: int | None = None) -> ir.Table:
@@ -291,11 +327,10 @@ def link_arrays(
     >>> link_arrays(engine, 2023).matrix().shape  # doctest: +SKIP
     (5213, 5213)
     """
+    year = year_or_latest(engine, year, version)
     if year is None:
-        year = latest_year(engine, version)
-        if year is None:
-            raise JiqunError("数据湖中没有供应关系", "the lake holds no supply links")
-    lk = links_of_year(engine, int(year), version)
+        raise JiqunError("数据湖中没有供应关系", "the lake holds no supply links")
+    lk = links_of_year(engine, year, version)
     head = engine.to_pandas(
         lk.aggregate(
             rows=lk.count(),

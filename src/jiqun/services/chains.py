@@ -19,12 +19,10 @@ caller may not read under disclosure control (:func:`jiqun.analytics.disclosure.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
@@ -33,9 +31,11 @@ from jiqun.analytics.disclosure import suppress_table
 from jiqun.chains.analysis import BASIS_LABELS, ChainAnalysis, analyse_chain
 from jiqun.chains.mapping import map_firms
 from jiqun.chains.templates import ChainTemplate, get_template
-from jiqun.services import access
+from jiqun.services import access, registry
 from jiqun.services.accounts import Principal
 from jiqun.services.cache import cached, derived
+from jiqun.services.directory import ENTERPRISE_FIELDS
+from jiqun.services.jsonready import json_records, json_value
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
@@ -250,19 +250,9 @@ def resolve_region(
 
 
 def _firms(engine: Engine) -> pd.DataFrame:
-    def read() -> pd.DataFrame:
-        with engine.connect() as c:
-            return pd.read_sql(
-                text(
-                    "SELECT uscc, name, region_code, industry_code, employees, revenue, output, "
-                    "rd_expense, tags, business_scope, lon, lat, synthetic FROM enterprises"
-                ),
-                c,
-            )
-
-    # every chain analysis starts from the whole registry: read once per data version in this
-    # process (the refresh analyses every cluster × template); a copy, callers add columns
-    return cached(engine, ("chain-firms",), read, persist=False).copy()
+    # a firm's record as the directory shows it, but its founding date and address
+    cols = {c: c for c in ENTERPRISE_FIELDS if c not in ("founded", "address")}
+    return registry.enterprise_frame(engine, "chain-firms", cols)
 
 
 def _links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
@@ -273,17 +263,16 @@ def _links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
 def _lake_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None] | None:
     """The year's links from the lake (the analytical engine reads only that year's files), or
     ``None`` when the lake is not current."""
-    from jiqun.engine.links import latest_year, year_links
+    from jiqun.engine.links import year_links, year_or_latest
     from jiqun.services import lake
 
     with lake.reading(engine) as eng:
         if eng is None:
             return None
+        year = year_or_latest(eng, year)
         if year is None:
-            year = latest_year(eng)
-            if year is None:
-                return pd.DataFrame(columns=["supplier", "buyer", "value", "synthetic"]), None
-        lk = year_links(eng, int(year))
+            return pd.DataFrame(columns=["supplier", "buyer", "value", "synthetic"]), None
+        lk = year_links(eng, year)
     return lk[["supplier", "buyer", "value", "synthetic"]], int(year)
 
 
@@ -387,7 +376,7 @@ def io_table_coefficients(
     Raises
     ------
     JiqunError
-        When the file does not exist or is not in a known layout.
+        As :func:`jiqun.services.inputoutput.load_io_table`, which reads the table.
 
     References
     ----------
@@ -1190,32 +1179,6 @@ def report_tables_for(
     return tables, n_hidden
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts with every float exact (``to_json`` would round to 10 digits
-    and the file would differ from the API's answer): NaN/NA → None, NumPy → Python."""
-
-    def plain(v: Any) -> Any:
-        if v is pd.NA or v is pd.NaT or v is None:
-            return None
-        if hasattr(v, "isoformat"):
-            return v.isoformat()
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        return v
-
-    return [{str(k): plain(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    return v
-
-
 def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path:
     """Write a report or map to ``.json``, ``.xlsx`` or (map only, or the mapping) ``.csv``.
 
@@ -1245,7 +1208,7 @@ def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path
     ext = p.suffix.lower()
     if isinstance(result, ChainReport):
         tables = result.tables()
-        summary = _clean(result.summary())
+        summary = json_value(result.summary())
     else:
         tables = {"mapping": result.mapping, "summary": result.summary}
         summary = None
@@ -1257,10 +1220,10 @@ def write_chain_output(result: ChainReport | ChainMap, path: str | Path) -> Path
         write_table(p, result.mapping)
     elif ext == ".json":
         doc = {
-            "basis": _clean(result.basis),
+            "basis": json_value(result.basis),
             "notes": result.notes,
             "summary": summary,
-            "tables": {k: _records(v) for k, v in tables.items()},
+            "tables": {k: json_records(v) for k, v in tables.items()},
         }
         p.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     elif ext == ".xlsx":

@@ -54,9 +54,9 @@ from jiqun.chains.templates import ChainTemplate, get_template, load_templates
 from jiqun.errors import JiqunError, JiqunWarning, NotFound
 from jiqun.planning import DEFAULT_OVERLAP_PENALTY, DivisionPlan, division_of_labour
 from jiqun.reference import region_prefix
-from jiqun.services import access
+from jiqun.services import access, registry
 from jiqun.services.accounts import Principal
-from jiqun.services.cache import cached
+from jiqun.services.jsonready import json_value
 from jiqun.services.overview import prefecture_of
 from jiqun.store.db import get_engine
 
@@ -134,7 +134,7 @@ class PlanView:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: group, chain, cities, segments, the plan's tables, changes, basis, notes."""
         p = self.plan
-        return _plain(
+        return json_value(
             {
                 "group": self.group,
                 "chain": {
@@ -204,19 +204,6 @@ class PlanView:
             "flows": self.changes["flows"],
             "basis": basis,
         }
-
-
-def _plain(v: Any) -> Any:
-    """JSON-ready: NumPy scalars unwrapped, NaN/inf → None."""
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
-    if isinstance(v, np.generic):
-        return _plain(v.item())
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    return v
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,18 +327,8 @@ class _Matrices:
 
 def _read_firms(engine: Engine) -> pd.DataFrame:
     """The registry's firms (the columns a plan needs), read once per data version."""
-
-    def read() -> pd.DataFrame:
-        with engine.connect() as c:
-            return pd.read_sql(
-                text(
-                    "SELECT uscc, region_code, industry_code, output, tags, synthetic "
-                    "FROM enterprises"
-                ),
-                c,
-            )
-
-    return cached(engine, ("plan-firms",), read, persist=False).copy()
+    cols = ("uscc", "region_code", "industry_code", "output", "tags", "synthetic")
+    return registry.enterprise_frame(engine, "plan-firms", {c: c for c in cols})
 
 
 def _read_regions(engine: Engine) -> pd.DataFrame:

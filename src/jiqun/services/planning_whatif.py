@@ -15,7 +15,6 @@ supporting rate (it comes from firms' supply links, not from published aggregate
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from jiqun.planning.whatif import Candidate, WhatIf, rank_candidates, whatif
 from jiqun.services import access
 from jiqun.services.accounts import Principal
 from jiqun.services.directory import require_cluster
+from jiqun.services.jsonready import json_records, json_value
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine
 
@@ -99,33 +99,17 @@ class WhatIfReport:
         API returns, so both give the same numbers."""
         per = {r.candidate.label: r.segments for r in self.results}
         rows = []
-        for rec in self.table.to_dict(orient="records"):
-            rec = {str(k): _plain(v) for k, v in rec.items()}
+        for rec in json_records(self.table):
             seg = per.get(str(rec["candidate"]))
-            rec["segments_table"] = (
-                []
-                if seg is None
-                else [{str(k): _plain(v) for k, v in r.items()} for r in seg.to_dict("records")]
-            )
+            rec["segments_table"] = [] if seg is None else json_records(seg)
             rows.append(rec)
         return {
             "cluster": self.cluster,
             "chain": self.chain,
             "candidates": rows,
-            "basis": {k: _plain(v) for k, v in self.basis.items()},
+            "basis": json_value(self.basis),
             "notes": list(self.notes),
         }
-
-
-def _plain(v: Any) -> Any:
-    """NumPy scalars unwrapped, NaN/NA → None."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 def _firm_row(engine: Engine, uscc: str) -> pd.DataFrame:

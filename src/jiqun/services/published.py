@@ -36,6 +36,7 @@ from jiqun.services.access import NotFound, cluster_codes, region_prefix
 from jiqun.services.accounts import Principal
 from jiqun.services.choices import require_choice
 from jiqun.services.directory import require_cluster
+from jiqun.services.jsonready import json_records
 from jiqun.services.release import current_release, release_cells
 from jiqun.standard.problems import JiqunError
 from jiqun.store.db import get_engine
@@ -91,30 +92,16 @@ class PublishedTable:
     @property
     def grand_total(self) -> dict[str, Any]:
         g = self.totals[self.totals["kind"] == "grand_total"]
-        return _records(g)[0] if len(g) else {}
+        return json_records(g)[0] if len(g) else {}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{"items", "totals", "basis", "notes"}`` (suppressed values are null)."""
         return {
-            "items": _records(self.table),
-            "totals": _records(self.totals),
+            "items": json_records(self.table),
+            "totals": json_records(self.totals),
             "basis": self.basis,
             "notes": list(self.notes),
         }
-
-
-def _clean(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    return v
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
 # ----------------------------------------------------------------------------------------------

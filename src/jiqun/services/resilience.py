@@ -28,7 +28,6 @@ dict (year, measure, unit 万元, value or count, region, essentiality, syntheti
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -55,10 +54,11 @@ from jiqun.resilience import (
     supplier_concentration,
 )
 from jiqun.resilience.scenarios import ScenarioResult, group_keys
-from jiqun.services import access
+from jiqun.services import access, registry
 from jiqun.services.accounts import Principal
 from jiqun.services.cache import cached, materialised
 from jiqun.services.chains import RegionSpec, resolve_region
+from jiqun.services.jsonready import json_value
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
@@ -95,22 +95,24 @@ class NetworkData(WithBasis):
     notes: list[str] = field(default_factory=list)
 
 
-def _read_firms(engine: Engine) -> pd.DataFrame:
-    def read() -> pd.DataFrame:
-        with engine.connect() as c:
-            f = pd.read_sql(
-                text(
-                    "SELECT uscc AS id, name, region_code AS region, industry_code AS industry, "
-                    "revenue, lon, lat, synthetic FROM enterprises"
-                ),
-                c,
-            )
-        f["synthetic"] = f["synthetic"].astype(bool)
-        return f
+#: the register's columns a network's firms need, and their names in the network
+_FIRM_COLUMNS = {
+    "uscc": "id",
+    "name": "name",
+    "region_code": "region",
+    "industry_code": "industry",
+    "revenue": "revenue",
+    "lon": "lon",
+    "lat": "lat",
+    "synthetic": "synthetic",
+}
 
-    # every cluster's hot spots and every scenario start from the whole network: read it once
-    # per data version in this process (a copy each time: callers may add columns)
-    return cached(engine, ("network-firms",), read, persist=False).copy()
+
+def _read_firms(engine: Engine) -> pd.DataFrame:
+    # every cluster's hot spots and every scenario start from the whole network
+    f = registry.enterprise_frame(engine, "network-firms", _FIRM_COLUMNS)
+    f["synthetic"] = f["synthetic"].astype(bool)
+    return f
 
 
 def _read_links(engine: Engine, year: int | None) -> tuple[pd.DataFrame, int | None]:
@@ -175,22 +177,21 @@ def _network_on_lake(
 ) -> tuple[pd.DataFrame, pd.DataFrame, set[str], int, int | None] | None:
     """The same from the lake, the scope filtered in the analytical engine (only the scope's
     links and the firms they name reach pandas); ``None`` when the lake is not current."""
-    from jiqun.engine.links import latest_year, scoped_links
+    from jiqun.engine.links import scoped_links, year_or_latest
     from jiqun.services import lake
 
     with lake.reading(engine) as eng:
         if eng is None:
             return None
+        year = year_or_latest(eng, year)
         if year is None:
-            year = latest_year(eng)
-            if year is None:
-                raise JiqunError(
-                    "数据库中没有供应关系（supply_links），请先导入",
-                    "no supply links stored; import them first",
-                )
+            raise JiqunError(
+                "数据库中没有供应关系（supply_links），请先导入",
+                "no supply links stored; import them first",
+            )
         got = scoped_links(
             eng,
-            int(year),
+            year,
             regions=None if spec is None else sorted(spec.codes),
             industries=lead,
         )
@@ -1251,16 +1252,6 @@ def scenario_loss(
 # --------------------------------------------------------------------------------------------
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if isinstance(v, np.generic):
-        return _clean(v.item())
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    return v
-
-
 def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Path:
     """Write a report to ``.xlsx`` (one sheet per table + summary, basis, notes), ``.json`` or
     ``.csv`` (the main table: per-firm losses, or the ESRI table).
@@ -1288,8 +1279,8 @@ def write_output(report: MetricsReport | ScenarioReport, path: str | Path) -> Pa
         write_table(p, report.firms if isinstance(report, ScenarioReport) else report.esri)
     elif ext == ".json":
         doc = {
-            "summary": _clean(report.summary),
-            "basis": _clean(report.basis),
+            "summary": json_value(report.summary),
+            "basis": json_value(report.basis),
             "notes": report.notes,
             "tables": {
                 k: json.loads(v.to_json(orient="records", force_ascii=False))

@@ -11,7 +11,6 @@ read (reads through a grant are audited).
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -20,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jiqun.services import access
+from jiqun.services.jsonready import json_records, json_value
 from jiqun.web import deps
 from jiqun.web.api_common import DOWNLOADS, TABLE, XLSX, E, Fmt, Limit, Offset, P, TablePage
 from jiqun.web.inputs import Body
@@ -56,27 +56,6 @@ class ReportOut(BaseModel):
 
 class ChainAnalysisOut(ReportOut):
     tables: dict[str, ChainTableOut]
-
-
-def _plain(v: Any) -> Any:
-    """JSON-ready value: NumPy scalars unwrapped, NaN/inf → None, dates as ISO text."""
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, list | tuple | set):
-        return [_plain(x) for x in v]
-    if hasattr(v, "tolist") and not isinstance(v, str):  # NumPy arrays and scalars
-        return _plain(v.tolist())
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if v is pd.NA or v is pd.NaT:
-        return None
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    return v
-
-
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [_plain(r) for r in df.to_dict(orient="records")]
 
 
 def _templates() -> dict[str, Any]:
@@ -128,7 +107,7 @@ def chains(
 @router.get("/chains/{chain_id}", tags=["chains"], response_model=ChainTemplateOut)
 def chain(chain_id: str) -> dict[str, Any]:
     """一个产业链模板 / one chain template with its segments (public)."""
-    return _plain(_template(chain_id).to_dict())
+    return json_value(_template(chain_id).to_dict())
 
 
 @router.get(
@@ -188,7 +167,7 @@ def chain_analysis(
         name: (df, view.hidden.get(name, 0)) for name, df in view.tables.items() if df is not None
     }
     notes = view.notes
-    basis_out = _plain(rep.basis)
+    basis_out = json_value(rep.basis)
     if format == "csv":
         if table not in tables:
             raise access.JiqunError(
@@ -201,11 +180,11 @@ def chain_analysis(
         return report_xlsx({**view.summary, **basis_out}, notes, sheets, f"{chain_id}_analysis")
     return JSONResponse(
         {
-            "summary": _plain(view.summary),
+            "summary": json_value(view.summary),
             "basis": basis_out,
             "notes": notes,
             "tables": {
-                name: {"title": name, "rows": _rows(df), "hidden_rows": hidden}
+                name: {"title": name, "rows": json_records(df), "hidden_rows": hidden}
                 for name, (df, hidden) in tables.items()
             },
         }
@@ -346,11 +325,11 @@ def resilience_scenario(
         return report_xlsx({**rep.summary, **rep.basis}, rep.notes, sheets, "scenario")
     return JSONResponse(
         {
-            "summary": _plain(rep.summary),
-            "basis": _plain(rep.basis),
+            "summary": json_value(rep.summary),
+            "basis": json_value(rep.basis),
             "notes": rep.notes,
             "tables": {
-                name: {"rows": _rows(df), "total": total, "hidden_rows": hidden}
+                name: {"rows": json_records(df), "total": total, "hidden_rows": hidden}
                 for name, (df, total, hidden) in tables.items()
             },
         }

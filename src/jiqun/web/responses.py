@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
+from jiqun.services.jsonready import json_records, json_value
 from jiqun.standard.writer import table_bytes
 
 FORMATS = ("json", "csv", "xlsx")
@@ -23,21 +23,10 @@ def error_response(status: int, code: str, zh: str, en: str, **extra: Any) -> JS
     return JSONResponse(error_body(code, zh, en, **extra), status_code=status)
 
 
-def _clean(v: Any) -> Any:
-    # pandas' missing markers: NaT would otherwise serialise as the string "NaT"
-    if v is pd.NaT or v is pd.NA:
-        return None
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    if hasattr(v, "item"):
-        return _clean(v.item())
-    return v
-
-
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+    """A table's rows as the JSON answers hold them (:func:`jiqun.services.jsonready.json_records`:
+    NaN, NA and NaT as null, dates as ISO text)."""
+    return json_records(df)
 
 
 def table_response(
@@ -65,7 +54,7 @@ def table_response(
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
-    return JSONResponse({"items": records(df), "meta": {k: _clean(v) for k, v in meta.items()}})
+    return JSONResponse({"items": records(df), "meta": {k: json_value(v) for k, v in meta.items()}})
 
 
 def report_xlsx(

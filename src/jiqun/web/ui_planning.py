@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
 from jiqun.errors import JiqunError
+from jiqun.services.accounts import Principal
 from jiqun.web import deps
 from jiqun.web.inputs import reject_controls
 from jiqun.web.ui import P, UIRoute, render
@@ -89,19 +90,7 @@ def planning_page(
             plan = _page_plan(view)
         except JiqunError as exc:
             error, status = exc, exc.status
-    return render(
-        request,
-        "planning.html",
-        principal,
-        status_code=status,
-        **_choices(eng),
-        form=form,
-        wi=_WI_EMPTY,
-        whatif=None,
-        whatif_error=None,
-        plan=plan,
-        error=error,
-    )
+    return _render(request, principal, eng, status, form=form, plan=plan, error=error)
 
 
 #: the what-if form, empty
@@ -122,6 +111,30 @@ _DIV_EMPTY: dict[str, Any] = {
     "keep": 2.0,
     "overlap_penalty": 1.0,
 }
+
+
+def _render(
+    request: Request, principal: Principal, eng: Engine, status: int, **parts: Any
+) -> HTMLResponse:
+    """The planning page: both forms (empty unless given), the choice lists and ``parts`` (the
+    section that was asked for: ``form``, ``plan``, ``error`` or ``wi``, ``whatif``,
+    ``whatif_error``)."""
+    page: dict[str, Any] = {
+        "form": _DIV_EMPTY,
+        "wi": _WI_EMPTY,
+        "plan": None,
+        "error": None,
+        "whatif": None,
+        "whatif_error": None,
+    }
+    return render(
+        request,
+        "planning.html",
+        principal,
+        status_code=status,
+        **_choices(eng),
+        **(page | parts),
+    )
 
 
 def _choices(eng: Engine) -> dict[str, Any]:
@@ -200,19 +213,7 @@ def whatif_page(
             result = _page_whatif(rep)
         except JiqunError as exc:
             error, status = exc, exc.status
-    return render(
-        request,
-        "planning.html",
-        principal,
-        status_code=status,
-        **_choices(eng),
-        form=_DIV_EMPTY,
-        wi=wi,
-        whatif=result,
-        whatif_error=error,
-        plan=None,
-        error=None,
-    )
+    return _render(request, principal, eng, status, wi=wi, whatif=result, whatif_error=error)
 
 
 def _size(v: str) -> float | None:

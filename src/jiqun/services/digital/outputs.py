@@ -7,36 +7,18 @@ References
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from jiqun.digital.index import DigitalIndex
 from jiqun.digital.scoring import MiitResult
 from jiqun.services.digital.gap import AssessmentGap
+from jiqun.services.jsonready import json_records, json_value
 from jiqun.standard.problems import JiqunError
 from jiqun.standard.writer import write_table
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, np.generic):
-        return _clean(v.item())
-    if isinstance(v, dt.datetime | dt.date):
-        return v.isoformat()
-    if isinstance(v, list):
-        return [_clean(x) for x in v]
-    return v
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
 def _parts(obj: DigitalIndex | AssessmentGap) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
@@ -107,12 +89,12 @@ def write_digital_output(obj: DigitalIndex | AssessmentGap, path: str | Path) ->
     """
     p = Path(path)
     head, tables = _parts(obj)
-    head = json.loads(json.dumps(head, ensure_ascii=False, default=_clean))
+    head = json.loads(json.dumps(head, ensure_ascii=False, default=json_value))
     suffix = p.suffix.lower()
     p.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".json":
-        doc = {**head, "tables": {k: _records(v) for k, v in tables.items()}}
-        p.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=_clean), "utf-8")
+        doc = {**head, "tables": {k: json_records(v) for k, v in tables.items()}}
+        p.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=json_value), "utf-8")
     elif suffix == ".xlsx":
         readme = [{"key": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in head.items()]
         sheets = {"README": pd.DataFrame(readme)}
