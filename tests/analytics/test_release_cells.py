@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jiqun.analytics.release import build_cube, cube_from_cells, firm_cells, protect_release
+from jiqun.analytics.release import (
+    SUM_SCALE,
+    build_cube,
+    cube_from_cells,
+    firm_cells,
+    protect_release,
+)
 from jiqun.standard.problems import JiqunError
 
 COLS = ["value", "n", "n_firms", "top1", "top2"]
@@ -104,7 +110,8 @@ def test_engine_cells_give_the_firm_row_cube(levels: tuple[tuple[int, ...], ...]
     assert len(got) == len(want) > 0
     key = ["measure", "region_code", "industry_code", "region_level", "industry_level"]
     assert got[key].equals(want[key])
-    np.testing.assert_allclose(got["value"], want["value"], rtol=1e-12)
+    # exact sums (whole units of 1/SUM_SCALE): the same bits whatever the cells' order
+    np.testing.assert_array_equal(got["value"], want["value"])
     np.testing.assert_array_equal(got["top1"], want["top1"])
     for col in ("n", "n_firms"):
         np.testing.assert_array_equal(got[col], want[col])
@@ -150,3 +157,25 @@ def test_negative_values_are_refused_from_cells_too() -> None:
 def test_no_cells_no_cube() -> None:
     cube = cube_from_cells(firm_cells(HAND.iloc[:0], ["revenue"]), ["revenue"])
     assert cube.empty and list(cube.columns[:3]) == ["measure", "region_code", "industry_code"]
+
+
+def test_sums_do_not_depend_on_the_order_of_the_firms() -> None:
+    # an engine adds a cell's firms in any order (threads, partitions); floating-point sums of
+    # the same numbers in another order differ in the last bits, and the protection's LPs react
+    # to them — so the cube's sums are exact (whole units of 1/SUM_SCALE)
+    ms = ["revenue", "employees"]
+    firms = _random_firms(5, 4000)
+    a = build_cube(firms, ms, (0, 1, 2), (0, 1, 2))
+    for seed in range(3):
+        shuffled = firms.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        b = build_cube(shuffled, ms, (0, 1, 2), (0, 1, 2))
+        np.testing.assert_array_equal(b["value"].to_numpy(), a["value"].to_numpy())
+
+
+def test_contributions_are_rounded_to_the_sum_scale() -> None:
+    f = _frame([("320211", "2611", 1.23456789, None), ("320211", "2611", 0.00004, None)])
+    c = firm_cells(f, ["revenue"]).iloc[0]
+    assert SUM_SCALE == 10_000
+    assert c["revenue_sum"] == 1.2346 and c["revenue_n"] == 2
+    # the largest and smallest contributions are the firms' own values (the dominance rule)
+    assert c["revenue_max"] == 1.23456789 and c["revenue_min"] == 0.00004

@@ -90,6 +90,7 @@ __all__ = [
     "INDUSTRY_ROOT",
     "PROTECTION",
     "REGION_ROOT",
+    "SUM_SCALE",
     "Protection",
     "audit_release",
     "build_cube",
@@ -107,6 +108,11 @@ REGION_ROOT = "000000"
 INDUSTRY_ROOT = "*"
 #: measure name of the firm count (each firm contributes 1)
 FIRMS = "firms"
+#: sums are exact: each contribution is rounded to 1/SUM_SCALE of its unit (one yuan for 万元)
+#: and the cube adds whole units, so no sum depends on the order its terms are added in — the
+#: store's firm rows and the analytical engine's parallel GROUP BY give the same bits, hence the
+#: same suppression pattern (the LP audit and the heuristic react to the last bit of a value)
+SUM_SCALE = 10_000
 _INF = float(highspy.kHighsInf)
 _HighsClass: Any = getattr(highspy, "_Highs", highspy.Highs)  # no banner on stdout
 #: one LP per cell in the per-province stage too (else only the aggregate objectives there)
@@ -215,7 +221,8 @@ def firm_cells(
     """The finest cells of a firm frame: one row per (``region_code``, ``industry_code``) pair.
 
     Formula: per pair, ``n_firms`` = firm rows and, per measure ``m`` over the firms reporting
-    it, ``m_sum`` = Σ x_f, ``m_n`` = number reporting, ``m_max ≥ m_top2`` the two largest
+    it, ``m_sum`` = Σ x_f (each ``x_f`` rounded to 1/:data:`SUM_SCALE`: ``⌊x_f·S + ½⌋ / S``,
+    added exactly), ``m_n`` = number reporting, ``m_max ≥ m_top2`` the two largest
     contributions (0 where none) and ``m_min`` the smallest (``NaN`` where none). These are the
     cells :func:`cube_from_cells` builds the cube from; the analytical engine computes the same
     cells without ``m_top2`` (:func:`jiqun.engine.aggregates.cell_aggregates`).
@@ -268,7 +275,9 @@ def firm_cells(
         t1, t2 = _top_two(inv, k, val)
         low = np.full(k, np.inf)
         np.minimum.at(low, inv[ok], val[ok])
-        out[f"{m}_sum"] = np.bincount(inv, weights=np.where(ok, val, 0.0), minlength=k)
+        # whole units: float64 adds integers below 2⁵³ exactly, in any order
+        units = np.where(ok, np.floor(val * SUM_SCALE + 0.5), 0.0)
+        out[f"{m}_sum"] = np.bincount(inv, weights=units, minlength=k) / SUM_SCALE
         out[f"{m}_n"] = np.bincount(inv, weights=ok, minlength=k).astype(np.int64)
         n = out[f"{m}_n"].to_numpy()
         # as SQL's MAX and MIN: no value where no firm reports the measure
@@ -286,7 +295,8 @@ def cube_from_cells(
 ) -> pd.DataFrame:
     """The linked hierarchical cube from the finest cells (sums add, counts add, maxima max).
 
-    Formula: a cube cell is the union of the finest cells under it, so ``value = Σ m_sum``,
+    Formula: a cube cell is the union of the finest cells under it, so ``value = Σ m_sum``
+    (added in whole units of 1/:data:`SUM_SCALE`: exact, in any order),
     ``n = Σ m_n``, ``n_firms = Σ n_firms``, ``top1 = max m_max`` and ``top2`` = the second
     largest of the children's ``m_max`` and ``m_top2`` together (the two largest firms of a
     union are among the two largest of each part). The ``firms`` measure counts firms:
@@ -358,9 +368,12 @@ def cube_from_cells(
         m: {s: num(f"{m}_{s}") for s in ("sum", "n", "max", "top2") if f"{m}_{s}" in cells}
         for m in measure_cols
     }
+    for m in measure_cols:
+        # whole units (the cells' sums are multiples of 1/SUM_SCALE): exact in any order
+        cols[m]["sum"] = np.rint(cols[m]["sum"] * SUM_SCALE)
     # the firms measure: each firm contributes 1
     cols[FIRMS] = {
-        "sum": n_firms,
+        "sum": n_firms * SUM_SCALE,
         "n": n_firms,
         "max": (n_firms > 0).astype(float),
         "top2": (n_firms > 1).astype(float),
@@ -387,7 +400,7 @@ def cube_from_cells(
                             "j": uk % nj,
                             "region_level": a if len(rlev) < 4 else lr,
                             "industry_level": b if len(ilev) < 5 else li,
-                            "value": np.bincount(inv, weights=c["sum"], minlength=k),
+                            "value": np.bincount(inv, weights=c["sum"], minlength=k) / SUM_SCALE,
                             "n": np.rint(np.bincount(inv, weights=c["n"], minlength=k)).astype(
                                 np.int64
                             ),

@@ -293,6 +293,7 @@ def cell_aggregates(
     maxes: Sequence[str] = (),
     mins: Sequence[str] = (),
     count: str | None = "n",
+    scale: int | None = None,
     max_cells: int = MAX_CELLS,
 ) -> pd.DataFrame:
     """Per-cell sums, non-null counts, maxima and minima of firm rows, grouped on the engine.
@@ -314,6 +315,11 @@ def cell_aggregates(
         a value), ``c_max`` and ``c_min`` (``NaN`` where none).
     count:
         Name of the row count per cell, or ``None`` for none.
+    scale:
+        Exact sums: each value is rounded to ``1/scale`` (``⌊x·scale + ½⌋``, the same bits on
+        every engine) and the whole units are added as ``int64``, so a sum does not depend on
+        the order the engine adds in (``c_sum`` = units / ``scale``). ``None``: plain
+        floating-point sums.
     max_cells:
         The most cells to bring into Python (:class:`jiqun.engine.TooManyRows` beyond).
 
@@ -329,7 +335,11 @@ def cell_aggregates(
     """
     aggs: dict[str, Any] = {}
     for c in sums:
-        aggs[f"{c}_sum"] = expr[c].cast("float64").sum()
+        x = expr[c].cast("float64")
+        if scale is None:
+            aggs[f"{c}_sum"] = x.sum()
+        else:
+            aggs[f"{c}_sum"] = (x * float(scale) + 0.5).floor().cast("int64").sum()
     for c in counts:
         aggs[f"{c}_n"] = expr[c].count()
     for c in maxes:
@@ -342,6 +352,8 @@ def cell_aggregates(
     for c in sums:
         # the sum of no values is NULL in SQL; no contribution is 0 here
         out[f"{c}_sum"] = out[f"{c}_sum"].astype("float64").fillna(0.0)
+        if scale is not None:
+            out[f"{c}_sum"] = out[f"{c}_sum"] / scale
     for name in [f"{c}_n" for c in counts] + ([count] if count is not None else []):
         out[name] = out[name].fillna(0).astype("int64")
     for name in [f"{c}_max" for c in maxes] + [f"{c}_min" for c in mins]:
@@ -352,6 +364,8 @@ def cell_aggregates(
 def domestic_firm_cells(
     engine: Engine,
     measures: Sequence[str],
+    *,
+    scale: int,
     version: int | None = None,
     max_cells: int = MAX_CELLS,
 ) -> pd.DataFrame:
@@ -367,6 +381,9 @@ def domestic_firm_cells(
         The analytical engine.
     measures:
         Measure columns of ``enterprises`` (``revenue``, ``output``, ``employees`` …).
+    scale:
+        Sums in whole units of ``1/scale`` (:func:`cell_aggregates`;
+        :data:`jiqun.analytics.release.SUM_SCALE`).
     version:
         Lake version (default: the engine's current one).
     max_cells:
@@ -380,7 +397,7 @@ def domestic_firm_cells(
 
     Example
     -------
-    >>> domestic_firm_cells(eng, ["revenue"]).columns.tolist()  # doctest: +SKIP
+    >>> domestic_firm_cells(eng, ["revenue"], scale=10_000).columns.tolist()  # doctest: +SKIP
     ['region_code', 'industry_code', 'revenue_sum', 'revenue_n', 'revenue_max', 'synthetic_max', 'revenue_min', 'n_firms']
     """
     e = engine.table("enterprises", version)
@@ -396,5 +413,6 @@ def domestic_firm_cells(
         maxes=[*ms, "synthetic"],
         mins=ms,
         count="n_firms",
+        scale=scale,
         max_cells=max_cells,
     )

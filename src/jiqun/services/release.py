@@ -23,7 +23,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
-from jiqun.analytics.release import PROTECTION, cube_from_cells, firm_cells, protect_release
+from jiqun.analytics.release import (
+    PROTECTION,
+    SUM_SCALE,
+    cube_from_cells,
+    firm_cells,
+    protect_release,
+)
 from jiqun.services import predicates
 from jiqun.services.cache import cached, data_version
 from jiqun.store import bulk
@@ -92,7 +98,7 @@ def finest_cells(engine: Engine) -> tuple[pd.DataFrame, bool, str]:
         if eng is not None:
             from jiqun.engine.aggregates import domestic_firm_cells
 
-            cells = domestic_firm_cells(eng, MEASURE_COLUMNS)
+            cells = domestic_firm_cells(eng, MEASURE_COLUMNS, scale=SUM_SCALE)
             synthetic = bool(len(cells)) and bool(cells["synthetic_max"].fillna(0).max() > 0)
             return cells, synthetic, eng.kind
     e = table_of(Enterprise).c
