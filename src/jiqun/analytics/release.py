@@ -7,7 +7,10 @@ the industry hierarchy is total ``*`` → section (letter) → division (2 digit
 class (4) (GB/T 4754-2017). Every parent cell equals the sum of its children in both dimensions
 (firms registered at prefecture level go to the pseudo-county ``XXXX00*`` 市本级/未细分区县; in
 general the pseudo-child of a node is its code followed by ``*``), so the published cube is a
-*linked hierarchical table* and every published table of the platform is a slice of it.
+*linked hierarchical table* and every published table of the platform is a slice of it. The cube
+is added up from its finest cells (:func:`firm_cells`, or the analytical engine's group-by, then
+:func:`cube_from_cells`); sums are exact in whole units of 1/:data:`SUM_SCALE`, so they do not
+depend on the order in which the firms are added.
 
 Protection model (the attacker's view). For one measure, the attacker knows every published cell,
 every equation *parent = Σ children* (both hierarchies) and non-negativity. For a suppressed cell
