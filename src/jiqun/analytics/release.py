@@ -218,6 +218,18 @@ def _top_two(inv: np.ndarray, k: int, val: np.ndarray) -> tuple[np.ndarray, np.n
     return top1, top2
 
 
+def _path_ids(paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct rows of a (codes × levels) array of node names.
+
+    Returns the path id of each row and, per path id, the first row having it.
+    """
+    if not len(paths):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    joined = np.array(["\x1f".join(map(str, row)) for row in paths], dtype=object)
+    _u, first, ids = np.unique(joined, return_index=True, return_inverse=True)
+    return ids.astype(np.int64), first
+
+
 def firm_cells(
     firms: pd.DataFrame, measure_cols: Sequence[str] = ("revenue", "output", "employees")
 ) -> pd.DataFrame:
@@ -360,20 +372,46 @@ def cube_from_cells(
     rnodes = pd.Index(pd.unique(rpaths[:, rlev].ravel()))
     inodes = pd.Index(pd.unique(ipaths[:, ilev].ravel()))
     nj = len(inodes)
-    rid = {lv: rnodes.get_indexer(rpaths[:, lv])[rinv] for lv in rlev}
-    iid = {lv: inodes.get_indexer(ipaths[:, lv])[iinv] for lv in ilev}
+    # the distinct paths (published levels only) of the distinct codes, then one key per cell:
+    # every cube cell is a union of the cells' (region path, industry path) groups
+    rp_code, rp_first = _path_ids(rpaths[:, rlev])
+    ip_code, ip_first = _path_ids(ipaths[:, ilev])
+    nip = len(ip_first)
+    g_key, g_inv = np.unique(rp_code[rinv] * nip + ip_code[iinv], return_inverse=True)
+    k0 = len(g_key)
+    g_rp, g_ip = g_key // nip, g_key % nip
+    rid = {lv: rnodes.get_indexer(rpaths[rp_first, lv])[g_rp] for lv in rlev}
+    iid = {lv: inodes.get_indexer(ipaths[ip_first, lv])[g_ip] for lv in ilev}
 
     def num(col: str) -> np.ndarray:
         return pd.to_numeric(cells[col]).fillna(0).to_numpy(dtype=float)
 
-    n_firms = num("n_firms")
-    cols = {
-        m: {s: num(f"{m}_{s}") for s in ("sum", "n", "max", "top2") if f"{m}_{s}" in cells}
-        for m in measure_cols
-    }
+    def add(v: np.ndarray) -> np.ndarray:
+        return np.bincount(g_inv, weights=v, minlength=k0)
+
+    order = np.argsort(g_inv, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(g_inv[order]) != 0]) if k0 else order[:0]
+
+    def largest(v: np.ndarray, second: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+        if second is None:
+            return np.maximum.reduceat(v[order], starts) if k0 else v[:0], None
+        # the two largest of a union are among every part's two largest
+        return _top_two(np.r_[g_inv, g_inv], k0, np.r_[v, second])
+
+    # one pass over the (possibly millions of) cells: reduced to their path groups
+    n_firms = add(num("n_firms"))
+    cols: dict[str, dict[str, np.ndarray]] = {}
     for m in measure_cols:
+        top2 = num(f"{m}_top2") if f"{m}_top2" in cells else None
+        t1, t2 = largest(num(f"{m}_max"), top2)
         # whole units (the cells' sums are multiples of 1/SUM_SCALE): exact in any order
-        cols[m]["sum"] = np.rint(cols[m]["sum"] * SUM_SCALE)
+        cols[m] = {
+            "sum": add(np.rint(num(f"{m}_sum") * SUM_SCALE)),
+            "n": add(num(f"{m}_n")),
+            "max": t1,
+        }
+        if t2 is not None:
+            cols[m]["top2"] = t2
     # the firms measure: each firm contributes 1
     cols[FIRMS] = {
         "sum": n_firms * SUM_SCALE,
