@@ -7,7 +7,10 @@ the industry hierarchy is total ``*`` → section (letter) → division (2 digit
 class (4) (GB/T 4754-2017). Every parent cell equals the sum of its children in both dimensions
 (firms registered at prefecture level go to the pseudo-county ``XXXX00*`` 市本级/未细分区县; in
 general the pseudo-child of a node is its code followed by ``*``), so the published cube is a
-*linked hierarchical table* and every published table of the platform is a slice of it.
+*linked hierarchical table* and every published table of the platform is a slice of it. The cube
+is added up from its finest cells (:func:`firm_cells`, or the analytical engine's group-by, then
+:func:`cube_from_cells`); sums are exact in whole units of 1/:data:`SUM_SCALE`, so they do not
+depend on the order in which the firms are added.
 
 Protection model (the attacker's view). For one measure, the attacker knows every published cell,
 every equation *parent = Σ children* (both hierarchies) and non-negativity. For a suppressed cell
@@ -90,9 +93,12 @@ __all__ = [
     "INDUSTRY_ROOT",
     "PROTECTION",
     "REGION_ROOT",
+    "SUM_SCALE",
     "Protection",
     "audit_release",
     "build_cube",
+    "cube_from_cells",
+    "firm_cells",
     "industry_parent",
     "protect",
     "protect_release",
@@ -105,6 +111,11 @@ REGION_ROOT = "000000"
 INDUSTRY_ROOT = "*"
 #: measure name of the firm count (each firm contributes 1)
 FIRMS = "firms"
+#: sums are exact: each contribution is rounded to 1/SUM_SCALE of its unit (one yuan for 万元)
+#: and the cube adds whole units, so no sum depends on the order its terms are added in — the
+#: store's firm rows and the analytical engine's parallel GROUP BY give the same bits, hence the
+#: same suppression pattern (the LP audit and the heuristic react to the last bit of a value)
+SUM_SCALE = 10_000
 _INF = float(highspy.kHighsInf)
 _HighsClass: Any = getattr(highspy, "_Highs", highspy.Highs)  # no banner on stdout
 #: one LP per cell in the per-province stage too (else only the aggregate objectives there)
@@ -188,25 +199,282 @@ def _industry_path(code: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _aggregate(key: np.ndarray, val: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per distinct key: firms, contributors, sum, largest and second largest contribution."""
-    uk, inv = np.unique(key, return_inverse=True)
-    ok = ~np.isnan(val)
-    n_all = np.bincount(inv, minlength=len(uk))
-    n = np.bincount(inv, weights=ok, minlength=len(uk)).astype(np.int64)
-    s = np.bincount(inv, weights=np.where(ok, val, 0.0), minlength=len(uk))
-    v = np.where(ok, val, -np.inf)
+def _top_two(inv: np.ndarray, k: int, val: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Largest and second largest ``val`` per group ``inv`` (``k`` groups; 0 where none).
+
+    ``NaN`` or ``-inf`` values never count; ties keep both (a tie gives ``top2 == top1``).
+    """
+    v = np.where(np.isnan(val), -np.inf, val)
     o = np.lexsort((-v, inv))
     inv_s, v_s = inv[o], v[o]
-    first = np.r_[True, inv_s[1:] != inv_s[:-1]]
-    top1 = np.zeros(len(uk))
+    first = np.r_[True, inv_s[1:] != inv_s[:-1]] if len(inv_s) else np.zeros(0, dtype=bool)
+    top1 = np.zeros(k)
     top1[inv_s[first]] = v_s[first]
-    second = np.r_[False, first[:-1]] & ~first
-    top2 = np.zeros(len(uk))
+    second = np.r_[False, first[:-1]] & ~first if len(inv_s) else first
+    top2 = np.zeros(k)
     top2[inv_s[second]] = v_s[second]
     top1[~np.isfinite(top1)] = 0.0
     top2[~np.isfinite(top2)] = 0.0
-    return uk, n_all, n, s, top1, top2
+    return top1, top2
+
+
+def _path_ids(paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct rows of a (codes × levels) array of node names.
+
+    Returns the path id of each row and, per path id, the first row having it.
+    """
+    if not len(paths):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    joined = np.array(["\x1f".join(map(str, row)) for row in paths], dtype=object)
+    _u, first, ids = np.unique(joined, return_index=True, return_inverse=True)
+    return ids.astype(np.int64), first
+
+
+def firm_cells(
+    firms: pd.DataFrame, measure_cols: Sequence[str] = ("revenue", "output", "employees")
+) -> pd.DataFrame:
+    """The finest cells of a firm frame: one row per (``region_code``, ``industry_code``) pair.
+
+    Formula: per pair, ``n_firms`` = firm rows and, per measure ``m`` over the firms reporting
+    it, ``m_sum`` = Σ x_f (each ``x_f`` rounded to 1/:data:`SUM_SCALE`: ``⌊x_f·S + ½⌋ / S``,
+    added exactly), ``m_n`` = number reporting, ``m_max ≥ m_top2`` the two largest
+    contributions (0 where none) and ``m_min`` the smallest (``NaN`` where none). These are the
+    cells :func:`cube_from_cells` builds the cube from; the analytical engine computes the same
+    cells without ``m_top2`` (:func:`jiqun.engine.aggregates.cell_aggregates`).
+
+    Parameters
+    ----------
+    firms:
+        Columns ``region_code``, ``industry_code`` and the measure columns (missing = not
+        reported).
+    measure_cols:
+        The measures.
+
+    Returns
+    -------
+    pandas.DataFrame with ``region_code``, ``industry_code``, ``n_firms`` and per measure
+    ``m_sum``, ``m_n``, ``m_max``, ``m_top2``, ``m_min`` (sorted by the codes).
+
+    References
+    ----------
+    Hundepool et al. (2012) ch. 4.2 (magnitude tables: cell totals, contributors, largest
+    contributions).
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"region_code": ["320211"] * 3, "industry_code": ["2611"] * 3,
+    ...                   "revenue": [1.0, 5.0, None]})
+    >>> firm_cells(f, ["revenue"])[["n_firms", "revenue_sum", "revenue_n",
+    ...     "revenue_max", "revenue_top2"]].to_numpy().tolist()
+    [[3.0, 6.0, 2.0, 5.0, 1.0]]
+    """
+    for col in ("region_code", "industry_code", *measure_cols):
+        if col not in firms.columns:
+            raise JiqunError(f"企业表缺少列 {col!r}", f"the firm frame has no column {col!r}")
+    rc = firms["region_code"].astype(str).to_numpy()
+    ic = firms["industry_code"].astype(str).to_numpy()
+    ur, rinv = np.unique(rc, return_inverse=True)
+    ui, iinv = np.unique(ic, return_inverse=True)
+    uk, inv = np.unique(rinv.astype(np.int64) * max(len(ui), 1) + iinv, return_inverse=True)
+    k = len(uk)
+    out = pd.DataFrame(
+        {
+            "region_code": ur[uk // max(len(ui), 1)].astype(object),
+            "industry_code": ui[uk % max(len(ui), 1)].astype(object),
+            "n_firms": np.bincount(inv, minlength=k).astype(np.int64),
+        }
+    )
+    for m in measure_cols:
+        val = pd.to_numeric(firms[m], errors="coerce").to_numpy(dtype=float)
+        ok = ~np.isnan(val)
+        t1, t2 = _top_two(inv, k, val)
+        low = np.full(k, np.inf)
+        np.minimum.at(low, inv[ok], val[ok])
+        # whole units: float64 adds integers below 2⁵³ exactly, in any order
+        units = np.where(ok, np.floor(val * SUM_SCALE + 0.5), 0.0)
+        out[f"{m}_sum"] = np.bincount(inv, weights=units, minlength=k) / SUM_SCALE
+        out[f"{m}_n"] = np.bincount(inv, weights=ok, minlength=k).astype(np.int64)
+        n = out[f"{m}_n"].to_numpy()
+        # as SQL's MAX and MIN: no value where no firm reports the measure
+        out[f"{m}_max"] = np.where(n > 0, t1, np.nan)
+        out[f"{m}_top2"] = np.where(n > 1, t2, np.nan)
+        out[f"{m}_min"] = np.where(np.isfinite(low), low, np.nan)
+    return out
+
+
+def cube_from_cells(
+    cells: pd.DataFrame,
+    measure_cols: Sequence[str] = ("revenue", "output", "employees"),
+    region_levels: Sequence[int] = (0, 1, 2, 3),
+    industry_levels: Sequence[int] = (0, 1, 2, 3, 4),
+) -> pd.DataFrame:
+    """The linked hierarchical cube from the finest cells (sums add, counts add, maxima max).
+
+    Formula: a cube cell is the union of the finest cells under it, so ``value = Σ m_sum``
+    (added in whole units of 1/:data:`SUM_SCALE`: exact, in any order),
+    ``n = Σ m_n``, ``n_firms = Σ n_firms``, ``top1 = max m_max`` and ``top2`` = the second
+    largest of the children's ``m_max`` and ``m_top2`` together (the two largest firms of a
+    union are among the two largest of each part). The ``firms`` measure counts firms:
+    ``value = n = n_firms``, ``top1 = 1`` (``top2 = 1`` from two firms on). A level left out of
+    ``region_levels`` or ``industry_levels`` is skipped (its children hang on the next level up).
+
+    Parameters
+    ----------
+    cells:
+        Finest cells as :func:`firm_cells` returns them (or the engine's
+        :func:`jiqun.engine.aggregates.cell_aggregates` with ``count="n_firms"``): ``region_code``,
+        ``industry_code``, ``n_firms`` and per measure ``m_sum``, ``m_n``, ``m_max``; optional
+        ``m_top2`` (else the cube's ``top2`` is ``NaN``: no rule of :func:`protect` uses it) and
+        ``m_min`` (checked non-negative). A pair may occur in several rows (they are added up).
+    measure_cols, region_levels, industry_levels:
+        As :func:`build_cube`.
+
+    Returns
+    -------
+    The cube of :func:`build_cube`.
+
+    References
+    ----------
+    Hundepool et al. (2012) ch. 4.2 (linked and hierarchical tables); de Wolf (2002).
+
+    Example
+    -------
+    >>> cells = pd.DataFrame({"region_code": ["320211", "320213"],
+    ...     "industry_code": ["2611", "2611"], "n_firms": [2, 1], "revenue_sum": [3.0, 4.0],
+    ...     "revenue_n": [2, 1], "revenue_max": [2.0, 4.0]})
+    >>> c = cube_from_cells(cells, ["revenue"])
+    >>> c[(c.measure == "revenue") & (c.region_code == "000000")
+    ...   & (c.industry_code == "*")][["value", "n", "n_firms", "top1"]].values.tolist()
+    [[7.0, 3.0, 3.0, 4.0]]
+    """
+    if 0 not in region_levels or 0 not in industry_levels:
+        raise JiqunError("层级须包含总计（0）", "the levels must include the total (0)")
+    need = ["region_code", "industry_code", "n_firms"]
+    need += [f"{m}_{s}" for m in measure_cols for s in ("sum", "n", "max")]
+    for col in need:
+        if col not in cells.columns:
+            raise JiqunError(f"单元格表缺少列 {col!r}", f"the cells have no column {col!r}")
+    for m in measure_cols:
+        low = f"{m}_min" if f"{m}_min" in cells.columns else f"{m}_max"
+        if np.nanmin(pd.to_numeric(cells[low]).to_numpy(dtype=float), initial=0.0) < 0:
+            raise JiqunError(
+                f"指标 {m} 含负值，无法按非负模型保护", f"measure {m} has negative values"
+            )
+    rc = cells["region_code"].astype(str).to_numpy()
+    ic = cells["industry_code"].astype(str).to_numpy()
+    # paths of the distinct codes only (few thousand), then integer node ids per cell and level
+    ur, rinv = np.unique(rc, return_inverse=True)
+    ui, iinv = np.unique(ic, return_inverse=True)
+    rpaths = np.array([_region_path(c) for c in ur], dtype=object).reshape(len(ur), 4)
+    ipaths = np.array([_industry_path(c) for c in ui], dtype=object).reshape(len(ui), 5)
+    rlev = sorted(set(region_levels))
+    ilev = sorted(set(industry_levels))
+    rnodes = pd.Index(pd.unique(rpaths[:, rlev].ravel()))
+    inodes = pd.Index(pd.unique(ipaths[:, ilev].ravel()))
+    nj = len(inodes)
+    # the distinct paths (published levels only) of the distinct codes, then one key per cell:
+    # every cube cell is a union of the cells' (region path, industry path) groups
+    rp_code, rp_first = _path_ids(rpaths[:, rlev])
+    ip_code, ip_first = _path_ids(ipaths[:, ilev])
+    nip = len(ip_first)
+    g_key, g_inv = np.unique(rp_code[rinv] * nip + ip_code[iinv], return_inverse=True)
+    k0 = len(g_key)
+    g_rp, g_ip = g_key // nip, g_key % nip
+    rid = {lv: rnodes.get_indexer(rpaths[rp_first, lv])[g_rp] for lv in rlev}
+    iid = {lv: inodes.get_indexer(ipaths[ip_first, lv])[g_ip] for lv in ilev}
+
+    def num(col: str) -> np.ndarray:
+        return pd.to_numeric(cells[col]).fillna(0).to_numpy(dtype=float)
+
+    def add(v: np.ndarray) -> np.ndarray:
+        return np.bincount(g_inv, weights=v, minlength=k0)
+
+    order = np.argsort(g_inv, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(g_inv[order]) != 0]) if k0 else order[:0]
+
+    def largest(v: np.ndarray, second: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+        if second is None:
+            return np.maximum.reduceat(v[order], starts) if k0 else v[:0], None
+        # the two largest of a union are among every part's two largest
+        return _top_two(np.r_[g_inv, g_inv], k0, np.r_[v, second])
+
+    # one pass over the (possibly millions of) cells: reduced to their path groups
+    n_firms = add(num("n_firms"))
+    cols: dict[str, dict[str, np.ndarray]] = {}
+    for m in measure_cols:
+        top2 = num(f"{m}_top2") if f"{m}_top2" in cells else None
+        t1, t2 = largest(num(f"{m}_max"), top2)
+        # whole units (the cells' sums are multiples of 1/SUM_SCALE): exact in any order
+        cols[m] = {
+            "sum": add(np.rint(num(f"{m}_sum") * SUM_SCALE)),
+            "n": add(num(f"{m}_n")),
+            "max": t1,
+        }
+        if t2 is not None:
+            cols[m]["top2"] = t2
+    # the firms measure: each firm contributes 1
+    cols[FIRMS] = {
+        "sum": n_firms * SUM_SCALE,
+        "n": n_firms,
+        "max": (n_firms > 0).astype(float),
+        "top2": (n_firms > 1).astype(float),
+    }
+    frames = []
+    for a, lr in enumerate(rlev):
+        for b, li in enumerate(ilev):
+            uk, inv = np.unique(rid[lr].astype(np.int64) * nj + iid[li], return_inverse=True)
+            k = len(uk)
+            nf = np.bincount(inv, weights=n_firms, minlength=k)
+            for m in (*measure_cols, FIRMS):
+                c = cols[m]
+                if "top2" in c:
+                    # the two largest of the union are among every part's two largest
+                    t1, t2 = _top_two(np.r_[inv, inv], k, np.r_[c["max"], c["top2"]])
+                else:
+                    t1, t2 = _top_two(inv, k, c["max"])
+                    t2 = np.full(k, np.nan)
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "measure": m,
+                            "r": uk // nj,
+                            "j": uk % nj,
+                            "region_level": a if len(rlev) < 4 else lr,
+                            "industry_level": b if len(ilev) < 5 else li,
+                            "value": np.bincount(inv, weights=c["sum"], minlength=k) / SUM_SCALE,
+                            "n": np.rint(np.bincount(inv, weights=c["n"], minlength=k)).astype(
+                                np.int64
+                            ),
+                            "n_firms": np.rint(nf).astype(np.int64),
+                            "top1": t1,
+                            "top2": t2,
+                        }
+                    )
+                )
+    cols_out = [
+        "measure",
+        "region_code",
+        "industry_code",
+        "region_level",
+        "industry_level",
+        "value",
+        "n",
+        "n_firms",
+        "top1",
+        "top2",
+    ]
+    if not frames or not len(cells):
+        return pd.DataFrame(columns=cols_out)
+    cube = pd.concat(frames, ignore_index=True)
+    cube.insert(1, "region_code", rnodes.to_numpy()[cube.pop("r").to_numpy()])
+    cube.insert(2, "industry_code", inodes.to_numpy()[cube.pop("j").to_numpy()])
+    cube["region_level"] = cube["region_level"].astype(np.int8)
+    cube["industry_level"] = cube["industry_level"].astype(np.int8)
+    cube = cube.sort_values(
+        ["measure", "region_level", "region_code", "industry_level", "industry_code"],
+        kind="stable",
+    ).reset_index(drop=True)
+    return cube[cols_out]
 
 
 def build_cube(
@@ -221,7 +489,9 @@ def build_cube(
     ``value = Σ x_f`` over firms ``f`` in ``r × j`` reporting ``m``, ``n`` = number reporting,
     ``top1 ≥ top2`` the two largest contributions; ``n_firms`` = all firms in the cell. The
     ``firms`` measure counts firms (each contributes 1). A level left out of ``region_levels`` or
-    ``industry_levels`` is skipped (its children hang on the next level up).
+    ``industry_levels`` is skipped (its children hang on the next level up). Computed as
+    :func:`cube_from_cells` of :func:`firm_cells` (the one implementation the analytical
+    engine's cells go through too).
 
     Parameters
     ----------
@@ -258,62 +528,9 @@ def build_cube(
     """
     if 0 not in region_levels or 0 not in industry_levels:
         raise JiqunError("层级须包含总计（0）", "the levels must include the total (0)")
-    for col in ("region_code", "industry_code", *measure_cols):
-        if col not in firms.columns:
-            raise JiqunError(f"企业表缺少列 {col!r}", f"the firm frame has no column {col!r}")
-    rc = firms["region_code"].astype(str).to_numpy()
-    ic = firms["industry_code"].astype(str).to_numpy()
-    # paths of the distinct codes only (few thousand), then integer node ids per firm and level
-    ur, rinv = np.unique(rc, return_inverse=True)
-    ui, iinv = np.unique(ic, return_inverse=True)
-    rpaths = np.array([_region_path(c) for c in ur], dtype=object).reshape(len(ur), 4)
-    ipaths = np.array([_industry_path(c) for c in ui], dtype=object).reshape(len(ui), 5)
-    rlev = sorted(set(region_levels))
-    ilev = sorted(set(industry_levels))
-    rnodes = pd.Index(pd.unique(rpaths[:, rlev].ravel()))
-    inodes = pd.Index(pd.unique(ipaths[:, ilev].ravel()))
-    nj = len(inodes)
-    rid = {lv: rnodes.get_indexer(rpaths[:, lv])[rinv] for lv in rlev}
-    iid = {lv: inodes.get_indexer(ipaths[:, lv])[iinv] for lv in ilev}
-    vals = {m: pd.to_numeric(firms[m], errors="coerce").to_numpy(dtype=float) for m in measure_cols}
-    for m, v in vals.items():
-        if np.nanmin(v, initial=0.0) < 0:
-            raise JiqunError(
-                f"指标 {m} 含负值，无法按非负模型保护", f"measure {m} has negative values"
-            )
-    frames = []
-    ones = np.ones(len(firms))
-    for a, lr in enumerate(rlev):
-        for b, li in enumerate(ilev):
-            key = rid[lr].astype(np.int64) * nj + iid[li]
-            for m in (*measure_cols, FIRMS):
-                uk, n_all, n, s, t1, t2 = _aggregate(key, ones if m == FIRMS else vals[m])
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "measure": m,
-                            "r": uk // nj,
-                            "j": uk % nj,
-                            "region_level": a if len(rlev) < 4 else lr,
-                            "industry_level": b if len(ilev) < 5 else li,
-                            "value": s,
-                            "n": n,
-                            "n_firms": n_all,
-                            "top1": t1,
-                            "top2": t2,
-                        }
-                    )
-                )
-    cube = pd.concat(frames, ignore_index=True)
-    cube.insert(1, "region_code", rnodes.to_numpy()[cube.pop("r").to_numpy()])
-    cube.insert(2, "industry_code", inodes.to_numpy()[cube.pop("j").to_numpy()])
-    cube["region_level"] = cube["region_level"].astype(np.int8)
-    cube["industry_level"] = cube["industry_level"].astype(np.int8)
-    cube = cube.sort_values(
-        ["measure", "region_level", "region_code", "industry_level", "industry_code"],
-        kind="stable",
-    ).reset_index(drop=True)
-    return cube
+    return cube_from_cells(
+        firm_cells(firms, measure_cols), measure_cols, region_levels, industry_levels
+    )
 
 
 def primary_mask(

@@ -4,6 +4,11 @@ Only the aggregate (one row per region × industry cell) reaches pandas; the fir
 the engine. The pure analytics take these sums where they used to take firm rows
 (:func:`jiqun.analytics.concentration.ellison_glaeser_sums`).
 
+The protected release's cube is built from its finest cells (:func:`domestic_firm_cells`: per
+county × class pair the sums, contributor counts, largest and smallest values and the firm
+count, :func:`cell_aggregates`); the higher levels add up in pandas
+(:func:`jiqun.analytics.release.cube_from_cells`).
+
 A region × industry *matrix* (:func:`cell_matrix`) is built from the aggregate without a
 Python string per cell: the engine returns the cells as Arrow, the text labels are numbered by
 :func:`sorted_codes` (Arrow's dictionary encoding, then the small dictionary sorted) and the
@@ -33,7 +38,9 @@ from jiqun.engine import Engine
 __all__ = [
     "MAX_CELLS",
     "CellMatrix",
+    "cell_aggregates",
     "cell_matrix",
+    "domestic_firm_cells",
     "firm_size_sums",
     "matrix_from_cells",
     "sorted_codes",
@@ -274,3 +281,138 @@ def cell_matrix(
         aggs[count] = t.count()
     cells = engine.to_arrow(t.group_by([row, col]).aggregate(**aggs), max_rows=max_cells)
     return matrix_from_cells(cells, row=row, col=col, values=list(aggs))
+
+
+def cell_aggregates(
+    engine: Engine,
+    expr: ir.Table,
+    keys: Sequence[str],
+    *,
+    sums: Sequence[str] = (),
+    counts: Sequence[str] = (),
+    maxes: Sequence[str] = (),
+    mins: Sequence[str] = (),
+    count: str | None = "n",
+    scale: int | None = None,
+    max_cells: int = MAX_CELLS,
+) -> pd.DataFrame:
+    """Per-cell sums, non-null counts, maxima and minima of firm rows, grouped on the engine.
+
+    One ``GROUP BY keys`` runs in the engine; only its cells cross into Python (at most
+    ``max_cells``). Unlike :func:`cell_matrix`, rows with a null key form a cell of their own
+    (the caller filters first when they must not count).
+
+    Parameters
+    ----------
+    engine:
+        The analytical engine.
+    expr:
+        The firm rows.
+    keys:
+        The columns the cells are keyed on.
+    sums, counts, maxes, mins:
+        Columns to aggregate: ``c_sum`` (Σ over non-null values, 0 where none), ``c_n`` (rows with
+        a value), ``c_max`` and ``c_min`` (``NaN`` where none).
+    count:
+        Name of the row count per cell, or ``None`` for none.
+    scale:
+        Exact sums: each value is rounded to ``1/scale`` (``⌊x·scale + ½⌋``, the same bits on
+        every engine) and the whole units are added as ``int64``, so a sum does not depend on
+        the order the engine adds in (``c_sum`` = units / ``scale``). ``None``: plain
+        floating-point sums.
+    max_cells:
+        The most cells to bring into Python (:class:`jiqun.engine.TooManyRows` beyond).
+
+    Returns
+    -------
+    pandas.DataFrame: the key columns then the aggregates (numbers as ``float64``, counts as
+    ``int64``), sorted by the keys.
+
+    Example
+    -------
+    >>> cell_aggregates(eng, eng.table("enterprises"), ["region_code", "industry_code"],
+    ...                 sums=["revenue"], maxes=["revenue"])  # doctest: +SKIP
+    """
+    aggs: dict[str, Any] = {}
+    for c in sums:
+        x = expr[c].cast("float64")
+        if scale is None:
+            aggs[f"{c}_sum"] = x.sum()
+        else:
+            aggs[f"{c}_sum"] = (x * float(scale) + 0.5).floor().cast("int64").sum()
+    for c in counts:
+        aggs[f"{c}_n"] = expr[c].count()
+    for c in maxes:
+        aggs[f"{c}_max"] = expr[c].cast("float64").max()
+    for c in mins:
+        aggs[f"{c}_min"] = expr[c].cast("float64").min()
+    if count is not None:
+        aggs[count] = expr.count()
+    out = engine.to_pandas(expr.group_by(list(keys)).aggregate(**aggs), max_rows=max_cells)
+    for c in sums:
+        # the sum of no values is NULL in SQL; no contribution is 0 here
+        out[f"{c}_sum"] = out[f"{c}_sum"].astype("float64").fillna(0.0)
+        if scale is not None:
+            out[f"{c}_sum"] = out[f"{c}_sum"] / scale
+    for name in [f"{c}_n" for c in counts] + ([count] if count is not None else []):
+        out[name] = out[name].fillna(0).astype("int64")
+    for name in [f"{c}_max" for c in maxes] + [f"{c}_min" for c in mins]:
+        out[name] = out[name].astype("float64")
+    return out.sort_values(list(keys), kind="stable").reset_index(drop=True)
+
+
+def domestic_firm_cells(
+    engine: Engine,
+    measures: Sequence[str],
+    *,
+    scale: int,
+    version: int | None = None,
+    max_cells: int = MAX_CELLS,
+) -> pd.DataFrame:
+    """The finest cells of the release: the lake's domestic enterprises per (``region_code``,
+    ``industry_code``), as :func:`jiqun.analytics.release.firm_cells` computes them from firm rows.
+
+    Domestic (as ``jiqun.services.predicates.domestic`` in the store): ``region_code`` between
+    ``"100000"`` and ``"999999"`` (a GB/T 2260 code, not a foreign supplier's country code).
+
+    Parameters
+    ----------
+    engine:
+        The analytical engine.
+    measures:
+        Measure columns of ``enterprises`` (``revenue``, ``output``, ``employees`` …).
+    scale:
+        Sums in whole units of ``1/scale`` (:func:`cell_aggregates`;
+        :data:`jiqun.analytics.release.SUM_SCALE`).
+    version:
+        Lake version (default: the engine's current one).
+    max_cells:
+        The most cells to bring into Python.
+
+    Returns
+    -------
+    pandas.DataFrame with ``region_code``, ``industry_code``, ``n_firms``, ``synthetic_max``
+    (1.0 when a firm of the cell is synthetic) and per measure ``m_sum``, ``m_n``, ``m_max``,
+    ``m_min``.
+
+    Example
+    -------
+    >>> domestic_firm_cells(eng, ["revenue"], scale=10_000).columns.tolist()  # doctest: +SKIP
+    ['region_code', 'industry_code', 'revenue_sum', 'revenue_n', 'revenue_max', 'synthetic_max', 'revenue_min', 'n_firms']
+    """
+    e = engine.table("enterprises", version)
+    e = e.filter(e.region_code.between("100000", "999999"))
+    e = e.mutate(synthetic=e.synthetic.cast("int64"))
+    ms = list(measures)
+    return cell_aggregates(
+        engine,
+        e,
+        ["region_code", "industry_code"],
+        sums=ms,
+        counts=ms,
+        maxes=[*ms, "synthetic"],
+        mins=ms,
+        count="n_firms",
+        scale=scale,
+        max_cells=max_cells,
+    )

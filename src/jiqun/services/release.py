@@ -1,8 +1,10 @@
 """The protected publication release (公开数据版本): built once per data version, read by every
 public number.
 
-:func:`build_release` reads the enterprise registry once, builds the linked hierarchical cube
-(region × industry × measure, :func:`jiqun.analytics.release.build_cube`), protects it as a
+:func:`build_release` aggregates the enterprise registry once into its finest cells (county ×
+class: sums, contributor counts, largest values; :func:`finest_cells`, on the analytical engine
+when the lake is current, else from the store's firm rows), builds the linked hierarchical cube
+from them (region × industry × measure, :func:`jiqun.analytics.release.cube_from_cells`), protects it as a
 whole (:func:`jiqun.analytics.release.protect_release`: primary rule, secondary suppression,
 exact LP audit at the 15% protection level) and stores every cell with its suppression flag in
 ``release_cells`` under one ``releases`` row, in one transaction: a failed build leaves the
@@ -21,7 +23,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 
-from jiqun.analytics.release import PROTECTION, build_cube, protect_release
+from jiqun.analytics.release import (
+    PROTECTION,
+    SUM_SCALE,
+    cube_from_cells,
+    firm_cells,
+    protect_release,
+)
 from jiqun.services import predicates
 from jiqun.services.cache import cached, data_version
 from jiqun.store import bulk
@@ -36,6 +44,7 @@ __all__ = [
     "REGION_LEVELS",
     "build_release",
     "current_release",
+    "finest_cells",
     "release_cells",
 ]
 
@@ -55,6 +64,53 @@ Progress = Callable[[str, float], None]
 
 def _version_text(engine: Engine) -> str:
     return json.dumps([str(x) for x in data_version(engine)])
+
+
+def finest_cells(engine: Engine) -> tuple[pd.DataFrame, bool, str]:
+    """The release's finest cells: the domestic enterprises per (region code, industry code).
+
+    On the analytical engine when the lake copies the present store data
+    (:func:`jiqun.services.lake.reading`; one ``GROUP BY`` there,
+    :func:`jiqun.engine.aggregates.domestic_firm_cells`: only the cells reach Python), else from
+    the store's firm rows (:func:`jiqun.analytics.release.firm_cells`). Either way the cube is
+    built from these cells by :func:`jiqun.analytics.release.cube_from_cells`.
+
+    Parameters
+    ----------
+    engine:
+        The store.
+
+    Returns
+    -------
+    (cells, synthetic, computed_in): the cells (``region_code``, ``industry_code``, ``n_firms``
+    and per measure of :data:`MEASURE_COLUMNS` ``m_sum``, ``m_n``, ``m_max``, ``m_min``),
+    whether any of the firms is synthetic, and where the cells were computed (the engine's kind,
+    e.g. ``duckdb``, or the store's dialect, e.g. ``sqlite``).
+
+    Example
+    -------
+    >>> finest_cells(engine)[2]  # doctest: +SKIP
+    'sqlite'
+    """
+    from jiqun.services import lake
+
+    with lake.reading(engine) as eng:
+        if eng is not None:
+            from jiqun.engine.aggregates import domestic_firm_cells
+
+            cells = domestic_firm_cells(eng, MEASURE_COLUMNS, scale=SUM_SCALE)
+            synthetic = bool(len(cells)) and bool(cells["synthetic_max"].fillna(0).max() > 0)
+            return cells, synthetic, eng.kind
+    e = table_of(Enterprise).c
+    with engine.connect() as c:
+        firms = pd.read_sql(
+            select(
+                e.region_code, e.industry_code, e.revenue, e.output, e.employees, e.synthetic
+            ).where(predicates.domestic(firms=table_of(Enterprise))),
+            c,
+        )
+    synthetic = bool(len(firms)) and bool(firms["synthetic"].astype(bool).any())
+    return firm_cells(firms, MEASURE_COLUMNS), synthetic, engine.dialect.name
 
 
 def build_release(
@@ -99,18 +155,11 @@ def build_release(
     report = progress or (lambda _s, _f: None)
     version = _version_text(engine)
     report("读取企业 reading enterprises", 0.0)
-    e = table_of(Enterprise).c
-    with engine.connect() as c:
-        firms = pd.read_sql(
-            select(
-                e.region_code, e.industry_code, e.revenue, e.output, e.employees, e.synthetic
-            ).where(predicates.domestic(firms=table_of(Enterprise))),
-            c,
-        )
-    synthetic = bool(len(firms)) and bool(firms["synthetic"].astype(bool).any())
+    cells, synthetic, computed_in = finest_cells(engine)
+    n_firms = int(cells["n_firms"].sum()) if len(cells) else 0
     report("汇总 building the cube", 0.1)
-    if len(firms):
-        cube = build_cube(firms, MEASURE_COLUMNS, region_levels, industry_levels)
+    if n_firms:
+        cube = cube_from_cells(cells, MEASURE_COLUMNS, region_levels, industry_levels)
         report("保护 protecting (primary, secondary, LP audit)", 0.2)
         prot = protect_release(cube)
         cells, stats = prot.cells, prot.stats
@@ -119,7 +168,8 @@ def build_release(
     stats["protection"] = PROTECTION
     stats["region_levels"] = sorted(region_levels)
     stats["industry_levels"] = sorted(industry_levels)
-    stats["firms"] = len(firms)
+    stats["firms"] = n_firms
+    stats["computed_in"] = computed_in
     unsafe = sum(int(s.get("unsafe", 0)) for s in stats["measures"].values())
     stats["unsafe"] = unsafe
     report("写入 writing cells", 0.9)
