@@ -175,7 +175,10 @@ def _sorted_unique(a: np.ndarray) -> np.ndarray:
 
 
 class _FastSampler(GroupedSampler):
-    """:class:`GroupedSampler` with the same draws, bit for bit, and about 5× faster on many queries.
+    """:class:`GroupedSampler` with the same draws, bit for bit, faster on many queries.
+
+    The weight search alone is 5–8× faster for 650,000 targets in 4–10 M weights; the generator's
+    links (three samplers per purchase) take half the CPU time at 10⁷ links.
 
     Two exact replacements of the base class' two binary searches: the group of each query is
     looked up in a table indexed by the (small, non-negative) group key, and the cumulative
