@@ -4,6 +4,7 @@ Usage::
 
     uv run python benchmarks/bench_scale.py --firms 1000000 --links 10000000 [--engine duckdb]
         [--years 1] [--seed 13] [--out benchmarks/results/issue13-scale-1e6.jsonl] [--keep]
+        [--stages propagation_step --impls numpy]      # one implementation only (a repeat)
 
 Generates (seeded, :class:`jiqun.demo.scale.ScaleModel`) ``firms.parquet``, ``firm_years.parquet``
 and ``links.parquet`` into ``benchmarks/_work/`` (git-ignored), then runs every stage **in its own
@@ -559,6 +560,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--years", type=int, default=1, help="firm-year years ending 2023")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--stages", default="aggregate,eligibility,link_build,propagation_step,cascade")
+    ap.add_argument(
+        "--impls",
+        help="run only these implementations, comma-separated (numpy, duckdb, spark; default all; "
+        "a peer runs with its stage's implementation), e.g. to repeat the SpMV step alone",
+    )
     ap.add_argument("--out", type=Path, help="append the JSON lines to this file")
     ap.add_argument("--keep", action="store_true", help="keep the generated Parquet files")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -617,6 +623,8 @@ def main(argv: list[str] | None = None) -> int:
             impls = ["numpy"]
         elif stage in ("propagation_step", "cascade"):
             impls = ["numpy", engine]
+        if args.impls:
+            impls = [i for i in impls if i in args.impls.split(",")]
         for impl in impls:
             if impl == "spark" and missing:
                 emit({"stage": stage, "engine": "spark-local", "skipped": missing})

@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from jiqun.demo.sampling import GroupedSampler
 from jiqun.demo.scale import (
     FirmChunk,
     LinkChunk,
     ScaleModel,
+    _FastSampler,
     csr_by_supplier,
     write_parquet,
 )
@@ -117,6 +119,26 @@ def test_chunked_equals_one_shot(model: ScaleModel, firms: FirmChunk, links: Lin
     o1 = np.lexsort((joined["firm_id"], joined["year"]))
     o2 = np.lexsort((fy["firm_id"], fy["year"]))
     assert all(np.array_equal(joined[k][o1], fy[k][o2]) for k in fy)
+
+
+@pytest.mark.parametrize("lowest", [0, -5, 1 << 25])
+def test_fast_sampler_draws_what_grouped_sampler_draws(lowest: int) -> None:
+    # both paths of the group look-up (table for small non-negative keys, search otherwise),
+    # empty groups (all weights 0), absent and out-of-range queries, ties in the targets
+    rng = np.random.default_rng(5)
+    groups = lowest + rng.integers(0, 300, 20_000) * 3
+    weights = rng.pareto(1.2, 20_000) * (rng.random(20_000) < 0.9)
+    weights[groups == lowest + 3] = 0.0
+    query = lowest + rng.integers(-10, 920, 50_000)
+    slow = GroupedSampler(groups, weights)
+    fast = _FastSampler(groups, weights)
+    assert (fast._table is not None) == (lowest == 0)
+    a = slow.sample(np.random.default_rng(9), query)
+    b = fast.sample(np.random.default_rng(9), query)
+    assert b.dtype == np.int64
+    assert np.array_equal(a, b)
+    assert (b == -1).any() and (b >= 0).any()
+    assert np.array_equal(fast.sample(np.random.default_rng(1), query[:0]), np.zeros(0))
 
 
 def test_csr_by_supplier_equals_scipy(model: ScaleModel, links: LinkChunk) -> None:

