@@ -153,3 +153,28 @@ def test_nothing_is_kept_while_a_refresh_is_pending(
     assert c.get(f"/clusters/{CLUSTER}").status_code == 200
     assert len(profiles) == 2 * once
     assert page_cache.stats()["pages"] == 0
+
+
+def test_a_board_change_renders_the_board_again(
+    site: tuple[Engine, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiqun.services.matching import board
+    from jiqun.web import ui_matching
+
+    engine, app = site
+    calls: list[str] = []
+    real = ui_matching.render
+
+    def counting(request: object, name: str, *a: object, **k: object) -> object:
+        calls.append(name)
+        return real(request, name, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ui_matching, "render", counting)
+    c = _login(app, "kept_gov")
+    first = c.get("/matching").text
+    assert c.get("/matching").text == first and len(calls) == 1
+    open_needs = board.list_needs(engine=engine)
+    assert len(open_needs)
+    board.close_need(int(open_needs["id"].iloc[0]), engine=engine)
+    assert c.get("/matching").status_code == 200
+    assert len(calls) == 2  # the board changed: rendered again, not the kept page

@@ -113,6 +113,7 @@ def _digital_page(
 
 
 @router.get("/digital", response_class=HTMLResponse)
+@shared
 def digital_page(
     request: Request, principal: P, id: int | None = None, cluster: str | None = None
 ) -> HTMLResponse:
