@@ -344,3 +344,47 @@ def test_a_rejected_import_queues_nothing(engine: Engine, tmp_path: Any) -> None
     assert res.status == "rejected"
     with engine.connect() as c:
         assert not c.execute(select(func.count()).select_from(J)).scalar()
+
+
+def test_a_job_process_ends_when_its_server_is_gone() -> None:
+    """The refresh child of a stopped server must not go on computing for half an hour."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    job = (
+        "from jiqun.services import jobs; jobs._end_with_parent(every=0.1); "
+        "import time; time.sleep(60)"
+    )
+    server = (
+        "import os, subprocess, sys, time; "
+        "env = {**os.environ, 'JIQUN_JOB_PARENT': str(os.getpid())}; "
+        f"p = subprocess.Popen([sys.executable, '-c', {job!r}], env=env); "
+        "print(p.pid, flush=True); time.sleep(60)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", server], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+
+    def alive(pid: int) -> bool:
+        status = Path(f"/proc/{pid}/status")
+        try:
+            return "\nState:\tZ" not in status.read_text()
+        except FileNotFoundError:
+            return False
+
+    try:
+        time.sleep(0.5)
+        assert alive(child)  # running while its server runs
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 30  # the child may still be importing
+        while alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(child)
+    finally:
+        if alive(child):
+            os.kill(child, signal.SIGKILL)

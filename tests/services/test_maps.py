@@ -176,3 +176,37 @@ def test_admin_upload_is_checked_audited_and_used(engine: Engine, tmp_path: Path
             text("SELECT outcome FROM audit_log WHERE action = 'map_boundary_upload' ORDER BY id")
         ).scalars()
         assert list(rows) == ["ok", "refused", "refused"]
+
+
+def test_the_national_layer_is_viewed_once_per_scope_and_equals_a_fresh_one(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiqun.services import cache, maps
+
+    build_release(demo_engine)
+    gov = Principal("g", "government", "320000", 2)
+    fresh = {
+        (who.role, place): map_data(who, demo_engine, cluster_id=place).to_dict()
+        for who in (PUBLIC, gov)
+        for place in ("NC2021-02", "NC2022-04")
+    }
+    cache.clear(demo_engine)
+    views: list[str] = []
+    real = maps.release_view
+
+    def counting(principal: Principal, *a: object, **k: object) -> object:
+        views.append(principal.role)
+        return real(principal, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(maps, "release_view", counting)
+    first = map_data(PUBLIC, demo_engine, cluster_id="NC2021-02").to_dict()
+    n = len(views)
+    assert n > 0
+    second = map_data(PUBLIC, demo_engine, cluster_id="NC2022-04").to_dict()
+    assert len(views) == n  # another place of the same scope: no cell viewed again
+    assert first == fresh[("public", "NC2021-02")] and second == fresh[("public", "NC2022-04")]
+    assert first["highlight"] != second["highlight"]
+    # a government user's own region is shown unsuppressed: its own layer, never the public one
+    mine = map_data(gov, demo_engine, cluster_id="NC2021-02").to_dict()
+    assert len(views) == 2 * n and views[n:] == ["government"] * n
+    assert mine == fresh[("government", "NC2021-02")]

@@ -48,6 +48,7 @@ def test_the_server_entry_point_preloads_unless_told_not_to(
 ) -> None:
     seen: list[int] = []
     monkeypatch.setattr(warmup, "preload", lambda: seen.append(1) or {})
+    monkeypatch.setattr(warmup, "settle_memory", lambda: {"frozen": 0})
     if flag is None:
         monkeypatch.delenv("JIQUN_PRELOAD", raising=False)
     else:
@@ -56,3 +57,28 @@ def test_the_server_entry_point_preloads_unless_told_not_to(
     assert main.app is not None
     assert len(seen) == calls
     importlib.reload(main)  # leave a module without a built app for the other tests
+
+
+def test_settle_memory_freezes_the_start_up_objects_and_logs_slow_collections(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import gc
+    import logging
+
+    before = gc.get_threshold()
+    try:
+        out = warmup.settle_memory()
+        assert gc.get_threshold() == warmup.GC_THRESHOLDS
+        assert out["frozen"] == gc.get_freeze_count() > 1000
+        assert gc.callbacks.count(warmup._gc_watch) == 1
+        warmup.settle_memory()  # a second call registers no second callback
+        assert gc.callbacks.count(warmup._gc_watch) == 1
+        monkeypatch.setattr(warmup, "SLOW_GC_SECONDS", 0.0)
+        with caplog.at_level(logging.WARNING, logger="jiqun.web.warmup"):
+            gc.collect()
+        assert any("garbage collection of generation 2" in r.message for r in caplog.records)
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+        while warmup._gc_watch in gc.callbacks:
+            gc.callbacks.remove(warmup._gc_watch)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from jiqun.errors import AccessDenied, JiqunError, NotFound  # noqa: F401 (re-exported)
 from jiqun.reference import region_prefix
-from jiqun.services import predicates
+from jiqun.services import personal, predicates
 from jiqun.services.accounts import Principal
 from jiqun.standard.text import check_text, escape_controls
 from jiqun.store.db import get_engine, session_scope
@@ -133,6 +133,7 @@ def audit(
     >>> audit(local_principal(), "list_enterprises", subjects=["91370000728611939A"])  # doctest: +SKIP
     42
     """
+    personal.mark("audit")
     p = principal
     codes: list[str] = []
     if subjects is not None:
@@ -425,6 +426,7 @@ def read_basis(
         return {"via": "own"}
     if principal.organisation_id is None:
         return None
+    personal.mark("grants")
     with engine.connect() as c:
         granted = c.execute(
             text(
@@ -973,6 +975,7 @@ def readable_sets(
     -------
     >>> own, granted = readable_sets(gov, ["91320200MA1X0000AA"])  # doctest: +SKIP
     """
+    personal.mark("grants")
     engine = engine or get_engine()
     # a column (missing values dropped, as pandas does) or plain codes
     vals = (

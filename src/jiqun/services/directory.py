@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, or_, select, text
 from jiqun import reference
 from jiqun.services import access, predicates, registry
 from jiqun.services.accounts import Principal
-from jiqun.services.cache import materialised
+from jiqun.services.cache import cached, materialised
 from jiqun.services.choices import require_choice
 from jiqun.services.overview import SYNTHETIC_NOTE_EN, SYNTHETIC_NOTE_ZH, prefecture_of
 from jiqun.standard.schema import CARRIER_TYPES, FIELDS_OF_CLUSTERS, TAGS, TIERS
@@ -608,7 +608,15 @@ def enterprise_profile(
     links["input_name"] = links["input_category"].map(lambda i: reference.industry_name(i) or "")
     rec["suppliers"] = links[links["buyer_uscc"] == uscc].to_dict("records")
     rec["customers"] = links[links["supplier_uscc"] == uscc].to_dict("records")
-    rec["segments"] = _segments_of(df)
+    # mapping one firm onto every chain template costs ~0.1 s of pandas; its inputs are the
+    # firm's own codes and scope, so it is kept per data version (the read is audited below)
+    row = df.iloc[0]
+    rec["segments"] = cached(
+        engine,
+        ("firm-segments", uscc, str(row["industry_code"]), str(row["business_scope"])),
+        lambda: _segments_of(df),
+        persist=False,
+    )
     rec["basis"] = {
         "unit": "万元 (revenue, output, rd_expense, link value); employees 人",
         "supply_links": "latest 400 links by year and value",

@@ -521,7 +521,11 @@ def run_isolated(job: dict[str, Any], engine: Engine) -> dict[str, Any]:
     >>> run_isolated(claim(engine), engine)["status"]  # doctest: +SKIP
     'succeeded'
     """
-    env = {**os.environ, "JIQUN_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    env = {
+        **os.environ,
+        "JIQUN_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "JIQUN_JOB_PARENT": str(os.getpid()),
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "jiqun.services.jobs", str(int(job["id"]))],
         env=env,
@@ -607,6 +611,28 @@ def stop_worker(timeout: float = 5.0) -> None:
     _WORKERS.clear()
 
 
+def _end_with_parent(parent: int | None = None, every: float = 2.0) -> None:
+    """Exit this job process when the server that started it is gone.
+
+    A refresh of the full demo runs for half an hour; when the server is stopped (or killed)
+    meanwhile, the child must not go on computing — and writing results — for a server that
+    no longer exists. Its job stays ``running`` until the next worker's :func:`recover` marks it
+    failed, as for any job process that dies. ``parent`` is the server's process id
+    (:func:`run_isolated` passes it as ``JIQUN_JOB_PARENT``, so a server gone before this
+    process got here is noticed too).
+    """
+    if parent is None:
+        parent = int(os.environ.get("JIQUN_JOB_PARENT") or os.getppid())
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(4)
+            time.sleep(every)
+
+    threading.Thread(target=watch, name="jiqun-job-parent", daemon=True).start()
+
+
 def _main(argv: list[str]) -> int:
     """``python -m jiqun.services.jobs JOB_ID``: run one claimed job (see :func:`run_isolated`)."""
     # run through the imported module, not this __main__ copy: the kinds register there
@@ -614,7 +640,7 @@ def _main(argv: list[str]) -> int:
 
     if hasattr(os, "nice"):
         os.nice(10)  # the pages the server answers meanwhile come first on a small machine
-
+    _end_with_parent()
     engine = get_engine()
     job = jobs.run_job(jobs.get_job(int(argv[0]), engine), engine)
     return 0 if job["status"] in ("succeeded", "failed") else 3

@@ -38,7 +38,9 @@ from sqlalchemy import Engine, select
 
 from jiqun import reference
 from jiqun.analytics.release import INDUSTRY_ROOT
+from jiqun.services.access import disclosure_scope
 from jiqun.services.accounts import Principal
+from jiqun.services.cache import cached
 from jiqun.services.choices import require_choice
 from jiqun.services.published import NO_RELEASE, SYNTHETIC_NOTE, Ask, release_view
 from jiqun.services.release import current_release, release_cells
@@ -399,7 +401,28 @@ def _published(
 
     Returns ``({region_code: value or None if suppressed}, basis, notes)``. Uses the release's
     own cells (section C; all industries where the release holds no sections): no new sum.
+
+    The whole level is viewed once per data version and disclosure scope
+    (:func:`jiqun.services.access.disclosure_scope`: a cell's view depends on nothing else) and
+    kept in the process; ``prefix`` then keeps the regions under it. Every cluster and region
+    page of one viewer scope shares the same national layer, so only the first one pays for it.
     """
+    values, basis, notes = cached(
+        engine,
+        ("map-published", disclosure_scope(principal), measure, level),
+        lambda: _published_level(principal, engine, measure, level),
+        persist=False,
+        stale_ok=True,
+    )
+    if prefix:
+        values = {k: v for k, v in values.items() if k.startswith(prefix)}
+    return values, basis, notes
+
+
+def _published_level(
+    principal: Principal, engine: Engine, measure: str, level: int
+) -> tuple[dict[str, float | None], dict[str, Any], list[str]]:
+    """:func:`_published` of every region at ``level`` (not kept)."""
     rel = current_release(engine)
     if rel is None:
         return {}, {}, [NO_RELEASE]
@@ -411,7 +434,7 @@ def _published(
     sections = 1 in set(stats.get("industry_levels", (0, 1, 2, 3, 4)))
     industry = MANUFACTURING if sections else INDUSTRY_ROOT
     rows = cells[(cells["region_level"] == level) & (cells["industry_code"] == industry)]
-    rows = rows[~rows["region_code"].str.endswith("*") & rows["region_code"].str.startswith(prefix)]
+    rows = rows[~rows["region_code"].str.endswith("*")]
     ask = Ask(
         ["region_code"],
         "region",
@@ -496,6 +519,108 @@ def _tr(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+def _scaled(m: str, v: float | None) -> float | None:
+    """A published value in the map's unit (:data:`MAP_MEASURES`), ``None`` kept."""
+    if v is None:
+        return None
+    div = MAP_MEASURES[m][4]
+    return round(v / div, 1) if div != 1 else round(v, 0)
+
+
+def _national_layer(principal: Principal, engine: Engine, lang: str, tier: str) -> dict[str, Any]:
+    """What every map of one viewer scope shares: the province tiles, the city points (and
+    county members of clusters), their published values and cluster counts, the basis of the
+    published measures and the release notes — everything but the page's own place.
+
+    Kept once per data version, disclosure scope, language and tier by :func:`map_data` (the
+    first cluster or region page of a scope builds it; the others only add their place).
+    """
+    grid = tile_grid()
+    by_region, by_prov = _cluster_counts(engine, tier)
+    prov_clusters = {
+        str(k): int(v) for k, v in zip(by_prov["province"], by_prov["clusters"], strict=True)
+    }
+    members = {
+        str(code): (int(n), str(names))
+        for code, n, names in zip(
+            by_region["region_code"], by_region["clusters"], by_region["cluster_names"], strict=True
+        )
+    }
+    pub: dict[str, dict[int, dict[str, float | None]]] = {}
+    pub_basis: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    for m in ("employees", "output"):
+        pub[m] = {}
+        for level in (1, 2):
+            vals, b, n = _published(principal, engine, m, level)
+            pub[m][level] = vals
+            if b and m not in pub_basis:
+                pub_basis[m] = b
+            # release notes are "中文 / English": the page's language only
+            n = [x.split(" / ")[0 if lang == "zh" else -1] for x in n]
+            notes.extend(x for x in n if x not in notes)
+    tiles = []
+    for r in grid.itertuples(index=False):
+        nd = r.code in NO_DATA_UNITS
+        tiles.append(
+            {
+                "code": r.code,
+                "short": r.short_zh if lang == "zh" else r.abbr,
+                "name": (reference.region_display_name(r.code) if not nd else str(r.short_zh))
+                if lang == "zh"
+                else r.name_en,
+                "row": int(r.row),
+                "col": int(r.col),
+                "no_data": nd,
+                "values": {
+                    "clusters": None if nd else int(prov_clusters.get(r.code, 0)),
+                    "employees": None
+                    if nd
+                    else _scaled("employees", pub["employees"][1].get(r.code)),
+                    "output": None if nd else _scaled("output", pub["output"][1].get(r.code)),
+                },
+            }
+        )
+    regs = reference.regions()
+    cities = regs[regs["level"] == "prefecture"]
+    extra = regs[regs["code"].isin(list(members)) & (regs["level"] == "county")]
+    pts_df = pd.concat([cities, extra]).dropna(subset=["lon", "lat"])
+    pts_df = pts_df[pts_df["lon"].astype(str) != ""]
+    points = []
+    for r in pts_df.itertuples(index=False):
+        code = str(r.code)
+        pref = code if r.level == "prefecture" else None
+        n, names = members.get(code, (0, ""))
+        points.append(
+            {
+                "code": code,
+                "name": reference.region_display_name(code),
+                "province": code[:2] + "0000",
+                "lon": round(float(r.lon), 3),
+                "lat": round(float(r.lat), 3),
+                "values": {
+                    "clusters": n,
+                    "employees": _scaled("employees", pub["employees"][2].get(pref))
+                    if pref
+                    else None,
+                    "output": _scaled("output", pub["output"][2].get(pref)) if pref else None,
+                },
+                "clusters": names,
+                "detail": False,
+            }
+        )
+    synthetic = any(bool(b.get("synthetic")) for b in pub_basis.values())
+    return {
+        "tiles": tiles,
+        "points": points,
+        "prov_clusters": prov_clusters,
+        "members": members,
+        "pub_basis": pub_basis,
+        "notes": notes,
+        "synthetic": synthetic,
+    }
+
+
 def map_data(
     principal: Principal,
     engine: Engine | None = None,
@@ -550,88 +675,30 @@ def map_data(
         )
     # a city's page also carries its counties (a county choropleth where boundaries exist)
     detail = focus[:4] + "00" if focus and focus_level in ("prefecture", "county") else None
-    grid = tile_grid()
-    by_region, by_prov = _cluster_counts(engine, tier)
-    prov_clusters = dict(zip(by_prov["province"], by_prov["clusters"], strict=True))
-    pub: dict[str, dict[int, dict[str, float | None]]] = {}
-    pub_basis: dict[str, dict[str, Any]] = {}
-    notes: list[str] = []
-    for m in ("employees", "output"):
-        pub[m] = {}
-        for level in (1, 2):
-            vals, b, n = _published(principal, engine, m, level)
-            pub[m][level] = vals
-            if b and m not in pub_basis:
-                pub_basis[m] = b
-            # release notes are "中文 / English": the page's language only
-            n = [x.split(" / ")[0 if lang == "zh" else -1] for x in n]
-            notes.extend(x for x in n if x not in notes)
-        pub[m][3] = _published(principal, engine, m, 3, detail[:4])[0] if detail else {}
-    synthetic = any(bool(b.get("synthetic")) for b in pub_basis.values())
-
-    def scaled(m: str, v: float | None) -> float | None:
-        if v is None:
-            return None
-        div = MAP_MEASURES[m][4]
-        return round(v / div, 1) if div != 1 else round(v, 0)
-
-    tiles = []
-    for r in grid.itertuples(index=False):
-        nd = r.code in NO_DATA_UNITS
-        tiles.append(
-            {
-                "code": r.code,
-                "short": r.short_zh if lang == "zh" else r.abbr,
-                "name": (reference.region_display_name(r.code) if not nd else str(r.short_zh))
-                if lang == "zh"
-                else r.name_en,
-                "row": int(r.row),
-                "col": int(r.col),
-                "no_data": nd,
-                "values": {
-                    "clusters": None if nd else int(prov_clusters.get(r.code, 0)),
-                    "employees": None
-                    if nd
-                    else scaled("employees", pub["employees"][1].get(r.code)),
-                    "output": None if nd else scaled("output", pub["output"][1].get(r.code)),
-                },
-            }
-        )
-
-    regs = reference.regions()
-    cities = regs[regs["level"] == "prefecture"]
-    members = by_region.set_index("region_code")
-    extra = regs[regs["code"].isin(members.index) & (regs["level"] == "county")]
-    pts_df = pd.concat([cities, extra]).dropna(subset=["lon", "lat"])
-    pts_df = pts_df[pts_df["lon"].astype(str) != ""]
-    points = []
-    for r in pts_df.itertuples(index=False):
-        code = str(r.code)
-        pref = code if r.level == "prefecture" else None
-        points.append(
-            {
-                "code": code,
-                "name": reference.region_display_name(code),
-                "province": code[:2] + "0000",
-                "lon": round(float(r.lon), 3),
-                "lat": round(float(r.lat), 3),
-                "values": {
-                    "clusters": int(members["clusters"].get(code, 0)),
-                    "employees": scaled("employees", pub["employees"][2].get(pref))
-                    if pref
-                    else None,
-                    "output": scaled("output", pub["output"][2].get(pref)) if pref else None,
-                },
-                "clusters": str(members["cluster_names"].get(code, "")),
-                "detail": False,
-            }
-        )
+    layer = cached(
+        engine,
+        ("map-layer", disclosure_scope(principal), lang, tier),
+        lambda: _national_layer(principal, engine, lang, tier),
+        persist=False,
+        stale_ok=True,
+    )
+    tiles, prov_clusters = layer["tiles"], layer["prov_clusters"]
+    pub_basis, synthetic = layer["pub_basis"], layer["synthetic"]
+    notes = list(layer["notes"])
+    points = layer["points"]
     if detail:
+        regs = reference.regions()
+        members = layer["members"]
+        county = {
+            m: _published(principal, engine, m, 3, detail[:4])[0] for m in ("employees", "output")
+        }
+        points = list(points)
         for r in regs[
             (regs["level"] == "county") & regs["code"].str.startswith(detail[:4])
         ].itertuples(index=False):
             code = str(r.code)
             has_xy = str(r.lon) not in ("", "nan")
+            n, names = members.get(code, (0, ""))
             points.append(
                 {
                     "code": code,
@@ -640,11 +707,11 @@ def map_data(
                     "lon": round(float(r.lon), 3) if has_xy else None,
                     "lat": round(float(r.lat), 3) if has_xy else None,
                     "values": {
-                        "clusters": int(members["clusters"].get(code, 0)),
-                        "employees": scaled("employees", pub["employees"][3].get(code)),
-                        "output": scaled("output", pub["output"][3].get(code)),
+                        "clusters": n,
+                        "employees": _scaled("employees", county["employees"].get(code)),
+                        "output": _scaled("output", county["output"].get(code)),
                     },
-                    "clusters": str(members["cluster_names"].get(code, "")),
+                    "clusters": names,
                     "detail": True,
                 }
             )

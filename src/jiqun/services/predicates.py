@@ -79,6 +79,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import FromClause
 
 from jiqun.reference import region_prefix
+from jiqun.services import personal
 from jiqun.services.accounts import Principal
 from jiqun.standard.schema import TOTAL_INDUSTRY
 from jiqun.store.models import (
@@ -478,6 +479,7 @@ def granted_to(
     >>> "grants.revoked_at IS NULL" in str(granted_to(1))
     True
     """
+    personal.mark("grants")
     at = now or _now()
     g = _GRANTS.c
     active = select(g.uscc).where(

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jiqun import __version__
-from jiqun.store.models import Job, ResultVersion, StoredResult, table_of
+from jiqun.store.models import Job, Meta, Release, ResultVersion, StoredResult, table_of
 
 __all__ = [
     "FORMAT",
@@ -36,6 +36,7 @@ __all__ = [
     "load",
     "load_previous",
     "newest_complete",
+    "page_state",
     "prune",
     "refreshing",
     "save",
@@ -322,3 +323,59 @@ def status(engine: Engine) -> dict[str, Any]:
         "violations": None if served is None else served["violations"],
         "seconds": round(time.perf_counter() - t0, 4),
     }
+
+
+def page_state(engine: Engine) -> tuple[Any, ...] | None:
+    """Everything a page built from stored results may depend on besides its viewer and its
+    request, read in one transaction; ``None`` while the present data version's results are not
+    complete or a refresh is queued or running (a page then says which version it shows, and
+    that changes as the refresh goes on).
+
+    The token: the data version (:func:`jiqun.services.cache.data_version_on`, with the lake
+    version), every ``meta['<domain>.version']`` (cluster memberships, digital assessments and
+    any later domain of :func:`jiqun.services.cache.bump`) and the id of the current protected
+    release.
+
+    Parameters
+    ----------
+    engine:
+        The database.
+
+    Returns
+    -------
+    tuple or None
+        Equal tokens mean the same stored results, release and domain data.
+
+    References
+    ----------
+    src/jiqun/web/page_cache.py (the pages kept per token).
+
+    Example
+    -------
+    >>> page_state(engine)  # doctest: +SKIP
+    ((12, 12, '3', 4), (('digital.version', '2'),), 7)
+    """
+    from jiqun.services.cache import data_version_on, version_text_on
+
+    meta, rel = table_of(Meta), table_of(Release)
+    with engine.connect() as c:
+        version = data_version_on(c)
+        vtext = version_text_on(c)
+        done = c.execute(select(_V.c.status).where(_V.c.data_version == vtext)).scalar()
+        busy = c.execute(
+            select(func.count())
+            .select_from(_J)
+            .where(_J.c.kind == "refresh", _J.c.status.in_(("queued", "running")))
+        ).scalar()
+        if done != "complete" or busy:
+            return None
+        domains = tuple(
+            (str(k), str(v))
+            for k, v in c.execute(
+                select(meta.c.key, meta.c.value)
+                .where(meta.c.key.like("%.version"))
+                .order_by(meta.c.key)
+            ).all()
+        )
+        release = c.execute(select(func.max(rel.c.id)).where(rel.c.status == "complete")).scalar()
+    return (version, domains, release)

@@ -40,6 +40,9 @@ def __getattr__(name: str) -> Any:
             from jiqun.web.warmup import preload
 
             preload()
+        from jiqun.web.warmup import settle_memory
+
+        settle_memory()
         from jiqun.config import worker_enabled
 
         if worker_enabled():

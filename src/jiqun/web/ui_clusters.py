@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from jiqun.services.cache import derived
 from jiqun.web import deps
 from jiqun.web.i18n import labeller, lang, localizer, translator
+from jiqun.web.page_cache import shared
 from jiqun.web.responses import docx_response
 from jiqun.web.ui import (
     P,
@@ -39,6 +40,7 @@ router = page_router()
 
 
 @router.get("/clusters", response_class=HTMLResponse)
+@shared
 def clusters_page(
     request: Request,
     principal: P,
@@ -71,6 +73,7 @@ def clusters_page(
 
 
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
+@shared
 def cluster_page(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     from jiqun.services.directory import cluster_carriers, cluster_profile
     from jiqun.web.ui_overview import map_block
@@ -130,6 +133,7 @@ def _lq_chart(tab: pd.DataFrame, t: Callable[..., str], col: str, name: str) -> 
 
 
 @router.get("/clusters/{cluster_id}/diagnosis", response_class=HTMLResponse)
+@shared
 def cluster_diagnosis_part(
     request: Request,
     principal: P,
@@ -175,6 +179,7 @@ def _diagnosis_view(d: Any, t: Callable[..., str]) -> dict[str, Any]:
 
 
 @router.get("/clusters/{cluster_id}/chain", response_class=HTMLResponse)
+@shared
 def cluster_chain_part(
     request: Request, principal: P, cluster_id: str, chain: str | None = None
 ) -> HTMLResponse:
@@ -259,6 +264,7 @@ def cluster_chain_part(
 
 
 @router.get("/clusters/{cluster_id}/resilience", response_class=HTMLResponse)
+@shared
 def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     need_login(principal)
     hot = resilience_function("hot_spots_for")
@@ -302,6 +308,7 @@ def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> 
 
 
 @router.get("/clusters/{cluster_id}/io", response_class=HTMLResponse)
+@shared
 def cluster_io_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     """The input–output linkages of the leading industries (public; needs ``JIQUN_IO_TABLE``)."""
     from jiqun.services.inputoutput import cluster_io_linkages
@@ -311,6 +318,7 @@ def cluster_io_part(request: Request, principal: P, cluster_id: str) -> HTMLResp
 
 
 @router.get("/clusters/{cluster_id}/published", response_class=HTMLResponse)
+@shared
 def cluster_published_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     return published_part(request, principal, cluster_id=cluster_id, by="region")
 

@@ -29,6 +29,7 @@ from jiqun.web.api_matching import (
     own_firm,
 )
 from jiqun.web.i18n import lang
+from jiqun.web.page_cache import shared
 from jiqun.web.ui import P, engine_of, need_login, page_router, records_or_empty, render
 
 router = page_router()
@@ -48,6 +49,7 @@ def _filter(df: Any, q: str, industry: str, col: str) -> Any:
 
 
 @router.get("/matching", response_class=HTMLResponse)
+@shared
 def matching_page(request: Request, principal: P, q: str = "", industry: str = "") -> HTMLResponse:
     """The board, the posting forms and the two searches (any logged-in role)."""
     need_login(principal)

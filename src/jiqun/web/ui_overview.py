@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jiqun.services.accounts import Principal
 from jiqun.standard.problems import JiqunError
 from jiqun.web.i18n import labeller, lang, translator
+from jiqun.web.page_cache import shared
 from jiqun.web.ui import (
     P,
     engine_of,
@@ -37,7 +38,7 @@ def search_page(request: Request, principal: P, q: str = "") -> HTMLResponse:
     return render(request, "search.html", principal, q=q[:50], res=res)
 
 
-def _boundary_token() -> tuple[Any, ...]:
+def boundary_token() -> tuple[Any, ...]:
     """What the map's boundary configuration is now: its file, approval number, levels and
     modification time, or the reason it is refused (so a new file or setting is seen at once)."""
     from jiqun.services.maps import configured_boundary, file_mtime
@@ -92,12 +93,13 @@ def map_block(
         request,
         principal,
         "page-map",
-        (_boundary_token(), focus, cluster, code),
+        (boundary_token(), focus, cluster, code),
         lambda: map_data(principal, eng, focus=focus, cluster_id=cluster, lang=code).to_dict(),
     )
 
 
 @router.get("/", response_class=HTMLResponse)
+@shared
 def index(request: Request, principal: P) -> HTMLResponse:
     from jiqun.services.overview import national_overview
 

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from jiqun.web.i18n import labeller, lang, localizer, translator
+from jiqun.web.page_cache import shared
 from jiqun.web.responses import docx_response
 from jiqun.web.ui import (
     P,
@@ -26,6 +27,7 @@ router = page_router()
 
 
 @router.get("/regions", response_class=HTMLResponse)
+@shared
 def regions_page(request: Request, principal: P, q: str | None = None) -> HTMLResponse:
     from jiqun.services.directory import search
     from jiqun.services.regions import region_index
@@ -104,6 +106,7 @@ def regions_compare_page(
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
+@shared
 def region_page(request: Request, principal: P, code: str) -> HTMLResponse:
     from jiqun.services.regions import region_portfolio, region_profile
     from jiqun.web.ui_overview import map_block
@@ -123,6 +126,7 @@ def region_page(request: Request, principal: P, code: str) -> HTMLResponse:
 
 
 @router.get("/regions/{code}/next", response_class=HTMLResponse)
+@shared
 def region_next_part(
     request: Request, principal: P, code: str, measure: str = "employment"
 ) -> HTMLResponse:
@@ -174,6 +178,7 @@ def region_next_part(
 
 
 @router.get("/regions/{code}/published", response_class=HTMLResponse)
+@shared
 def region_published_part(request: Request, principal: P, code: str) -> HTMLResponse:
     return published_part(request, principal, region=code, by="industry")
 

@@ -17,6 +17,7 @@ from jiqun.services import access, directory
 from jiqun.standard.problems import JiqunError
 from jiqun.web import deps
 from jiqun.web.api_services import gap_dict, index_dict, innovation_dict
+from jiqun.web.page_cache import shared
 from jiqun.web.responses import records
 from jiqun.web.ui import LOGGED_IN, P, engine_of, page_router, render
 
@@ -112,6 +113,7 @@ def _digital_page(
 
 
 @router.get("/digital", response_class=HTMLResponse)
+@shared
 def digital_page(
     request: Request, principal: P, id: int | None = None, cluster: str | None = None
 ) -> HTMLResponse:
@@ -240,6 +242,7 @@ def _evaluation_page(
 
 
 @router.get("/evaluation", response_class=HTMLResponse)
+@shared
 def evaluation_page(request: Request, principal: P) -> HTMLResponse:
     access.require_role(principal, *LOGGED_IN)
     return _evaluation_page(request, principal)
@@ -285,6 +288,7 @@ def evaluation_allocate(
 
 
 @router.get("/innovation", response_class=HTMLResponse)
+@shared
 def innovation_page(request: Request, principal: P, batches: str | None = None) -> HTMLResponse:
     from jiqun.services.innovation import innovation_resources
 

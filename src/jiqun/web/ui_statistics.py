@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from jiqun.errors import NotFound
 from jiqun.services.accounts import Principal
+from jiqun.web.page_cache import shared
 from jiqun.web.ui import (
     P,
     clean,
@@ -121,6 +122,7 @@ def pub_view(res: Any, principal: Principal) -> dict[str, Any]:
 
 
 @router.get("/statistics", response_class=HTMLResponse)
+@shared
 def statistics_page(
     request: Request,
     principal: P,

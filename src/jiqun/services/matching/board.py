@@ -20,6 +20,7 @@ from jiqun.matching.index import split_list
 from jiqun.matching.score import (
     Need,
 )
+from jiqun.services.cache import bump
 from jiqun.standard.codes import check_uscc
 from jiqun.standard.problems import JiqunError, Problem
 from jiqun.store.db import get_engine
@@ -113,6 +114,7 @@ def _store(
         problems.append(_not_registered(clean["uscc"]))
     _fail(*what, problems)
     with engine.begin() as c:
+        bump(c, "board")  # the board page is kept per board version (web.page_cache)
         res = c.execute(
             insert(model).returning(model.id),
             {**clean, "status": "open", "created_at": _now(), "synthetic": synthetic},
@@ -262,6 +264,7 @@ def _close(
 ) -> None:
     t = table_of(model)
     with engine.begin() as c:
+        bump(c, "board")  # the board page is kept per board version (web.page_cache)
         row = c.execute(select(t.c.status).where(t.c.id == item_id)).first()
         if row is None:
             raise JiqunError(f"没有编号为 {item_id} 的{what[0]}", f"no {what[1]} with id {item_id}")
@@ -410,6 +413,7 @@ def import_board(
     now = _now()
     if good:
         with engine.begin() as c:
+            bump(c, "board")  # the board page is kept per board version (web.page_cache)
             for r in good:
                 rec = {k: v for k, v in r.items() if k != "_row"}
                 res = c.execute(
@@ -600,6 +604,7 @@ def publish_supplier_list(
             )
     _fail("供应商名录", "the supplier list", problems)
     with engine.begin() as c:
+        bump(c, "board")  # the board page is kept per board version (web.page_cache)
         res = c.execute(
             insert(SupplierList).returning(SupplierList.id),
             {
