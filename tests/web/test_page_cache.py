@@ -25,7 +25,9 @@ def _complete(engine: Engine) -> None:
     """Mark the present data version's results complete and the queued refresh done (what a
     finished refresh does; the tests run without the worker)."""
     with engine.begin() as c:
-        c.execute(text("UPDATE jobs SET status = 'succeeded' WHERE status IN ('queued', 'running')"))
+        c.execute(
+            text("UPDATE jobs SET status = 'succeeded' WHERE status IN ('queued', 'running')")
+        )
     v = cache.version_text(engine)
     results.begin_version(engine, v, None)
     results.end_version(engine, v, ok=True)
