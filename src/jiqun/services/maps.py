@@ -552,13 +552,13 @@ def _national_layer(principal: Principal, engine: Engine, lang: str, tier: str) 
     for m in ("employees", "output"):
         pub[m] = {}
         for level in (1, 2):
-            vals, b, n = _published(principal, engine, m, level)
+            vals, b, said = _published(principal, engine, m, level)
             pub[m][level] = vals
             if b and m not in pub_basis:
                 pub_basis[m] = b
             # release notes are "中文 / English": the page's language only
-            n = [x.split(" / ")[0 if lang == "zh" else -1] for x in n]
-            notes.extend(x for x in n if x not in notes)
+            said = [x.split(" / ")[0 if lang == "zh" else -1] for x in said]
+            notes.extend(x for x in said if x not in notes)
     tiles = []
     for r in grid.itertuples(index=False):
         nd = r.code in NO_DATA_UNITS
