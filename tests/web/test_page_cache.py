@@ -6,18 +6,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Annotated
 
 import pytest
+from fastapi import Depends
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from jiqun.services import accounts, cache, jobs, results
+from jiqun.services.accounts import PUBLIC, Principal
 from jiqun.web import page_cache, ui_clusters
 from jiqun.web.app import create_app
 
 pytestmark = pytest.mark.db
 
 PASSWORD = "Kept-pages-7-seven"
+
+
+def _anonymous() -> Principal:
+    return PUBLIC
+
+
+Viewer = Annotated[Principal, Depends(_anonymous)]
 CLUSTER = "NC2022-04"
 
 
@@ -120,16 +130,39 @@ def test_each_session_gets_its_own_csrf_token(
 
 
 def test_audited_reads_are_never_kept(site: tuple[Engine, object]) -> None:
-    engine, app = site
-    c = _login(app, "kept_gov")
+    from fastapi import FastAPI, Request
+    from fastapi.responses import HTMLResponse
+
+    from jiqun.services import access
+
+    engine, _app = site
+    app = FastAPI()
+    app.state.engine = engine
+    calls: list[str] = []
+
+    @app.get("/plain")
+    @page_cache.shared
+    def plain(request: Request, principal: Viewer) -> HTMLResponse:
+        calls.append("plain")
+        return HTMLResponse("<p>figures</p>")
+
+    @app.get("/audited")
+    @page_cache.shared
+    def audited(request: Request, principal: Viewer) -> HTMLResponse:
+        calls.append("audited")
+        access.audit(principal, "read_test", "test", engine=engine)
+        return HTMLResponse("<p>firm records</p>")
+
+    c = TestClient(app)
     with engine.connect() as conn:
         before = conn.execute(text("SELECT COUNT(*) FROM audit_log")).scalar_one()
     for _ in range(2):
-        r = c.get(f"/clusters/{CLUSTER}/resilience", headers={"HX-Request": "true"})
-        assert r.status_code == 200
+        assert c.get("/plain").text == "<p>figures</p>"
+        assert c.get("/audited").text == "<p>firm records</p>"
     with engine.connect() as conn:
         after = conn.execute(text("SELECT COUNT(*) FROM audit_log")).scalar_one()
-    assert after - before == 2  # each read of the firms' hot spots is logged
+    assert calls.count("plain") == 1  # kept
+    assert calls.count("audited") == 2 and after - before == 2  # each read logged
 
 
 def test_pages_that_read_grants_are_never_kept(site: tuple[Engine, object]) -> None:

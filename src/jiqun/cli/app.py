@@ -212,7 +212,9 @@ def check_port_free(host: str, port: int) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="监听地址 / host")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
-    workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="进程数（双核建议 2）/ worker processes (2 on a 2-core machine)")
+    ] = 1,
     secure_cookies: Annotated[
         bool, typer.Option("--secure-cookies", help="仅 HTTPS 发送会话 Cookie / HTTPS-only cookies")
     ] = False,

@@ -264,7 +264,6 @@ def cluster_chain_part(
 
 
 @router.get("/clusters/{cluster_id}/resilience", response_class=HTMLResponse)
-@shared
 def cluster_resilience_part(request: Request, principal: P, cluster_id: str) -> HTMLResponse:
     need_login(principal)
     hot = resilience_function("hot_spots_for")
