@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
-from fastapi import Depends
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -130,9 +131,6 @@ def test_each_session_gets_its_own_csrf_token(
 
 
 def test_audited_reads_are_never_kept(site: tuple[Engine, object]) -> None:
-    from fastapi import FastAPI, Request
-    from fastapi.responses import HTMLResponse
-
     from jiqun.services import access
 
     engine, _app = site
