@@ -526,6 +526,9 @@ def main() -> None:
         help="seconds to wait after each server start before the first page",
     )
     ap.add_argument("--port", type=int, default=8766)
+    ap.add_argument(
+        "--workers", type=int, default=1, help="server processes (jiqun serve --workers)"
+    )
     ap.add_argument("--json", type=Path, help="write every measurement and the summary here")
     ap.add_argument(
         "--loading",
@@ -585,7 +588,7 @@ def main() -> None:
                 if not args.url and (proc is None or not args.one_server):
                     if proc is not None:
                         stop_server(proc)
-                    proc, secs = start_server(port, env, tmp / "server.log")
+                    proc, secs = start_server(port, env, tmp / "server.log", args.workers)
                     starts.append(secs)
                     print(f"server started in {secs:.1f} s (for {role})", flush=True)
                     if args.after_start:
